@@ -1,0 +1,231 @@
+import { EngineError } from './errors.ts';
+import { EventQueue } from './event-queue.ts';
+import { TraceHash } from './trace-hash.ts';
+import type { TimeUs } from './time.ts';
+
+/** Receives every event the scheduler pops, in (time, seq) order. */
+export interface Dispatcher {
+  dispatch(kind: number, a: number, b: number, c: number, d: number, payload: unknown): void;
+}
+
+/** Opaque handle of a scheduled event, used to cancel it. */
+export type EventHandle = number;
+
+/** Why `run` returned. */
+export type RunStop = 'until' | 'max-events' | 'empty' | 'stopped';
+
+const SLOT_BITS = 24;
+const SLOT_LIMIT = 1 << SLOT_BITS; // 16.7 M pending events at most
+const GEN_LIMIT = 1 << 29; // handle = gen * 2^24 + slot stays below 2^53
+
+/**
+ * The discrete-event core: a clock, a (time, seq)-ordered queue of events held
+ * in a slab of typed arrays, cancellation by handle, a bounded run loop and
+ * the trace hash. It knows nothing of hosts or messages: each event is a small
+ * record (kind, a, b, c, d, payload) handed to one Dispatcher.
+ */
+export class Scheduler {
+  readonly trace = new TraceHash();
+  private clock: TimeUs = 0;
+  private readonly queue: EventQueue;
+  private kinds: Uint8Array;
+  private as: Int32Array;
+  private bs: Int32Array;
+  private cs: Int32Array;
+  private ds: Int32Array;
+  private gens: Uint32Array;
+  private live: Uint8Array;
+  private payloads: unknown[];
+  private free: Int32Array;
+  private freeTop = 0;
+  private used = 0;
+  private processed = 0;
+  private cancelledCount = 0;
+  private stopRequested = false;
+  private running = false;
+  private dispatcher: Dispatcher | undefined;
+
+  constructor(
+    initialCapacity = 4096,
+    /** Hard bound on pending events. */
+    readonly maxPending = SLOT_LIMIT,
+  ) {
+    if (maxPending > SLOT_LIMIT) throw new RangeError(`maxPending must be ≤ ${SLOT_LIMIT}`);
+    const cap = Math.max(16, Math.min(initialCapacity, maxPending));
+    this.queue = new EventQueue(cap, maxPending);
+    this.kinds = new Uint8Array(cap);
+    this.as = new Int32Array(cap);
+    this.bs = new Int32Array(cap);
+    this.cs = new Int32Array(cap);
+    this.ds = new Int32Array(cap);
+    this.gens = new Uint32Array(cap);
+    this.live = new Uint8Array(cap);
+    this.payloads = new Array(cap).fill(undefined);
+    this.free = new Int32Array(cap);
+  }
+
+  setDispatcher(d: Dispatcher): void {
+    this.dispatcher = d;
+  }
+
+  get now(): TimeUs {
+    return this.clock;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  get eventsCancelled(): number {
+    return this.cancelledCount;
+  }
+
+  /** Time of the next pending event (cancelled ones included); undefined when empty. */
+  nextTime(): TimeUs | undefined {
+    return this.queue.peekTime();
+  }
+
+  /** Schedules an event at absolute integer time `at` ≥ now. */
+  schedule(at: TimeUs, kind: number, a: number, b: number, c: number, d: number, payload?: unknown): EventHandle {
+    if (!(at >= this.clock) || at % 1 !== 0) {
+      throw new EngineError('bad-time', `cannot schedule at ${at} µs (now ${this.clock} µs; integer ≥ now required)`);
+    }
+    const slot = this.allocSlot();
+    this.kinds[slot] = kind;
+    this.as[slot] = a;
+    this.bs[slot] = b;
+    this.cs[slot] = c;
+    this.ds[slot] = d;
+    this.live[slot] = 1;
+    if (payload !== undefined) this.payloads[slot] = payload;
+    this.queue.push(at, slot);
+    return this.gens[slot] * SLOT_LIMIT + slot;
+  }
+
+  /** Cancels a pending event; false if it already ran or was cancelled. */
+  cancel(handle: EventHandle): boolean {
+    const slot = handle % SLOT_LIMIT;
+    const gen = (handle - slot) / SLOT_LIMIT;
+    if (slot >= this.used || this.gens[slot] !== gen || this.live[slot] === 0) return false;
+    this.live[slot] = 0;
+    this.payloads[slot] = undefined;
+    this.cancelledCount++;
+    return true;
+  }
+
+  /** Asks the running loop to return after the current event. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Runs events with time ≤ `untilUs`, at most `maxEvents` of them (cancelled
+   * events are skipped and not counted). When it returns 'until' or 'empty',
+   * the clock reads `untilUs`.
+   */
+  run(untilUs: TimeUs, maxEvents = Number.MAX_SAFE_INTEGER): RunStop {
+    if (this.running) throw new EngineError('reentrant-run', 'Scheduler.run called from inside an event');
+    const dispatcher = this.dispatcher;
+    if (!dispatcher) throw new Error('Scheduler has no dispatcher');
+    this.running = true;
+    this.stopRequested = false;
+    const queue = this.queue;
+    const trace = this.trace;
+    let budget = maxEvents;
+    let why: RunStop = 'empty';
+    try {
+      while (true) {
+        if (this.stopRequested) {
+          why = 'stopped';
+          break;
+        }
+        if (budget <= 0) {
+          why = 'max-events';
+          break;
+        }
+        const t = queue.peekTime();
+        if (t === undefined) {
+          why = 'empty';
+          break;
+        }
+        if (t > untilUs) {
+          why = 'until';
+          break;
+        }
+        const slot = queue.pop();
+        if (this.live[slot] === 0) {
+          this.freeSlot(slot);
+          continue;
+        }
+        this.clock = t;
+        const kind = this.kinds[slot];
+        const a = this.as[slot];
+        const b = this.bs[slot];
+        const c = this.cs[slot];
+        const d = this.ds[slot];
+        const payload = this.payloads[slot];
+        this.freeSlot(slot);
+        trace.event(t, kind, a, b, c, d);
+        this.processed++;
+        budget--;
+        dispatcher.dispatch(kind, a, b, c, d, payload);
+      }
+    } finally {
+      this.running = false;
+    }
+    if ((why === 'until' || why === 'empty') && untilUs > this.clock && untilUs !== Number.POSITIVE_INFINITY) {
+      this.clock = untilUs;
+    }
+    return why;
+  }
+
+  private allocSlot(): number {
+    if (this.freeTop > 0) return this.free[--this.freeTop];
+    if (this.used === this.kinds.length) this.growSlab();
+    return this.used++;
+  }
+
+  private freeSlot(slot: number): void {
+    this.live[slot] = 0;
+    this.payloads[slot] = undefined;
+    this.gens[slot] = (this.gens[slot] + 1) % GEN_LIMIT;
+    this.free[this.freeTop++] = slot;
+  }
+
+  private growSlab(): void {
+    const cap = this.kinds.length;
+    if (cap >= this.maxPending) {
+      throw new EngineError('queue-full', `event slab is full (${this.maxPending} pending events)`);
+    }
+    const next = Math.min(cap * 2, this.maxPending);
+    this.kinds = growU8(this.kinds, next);
+    this.as = growI32(this.as, next);
+    this.bs = growI32(this.bs, next);
+    this.cs = growI32(this.cs, next);
+    this.ds = growI32(this.ds, next);
+    this.live = growU8(this.live, next);
+    const gens = new Uint32Array(next);
+    gens.set(this.gens);
+    this.gens = gens;
+    const free = new Int32Array(next);
+    free.set(this.free);
+    this.free = free;
+    for (let i = cap; i < next; i++) this.payloads.push(undefined);
+  }
+}
+
+function growU8(a: Uint8Array, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  b.set(a);
+  return b;
+}
+
+function growI32(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}

@@ -1,0 +1,73 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ScenarioError } from '../../scenario/errors.ts';
+import { runCommand } from './run-command.ts';
+import { validateCommand } from './validate-command.ts';
+
+/** Exit codes: 0 success, 1 failure during a run, 2 bad usage or invalid scenario. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function parseIntArg(name: string) {
+  return (v: string): number => {
+    if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
+    return Number(v);
+  };
+}
+
+export function parseNumberArg(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${v}"`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('peermap')
+    .description('Deterministic discrete-event simulator for peer-to-peer overlays.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('Run one scenario and write DIR/summary.json')
+    .argument('<file>', 'scenario file (YAML)')
+    .option('--seed <n>', 'master seed (overrides the file)', parseIntArg('--seed'))
+    .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
+    .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
+    .option('--out <dir>', 'output folder', 'results/latest')
+    .option('--quiet', 'no progress bar and only the final lines', false)
+    .action(async (file: string, opts) => {
+      process.exitCode = await runCommand(file, opts);
+    });
+
+  program
+    .command('validate')
+    .description('Check a scenario file; exit 0 if valid, 2 with the field-named errors otherwise')
+    .argument('<file>', 'scenario file (YAML)')
+    .action((file: string) => {
+      process.exitCode = validateCommand(file);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  process.exitCode = EXIT_OK;
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? EXIT_OK);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (e instanceof ScenarioError) {
+      console.error(e.message);
+      return EXIT_USAGE;
+    }
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return EXIT_FAILURE;
+  }
+}

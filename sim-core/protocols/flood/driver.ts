@@ -1,0 +1,47 @@
+import type { World } from '../../net/world.ts';
+import type { ProtocolDriver } from '../driver.ts';
+import { FloodPeer, type FloodStats } from './flood-peer.ts';
+import { floodSizer, type FloodPing } from './messages.ts';
+
+function totals(world: World<FloodPing>): FloodStats & { neighbours: number } {
+  const t = { originated: 0, firstReceipts: 0, duplicates: 0, forwarded: 0, dialFailures: 0, neighbours: 0 };
+  for (let a = 0; a < world.hostCount; a++) {
+    const p = world.protocolOf(a) as FloodPeer;
+    t.originated += p.stats.originated;
+    t.firstReceipts += p.stats.firstReceipts;
+    t.duplicates += p.stats.duplicates;
+    t.forwarded += p.stats.forwarded;
+    t.dialFailures += p.stats.dialFailures;
+    if (world.isUp(a)) t.neighbours += p.neighbours.size;
+  }
+  return t;
+}
+
+/** The flooding-ping demo protocol, as the scenario runner sees it. */
+export const floodDriver: ProtocolDriver<FloodPing> = {
+  name: 'flood',
+  sizer: floodSizer,
+  createPeer(ctx, scenario) {
+    if (scenario.protocol.kind !== 'flood') throw new Error('flood driver given another protocol');
+    return new FloodPeer(ctx.address, scenario.peers.count, ctx.io, ctx.rng('flood'), scenario.protocol);
+  },
+  sample(world) {
+    const t = totals(world);
+    return { pingsOriginated: t.originated, meanDegree: world.hostCount > 0 ? t.neighbours / world.hostCount : 0 };
+  },
+  finalMetrics(world) {
+    const t = totals(world);
+    const others = Math.max(1, world.hostCount - 1);
+    return {
+      pingsOriginated: t.originated,
+      firstReceipts: t.firstReceipts,
+      duplicates: t.duplicates,
+      forwarded: t.forwarded,
+      dialFailures: t.dialFailures,
+      /** Mean fraction of the other peers a ping reached (pings still in flight at the end count as partial). */
+      meanReachFraction: t.originated > 0 ? t.firstReceipts / (t.originated * others) : 0,
+      duplicatesPerFirstReceipt: t.firstReceipts > 0 ? t.duplicates / t.firstReceipts : 0,
+      meanDegree: world.hostCount > 0 ? t.neighbours / world.hostCount : 0,
+    };
+  },
+};
