@@ -5,12 +5,16 @@ import { EngineError } from './errors.ts';
  *
  * `seq` is assigned by the queue at push time and strictly increases, so two
  * entries never compare equal and ties on time pop in FIFO order. Each entry
- * carries one int32 `value` (the engine stores an event-slot index there).
+ * carries one int32 `value`: a small non-negative integer (the engine's event
+ * slot) unique among pending entries. The heap itself holds only (time,
+ * value), 12 bytes an entry; the seq lives in a side array indexed by value
+ * and is read only when two times tie, so sifting stays in cache.
  */
 export class EventQueue {
   private times: Float64Array;
-  private seqs: Float64Array;
   private values: Int32Array;
+  /** Seq of each pending value, indexed by value. */
+  private seqOf: Float64Array;
   private n = 0;
   private nextSeq = 0;
 
@@ -21,8 +25,8 @@ export class EventQueue {
   ) {
     const cap = Math.max(16, Math.min(initialCapacity, maxLength));
     this.times = new Float64Array(cap);
-    this.seqs = new Float64Array(cap);
     this.values = new Int32Array(cap);
+    this.seqOf = new Float64Array(cap);
   }
 
   get length(): number {
@@ -39,6 +43,11 @@ export class EventQueue {
     return this.n > 0 ? this.times[0] : undefined;
   }
 
+  /** Time of the earliest entry; the caller has checked `length > 0`. */
+  peekTimeUnchecked(): number {
+    return this.times[0];
+  }
+
   /** Value of the earliest entry; -1 when empty. */
   peekValue(): number {
     return this.n > 0 ? this.values[0] : -1;
@@ -46,23 +55,24 @@ export class EventQueue {
 
   push(time: number, value: number): number {
     if (this.n === this.times.length) this.grow();
+    if (value >= this.seqOf.length) this.growSeqs(value);
     const seq = this.nextSeq++;
     const times = this.times;
-    const seqs = this.seqs;
     const values = this.values;
+    const seqOf = this.seqOf;
+    seqOf[value] = seq;
     let i = this.n++;
     // Sift up: move parents down until the slot for the new entry is found.
+    // A new entry has the largest seq, so it never passes a parent of equal time.
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = times[p];
-      if (pt < time || (pt === time && seqs[p] < seq)) break;
+      if (pt <= time) break;
       times[i] = pt;
-      seqs[i] = seqs[p];
       values[i] = values[p];
       i = p;
     }
     times[i] = time;
-    seqs[i] = seq;
     values[i] = value;
     return seq;
   }
@@ -77,9 +87,8 @@ export class EventQueue {
     this.n = last;
     if (last > 0) {
       const times = this.times;
-      const seqs = this.seqs;
+      const seqOf = this.seqOf;
       const t = times[last];
-      const s = seqs[last];
       const v = values[last];
       const half = last >> 1;
       let i = 0;
@@ -87,24 +96,20 @@ export class EventQueue {
       while (i < half) {
         let c = 2 * i + 1;
         let ct = times[c];
-        let cs = seqs[c];
         const r = c + 1;
         if (r < last) {
           const rt = times[r];
-          if (rt < ct || (rt === ct && seqs[r] < cs)) {
+          if (rt < ct || (rt === ct && seqOf[values[r]] < seqOf[values[c]])) {
             c = r;
             ct = rt;
-            cs = seqs[r];
           }
         }
-        if (t < ct || (t === ct && s < cs)) break;
+        if (t < ct || (t === ct && seqOf[v] < seqOf[values[c]])) break;
         times[i] = ct;
-        seqs[i] = cs;
         values[i] = values[c];
         i = c;
       }
       times[i] = t;
-      seqs[i] = s;
       values[i] = v;
     }
     return top;
@@ -121,13 +126,19 @@ export class EventQueue {
     }
     const next = Math.min(cap * 2, this.maxLength);
     const times = new Float64Array(next);
-    const seqs = new Float64Array(next);
     const values = new Int32Array(next);
     times.set(this.times);
-    seqs.set(this.seqs);
     values.set(this.values);
     this.times = times;
-    this.seqs = seqs;
     this.values = values;
+  }
+
+  private growSeqs(value: number): void {
+    if (!(value >= 0) || value >= 2 ** 31) throw new RangeError(`EventQueue value must be a small non-negative integer, got ${value}`);
+    let next = this.seqOf.length * 2;
+    while (next <= value) next *= 2;
+    const seqOf = new Float64Array(next);
+    seqOf.set(this.seqOf);
+    this.seqOf = seqOf;
   }
 }

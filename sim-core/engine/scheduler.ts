@@ -1,6 +1,6 @@
 import { EngineError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
-import { TraceHash } from './trace-hash.ts';
+import { INV_2_32, TRACE_K1, TRACE_K2, TraceHash } from './trace-hash.ts';
 import type { TimeUs } from './time.ts';
 
 /** Receives every event the scheduler pops, in (time, seq) order. */
@@ -16,7 +16,7 @@ export type RunStop = 'until' | 'max-events' | 'empty' | 'stopped';
 
 const SLOT_BITS = 24;
 const SLOT_LIMIT = 1 << SLOT_BITS; // 16.7 M pending events at most
-const GEN_LIMIT = 1 << 29; // handle = gen * 2^24 + slot stays below 2^53
+const GEN_MASK = (1 << 29) - 1; // handle = gen * 2^24 + slot stays below 2^53
 
 /**
  * The discrete-event core: a clock, a (time, seq)-ordered queue of events held
@@ -34,12 +34,10 @@ export class Scheduler {
   private cs: Int32Array;
   private ds: Int32Array;
   private gens: Uint32Array;
-  private live: Uint8Array;
   private payloads: unknown[];
   private free: Int32Array;
   private freeTop = 0;
   private used = 0;
-  private processed = 0;
   private cancelledCount = 0;
   private stopRequested = false;
   private running = false;
@@ -59,7 +57,6 @@ export class Scheduler {
     this.cs = new Int32Array(cap);
     this.ds = new Int32Array(cap);
     this.gens = new Uint32Array(cap);
-    this.live = new Uint8Array(cap);
     this.payloads = new Array(cap).fill(undefined);
     this.free = new Int32Array(cap);
   }
@@ -76,8 +73,9 @@ export class Scheduler {
     return this.queue.length;
   }
 
+  /** Events dispatched so far (cancelled ones excluded); inside `run` it reads the count at the start of that run. */
   get eventsProcessed(): number {
-    return this.processed;
+    return this.trace.count;
   }
 
   get eventsCancelled(): number {
@@ -89,9 +87,9 @@ export class Scheduler {
     return this.queue.peekTime();
   }
 
-  /** Schedules an event at absolute integer time `at` ≥ now. */
+  /** Schedules an event at absolute integer time `at` ≥ now. `kind` is 1..255 (0 marks a cancelled slot). */
   schedule(at: TimeUs, kind: number, a: number, b: number, c: number, d: number, payload?: unknown): EventHandle {
-    if (!(at >= this.clock) || at % 1 !== 0) {
+    if (!(at >= this.clock) || Math.floor(at) !== at) {
       throw new EngineError('bad-time', `cannot schedule at ${at} µs (now ${this.clock} µs; integer ≥ now required)`);
     }
     const slot = this.allocSlot();
@@ -100,7 +98,6 @@ export class Scheduler {
     this.bs[slot] = b;
     this.cs[slot] = c;
     this.ds[slot] = d;
-    this.live[slot] = 1;
     if (payload !== undefined) this.payloads[slot] = payload;
     this.queue.push(at, slot);
     return this.gens[slot] * SLOT_LIMIT + slot;
@@ -110,8 +107,8 @@ export class Scheduler {
   cancel(handle: EventHandle): boolean {
     const slot = handle % SLOT_LIMIT;
     const gen = (handle - slot) / SLOT_LIMIT;
-    if (slot >= this.used || this.gens[slot] !== gen || this.live[slot] === 0) return false;
-    this.live[slot] = 0;
+    if (slot >= this.used || this.gens[slot] !== gen || this.kinds[slot] === 0) return false;
+    this.kinds[slot] = 0;
     this.payloads[slot] = undefined;
     this.cancelledCount++;
     return true;
@@ -137,6 +134,10 @@ export class Scheduler {
     const trace = this.trace;
     let budget = maxEvents;
     let why: RunStop = 'empty';
+    // Trace state lives in locals for the loop (see TraceHash.event for the mixing).
+    let h1 = trace.h1;
+    let h2 = trace.h2;
+    let count = trace.count;
     try {
       while (true) {
         if (this.stopRequested) {
@@ -147,34 +148,49 @@ export class Scheduler {
           why = 'max-events';
           break;
         }
-        const t = queue.peekTime();
-        if (t === undefined) {
+        if (queue.length === 0) {
           why = 'empty';
           break;
         }
+        const t = queue.peekTimeUnchecked();
         if (t > untilUs) {
           why = 'until';
           break;
         }
         const slot = queue.pop();
-        if (this.live[slot] === 0) {
+        const kind = this.kinds[slot];
+        if (kind === 0) {
           this.freeSlot(slot);
           continue;
         }
         this.clock = t;
-        const kind = this.kinds[slot];
         const a = this.as[slot];
         const b = this.bs[slot];
         const c = this.cs[slot];
         const d = this.ds[slot];
         const payload = this.payloads[slot];
-        this.freeSlot(slot);
-        trace.event(t, kind, a, b, c, d);
-        this.processed++;
+        if (payload !== undefined) this.payloads[slot] = undefined;
+        this.gens[slot] = (this.gens[slot] + 1) & GEN_MASK; // stale handles no longer match
+        this.free[this.freeTop++] = slot;
+        const lo = t | 0;
+        const hi = ((t * INV_2_32) | 0) ^ (kind << 24);
+        h1 = Math.imul(((h1 << 5) | (h1 >>> 27)) ^ lo, TRACE_K1);
+        h2 = Math.imul(((h2 << 7) | (h2 >>> 25)) ^ hi, TRACE_K2);
+        h1 = Math.imul(((h1 << 5) | (h1 >>> 27)) ^ a, TRACE_K1);
+        h2 = Math.imul(((h2 << 7) | (h2 >>> 25)) ^ b, TRACE_K2);
+        h1 = Math.imul(((h1 << 5) | (h1 >>> 27)) ^ c, TRACE_K1);
+        h2 = Math.imul(((h2 << 7) | (h2 >>> 25)) ^ d, TRACE_K2);
+        const x = h1;
+        h1 ^= (h2 << 16) | (h2 >>> 16);
+        h2 ^= (x << 11) | (x >>> 21);
+        count++;
         budget--;
         dispatcher.dispatch(kind, a, b, c, d, payload);
       }
     } finally {
+      trace.h1 = h1;
+      trace.h2 = h2;
+      trace.count = count;
       this.running = false;
     }
     if ((why === 'until' || why === 'empty') && untilUs > this.clock && untilUs !== Number.POSITIVE_INFINITY) {
@@ -190,9 +206,8 @@ export class Scheduler {
   }
 
   private freeSlot(slot: number): void {
-    this.live[slot] = 0;
     this.payloads[slot] = undefined;
-    this.gens[slot] = (this.gens[slot] + 1) % GEN_LIMIT;
+    this.gens[slot] = (this.gens[slot] + 1) & GEN_MASK;
     this.free[this.freeTop++] = slot;
   }
 
@@ -207,7 +222,6 @@ export class Scheduler {
     this.bs = growI32(this.bs, next);
     this.cs = growI32(this.cs, next);
     this.ds = growI32(this.ds, next);
-    this.live = growU8(this.live, next);
     const gens = new Uint32Array(next);
     gens.set(this.gens);
     this.gens = gens;

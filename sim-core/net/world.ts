@@ -12,7 +12,7 @@ import type {
 } from '../protocols/protocol.ts';
 import { ConnectionTable, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
-import * as EV from './event-kinds.ts';
+import { EV_ACTION, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
 import type { LatencyModel } from './latency.ts';
 
 /** What a protocol factory receives for one host. */
@@ -37,14 +37,7 @@ export interface WorldOptions<M> {
   dialTimeoutUs?: number;
 }
 
-interface HostRecord<M> {
-  readonly protocol: PeerProtocol<M>;
-  up: boolean;
-  /** Bumped at every stop; events of an older incarnation are dropped. */
-  epoch: number;
-  /** Open or opening connection handles, in creation order. */
-  readonly conns: Set<number>;
-}
+const HOSTS_INITIAL = 1024;
 
 /**
  * The simulated world: it owns the scheduler, the hosts and their protocol
@@ -57,7 +50,12 @@ export class World<M> implements Dispatcher {
   readonly scheduler: Scheduler;
   readonly counters = new NetCounters();
   readonly conns: ConnectionTable;
-  private readonly hosts: HostRecord<M>[] = [];
+  /** Per host: its protocol; up flag and epoch (bumped at every stop, so events of an older incarnation are dropped); its open or opening connections in creation order. */
+  private readonly protocols: PeerProtocol<M>[] = [];
+  private hostUp = new Uint8Array(HOSTS_INITIAL);
+  private hostEpoch = new Int32Array(HOSTS_INITIAL);
+  private readonly hostConns: Set<number>[] = [];
+  private readonly ios: HostIo<M>[] = [];
   private readonly netRng: Rng;
   private readonly latency: LatencyModel;
   private readonly sizer: MessageSizer<M>;
@@ -78,44 +76,58 @@ export class World<M> implements Dispatcher {
   }
 
   get hostCount(): number {
-    return this.hosts.length;
+    return this.protocols.length;
   }
 
   /** Adds a host (down until started) and returns its address. */
   addHost(factory: ProtocolFactory<M>): Address {
-    const address = this.hosts.length;
-    const io = new HostIo(this, address);
+    const address = this.protocols.length;
+    if (address === this.hostUp.length) {
+      const up = new Uint8Array(address * 2);
+      up.set(this.hostUp);
+      this.hostUp = up;
+      const epoch = new Int32Array(address * 2);
+      epoch.set(this.hostEpoch);
+      this.hostEpoch = epoch;
+    }
+    const io = new HostIo<M>(this.scheduler, address);
+    io.world = this;
+    this.ios.push(io);
     const rng = this.options.rng;
-    const protocol = factory({ address, io, rng: (sub) => rng.peer(address, sub) });
-    this.hosts.push({ protocol, up: false, epoch: 0, conns: new Set() });
+    this.hostConns.push(new Set());
+    this.protocols.push(factory({ address, io, rng: (sub) => rng.peer(address, sub) }));
     return address;
   }
 
   protocolOf(address: Address): PeerProtocol<M> {
-    return this.hosts[address].protocol;
+    return this.protocols[address];
   }
 
   isUp(address: Address): boolean {
-    return this.hosts[address]?.up ?? false;
+    return this.hostUp[address] === 1;
+  }
+
+  /** Current incarnation of a host (bumped at every stop). */
+  epochOf(address: Address): number {
+    return this.hostEpoch[address];
   }
 
   /** Starts a host at absolute time `at`. */
   startAt(address: Address, at: TimeUs): void {
-    this.scheduler.schedule(at, EV.EV_START, address, 0, 0, 0);
+    this.scheduler.schedule(at, EV_START, address, 0, 0, 0);
   }
 
   /** Runs `fn` at absolute time `at` (scenario actions). */
   at(at: TimeUs, fn: (world: World<M>) => void): void {
-    this.scheduler.schedule(at, EV.EV_ACTION, 0, 0, 0, 0, fn);
+    this.scheduler.schedule(at, EV_ACTION, 0, 0, 0, 0, fn);
   }
 
   /** Orderly stop: the host closes its connections (peers get a FIN) and forgets its timers. */
   stopHost(address: Address): void {
-    const h = this.hosts[address];
-    if (!h.up) return;
-    for (const conn of [...h.conns]) this.closeConn(address, conn);
-    h.up = false;
-    h.epoch++;
+    if (this.hostUp[address] === 0) return;
+    for (const conn of [...this.hostConns[address]]) this.closeConn(address, conn);
+    this.hostUp[address] = 0;
+    this.ios[address].epoch = ++this.hostEpoch[address];
   }
 
   // ---- actions, called through HostIo ----
@@ -147,7 +159,7 @@ export class World<M> implements Dispatcher {
     this.counters.sentCount[type]++;
     this.counters.sentBytes[type] += size;
     c.inflight[slot]++;
-    this.scheduler.schedule(arrival, EV.EV_DELIVER, from, to, slot, (type << 24) | (size & 0xffffff), msg);
+    this.scheduler.schedule(arrival, EV_DELIVER, from, to, slot, (type << 24) | (size & 0xffffff), msg);
   }
 
   dial(from: Address, to: Address): ConnId {
@@ -159,14 +171,14 @@ export class World<M> implements Dispatcher {
     }
     const now = this.scheduler.now;
     this.conns.inflight[slot]++;
-    this.hosts[from].conns.add(this.conns.handle(slot));
-    if (to < 0 || to >= this.hosts.length || to === from) {
+    this.hostConns[from].add(this.conns.handle(slot));
+    if (to < 0 || to >= this.protocols.length || to === from) {
       const reason = to === from ? REASON_CODE.refused : REASON_CODE.unreachable;
-      this.scheduler.schedule(now + this.dialTimeoutUs, EV.EV_DIAL_FAIL, to, from, slot, reason);
+      this.scheduler.schedule(now + this.dialTimeoutUs, EV_DIAL_FAIL, to, from, slot, reason);
     } else {
       const arrival = now + this.latency.oneWayUs(from, to, this.netRng);
       this.conns.lastArrivalToAcceptor[slot] = arrival;
-      this.scheduler.schedule(arrival, EV.EV_SYN, from, to, slot, 0);
+      this.scheduler.schedule(arrival, EV_SYN, from, to, slot, 0);
     }
     return this.conns.handle(slot);
   }
@@ -179,47 +191,38 @@ export class World<M> implements Dispatcher {
       const st = c.dialerState[slot];
       if (st === SIDE_CLOSED) return;
       c.dialerState[slot] = SIDE_CLOSED;
-      this.hosts[from].conns.delete(conn);
+      this.hostConns[from].delete(conn);
       // While dialing, the FIN is sent when the SYN-ACK arrives (see onSynAck).
       if (st === SIDE_OPEN) this.sendFin(slot, from, c.acceptor[slot], true);
     } else if (c.acceptor[slot] === from) {
       if (c.acceptorState[slot] !== SIDE_OPEN) return;
       c.acceptorState[slot] = SIDE_CLOSED;
-      this.hosts[from].conns.delete(conn);
+      this.hostConns[from].delete(conn);
       this.sendFin(slot, from, c.dialer[slot], false);
     } else return;
     this.counters.connectionsClosed++;
     c.maybeFree(slot);
   }
 
-  setTimer(host: Address, delayUs: number, tag: number): TimerId {
-    const h = this.hosts[host];
-    return this.scheduler.schedule(this.scheduler.now + delayUs, EV.EV_TIMER, host, 0, tag, h.epoch);
-  }
-
-  cancelTimer(id: TimerId): void {
-    this.scheduler.cancel(id);
-  }
-
   // ---- event dispatch ----
 
   dispatch(kind: number, a: number, b: number, c: number, d: number, payload: unknown): void {
     switch (kind) {
-      case EV.EV_DELIVER:
+      case EV_DELIVER:
         return this.onDeliver(a, b, c, d, payload as M);
-      case EV.EV_TIMER:
+      case EV_TIMER:
         return this.onTimer(a, c, d);
-      case EV.EV_SYN:
+      case EV_SYN:
         return this.onSyn(a, b, c);
-      case EV.EV_SYNACK:
+      case EV_SYNACK:
         return this.onSynAck(a, b, c);
-      case EV.EV_DIAL_FAIL:
+      case EV_DIAL_FAIL:
         return this.onDialFail(b, c, d);
-      case EV.EV_FIN:
+      case EV_FIN:
         return this.onFin(b, c);
-      case EV.EV_START:
+      case EV_START:
         return this.onStart(a);
-      case EV.EV_ACTION:
+      case EV_ACTION:
         return (payload as (w: World<M>) => void)(this);
       default:
         throw new Error(`unknown event kind ${kind}`);
@@ -227,16 +230,15 @@ export class World<M> implements Dispatcher {
   }
 
   private onStart(host: Address): void {
-    const h = this.hosts[host];
-    if (h.up) return;
-    h.up = true;
-    h.protocol.onStart(this.scheduler.now);
+    if (this.hostUp[host] === 1) return;
+    this.hostUp[host] = 1;
+    this.protocols[host].onStart(this.scheduler.now);
   }
 
   private onTimer(host: Address, tag: number, epoch: number): void {
-    const h = this.hosts[host];
-    if (!h.up || h.epoch !== epoch) return;
-    h.protocol.onTimer(this.scheduler.now, tag);
+    // A stop bumps the epoch, so this also drops timers of a host that is down.
+    if (this.hostEpoch[host] !== epoch) return;
+    this.protocols[host].onTimer(this.scheduler.now, tag);
   }
 
   private onDeliver(from: Address, to: Address, slot: number, typeSize: number, msg: M): void {
@@ -244,13 +246,13 @@ export class World<M> implements Dispatcher {
     c.inflight[slot]--;
     const toDialer = c.dialer[slot] === to;
     const state = toDialer ? c.dialerState[slot] : c.acceptorState[slot];
-    if (state !== SIDE_OPEN || !this.hosts[to].up) {
+    if (state !== SIDE_OPEN || this.hostUp[to] === 0) {
       this.counters.droppedClosed++;
       c.maybeFree(slot);
       return;
     }
     this.counters.deliveredCount[typeSize >>> 24]++;
-    this.hosts[to].protocol.onMessage(this.scheduler.now, c.handle(slot), msg);
+    this.protocols[to].onMessage(this.scheduler.now, c.handle(slot), msg);
   }
 
   private onSyn(dialer: Address, acceptor: Address, slot: number): void {
@@ -258,25 +260,25 @@ export class World<M> implements Dispatcher {
     c.inflight[slot]--;
     const now = this.scheduler.now;
     const back = now + this.latency.oneWayUs(acceptor, dialer, this.netRng);
-    if (!this.hosts[acceptor].up) {
+    if (this.hostUp[acceptor] === 0) {
       c.inflight[slot]++;
-      this.scheduler.schedule(back, EV.EV_DIAL_FAIL, acceptor, dialer, slot, REASON_CODE.refused);
+      this.scheduler.schedule(back, EV_DIAL_FAIL, acceptor, dialer, slot, REASON_CODE.refused);
       return;
     }
     c.acceptorState[slot] = SIDE_OPEN;
     c.lastArrivalToDialer[slot] = back;
     c.inflight[slot]++;
-    this.scheduler.schedule(back, EV.EV_SYNACK, acceptor, dialer, slot, 0);
+    this.scheduler.schedule(back, EV_SYNACK, acceptor, dialer, slot, 0);
     const handle = c.handle(slot);
-    this.hosts[acceptor].conns.add(handle);
+    this.hostConns[acceptor].add(handle);
     this.counters.connectionsOpened++;
-    this.hosts[acceptor].protocol.onConnected(now, handle, dialer, 'in');
+    this.protocols[acceptor].onConnected(now, handle, dialer, 'in');
   }
 
   private onSynAck(acceptor: Address, dialer: Address, slot: number): void {
     const c = this.conns;
     c.inflight[slot]--;
-    if (c.dialerState[slot] !== SIDE_DIALING || !this.hosts[dialer].up) {
+    if (c.dialerState[slot] !== SIDE_DIALING || this.hostUp[dialer] === 0) {
       // The dialer gave up (or went down) meanwhile: tear the other side down.
       if (c.dialerState[slot] !== SIDE_CLOSED) c.dialerState[slot] = SIDE_CLOSED;
       if (c.acceptorState[slot] === SIDE_OPEN) this.sendFin(slot, dialer, acceptor, true);
@@ -285,7 +287,7 @@ export class World<M> implements Dispatcher {
     }
     c.dialerState[slot] = SIDE_OPEN;
     this.counters.connectionsOpened++;
-    this.hosts[dialer].protocol.onConnected(this.scheduler.now, c.handle(slot), acceptor, 'out');
+    this.protocols[dialer].onConnected(this.scheduler.now, c.handle(slot), acceptor, 'out');
   }
 
   private onDialFail(dialer: Address, slot: number, reasonCode: number): void {
@@ -296,11 +298,11 @@ export class World<M> implements Dispatcher {
     c.acceptorState[slot] = SIDE_CLOSED;
     const handle = c.handle(slot);
     const remote = c.acceptor[slot];
-    this.hosts[dialer].conns.delete(handle);
+    this.hostConns[dialer].delete(handle);
     c.maybeFree(slot);
-    if (!wasDialing || !this.hosts[dialer].up) return;
+    if (!wasDialing || this.hostUp[dialer] === 0) return;
     this.counters.dialFailures++;
-    this.hosts[dialer].protocol.onDialFailed(this.scheduler.now, handle, remote, CLOSE_REASONS[reasonCode]);
+    this.protocols[dialer].onDialFailed(this.scheduler.now, handle, remote, CLOSE_REASONS[reasonCode]);
   }
 
   private onFin(to: Address, slot: number): void {
@@ -315,10 +317,10 @@ export class World<M> implements Dispatcher {
     if (toDialer) c.dialerState[slot] = SIDE_CLOSED;
     else c.acceptorState[slot] = SIDE_CLOSED;
     const handle = c.handle(slot);
-    this.hosts[to].conns.delete(handle);
+    this.hostConns[to].delete(handle);
     this.counters.connectionsClosed++;
     c.maybeFree(slot);
-    if (this.hosts[to].up) this.hosts[to].protocol.onClosed(this.scheduler.now, handle, 'remote');
+    if (this.hostUp[to] === 1) this.protocols[to].onClosed(this.scheduler.now, handle, 'remote');
   }
 
   private sendFin(slot: number, from: Address, to: Address, toAcceptor: boolean): void {
@@ -329,14 +331,17 @@ export class World<M> implements Dispatcher {
     if (toAcceptor) c.lastArrivalToAcceptor[slot] = arrival;
     else c.lastArrivalToDialer[slot] = arrival;
     c.inflight[slot]++;
-    this.scheduler.schedule(arrival, EV.EV_FIN, from, to, slot, 0);
+    this.scheduler.schedule(arrival, EV_FIN, from, to, slot, 0);
   }
 }
 
 /** The PeerActions one host's protocol sees: every call is stamped with that host. */
 class HostIo<M> implements PeerActions<M> {
+  /** Mirror of the host's epoch, so setTimer need not reach into the World. */
+  epoch = 0;
+  world!: World<M>;
   constructor(
-    private readonly world: World<M>,
+    private readonly scheduler: Scheduler,
     private readonly host: Address,
   ) {}
   send(conn: ConnId, msg: M): void {
@@ -349,10 +354,11 @@ class HostIo<M> implements PeerActions<M> {
     this.world.closeConn(this.host, conn);
   }
   setTimer(delayUs: number, tag: number): TimerId {
-    return this.world.setTimer(this.host, delayUs, tag);
+    const s = this.scheduler;
+    return s.schedule(s.now + delayUs, EV_TIMER, this.host, 0, tag, this.epoch);
   }
   cancelTimer(id: TimerId): void {
-    this.world.cancelTimer(id);
+    this.scheduler.cancel(id);
   }
 }
 

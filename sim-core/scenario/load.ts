@@ -27,7 +27,7 @@ export function parseScenario(text: string, source = 'scenario', overrides: Scen
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       source,
-      doc.errors.map((e) => ({ path: '', got: undefined, allowed: `YAML syntax: ${e.message.split('\n')[0]}`, line: e.linePos?.[0].line })),
+      doc.errors.map((e) => ({ path: '', got: undefined, allowed: `YAML syntax: ${e.message.split('\n')[0]}`, line: lines.linePos(e.pos[0]).line })),
     );
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
