@@ -81,38 +81,51 @@ export class EventQueue {
   pop(): number {
     const n = this.n;
     if (n === 0) return -1;
-    const values = this.values;
-    const top = values[0];
+    const top = this.values[0];
     const last = n - 1;
     this.n = last;
-    if (last > 0) {
-      const times = this.times;
-      const seqOf = this.seqOf;
-      const t = times[last];
-      const v = values[last];
-      const half = last >> 1;
-      let i = 0;
-      // Sift down the former last entry from the root.
-      while (i < half) {
-        let c = 2 * i + 1;
-        let ct = times[c];
-        const r = c + 1;
-        if (r < last) {
-          const rt = times[r];
-          if (rt < ct || (rt === ct && seqOf[values[r]] < seqOf[values[c]])) {
-            c = r;
-            ct = rt;
-          }
-        }
-        if (t < ct || (t === ct && seqOf[v] < seqOf[values[c]])) break;
-        times[i] = ct;
-        values[i] = values[c];
-        i = c;
-      }
-      times[i] = t;
-      values[i] = v;
-    }
+    if (last > 0) this.siftDown(this.times[last], this.values[last], last);
     return top;
+  }
+
+  /**
+   * Replaces the earliest entry with a new one in a single sift-down: what an
+   * event loop does when the handler of the event just taken schedules
+   * another (half the work of pop + push). The queue must not be empty.
+   */
+  replaceTop(time: number, value: number): number {
+    if (value >= this.seqOf.length) this.growSeqs(value);
+    const seq = this.nextSeq++;
+    this.seqOf[value] = seq;
+    this.siftDown(time, value, this.n);
+    return seq;
+  }
+
+  /** Places (t, v) from the root down in a heap of `n` entries. */
+  private siftDown(t: number, v: number, n: number): void {
+    const times = this.times;
+    const values = this.values;
+    const seqOf = this.seqOf;
+    const half = n >> 1;
+    let i = 0;
+    while (i < half) {
+      let c = 2 * i + 1;
+      let ct = times[c];
+      const r = c + 1;
+      if (r < n) {
+        const rt = times[r];
+        if (rt < ct || (rt === ct && seqOf[values[r]] < seqOf[values[c]])) {
+          c = r;
+          ct = rt;
+        }
+      }
+      if (t < ct || (t === ct && seqOf[v] < seqOf[values[c]])) break;
+      times[i] = ct;
+      values[i] = values[c];
+      i = c;
+    }
+    times[i] = t;
+    values[i] = v;
   }
 
   clear(): void {
