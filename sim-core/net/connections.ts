@@ -1,9 +1,10 @@
 /**
  * The table of simulated connections, as a struct of typed arrays indexed by
- * slot. A connection handle given to protocols is `gen * 2^21 + slot`, so a
- * handle kept past the end of its connection never aliases a later one that
- * reuses the slot (until 2^10 reuses). A slot is freed only when both ends are
- * closed and no event in flight still refers to it.
+ * slot. Each end has its own handle: `(gen * 2^21 + slot) * 2 + side` (side 0
+ * = dialer, 1 = acceptor), so a host connected to itself still tells its two
+ * ends apart, and a handle kept past the end of its connection never aliases
+ * a later one that reuses the slot (until 2^10 reuses). A slot is freed only
+ * when both ends are closed and no event in flight still refers to it.
  */
 export const SIDE_NONE = 0; // acceptor side before the SYN arrives
 export const SIDE_DIALING = 1; // dialer side before the SYN-ACK arrives
@@ -67,16 +68,18 @@ export class ConnectionTable {
     return slot;
   }
 
-  handle(slot: number): number {
-    return this.gen[slot] * CONN_SLOT_LIMIT + slot;
+  /** The handle of one end: side 0 = dialer, 1 = acceptor. */
+  handle(slot: number, side: number): number {
+    return (this.gen[slot] * CONN_SLOT_LIMIT + slot) * 2 + side;
   }
 
   /** The slot of a live handle, or -1 if the handle is stale or malformed. */
   slotOf(handle: number): number {
     if (!(handle >= 0) || handle % 1 !== 0) return -1;
-    const slot = handle % CONN_SLOT_LIMIT;
+    const h = Math.floor(handle / 2);
+    const slot = h % CONN_SLOT_LIMIT;
     if (slot >= this.used) return -1;
-    if ((handle - slot) / CONN_SLOT_LIMIT !== this.gen[slot]) return -1;
+    if ((h - slot) / CONN_SLOT_LIMIT !== this.gen[slot]) return -1;
     if (this.dialerState[slot] === SIDE_CLOSED && this.acceptorState[slot] === SIDE_CLOSED && this.inflight[slot] === 0) return -1;
     return slot;
   }

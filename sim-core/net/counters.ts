@@ -13,6 +13,8 @@ export class NetCounters {
   readonly deliveredCount = new Float64Array(MAX_MESSAGE_TYPES);
   /** Messages sent on a connection the sender had no open side of, or arriving at a closed side. */
   droppedClosed = 0;
+  /** Packets the underlay dropped (loss, partitions, queue overflow). */
+  droppedInTransit = 0;
   dials = 0;
   dialFailures = 0;
   connectionsOpened = 0;

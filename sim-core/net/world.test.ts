@@ -52,14 +52,67 @@ describe('World links', () => {
     );
   });
 
-  it('a dial to a host that is down is refused after a round trip', () => {
+  it('a dial to a host that is down times out as unreachable', () => {
     const world = makeWorld();
     const { a } = pair(world, (p, e) => {
       if (e.ev === 'start') p.io.dial(1);
     });
     world.startAt(0, 0);
+    world.scheduler.run(10_000_000);
+    // The SYN arrives after 10 ms and goes unanswered; the dialer gives up 5 s later.
+    expect(a.seen.find((e) => e.ev === 'dial-failed')).toMatchObject({ t: 10 * ms + 5_000_000, remote: 1, reason: 'unreachable' });
+  });
+
+  it('a host can dial itself and its two ends are distinct', () => {
+    const world = makeWorld();
+    let self!: ScriptedPeer<string>;
+    world.addHost((ctx) => (self = new ScriptedPeer(ctx.io, (p, e) => {
+      if (e.ev === 'start') p.io.dial(0);
+      if (e.ev === 'connected' && e.dir === 'out') p.io.send(e.conn, 'hello me');
+    })));
+    world.startAt(0, 0);
     world.scheduler.run(1_000_000);
-    expect(a.seen.find((e) => e.ev === 'dial-failed')).toMatchObject({ t: 20 * ms, remote: 1, reason: 'refused' });
+    const ins = self.seen.filter((e) => e.ev === 'connected');
+    expect(ins.map((e) => (e as { dir: string }).dir)).toEqual(['in', 'out']);
+    const inEnd = (ins[0] as { conn: number }).conn;
+    expect(self.seen.find((e) => e.ev === 'message')).toMatchObject({ conn: inEnd, msg: 'hello me' });
+  });
+
+  it('a crash is silent; after a restart, a packet to the old connection draws an RST', () => {
+    const world = makeWorld();
+    let bConn = -1;
+    const { b } = pair(
+      world,
+      (p, e) => {
+        if (e.ev === 'start' && e.t === 0) p.io.dial(1);
+      },
+      (p, e) => {
+        if (e.ev === 'connected') bConn = e.conn;
+        if (e.ev === 'timer') p.io.send(bConn, 'are you there?');
+      },
+    );
+    world.startAt(0, 0);
+    world.startAt(1, 0);
+    world.at(100 * ms, (w) => w.crashHost(0));
+    world.at(200 * ms, (w) => w.startAt(0, w.now));
+    world.at(300 * ms, () => b.io.setTimer(0, 1));
+    world.scheduler.run(1_000_000);
+    expect(b.seen.find((e) => e.ev === 'closed')).toMatchObject({ t: 320 * ms, reason: 'reset' });
+  });
+
+  it('chargeCpu delays what the host sends next', () => {
+    const world = makeWorld();
+    const { b } = pair(world, (p, e) => {
+      if (e.ev === 'start') p.io.dial(1);
+      if (e.ev === 'connected') {
+        p.io.chargeCpu(7 * ms);
+        p.io.send(e.conn, 'late');
+      }
+    });
+    world.startAt(0, 0);
+    world.startAt(1, 0);
+    world.scheduler.run(1_000_000);
+    expect(b.seen.find((e) => e.ev === 'message')).toMatchObject({ t: 20 * ms + 7 * ms + 10 * ms });
   });
 
   it('close: the other side learns it one way later; later sends are dropped', () => {

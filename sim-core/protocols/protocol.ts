@@ -38,6 +38,12 @@ export interface PeerActions<M> {
   setTimer(delayUs: number, tag: number): TimerId;
   /** Cancels a timer; no-op if it already fired. */
   cancelTimer(id: TimerId): void;
+  /**
+   * Declares `us` of CPU work (e.g. a signature check): messages this host
+   * sends from now on leave once its modelled CPU is free. A real transport
+   * spends real CPU instead and may ignore this.
+   */
+  chargeCpu(us: number): void;
 }
 
 /** A peer's protocol state machine. */

@@ -1,0 +1,154 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { MsgType, RejectCode, type Message, type NetAddress, type RejectMsg, type VerackMsg, type VersionMsg } from '../../wire/messages.ts';
+import type { Identity } from '../identity/registry.ts';
+import type { Signer } from '../identity/signer.ts';
+
+/**
+ * The per-connection handshake, sans-IO (seeds 003/004, mutual auth of 000):
+ * both sides send `version` (protocol version, services, timestamp, nonce,
+ * start height, listen address, public key) on open; on the other's version
+ * each side signs (domain tag ‖ their nonce ‖ our nonce) and sends it as
+ * `verack`; a verack whose signature verifies under the version's key
+ * proves the other end holds the key. Done when we have their valid verack
+ * (ours went out when their version arrived).
+ */
+export interface HandshakeConfig {
+  protocolVersion: number;
+  minProtocolVersion: number;
+  services: number;
+  userAgent: string;
+}
+
+export type HandshakeFailure =
+  | 'self-connection'
+  | 'version-mismatch'
+  | 'bad-signature'
+  | 'out-of-order'
+  | 'rejected'
+  | 'timeout';
+
+export type HandshakeOutcome = 'established' | HandshakeFailure;
+
+/** What one step produced: messages to send, CPU spent, and maybe the end. */
+export interface HandshakeStep {
+  send: Message[];
+  cpuUs: number;
+  done?: { ok: true; remote: PeerNum; remoteVersion: VersionMsg } | { ok: false; failure: HandshakeFailure };
+}
+
+export interface HandshakeContext {
+  identity: Identity;
+  signer: Signer;
+  signUs: number;
+  verifyUs: number;
+  listen: NetAddress;
+  startHeight: number;
+  /** True if `nonce` is one this node sent on another connection (self-connection). */
+  isOwnNonce(nonce: number): boolean;
+  /** Peer number of a public key. */
+  peerOf(publicKey: Uint8Array): PeerNum;
+}
+
+const TAG = new TextEncoder().encode('peermap/handshake/v1');
+
+/** The bytes each side signs: tag ‖ u64 verifier nonce ‖ u64 signer nonce. */
+export function transcript(verifierNonce: number, signerNonce: number): Uint8Array {
+  const out = new Uint8Array(TAG.length + 16);
+  out.set(TAG, 0);
+  const v = new DataView(out.buffer);
+  v.setBigUint64(TAG.length, BigInt(verifierNonce));
+  v.setBigUint64(TAG.length + 8, BigInt(signerNonce));
+  return out;
+}
+
+type State = 'awaiting-version' | 'awaiting-verack' | 'done';
+
+export class Handshake {
+  private state: State = 'awaiting-version';
+  private remote: VersionMsg | undefined;
+
+  constructor(
+    private readonly ctx: HandshakeContext,
+    private readonly cfg: HandshakeConfig,
+    /** This connection's nonce (u53), from the node's seeded stream. */
+    readonly nonce: number,
+  ) {}
+
+  get finished(): boolean {
+    return this.state === 'done';
+  }
+
+  /** The version message to send when the connection opens. */
+  start(now: TimeUs): VersionMsg {
+    return {
+      type: MsgType.Version,
+      protocolVersion: this.cfg.protocolVersion,
+      services: this.cfg.services,
+      timestampUs: now,
+      nonce: this.nonce,
+      startHeight: this.ctx.startHeight,
+      listen: this.ctx.listen,
+      publicKey: this.ctx.identity.publicKey,
+      userAgent: this.cfg.userAgent,
+    };
+  }
+
+  onMessage(msg: Message): HandshakeStep {
+    if (this.state === 'done') return fail('out-of-order');
+    switch (msg.type) {
+      case MsgType.Version:
+        return this.onVersion(msg);
+      case MsgType.Verack:
+        return this.onVerack(msg);
+      case MsgType.Reject:
+        this.state = 'done';
+        return { send: [], cpuUs: 0, done: { ok: false, failure: 'rejected' } };
+      default:
+        return this.failWith('out-of-order', msg.type, RejectCode.Invalid, 'message before handshake completed');
+    }
+  }
+
+  /** The handshake deadline passed: a half-open connection. */
+  onTimeout(): HandshakeStep {
+    if (this.state === 'done') return { send: [], cpuUs: 0 };
+    this.state = 'done';
+    return { send: [], cpuUs: 0, done: { ok: false, failure: 'timeout' } };
+  }
+
+  private onVersion(v: VersionMsg): HandshakeStep {
+    if (this.state !== 'awaiting-version') return this.failWith('out-of-order', v.type, RejectCode.Duplicate, 'second version');
+    if (this.ctx.isOwnNonce(v.nonce)) return this.failWith('self-connection', v.type, RejectCode.SelfConnection, 'connected to self');
+    if (v.protocolVersion < this.cfg.minProtocolVersion) {
+      return this.failWith('version-mismatch', v.type, RejectCode.Obsolete, `protocol ${v.protocolVersion} < ${this.cfg.minProtocolVersion}`);
+    }
+    this.remote = v;
+    this.state = 'awaiting-verack';
+    const signature = this.ctx.signer.sign(this.ctx.identity.secretKey, transcript(v.nonce, this.nonce));
+    const verack: VerackMsg = { type: MsgType.Verack, signature };
+    return { send: [verack], cpuUs: this.ctx.signUs };
+  }
+
+  private onVerack(m: VerackMsg): HandshakeStep {
+    const remote = this.remote;
+    if (this.state !== 'awaiting-verack' || !remote) return this.failWith('out-of-order', m.type, RejectCode.Invalid, 'verack before version');
+    const ok = this.ctx.signer.verify(m.signature, transcript(this.nonce, remote.nonce), remote.publicKey);
+    if (!ok) {
+      const step = this.failWith('bad-signature', m.type, RejectCode.BadSignature, 'signature does not verify');
+      step.cpuUs += this.ctx.verifyUs;
+      return step;
+    }
+    this.state = 'done';
+    return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: true, remote: this.ctx.peerOf(remote.publicKey), remoteVersion: remote } };
+  }
+
+  private failWith(failure: HandshakeFailure, rejectedType: number, code: number, reason: string): HandshakeStep {
+    this.state = 'done';
+    const reject: RejectMsg = { type: MsgType.Reject, rejectedType, code, reason };
+    return { send: [reject], cpuUs: 0, done: { ok: false, failure } };
+  }
+}
+
+function fail(failure: HandshakeFailure): HandshakeStep {
+  return { send: [], cpuUs: 0, done: { ok: false, failure } };
+}

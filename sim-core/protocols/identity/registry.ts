@@ -1,0 +1,113 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { Rng } from '../../engine/rng.ts';
+import { KAD_ID_BYTES, PEER_ID_BYTES } from '../../wire/constants.ts';
+import type { IdCodec, PeerNum } from '../../wire/ids.ts';
+import type { Signer } from './signer.ts';
+
+/** A peer's key pair and the ids derived from it. */
+export interface Identity {
+  readonly num: PeerNum;
+  readonly secretKey: Uint8Array; // 32 bytes
+  readonly publicKey: Uint8Array; // 32 bytes
+  /** SHA-256 of the public key: the fingerprint that names the peer. */
+  readonly peerId: Uint8Array; // 32 bytes
+}
+
+/** Bound on identities (Sybil scenarios mint many per host). */
+export const MAX_IDENTITIES = 1 << 22;
+
+/**
+ * All identities of a simulation, interned as small integers (PeerNum).
+ * It is also the IdCodec: 32-byte ids (and 20-byte Kademlia ids, the first
+ * 20 bytes of the peer id) map to and from peer numbers; an id never seen
+ * before is interned as a new, keyless entry, so decoding stays total.
+ */
+export class IdentityRegistry implements IdCodec {
+  private readonly ids: Uint8Array[] = [];
+  private readonly keys: (Identity | undefined)[] = [];
+  private readonly byId = new Map<string, PeerNum>();
+  private readonly byKadId = new Map<string, PeerNum>();
+
+  constructor(readonly signer: Signer) {}
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Mints a key pair from 32 bytes of the given stream. */
+  mint(rng: Rng): Identity {
+    const secretKey = new Uint8Array(32);
+    const view = new DataView(secretKey.buffer);
+    for (let i = 0; i < 8; i++) view.setUint32(i * 4, rng.uint32());
+    const publicKey = this.signer.publicKeyOf(secretKey);
+    const peerId = sha256(publicKey);
+    const num = this.intern(peerId);
+    const identity: Identity = { num, secretKey, publicKey, peerId };
+    this.keys[num] = identity;
+    return identity;
+  }
+
+  /** The 32-byte id of a peer number. */
+  peerIdOf(num: PeerNum): Uint8Array {
+    return this.ids[num];
+  }
+
+  identityOf(num: PeerNum): Identity | undefined {
+    return this.keys[num];
+  }
+
+  /** Peer number of a public key's fingerprint (interning it if new). */
+  numOfPublicKey(publicKey: Uint8Array): PeerNum {
+    return this.intern(sha256(publicKey));
+  }
+
+  /** Byte order of two peers' ids: the deterministic tie-break between them. */
+  compare(a: PeerNum, b: PeerNum): number {
+    const x = this.ids[a];
+    const y = this.ids[b];
+    for (let i = 0; i < PEER_ID_BYTES; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  }
+
+  writePeerId(peer: PeerNum, out: Uint8Array, offset: number): void {
+    out.set(this.ids[peer], offset);
+  }
+
+  readPeerId(bytes: Uint8Array, offset: number): PeerNum {
+    return this.intern(bytes.slice(offset, offset + PEER_ID_BYTES));
+  }
+
+  writeKadId(peer: PeerNum, out: Uint8Array, offset: number): void {
+    out.set(this.ids[peer].subarray(0, KAD_ID_BYTES), offset);
+  }
+
+  readKadId(bytes: Uint8Array, offset: number): PeerNum {
+    const key = hex(bytes, offset, KAD_ID_BYTES);
+    const known = this.byKadId.get(key);
+    if (known !== undefined) return known;
+    // Unknown Kademlia id: intern a peer id that starts with it (zero-padded).
+    const id = new Uint8Array(PEER_ID_BYTES);
+    id.set(bytes.subarray(offset, offset + KAD_ID_BYTES));
+    return this.intern(id);
+  }
+
+  private intern(peerId: Uint8Array): PeerNum {
+    const key = hex(peerId, 0, PEER_ID_BYTES);
+    const known = this.byId.get(key);
+    if (known !== undefined) return known;
+    if (this.ids.length >= MAX_IDENTITIES) throw new RangeError(`more than ${MAX_IDENTITIES} identities`);
+    const num = this.ids.length;
+    this.ids.push(peerId);
+    this.keys.push(undefined);
+    this.byId.set(key, num);
+    const kadKey = key.slice(0, KAD_ID_BYTES * 2);
+    if (!this.byKadId.has(kadKey)) this.byKadId.set(kadKey, num);
+    return num;
+  }
+}
+
+function hex(bytes: Uint8Array, offset: number, length: number): string {
+  let s = '';
+  for (let i = offset; i < offset + length; i++) s += (bytes[i] ?? 0).toString(16).padStart(2, '0');
+  return s;
+}
