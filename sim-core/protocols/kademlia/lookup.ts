@@ -1,0 +1,256 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { KAD_ID_WORDS, type KademliaConfig } from './constants.ts';
+import { newKadId, type KadId, type KadIdTable } from './ids.ts';
+
+/** "Send FIND_NODE(target) to `to`; call onFailure(to) if no answer by `deadlineUs`." */
+export interface FindNodeSend {
+  kind: 'find-node';
+  to: PeerNum;
+  /** Causal depth of this query (see `Lookup`). */
+  round: number;
+  deadlineUs: TimeUs;
+}
+
+export type LookupEndReason =
+  | 'converged' // the k closest non-failed peers known have all answered
+  | 'failed' // nobody answered (no candidates, or all failed)
+  | 'limit'; // maxLookupRounds or maxLookupQueries stopped it first
+
+export interface LookupReport {
+  done: boolean;
+  success: boolean; // reason === 'converged'
+  reason: LookupEndReason | undefined;
+  /** Up to k peers that answered, closest to the target first. */
+  result: PeerNum[];
+  rounds: number;
+  hops: number;
+  queries: number; // FIND_NODE requests sent (= messages sent by the initiator)
+  responses: number;
+  failures: number;
+  startedAtUs: TimeUs;
+  endedAtUs: TimeUs | undefined;
+  durationUs: TimeUs | undefined;
+}
+
+export interface LookupOptions {
+  ids: KadIdTable;
+  /** The initiator: never queried, never part of the result. */
+  self: PeerNum;
+  target: KadId;
+  /** Starting shortlist, usually `table.closest(target, k)` (plus bootstrap peers on join). */
+  candidates: readonly PeerNum[];
+  config: KademliaConfig;
+}
+
+const CANDIDATE = 0;
+const IN_FLIGHT = 1;
+const SUCCEEDED = 2;
+const FAILED = 3;
+
+interface Query {
+  round: number;
+  depth: number;
+}
+
+/**
+ * An iterative FIND_NODE lookup as a sans-IO state machine. The caller sends
+ * what `start`/`onResponse`/`onFailure` return, arms one timer per request
+ * (`deadlineUs`), and feeds back answers; the lookup keeps at most α
+ * requests in flight, always to the closest not-yet-queried candidates among
+ * the k closest non-failed peers it knows (a shortlist sorted by XOR distance,
+ * deduplicated; a peer is never queried twice). It ends when those k closest
+ * have all answered (`converged`), when nobody can answer (`failed`), or when
+ * the round or query budget is spent (`limit`). Late answers are ignored.
+ *
+ * Round: the causal depth of a request. Requests sent by `start` are round 1;
+ * a request sent while handling the answer (or failure) of a round-r request
+ * is round r+1. `rounds` is the highest round sent — the length of the
+ * longest chain of dependent round trips, i.e. the duration in RTTs when every
+ * RTT is equal. Hop: how many answers it took to learn a peer (0 for the
+ * initial candidates, d+1 for a peer first named by a peer of depth d);
+ * `hops` is the depth of the closest peer found.
+ *
+ * The lookup does not touch a routing table: the driver should `observe` every
+ * peer that answers and report failures (pingResult / remove) itself.
+ */
+export class Lookup {
+  readonly target: KadId = newKadId();
+  private readonly ids: KadIdTable;
+  private readonly self: PeerNum;
+  private readonly cfg: KademliaConfig;
+  // the shortlist, sorted by distance to the target, parallel arrays
+  private readonly peers: PeerNum[] = [];
+  private readonly states: number[] = [];
+  private readonly depths: number[] = [];
+  private readonly listed = new Set<PeerNum>();
+  /** Peers ever queried (bounded by maxLookupQueries): never re-added nor re-queried. */
+  private readonly queried = new Set<PeerNum>();
+  /** Outstanding requests; authoritative even if the peer fell off the shortlist. */
+  private readonly inFlight = new Map<PeerNum, Query>();
+  private startedAt: TimeUs = 0;
+  private endedAt: TimeUs | undefined;
+  private started = false;
+  private reason: LookupEndReason | undefined;
+  private maxRound = 0;
+  private nQueries = 0;
+  private nResponses = 0;
+  private nFailures = 0;
+  private ignoredNodes = 0;
+
+  constructor(opts: LookupOptions) {
+    this.ids = opts.ids;
+    this.self = opts.self;
+    this.cfg = opts.config;
+    for (let i = 0; i < KAD_ID_WORDS; i++) this.target[i] = opts.target[i];
+    // bounded scan: candidates past the shortlist size are dropped by add() anyway
+    const n = Math.min(opts.candidates.length, this.cfg.lookupShortlistSize * 4);
+    for (let i = 0; i < n; i++) this.add(opts.candidates[i], 0);
+  }
+
+  /** The peer running this lookup. */
+  get initiator(): PeerNum {
+    return this.self;
+  }
+
+  get done(): boolean {
+    return this.reason !== undefined;
+  }
+
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  /** Nodes dropped from answers because their id was unknown (should stay 0). */
+  get ignored(): number {
+    return this.ignoredNodes;
+  }
+
+  start(now: TimeUs): FindNodeSend[] {
+    if (this.started) throw new Error('kademlia lookup: start called twice');
+    this.started = true;
+    this.startedAt = now;
+    return this.advance(now, 0);
+  }
+
+  /** An answer from `from` listing `nodes` (its closest to our target). */
+  onResponse(now: TimeUs, from: PeerNum, nodes: ArrayLike<PeerNum>): FindNodeSend[] {
+    const q = this.inFlight.get(from);
+    if (q === undefined || this.done) return []; // unsolicited, duplicate or late
+    this.inFlight.delete(from);
+    this.nResponses++;
+    this.setState(from, SUCCEEDED);
+    const n = Math.min(nodes.length, this.cfg.maxNodesPerResponse);
+    for (let i = 0; i < n; i++) this.add(nodes[i], q.depth + 1);
+    return this.advance(now, q.round);
+  }
+
+  /** `from` timed out, refused, or the connection broke. */
+  onFailure(now: TimeUs, from: PeerNum): FindNodeSend[] {
+    const q = this.inFlight.get(from);
+    if (q === undefined || this.done) return [];
+    this.inFlight.delete(from);
+    this.nFailures++;
+    this.setState(from, FAILED);
+    return this.advance(now, q.round);
+  }
+
+  onTimeout(now: TimeUs, from: PeerNum): FindNodeSend[] {
+    return this.onFailure(now, from);
+  }
+
+  /** The up-to-k closest peers that answered, closest first. */
+  result(): PeerNum[] {
+    const out: PeerNum[] = [];
+    for (let i = 0; i < this.peers.length && out.length < this.cfg.k; i++) {
+      if (this.states[i] === SUCCEEDED) out.push(this.peers[i]);
+    }
+    return out;
+  }
+
+  report(): LookupReport {
+    const result = this.result();
+    let hops = 0;
+    if (result.length > 0) hops = this.depths[this.peers.indexOf(result[0])];
+    return {
+      done: this.done,
+      success: this.reason === 'converged',
+      reason: this.reason,
+      result,
+      rounds: this.maxRound,
+      hops,
+      queries: this.nQueries,
+      responses: this.nResponses,
+      failures: this.nFailures,
+      startedAtUs: this.startedAt,
+      endedAtUs: this.endedAt,
+      durationUs: this.endedAt === undefined ? undefined : this.endedAt - this.startedAt,
+    };
+  }
+
+  /** Sends to free slots, then decides whether the lookup is over. */
+  private advance(now: TimeUs, causeRound: number): FindNodeSend[] {
+    const sends: FindNodeSend[] = [];
+    if (this.done) return sends;
+    const { k, alpha, maxLookupQueries, maxLookupRounds, requestTimeoutUs } = this.cfg;
+    const round = causeRound + 1;
+    let top = 0; // non-failed entries seen, we only look at the k closest of them
+    let open = false; // some of those k still owe us an answer or a query
+    for (let i = 0; i < this.peers.length && top < k; i++) {
+      const st = this.states[i];
+      if (st === FAILED) continue;
+      top++;
+      if (st === SUCCEEDED) continue;
+      open = true;
+      if (st !== CANDIDATE) continue;
+      if (this.inFlight.size >= alpha || this.nQueries >= maxLookupQueries || round > maxLookupRounds) continue;
+      const to = this.peers[i];
+      this.states[i] = IN_FLIGHT;
+      this.queried.add(to);
+      this.inFlight.set(to, { round, depth: this.depths[i] });
+      this.nQueries++;
+      if (round > this.maxRound) this.maxRound = round;
+      sends.push({ kind: 'find-node', to, round, deadlineUs: now + requestTimeoutUs });
+    }
+    if (!open) this.finish(now, top > 0 ? 'converged' : 'failed');
+    else if (this.inFlight.size === 0) this.finish(now, 'limit'); // open work, yet nothing may be sent
+    return sends;
+  }
+
+  private finish(now: TimeUs, reason: LookupEndReason): void {
+    this.reason = reason;
+    this.endedAt = now;
+  }
+
+  /** Inserts a candidate at its distance rank; drops the farthest past the shortlist size. */
+  private add(peer: PeerNum, depth: number): void {
+    if (peer === this.self || this.listed.has(peer) || this.queried.has(peer)) return;
+    if (!this.ids.has(peer)) {
+      this.ignoredNodes++;
+      return;
+    }
+    const cap = this.cfg.lookupShortlistSize;
+    let lo = 0;
+    let hi = this.peers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids.compareDistance(this.peers[mid], peer, this.target) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= cap) return;
+    this.peers.splice(lo, 0, peer);
+    this.states.splice(lo, 0, CANDIDATE);
+    this.depths.splice(lo, 0, depth);
+    this.listed.add(peer);
+    if (this.peers.length > cap) {
+      this.listed.delete(this.peers.pop()!);
+      this.states.pop();
+      this.depths.pop();
+    }
+  }
+
+  private setState(peer: PeerNum, state: number): void {
+    const i = this.peers.indexOf(peer);
+    if (i >= 0) this.states[i] = state;
+  }
+}

@@ -1,0 +1,253 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { KAD_BUCKETS, type KademliaConfig } from './constants.ts';
+import { SAME_ID, type KadId, type KadIdTable } from './ids.ts';
+
+/**
+ * What `observe` asks of its caller. Only 'ping' needs action: send a KadPing
+ * to `peer` (the bucket's least-recently-seen entry) and report the outcome
+ * through `pingResult`. The other kinds are shared frozen objects.
+ */
+export type ObserveResult =
+  | { kind: 'updated' } // already known: moved to the tail (most recently seen)
+  | { kind: 'inserted' } // bucket had room
+  | { kind: 'cached' } // bucket full, newcomer kept in the replacement cache, a ping is already pending
+  | { kind: 'ping'; peer: PeerNum; bucket: number } // bucket full: ping its oldest entry
+  | { kind: 'ignored' }; // our own id
+
+const UPDATED = Object.freeze({ kind: 'updated' as const });
+const INSERTED = Object.freeze({ kind: 'inserted' as const });
+const CACHED = Object.freeze({ kind: 'cached' as const });
+const IGNORED = Object.freeze({ kind: 'ignored' as const });
+
+export interface RoutingTableStats {
+  size: number;
+  nonEmptyBuckets: number;
+  replacements: number;
+  pendingPings: number;
+  /** Entries per bucket, index = bucket (distance in [2^i, 2^(i+1))). */
+  fill: number[];
+}
+
+const NONE = -1;
+
+/**
+ * The k-bucket routing table of one peer. Bucket i holds up to k peers at XOR
+ * distance [2^i, 2^(i+1)) from us, least-recently-seen first (index 0) — the
+ * paper's ordering, which favours long-lived peers: a newcomer never evicts a
+ * live old entry. Buckets are plain arrays allocated on first use, so a peer
+ * pays only for its ~log2(n) non-empty buckets. Pure data: no timers, no I/O.
+ */
+export class RoutingTable {
+  private readonly buckets: (PeerNum[] | undefined)[] = new Array(KAD_BUCKETS).fill(undefined);
+  private readonly caches: (PeerNum[] | undefined)[] = new Array(KAD_BUCKETS).fill(undefined);
+  /** The entry each full bucket is waiting to hear a ping answer from (NONE if none). */
+  private readonly pending = new Float64Array(KAD_BUCKETS).fill(NONE);
+  /** Last time a lookup targeted each bucket's range (refresh bookkeeping). */
+  private readonly touched: Float64Array;
+  private count = 0;
+
+  constructor(
+    readonly ids: KadIdTable,
+    readonly self: PeerNum,
+    readonly config: KademliaConfig,
+    createdAtUs: TimeUs = 0,
+  ) {
+    ids.offsetOf(self); // throws early if our own id is missing
+    this.touched = new Float64Array(KAD_BUCKETS).fill(createdAtUs);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bucket of `peer` relative to us, SAME_ID for ourselves. Throws for unknown ids. */
+  bucketOf(peer: PeerNum): number {
+    this.ids.offsetOf(peer);
+    return this.ids.bucketIndex(this.self, peer);
+  }
+
+  has(peer: PeerNum): boolean {
+    const b = this.bucketOf(peer);
+    return b !== SAME_ID && (this.buckets[b]?.includes(peer) ?? false);
+  }
+
+  /** Entries of bucket `b`, least-recently-seen first (read-only view). */
+  bucket(b: number): readonly PeerNum[] {
+    return this.buckets[b] ?? [];
+  }
+
+  /** Replacement cache of bucket `b`, most recently seen last. */
+  replacements(b: number): readonly PeerNum[] {
+    return this.caches[b] ?? [];
+  }
+
+  /** The entry of bucket `b` awaiting a ping answer, or undefined. */
+  pendingPing(b: number): PeerNum | undefined {
+    const p = this.pending[b];
+    return p === NONE ? undefined : p;
+  }
+
+  /**
+   * `peer` showed it is alive (it sent us a request or answered one). Known
+   * peers move to the tail; newcomers are inserted if there is room, else
+   * cached, and the bucket's oldest entry gets pinged (once at a time).
+   */
+  observe(_now: TimeUs, peer: PeerNum): ObserveResult {
+    const b = this.bucketOf(peer);
+    if (b === SAME_ID) return IGNORED;
+    let entries = this.buckets[b];
+    if (entries === undefined) entries = this.buckets[b] = [];
+    const at = entries.indexOf(peer);
+    if (at >= 0) {
+      entries.splice(at, 1);
+      entries.push(peer);
+      if (this.pending[b] === peer) this.pending[b] = NONE; // it just proved itself alive
+      return UPDATED;
+    }
+    if (entries.length < this.config.k) {
+      this.insert(b, peer);
+      return INSERTED;
+    }
+    this.cache(b, peer);
+    if (this.pending[b] !== NONE) return CACHED;
+    const oldest = entries[0];
+    this.pending[b] = oldest;
+    return { kind: 'ping', peer: oldest, bucket: b };
+  }
+
+  /**
+   * Outcome of a ping (normally the one `observe` asked for). Alive: the
+   * peer moves to the tail and the newcomer waits in the cache. Dead: the
+   * peer is evicted and the most recently seen replacement takes its place.
+   */
+  pingResult(now: TimeUs, peer: PeerNum, alive: boolean): void {
+    const b = this.bucketOf(peer);
+    if (b === SAME_ID) return;
+    if (this.pending[b] === peer) this.pending[b] = NONE;
+    if (alive) {
+      if (this.buckets[b]?.includes(peer)) this.observe(now, peer);
+    } else {
+      this.remove(peer);
+    }
+  }
+
+  /** Forgets `peer` (it left or failed); a replacement is promoted into the freed slot. */
+  remove(peer: PeerNum): boolean {
+    const b = this.bucketOf(peer);
+    if (b === SAME_ID) return false;
+    const cache = this.caches[b];
+    const c = cache?.indexOf(peer) ?? -1;
+    if (c >= 0) cache!.splice(c, 1);
+    const entries = this.buckets[b];
+    const at = entries?.indexOf(peer) ?? -1;
+    if (at < 0) return c >= 0;
+    entries!.splice(at, 1);
+    this.count--;
+    if (this.pending[b] === peer) this.pending[b] = NONE;
+    if (cache !== undefined && cache.length > 0) this.insert(b, cache[cache.length - 1]);
+    return true;
+  }
+
+  /**
+   * The `count` known peers closest to `target` by XOR, closest first,
+   * excluding `exclude` (e.g. the requester). Buckets are visited in
+   * increasing distance groups — the target's own bucket, then every bucket
+   * below it (all at distance [2^b, 2^(b+1)) from the target), then each
+   * bucket above — stopping once a whole group fills `count`, so at most
+   * one group beyond `count` is sorted.
+   */
+  closest(target: KadId, count: number, exclude: PeerNum = NONE, out: PeerNum[] = []): PeerNum[] {
+    out.length = 0;
+    if (count <= 0) return out;
+    const tb = this.ids.bucketIndexOf(this.self, target);
+    if (tb !== SAME_ID) {
+      this.collect(tb, exclude, out);
+      // every bucket below tb is one group (distance to target in [2^tb, 2^(tb+1))): take it whole
+      if (out.length < count) for (let i = 0; i < tb; i++) this.collect(i, exclude, out);
+    }
+    for (let i = tb + 1; i < KAD_BUCKETS && out.length < count; i++) this.collect(i, exclude, out);
+    const ids = this.ids;
+    out.sort((a, b) => ids.compareDistance(a, b, target));
+    if (out.length > count) out.length = count;
+    return out;
+  }
+
+  /** Marks the bucket containing `target` as just looked up (resets its refresh clock). */
+  noteLookup(now: TimeUs, target: KadId): void {
+    const b = this.ids.bucketIndexOf(this.self, target);
+    if (b !== SAME_ID) this.touched[b] = now;
+  }
+
+  /**
+   * Buckets due for a refresh lookup: no lookup into their range for
+   * `bucketRefreshUs`. Only buckets from our closest non-empty one up to 159
+   * count (as libp2p does, bounded by its common-prefix length): the closer
+   * ones cannot hold anybody yet, so refreshing them would waste ~140
+   * lookups an hour. Ascending bucket order.
+   */
+  bucketsNeedingRefresh(now: TimeUs): number[] {
+    const out: number[] = [];
+    const low = this.lowestNonEmpty();
+    if (low === NONE) return out;
+    for (let b = low; b < KAD_BUCKETS; b++) {
+      if (now - this.touched[b] >= this.config.bucketRefreshUs) out.push(b);
+    }
+    return out;
+  }
+
+  /** Index of our closest non-empty bucket, or -1 for an empty table. */
+  lowestNonEmpty(): number {
+    for (let b = 0; b < KAD_BUCKETS; b++) if ((this.buckets[b]?.length ?? 0) > 0) return b;
+    return NONE;
+  }
+
+  /** All entries, bucket 0 first, each bucket least-recently-seen first. */
+  peers(): PeerNum[] {
+    const out: PeerNum[] = [];
+    for (let b = 0; b < KAD_BUCKETS; b++) this.collect(b, NONE, out);
+    return out;
+  }
+
+  stats(): RoutingTableStats {
+    const fill: number[] = new Array(KAD_BUCKETS).fill(0);
+    let nonEmpty = 0;
+    let replacements = 0;
+    let pendingPings = 0;
+    for (let b = 0; b < KAD_BUCKETS; b++) {
+      fill[b] = this.buckets[b]?.length ?? 0;
+      if (fill[b] > 0) nonEmpty++;
+      replacements += this.caches[b]?.length ?? 0;
+      if (this.pending[b] !== NONE) pendingPings++;
+    }
+    return { size: this.count, nonEmptyBuckets: nonEmpty, replacements, pendingPings, fill };
+  }
+
+  private insert(b: number, peer: PeerNum): void {
+    let entries = this.buckets[b];
+    if (entries === undefined) entries = this.buckets[b] = [];
+    const cache = this.caches[b];
+    const c = cache?.indexOf(peer) ?? -1;
+    if (c >= 0) cache!.splice(c, 1);
+    entries.push(peer);
+    this.count++;
+  }
+
+  /** Newest at the tail; the oldest is dropped when full; size 0 disables the cache. */
+  private cache(b: number, peer: PeerNum): void {
+    const max = this.config.replacementCacheSize;
+    if (max === 0) return;
+    let cache = this.caches[b];
+    if (cache === undefined) cache = this.caches[b] = [];
+    const at = cache.indexOf(peer);
+    if (at >= 0) cache.splice(at, 1);
+    else if (cache.length >= max) cache.shift();
+    cache.push(peer);
+  }
+
+  private collect(b: number, exclude: PeerNum, out: PeerNum[]): void {
+    const entries = this.buckets[b];
+    if (entries === undefined) return;
+    for (let i = 0; i < entries.length; i++) if (entries[i] !== exclude) out.push(entries[i]);
+  }
+}
