@@ -207,7 +207,7 @@ export interface BlockMsg {
   height: number; // u32
   origin: PeerNum; // the miner (32-byte id)
   minedAtUs: number; // u53
-  bodyBytes: number; // u32, ≤ maxFrameBytes − header
+  bodyBytes: number; // u32, ≤ maxBlockBodyBytes(maxFrameBytes) = maxFrameBytes − frame header − the 112 bytes above
 }
 
 export interface FloodPingMsg {

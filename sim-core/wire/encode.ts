@@ -1,0 +1,232 @@
+import { KAD_ID_BYTES, HASH_BYTES, PEER_ID_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './constants.ts';
+import { WireError, type WireErrorKind } from './errors.ts';
+import type { IdCodec, PeerNum } from './ids.ts';
+import { MsgType, type InvItem, type Message, type NetAddress } from './messages.ts';
+import { DEFAULT_WIRE_LIMITS, encodedSize, type WireLimits } from './sizes.ts';
+import { writeUtf8 } from './utf8.ts';
+
+/** Writes fields at `pos`, range-checking each value; errors carry the offset in the frame. */
+class Writer {
+  pos = 0;
+  constructor(
+    readonly out: Uint8Array,
+    readonly ids: IdCodec,
+    readonly type: number,
+  ) {}
+
+  fail(kind: WireErrorKind, detail: string): never {
+    throw new WireError(kind, detail, this.pos, this.type);
+  }
+
+  u8(v: number, what: string): void {
+    if ((v & 0xff) !== v) this.fail('out-of-range', `${what}: ${v} is not a u8`);
+    this.out[this.pos++] = v;
+  }
+
+  u16(v: number, what: string): void {
+    if ((v & 0xffff) !== v) this.fail('out-of-range', `${what}: ${v} is not a u16`);
+    const o = this.out;
+    o[this.pos] = v >>> 8;
+    o[this.pos + 1] = v;
+    this.pos += 2;
+  }
+
+  u32(v: number, what: string): void {
+    if (v >>> 0 !== v) this.fail('out-of-range', `${what}: ${v} is not a u32`);
+    this.raw32(v);
+  }
+
+  /** A u53 as u64 big-endian. */
+  u53(v: number, what: string): void {
+    if (!(Number.isSafeInteger(v) && v >= 0)) this.fail('out-of-range', `${what}: ${v} is not a u53`);
+    this.raw32(Math.floor(v / 0x1_0000_0000));
+    this.raw32(v >>> 0);
+  }
+
+  raw32(v: number): void {
+    const o = this.out;
+    const p = this.pos;
+    o[p] = v >>> 24;
+    o[p + 1] = v >>> 16;
+    o[p + 2] = v >>> 8;
+    o[p + 3] = v;
+    this.pos = p + 4;
+  }
+
+  /** A u8 restricted to two values (flags and small enums). */
+  u8of(v: number, a: number, b: number, what: string): void {
+    if (v !== a && v !== b) this.fail('out-of-range', `${what}: ${v} is not ${a} or ${b}`);
+    this.out[this.pos++] = v;
+  }
+
+  fixed(b: Uint8Array, len: number, what: string): void {
+    if (b.length !== len) this.fail('bad-length', `${what}: ${b.length} bytes, need ${len}`);
+    this.out.set(b, this.pos);
+    this.pos += len;
+  }
+
+  peer(p: PeerNum): void {
+    this.ids.writePeerId(p, this.out, this.pos);
+    this.pos += PEER_ID_BYTES;
+  }
+
+  kad(p: PeerNum): void {
+    this.ids.writeKadId(p, this.out, this.pos);
+    this.pos += KAD_ID_BYTES;
+  }
+
+  addr(a: NetAddress): void {
+    this.u32(a.host, 'address.host');
+    this.u16(a.port, 'address.port');
+  }
+
+  /** u8 byte length, then UTF-8; the length is back-patched (sizing already bounded it to ≤ 255). */
+  str8(s: string): void {
+    const at = this.pos;
+    this.pos = writeUtf8(s, this.out, at + 1, this.type);
+    this.out[at] = this.pos - at - 1;
+  }
+
+  items(items: InvItem[]): void {
+    this.u16(items.length, 'item count');
+    for (let i = 0; i < items.length; i++) {
+      this.u8(items[i].kind, 'item.kind');
+      this.fixed(items[i].hash, HASH_BYTES, 'item.hash');
+    }
+  }
+}
+
+/**
+ * Encodes `msg` as one frame: u32 BE length (type + payload), u8 type,
+ * payload. Writes into `out` if given (returns a view of its first bytes;
+ * RangeError if too small), else allocates exactly. Throws WireError for a
+ * message outside its bounds or a frame over `limits.maxFrameBytes`.
+ */
+export function encodeFrame(msg: Message, ids: IdCodec, out?: Uint8Array, limits: WireLimits = DEFAULT_WIRE_LIMITS): Uint8Array {
+  const size = encodedSize(msg);
+  if (size > limits.maxFrameBytes) {
+    throw new WireError('oversized-frame', `frame of ${size} bytes > maxFrameBytes ${limits.maxFrameBytes}`, 0, msg.type);
+  }
+  let buf: Uint8Array;
+  if (out === undefined) buf = new Uint8Array(size);
+  else if (out.length < size) throw new RangeError(`encodeFrame: out has ${out.length} bytes, frame needs ${size}`);
+  else buf = out.length === size ? out : out.subarray(0, size);
+  const w = new Writer(buf, ids, msg.type);
+  w.raw32(size - 4);
+  buf[4] = msg.type;
+  w.pos = 5;
+  writePayload(w, msg);
+  if (w.pos !== size) throw new Error(`encodeFrame: wrote ${w.pos} bytes of ${size} for type ${msg.type}`); // a codec bug
+  return buf;
+}
+
+function writePayload(w: Writer, m: Message): void {
+  switch (m.type) {
+    case MsgType.Version:
+      w.u16(m.protocolVersion, 'protocolVersion');
+      w.u32(m.services, 'services');
+      w.u53(m.timestampUs, 'timestampUs');
+      w.u53(m.nonce, 'nonce');
+      w.u32(m.startHeight, 'startHeight');
+      w.addr(m.listen);
+      w.fixed(m.publicKey, PUBLIC_KEY_BYTES, 'publicKey');
+      w.str8(m.userAgent);
+      return;
+    case MsgType.Verack:
+      w.fixed(m.signature, SIGNATURE_BYTES, 'signature');
+      return;
+    case MsgType.Ping:
+    case MsgType.Pong:
+      w.u53(m.nonce, 'nonce');
+      return;
+    case MsgType.GetAddr:
+      return;
+    case MsgType.Addr:
+      w.u16(m.entries.length, 'entry count');
+      for (const e of m.entries) {
+        w.peer(e.peer);
+        w.addr(e.address);
+        w.u32(e.lastSeenS, 'lastSeenS');
+      }
+      return;
+    case MsgType.Inv:
+    case MsgType.GetData:
+      w.items(m.items);
+      return;
+    case MsgType.Reject:
+      w.u8(m.rejectedType, 'rejectedType');
+      w.u8(m.code, 'code');
+      w.str8(m.reason);
+      return;
+    case MsgType.Disconnect:
+      w.u8(m.code, 'code');
+      w.str8(m.reason);
+      return;
+    case MsgType.GmEvents:
+      w.u16(m.events.length, 'event count');
+      for (const e of m.events) {
+        w.u8of(e.kind, 1, 2, 'event.kind');
+        w.u8of(e.direction, 1, 2, 'event.direction');
+        w.peer(e.origin);
+        w.peer(e.peer);
+        w.u53(e.timestampUs, 'event.timestampUs');
+        w.u8(e.ttl, 'event.ttl');
+      }
+      return;
+    case MsgType.GmDirected:
+      w.u8(m.route.length, 'route length');
+      for (const p of m.route) w.peer(p);
+      if (!(m.hop < m.route.length)) w.fail('out-of-range', `hop: ${m.hop} ≥ route length ${m.route.length}`);
+      w.u8(m.hop, 'hop');
+      w.u8of(m.reroute, 0, 1, 'reroute');
+      w.u8(m.payloadKind, 'payloadKind');
+      w.u16(m.payload.length, 'payload length');
+      w.out.set(m.payload, w.pos);
+      w.pos += m.payload.length;
+      return;
+    case MsgType.GmSyncRequest:
+      w.u53(m.sinceUs, 'sinceUs');
+      return;
+    case MsgType.GmSync:
+      w.u16(m.entries.length, 'entry count');
+      for (const e of m.entries) {
+        w.peer(e.peer);
+        w.u53(e.updatedUs, 'entry.updatedUs');
+        w.u8(e.neighbours.length, 'neighbour count');
+        for (const n of e.neighbours) w.peer(n);
+      }
+      w.u8of(m.more, 0, 1, 'more');
+      return;
+    case MsgType.KadFindNode:
+      w.u32(m.requestId, 'requestId');
+      w.fixed(m.target, KAD_ID_BYTES, 'target');
+      return;
+    case MsgType.KadNodes:
+      w.u32(m.requestId, 'requestId');
+      w.u8(m.nodes.length, 'node count');
+      for (const n of m.nodes) {
+        w.kad(n.peer);
+        w.addr(n.address);
+      }
+      return;
+    case MsgType.KadPing:
+    case MsgType.KadPong:
+      w.u32(m.requestId, 'requestId');
+      return;
+    case MsgType.Block:
+      w.fixed(m.hash, HASH_BYTES, 'hash');
+      w.fixed(m.parent, HASH_BYTES, 'parent');
+      w.u32(m.height, 'height');
+      w.peer(m.origin);
+      w.u53(m.minedAtUs, 'minedAtUs');
+      w.u32(m.bodyBytes, 'bodyBytes');
+      w.out.fill(0, w.pos, w.pos + m.bodyBytes); // the body: zeros, so sizes are honest
+      w.pos += m.bodyBytes;
+      return;
+    case MsgType.FloodPing:
+      w.u32(m.origin, 'origin');
+      w.u32(m.seq, 'seq');
+      w.u8(m.ttl, 'ttl');
+      return;
+  }
+}
