@@ -1,17 +1,25 @@
-import type { Scenario } from '../scenario/schema/index.ts';
+import type { RngStreams } from '../engine/rng.ts';
 import type { HostContext, World } from '../net/world.ts';
+import type { Scenario } from '../scenario/schema/index.ts';
+import type { AdversarySpec } from '../scenario/schema/node.ts';
 import type { MessageSizer, PeerProtocol } from './protocol.ts';
 
 /**
  * How the scenario runner plugs one protocol family in: its message sizer,
- * how to build each host's state machine, and the protocol's own metrics.
+ * how to build each honest peer's (and each adversary's) state machine, and
+ * the protocol's own metrics. One driver instance per simulation.
  */
 export interface ProtocolDriver<M> {
   readonly name: string;
   readonly sizer: MessageSizer<M>;
-  createPeer(ctx: HostContext<M>, scenario: Scenario): PeerProtocol<M>;
+  /** Honest peer number `index` (host address = index). */
+  createPeer(ctx: HostContext<M>, index: number): PeerProtocol<M>;
+  /** An adversary host (addresses after the honest peers). */
+  createAdversary?(ctx: HostContext<M>, spec: AdversarySpec, ordinal: number): PeerProtocol<M>;
   /** Protocol-specific figures for a time-series sample (cheap). */
   sample(world: World<M>): Record<string, number>;
   /** Protocol-specific end-of-run metrics. */
   finalMetrics(world: World<M>): Record<string, unknown>;
 }
+
+export type DriverFactory = (scenario: Scenario, rng: RngStreams) => ProtocolDriver<unknown>;

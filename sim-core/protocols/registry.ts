@@ -1,11 +1,18 @@
-import type { ProtocolConfig } from '../scenario/schema/protocols.ts';
+import type { RngStreams } from '../engine/rng.ts';
+import type { Scenario } from '../scenario/schema/index.ts';
 import type { ProtocolDriver } from './driver.ts';
 import { floodDriver } from './flood/driver.ts';
+import { nodeDriver } from './node/driver.ts';
 
-/** Protocol drivers by scenario `protocol.kind`. */
-export function driverFor(kind: ProtocolConfig['kind']): ProtocolDriver<unknown> {
+/** The driver for a scenario's `protocol.kind` (and strategy). */
+export function createDriver(scenario: Scenario, rng: RngStreams): ProtocolDriver<unknown> {
+  const kind = scenario.protocol.kind;
   switch (kind) {
     case 'flood':
-      return floodDriver as ProtocolDriver<unknown>;
+      return floodDriver(scenario) as ProtocolDriver<unknown>;
+    case 'node':
+      return nodeDriver(scenario, rng) as ProtocolDriver<unknown>;
+    default:
+      throw new Error(`no driver for protocol kind ${kind satisfies never}`);
   }
 }

@@ -42,7 +42,7 @@ describe('scenario validation', () => {
     expect(byPath['durationS']).toMatchObject({ got: undefined, allowed: 'must be a number' });
     expect(byPath['peers.count']).toMatchObject({ got: '"many"', allowed: 'must be a number', line: 2 });
     expect(byPath['peers.cout'].allowed).toContain('unknown field; allowed here: count, joinOverS');
-    expect(byPath['protocol.kind']).toMatchObject({ got: '"flod"', allowed: 'must be one of "flood"', line: 3 });
+    expect(byPath['protocol.kind']).toMatchObject({ got: '"flod"', allowed: 'must be one of "flood", "node"', line: 3 });
   });
 
   it('checks cross-field rules', () => {

@@ -1,11 +1,23 @@
-import { RngStreams } from '../engine/rng.ts';
+import { RngStreams, type Rng } from '../engine/rng.ts';
 import { secondsToUs, usToSeconds, type TimeUs } from '../engine/time.ts';
 import { messageMetrics } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
-import { driverFor } from '../protocols/registry.ts';
+import { createDriver } from '../protocols/registry.ts';
 import { buildLatency } from './build.ts';
 import type { Scenario } from './schema/index.ts';
+
+/** Start time of each honest peer: `peers.waves` if given, else uniform over [0, joinOverS]. */
+export function joinTimes(scenario: Scenario, rng: Rng): TimeUs[] {
+  const out: TimeUs[] = [];
+  const waves = scenario.peers.waves ?? [{ count: scenario.peers.count, atS: 0, overS: scenario.peers.joinOverS }];
+  for (const w of waves) {
+    const at = secondsToUs(w.atS);
+    const span = secondsToUs(w.overS);
+    for (let i = 0; i < w.count; i++) out.push(span > 0 ? at + rng.int(span + 1) : at);
+  }
+  return out;
+}
 
 /** One time-series point. */
 export interface SeriesPoint {
@@ -50,7 +62,7 @@ export class Simulation {
 
   constructor(readonly scenario: Scenario) {
     this.rng = new RngStreams(scenario.seed);
-    this.driver = driverFor(scenario.protocol.kind);
+    this.driver = createDriver(scenario, this.rng);
     this.endUs = secondsToUs(scenario.durationS);
     this.world = new World<unknown>({
       rng: this.rng,
@@ -126,12 +138,31 @@ export class Simulation {
     };
   }
 
+  /** Honest peers are hosts 0..count-1, started by the join schedule; adversaries follow. */
   private populate(): void {
-    const join = this.rng.stream('scenario/join');
-    const joinUs = secondsToUs(this.scenario.peers.joinOverS);
+    const starts = joinTimes(this.scenario, this.rng.stream('scenario/join'));
     for (let i = 0; i < this.scenario.peers.count; i++) {
-      const address = this.world.addHost((ctx) => this.driver.createPeer(ctx, this.scenario));
-      this.world.startAt(address, joinUs > 0 ? join.int(joinUs + 1) : 0);
+      const address = this.world.addHost((ctx) => this.driver.createPeer(ctx, i));
+      this.world.startAt(address, starts[i]);
+    }
+    let ordinal = 0;
+    for (const spec of this.scenario.adversaries) {
+      const create = this.driver.createAdversary;
+      if (!create) throw new Error(`protocol ${this.driver.name} has no adversaries`);
+      for (let j = 0; j < spec.count; j++, ordinal++) {
+        const o = ordinal;
+        const address = this.world.addHost((ctx) => create(ctx, spec, o));
+        this.world.startAt(address, secondsToUs(spec.startS));
+      }
+    }
+    for (const action of this.scenario.actions) {
+      this.world.at(secondsToUs(action.atS), (w) => {
+        for (const p of action.peers) {
+          if (action.do === 'crash') w.crashHost(p);
+          else if (action.do === 'stop') w.stopHost(p);
+          else w.startAt(p, w.now);
+        }
+      });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { World } from '../../net/world.ts';
+import type { Scenario } from '../../scenario/schema/index.ts';
 import type { ProtocolDriver } from '../driver.ts';
 import { FloodPeer, type FloodStats } from './flood-peer.ts';
 import { floodSizer, type FloodPing } from './messages.ts';
@@ -18,30 +19,35 @@ function totals(world: World<FloodPing>): FloodStats & { neighbours: number } {
 }
 
 /** The flooding-ping demo protocol, as the scenario runner sees it. */
-export const floodDriver: ProtocolDriver<FloodPing> = {
-  name: 'flood',
-  sizer: floodSizer,
-  createPeer(ctx, scenario) {
-    if (scenario.protocol.kind !== 'flood') throw new Error('flood driver given another protocol');
-    return new FloodPeer(ctx.address, scenario.peers.count, ctx.io, ctx.rng('flood'), scenario.protocol);
-  },
-  sample(world) {
-    const t = totals(world);
-    return { pingsOriginated: t.originated, meanDegree: world.hostCount > 0 ? t.neighbours / world.hostCount : 0 };
-  },
-  finalMetrics(world) {
-    const t = totals(world);
-    const others = Math.max(1, world.hostCount - 1);
-    return {
-      pingsOriginated: t.originated,
-      firstReceipts: t.firstReceipts,
-      duplicates: t.duplicates,
-      forwarded: t.forwarded,
-      dialFailures: t.dialFailures,
-      /** Mean fraction of the other peers a ping reached (pings still in flight at the end count as partial). */
-      meanReachFraction: t.originated > 0 ? t.firstReceipts / (t.originated * others) : 0,
-      duplicatesPerFirstReceipt: t.firstReceipts > 0 ? t.duplicates / t.firstReceipts : 0,
-      meanDegree: world.hostCount > 0 ? t.neighbours / world.hostCount : 0,
-    };
-  },
-};
+export function floodDriver(scenario: Scenario): ProtocolDriver<FloodPing> {
+  const cfg = scenario.protocol;
+  if (cfg.kind !== 'flood') throw new Error('flood driver given another protocol');
+  return {
+    name: 'flood',
+    sizer: floodSizer,
+    createPeer: (ctx) => new FloodPeer(ctx.address, scenario.peers.count, ctx.io, ctx.rng('flood'), cfg),
+    sample,
+    finalMetrics,
+  };
+}
+
+function sample(world: World<FloodPing>): Record<string, number> {
+  const t = totals(world);
+  return { pingsOriginated: t.originated, meanDegree: world.hostCount > 0 ? t.neighbours / world.hostCount : 0 };
+}
+
+function finalMetrics(world: World<FloodPing>): Record<string, unknown> {
+  const t = totals(world);
+  const others = Math.max(1, world.hostCount - 1);
+  return {
+    pingsOriginated: t.originated,
+    firstReceipts: t.firstReceipts,
+    duplicates: t.duplicates,
+    forwarded: t.forwarded,
+    dialFailures: t.dialFailures,
+    /** Mean fraction of the other peers a ping reached (pings still in flight at the end count as partial). */
+    meanReachFraction: t.originated > 0 ? t.firstReceipts / (t.originated * others) : 0,
+    duplicatesPerFirstReceipt: t.firstReceipts > 0 ? t.duplicates / t.firstReceipts : 0,
+    meanDegree: world.hostCount > 0 ? t.neighbours / world.hostCount : 0,
+  };
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { int, MAX_DURATION_S, MAX_PEERS, num } from './common.ts';
 import { networkSchema } from './network.ts';
+import { actionSchema, adversarySchema, cryptoSchema, wireSchema } from './node.ts';
 import { protocolSchema } from './protocols.ts';
 
 /** The scenario file format. Every object is strict: an unknown key is an error, so typos surface. */
@@ -14,7 +15,20 @@ export const scenarioSchema = z
       count: int(1, MAX_PEERS),
       /** Peers start at uniform random times in [0, joinOverS]. */
       joinOverS: num(0, MAX_DURATION_S).default(0),
+      /** Optional join schedule instead of joinOverS: waves of peers, each starting uniformly in [atS, atS + overS]; counts sum to `count`. */
+      waves: z
+        .array(z.strictObject({ count: int(1, MAX_PEERS), atS: num(0, MAX_DURATION_S), overS: num(0, MAX_DURATION_S).default(0) }))
+        .max(1000)
+        .optional(),
     }),
+    /** The first `count` peers are bootstrap nodes: every peer knows their addresses from the start. */
+    bootstrap: z.strictObject({ count: int(0, MAX_PEERS).default(3) }).default({ count: 3 }),
+    crypto: cryptoSchema.default(cryptoSchema.parse({})),
+    wire: wireSchema.default(wireSchema.parse({})),
+    /** Hostile peers added to the run (node protocols only). */
+    adversaries: z.array(adversarySchema).max(100).default([]),
+    /** Scripted events: crash / stop / restart honest peers at given times. */
+    actions: z.array(actionSchema).max(10_000).default([]),
     network: networkSchema.default(networkSchema.parse({})),
     protocol: protocolSchema,
     metrics: z
@@ -32,13 +46,31 @@ export const scenarioSchema = z
       })
       .default({ maxEvents: 1e12, maxPendingEvents: 2 ** 24 }),
   })
+  // Cross-field rules. Zod 4 runs them even when fields failed their own
+  // checks, so each rule first makes sure its inputs are themselves valid.
   .superRefine((s, ctx) => {
+    const countOk = Number.isInteger(s.peers.count) && s.peers.count >= 1;
     const lat = s.network.latency;
     if (lat.model === 'uniform' && lat.maxMs < lat.minMs) {
       ctx.addIssue({ code: 'custom', path: ['network', 'latency', 'maxMs'], message: `must be ≥ minMs (${lat.minMs})` });
     }
     if (s.peers.joinOverS > s.durationS) {
       ctx.addIssue({ code: 'custom', path: ['peers', 'joinOverS'], message: `must be ≤ durationS (${s.durationS})` });
+    }
+    if (s.peers.waves && countOk) {
+      const sum = s.peers.waves.reduce((a, w) => a + w.count, 0);
+      if (sum !== s.peers.count) ctx.addIssue({ code: 'custom', path: ['peers', 'waves'], message: `wave counts sum to ${sum}; must equal peers.count (${s.peers.count})` });
+    }
+    if (countOk && s.bootstrap.count > s.peers.count) {
+      ctx.addIssue({ code: 'custom', path: ['bootstrap', 'count'], message: `must be ≤ peers.count (${s.peers.count})` });
+    }
+    s.actions.forEach((a, i) =>
+      a.peers.forEach((p, j) => {
+        if (countOk && p >= s.peers.count) ctx.addIssue({ code: 'custom', path: ['actions', i, 'peers', j], message: `must be < peers.count (${s.peers.count})` });
+      }),
+    );
+    if (s.protocol.kind === 'flood' && s.adversaries.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['adversaries'], message: 'adversaries need a node protocol (protocol.kind: node)' });
     }
   });
 

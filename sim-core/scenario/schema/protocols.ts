@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { int, num } from './common.ts';
+import { nodeSchema } from './node.ts';
 
 export const floodSchema = z.strictObject({
   kind: z.literal('flood'),
@@ -11,6 +12,15 @@ export const floodSchema = z.strictObject({
   seenCapacity: int(16, 1_000_000).default(4096),
 });
 
-export const protocolSchema = z.discriminatedUnion('kind', [floodSchema]);
+/** Peers run the peer manager (handshake, limits, discovery) and an overlay strategy on top. */
+export const nodeProtocolSchema = z.strictObject({
+  kind: z.literal('node'),
+  /** none: the peer manager alone, dialling random known addresses. */
+  strategy: z.enum(['none']).default('none'),
+  node: nodeSchema.default(nodeSchema.parse({})),
+});
+
+export const protocolSchema = z.discriminatedUnion('kind', [floodSchema, nodeProtocolSchema]);
 
 export type ProtocolConfig = z.infer<typeof protocolSchema>;
+export type NodeProtocolConfig = z.infer<typeof nodeProtocolSchema>;

@@ -1,0 +1,159 @@
+import type { Rng } from '../../engine/rng.ts';
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { Address } from '../protocol.ts';
+import { backoffUs } from './backoff.ts';
+import type { NodeConfig } from './config.ts';
+
+export type AddrSource = 'bootstrap' | 'addr' | 'inbound' | 'app';
+
+export interface AddrEntry {
+  readonly address: Address;
+  peer: PeerNum | undefined;
+  source: AddrSource;
+  lastSeenUs: TimeUs;
+  failures: number;
+  /** Not dialled before this time (backoff). */
+  nextDialUs: TimeUs;
+}
+
+/** Random probes per candidate search: bounds the work of a dial round whatever the book's size. */
+const MAX_PROBES = 64;
+
+/**
+ * Known addresses of other peers (seed 000's table of peers), bounded: when
+ * full, the oldest-inserted entry that is not a bootstrap node goes. Keys are
+ * kept in an array too, so random sampling is O(1) and deterministic.
+ */
+export class AddressBook {
+  private readonly entries = new Map<Address, AddrEntry>();
+  private readonly keys: Address[] = [];
+  private readonly bans = new Map<Address, TimeUs>();
+  private readonly peerBans = new Map<PeerNum, TimeUs>();
+
+  constructor(
+    private readonly cfg: NodeConfig,
+    private readonly rng: Rng,
+    private readonly self: Address,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(address: Address): AddrEntry | undefined {
+    return this.entries.get(address);
+  }
+
+  /** Records an address (or refreshes it); returns the entry, or undefined for our own address. */
+  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs): AddrEntry | undefined {
+    if (address === this.self || !(address >= 0)) return undefined;
+    const known = this.entries.get(address);
+    if (known) {
+      if (peer !== undefined) known.peer = peer;
+      if (source === 'bootstrap') known.source = 'bootstrap';
+      known.lastSeenUs = Math.max(known.lastSeenUs, now);
+      return known;
+    }
+    if (this.entries.size >= this.cfg.addrBookCapacity) this.evictOne();
+    const entry: AddrEntry = { address, peer, source, lastSeenUs: now, failures: 0, nextDialUs: 0 };
+    this.entries.set(address, entry);
+    this.keys.push(address);
+    return entry;
+  }
+
+  dialFailed(address: Address, now: TimeUs): void {
+    const e = this.entries.get(address);
+    if (!e) return;
+    e.failures++;
+    if (e.failures >= this.cfg.maxDialFailures && e.source !== 'bootstrap') {
+      this.remove(address);
+      return;
+    }
+    e.nextDialUs = now + backoffUs(e.failures, this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
+  }
+
+  /** A connection to the address was lost: wait one backoff step before dialling it again. */
+  disconnected(address: Address, now: TimeUs): void {
+    const e = this.entries.get(address);
+    if (!e) return;
+    e.nextDialUs = now + backoffUs(Math.max(1, e.failures), this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
+  }
+
+  connected(address: Address, peer: PeerNum | undefined, now: TimeUs): void {
+    const e = this.entries.get(address);
+    if (!e) return;
+    e.failures = 0;
+    e.lastSeenUs = now;
+    if (peer !== undefined) e.peer = peer;
+  }
+
+  ban(address: Address, peer: PeerNum | undefined, untilUs: TimeUs): void {
+    this.bans.set(address, untilUs);
+    if (peer !== undefined) this.peerBans.set(peer, untilUs);
+  }
+
+  isBanned(address: Address, now: TimeUs): boolean {
+    const until = this.bans.get(address);
+    return until !== undefined && until > now;
+  }
+
+  isPeerBanned(peer: PeerNum, now: TimeUs): boolean {
+    const until = this.peerBans.get(peer);
+    return until !== undefined && until > now;
+  }
+
+  /**
+   * Up to `count` addresses ready to dial (not banned, backoff elapsed, not
+   * rejected by `skip`), by random probes; bootstrap addresses only while we
+   * know nobody else (they are busy: do not lean on them).
+   */
+  dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[] {
+    const out: Address[] = [];
+    const onlyBootstrap = this.entries.size <= this.bootstrapCount();
+    const ok = (e: AddrEntry) =>
+      e.nextDialUs <= now && !this.isBanned(e.address, now) && !skip(e.address) && !out.includes(e.address) && (onlyBootstrap || e.source !== 'bootstrap' || e.failures === 0);
+    for (let p = 0; p < MAX_PROBES && out.length < count && this.keys.length > 0; p++) {
+      const e = this.entries.get(this.keys[this.rng.int(this.keys.length)])!;
+      if (ok(e)) out.push(e.address);
+    }
+    return out;
+  }
+
+  /** A random sample of known, unbanned entries (for `addr` answers). */
+  sample(now: TimeUs, count: number): AddrEntry[] {
+    const out: AddrEntry[] = [];
+    const picked = new Set<Address>();
+    for (let p = 0; p < count * 3 && out.length < count && this.keys.length > 0; p++) {
+      const e = this.entries.get(this.keys[this.rng.int(this.keys.length)])!;
+      if (picked.has(e.address) || this.isBanned(e.address, now)) continue;
+      picked.add(e.address);
+      out.push(e);
+    }
+    return out;
+  }
+
+  private bootstrapCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.keys.length && i < MAX_PROBES; i++) if (this.entries.get(this.keys[i])!.source === 'bootstrap') n++;
+    return n;
+  }
+
+  private evictOne(): void {
+    for (let i = 0; i < this.keys.length; i++) {
+      const e = this.entries.get(this.keys[i])!;
+      if (e.source !== 'bootstrap') {
+        this.remove(e.address);
+        return;
+      }
+    }
+  }
+
+  private remove(address: Address): void {
+    if (!this.entries.delete(address)) return;
+    const i = this.keys.indexOf(address);
+    // Swap-remove keeps removal O(1) after the search; order of keys only matters for sampling.
+    this.keys[i] = this.keys[this.keys.length - 1];
+    this.keys.pop();
+  }
+}

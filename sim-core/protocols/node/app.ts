@@ -1,0 +1,49 @@
+import type { Rng } from '../../engine/rng.ts';
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { Message } from '../../wire/messages.ts';
+import type { Address, Direction, TimerId } from '../protocol.ts';
+import type { Offence } from './config.ts';
+
+/** What the peer manager offers the overlay it hosts (global map, Kademlia, block relay…). */
+export interface NodeApi {
+  readonly self: PeerNum;
+  readonly address: Address;
+  /** The app's own seeded stream. */
+  readonly rng: Rng;
+  /** Sends to an established peer; false if not connected. */
+  send(peer: PeerNum, msg: Message): boolean;
+  /** Established peers, in the order their handshakes completed. */
+  peers(): ReadonlyMap<PeerNum, Direction>;
+  /** Asks for a connection; false if refused (self, banned, backoff, already connected or dialing, outbound full). */
+  dial(address: Address): boolean;
+  disconnect(peer: PeerNum, reason: string): void;
+  setTimer(delayUs: number, tag: number): TimerId;
+  cancelTimer(id: TimerId): void;
+  /** Charges a misbehaviour to a peer (may disconnect and ban it). */
+  offence(peer: PeerNum, kind: Offence): void;
+  /** Known dialable address of a peer, from handshakes and addr gossip. */
+  addressOf(peer: PeerNum): Address | undefined;
+  /** Records an address learnt by the app. */
+  learnAddress(address: Address, peer: PeerNum | undefined, now: TimeUs): void;
+  /** Latest keepalive round-trip time to a peer, µs. */
+  rttUs(peer: PeerNum): number | undefined;
+  outboundCount(): number;
+  inboundCount(): number;
+  /** Dials in flight. */
+  dialingCount(): number;
+  chargeCpu(us: number): void;
+}
+
+/** An overlay protocol hosted by a PeerNode: sees established, authenticated peers only. */
+export interface NodeApp {
+  readonly name: string;
+  onStart(now: TimeUs, api: NodeApi): void;
+  onPeerUp(now: TimeUs, peer: PeerNum, dir: Direction): void;
+  onPeerDown(now: TimeUs, peer: PeerNum): void;
+  /** Messages other than the peer manager's own (version … disconnect). */
+  onMessage(now: TimeUs, peer: PeerNum, msg: Message): void;
+  onTimer(now: TimeUs, tag: number): void;
+  /** A dial the app asked for failed. */
+  onDialFailed?(now: TimeUs, address: Address): void;
+}

@@ -1,0 +1,53 @@
+import { encodedSize, encodeFrame, isKnownType, typeName, WireError } from '../../wire/codec.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../wire/constants.ts';
+import { FrameDecoder } from '../../wire/framing.ts';
+import type { IdCodec } from '../../wire/ids.ts';
+import type { MessageSizer } from '../protocol.ts';
+import type { WireItem } from './peer-node.ts';
+import type { WireBoundary } from './wire-boundary.ts';
+
+/** The real codec behind the peer manager's wire boundary. */
+export function codecBoundary(ids: IdCodec, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): WireBoundary {
+  const limits = { maxFrameBytes };
+  return {
+    newDecoder(maxFrameBytes) {
+      const d = new FrameDecoder(ids, { maxFrameBytes });
+      return {
+        push(chunk) {
+          const r = d.push(chunk);
+          return { messages: r.messages, error: r.error ? { kind: r.error.kind, offset: r.error.offset } : undefined };
+        },
+      };
+    },
+    encode: (m) => encodeFrame(m, ids, undefined, limits),
+    check(m, maxFrameBytes) {
+      try {
+        return encodedSize(m) > maxFrameBytes ? 'oversized-frame' : undefined;
+      } catch (e) {
+        if (e instanceof WireError) return e.kind;
+        throw e;
+      }
+    },
+  };
+}
+
+/** Type id for bytes whose type byte is unknown (garbage). */
+export const RAW_BYTES_TYPE = 255;
+
+/**
+ * Sizes of what travels on simulated links: message objects by their exact
+ * encoded size; byte chunks by their length, attributed to the frame type in
+ * their fifth byte when the chunk is exactly one frame of a known type (what a
+ * wire observer would do), else to 'raw-bytes'.
+ */
+function frameType(b: Uint8Array): number {
+  if (b.length < 5 || !isKnownType(b[4])) return RAW_BYTES_TYPE;
+  const declared = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  return declared === b.length - 4 ? b[4] : RAW_BYTES_TYPE;
+}
+
+export const wireItemSizer: MessageSizer<WireItem> = {
+  typeOf: (item) => (item instanceof Uint8Array ? frameType(item) : item.type),
+  sizeOf: (item) => (item instanceof Uint8Array ? item.length : encodedSize(item)),
+  typeName: (t) => (t === RAW_BYTES_TYPE ? 'raw-bytes' : typeName(t)),
+};

@@ -1,0 +1,99 @@
+import type { HandshakeConfig } from '../handshake/handshake.ts';
+
+/** Misbehaviour a peer can be charged with (seed 000 limits, DESIGN H2/H5, G5). */
+export type Offence =
+  | 'malformed-frame'
+  | 'oversized-frame'
+  | 'out-of-state'
+  | 'unsolicited'
+  | 'rate-exceeded'
+  | 'bad-signature'
+  | 'inconsistent-events'
+  | 'excessive-events';
+
+export const OFFENCES: readonly Offence[] = [
+  'malformed-frame',
+  'oversized-frame',
+  'out-of-state',
+  'unsolicited',
+  'rate-exceeded',
+  'bad-signature',
+  'inconsistent-events',
+  'excessive-events',
+];
+
+/** Everything the peer manager needs to know; the scenario schema fills it. */
+export interface NodeConfig {
+  handshake: HandshakeConfig;
+  handshakeTimeoutUs: number;
+  maxInbound: number;
+  maxOutbound: number;
+  /** Outbound connections the node tries to keep when it dials by itself. */
+  outboundTarget: number;
+  /** Dial from the address book to reach `outboundTarget` (apps that choose their neighbours turn it off). */
+  autoDial: boolean;
+  /** Period of the maintenance tick (handshake timeouts, keepalive, stale peers, dialing). */
+  tickUs: number;
+  pingIntervalUs: number;
+  /** A peer silent for this long is dropped. */
+  staleTimeoutUs: number;
+  backoffBaseUs: number;
+  backoffCapUs: number;
+  /** Relative jitter in [0, 1): the delay is scaled by a uniform factor in [1 − j, 1 + j]. */
+  backoffJitter: number;
+  /** After this many consecutive failures an address is forgotten (bootstrap addresses never are). */
+  maxDialFailures: number;
+  banThreshold: number;
+  banDurationUs: number;
+  offencePoints: Record<Offence, number>;
+  /** Token bucket per connection: sustained messages per second and burst. */
+  rateMsgsPerS: number;
+  rateBurst: number;
+  addrBookCapacity: number;
+  /** Addresses sent in one `addr` answer. */
+  addrResponseMax: number;
+  maxFrameBytes: number;
+  /** Encode every message to bytes and decode it at the receiver (slower; proves the codec on the wire). */
+  materialize: boolean;
+  signUs: number;
+  verifyUs: number;
+  /** Dial attempts remembered per node for the report. */
+  attemptLogSize: number;
+}
+
+export const DEFAULT_NODE_CONFIG: NodeConfig = {
+  handshake: { protocolVersion: 1, minProtocolVersion: 1, services: 0, userAgent: '/peermap:0.1/' },
+  handshakeTimeoutUs: 10_000_000,
+  maxInbound: 24,
+  maxOutbound: 8,
+  outboundTarget: 8,
+  autoDial: true,
+  tickUs: 1_000_000,
+  pingIntervalUs: 30_000_000,
+  staleTimeoutUs: 90_000_000,
+  backoffBaseUs: 1_000_000,
+  backoffCapUs: 300_000_000,
+  backoffJitter: 0.2,
+  maxDialFailures: 12,
+  banThreshold: 100,
+  banDurationUs: 3600_000_000,
+  offencePoints: {
+    'malformed-frame': 100,
+    'oversized-frame': 100,
+    'out-of-state': 50,
+    unsolicited: 10,
+    'rate-exceeded': 5,
+    'bad-signature': 100,
+    'inconsistent-events': 20,
+    'excessive-events': 10,
+  },
+  rateMsgsPerS: 200,
+  rateBurst: 400,
+  addrBookCapacity: 4096,
+  addrResponseMax: 100,
+  maxFrameBytes: 64 * 1024,
+  materialize: false,
+  signUs: 70,
+  verifyUs: 200,
+  attemptLogSize: 256,
+};

@@ -1,0 +1,90 @@
+import { secondsToUs } from '../../engine/time.ts';
+import type { RngStreams } from '../../engine/rng.ts';
+import type { World } from '../../net/world.ts';
+import type { Scenario } from '../../scenario/schema/index.ts';
+import type { NodeSettings } from '../../scenario/schema/node.ts';
+import { Adversary } from '../adversary/adversary.ts';
+import type { ProtocolDriver } from '../driver.ts';
+import { IdentityRegistry } from '../identity/registry.ts';
+import { ed25519Signer, modelSigner } from '../identity/signer.ts';
+import type { Address } from '../protocol.ts';
+import type { NodeApp } from './app.ts';
+import { codecBoundary, wireItemSizer } from './codec-boundary.ts';
+import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
+import { nodeMetrics, nodeSample } from './metrics.ts';
+import { PeerNode, type WireItem } from './peer-node.ts';
+
+/** Builds the app a peer hosts (strategy); undefined for the bare peer manager. */
+export type AppFactory = (index: number) => NodeApp | undefined;
+
+/** The peer manager's configuration from the scenario's `protocol.node` and `crypto`/`wire` sections. */
+export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig {
+  return {
+    ...DEFAULT_NODE_CONFIG,
+    handshake: { ...DEFAULT_NODE_CONFIG.handshake, protocolVersion: s.protocolVersion, minProtocolVersion: s.minProtocolVersion },
+    handshakeTimeoutUs: secondsToUs(s.handshakeTimeoutS),
+    maxInbound: s.maxInbound,
+    maxOutbound: s.maxOutbound,
+    outboundTarget: s.outboundTarget,
+    tickUs: secondsToUs(s.tickS),
+    pingIntervalUs: secondsToUs(s.pingIntervalS),
+    staleTimeoutUs: secondsToUs(s.staleTimeoutS),
+    backoffBaseUs: secondsToUs(s.backoff.baseS),
+    backoffCapUs: secondsToUs(s.backoff.capS),
+    backoffJitter: s.backoff.jitter,
+    maxDialFailures: s.backoff.maxFailures,
+    banThreshold: s.ban.threshold,
+    banDurationUs: secondsToUs(s.ban.durationS),
+    rateMsgsPerS: s.rate.msgsPerS,
+    rateBurst: s.rate.burst,
+    addrBookCapacity: s.addrBookCapacity,
+    addrResponseMax: s.addrResponseMax,
+    maxFrameBytes: scenario.wire.maxFrameBytes,
+    materialize: scenario.wire.materialize,
+    signUs: scenario.crypto.signUs,
+    verifyUs: scenario.crypto.verifyUs,
+  };
+}
+
+/**
+ * Peers that run the peer manager (PeerNode), optionally hosting an overlay
+ * app, plus the scenario's adversaries. Identities: one Ed25519 (or model)
+ * key pair per peer from its `peer/<i>/identity` stream.
+ */
+export function nodeDriver(scenario: Scenario, rng: RngStreams, appFor: AppFactory = () => undefined, name = 'node'): ProtocolDriver<WireItem> {
+  const proto = scenario.protocol;
+  if (proto.kind !== 'node') throw new Error('node driver given another protocol');
+  const registry = new IdentityRegistry(scenario.crypto.signatures === 'real' ? ed25519Signer : modelSigner);
+  const wire = codecBoundary(registry, scenario.wire.maxFrameBytes);
+  const cfg = nodeConfigFrom(proto.node, scenario);
+  const bootstrap: Address[] = Array.from({ length: scenario.bootstrap.count }, (_, i) => i);
+  const honest = scenario.peers.count;
+  const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
+  return {
+    name,
+    sizer: wireItemSizer,
+    createPeer(ctx, index) {
+      const identity = registry.mint(rng.peer(index, 'identity'));
+      const app = appFor(index);
+      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app });
+    },
+    createAdversary(ctx, spec, ordinal) {
+      const identity = registry.mint(ctx.rng('identity'));
+      const targets = spec.targets === 'bootstrap' ? bootstrap : Array.from({ length: honest }, (_, i) => i);
+      // Each adversary starts at a different target so they do not all queue on peer 0.
+      const rotated = targets.map((_, i) => targets[(i + ordinal) % targets.length]);
+      return new Adversary(
+        ctx.io,
+        ctx.rng('adversary'),
+        { kind: spec.kind, targets: rotated, intervalUs: secondsToUs(spec.intervalS), burst: spec.burst, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials },
+        identity,
+        registry,
+        wire,
+        ctx.address,
+      );
+    },
+    sample: (world: World<WireItem>) => nodeSample(world, honest),
+    finalMetrics: (world: World<WireItem>) => nodeMetrics(world, honest, crashes),
+  };
+}
+

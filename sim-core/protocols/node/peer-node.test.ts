@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RngStreams } from '../../engine/rng.ts';
+import { ConstantLatency } from '../../net/latency.ts';
+import { World } from '../../net/world.ts';
+import { parseScenario } from '../../scenario/load.ts';
+import { Simulation } from '../../scenario/simulation.ts';
+import { IdentityRegistry } from '../identity/registry.ts';
+import { ed25519Signer } from '../identity/signer.ts';
+import { codecBoundary, wireItemSizer } from './codec-boundary.ts';
+import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
+import { PeerNode, type WireItem } from './peer-node.ts';
+
+function twoNodes(cfg: Partial<NodeConfig> = {}, seed = 1) {
+  const rng = new RngStreams(seed);
+  const world = new World<WireItem>({ rng, latency: new ConstantLatency(5), sizer: wireItemSizer });
+  const registry = new IdentityRegistry(ed25519Signer);
+  const wire = codecBoundary(registry);
+  const full: NodeConfig = { ...DEFAULT_NODE_CONFIG, autoDial: false, ...cfg };
+  const nodes: PeerNode[] = [];
+  for (let i = 0; i < 2; i++) {
+    world.addHost((ctx) => {
+      const n = new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity: registry.mint(rng.peer(i, 'identity')), registry, cfg: full, wire, bootstrap: [] });
+      nodes.push(n);
+      return n;
+    });
+    world.startAt(i, 0);
+  }
+  return { world, nodes };
+}
+
+describe('PeerNode over the simulated network', () => {
+  it('two nodes that dial each other at the same instant end with exactly one connection', () => {
+    for (const materialize of [false, true]) {
+      const { world, nodes } = twoNodes({ materialize });
+      world.at(1000, () => {
+        nodes[0].dial(1);
+        nodes[1].dial(0);
+      });
+      world.scheduler.run(5_000_000);
+      expect(nodes[0].peers().size).toBe(1);
+      expect(nodes[1].peers().size).toBe(1);
+      expect(nodes[0].stats.handshakes.established).toBe(2); // both handshakes completed, then one link was dropped
+      expect(nodes[0].stats.duplicatesClosed + nodes[1].stats.duplicatesClosed).toBeGreaterThanOrEqual(1);
+      // Both ends kept the same connection: its direction is opposite on each side.
+      const d0 = [...nodes[0].peers().values()][0];
+      const d1 = [...nodes[1].peers().values()][0];
+      expect(d0).not.toBe(d1);
+      expect(world.conns.active).toBe(1);
+    }
+  });
+
+  it('measures RTT with keepalive pings and drops a silent peer after the stale timeout', () => {
+    const { world, nodes } = twoNodes({ pingIntervalUs: 2_000_000, staleTimeoutUs: 6_000_000 });
+    world.at(0, () => nodes[0].dial(1));
+    world.scheduler.run(10_000_000);
+    expect(nodes[0].rttUs(nodes[1].self)).toBe(10_000); // 5 ms each way
+    world.at(world.now, (w) => w.crashHost(1));
+    world.scheduler.run(30_000_000);
+    expect(nodes[0].peers().size).toBe(0);
+    expect(nodes[0].stats.staleEvicted).toBe(1);
+  });
+
+  it('redials a lost peer with growing, capped backoff', () => {
+    const { world, nodes } = twoNodes({ backoffBaseUs: 1_000_000, backoffCapUs: 8_000_000, backoffJitter: 0, staleTimeoutUs: 3_000_000, pingIntervalUs: 1_000_000 });
+    world.at(0, () => nodes[0].dial(1));
+    world.at(2_000_000, (w) => w.crashHost(1));
+    world.scheduler.run(120_000_000);
+    const times = nodes[0].stats.attempts.filter((a) => a.tUs > 2_000_000).map((a) => a.tUs);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    // Each failed dial takes the dial timeout (5 s + the SYN's 5 ms), then waits 1, 2, 4, 8, 8… s
+    // (cap 8 s), rounded up to the next 1 s maintenance tick.
+    const backoffs = [1, 2, 4, 8, 8, 8].map((s) => s * 1e6);
+    expect(gaps.length).toBeGreaterThanOrEqual(backoffs.length);
+    backoffs.forEach((b, i) => {
+      const waited = gaps[i] - 5_005_000;
+      expect(waited, `gap ${i}`).toBeGreaterThanOrEqual(b);
+      expect(waited, `gap ${i}`).toBeLessThanOrEqual(b + 1_000_000);
+    });
+  });
+});
+
+describe('hostile-lan scenario', () => {
+  it('honest nodes stay connected, every attacker is banned by every node it attacked, no exception escapes', () => {
+    const s = parseScenario(readFileSync('scenarios/hostile-lan.yaml', 'utf8'), 'hostile-lan.yaml');
+    const r = new Simulation(s).runToEnd();
+    const m = r.metrics.node as {
+      lccFraction: number;
+      live: number;
+      adversaries: { kind: string; attacked: number; notBannedByVictims: number[] }[];
+      reconnectsToCrashed: { dialsBy: { attempts: string[] }[] }[];
+    };
+    const replay = `replay: npx peermap run scenarios/hostile-lan.yaml --seed ${s.seed}`;
+    expect(r.endReason, replay).toBe('completed');
+    expect(m.live, replay).toBe(50);
+    expect(m.lccFraction, replay).toBe(1);
+    expect(m.adversaries).toHaveLength(10);
+    for (const a of m.adversaries) {
+      expect(a.attacked, `${a.kind} ${replay}`).toBeGreaterThan(0);
+      expect(a.notBannedByVictims, `${a.kind} ${replay}`).toEqual([]);
+    }
+    // Peers that lost the crashed node kept dialling it, ever more slowly, and got it back.
+    const rows = m.reconnectsToCrashed[0].dialsBy;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((row) => row.attempts.at(-1)!.endsWith(':connected'))).toBe(true);
+  });
+});

@@ -1,0 +1,579 @@
+import type { Rng } from '../../engine/rng.ts';
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { MsgType, RejectCode, type Message, type NetAddress, type VersionMsg } from '../../wire/messages.ts';
+import { Handshake, type HandshakeStep } from '../handshake/handshake.ts';
+import type { Identity, IdentityRegistry } from '../identity/registry.ts';
+import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
+import { AddressBook } from './address-book.ts';
+import type { NodeApi, NodeApp } from './app.ts';
+import type { NodeConfig, Offence } from './config.ts';
+import { NodeStats, type DialAttempt } from './stats.ts';
+import { TokenBucket } from './token-bucket.ts';
+import type { WireBoundary } from './wire-boundary.ts';
+
+/** What travels on a simulated connection: message objects, or raw bytes (materialised frames, hostile garbage). */
+export type WireItem = Message | Uint8Array;
+
+const TIMER_TICK = 1;
+/** App timer tags are offset so they never collide with the node's own. */
+const APP_TAG_BASE = 1 << 16;
+const DISCONNECT_DUPLICATE = 1;
+const DISCONNECT_BANNED = 2;
+const DISCONNECT_STALE = 3;
+const DISCONNECT_APP = 4;
+const DISCONNECT_FULL = 5;
+/**
+ * Inbound connections allowed past maxInbound while they handshake: a full
+ * node still completes the handshake, hands the newcomer a sample of
+ * addresses, then says goodbye — so a node that only knows busy bootstrap
+ * nodes is pointed elsewhere instead of being turned away empty-handed.
+ */
+const INBOUND_HANDSHAKE_SLACK = 8;
+
+interface Conn {
+  readonly id: ConnId;
+  readonly address: Address;
+  readonly dir: Direction;
+  state: 'dialing' | 'handshake' | 'up';
+  openedUs: TimeUs;
+  hs: Handshake | undefined;
+  decoder: ReturnType<WireBoundary['newDecoder']> | undefined;
+  bucket: TokenBucket | undefined;
+  peer: PeerNum | undefined;
+  lastRecvUs: TimeUs;
+  pingNonce: number;
+  pingSentUs: TimeUs;
+  rttUs: number | undefined;
+  sentGetAddr: boolean;
+  answeredGetAddr: boolean;
+  attempt: DialAttempt | undefined;
+}
+
+export interface PeerNodeDeps {
+  address: Address;
+  io: PeerActions<WireItem>;
+  rng: (subsystem: string) => Rng;
+  identity: Identity;
+  registry: IdentityRegistry;
+  cfg: NodeConfig;
+  wire: WireBoundary;
+  bootstrap: readonly Address[];
+  app?: NodeApp;
+}
+
+/**
+ * The peer manager of seed 000 as a sans-IO state machine: a table of live
+ * connections, the signed handshake, no duplicate links (deterministic
+ * tie-break), connection limits, keepalive with RTT, stale-peer eviction,
+ * dialing with exponential backoff, getaddr/addr discovery, misbehaviour
+ * scores with bans and a per-connection token bucket. It hosts one overlay
+ * app, which only ever sees authenticated, established peers.
+ */
+export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
+  readonly stats: NodeStats;
+  readonly book: AddressBook;
+  readonly self: PeerNum;
+  readonly address: Address;
+  readonly rng: Rng;
+  private readonly appRng: Rng;
+  private readonly conns = new Map<ConnId, Conn>();
+  private readonly byPeer = new Map<PeerNum, Conn>();
+  private readonly established = new Map<PeerNum, Direction>();
+  private readonly ownNonces = new Set<number>();
+  private readonly scores = new Map<Address, number>();
+  /**
+   * Outbound peers lost without either side choosing it (crash, reset, stale
+   * link): redialled with backoff until they answer or are forgotten — the
+   * "reconnect if needed" of seed 000. Bounded by 2 × maxOutbound.
+   */
+  private readonly reconnect = new Set<Address>();
+  private readonly io: PeerActions<WireItem>;
+  private readonly cfg: NodeConfig;
+  private readonly app: NodeApp | undefined;
+  private outbound = 0;
+  private inbound = 0;
+  private dialing = 0;
+  private now: TimeUs = 0;
+
+  constructor(private readonly deps: PeerNodeDeps) {
+    this.io = deps.io;
+    this.cfg = deps.cfg;
+    this.app = deps.app;
+    this.address = deps.address;
+    this.self = deps.identity.num;
+    this.rng = deps.rng('node');
+    this.appRng = deps.rng(deps.app?.name ?? 'app');
+    this.stats = new NodeStats(deps.cfg.attemptLogSize);
+    this.book = new AddressBook(deps.cfg, this.rng, deps.address);
+  }
+
+  // ---- PeerProtocol: events from the driver ----
+
+  onStart(now: TimeUs): void {
+    this.now = now;
+    this.dropAllConnections(now); // a restart: sockets died with the process; the address book survives
+    for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
+    this.io.setTimer(this.rng.int(this.cfg.tickUs) + 1, TIMER_TICK);
+    this.app?.onStart(now, this.api);
+    if (this.cfg.autoDial) this.fillOutbound(now);
+  }
+
+  onConnected(now: TimeUs, conn: ConnId, remote: Address, dir: Direction): void {
+    this.now = now;
+    if (dir === 'out') {
+      const c = this.conns.get(conn);
+      if (!c) return void this.io.close(conn);
+      this.dialing--;
+      this.outbound++;
+      if (c.attempt) c.attempt.outcome = 'connected';
+      this.beginHandshake(c, now); // failures reset only once the handshake succeeds
+      return;
+    }
+    if (this.book.isBanned(remote, now) || this.inbound >= this.cfg.maxInbound + INBOUND_HANDSHAKE_SLACK) {
+      this.stats.inboundRejected++;
+      const reason = this.book.isBanned(remote, now) ? 'banned' : 'too many peers';
+      this.io.send(conn, this.wireOut({ type: MsgType.Reject, rejectedType: 0, code: RejectCode.TooManyPeers, reason }));
+      this.io.close(conn);
+      return;
+    }
+    this.inbound++;
+    const c = this.newConn(conn, remote, 'in', now);
+    this.beginHandshake(c, now);
+  }
+
+  onDialFailed(now: TimeUs, conn: ConnId, remote: Address, _reason: CloseReason): void {
+    this.now = now;
+    const c = this.conns.get(conn);
+    if (!c) return;
+    this.conns.delete(conn);
+    this.dialing--;
+    this.stats.dialFailures++;
+    if (c.attempt) c.attempt.outcome = 'failed';
+    this.book.dialFailed(remote, now);
+    this.app?.onDialFailed?.(now, remote);
+  }
+
+  onMessage(now: TimeUs, conn: ConnId, item: WireItem): void {
+    this.now = now;
+    const c = this.conns.get(conn);
+    if (!c) return;
+    c.lastRecvUs = now;
+    if (c.bucket && !c.bucket.take(now)) {
+      this.stats.rateDropped++;
+      this.offendConn(c, 'rate-exceeded', now);
+      return;
+    }
+    if (item instanceof Uint8Array) return this.onBytes(c, item, now);
+    const bad = this.deps.wire.check(item, this.cfg.maxFrameBytes);
+    if (bad !== undefined) return this.offendConn(c, bad === 'oversized-frame' ? 'oversized-frame' : 'malformed-frame', now);
+    this.receive(c, item, now);
+  }
+
+  onClosed(now: TimeUs, conn: ConnId, _reason: CloseReason): void {
+    this.now = now;
+    const c = this.conns.get(conn);
+    if (!c) return;
+    if (c.dir === 'out' && c.state === 'up') this.markForReconnect(c.address);
+    this.forget(c, now);
+  }
+
+  onTimer(now: TimeUs, tag: number): void {
+    this.now = now;
+    if (tag >= APP_TAG_BASE) return this.app?.onTimer(now, tag - APP_TAG_BASE);
+    if (tag === TIMER_TICK) {
+      this.tick(now);
+      this.io.setTimer(this.cfg.tickUs, TIMER_TICK);
+    }
+  }
+
+  // ---- NodeApi: what the hosted app may do ----
+
+  private get api(): NodeApi {
+    return this;
+  }
+
+  send(peer: PeerNum, msg: Message): boolean {
+    const c = this.byPeer.get(peer);
+    if (!c || c.state !== 'up') return false;
+    this.io.send(c.id, this.wireOut(msg));
+    return true;
+  }
+
+  peers(): ReadonlyMap<PeerNum, Direction> {
+    return this.established;
+  }
+
+  dial(address: Address): boolean {
+    const now = this.now;
+    if (address === this.address || this.book.isBanned(address, now)) return false;
+    if (this.outbound + this.dialing >= this.cfg.maxOutbound) return false;
+    if (this.isLinkedTo(address)) return false;
+    const e = this.book.get(address);
+    if (e && e.nextDialUs > now) return false;
+    this.book.add(address, undefined, 'app', now);
+    this.startDial(address, now);
+    return true;
+  }
+
+  disconnect(peer: PeerNum, reason: string): void {
+    const c = this.byPeer.get(peer);
+    if (c) this.closeWith(c, DISCONNECT_APP, reason, this.now);
+  }
+
+  setTimer(delayUs: number, tag: number): TimerId {
+    return this.io.setTimer(delayUs, tag + APP_TAG_BASE);
+  }
+
+  cancelTimer(id: TimerId): void {
+    this.io.cancelTimer(id);
+  }
+
+  offence(peer: PeerNum, kind: Offence): void {
+    const c = this.byPeer.get(peer);
+    if (c) this.offendConn(c, kind, this.now);
+  }
+
+  addressOf(peer: PeerNum): Address | undefined {
+    return this.byPeer.get(peer)?.address ?? this.peerAddresses.get(peer);
+  }
+
+  learnAddress(address: Address, peer: PeerNum | undefined, now: TimeUs): void {
+    this.book.add(address, peer, 'app', now);
+    if (peer !== undefined) this.notePeerAddress(peer, address);
+  }
+
+  rttUs(peer: PeerNum): number | undefined {
+    return this.byPeer.get(peer)?.rttUs;
+  }
+
+  outboundCount(): number {
+    return this.outbound;
+  }
+
+  inboundCount(): number {
+    return this.inbound;
+  }
+
+  dialingCount(): number {
+    return this.dialing;
+  }
+
+  chargeCpu(us: number): void {
+    this.io.chargeCpu(us);
+  }
+
+  /** Address per peer learnt from handshakes and addr gossip (bounded by the address book's capacity). */
+  private readonly peerAddresses = new Map<PeerNum, Address>();
+
+  private notePeerAddress(peer: PeerNum, address: Address): void {
+    if (!this.peerAddresses.has(peer) && this.peerAddresses.size >= this.cfg.addrBookCapacity) {
+      const oldest = this.peerAddresses.keys().next().value as PeerNum;
+      this.peerAddresses.delete(oldest);
+    }
+    this.peerAddresses.set(peer, address);
+  }
+
+  // ---- connections ----
+
+  private newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
+    const c: Conn = {
+      id,
+      address,
+      dir,
+      state: 'dialing',
+      openedUs: now,
+      hs: undefined,
+      decoder: undefined,
+      bucket: undefined,
+      peer: undefined,
+      lastRecvUs: now,
+      pingNonce: -1,
+      pingSentUs: 0,
+      rttUs: undefined,
+      sentGetAddr: false,
+      answeredGetAddr: false,
+      attempt: undefined,
+    };
+    this.conns.set(id, c);
+    return c;
+  }
+
+  private startDial(address: Address, now: TimeUs): void {
+    this.dialing++;
+    this.stats.dialAttempts++;
+    const id = this.io.dial(address);
+    const c = this.newConn(id, address, 'out', now);
+    c.attempt = this.stats.logAttempt({ tUs: now, address, outcome: 'pending' });
+  }
+
+  private isLinkedTo(address: Address): boolean {
+    for (const c of this.conns.values()) if (c.address === address) return true;
+    return false;
+  }
+
+  private beginHandshake(c: Conn, now: TimeUs): void {
+    c.state = 'handshake';
+    c.openedUs = now;
+    c.lastRecvUs = now;
+    c.bucket = new TokenBucket(this.cfg.rateMsgsPerS, this.cfg.rateBurst, now);
+    if (this.cfg.materialize) c.decoder = this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
+    const nonce = this.freshNonce();
+    this.ownNonces.add(nonce);
+    const reg = this.deps.registry;
+    c.hs = new Handshake(
+      {
+        identity: this.deps.identity,
+        signer: reg.signer,
+        signUs: this.cfg.signUs,
+        verifyUs: this.cfg.verifyUs,
+        listen: { host: this.address, port: 0 },
+        startHeight: 0,
+        isOwnNonce: (n) => this.ownNonces.has(n) && n !== nonce,
+        peerOf: (pk) => reg.numOfPublicKey(pk),
+      },
+      this.cfg.handshake,
+      nonce,
+    );
+    this.io.send(c.id, this.wireOut(c.hs.start(now)));
+  }
+
+  private freshNonce(): number {
+    // 53 random bits: 32 + 21.
+    return this.rng.uint32() * 2 ** 21 + (this.rng.uint32() >>> 11);
+  }
+
+  private onBytes(c: Conn, bytes: Uint8Array, now: TimeUs): void {
+    c.decoder ??= this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
+    const r = c.decoder.push(bytes);
+    for (const m of r.messages) {
+      if (!this.conns.has(c.id)) return;
+      this.receive(c, m, now);
+    }
+    if (r.error && this.conns.has(c.id)) this.offendConn(c, r.error.kind === 'oversized-frame' ? 'oversized-frame' : 'malformed-frame', now);
+  }
+
+  private receive(c: Conn, msg: Message, now: TimeUs): void {
+    if (c.state === 'handshake') return this.handshakeStep(c, c.hs!.onMessage(msg), now);
+    if (c.state !== 'up') return;
+    switch (msg.type) {
+      case MsgType.Ping:
+        this.io.send(c.id, this.wireOut({ type: MsgType.Pong, nonce: msg.nonce }));
+        return;
+      case MsgType.Pong:
+        if (msg.nonce !== c.pingNonce) return this.offendConn(c, 'unsolicited', now);
+        c.rttUs = now - c.pingSentUs;
+        c.pingNonce = -1;
+        this.stats.rttSamples++;
+        this.stats.rttSumUs += c.rttUs;
+        return;
+      case MsgType.GetAddr:
+        return this.answerGetAddr(c, now);
+      case MsgType.Addr:
+        for (const e of msg.entries) {
+          if (e.peer === this.self) continue;
+          this.book.add(e.address.host, e.peer, 'addr', now);
+          this.notePeerAddress(e.peer, e.address.host);
+        }
+        return;
+      case MsgType.Disconnect:
+        // Turned away by a full peer: back off from it like from a failed dial.
+        if (msg.code === DISCONNECT_FULL && c.dir === 'out') {
+          this.forget(c, now, true);
+          return this.book.dialFailed(c.address, now);
+        }
+        return this.forget(c, now, true);
+      case MsgType.Reject:
+        return this.forget(c, now, true);
+      case MsgType.Version:
+      case MsgType.Verack:
+        return this.offendConn(c, 'out-of-state', now);
+      default:
+        this.app?.onMessage(now, c.peer!, msg);
+    }
+  }
+
+  private handshakeStep(c: Conn, step: HandshakeStep, now: TimeUs): void {
+    if (step.cpuUs > 0) this.io.chargeCpu(step.cpuUs);
+    for (const m of step.send) this.io.send(c.id, this.wireOut(m));
+    if (!step.done) return;
+    this.ownNonces.delete(c.hs!.nonce);
+    if (!step.done.ok) {
+      const failure = step.done.failure;
+      this.stats.handshakes[failure]++;
+      if (failure === 'bad-signature') this.offendConn(c, 'bad-signature', now);
+      else if (failure === 'out-of-order') this.offendConn(c, 'out-of-state', now);
+      // A failed handshake counts as a failed dial: the address backs off like one that never answered.
+      if (c.dir === 'out' && failure !== 'self-connection') this.book.dialFailed(c.address, now);
+      return this.forget(c, now, true);
+    }
+    this.stats.handshakes.established++;
+    this.establish(c, step.done.remote, step.done.remoteVersion, now);
+  }
+
+  private establish(c: Conn, peer: PeerNum, version: VersionMsg, now: TimeUs): void {
+    if (this.book.isPeerBanned(peer, now)) return this.closeWith(c, DISCONNECT_BANNED, 'banned', now);
+    const other = this.byPeer.get(peer);
+    if (other && !this.keepNewOverOld(c, other, peer)) {
+      this.stats.duplicatesClosed++;
+      return this.closeWith(c, DISCONNECT_DUPLICATE, 'duplicate connection', now);
+    }
+    if (other) {
+      this.stats.duplicatesClosed++;
+      this.closeWith(other, DISCONNECT_DUPLICATE, 'duplicate connection', now);
+    }
+    const listen = listenAddress(c, version);
+    this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
+    this.book.connected(listen, peer, now);
+    this.notePeerAddress(peer, listen);
+    if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
+      this.stats.inboundRejected++;
+      c.peer = peer;
+      c.state = 'up';
+      this.answerGetAddr(c, now);
+      return this.closeWith(c, DISCONNECT_FULL, 'too many peers', now);
+    }
+    c.state = 'up';
+    c.peer = peer;
+    this.byPeer.set(peer, c);
+    this.established.set(peer, c.dir);
+    this.reconnect.delete(c.address);
+    if (this.book.size < this.cfg.addrResponseMax && !c.sentGetAddr) {
+      c.sentGetAddr = true;
+      this.io.send(c.id, this.wireOut({ type: MsgType.GetAddr }));
+    }
+    this.app?.onPeerUp(now, peer, c.dir);
+  }
+
+  /**
+   * H4: of two connections between the same pair, both ends keep the one
+   * dialled by the peer whose id sorts first (the older one if the same peer
+   * dialled both), so they agree without talking about it.
+   */
+  private keepNewOverOld(fresh: Conn, old: Conn, peer: PeerNum): boolean {
+    const dialerOf = (c: Conn) => (c.dir === 'out' ? this.self : peer);
+    const a = dialerOf(fresh);
+    const b = dialerOf(old);
+    if (a === b) return false;
+    return this.deps.registry.compare(a, b) < 0;
+  }
+
+  private establishedInbound(): number {
+    let n = 0;
+    for (const dir of this.established.values()) if (dir === 'in') n++;
+    return n;
+  }
+
+  private answerGetAddr(c: Conn, now: TimeUs): void {
+    if (c.answeredGetAddr) return this.offendConn(c, 'unsolicited', now);
+    c.answeredGetAddr = true;
+    const entries = this.book
+      .sample(now, this.cfg.addrResponseMax)
+      .filter((e) => e.peer !== undefined && e.peer !== c.peer)
+      .map((e) => ({ peer: e.peer!, address: { host: e.address, port: 0 }, lastSeenS: Math.floor(e.lastSeenUs / 1e6) }));
+    this.io.send(c.id, this.wireOut({ type: MsgType.Addr, entries }));
+  }
+
+  // ---- misbehaviour ----
+
+  private offendConn(c: Conn, kind: Offence, now: TimeUs): void {
+    this.stats.offences[kind]++;
+    const score = (this.scores.get(c.address) ?? 0) + this.cfg.offencePoints[kind];
+    this.scores.set(c.address, score);
+    if (score < this.cfg.banThreshold) return;
+    this.scores.delete(c.address);
+    this.stats.bansIssued++;
+    this.book.ban(c.address, c.peer, now + this.cfg.banDurationUs);
+    this.closeWith(c, DISCONNECT_BANNED, `banned: ${kind}`, now);
+  }
+
+  // ---- closing ----
+
+  private closeWith(c: Conn, code: number, reason: string, now: TimeUs): void {
+    if (c.state !== 'dialing') this.io.send(c.id, this.wireOut({ type: MsgType.Disconnect, code, reason }));
+    this.io.close(c.id);
+    this.forget(c, now);
+  }
+
+  /** Drops every trace of a connection; `close` also closes our end. */
+  private forget(c: Conn, now: TimeUs, close = false): void {
+    if (!this.conns.delete(c.id)) return;
+    if (close) this.io.close(c.id);
+    if (c.hs && !c.hs.finished) this.ownNonces.delete(c.hs.nonce);
+    if (c.state === 'dialing') this.dialing--;
+    else if (c.dir === 'out') this.outbound--;
+    else this.inbound--;
+    if (c.dir === 'out' && c.state === 'up') this.book.disconnected(c.address, now);
+    if (c.peer !== undefined && this.byPeer.get(c.peer) === c) {
+      this.byPeer.delete(c.peer);
+      this.established.delete(c.peer);
+      this.app?.onPeerDown(now, c.peer);
+    }
+  }
+
+  private dropAllConnections(now: TimeUs): void {
+    for (const c of [...this.conns.values()]) this.forget(c, now);
+    this.ownNonces.clear();
+  }
+
+  // ---- maintenance ----
+
+  private tick(now: TimeUs): void {
+    for (const c of [...this.conns.values()]) {
+      if (c.state === 'handshake' && now - c.openedUs >= this.cfg.handshakeTimeoutUs) {
+        this.handshakeStep(c, c.hs!.onTimeout(), now);
+      } else if (c.state === 'up') this.keepAlive(c, now);
+    }
+    this.redialLost(now);
+    if (this.cfg.autoDial) this.fillOutbound(now);
+  }
+
+  private markForReconnect(address: Address): void {
+    this.reconnect.delete(address);
+    this.reconnect.add(address);
+    if (this.reconnect.size > 2 * this.cfg.maxOutbound) this.reconnect.delete(this.reconnect.values().next().value as Address);
+  }
+
+  private redialLost(now: TimeUs): void {
+    for (const address of [...this.reconnect]) {
+      const e = this.book.get(address);
+      if (!e || this.book.isBanned(address, now)) {
+        this.reconnect.delete(address);
+        continue;
+      }
+      if (e.nextDialUs > now || this.isLinkedTo(address)) continue;
+      if (this.outbound + this.dialing >= this.cfg.maxOutbound) return;
+      this.startDial(address, now);
+    }
+  }
+
+  private keepAlive(c: Conn, now: TimeUs): void {
+    if (now - c.lastRecvUs >= this.cfg.staleTimeoutUs) {
+      this.stats.staleEvicted++;
+      if (c.dir === 'out') this.markForReconnect(c.address);
+      return this.closeWith(c, DISCONNECT_STALE, 'stale', now);
+    }
+    if (c.pingNonce < 0 && now - c.pingSentUs >= this.cfg.pingIntervalUs) {
+      c.pingNonce = this.freshNonce();
+      c.pingSentUs = now;
+      this.stats.pingsSent++;
+      this.io.send(c.id, this.wireOut({ type: MsgType.Ping, nonce: c.pingNonce }));
+    }
+  }
+
+  private fillOutbound(now: TimeUs): void {
+    const want = Math.min(this.cfg.outboundTarget, this.cfg.maxOutbound) - this.outbound - this.dialing;
+    if (want <= 0) return;
+    for (const a of this.book.dialCandidates(now, want, (x) => this.isLinkedTo(x))) this.startDial(a, now);
+  }
+
+  private wireOut(msg: Message): WireItem {
+    return this.cfg.materialize ? this.deps.wire.encode(msg) : msg;
+  }
+}
+
+/** Where the remote can be dialled: the address we dialled, or the listen address it announced. */
+function listenAddress(c: Conn, v: VersionMsg): Address {
+  const announced: NetAddress = v.listen;
+  return c.dir === 'out' ? c.address : announced.host;
+}

@@ -1,0 +1,46 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { HandshakeOutcome } from '../handshake/handshake.ts';
+import type { Address } from '../protocol.ts';
+import { OFFENCES, type Offence } from './config.ts';
+
+export const HANDSHAKE_OUTCOMES: readonly HandshakeOutcome[] = [
+  'established',
+  'self-connection',
+  'version-mismatch',
+  'bad-signature',
+  'out-of-order',
+  'rejected',
+  'timeout',
+];
+
+export interface DialAttempt {
+  tUs: TimeUs;
+  address: Address;
+  outcome: 'pending' | 'connected' | 'failed';
+}
+
+/** Per-node counters the metrics layer sums or reports per node. */
+export class NodeStats {
+  readonly handshakes = Object.fromEntries(HANDSHAKE_OUTCOMES.map((k) => [k, 0])) as Record<HandshakeOutcome, number>;
+  readonly offences = Object.fromEntries(OFFENCES.map((k) => [k, 0])) as Record<Offence, number>;
+  bansIssued = 0;
+  dialAttempts = 0;
+  dialFailures = 0;
+  inboundRejected = 0;
+  duplicatesClosed = 0;
+  staleEvicted = 0;
+  rateDropped = 0;
+  pingsSent = 0;
+  rttSamples = 0;
+  rttSumUs = 0;
+  /** The last dial attempts, oldest first (bounded). */
+  readonly attempts: DialAttempt[] = [];
+
+  constructor(private readonly attemptLogSize: number) {}
+
+  logAttempt(a: DialAttempt): DialAttempt {
+    this.attempts.push(a);
+    if (this.attempts.length > this.attemptLogSize) this.attempts.shift();
+    return a;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Message } from '../../wire/messages.ts';
+
+/** The result of feeding received bytes to a connection's frame decoder. */
+export interface DecodeResult {
+  messages: Message[];
+  /** The first error; the decoder is poisoned after it. */
+  error?: { kind: string; offset: number };
+}
+
+/**
+ * How the peer manager turns messages into bytes and back, so it can run with
+ * the real codec (materialised bytes, hostile input) or pass objects.
+ */
+export interface WireBoundary {
+  newDecoder(maxFrameBytes: number): { push(chunk: Uint8Array): DecodeResult };
+  encode(msg: Message): Uint8Array;
+  /** A message object that breaks a bound, as a decode error kind; undefined when valid. */
+  check(msg: Message, maxFrameBytes: number): string | undefined;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { int, num } from './common.ts';
+
+/** The peer manager's knobs (times in seconds here; the runner converts to µs). */
+export const nodeSchema = z.strictObject({
+  protocolVersion: int(0, 65535).default(1),
+  minProtocolVersion: int(0, 65535).default(1),
+  handshakeTimeoutS: num(0.01, 3600).default(10),
+  maxInbound: int(0, 1024).default(24),
+  maxOutbound: int(0, 1024).default(8),
+  outboundTarget: int(0, 1024).default(8),
+  tickS: num(0.01, 3600).default(1),
+  pingIntervalS: num(0.1, 86_400).default(30),
+  staleTimeoutS: num(0.1, 86_400).default(90),
+  backoff: z
+    .strictObject({
+      baseS: num(0.001, 3600).default(1),
+      capS: num(0.001, 86_400).default(300),
+      jitter: num(0, 0.99).default(0.2),
+      maxFailures: int(1, 1000).default(12),
+    })
+    .default({ baseS: 1, capS: 300, jitter: 0.2, maxFailures: 12 }),
+  ban: z
+    .strictObject({
+      threshold: int(1, 1_000_000).default(100),
+      durationS: num(0, 30 * 86_400).default(3600),
+    })
+    .default({ threshold: 100, durationS: 3600 }),
+  rate: z
+    .strictObject({
+      msgsPerS: num(0.01, 1e6).default(200),
+      burst: int(1, 1e6).default(400),
+    })
+    .default({ msgsPerS: 200, burst: 400 }),
+  addrBookCapacity: int(16, 1_000_000).default(4096),
+  addrResponseMax: int(1, 1000).default(100),
+});
+
+export const cryptoSchema = z.strictObject({
+  /** real: Ed25519 signatures (slow in large runs); model: cheap stand-in with the same sizes. */
+  signatures: z.enum(['real', 'model']).default('model'),
+  /** Modelled CPU cost per signature and per verification, charged as simulated time in both modes. */
+  signUs: num(0, 1e6).default(70),
+  verifyUs: num(0, 1e6).default(200),
+});
+
+export const wireSchema = z.strictObject({
+  maxFrameBytes: int(1024, 16 * 1024 * 1024).default(65536),
+  /** Encode every message to bytes and decode it at the receiver (slower; exercises the codec on every message). */
+  materialize: z.boolean().default(false),
+});
+
+export const adversarySchema = z.strictObject({
+  kind: z.enum(['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature']),
+  count: int(1, 10_000).default(1),
+  startS: num(0, 30 * 86_400).default(0),
+  /** Whom they attack: the bootstrap nodes, or every honest peer in turn. */
+  targets: z.enum(['bootstrap', 'all']).default('all'),
+  intervalS: num(0.001, 3600).default(0.5),
+  burst: int(1, 100_000).default(50),
+  redialS: num(0.001, 3600).default(2),
+  maxDials: int(1, 1_000_000).default(200),
+});
+
+export const actionSchema = z.strictObject({
+  atS: num(0, 30 * 86_400),
+  do: z.enum(['crash', 'stop', 'restart']),
+  /** Honest peer indices (0-based). */
+  peers: z.array(int(0, 1_000_000)).min(1).max(100_000),
+});
+
+export type NodeSettings = z.infer<typeof nodeSchema>;
+export type AdversarySpec = z.infer<typeof adversarySchema>;
+export type ActionSpec = z.infer<typeof actionSchema>;
