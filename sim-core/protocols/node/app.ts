@@ -46,4 +46,10 @@ export interface NodeApp {
   onTimer(now: TimeUs, tag: number): void;
   /** A dial the app asked for failed. */
   onDialFailed?(now: TimeUs, address: Address): void;
+  /**
+   * The peers this app counts as its overlay links (what topology metrics
+   * measure). Default: every established peer. Kademlia, say, keeps short-lived
+   * lookup connections that are not overlay links.
+   */
+  overlay?(): Iterable<PeerNum>;
 }

@@ -5,7 +5,7 @@ import type { Scenario } from '../../scenario/schema/index.ts';
 import type { NodeSettings } from '../../scenario/schema/node.ts';
 import { Adversary } from '../adversary/adversary.ts';
 import type { ProtocolDriver } from '../driver.ts';
-import { IdentityRegistry } from '../identity/registry.ts';
+import { IdentityRegistry, type Identity } from '../identity/registry.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
 import type { Address } from '../protocol.ts';
 import type { NodeApp } from './app.ts';
@@ -14,8 +14,16 @@ import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { nodeMetrics, nodeSample } from './metrics.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
 
-/** Builds the app a peer hosts (strategy); undefined for the bare peer manager. */
-export type AppFactory = (index: number) => NodeApp | undefined;
+/** What a strategy's app factory may use: shared per simulation. */
+export interface StrategyEnv {
+  scenario: Scenario;
+  rng: RngStreams;
+  registry: IdentityRegistry;
+  bootstrap: readonly Address[];
+}
+
+/** Builds the app honest peer `index` hosts (its overlay strategy, maybe a workload); undefined for the bare peer manager. */
+export type AppFactory = (index: number, identity: Identity) => NodeApp | undefined;
 
 /** The peer manager's configuration from the scenario's `protocol.node` and `crypto`/`wire` sections. */
 export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig {
@@ -51,13 +59,14 @@ export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig 
  * app, plus the scenario's adversaries. Identities: one Ed25519 (or model)
  * key pair per peer from its `peer/<i>/identity` stream.
  */
-export function nodeDriver(scenario: Scenario, rng: RngStreams, appFor: AppFactory = () => undefined, name = 'node'): ProtocolDriver<WireItem> {
+export function nodeDriver(scenario: Scenario, rng: RngStreams, makeApps: (env: StrategyEnv) => AppFactory = () => () => undefined, name = 'node'): ProtocolDriver<WireItem> {
   const proto = scenario.protocol;
   if (proto.kind !== 'node') throw new Error('node driver given another protocol');
   const registry = new IdentityRegistry(scenario.crypto.signatures === 'real' ? ed25519Signer : modelSigner);
   const wire = codecBoundary(registry, scenario.wire.maxFrameBytes);
   const cfg = nodeConfigFrom(proto.node, scenario);
   const bootstrap: Address[] = Array.from({ length: scenario.bootstrap.count }, (_, i) => i);
+  const appFor = makeApps({ scenario, rng, registry, bootstrap });
   const honest = scenario.peers.count;
   const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
   return {
@@ -65,7 +74,7 @@ export function nodeDriver(scenario: Scenario, rng: RngStreams, appFor: AppFacto
     sizer: wireItemSizer,
     createPeer(ctx, index) {
       const identity = registry.mint(rng.peer(index, 'identity'));
-      const app = appFor(index);
+      const app = appFor(index, identity);
       return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app });
     },
     createAdversary(ctx, spec, ordinal) {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { int, num } from './common.ts';
+import { globalmapSchema } from './globalmap.ts';
+import { kademliaSchema } from './kademlia.ts';
 import { nodeSchema } from './node.ts';
+import { workloadSchema } from './workload.ts';
 
 export const floodSchema = z.strictObject({
   kind: z.literal('flood'),
@@ -12,12 +15,23 @@ export const floodSchema = z.strictObject({
   seenCapacity: int(16, 1_000_000).default(4096),
 });
 
+export const STRATEGIES = ['none', 'globalmap', 'random', 'kademlia'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
 /** Peers run the peer manager (handshake, limits, discovery) and an overlay strategy on top. */
 export const nodeProtocolSchema = z.strictObject({
   kind: z.literal('node'),
-  /** none: the peer manager alone, dialling random known addresses. */
-  strategy: z.enum(['none']).default('none'),
+  /**
+   * How peers choose their overlay neighbours: none (the peer manager alone,
+   * dialling random known addresses), globalmap (gossiped map, minimal
+   * overlap), random (uniformly random known peers, Bitcoin addrman-like),
+   * kademlia (links chosen from a Kademlia routing table).
+   */
+  strategy: z.enum(STRATEGIES).default('none'),
   node: nodeSchema.default(nodeSchema.parse({})),
+  globalmap: globalmapSchema.default(globalmapSchema.parse({})),
+  kademlia: kademliaSchema.default(kademliaSchema.parse({})),
+  workload: workloadSchema.default(workloadSchema.parse({})),
 });
 
 export const protocolSchema = z.discriminatedUnion('kind', [floodSchema, nodeProtocolSchema]);
