@@ -3,7 +3,7 @@ import type { Scenario } from '../scenario/schema/index.ts';
 import type { ProtocolDriver } from './driver.ts';
 import { floodDriver } from './flood/driver.ts';
 import { nodeDriver } from './node/driver.ts';
-import { strategyApps } from './strategies.ts';
+import { strategyRuntime } from './strategies.ts';
 
 /** The driver for a scenario's `protocol.kind` (and strategy). */
 export function createDriver(scenario: Scenario, rng: RngStreams): ProtocolDriver<unknown> {
@@ -12,7 +12,7 @@ export function createDriver(scenario: Scenario, rng: RngStreams): ProtocolDrive
     case 'flood':
       return floodDriver(scenario) as ProtocolDriver<unknown>;
     case 'node':
-      return nodeDriver(scenario, rng, strategyApps(scenario)) as ProtocolDriver<unknown>;
+      return nodeDriver(scenario, rng, strategyRuntime(scenario)) as ProtocolDriver<unknown>;
     default:
       throw new Error(`no driver for protocol kind ${kind satisfies never}`);
   }

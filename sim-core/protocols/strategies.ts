@@ -1,20 +1,16 @@
 import type { Scenario } from '../scenario/schema/index.ts';
 import type { Strategy } from '../scenario/schema/protocols.ts';
-import type { AppFactory, StrategyEnv } from './node/driver.ts';
+import type { StrategyEnv, StrategyRuntime } from './node/driver.ts';
 
 /**
  * The app factory of each overlay strategy. A strategy module registers
  * itself here; `none` runs the bare peer manager.
  */
-const FACTORIES: Partial<Record<Strategy, (env: StrategyEnv) => AppFactory>> = {
-  none: () => () => undefined,
+const FACTORIES: Partial<Record<Strategy, (env: StrategyEnv) => StrategyRuntime>> = {
+  none: () => ({ appFor: () => undefined }),
 };
 
-export function registerStrategy(name: Strategy, make: (env: StrategyEnv) => AppFactory): void {
-  FACTORIES[name] = make;
-}
-
-export function strategyApps(scenario: Scenario): (env: StrategyEnv) => AppFactory {
+export function strategyRuntime(scenario: Scenario): (env: StrategyEnv) => StrategyRuntime {
   if (scenario.protocol.kind !== 'node') throw new Error('strategies apply to node protocols');
   const make = FACTORIES[scenario.protocol.strategy];
   if (!make) throw new Error(`strategy ${scenario.protocol.strategy} is not available yet`);

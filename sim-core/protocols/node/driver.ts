@@ -25,6 +25,17 @@ export interface StrategyEnv {
 /** Builds the app honest peer `index` hosts (its overlay strategy, maybe a workload); undefined for the bare peer manager. */
 export type AppFactory = (index: number, identity: Identity) => NodeApp | undefined;
 
+/** A strategy as the driver sees it: its apps, and its own metrics over them (index = honest peer). */
+export interface StrategyRuntime {
+  appFor: AppFactory;
+  /** Cheap figures for each time-series sample. */
+  sample?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, number>;
+  /** End-of-run metrics, reported under `metrics.<name>`. */
+  finalMetrics?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, unknown>;
+  /** Key of finalMetrics in the summary (e.g. 'globalmap', 'kademlia'). */
+  readonly name?: string;
+}
+
 /** The peer manager's configuration from the scenario's `protocol.node` and `crypto`/`wire` sections. */
 export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig {
   return {
@@ -59,14 +70,20 @@ export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig 
  * app, plus the scenario's adversaries. Identities: one Ed25519 (or model)
  * key pair per peer from its `peer/<i>/identity` stream.
  */
-export function nodeDriver(scenario: Scenario, rng: RngStreams, makeApps: (env: StrategyEnv) => AppFactory = () => () => undefined, name = 'node'): ProtocolDriver<WireItem> {
+export function nodeDriver(
+  scenario: Scenario,
+  rng: RngStreams,
+  makeRuntime: (env: StrategyEnv) => StrategyRuntime = () => ({ appFor: () => undefined }),
+  name = 'node',
+): ProtocolDriver<WireItem> {
   const proto = scenario.protocol;
   if (proto.kind !== 'node') throw new Error('node driver given another protocol');
   const registry = new IdentityRegistry(scenario.crypto.signatures === 'real' ? ed25519Signer : modelSigner);
   const wire = codecBoundary(registry, scenario.wire.maxFrameBytes);
   const cfg = nodeConfigFrom(proto.node, scenario);
   const bootstrap: Address[] = Array.from({ length: scenario.bootstrap.count }, (_, i) => i);
-  const appFor = makeApps({ scenario, rng, registry, bootstrap });
+  const runtime = makeRuntime({ scenario, rng, registry, bootstrap });
+  const apps: (NodeApp | undefined)[] = [];
   const honest = scenario.peers.count;
   const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
   return {
@@ -74,7 +91,8 @@ export function nodeDriver(scenario: Scenario, rng: RngStreams, makeApps: (env: 
     sizer: wireItemSizer,
     createPeer(ctx, index) {
       const identity = registry.mint(rng.peer(index, 'identity'));
-      const app = appFor(index, identity);
+      const app = runtime.appFor(index, identity);
+      apps[index] = app;
       return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app });
     },
     createAdversary(ctx, spec, ordinal) {
@@ -92,8 +110,12 @@ export function nodeDriver(scenario: Scenario, rng: RngStreams, makeApps: (env: 
         ctx.address,
       );
     },
-    sample: (world: World<WireItem>) => nodeSample(world, honest),
-    finalMetrics: (world: World<WireItem>) => nodeMetrics(world, honest, crashes),
+    sample: (world: World<WireItem>) => ({ ...nodeSample(world, honest), ...runtime.sample?.(apps, world) }),
+    finalMetrics: (world: World<WireItem>) => {
+      const own = runtime.finalMetrics?.(apps, world);
+      const node = nodeMetrics(world, honest, crashes);
+      return own && runtime.name ? { node, [runtime.name]: own } : { node };
+    },
   };
 }
 
