@@ -18,7 +18,7 @@ export interface ProtocolDriver<M> {
   createAdversary?(ctx: HostContext<M>, spec: AdversarySpec, ordinal: number): PeerProtocol<M>;
   /** Protocol-specific figures for a time-series sample (cheap). */
   sample(world: World<M>): Record<string, number>;
-  /** Protocol-specific end-of-run metrics. */
+  /** Protocol-specific end-of-run metrics, as named sections of `metrics` (e.g. { node: …, globalmap: … }). */
   finalMetrics(world: World<M>): Record<string, unknown>;
 }
 

@@ -120,7 +120,7 @@ export class Simulation {
       metrics: {
         messages: messageMetrics(this.world.counters, this.driver.sizer, peers, seconds),
         connections: this.connectionMetrics(),
-        [this.driver.name]: this.driver.finalMetrics(this.world),
+        ...this.driver.finalMetrics(this.world),
         series: this.series,
       },
     };

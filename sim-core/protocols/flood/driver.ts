@@ -27,7 +27,7 @@ export function floodDriver(scenario: Scenario): ProtocolDriver<FloodPing> {
     sizer: floodSizer,
     createPeer: (ctx) => new FloodPeer(ctx.address, scenario.peers.count, ctx.io, ctx.rng('flood'), cfg),
     sample,
-    finalMetrics,
+    finalMetrics: (world) => ({ flood: finalMetrics(world) }),
   };
 }
 
