@@ -248,10 +248,11 @@ function readPayload(r: Reader, type: MsgType): Message {
       for (let i = 0; i < n; i++) {
         const peer = r.peer();
         const updatedUs = r.u53('entry.updatedUs');
+        const outMask = r.u32('entry.outMask');
         const k = r.count(false, 0, MAX_GM_NEIGHBOURS, PEER_ID_BYTES, 'neighbour count');
         const neighbours: PeerNum[] = [];
         for (let j = 0; j < k; j++) neighbours.push(r.peer());
-        entries.push({ peer, updatedUs, neighbours });
+        entries.push({ peer, updatedUs, outMask, neighbours });
       }
       return { type, entries, more: r.u8of(0, 1, 'more') };
     }

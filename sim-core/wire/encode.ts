@@ -192,6 +192,7 @@ function writePayload(w: Writer, m: Message): void {
       for (const e of m.entries) {
         w.peer(e.peer);
         w.u53(e.updatedUs, 'entry.updatedUs');
+        w.u32(e.outMask, 'entry.outMask');
         w.u8(e.neighbours.length, 'neighbour count');
         for (const n of e.neighbours) w.peer(n);
       }

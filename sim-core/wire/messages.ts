@@ -162,6 +162,8 @@ export interface GmSyncRequestMsg {
 export interface GmSyncEntry {
   peer: PeerNum;
   updatedUs: number; // u53
+  /** Bit i set: the link to neighbours[i] was dialled by `peer` ("out"); needed to confirm links. */
+  outMask: number; // u32
   neighbours: PeerNum[]; // ≤ MAX_GM_NEIGHBOURS
 }
 

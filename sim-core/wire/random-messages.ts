@@ -135,6 +135,7 @@ export function randomMessage(r: Rand, big = false): Message {
         entries: list(r, 0, big ? 16 : MAX_GM_SYNC_ENTRIES, false, () => ({
           peer: peer(r),
           updatedUs: u53(r),
+          outMask: u32(r),
           neighbours: list(r, 0, MAX_GM_NEIGHBOURS, big, peer),
         })),
         more: int(r, 2),

@@ -31,7 +31,7 @@ export const ADDR_ENTRY_BYTES = PEER_ID_BYTES + NET_ADDRESS_BYTES + 4;
 export const INV_ITEM_BYTES = 1 + HASH_BYTES;
 export const GM_EVENT_BYTES = 1 + 1 + PEER_ID_BYTES + PEER_ID_BYTES + 8 + 1;
 export const GM_DIRECTED_FIXED_BYTES = 1 + 1 + 1 + 1 + 2; // + route ids + payload
-export const GM_SYNC_ENTRY_FIXED_BYTES = PEER_ID_BYTES + 8 + 1; // + neighbour ids
+export const GM_SYNC_ENTRY_FIXED_BYTES = PEER_ID_BYTES + 8 + 4 + 1; // + neighbour ids
 export const KAD_NODE_BYTES = KAD_ID_BYTES + NET_ADDRESS_BYTES;
 export const BLOCK_FIXED_BYTES = HASH_BYTES + HASH_BYTES + 4 + PEER_ID_BYTES + 8 + 4; // + body
 

@@ -1,0 +1,317 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { F_CONNECT, F_OUT, newer, type LinkRecord } from './record.ts';
+import type { RecordPool } from './record-pool.ts';
+
+/** One link event as the store sees it (seed 001 §3.2). */
+export interface LinkEvent {
+  origin: PeerNum;
+  peer: PeerNum;
+  /** F_CONNECT and/or F_OUT. */
+  flags: number;
+  timestampUs: TimeUs;
+}
+
+export type ApplyResult = 'applied' | 'stale' | 'invalid' | 'excessive';
+
+export interface StoreLimits {
+  /** Connect claims one origin may hold (seed: 12 neighbours, may exceed temporarily). */
+  maxClaims: number;
+  /** Entries per record, tombstones included. */
+  maxEntries: number;
+  /** How far in the future a timestamp may be (clock skew). */
+  maxSkewUs: number;
+}
+
+export interface GcResult {
+  removedOrigins: number;
+  expiredEntries: number;
+  expiredPhantoms: number;
+}
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+
+/**
+ * A peer's global map (G1): for each origin it has heard from, the shared
+ * record of what that origin said about its links. Dense arrays indexed by
+ * peer number keep lookups O(1) and the footprint a few bytes per possible
+ * peer; the records themselves are shared across all peers of a simulation.
+ */
+export class PeerStore {
+  private recs: (LinkRecord | undefined)[] = [];
+  /** Origins that have a record, for iteration (swap-remove keeps it dense). */
+  private origins = new Int32Array(64);
+  private originPos = new Int32Array(0);
+  private originCount = 0;
+  /** Connect claims naming each peer, across all records: a peer is known if it has a record or is named. */
+  private mentions = new Uint16Array(0);
+  private knownCount = 0;
+
+  constructor(
+    private readonly pool: RecordPool,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  /** Peers present in the map (origins with a record, or named in someone's links). */
+  get known(): number {
+    return this.knownCount;
+  }
+
+  get originsWithRecords(): number {
+    return this.originCount;
+  }
+
+  isKnown(p: PeerNum): boolean {
+    return (this.recs[p] !== undefined) || (p < this.mentions.length && this.mentions[p] > 0);
+  }
+
+  record(origin: PeerNum): LinkRecord | undefined {
+    return this.recs[origin];
+  }
+
+  /** The i-th origin with a record (0 ≤ i < originsWithRecords). */
+  originAt(i: number): PeerNum {
+    return this.origins[i];
+  }
+
+  apply(e: LinkEvent, now: TimeUs): ApplyResult {
+    if (e.origin === e.peer || !(e.timestampUs >= 0) || e.timestampUs > now + this.limits.maxSkewUs) return 'invalid';
+    const old = this.recs[e.origin];
+    const i = old ? indexOf(old.peers, e.peer) : -1;
+    if (old && i >= 0 && !newer(e.timestampUs, e.flags, old.ts[i], old.flags[i])) return 'stale';
+    const n = old ? old.peers.length : 0;
+    if (i < 0 && n >= this.limits.maxEntries) return 'excessive';
+    const connects = (old?.connects ?? 0) + ((e.flags & F_CONNECT) !== 0 ? 1 : 0) - (i >= 0 && (old!.flags[i] & F_CONNECT) !== 0 ? 1 : 0);
+    if (connects > this.limits.maxClaims) return 'excessive';
+    const peers = new Int32Array(i >= 0 ? n : n + 1);
+    const ts = new Float64Array(peers.length);
+    const flags = new Uint8Array(peers.length);
+    const at = i >= 0 ? i : insertionPoint(old?.peers ?? EMPTY_I32, e.peer);
+    for (let k = 0, j = 0; k < peers.length; k++) {
+      if (k === at) {
+        peers[k] = e.peer;
+        ts[k] = e.timestampUs;
+        flags[k] = e.flags & 3;
+        if (i >= 0) j++;
+        continue;
+      }
+      peers[k] = old!.peers[j];
+      ts[k] = old!.ts[j];
+      flags[k] = old!.flags[j];
+      j++;
+    }
+    this.replace(e.origin, this.pool.acquire(e.origin, peers, ts, flags));
+    return 'applied';
+  }
+
+  /**
+   * A snapshot of an origin's links as another peer knew them at `updatedUs`
+   * (initial sync): the listed peers are connected as of then (direction from
+   * `outMask`), and any older claim of ours not in the list is superseded by a
+   * disconnect at that time. Newer entries we hold win, as with events.
+   */
+  applySnapshot(origin: PeerNum, updatedUs: TimeUs, listed: readonly PeerNum[], outMask: number, now: TimeUs): ApplyResult {
+    if (!(updatedUs >= 0) || updatedUs > now + this.limits.maxSkewUs || listed.length > this.limits.maxClaims) return 'invalid';
+    const old = this.recs[origin];
+    const entries = new Map<PeerNum, { ts: number; flags: number }>();
+    if (old) for (let k = 0; k < old.peers.length; k++) entries.set(old.peers[k], { ts: old.ts[k], flags: old.flags[k] });
+    let changed = false;
+    listed.forEach((p, k) => {
+      if (p === origin) return;
+      const f = F_CONNECT | (((outMask >>> k) & 1) !== 0 ? F_OUT : 0);
+      const cur = entries.get(p);
+      if (!cur || newer(updatedUs, f, cur.ts, cur.flags)) {
+        entries.set(p, { ts: updatedUs, flags: f });
+        changed = true;
+      }
+    });
+    const listedSet = new Set(listed);
+    for (const [p, cur] of entries) {
+      if ((cur.flags & F_CONNECT) !== 0 && !listedSet.has(p) && cur.ts < updatedUs) {
+        entries.set(p, { ts: updatedUs, flags: cur.flags & F_OUT });
+        changed = true;
+      }
+    }
+    if (!changed) return 'stale';
+    if (entries.size > this.limits.maxEntries) return 'excessive';
+    this.replace(origin, this.build(origin, entries));
+    return 'applied';
+  }
+
+  /**
+   * Forgets what went stale: whole records not refreshed within `ttlUs`,
+   * entries older than that, and unconfirmed claims ("phantom" links whose
+   * other side never said so) older than `confirmTimeoutUs`.
+   */
+  gc(now: TimeUs, ttlUs: number, confirmTimeoutUs: number): GcResult {
+    const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0 };
+    for (let idx = this.originCount - 1; idx >= 0; idx--) {
+      const origin = this.origins[idx];
+      const r = this.recs[origin]!;
+      if (r.newestUs < now - ttlUs) {
+        this.replace(origin, undefined);
+        out.removedOrigins++;
+        continue;
+      }
+      const keep = new Map<PeerNum, { ts: number; flags: number }>();
+      let dropped = false;
+      for (let k = 0; k < r.peers.length; k++) {
+        const age = now - r.ts[k];
+        const phantom = (r.flags[k] & F_CONNECT) !== 0 && age > confirmTimeoutUs && !this.confirms(r.peers[k], origin, r.flags[k]);
+        if (age > ttlUs) out.expiredEntries++;
+        else if (phantom) out.expiredPhantoms++;
+        else {
+          keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
+          continue;
+        }
+        dropped = true;
+      }
+      if (dropped) this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
+    }
+    return out;
+  }
+
+  /** Peers x is linked to by a confirmed link: x claims p and p claims x, in opposite directions. */
+  confirmedNeighbours(x: PeerNum, out: PeerNum[]): PeerNum[] {
+    out.length = 0;
+    const r = this.recs[x];
+    if (!r) return out;
+    for (let k = 0; k < r.peers.length; k++) {
+      if ((r.flags[k] & F_CONNECT) !== 0 && this.confirms(r.peers[k], x, r.flags[k])) out.push(r.peers[k]);
+    }
+    return out;
+  }
+
+  /** True if x and p both claim their link, with opposite directions. */
+  isConfirmed(x: PeerNum, p: PeerNum): boolean {
+    const r = this.recs[x];
+    if (!r) return false;
+    const k = indexOf(r.peers, p);
+    return k >= 0 && (r.flags[k] & F_CONNECT) !== 0 && this.confirms(p, x, r.flags[k]);
+  }
+
+  /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
+  modelledBytes(): number {
+    let b = 0;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.recs[this.origins[i]]!.peers.length * 41;
+    return b;
+  }
+
+  /** Heap bytes of this store's own arrays (records are counted by the pool). */
+  ownBytes(): number {
+    return this.recs.length * 8 + this.origins.byteLength + this.originPos.byteLength + this.mentions.byteLength + 64;
+  }
+
+  /** Releases every record (the peer's state is lost). */
+  clear(): void {
+    for (let i = this.originCount - 1; i >= 0; i--) this.replace(this.origins[i], undefined);
+  }
+
+  private confirms(p: PeerNum, x: PeerNum, flagsXtoP: number): boolean {
+    const back = this.recs[p];
+    if (!back) return false;
+    const k = indexOf(back.peers, x);
+    return k >= 0 && (back.flags[k] & F_CONNECT) !== 0 && (back.flags[k] & F_OUT) !== (flagsXtoP & F_OUT);
+  }
+
+  private build(origin: PeerNum, entries: Map<PeerNum, { ts: number; flags: number }>): LinkRecord {
+    const keys = [...entries.keys()].sort((a, b) => a - b);
+    const peers = keys.length ? new Int32Array(keys) : EMPTY_I32;
+    const ts = keys.length ? new Float64Array(keys.length) : EMPTY_F64;
+    const flags = keys.length ? new Uint8Array(keys.length) : EMPTY_U8;
+    keys.forEach((p, k) => {
+      const e = entries.get(p)!;
+      ts[k] = e.ts;
+      flags[k] = e.flags;
+    });
+    return this.pool.acquire(origin, peers, ts, flags);
+  }
+
+  /** Installs `next` as origin's record (or removes it), keeping mentions, known count and the origin list in step. */
+  private replace(origin: PeerNum, next: LinkRecord | undefined): void {
+    this.ensure(origin);
+    const old = this.recs[origin];
+    if (old === next) {
+      if (next) this.pool.release(next); // acquire took a reference we do not need
+      return;
+    }
+    const wasKnown = this.isKnown(origin);
+    if (old) this.mention(old, -1);
+    if (next) this.mention(next, +1);
+    this.recs[origin] = next;
+    if (old && !next) this.removeOrigin(origin);
+    if (!old && next) this.addOrigin(origin);
+    if (old) this.pool.release(old);
+    const isKnown = this.isKnown(origin);
+    if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
+  }
+
+  private mention(r: LinkRecord, delta: 1 | -1): void {
+    for (let k = 0; k < r.peers.length; k++) {
+      if ((r.flags[k] & F_CONNECT) === 0) continue;
+      const p = r.peers[k];
+      this.ensure(p);
+      const before = this.isKnown(p);
+      this.mentions[p] += delta;
+      const after = this.isKnown(p);
+      if (before !== after) this.knownCount += after ? 1 : -1;
+    }
+  }
+
+  private ensure(p: PeerNum): void {
+    if (p < this.mentions.length) return;
+    let n = Math.max(64, this.mentions.length * 2);
+    while (n <= p) n *= 2;
+    const m = new Uint16Array(n);
+    m.set(this.mentions);
+    this.mentions = m;
+    const pos = new Int32Array(n).fill(-1);
+    pos.set(this.originPos);
+    this.originPos = pos;
+    while (this.recs.length < n) this.recs.push(undefined);
+  }
+
+  private addOrigin(o: PeerNum): void {
+    if (this.originCount === this.origins.length) {
+      const a = new Int32Array(this.origins.length * 2);
+      a.set(this.origins);
+      this.origins = a;
+    }
+    this.originPos[o] = this.originCount;
+    this.origins[this.originCount++] = o;
+  }
+
+  private removeOrigin(o: PeerNum): void {
+    const i = this.originPos[o];
+    const last = this.origins[--this.originCount];
+    this.origins[i] = last;
+    this.originPos[last] = i;
+    this.originPos[o] = -1;
+  }
+}
+
+function indexOf(sorted: Int32Array, p: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid];
+    if (v === p) return mid;
+    if (v < p) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function insertionPoint(sorted: Int32Array, p: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
