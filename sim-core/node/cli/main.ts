@@ -1,5 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../../scenario/errors.ts';
+import { parseSeeds, parseStrategyList } from '../compare/options.ts';
+import { compareCommand, DEFAULT_STRATEGIES } from './compare-command.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -41,6 +43,25 @@ export function buildProgram(): Command {
     .option('--quiet', 'no progress bar and only the final lines', false)
     .action(async (file: string, opts) => {
       process.exitCode = await runCommand(file, opts);
+    });
+
+  program
+    .command('compare')
+    .description('Run a scenario for each strategy × seed; write DIR/compare.json, compare.csv and report.html')
+    .argument('<file>', 'scenario file (YAML); only protocol.strategy and the seed vary between runs')
+    .addOption(
+      new Option('--strategies <list>', 'comma-separated: none, globalmap, random, kademlia')
+        .argParser(parseStrategyList)
+        .default(parseStrategyList(DEFAULT_STRATEGIES), DEFAULT_STRATEGIES),
+    )
+    .option('--seeds <list>', "seeds, e.g. 1..5 or 1,2,7 (default: the file's seed)", parseSeeds)
+    .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
+    .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
+    .option('--out <dir>', 'output folder', 'results/compare')
+    .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)
+    .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
+    .action(async (file: string, opts) => {
+      process.exitCode = await compareCommand(file, opts);
     });
 
   program

@@ -1,11 +1,11 @@
+import { describeLatencyConfig } from '../../scenario/build.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import type { RunSummary } from './run-command.ts';
 
 /** The run header: the scenario with every derived option, so a run can be reproduced from its log. */
 export function describeScenario(s: Scenario): string {
   const { kind, ...proto } = s.protocol;
-  const lat = s.network.latency;
-  const latency = lat.model === 'constant' ? `constant ${lat.ms} ms` : `uniform ${lat.minMs}–${lat.maxMs} ms, jitter ${lat.jitterMs} ms`;
+  const latency = describeLatencyConfig(s.network.latency);
   return [
     `peermap run ${s.name}: seed ${s.seed}, ${s.peers.count} peers joining over ${s.peers.joinOverS} s, ${s.durationS} simulated s`,
     `  network: latency ${latency}; dial timeout ${s.network.dialTimeoutS} s`,

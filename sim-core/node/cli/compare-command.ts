@@ -1,0 +1,92 @@
+import { createRequire } from 'node:module';
+import { ScenarioError } from '../../scenario/errors.ts';
+import type { Scenario } from '../../scenario/schema/index.ts';
+import { checkStrategies } from '../compare/options.ts';
+import { runComparison } from '../compare/compare.ts';
+import { formatCompareTable, formatRunLines, writeCompareOutputs } from '../compare/outputs.ts';
+import { CompareProgress } from '../compare/progress.ts';
+import { loadScenarioFile } from '../files.ts';
+import { inProcessRunner, type JobRunner } from '../jobs/jobs.ts';
+import { gitCommit } from '../machine.ts';
+
+export const DEFAULT_STRATEGIES = 'globalmap,kademlia,random';
+
+export interface CompareOptions {
+  strategies: string[];
+  /** Undefined: the scenario file's own seed. */
+  seeds?: number[];
+  peers?: number;
+  duration?: number;
+  out: string;
+  quiet: boolean;
+  allMetrics: boolean;
+}
+
+/** "peermap <version>", from package.json. */
+export function generatedBy(): string {
+  try {
+    const pkg = createRequire(import.meta.url)('../../../package.json') as { name?: string; version?: string };
+    return `${pkg.name ?? 'peermap'} ${pkg.version ?? '?'}`;
+  } catch {
+    return 'peermap';
+  }
+}
+
+export async function compareCommand(file: string, opts: CompareOptions, runner: JobRunner = inProcessRunner()): Promise<number> {
+  let base: Scenario;
+  let strategies;
+  try {
+    base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration });
+    strategies = checkStrategies(file, base, opts.strategies);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const seeds = opts.seeds ?? [base.seed];
+  const total = strategies.length * seeds.length;
+  const log = opts.quiet ? () => {} : (s: string) => console.log(s);
+  log(
+    `peermap compare ${base.name}: strategies ${strategies.join(', ')}; seeds ${seeds.join(', ')}; ` +
+      `${base.peers.count} peers, ${base.durationS} simulated s; ${total} run${total === 1 ? '' : 's'}`,
+  );
+  const progress = new CompareProgress(opts.quiet, total);
+  // Without a bar (not a terminal) each finished run gets a line, so long comparisons show life in CI logs.
+  const perJobLines = !opts.quiet && !progress.enabled;
+  let result;
+  try {
+    result = await runComparison(
+      { file, base, strategies, seeds, runner, generatedBy: generatedBy(), commit: gitCommit() },
+      {
+        onJobStart: (_i, _n, spec) => progress.running(spec.label, 0),
+        onJobProgress: (_i, _n, spec, p) => progress.running(spec.label, p.totalS > 0 ? p.simS / p.totalS : 0),
+        onJobDone: (i, n, spec, r) => {
+          progress.jobDone();
+          if (perJobLines) console.log(`  [${i + 1}/${n}] ${spec.label}: trace ${r.traceHash}, ${r.wallSeconds.toFixed(2)} s wall`);
+        },
+      },
+    );
+  } finally {
+    progress.stop();
+    await runner.close();
+  }
+  const paths = writeCompareOutputs(opts.out, result);
+  if (!opts.quiet) {
+    console.log('');
+    console.log(formatCompareTable(result, opts.allMetrics));
+    if (!opts.allMetrics) console.log(`(every metric: ${paths.csv}, or --all-metrics)`);
+    console.log('');
+  }
+  console.log(formatRunLines(result));
+  console.log(`compare: ${paths.json}`);
+  console.log(`csv: ${paths.csv}`);
+  console.log(`report: ${paths.html}`);
+  const early = Object.values(result.strategies).flatMap((s) => s.runs.filter((r) => r.endReason !== 'completed'));
+  if (early.length > 0) {
+    console.error(`${early.length} run${early.length === 1 ? '' : 's'} ended early (${early.map((r) => `seed ${r.seed}: ${r.endReason}`).join(', ')})`);
+    return 1;
+  }
+  return 0;
+}

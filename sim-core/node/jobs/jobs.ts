@@ -1,0 +1,96 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { usToSeconds } from '../../engine/time.ts';
+import { Simulation, type RunResult } from '../../scenario/simulation.ts';
+import type { Scenario } from '../../scenario/schema/index.ts';
+import { peakRssBytes } from '../machine.ts';
+
+/**
+ * One simulation to run: a fully resolved scenario (seed, strategy and
+ * overrides already applied), so a job is self-contained and can be sent to
+ * a worker as structured-clone data.
+ */
+export interface JobSpec {
+  /** Caller's label, e.g. "kademlia/seed 3"; shown in progress. */
+  label: string;
+  scenario: Scenario;
+}
+
+export interface JobProgress {
+  simS: number;
+  totalS: number;
+  events: number;
+}
+
+/** A finished job: the run result plus what it cost. */
+export interface JobResult extends RunResult {
+  wallSeconds: number;
+  eventsPerSecond: number;
+  /** Peak RSS of the process that ran the job, so far (in-process runs share one process). */
+  peakRssBytes: number;
+}
+
+/**
+ * Runs jobs. `compare` uses only this interface, so a worker_threads pool
+ * (for `peermap sweep`) can replace the in-process runner. Jobs given to
+ * `run` concurrently may be executed in parallel by a pool.
+ */
+export interface JobRunner {
+  run(spec: JobSpec, onProgress?: (p: JobProgress) => void): Promise<JobResult>;
+  close(): Promise<void>;
+}
+
+/** Events per chunk between progress callbacks (and yields to the event loop). */
+const CHUNK_EVENTS = 200_000;
+
+/** Runs a job in this thread, in chunks, yielding to the event loop between them so timers and progress stay live. */
+export async function runJobInProcess(spec: JobSpec, onProgress?: (p: JobProgress) => void, cancelled: () => boolean = () => false): Promise<JobResult> {
+  const startMs = performance.now();
+  const sim = new Simulation(spec.scenario);
+  const totalS = spec.scenario.durationS;
+  while (!sim.step(CHUNK_EVENTS)) {
+    const p = sim.progress;
+    onProgress?.({ simS: usToSeconds(p.nowUs), totalS, events: p.events });
+    await yieldToLoop();
+    if (cancelled()) throw new JobCancelled(spec.label);
+  }
+  const wallSeconds = (performance.now() - startMs) / 1000;
+  const result = sim.result();
+  return {
+    ...result,
+    wallSeconds,
+    eventsPerSecond: wallSeconds > 0 ? result.eventsProcessed / wallSeconds : 0,
+    peakRssBytes: peakRssBytes(),
+  };
+}
+
+export class JobCancelled extends Error {
+  constructor(label: string) {
+    super(`job ${label} cancelled: the runner was closed`);
+    this.name = 'JobCancelled';
+  }
+}
+
+/**
+ * The in-process runner: one job at a time (concurrent calls queue). `close`
+ * cancels the running and queued jobs, so a failed comparison does not keep
+ * the process busy with runs nobody will read.
+ */
+export function inProcessRunner(): JobRunner {
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const isClosed = () => closed;
+  return {
+    run(spec, onProgress) {
+      const job = tail.then(() => {
+        if (closed) throw new JobCancelled(spec.label);
+        return runJobInProcess(spec, onProgress, isClosed);
+      });
+      tail = job.catch(() => undefined);
+      return job;
+    },
+    close: async () => {
+      closed = true;
+      await tail;
+    },
+  };
+}
