@@ -1,5 +1,8 @@
 import type { Scenario } from '../scenario/schema/index.ts';
 import type { Strategy } from '../scenario/schema/protocols.ts';
+import { withBlocks } from './blocks/workload.ts';
+import { overlayRuntime } from './globalmap/strategy.ts';
+import { kademliaRuntime } from './kademlia/strategy.ts';
 import type { StrategyEnv, StrategyRuntime } from './node/driver.ts';
 
 /**
@@ -8,11 +11,14 @@ import type { StrategyEnv, StrategyRuntime } from './node/driver.ts';
  */
 const FACTORIES: Partial<Record<Strategy, (env: StrategyEnv) => StrategyRuntime>> = {
   none: () => ({ appFor: () => undefined }),
+  globalmap: overlayRuntime('globalmap'),
+  random: overlayRuntime('random'),
+  kademlia: kademliaRuntime,
 };
 
 export function strategyRuntime(scenario: Scenario): (env: StrategyEnv) => StrategyRuntime {
   if (scenario.protocol.kind !== 'node') throw new Error('strategies apply to node protocols');
   const make = FACTORIES[scenario.protocol.strategy];
   if (!make) throw new Error(`strategy ${scenario.protocol.strategy} is not available yet`);
-  return make;
+  return withBlocks(make);
 }

@@ -34,6 +34,10 @@ export interface StrategyRuntime {
   finalMetrics?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, unknown>;
   /** Key of finalMetrics in the summary (e.g. 'globalmap', 'kademlia'). */
   readonly name?: string;
+  /** Further top-level sections of `metrics` (e.g. `blocks` from a workload), placed after the strategy's own. */
+  extraSections?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, unknown>;
+  /** Adjusts the peer manager's configuration (e.g. no auto-dial when the strategy chooses neighbours). */
+  nodeConfig?(cfg: NodeConfig): NodeConfig;
 }
 
 /** The peer manager's configuration from the scenario's `protocol.node` and `crypto`/`wire` sections. */
@@ -80,9 +84,10 @@ export function nodeDriver(
   if (proto.kind !== 'node') throw new Error('node driver given another protocol');
   const registry = new IdentityRegistry(scenario.crypto.signatures === 'real' ? ed25519Signer : modelSigner);
   const wire = codecBoundary(registry, scenario.wire.maxFrameBytes);
-  const cfg = nodeConfigFrom(proto.node, scenario);
   const bootstrap: Address[] = Array.from({ length: scenario.bootstrap.count }, (_, i) => i);
   const runtime = makeRuntime({ scenario, rng, registry, bootstrap });
+  const baseCfg = nodeConfigFrom(proto.node, scenario);
+  const cfg = runtime.nodeConfig ? runtime.nodeConfig(baseCfg) : baseCfg;
   const apps: (NodeApp | undefined)[] = [];
   const honest = scenario.peers.count;
   const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
@@ -114,7 +119,8 @@ export function nodeDriver(
     finalMetrics: (world: World<WireItem>) => {
       const own = runtime.finalMetrics?.(apps, world);
       const node = nodeMetrics(world, honest, crashes);
-      return own && runtime.name ? { node, [runtime.name]: own } : { node };
+      const sections = own && runtime.name ? { node, [runtime.name]: own } : { node };
+      return { ...sections, ...runtime.extraSections?.(apps, world) };
     },
   };
 }
