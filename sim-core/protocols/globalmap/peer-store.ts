@@ -81,8 +81,14 @@ export class PeerStore {
     const old = this.recs[e.origin];
     const i = old ? indexOf(old.peers, e.peer) : -1;
     if (old && i >= 0 && !newer(e.timestampUs, e.flags, old.ts[i], old.flags[i])) return 'stale';
+    if (i < 0 && old && old.peers.length >= this.limits.maxEntries) {
+      // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
+      const slimmer = this.withoutOldestTombstone(old);
+      if (!slimmer) return 'excessive';
+      this.replace(e.origin, slimmer);
+      return this.apply(e, now);
+    }
     const n = old ? old.peers.length : 0;
-    if (i < 0 && n >= this.limits.maxEntries) return 'excessive';
     const connects = (old?.connects ?? 0) + ((e.flags & F_CONNECT) !== 0 ? 1 : 0) - (i >= 0 && (old!.flags[i] & F_CONNECT) !== 0 ? 1 : 0);
     if (connects > this.limits.maxClaims) return 'excessive';
     const peers = new Int32Array(i >= 0 ? n : n + 1);
@@ -142,8 +148,8 @@ export class PeerStore {
 
   /**
    * Forgets what went stale: whole records not refreshed within `ttlUs`,
-   * entries older than that, and unconfirmed claims ("phantom" links whose
-   * other side never said so) older than `confirmTimeoutUs`.
+   * entries older than that, tombstones and unconfirmed claims ("phantom"
+   * links whose other side never said so) older than `confirmTimeoutUs`.
    */
   gc(now: TimeUs, ttlUs: number, confirmTimeoutUs: number): GcResult {
     const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0 };
@@ -159,8 +165,10 @@ export class PeerStore {
       let dropped = false;
       for (let k = 0; k < r.peers.length; k++) {
         const age = now - r.ts[k];
-        const phantom = (r.flags[k] & F_CONNECT) !== 0 && age > confirmTimeoutUs && !this.confirms(r.peers[k], origin, r.flags[k]);
-        if (age > ttlUs) out.expiredEntries++;
+        const connect = (r.flags[k] & F_CONNECT) !== 0;
+        const phantom = connect && age > confirmTimeoutUs && !this.confirms(r.peers[k], origin, r.flags[k]);
+        // A tombstone only guards against late, older connects: after the confirmation timeout none are in flight.
+        if (age > ttlUs || (!connect && age > confirmTimeoutUs)) out.expiredEntries++;
         else if (phantom) out.expiredPhantoms++;
         else {
           keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
@@ -171,6 +179,17 @@ export class PeerStore {
       if (dropped) this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
     }
     return out;
+  }
+
+  private withoutOldestTombstone(r: LinkRecord): LinkRecord | undefined {
+    let victim = -1;
+    for (let k = 0; k < r.peers.length; k++) {
+      if ((r.flags[k] & F_CONNECT) === 0 && (victim < 0 || r.ts[k] < r.ts[victim])) victim = k;
+    }
+    if (victim < 0) return undefined;
+    const keep = new Map<PeerNum, { ts: number; flags: number }>();
+    for (let k = 0; k < r.peers.length; k++) if (k !== victim) keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
+    return this.build(r.origin, keep);
   }
 
   /** Peers x is linked to by a confirmed link: x claims p and p claims x, in opposite directions. */

@@ -24,6 +24,8 @@ export interface NodeApi {
   offence(peer: PeerNum, kind: Offence): void;
   /** Known dialable address of a peer, from handshakes and addr gossip. */
   addressOf(peer: PeerNum): Address | undefined;
+  /** Up to `count` random peers whose address we know (from handshakes and addr gossip). */
+  samplePeers(count: number): PeerNum[];
   /** Records an address learnt by the app. */
   learnAddress(address: Address, peer: PeerNum | undefined, now: TimeUs): void;
   /** Latest keepalive round-trip time to a peer, µs. */

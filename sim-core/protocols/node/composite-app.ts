@@ -75,6 +75,7 @@ function withTagOffset(api: NodeApi, offset: number): NodeApi {
     offence: (peer, kind) => api.offence(peer, kind),
     addressOf: (peer) => api.addressOf(peer),
     learnAddress: (address, peer, now) => api.learnAddress(address, peer, now),
+    samplePeers: (count) => api.samplePeers(count),
     rttUs: (peer) => api.rttUs(peer),
     outboundCount: () => api.outboundCount(),
     inboundCount: () => api.inboundCount(),

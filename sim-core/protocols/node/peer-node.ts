@@ -238,6 +238,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return this.byPeer.get(peer)?.address ?? this.peerAddresses.get(peer);
   }
 
+  samplePeers(count: number): PeerNum[] {
+    const out: PeerNum[] = [];
+    for (const e of this.book.sample(this.now, count)) if (e.peer !== undefined && e.peer !== this.self) out.push(e.peer);
+    return out;
+  }
+
   learnAddress(address: Address, peer: PeerNum | undefined, now: TimeUs): void {
     this.book.add(address, peer, 'app', now);
     if (peer !== undefined) this.notePeerAddress(peer, address);

@@ -1,10 +1,47 @@
 import { z } from 'zod';
-import { int } from './common.ts';
+import { int, num } from './common.ts';
 
-/** The global-map overlay (seed 001). Filled in by the global-map work. */
+/** The global-map overlay (seed 001); times in seconds. Also used by the `random` strategy (selection knobs). */
 export const globalmapSchema = z.strictObject({
   /** Neighbours each peer aims for (seed: 12). */
   targetDegree: int(1, 64).default(12),
+  /** Neighbours beyond the target accepted before kicking (seed: "may exceed 12 temporarily"). */
+  degreeSlack: int(0, 64).default(4),
+  /** Hops an event travels (seed: six degrees). */
+  ttl: int(1, 32).default(6),
+  /** Events per gm-events message; 1 is the seed's one-event-per-message protocol. */
+  batchSize: int(1, 256).default(1),
+  /** Longest an event waits for its batch to fill. */
+  flushIntervalS: num(0.001, 60).default(0.2),
+  /** Anti-spam buffer of recent event hashes (seed: "a few seconds"). */
+  dedupeWindowS: num(0.1, 3600).default(30),
+  /** Hashes remembered at most (a fixed table per peer). */
+  dedupeCapacity: int(16, 1 << 22).default(8192),
+  /** Each peer re-announces its links this often so maps keep them. */
+  refreshIntervalS: num(1, 86_400).default(600),
+  /** Map entries not refreshed within this are forgotten (seed: timestamps for garbage collection). */
+  entryTtlS: num(1, 30 * 86_400).default(1800),
+  /** A link claimed by one side only (phantom) is dropped after this (seed: bidirectional confirmation timeout). */
+  confirmTimeoutS: num(1, 86_400).default(60),
+  gcIntervalS: num(0.1, 3600).default(30),
+  selectIntervalS: num(0.1, 3600).default(10),
+  /** Candidates scored per selection round. */
+  candidateSample: int(1, 10_000).default(48),
+  /** A candidate must beat the worst neighbour's overlap by this much to replace it (hysteresis). */
+  kickMargin: int(0, 1000).default(2),
+  /** A peer replaces a neighbour by a better candidate at most this often. */
+  replaceIntervalS: num(0, 86_400).default(300),
+  /** Links younger than this are never kicked. */
+  minLinkAgeS: num(0, 86_400).default(120),
+  candidateCooldownS: num(0, 86_400).default(120),
+  /** A joining peer asks its first neighbour for its whole map. */
+  syncOnJoin: z.boolean().default(true),
+  maxSyncEntries: int(0, 1_000_000).default(20_000),
+  /** Link claims per origin beyond which events are "excessive" (ban score). */
+  maxClaims: int(1, 32).default(32),
+  maxSkewS: num(0, 3600).default(60),
+  /** Directed messages may be re-routed once by an intermediate peer (seed: enableReRouting). */
+  enableReRouting: z.boolean().default(true),
 });
 
 export type GlobalmapSettings = z.infer<typeof globalmapSchema>;

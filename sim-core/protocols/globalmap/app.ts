@@ -1,0 +1,296 @@
+import type { TimeUs } from '../../engine/time.ts';
+import { MAX_GM_EVENTS, MAX_GM_NEIGHBOURS } from '../../wire/constants.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry, type GmSyncMsg, type Message } from '../../wire/messages.ts';
+import type { NodeApi, NodeApp } from '../node/app.ts';
+import type { Address, Direction } from '../protocol.ts';
+import type { GlobalmapConfig } from './config.ts';
+import { DirectedRouter } from './directed.ts';
+import type { PeerStore } from './peer-store.ts';
+import { F_CONNECT, F_OUT } from './record.ts';
+import type { GraphScratch } from './scratch.ts';
+import { eventKey, SeenCache } from './seen-cache.ts';
+import { Selector } from './selector.ts';
+import type { LinkInfo, NeighbourStrategy } from './selection.ts';
+import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
+
+const TIMER_SELECT = 1;
+const TIMER_REFRESH = 2;
+const TIMER_GC = 3;
+const TIMER_FLUSH = 4;
+const EV_CONNECT = 1;
+const EV_DISCONNECT = 2;
+const DIR_IN = 1;
+const DIR_OUT = 2;
+/** Sync answers are cut into frames of about this many bytes (under the 64 KiB frame limit). */
+const SYNC_CHUNK_BYTES = 48 * 1024;
+
+export interface GlobalmapDeps {
+  cfg: GlobalmapConfig;
+  strategy: NeighbourStrategy;
+  /** The map; undefined runs selection without gossip (the random baseline). */
+  store: PeerStore | undefined;
+  scratch: GraphScratch;
+  /** Size of the peer-number space. */
+  peerSpace: () => number;
+  /** Addresses to dial when the peer knows nobody (or lost everyone). */
+  bootstrap: readonly Address[];
+}
+
+/**
+ * The global-map overlay of seed 001 on one peer: it gossips its own link
+ * events (G2), applies everyone's to its PeerStore (G1), chooses neighbours
+ * with a pluggable strategy (G3), confirms links from both ends and drops
+ * phantoms (G5), and carries source-routed directed messages (G4) — here the
+ * connection offers by which a peer reaches a candidate it has no address for.
+ */
+export class GlobalMapApp implements NodeApp {
+  readonly name = 'globalmap';
+  readonly stats: GlobalmapStats = newGlobalmapStats();
+  readonly links = new Map<PeerNum, LinkInfo>();
+  private api!: NodeApi;
+  private readonly seen: SeenCache;
+  private readonly queues = new Map<PeerNum, GmEvent[]>();
+  private flushArmed = false;
+  /** The neighbour we asked for its map, until its last sync chunk arrives; 'done' after that. */
+  private syncFrom: PeerNum | 'done' | undefined;
+  private readonly servedSync = new Set<PeerNum>();
+  private selector!: Selector;
+  private router!: DirectedRouter;
+
+  constructor(private readonly deps: GlobalmapDeps) {
+    this.seen = new SeenCache(deps.cfg.dedupeWindowUs, deps.cfg.dedupeCapacity);
+  }
+
+  get store(): PeerStore | undefined {
+    return this.deps.store;
+  }
+
+  handles(type: number): boolean {
+    return type === MsgType.GmEvents || type === MsgType.GmSync || type === MsgType.GmSyncRequest || type === MsgType.GmDirected;
+  }
+
+  overlay(): Iterable<PeerNum> {
+    return this.links.keys();
+  }
+
+  onStart(now: TimeUs, api: NodeApi): void {
+    this.api = api;
+    this.links.clear();
+    this.queues.clear();
+    this.syncFrom = undefined;
+    this.router = new DirectedRouter(api, this.deps, this.stats, this.links);
+    this.selector = new Selector(api, this.deps, this.stats, this.links, this.router);
+    const cfg = this.deps.cfg;
+    api.setTimer(1 + api.rng.int(cfg.selectIntervalUs), TIMER_SELECT);
+    api.setTimer(1 + api.rng.int(cfg.gcIntervalUs), TIMER_GC);
+    if (this.deps.store) api.setTimer(cfg.refreshIntervalUs + api.rng.int(cfg.refreshIntervalUs), TIMER_REFRESH);
+    this.selector.select(now);
+  }
+
+  onPeerUp(now: TimeUs, peer: PeerNum, dir: Direction): void {
+    this.links.set(peer, { sinceUs: now, out: dir === 'out' });
+    this.selector.onLinkUp(peer, this.api.addressOf(peer));
+    if (!this.deps.store) return;
+    this.originate(now, peer, EV_CONNECT, dir === 'out' ? DIR_OUT : DIR_IN);
+    if (this.deps.cfg.syncOnJoin && this.syncFrom === undefined) {
+      this.syncFrom = peer;
+      this.api.send(peer, { type: MsgType.GmSyncRequest, sinceUs: 0 });
+    }
+  }
+
+  onPeerDown(now: TimeUs, peer: PeerNum): void {
+    const link = this.links.get(peer);
+    if (!link) return;
+    this.links.delete(peer);
+    this.queues.delete(peer);
+    this.servedSync.delete(peer);
+    if (this.syncFrom === peer) this.syncFrom = undefined; // it left before finishing: ask the next one
+    this.selector.onLinkDown(peer, now);
+    if (this.deps.store) this.originate(now, peer, EV_DISCONNECT, link.out ? DIR_OUT : DIR_IN);
+  }
+
+  onDialFailed(now: TimeUs, address: Address): void {
+    this.selector.onDialFailed(now, address);
+  }
+
+  onMessage(now: TimeUs, peer: PeerNum, msg: Message): void {
+    switch (msg.type) {
+      case MsgType.GmEvents:
+        return this.receiveEvents(now, peer, msg);
+      case MsgType.GmSyncRequest:
+        return this.serveSync(peer);
+      case MsgType.GmSync:
+        return this.applySync(now, peer, msg);
+      case MsgType.GmDirected:
+        return this.router.receive(now, peer, msg, (source, kind, payload) => this.selector.onDirected(now, source, kind, payload));
+    }
+  }
+
+  onTimer(now: TimeUs, tag: number): void {
+    const cfg = this.deps.cfg;
+    if (tag === TIMER_SELECT) {
+      this.selector.select(now);
+      this.api.setTimer(cfg.selectIntervalUs, TIMER_SELECT);
+    } else if (tag === TIMER_REFRESH) {
+      this.refresh(now);
+      this.api.setTimer(cfg.refreshIntervalUs, TIMER_REFRESH);
+    } else if (tag === TIMER_GC) {
+      const r = this.deps.store?.gc(now, cfg.entryTtlUs, cfg.confirmTimeoutUs);
+      if (r) {
+        this.stats.gcRemovedOrigins += r.removedOrigins;
+        this.stats.gcExpiredEntries += r.expiredEntries;
+        this.stats.phantomsExpired += r.expiredPhantoms;
+      }
+      this.api.setTimer(cfg.gcIntervalUs, TIMER_GC);
+    } else if (tag === TIMER_FLUSH) {
+      this.flushArmed = false;
+      for (const peer of [...this.queues.keys()]) this.flush(peer);
+    }
+  }
+
+  // ---- G2: event gossip ----
+
+  /** A link of ours changed: record it and tell every neighbour (the new one included). */
+  private originate(now: TimeUs, peer: PeerNum, kind: number, direction: number): void {
+    const e: GmEvent = { kind, direction, origin: this.api.self, peer, timestampUs: now, ttl: this.deps.cfg.ttl };
+    const flags = flagsOf(e);
+    this.seen.checkAndAdd(eventKey(e.origin, e.peer, flags, e.timestampUs), now);
+    this.deps.store!.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
+    this.stats.eventsOriginated++;
+    for (const n of this.links.keys()) this.enqueue(n, e);
+  }
+
+  private receiveEvents(now: TimeUs, from: PeerNum, msg: GmEventsMsg): void {
+    const store = this.deps.store;
+    if (!store) return this.api.offence(from, 'unsolicited');
+    let forwards = 0;
+    for (const e of msg.events) {
+      this.stats.eventsReceived++;
+      const flags = flagsOf(e);
+      if (e.origin === this.api.self || this.seen.checkAndAdd(eventKey(e.origin, e.peer, flags, e.timestampUs), now)) {
+        this.stats.eventsDuplicate++;
+        continue;
+      }
+      const r = store.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
+      if (r === 'invalid') {
+        this.stats.eventsInvalid++;
+        this.api.offence(from, 'inconsistent-events');
+        continue;
+      }
+      if (r === 'excessive') {
+        this.stats.eventsExcessive++;
+        this.api.offence(from, 'excessive-events');
+        continue;
+      }
+      if (r === 'stale') {
+        this.stats.eventsStale++; // superseded by what we know: forwarding it would spread old news
+        continue;
+      }
+      this.stats.eventsApplied++;
+      if (e.ttl <= 1) continue;
+      const fwd: GmEvent = { ...e, ttl: e.ttl - 1 };
+      for (const n of this.links.keys()) {
+        if (n === from) continue;
+        this.enqueue(n, fwd);
+        forwards++;
+      }
+    }
+    this.stats.eventsForwarded += forwards;
+  }
+
+  private enqueue(peer: PeerNum, e: GmEvent): void {
+    let q = this.queues.get(peer);
+    if (!q) this.queues.set(peer, (q = []));
+    q.push(e);
+    if (q.length > this.deps.cfg.maxQueuedEvents) {
+      q.shift();
+      this.stats.eventsQueueDropped++;
+    }
+    if (q.length >= this.deps.cfg.batchSize) this.flush(peer);
+    else if (!this.flushArmed) {
+      this.flushArmed = true;
+      this.api.setTimer(this.deps.cfg.flushIntervalUs, TIMER_FLUSH);
+    }
+  }
+
+  private flush(peer: PeerNum): void {
+    const q = this.queues.get(peer);
+    if (!q || q.length === 0) return;
+    // Bounded: each round removes up to MAX_GM_EVENTS events.
+    while (q.length > 0) {
+      const events = q.splice(0, Math.min(MAX_GM_EVENTS, Math.max(1, this.deps.cfg.batchSize)));
+      this.api.send(peer, { type: MsgType.GmEvents, events });
+      this.stats.eventMessagesSent++;
+    }
+  }
+
+  /** Re-announce our links so other maps keep them past their TTL. */
+  private refresh(now: TimeUs): void {
+    for (const [peer, link] of this.links) {
+      this.originate(now, peer, EV_CONNECT, link.out ? DIR_OUT : DIR_IN);
+      this.stats.refreshEvents++;
+    }
+  }
+
+  // ---- initial sync ----
+
+  private serveSync(peer: PeerNum): void {
+    const store = this.deps.store;
+    if (!store || this.servedSync.has(peer)) return this.api.offence(peer, 'unsolicited');
+    this.servedSync.add(peer);
+    const entries: GmSyncEntry[] = [];
+    let bytes = 0;
+    const total = Math.min(store.originsWithRecords, this.deps.cfg.maxSyncEntries);
+    for (let i = 0; i < total; i++) {
+      const e = syncEntry(store, store.originAt(i));
+      if (!e) continue;
+      entries.push(e);
+      bytes += 45 + 32 * e.neighbours.length;
+      if (bytes >= SYNC_CHUNK_BYTES || entries.length >= 256) {
+        this.sendSync(peer, entries.splice(0), 1);
+        bytes = 0;
+      }
+    }
+    this.sendSync(peer, entries, 0);
+  }
+
+  private sendSync(peer: PeerNum, entries: GmSyncEntry[], more: number): void {
+    const msg: GmSyncMsg = { type: MsgType.GmSync, entries, more };
+    this.api.send(peer, msg);
+    this.stats.syncMessagesSent++;
+    this.stats.syncEntriesSent += entries.length;
+  }
+
+  private applySync(now: TimeUs, from: PeerNum, msg: GmSyncMsg): void {
+    const store = this.deps.store;
+    if (!store || this.syncFrom !== from) return this.api.offence(from, 'unsolicited');
+    if (msg.more === 0) this.syncFrom = 'done';
+    for (const e of msg.entries) {
+      if (e.peer === this.api.self) continue;
+      const r = store.applySnapshot(e.peer, e.updatedUs, e.neighbours, e.outMask, now);
+      if (r === 'invalid' || r === 'excessive') {
+        this.stats.eventsInvalid++;
+        this.api.offence(from, 'inconsistent-events');
+      } else if (r === 'applied') this.stats.syncEntriesApplied++;
+    }
+  }
+}
+
+function flagsOf(e: GmEvent): number {
+  return (e.kind === EV_CONNECT ? F_CONNECT : 0) | (e.direction === DIR_OUT ? F_OUT : 0);
+}
+
+/** What we know of an origin's current links, as a sync entry (connect claims only). */
+function syncEntry(store: PeerStore, origin: PeerNum): GmSyncEntry | undefined {
+  const r = store.record(origin);
+  if (!r || r.connects === 0) return undefined;
+  const neighbours: PeerNum[] = [];
+  let outMask = 0;
+  for (let k = 0; k < r.peers.length && neighbours.length < MAX_GM_NEIGHBOURS; k++) {
+    if ((r.flags[k] & F_CONNECT) === 0) continue;
+    if ((r.flags[k] & F_OUT) !== 0) outMask |= 1 << neighbours.length;
+    neighbours.push(r.peers[k]);
+  }
+  return { peer: origin, updatedUs: r.newestUs, outMask: outMask >>> 0, neighbours };
+}

@@ -1,0 +1,72 @@
+/** The global-map app's settings (µs); the scenario's `protocol.globalmap` section fills them. */
+export interface GlobalmapConfig {
+  /** Neighbours each peer aims for (seed: 12). */
+  targetDegree: number;
+  /** Neighbours beyond the target a peer accepts before refusing or kicking (seed: "may exceed 12 temporarily"). */
+  degreeSlack: number;
+  /** Hops an event travels (seed: six degrees). */
+  ttl: number;
+  /** Events per gm-events message; 1 reproduces the seed's one-event-per-message protocol. */
+  batchSize: number;
+  /** Longest an event waits in a batch before it is sent. */
+  flushIntervalUs: number;
+  /** Events queued per neighbour at most (oldest dropped beyond). */
+  maxQueuedEvents: number;
+  /** Anti-spam buffer of recent event hashes: how long a hash is remembered, and how many at most. */
+  dedupeWindowUs: number;
+  dedupeCapacity: number;
+  /** Every peer re-announces its links this often, so maps do not forget live links. */
+  refreshIntervalUs: number;
+  /** Map entries not refreshed within this are forgotten (GC). */
+  entryTtlUs: number;
+  /** A claimed link whose other side never confirmed it is dropped after this. */
+  confirmTimeoutUs: number;
+  gcIntervalUs: number;
+  /** Period of neighbour selection (dial, kick). */
+  selectIntervalUs: number;
+  /** Candidates scored per selection round (random sample of the map). */
+  candidateSample: number;
+  /** A new candidate must beat the worst neighbour's overlap score by this much to replace it (hysteresis). */
+  kickMargin: number;
+  /** A peer replaces a neighbour by a better candidate at most this often. */
+  replaceIntervalUs: number;
+  /** Links younger than this are never kicked (no flapping). */
+  minLinkAgeUs: number;
+  /** A peer we failed to reach is not tried again before this. */
+  candidateCooldownUs: number;
+  /** Ask the first neighbour for its whole map when joining. */
+  syncOnJoin: boolean;
+  /** Map entries served in one sync answer at most. */
+  maxSyncEntries: number;
+  /** Claims per origin (more is "excessive": ignored, ban score). */
+  maxClaims: number;
+  maxSkewUs: number;
+  /** Directed messages: a re-route allowed at most once per message. */
+  enableReRouting: boolean;
+}
+
+export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
+  targetDegree: 12,
+  degreeSlack: 4,
+  ttl: 6,
+  batchSize: 1,
+  flushIntervalUs: 200_000,
+  maxQueuedEvents: 1024,
+  dedupeWindowUs: 30_000_000,
+  dedupeCapacity: 8192,
+  refreshIntervalUs: 600_000_000,
+  entryTtlUs: 1_800_000_000,
+  confirmTimeoutUs: 60_000_000,
+  gcIntervalUs: 30_000_000,
+  selectIntervalUs: 10_000_000,
+  candidateSample: 48,
+  kickMargin: 2,
+  replaceIntervalUs: 300_000_000,
+  minLinkAgeUs: 120_000_000,
+  candidateCooldownUs: 120_000_000,
+  syncOnJoin: true,
+  maxSyncEntries: 20_000,
+  maxClaims: 32,
+  maxSkewUs: 60_000_000,
+  enableReRouting: true,
+};

@@ -1,0 +1,164 @@
+import type { World } from '../../net/world.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { NodeApp } from '../node/app.ts';
+import type { StrategyEnv } from '../node/driver.ts';
+import type { PeerNode, WireItem } from '../node/peer-node.ts';
+import { GlobalMapApp } from './app.ts';
+import type { RecordPool } from './record-pool.ts';
+import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
+
+/** Peers whose map is inspected per sample when the network is large (coverage is O(observers × peers)). */
+const MAX_OBSERVERS = 200;
+/** Peers whose map links are checked against the true links (precision/recall). */
+const MAX_PRECISION_OBSERVERS = 50;
+
+interface LivePeer {
+  index: number;
+  node: PeerNode;
+  app: GlobalMapApp;
+}
+
+function livePeers(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): LivePeer[] {
+  const out: LivePeer[] = [];
+  apps.forEach((app, index) => {
+    if (app instanceof GlobalMapApp && world.isUp(index)) out.push({ index, node: world.protocolOf(index) as PeerNode, app });
+  });
+  return out;
+}
+
+/** Deterministic observer subset: the observer stream is the metrics' own, so the simulation never sees it. */
+function observers<T>(all: T[], max: number, env: StrategyEnv, salt: string): T[] {
+  if (all.length <= max) return all;
+  const rng = env.rng.stream(`metrics/observers/${salt}`);
+  return rng.shuffle([...all]).slice(0, max);
+}
+
+/** Fraction of the other live peers each observer knows: in its map (globalmap) or address book (random). */
+function coverage(peers: LivePeer[], env: StrategyEnv, salt: string): number[] {
+  const nums = peers.map((p) => p.node.self);
+  return observers(peers, MAX_OBSERVERS, env, salt).map((o) => {
+    let known = 0;
+    const store = o.app.store;
+    for (const p of nums) {
+      if (p === o.node.self) continue;
+      if (store ? store.isKnown(p) : o.node.addressOf(p) !== undefined) known++;
+    }
+    return peers.length > 1 ? known / (peers.length - 1) : 1;
+  });
+}
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/** Time-series figures: coverage mean / p10, map size, overlay degree. */
+export function globalmapSample(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, env: StrategyEnv): Record<string, number> {
+  const peers = livePeers(apps, world);
+  const cov = coverage(peers, env, `t${world.now}`);
+  return {
+    coverageMean: mean(cov),
+    coverageP10: quantile(cov, 0.1),
+    mapEntriesMean: mean(peers.map((p) => p.app.store?.known ?? 0)),
+    overlayDegreeMean: mean(peers.map((p) => p.app.links.size)),
+  };
+}
+
+/** End-of-run metrics under `metrics.globalmap` (or `metrics.random`). */
+export function globalmapFinal(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, env: StrategyEnv, pool: RecordPool): Record<string, unknown> {
+  const peers = livePeers(apps, world);
+  const cov = coverage(peers, env, 'final');
+  const stats = sumStats(apps);
+  const withMap = peers.filter((p) => p.app.store);
+  const modelled = withMap.map((p) => p.app.store!.modelledBytes());
+  const known = withMap.map((p) => p.app.store!.known);
+  const own = withMap.reduce((a, p) => a + p.app.store!.ownBytes(), 0);
+  return {
+    livePeers: peers.length,
+    coverage: { mean: mean(cov), p10: quantile(cov, 0.1), min: cov.length ? Math.min(...cov) : 0 },
+    ...(withMap.length > 0 ? { accuracy: precisionRecall(peers, env) } : {}),
+    memory: {
+      /** Bytes a standalone peer would hold for its map (ids 32 B, times 8 B): the seed's 416 B/peer figure. */
+      mapBytesPerPeer: mean(modelled),
+      bytesPerKnownPeer: mean(known) > 0 ? mean(modelled) / mean(known) : 0,
+      knownPeersMean: mean(known),
+      /** What the simulator itself holds: shared records + per-store arrays, per peer. */
+      simulatorBytesPerPeer: withMap.length ? (pool.bytes + own) / withMap.length : 0,
+      sharedRecords: pool.size,
+      recordsCreated: pool.created,
+    },
+    gossip: pick(stats, [
+      'eventsOriginated',
+      'refreshEvents',
+      'eventsReceived',
+      'eventsDuplicate',
+      'eventsApplied',
+      'eventsStale',
+      'eventsInvalid',
+      'eventsExcessive',
+      'eventsForwarded',
+      'eventsQueueDropped',
+      'eventMessagesSent',
+      'syncMessagesSent',
+      'syncEntriesSent',
+      'syncEntriesApplied',
+      'gcRemovedOrigins',
+      'gcExpiredEntries',
+      'phantomsExpired',
+    ]),
+    selection: pick(stats, ['dialsAttempted', 'dialsFailed', 'offersSent', 'offersAccepted', 'offersDeclined', 'kicks', 'replacements']),
+    directed: {
+      ...pick(stats, ['directedSent', 'directedForwarded', 'directedDelivered', 'directedFailed', 'directedRerouted']),
+      deliveryRate: stats.directedSent > 0 ? stats.directedDelivered / stats.directedSent : null,
+      meanHops: stats.directedDelivered > 0 ? stats.directedHopsSum / stats.directedDelivered : null,
+    },
+  };
+}
+
+/**
+ * Map links against the true overlay links, for a sample of observers:
+ * precision = share of the observer's confirmed map links that exist,
+ * recall = share of the existing links the observer's map confirms.
+ */
+function precisionRecall(peers: LivePeer[], env: StrategyEnv): { precision: number; recall: number; observers: number } {
+  const byNum = new Map<PeerNum, LivePeer>();
+  for (const p of peers) byNum.set(p.node.self, p);
+  let trueLinks = 0;
+  for (const p of peers) for (const q of p.app.links.keys()) if (p.node.self < q && byNum.has(q)) trueLinks++;
+  const isTrue = (a: PeerNum, b: PeerNum) => byNum.get(a)?.app.links.has(b) === true || byNum.get(b)?.app.links.has(a) === true;
+  const precision: number[] = [];
+  const recall: number[] = [];
+  const buf: PeerNum[] = [];
+  for (const o of observers(peers.filter((p) => p.app.store), MAX_PRECISION_OBSERVERS, env, 'precision')) {
+    const store = o.app.store!;
+    let mapLinks = 0;
+    let correct = 0;
+    for (let i = 0; i < store.originsWithRecords; i++) {
+      const a = store.originAt(i);
+      for (const b of store.confirmedNeighbours(a, buf)) {
+        if (a > b) continue;
+        mapLinks++;
+        if (isTrue(a, b)) correct++;
+      }
+    }
+    precision.push(mapLinks > 0 ? correct / mapLinks : 1);
+    recall.push(trueLinks > 0 ? correct / trueLinks : 1);
+  }
+  return { precision: mean(precision), recall: mean(recall), observers: precision.length };
+}
+
+function sumStats(apps: readonly (NodeApp | undefined)[]): GlobalmapStats {
+  const t = newGlobalmapStats();
+  for (const a of apps) {
+    if (!(a instanceof GlobalMapApp)) continue;
+    for (const k of Object.keys(t) as (keyof GlobalmapStats)[]) t[k] += a.stats[k];
+  }
+  return t;
+}
+
+function pick<K extends keyof GlobalmapStats>(s: GlobalmapStats, keys: K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, s[k]])) as Record<K, number>;
+}

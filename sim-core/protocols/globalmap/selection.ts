@@ -1,0 +1,110 @@
+import type { Rng } from '../../engine/rng.ts';
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { PeerStore } from './peer-store.ts';
+import type { GraphScratch } from './scratch.ts';
+
+/** A current overlay link as selection sees it. */
+export interface LinkInfo {
+  readonly sinceUs: TimeUs;
+  /** We dialled it. */
+  readonly out: boolean;
+}
+
+/** What a neighbour-selection strategy may look at. */
+export interface SelectionView {
+  readonly self: PeerNum;
+  readonly now: TimeUs;
+  readonly neighbours: ReadonlyMap<PeerNum, LinkInfo>;
+  /** The peer's map; absent for strategies that run without one. */
+  readonly store: PeerStore | undefined;
+  readonly rng: Rng;
+  readonly scratch: GraphScratch;
+  /** Size of the peer-number space (for scratch arrays). */
+  readonly peerSpace: number;
+}
+
+export interface Scored {
+  peer: PeerNum;
+  score: number;
+}
+
+/**
+ * G3, pluggable: how a peer ranks candidates to connect to and picks the
+ * neighbour to let go. Lower scores are better.
+ */
+export interface NeighbourStrategy {
+  readonly name: string;
+  /** Candidates scored and sorted, best first (ties keep the input order). */
+  rank(view: SelectionView, candidates: readonly PeerNum[]): Scored[];
+  /** Among `kickable` neighbours, the one to drop first, with its score; undefined if none. */
+  worst(view: SelectionView, kickable: readonly PeerNum[]): Scored | undefined;
+}
+
+/**
+ * Minimal overlap (seed 001 §3.3): a candidate scores one point for each of
+ * its confirmed neighbours that is already our neighbour or a neighbour of
+ * one of ours (and one if it is such a peer itself); the most disjoint wins.
+ * A neighbour's score counts the same overlap, leaving out what it brings
+ * itself, so the most redundant link is the one to drop.
+ */
+export const minimalOverlap: NeighbourStrategy = {
+  name: 'minimal-overlap',
+  rank(view, candidates) {
+    const store = view.store;
+    if (!store) return candidates.map((peer) => ({ peer, score: 0 }));
+    markNeighbourhood(view);
+    const buf: PeerNum[] = [];
+    const s = view.scratch;
+    const out = candidates.map((peer) => {
+      let score = s.countOf(peer) > 0 || view.neighbours.has(peer) ? 1 : 0;
+      for (const q of store.confirmedNeighbours(peer, buf)) if (q !== view.self && (s.countOf(q) > 0 || view.neighbours.has(q))) score++;
+      return { peer, score };
+    });
+    return stableSort(out);
+  },
+  worst(view, kickable) {
+    const store = view.store;
+    if (!store || kickable.length === 0) return undefined;
+    markNeighbourhood(view);
+    const buf: PeerNum[] = [];
+    const s = view.scratch;
+    let worst: Scored | undefined;
+    for (const x of kickable) {
+      let score = 0;
+      for (const q of store.confirmedNeighbours(x, buf)) {
+        if (q === view.self) continue;
+        // Reached through another neighbour too (x itself contributed one to the count)?
+        if (view.neighbours.has(q) || s.countOf(q) - 1 > 0) score++;
+      }
+      if (!worst || score > worst.score) worst = { peer: x, score };
+    }
+    return worst;
+  },
+};
+
+/** Bitcoin-addrman-like baseline: candidates in random order, a random neighbour to drop. */
+export const uniformRandom: NeighbourStrategy = {
+  name: 'random',
+  rank(view, candidates) {
+    return view.rng.shuffle(candidates.map((peer) => ({ peer, score: 0 })));
+  },
+  worst(view, kickable) {
+    const peer = view.rng.pick(kickable);
+    return peer === undefined ? undefined : { peer, score: 0 };
+  },
+};
+
+/** Counts, for every peer, how many of our neighbours have it as a confirmed neighbour. */
+function markNeighbourhood(view: SelectionView): void {
+  const s = view.scratch;
+  s.begin(view.peerSpace);
+  const buf: PeerNum[] = [];
+  for (const n of view.neighbours.keys()) {
+    for (const q of view.store!.confirmedNeighbours(n, buf)) if (q !== view.self) s.bump(q);
+  }
+}
+
+function stableSort(xs: Scored[]): Scored[] {
+  return xs.map((x, i) => ({ x, i })).sort((a, b) => a.x.score - b.x.score || a.i - b.i).map((e) => e.x);
+}

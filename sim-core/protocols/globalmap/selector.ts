@@ -1,0 +1,197 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { NodeApi } from '../node/app.ts';
+import type { Address } from '../protocol.ts';
+import type { GlobalmapDeps } from './app.ts';
+import { PAYLOAD_OFFER, type DirectedRouter } from './directed.ts';
+import type { LinkInfo, SelectionView } from './selection.ts';
+import type { GlobalmapStats } from './stats.ts';
+
+/** A connection attempt we are waiting on (dial or offer). */
+interface Pending {
+  peer: PeerNum;
+  sinceUs: TimeUs;
+}
+
+/** Attempts older than this are given up on. */
+const PENDING_TIMEOUT_US = 30_000_000;
+/** Bound on the cool-down list. */
+const MAX_COOLDOWN = 4096;
+
+/**
+ * G3 driven over time: every selection round a peer below its target dials
+ * the best-ranked candidates; above target + slack it lets its worst
+ * kickable link go; at target it replaces its worst link at most once per
+ * replace interval and only when a candidate beats it by the kick margin
+ * (hysteresis: dial the better one, drop the worst once it is up). Links
+ * younger than the minimum age are never kicked, so the topology settles
+ * instead of flapping. A candidate with no known address gets a connection
+ * offer through a directed message.
+ */
+export class Selector {
+  private readonly cooldown = new Map<PeerNum, TimeUs>();
+  private readonly pendingDials = new Map<Address, Pending>();
+  private readonly pendingOffers = new Map<PeerNum, TimeUs>();
+  /** The link to drop once the better candidate we are dialling is up. */
+  private replacing: PeerNum | undefined;
+  private nextReplaceUs = 0;
+
+  constructor(
+    private readonly api: NodeApi,
+    private readonly deps: GlobalmapDeps,
+    private readonly stats: GlobalmapStats,
+    private readonly links: ReadonlyMap<PeerNum, LinkInfo>,
+    private readonly router: DirectedRouter,
+  ) {}
+
+  select(now: TimeUs): void {
+    this.expirePending(now);
+    const cfg = this.deps.cfg;
+    const degree = this.links.size;
+    const view = this.view(now);
+    if (degree > cfg.targetDegree + cfg.degreeSlack) {
+      const worst = this.deps.strategy.worst(view, this.kickable(now));
+      if (worst) this.kick(worst.peer, 'too many neighbours');
+      return;
+    }
+    const inFlight = this.pendingDials.size + this.pendingOffers.size;
+    const want = cfg.targetDegree - degree - inFlight;
+    const ranked = this.deps.strategy.rank(view, this.candidates(now));
+    if (degree === 0 && inFlight === 0 && ranked.length === 0) return this.dialBootstrap(now);
+    if (want > 0) {
+      for (const c of ranked.slice(0, want)) this.connect(now, c.peer);
+      return;
+    }
+    // At target: replace the most redundant link, rarely, and only for a clearly better candidate.
+    if (inFlight > 0 || ranked.length === 0 || this.replacing !== undefined || now < this.nextReplaceUs) return;
+    const worst = this.deps.strategy.worst(view, this.kickable(now));
+    if (worst && ranked[0].score + cfg.kickMargin <= worst.score) {
+      this.stats.replacements++;
+      this.replacing = worst.peer;
+      this.nextReplaceUs = now + cfg.replaceIntervalUs;
+      this.connect(now, ranked[0].peer);
+    }
+  }
+
+  onLinkUp(peer: PeerNum, address: Address | undefined): void {
+    const wasPending = this.pendingOffers.has(peer) || (address !== undefined && this.pendingDials.has(address));
+    if (wasPending && this.replacing !== undefined && this.links.has(this.replacing)) {
+      this.kick(this.replacing, 'replaced by a better neighbour');
+      this.replacing = undefined;
+    }
+    this.pendingOffers.delete(peer);
+    if (address !== undefined) this.pendingDials.delete(address);
+    for (const [a, p] of this.pendingDials) if (p.peer === peer) this.pendingDials.delete(a);
+  }
+
+  onLinkDown(peer: PeerNum, _now: TimeUs): void {
+    if (this.replacing === peer) this.replacing = undefined;
+  }
+
+  private kick(peer: PeerNum, reason: string): void {
+    this.stats.kicks++;
+    this.api.disconnect(peer, reason);
+  }
+
+  onDialFailed(now: TimeUs, address: Address): void {
+    const p = this.pendingDials.get(address);
+    if (!p) return;
+    this.pendingDials.delete(address);
+    this.stats.dialsFailed++;
+    if (p.peer >= 0) this.coolDown(p.peer, now);
+  }
+
+  /** A directed message reached us: an offer is a peer asking us to connect to it. */
+  onDirected(now: TimeUs, source: PeerNum, kind: number, payload: Uint8Array): void {
+    if (kind !== PAYLOAD_OFFER || payload.length !== 4 || source === this.api.self) return;
+    const address = new DataView(payload.buffer, payload.byteOffset).getUint32(0);
+    if (this.links.has(source) || this.links.size >= this.deps.cfg.targetDegree + this.deps.cfg.degreeSlack) {
+      this.stats.offersDeclined++;
+      return;
+    }
+    this.api.learnAddress(address, source, now);
+    if (this.api.dial(address)) {
+      this.stats.offersAccepted++;
+      this.pendingDials.set(address, { peer: source, sinceUs: now });
+    } else this.stats.offersDeclined++;
+  }
+
+  /** Alone: dial a bootstrap node (the node's backoff keeps this from hammering them). */
+  private dialBootstrap(now: TimeUs): void {
+    const options = this.deps.bootstrap.filter((a) => a !== this.api.address);
+    if (options.length === 0) return;
+    const address = options[this.api.rng.int(options.length)];
+    if (this.api.dial(address)) {
+      this.stats.dialsAttempted++;
+      this.pendingDials.set(address, { peer: -1, sinceUs: now });
+    }
+  }
+
+  private connect(now: TimeUs, peer: PeerNum): void {
+    const address = this.api.addressOf(peer);
+    if (address !== undefined) {
+      if (this.api.dial(address)) {
+        this.stats.dialsAttempted++;
+        this.pendingDials.set(address, { peer, sinceUs: now });
+      } else this.coolDown(peer, now);
+      return;
+    }
+    const offer = new Uint8Array(4);
+    new DataView(offer.buffer).setUint32(0, this.api.address);
+    if (this.router.send(peer, PAYLOAD_OFFER, offer)) {
+      this.stats.offersSent++;
+      this.pendingOffers.set(peer, now);
+    }
+    this.coolDown(peer, now); // whether or not it answers, try others before coming back
+  }
+
+  /**
+   * A random sample of eligible peers: from the map (origins it holds) and
+   * from the address book (addr gossip), so a peer whose map is still empty
+   * can already choose.
+   */
+  private candidates(now: TimeUs): PeerNum[] {
+    const out: PeerNum[] = [];
+    const seen = new Set<PeerNum>();
+    const n = this.deps.cfg.candidateSample;
+    const take = (p: PeerNum) => {
+      if (out.length >= n || seen.has(p) || !this.eligible(p, now)) return;
+      seen.add(p);
+      out.push(p);
+    };
+    const store = this.deps.store;
+    if (store && store.originsWithRecords > 0) {
+      for (let i = 0; i < n * 2 && out.length < n; i++) take(store.originAt(this.api.rng.int(store.originsWithRecords)));
+    }
+    if (out.length < n) for (const p of this.api.samplePeers(n)) take(p);
+    return out;
+  }
+
+  private eligible(p: PeerNum, now: TimeUs): boolean {
+    if (p === this.api.self || this.links.has(p) || this.pendingOffers.has(p)) return false;
+    const until = this.cooldown.get(p);
+    return until === undefined || until <= now;
+  }
+
+  private kickable(now: TimeUs): PeerNum[] {
+    const out: PeerNum[] = [];
+    for (const [p, l] of this.links) if (now - l.sinceUs >= this.deps.cfg.minLinkAgeUs) out.push(p);
+    return out;
+  }
+
+  private view(now: TimeUs): SelectionView {
+    return { self: this.api.self, now, neighbours: this.links, store: this.deps.store, rng: this.api.rng, scratch: this.deps.scratch, peerSpace: this.deps.peerSpace() };
+  }
+
+  private coolDown(peer: PeerNum, now: TimeUs): void {
+    this.cooldown.delete(peer);
+    this.cooldown.set(peer, now + this.deps.cfg.candidateCooldownUs);
+    if (this.cooldown.size > MAX_COOLDOWN) this.cooldown.delete(this.cooldown.keys().next().value as PeerNum);
+  }
+
+  private expirePending(now: TimeUs): void {
+    for (const [a, p] of this.pendingDials) if (now - p.sinceUs > PENDING_TIMEOUT_US) this.pendingDials.delete(a);
+    for (const [p, t] of this.pendingOffers) if (now - t > PENDING_TIMEOUT_US) this.pendingOffers.delete(p);
+    if (this.replacing !== undefined && this.pendingDials.size + this.pendingOffers.size === 0) this.replacing = undefined;
+  }
+}

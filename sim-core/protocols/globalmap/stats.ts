@@ -1,0 +1,68 @@
+/** Per-peer counters of the global-map app; the runtime sums them. */
+export interface GlobalmapStats {
+  eventsOriginated: number;
+  refreshEvents: number;
+  eventsReceived: number;
+  eventsDuplicate: number;
+  eventsApplied: number;
+  eventsStale: number;
+  eventsInvalid: number;
+  eventsExcessive: number;
+  eventsForwarded: number;
+  eventsQueueDropped: number;
+  eventMessagesSent: number;
+  syncMessagesSent: number;
+  syncEntriesSent: number;
+  syncEntriesApplied: number;
+  gcRemovedOrigins: number;
+  gcExpiredEntries: number;
+  phantomsExpired: number;
+  dialsAttempted: number;
+  dialsFailed: number;
+  offersSent: number;
+  offersAccepted: number;
+  offersDeclined: number;
+  kicks: number;
+  replacements: number;
+  directedSent: number;
+  directedForwarded: number;
+  directedDelivered: number;
+  directedFailed: number;
+  directedRerouted: number;
+  directedHopsSum: number;
+}
+
+export function newGlobalmapStats(): GlobalmapStats {
+  return {
+    eventsOriginated: 0,
+    refreshEvents: 0,
+    eventsReceived: 0,
+    eventsDuplicate: 0,
+    eventsApplied: 0,
+    eventsStale: 0,
+    eventsInvalid: 0,
+    eventsExcessive: 0,
+    eventsForwarded: 0,
+    eventsQueueDropped: 0,
+    eventMessagesSent: 0,
+    syncMessagesSent: 0,
+    syncEntriesSent: 0,
+    syncEntriesApplied: 0,
+    gcRemovedOrigins: 0,
+    gcExpiredEntries: 0,
+    phantomsExpired: 0,
+    dialsAttempted: 0,
+    dialsFailed: 0,
+    offersSent: 0,
+    offersAccepted: 0,
+    offersDeclined: 0,
+    kicks: 0,
+    replacements: 0,
+    directedSent: 0,
+    directedForwarded: 0,
+    directedDelivered: 0,
+    directedFailed: 0,
+    directedRerouted: 0,
+    directedHopsSum: 0,
+  };
+}

@@ -1,0 +1,71 @@
+import { secondsToUs } from '../../engine/time.ts';
+import type { GlobalmapSettings } from '../../scenario/schema/globalmap.ts';
+import type { StrategyEnv, StrategyRuntime } from '../node/driver.ts';
+import { GlobalMapApp } from './app.ts';
+import type { GlobalmapConfig } from './config.ts';
+import { globalmapFinal, globalmapSample } from './metrics.ts';
+import { PeerStore } from './peer-store.ts';
+import { RecordPool } from './record-pool.ts';
+import { GraphScratch } from './scratch.ts';
+import { minimalOverlap, uniformRandom } from './selection.ts';
+
+export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
+  return {
+    targetDegree: s.targetDegree,
+    degreeSlack: s.degreeSlack,
+    ttl: s.ttl,
+    batchSize: s.batchSize,
+    flushIntervalUs: secondsToUs(s.flushIntervalS),
+    maxQueuedEvents: 1024,
+    dedupeWindowUs: secondsToUs(s.dedupeWindowS),
+    dedupeCapacity: s.dedupeCapacity,
+    refreshIntervalUs: secondsToUs(s.refreshIntervalS),
+    entryTtlUs: secondsToUs(s.entryTtlS),
+    confirmTimeoutUs: secondsToUs(s.confirmTimeoutS),
+    gcIntervalUs: secondsToUs(s.gcIntervalS),
+    selectIntervalUs: secondsToUs(s.selectIntervalS),
+    candidateSample: s.candidateSample,
+    kickMargin: s.kickMargin,
+    replaceIntervalUs: secondsToUs(s.replaceIntervalS),
+    minLinkAgeUs: secondsToUs(s.minLinkAgeS),
+    candidateCooldownUs: secondsToUs(s.candidateCooldownS),
+    syncOnJoin: s.syncOnJoin,
+    maxSyncEntries: s.maxSyncEntries,
+    maxClaims: s.maxClaims,
+    maxSkewUs: secondsToUs(s.maxSkewS),
+    enableReRouting: s.enableReRouting,
+  };
+}
+
+/**
+ * The `globalmap` strategy (gossiped map, minimal-overlap selection) and the
+ * `random` baseline (same selection machinery, uniformly random candidates
+ * from the address book, no map, no gossip). One record pool and one scratch
+ * per simulation.
+ */
+export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv) => StrategyRuntime {
+  return (env) => {
+    if (env.scenario.protocol.kind !== 'node') throw new Error('globalmap needs a node protocol');
+    const cfg = globalmapConfigFrom(env.scenario.protocol.globalmap);
+    const pool = new RecordPool();
+    const scratch = new GraphScratch();
+    const limits = { maxClaims: cfg.maxClaims, maxEntries: cfg.maxClaims * 2, maxSkewUs: cfg.maxSkewUs };
+    const maxDegree = cfg.targetDegree + cfg.degreeSlack;
+    return {
+      name: kind,
+      // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
+      nodeConfig: (c) => ({ ...c, autoDial: false, outboundTarget: 0, maxInbound: maxDegree + 4, maxOutbound: maxDegree }),
+      appFor: () =>
+        new GlobalMapApp({
+          cfg,
+          strategy: kind === 'globalmap' ? minimalOverlap : uniformRandom,
+          store: kind === 'globalmap' ? new PeerStore(pool, limits) : undefined,
+          scratch,
+          peerSpace: () => env.registry.size,
+          bootstrap: env.bootstrap,
+        }),
+      sample: (apps, world) => globalmapSample(apps, world, env),
+      finalMetrics: (apps, world) => globalmapFinal(apps, world, env, pool),
+    };
+  };
+}
