@@ -11,6 +11,12 @@ export const SIDE_DIALING = 1; // dialer side before the SYN-ACK arrives
 export const SIDE_OPEN = 2;
 export const SIDE_CLOSED = 3;
 
+/** How a connection was opened: a plain dial, a coordinated hole punch, or a circuit through a relay. */
+export const OPEN_DIAL = 0;
+export const OPEN_PUNCH = 1;
+export const OPEN_RELAY = 2;
+export type OpenMode = typeof OPEN_DIAL | typeof OPEN_PUNCH | typeof OPEN_RELAY;
+
 const SLOT_BITS = 21;
 export const CONN_SLOT_LIMIT = 1 << SLOT_BITS; // 2 M concurrent connections at most
 const GEN_MOD = 1 << 10;
@@ -25,6 +31,12 @@ export class ConnectionTable {
   lastArrivalToDialer: Float64Array;
   inflight: Int32Array;
   gen: Uint16Array;
+  /** OPEN_* per slot. */
+  mode: Uint8Array;
+  /** Relay host a relayed connection runs through, -1 for a direct one. */
+  via: Int32Array;
+  /** Called with the relay when a relayed connection's slot is freed (the relay's circuit slot is released). */
+  onRelayFree: ((relay: number) => void) | undefined;
   private freeList: number[] = [];
   private used = 0;
   private openCount = 0;
@@ -42,6 +54,8 @@ export class ConnectionTable {
     this.lastArrivalToDialer = new Float64Array(cap);
     this.inflight = new Int32Array(cap);
     this.gen = new Uint16Array(cap);
+    this.mode = new Uint8Array(cap);
+    this.via = new Int32Array(cap).fill(-1);
   }
 
   /** Connections currently allocated (any state). */
@@ -50,7 +64,7 @@ export class ConnectionTable {
   }
 
   /** Allocates a slot for a dial; returns -1 when the table is full. */
-  alloc(dialer: number, acceptor: number): number {
+  alloc(dialer: number, acceptor: number, mode: OpenMode = OPEN_DIAL, via = -1): number {
     let slot: number;
     if (this.freeList.length > 0) slot = this.freeList.pop()!;
     else {
@@ -64,6 +78,8 @@ export class ConnectionTable {
     this.lastArrivalToAcceptor[slot] = 0;
     this.lastArrivalToDialer[slot] = 0;
     this.inflight[slot] = 0;
+    this.mode[slot] = mode;
+    this.via[slot] = via;
     this.openCount++;
     return slot;
   }
@@ -92,6 +108,11 @@ export class ConnectionTable {
     if (d !== SIDE_CLOSED) return;
     if (a !== SIDE_CLOSED && a !== SIDE_NONE) return;
     this.acceptorState[slot] = SIDE_CLOSED;
+    const via = this.via[slot];
+    if (via >= 0) {
+      this.via[slot] = -1;
+      this.onRelayFree?.(via);
+    }
     this.gen[slot] = (this.gen[slot] + 1) % GEN_MOD;
     this.freeList.push(slot);
     this.openCount--;
@@ -109,6 +130,8 @@ export class ConnectionTable {
     this.lastArrivalToDialer = grow(this.lastArrivalToDialer, new Float64Array(n));
     this.inflight = grow(this.inflight, new Int32Array(n));
     this.gen = grow(this.gen, new Uint16Array(n));
+    this.mode = grow(this.mode, new Uint8Array(n));
+    this.via = grow(this.via, new Int32Array(n).fill(-1));
     return true;
   }
 }

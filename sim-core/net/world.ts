@@ -1,42 +1,15 @@
-import { type RngStreams, type Rng } from '../engine/rng.ts';
+import type { Rng } from '../engine/rng.ts';
 import { Scheduler, type Dispatcher } from '../engine/scheduler.ts';
 import type { TimeUs } from '../engine/time.ts';
-import type { Address, CloseReason, ConnId, MessageSizer, PeerActions, PeerProtocol, TimerId } from '../protocols/protocol.ts';
-import { ConnectionTable, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN } from './connections.ts';
+import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId } from '../protocols/protocol.ts';
+import { ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
 import { EV_ACTION, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
+import { HostIo } from './host-io.ts';
+import type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 import type { LatencyModel } from './latency.ts';
 
-/** What a protocol factory receives for one host. */
-export interface HostContext<M> {
-  readonly address: Address;
-  readonly io: PeerActions<M>;
-  /** The host's own named stream: `peer/<address>/<subsystem>`. */
-  rng(subsystem: string): Rng;
-}
-
-export type ProtocolFactory<M> = (ctx: HostContext<M>) => PeerProtocol<M>;
-
-/** Decides the fate of each packet after the latency model: the underlay's fault chain plugs in here. */
-export interface Transit {
-  /** Arrival time (≥ departure) of a packet of `size` bytes, or -1 to drop it. */
-  arrival(from: Address, to: Address, size: number, departUs: TimeUs, latencyUs: number): TimeUs;
-  /** Whether a dial from → to can reach its target at all (NAT, partitions). */
-  canDial(from: Address, to: Address, now: TimeUs): boolean;
-}
-
-export interface WorldOptions<M> {
-  rng: RngStreams;
-  latency: LatencyModel;
-  sizer: MessageSizer<M>;
-  transit?: Transit;
-  /** Bound on pending events (default 2^24). */
-  maxPendingEvents?: number;
-  /** Bound on concurrent connections (default 2^21). */
-  maxConnections?: number;
-  /** Delay before a dial to a host that is down, absent or unreachable fails (default 5 s). */
-  dialTimeoutUs?: number;
-}
+export type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 
 const HOSTS_INITIAL = 1024;
 const DIALER = 0;
@@ -56,6 +29,9 @@ export class World<M> implements Dispatcher {
   readonly counters = new NetCounters();
   readonly conns: ConnectionTable;
   private readonly protocols: PeerProtocol<M>[] = [];
+  private readonly factories: ProtocolFactory<M>[] = [];
+  /** Times each host's protocol object was replaced by resetHost. */
+  private readonly resets: number[] = [];
   private readonly ios: HostIo<M>[] = [];
   private hostUp = new Uint8Array(HOSTS_INITIAL);
   /** Bumped at every stop or crash: timers of an older incarnation are dropped. */
@@ -79,6 +55,8 @@ export class World<M> implements Dispatcher {
     this.sizer = options.sizer;
     this.transit = options.transit;
     this.dialTimeoutUs = options.dialTimeoutUs ?? 5_000_000;
+    const transit = this.transit;
+    if (transit?.releaseRelay) this.conns.onRelayFree = (relay) => transit.releaseRelay!(relay);
   }
 
   get now(): TimeUs {
@@ -94,11 +72,32 @@ export class World<M> implements Dispatcher {
     const address = this.protocols.length;
     if (address === this.hostUp.length) this.growHosts();
     const io = new HostIo<M>(this, this.scheduler, address);
-    const rng = this.options.rng;
     this.ios.push(io);
     this.hostConns.push(new Set());
-    this.protocols.push(factory({ address, io, rng: (sub) => rng.peer(address, sub) }));
+    this.factories.push(factory);
+    this.resets.push(0);
+    this.protocols.push(factory(this.contextOf(address)));
     return address;
+  }
+
+  /**
+   * Replaces a host's protocol object with a fresh one from its factory: a
+   * restart that lost its state. The host is crashed first if it is up; start
+   * it again with startAt. The fresh object's streams are new
+   * (`peer/<address>/<subsystem>/r<n>` after the n-th reset), so it does not
+   * replay its first life's draws.
+   */
+  resetHost(address: Address): void {
+    this.crashHost(address);
+    this.resets[address]++;
+    this.protocols[address] = this.factories[address](this.contextOf(address));
+  }
+
+  private contextOf(address: Address): HostContext<M> {
+    const rng = this.options.rng;
+    const n = this.resets[address];
+    const io = this.ios[address];
+    return { address, io, rng: n === 0 ? (sub) => rng.peer(address, sub) : (sub) => rng.stream(`peer/${address}/${sub}/r${n}`) };
   }
 
   protocolOf(address: Address): PeerProtocol<M> {
@@ -171,9 +170,36 @@ export class World<M> implements Dispatcher {
   }
 
   dial(from: Address, to: Address): ConnId {
+    return this.open(from, to, OPEN_DIAL, -1);
+  }
+
+  /**
+   * Coordinated hole punch, called once both sides have exchanged addresses
+   * through the overlay: both dial at once and, if the transit's punch table
+   * says it works, they get one normal connection. `initiator` is the 'out'
+   * side, as in libp2p DCUtR where the side that started the upgrade acts as
+   * the dialer; `responder` gets onConnected('in'). On failure the initiator
+   * gets onDialFailed('unreachable') after the dial timeout; the responder
+   * sees nothing (its own overlay timeout covers it).
+   */
+  punch(initiator: Address, responder: Address): ConnId {
+    return this.open(initiator, responder, OPEN_PUNCH, -1);
+  }
+
+  /**
+   * A connection through `relay` (circuit-relay style): a normal connection
+   * whose packets take both legs, from → relay → to. Fails as unreachable if
+   * the relay is down or refuses (not a relay, no free slot). Packets on it
+   * are lost while the relay is down.
+   */
+  dialViaRelay(from: Address, to: Address, relay: Address): ConnId {
+    return this.open(from, to, OPEN_RELAY, relay);
+  }
+
+  private open(from: Address, to: Address, mode: OpenMode, via: Address): ConnId {
     this.counters.dials++;
     const c = this.conns;
-    const slot = c.alloc(from, to);
+    const slot = c.alloc(from, to, mode);
     if (slot < 0) {
       this.counters.connectionTableFull++;
       return -1;
@@ -182,7 +208,15 @@ export class World<M> implements Dispatcher {
     this.hostConns[from].add(handle);
     c.inflight[slot]++;
     const now = this.scheduler.now;
-    const reachable = to >= 0 && to < this.protocols.length && (this.transit?.canDial(from, to, now) ?? true);
+    const n = this.protocols.length;
+    const t = this.transit;
+    let reachable = to >= 0 && to < n;
+    if (reachable && mode === OPEN_DIAL) reachable = t?.canDial(from, to, now) ?? true;
+    else if (reachable && mode === OPEN_PUNCH) reachable = t?.canPunch?.(from, to, now) ?? true;
+    else if (reachable) {
+      reachable = via >= 0 && via < n && this.hostUp[via] === 1 && (t?.canRelay?.(from, to, via, now) ?? true);
+      if (reachable) c.via[slot] = via; // from here on, freeing the slot releases the relay's circuit
+    }
     const arrival = reachable ? this.packetArrival(from, to, 0, slot, ACCEPTOR) : -1;
     if (arrival < 0) {
       this.scheduler.schedule(now + this.dialTimeoutUs, EV_DIAL_FAIL, to, from, slot * 2 + DIALER, REASON_CODE.unreachable);
@@ -313,6 +347,7 @@ export class World<M> implements Dispatcher {
     }
     c.dialerState[slot] = SIDE_OPEN;
     this.counters.connectionsOpened++;
+    this.transit?.dialOutcome?.(dialer, acceptor, c.mode[slot] as OpenMode, true);
     this.protocols[dialer].onConnected(this.scheduler.now, c.handle(slot, DIALER), acceptor, 'out');
   }
 
@@ -323,12 +358,14 @@ export class World<M> implements Dispatcher {
     const wasDialing = c.dialerState[slot] === SIDE_DIALING;
     const handle = c.handle(slot, DIALER);
     const remote = c.acceptor[slot];
+    const mode = c.mode[slot] as OpenMode;
     c.dialerState[slot] = SIDE_CLOSED;
     if (c.acceptorState[slot] !== SIDE_OPEN) c.acceptorState[slot] = SIDE_CLOSED;
     c.maybeFree(slot);
     if (!wasDialing) return;
     this.hostConns[dialer].delete(handle);
     this.counters.dialFailures++;
+    this.transit?.dialOutcome?.(dialer, remote, mode, false);
     this.protocols[dialer].onDialFailed(this.scheduler.now, handle, remote, CLOSE_REASONS[reasonCode]);
   }
 
@@ -366,8 +403,10 @@ export class World<M> implements Dispatcher {
     const c = this.conns;
     const now = this.scheduler.now;
     const depart = Math.max(now, this.cpuFreeAt[from]);
-    const latency = this.latency.oneWayUs(from, to, this.netRng);
-    let arrival = this.transit ? this.transit.arrival(from, to, size, depart, latency) : depart + latency;
+    const via = c.via[slot];
+    if (via >= 0 && this.hostUp[via] === 0) return -1; // the relay is gone: its circuits carry nothing
+    const latency = this.linkUs(from, to, via);
+    let arrival = this.transit ? this.transit.arrival(from, to, size, depart, latency, via) : depart + latency;
     if (arrival < 0) return -1;
     if (toSide === ACCEPTOR) {
       arrival = Math.max(arrival, c.lastArrivalToAcceptor[slot]);
@@ -384,11 +423,17 @@ export class World<M> implements Dispatcher {
     const c = this.conns;
     const now = this.scheduler.now;
     const last = toSide === ACCEPTOR ? c.lastArrivalToAcceptor[slot] : c.lastArrivalToDialer[slot];
-    const arrival = Math.max(now + this.latency.oneWayUs(from, to, this.netRng), last);
+    const arrival = Math.max(now + this.linkUs(from, to, c.via[slot]), last);
     if (toSide === ACCEPTOR) c.lastArrivalToAcceptor[slot] = arrival;
     else c.lastArrivalToDialer[slot] = arrival;
     c.inflight[slot]++;
     this.scheduler.schedule(arrival, kind, from, to, slot * 2 + toSide, 0);
+  }
+
+  /** One-way delay from → to, through both legs when relayed. */
+  private linkUs(from: Address, to: Address, via: Address): number {
+    const lat = this.latency;
+    return via < 0 ? lat.oneWayUs(from, to, this.netRng) : lat.oneWayUs(from, via, this.netRng) + lat.oneWayUs(via, to, this.netRng);
   }
 
   /** A packet hit a closed end on `host`: if that host is alive, RST the sender's end if it is still open. */
@@ -417,35 +462,5 @@ export class World<M> implements Dispatcher {
     const cpu = new Float64Array(n);
     cpu.set(this.cpuFreeAt);
     this.cpuFreeAt = cpu;
-  }
-}
-
-/** The PeerActions one host's protocol sees: every call is stamped with that host. */
-class HostIo<M> implements PeerActions<M> {
-  /** Mirror of the host's epoch, so setTimer need not reach into the World. */
-  epoch = 0;
-  constructor(
-    private readonly world: World<M>,
-    private readonly scheduler: Scheduler,
-    private readonly host: Address,
-  ) {}
-  send(conn: ConnId, msg: M): void {
-    this.world.send(this.host, conn, msg);
-  }
-  dial(to: Address): ConnId {
-    return this.world.dial(this.host, to);
-  }
-  close(conn: ConnId): void {
-    this.world.closeConn(this.host, conn);
-  }
-  setTimer(delayUs: number, tag: number): TimerId {
-    const s = this.scheduler;
-    return s.schedule(s.now + delayUs, EV_TIMER, this.host, 0, tag, this.epoch);
-  }
-  cancelTimer(id: TimerId): void {
-    this.scheduler.cancel(id);
-  }
-  chargeCpu(us: number): void {
-    this.world.chargeCpu(this.host, us);
   }
 }

@@ -2,6 +2,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema/index.ts';
 import { ScenarioError, type ScenarioProblem } from './errors.ts';
+import { checkPlaceNames } from './places.ts';
 
 /** Bound on scenario text, so a hostile file cannot make the parser allocate without limit. */
 export const MAX_SCENARIO_BYTES = 1 << 20;
@@ -40,6 +41,13 @@ export function parseScenario(text: string, source = 'scenario', overrides: Scen
     const problems = result.error.issues.map((issue) => toProblem(issue, overridden.value, doc, lines, overridden.flags));
     throw new ScenarioError(source, problems);
   }
+  const places = checkPlaceNames(result.data);
+  if (places.length > 0) {
+    throw new ScenarioError(
+      source,
+      places.map((p) => ({ path: p.path.join('.'), got: JSON.stringify(p.got), allowed: p.allowed, line: lineOf(doc, lines, p.path.map(String)) })),
+    );
+  }
   return result.data;
 }
 
@@ -47,6 +55,8 @@ export function parseScenario(text: string, source = 'scenario', overrides: Scen
 export function validateScenarioObject(value: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(value);
   if (!result.success) throw new ScenarioError(source, result.error.issues.map((i) => toProblem(i, value, undefined, undefined, {})));
+  const places = checkPlaceNames(result.data);
+  if (places.length > 0) throw new ScenarioError(source, places.map((p) => ({ path: p.path.join('.'), got: JSON.stringify(p.got), allowed: p.allowed })));
   return result.data;
 }
 

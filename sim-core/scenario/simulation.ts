@@ -4,8 +4,9 @@ import { messageMetrics } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
 import { createDriver } from '../protocols/registry.ts';
-import { buildLatency } from './build.ts';
+import { Population } from './population.ts';
 import type { Scenario } from './schema/index.ts';
+import { buildUnderlay, type ScenarioUnderlay } from './underlay.ts';
 
 /** Start time of each honest peer: `peers.waves` if given, else uniform over [0, joinOverS]. */
 export function joinTimes(scenario: Scenario, rng: Rng): TimeUs[] {
@@ -57,6 +58,9 @@ export class Simulation {
   readonly endUs: TimeUs;
   readonly rng: RngStreams;
   readonly series: SeriesPoint[] = [];
+  /** Hosts' places, NATs, links and the fault chain (sim-core/net/underlay). */
+  readonly underlay: ScenarioUnderlay;
+  readonly population: Population;
   private readonly driver: ProtocolDriver<unknown>;
   private endReason: RunResult['endReason'] | undefined;
 
@@ -64,13 +68,16 @@ export class Simulation {
     this.rng = new RngStreams(scenario.seed);
     this.driver = createDriver(scenario, this.rng);
     this.endUs = secondsToUs(scenario.durationS);
+    this.underlay = buildUnderlay(scenario, this.rng);
     this.world = new World<unknown>({
       rng: this.rng,
-      latency: buildLatency(scenario.network.latency, this.rng),
+      latency: this.underlay.latency,
+      transit: this.underlay.transit,
       sizer: this.driver.sizer,
       maxPendingEvents: scenario.limits.maxPendingEvents,
       dialTimeoutUs: secondsToUs(scenario.network.dialTimeoutS),
     });
+    this.population = new Population(this.world, this.driver, this.underlay);
     this.populate();
     this.scheduleSampling();
   }
@@ -121,6 +128,7 @@ export class Simulation {
         messages: messageMetrics(this.world.counters, this.driver.sizer, peers, seconds),
         connections: this.connectionMetrics(),
         ...this.driver.finalMetrics(this.world),
+        underlay: { ...this.underlay.metrics(this.world), churn: this.population.metrics() },
         series: this.series,
       },
     };
@@ -141,10 +149,7 @@ export class Simulation {
   /** Honest peers are hosts 0..count-1, started by the join schedule; adversaries follow. */
   private populate(): void {
     const starts = joinTimes(this.scenario, this.rng.stream('scenario/join'));
-    for (let i = 0; i < this.scenario.peers.count; i++) {
-      const address = this.world.addHost((ctx) => this.driver.createPeer(ctx, i));
-      this.world.startAt(address, starts[i]);
-    }
+    for (let i = 0; i < this.scenario.peers.count; i++) this.population.addHonest(starts[i]);
     let ordinal = 0;
     for (const spec of this.scenario.adversaries) {
       const create = this.driver.createAdversary;
@@ -155,15 +160,7 @@ export class Simulation {
         this.world.startAt(address, secondsToUs(spec.startS));
       }
     }
-    for (const action of this.scenario.actions) {
-      this.world.at(secondsToUs(action.atS), (w) => {
-        for (const p of action.peers) {
-          if (action.do === 'crash') w.crashHost(p);
-          else if (action.do === 'stop') w.stopHost(p);
-          else w.startAt(p, w.now);
-        }
-      });
-    }
+    this.population.scheduleEvents(this.scenario, starts, this.endUs, this.rng);
   }
 
   private scheduleSampling(): void {
@@ -186,6 +183,7 @@ export class Simulation {
       messages: c.totalSent(),
       bytes: c.totalBytes(),
       openConnections: this.world.conns.active,
+      ...this.underlay.sample(this.world),
       ...this.driver.sample(this.world),
     });
   }

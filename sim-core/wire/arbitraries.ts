@@ -10,7 +10,7 @@ import {
   MAX_ADDR_ENTRIES,
   MAX_GM_DIRECTED_PAYLOAD_BYTES,
   MAX_GM_EVENTS,
-  MAX_GM_NEIGHBOURS,
+  MAX_GM_SYNC_LINKS,
   MAX_GM_ROUTE_HOPS,
   MAX_GM_SYNC_ENTRIES,
   MAX_INV_ITEMS,
@@ -111,7 +111,7 @@ export function messageArbitraries(big = false): Record<MsgTypeId, fc.Arbitrary<
     [MsgType.GmSyncRequest]: fc.record({ type: t(MsgType.GmSyncRequest), sinceUs: u53 }),
     [MsgType.GmSync]: fc.record({
       type: t(MsgType.GmSync),
-      entries: list(fc.record({ peer, updatedUs: u53, outMask: u32, neighbours: list(peer, 0, MAX_GM_NEIGHBOURS, big) }), 0, MAX_GM_SYNC_ENTRIES, big),
+      entries: list(fc.record({ peer, links: list(fc.record({ peer, flags: fc.integer({ min: 0, max: 3 }), timestampUs: u53 }), 0, MAX_GM_SYNC_LINKS, big) }), 0, MAX_GM_SYNC_ENTRIES, big),
       more: fc.constantFrom(0, 1),
     }),
     [MsgType.KadFindNode]: fc.record({ type: t(MsgType.KadFindNode), requestId: u32, target: bytes(KAD_ID_BYTES) }),

@@ -146,7 +146,7 @@ describe('encode enforces bounds', () => {
     ['reroute flag', { type: MsgType.GmDirected, route: [1, 2], hop: 1, reroute: 2, payloadKind: 1, payload: new Uint8Array(0) }, 'out-of-range'],
     ['event kind', { type: MsgType.GmEvents, events: [{ ...event, kind: 3 }] }, 'out-of-range'],
     ['directed payload', { type: MsgType.GmDirected, route: [1, 2], hop: 0, reroute: 0, payloadKind: 1, payload: new Uint8Array(4097) }, 'too-many-items'],
-    ['neighbours', { type: MsgType.GmSync, entries: [{ peer: 1, updatedUs: 0, outMask: 0, neighbours: new Array(33).fill(1) }], more: 0 }, 'too-many-items'],
+    ['sync links', { type: MsgType.GmSync, entries: [{ peer: 1, links: new Array(65).fill({ peer: 1, flags: 1, timestampUs: 0 }) }], more: 0 }, 'too-many-items'],
     ['kad nodes', { type: MsgType.KadNodes, requestId: 1, nodes: new Array(65).fill({ peer: 1, address: { host: 1, port: 1 } }) }, 'too-many-items'],
     ['reason bytes', { type: MsgType.Reject, rejectedType: 0, code: 1, reason: 'é'.repeat(56) }, 'too-many-items'],
     ['u53 overflow', ping(2 ** 53), 'out-of-range'],

@@ -20,4 +20,6 @@ export const MAX_GM_ROUTE_HOPS = 16;
 export const MAX_GM_DIRECTED_PAYLOAD_BYTES = 4096;
 export const MAX_GM_SYNC_ENTRIES = 256;
 export const MAX_GM_NEIGHBOURS = 32;
+/** Entries per origin in a sync answer: claims plus recent tombstones. */
+export const MAX_GM_SYNC_LINKS = 64;
 export const MAX_KAD_NODES = 64;

@@ -5,7 +5,7 @@ import {
   MAX_ADDR_ENTRIES,
   MAX_GM_DIRECTED_PAYLOAD_BYTES,
   MAX_GM_EVENTS,
-  MAX_GM_NEIGHBOURS,
+  MAX_GM_SYNC_LINKS,
   MAX_GM_ROUTE_HOPS,
   MAX_GM_SYNC_ENTRIES,
   MAX_INV_ITEMS,
@@ -24,6 +24,7 @@ import {
   DEFAULT_WIRE_LIMITS,
   GM_EVENT_BYTES,
   GM_SYNC_ENTRY_FIXED_BYTES,
+  GM_SYNC_LINK_BYTES,
   INV_ITEM_BYTES,
   KAD_NODE_BYTES,
   isKnownType,
@@ -81,6 +82,12 @@ class Reader {
     const hi = this.raw32();
     if (hi >= 0x20_0000) this.fail('out-of-range', `${what}: ≥ 2^53`, this.p - 4);
     return hi * 0x1_0000_0000 + this.raw32();
+  }
+
+  u8max(max: number, what: string): number {
+    const v = this.u8(what);
+    if (v > max) this.fail('out-of-range', `${what}: ${v} is not in 0…${max}`, this.p - 1);
+    return v;
   }
 
   u8of(a: number, b: number, what: string): number {
@@ -247,12 +254,10 @@ function readPayload(r: Reader, type: MsgType): Message {
       const entries = [];
       for (let i = 0; i < n; i++) {
         const peer = r.peer();
-        const updatedUs = r.u53('entry.updatedUs');
-        const outMask = r.u32('entry.outMask');
-        const k = r.count(false, 0, MAX_GM_NEIGHBOURS, PEER_ID_BYTES, 'neighbour count');
-        const neighbours: PeerNum[] = [];
-        for (let j = 0; j < k; j++) neighbours.push(r.peer());
-        entries.push({ peer, updatedUs, outMask, neighbours });
+        const k = r.count(false, 0, MAX_GM_SYNC_LINKS, GM_SYNC_LINK_BYTES, 'link count');
+        const links = [];
+        for (let j = 0; j < k; j++) links.push({ peer: r.peer(), flags: r.u8max(3, 'link.flags'), timestampUs: r.u53('link.timestampUs') });
+        entries.push({ peer, links });
       }
       return { type, entries, more: r.u8of(0, 1, 'more') };
     }

@@ -53,6 +53,12 @@ class Writer {
     this.pos = p + 4;
   }
 
+  /** A u8 no greater than `max` (small bit sets). */
+  u8max(v: number, max: number, what: string): void {
+    if (!Number.isInteger(v) || v < 0 || v > max) this.fail('out-of-range', `${what}: ${v} is not in 0…${max}`);
+    this.out[this.pos++] = v;
+  }
+
   /** A u8 restricted to two values (flags and small enums). */
   u8of(v: number, a: number, b: number, what: string): void {
     if (v !== a && v !== b) this.fail('out-of-range', `${what}: ${v} is not ${a} or ${b}`);
@@ -191,10 +197,12 @@ function writePayload(w: Writer, m: Message): void {
       w.u16(m.entries.length, 'entry count');
       for (const e of m.entries) {
         w.peer(e.peer);
-        w.u53(e.updatedUs, 'entry.updatedUs');
-        w.u32(e.outMask, 'entry.outMask');
-        w.u8(e.neighbours.length, 'neighbour count');
-        for (const n of e.neighbours) w.peer(n);
+        w.u8(e.links.length, 'link count');
+        for (const l of e.links) {
+          w.peer(l.peer);
+          w.u8max(l.flags, 3, 'link.flags');
+          w.u53(l.timestampUs, 'link.timestampUs');
+        }
       }
       w.u8of(m.more, 0, 1, 'more');
       return;

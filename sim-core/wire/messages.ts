@@ -159,12 +159,17 @@ export interface GmSyncRequestMsg {
   sinceUs: number; // u53: entries updated after this time (0 = all)
 }
 
+/** One register of an origin's record: what it last said about its link to `peer`, and when. */
+export interface GmSyncLink {
+  peer: PeerNum;
+  flags: number; // u8 in 0…3: bit 0 connect (else disconnect), bit 1 "out" (the origin dialled)
+  timestampUs: number; // u53, the origin's clock
+}
+
+/** An origin's record as the sender holds it: applying its links as events gives the same map. */
 export interface GmSyncEntry {
   peer: PeerNum;
-  updatedUs: number; // u53
-  /** Bit i set: the link to neighbours[i] was dialled by `peer` ("out"); needed to confirm links. */
-  outMask: number; // u32
-  neighbours: PeerNum[]; // ≤ MAX_GM_NEIGHBOURS
+  links: GmSyncLink[]; // ≤ MAX_GM_SYNC_LINKS
 }
 
 export interface GmSyncMsg {

@@ -8,7 +8,7 @@ import {
   MAX_ADDR_ENTRIES,
   MAX_GM_DIRECTED_PAYLOAD_BYTES,
   MAX_GM_EVENTS,
-  MAX_GM_NEIGHBOURS,
+  MAX_GM_SYNC_LINKS,
   MAX_GM_ROUTE_HOPS,
   MAX_GM_SYNC_ENTRIES,
   MAX_INV_ITEMS,
@@ -134,9 +134,7 @@ export function randomMessage(r: Rand, big = false): Message {
         type,
         entries: list(r, 0, big ? 16 : MAX_GM_SYNC_ENTRIES, false, () => ({
           peer: peer(r),
-          updatedUs: u53(r),
-          outMask: u32(r),
-          neighbours: list(r, 0, MAX_GM_NEIGHBOURS, big, peer),
+          links: list(r, 0, MAX_GM_SYNC_LINKS, big, () => ({ peer: peer(r), flags: int(r, 4), timestampUs: u53(r) })),
         })),
         more: int(r, 2),
       };

@@ -7,7 +7,7 @@ import {
   MAX_ADDR_ENTRIES,
   MAX_GM_DIRECTED_PAYLOAD_BYTES,
   MAX_GM_EVENTS,
-  MAX_GM_NEIGHBOURS,
+  MAX_GM_SYNC_LINKS,
   MAX_GM_ROUTE_HOPS,
   MAX_GM_SYNC_ENTRIES,
   MAX_INV_ITEMS,
@@ -31,7 +31,8 @@ export const ADDR_ENTRY_BYTES = PEER_ID_BYTES + NET_ADDRESS_BYTES + 4;
 export const INV_ITEM_BYTES = 1 + HASH_BYTES;
 export const GM_EVENT_BYTES = 1 + 1 + PEER_ID_BYTES + PEER_ID_BYTES + 8 + 1;
 export const GM_DIRECTED_FIXED_BYTES = 1 + 1 + 1 + 1 + 2; // + route ids + payload
-export const GM_SYNC_ENTRY_FIXED_BYTES = PEER_ID_BYTES + 8 + 4 + 1; // + neighbour ids
+export const GM_SYNC_ENTRY_FIXED_BYTES = PEER_ID_BYTES + 1; // + links
+export const GM_SYNC_LINK_BYTES = PEER_ID_BYTES + 1 + 8;
 export const KAD_NODE_BYTES = KAD_ID_BYTES + NET_ADDRESS_BYTES;
 export const BLOCK_FIXED_BYTES = HASH_BYTES + HASH_BYTES + 4 + PEER_ID_BYTES + 8 + 4; // + body
 
@@ -154,9 +155,9 @@ export function payloadSize(msg: Message): number {
       if (n > MAX_GM_SYNC_ENTRIES) throw tooMany('sync entries', n, MAX_GM_SYNC_ENTRIES, H, msg.type);
       let size = 2;
       for (let i = 0; i < n; i++) {
-        const k = msg.entries[i].neighbours.length;
-        if (k > MAX_GM_NEIGHBOURS) throw tooMany('neighbours', k, MAX_GM_NEIGHBOURS, H + size + GM_SYNC_ENTRY_FIXED_BYTES - 1, msg.type);
-        size += GM_SYNC_ENTRY_FIXED_BYTES + k * PEER_ID_BYTES;
+        const k = msg.entries[i].links.length;
+        if (k > MAX_GM_SYNC_LINKS) throw tooMany('sync links', k, MAX_GM_SYNC_LINKS, H + size + GM_SYNC_ENTRY_FIXED_BYTES - 1, msg.type);
+        size += GM_SYNC_ENTRY_FIXED_BYTES + k * GM_SYNC_LINK_BYTES;
       }
       return size + 1;
     }

@@ -7,6 +7,8 @@ export const globalmapSchema = z.strictObject({
   targetDegree: int(1, 64).default(12),
   /** Neighbours beyond the target accepted before kicking (seed: "may exceed 12 temporarily"). */
   degreeSlack: int(0, 64).default(4),
+  /** New links are announced after this delay, so links refused or dropped at once are never gossiped. */
+  announceDelayS: num(0, 600).default(2),
   /** Hops an event travels (seed: six degrees). */
   ttl: int(1, 32).default(6),
   /** Events per gm-events message; 1 is the seed's one-event-per-message protocol. */

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { int, MAX_DURATION_S, MAX_PEERS, num } from './common.ts';
 import { networkSchema } from './network.ts';
-import { actionSchema, adversarySchema, cryptoSchema, wireSchema } from './node.ts';
+import { actionSchema } from './actions.ts';
+import { checkActions } from './checks.ts';
+import { adversarySchema, cryptoSchema, wireSchema } from './node.ts';
 import { protocolSchema } from './protocols.ts';
+import { churnSchema, versionsSchema } from './underlay.ts';
 
 /** The scenario file format. Every object is strict: an unknown key is an error, so typos surface. */
 export const scenarioSchema = z
@@ -27,8 +30,12 @@ export const scenarioSchema = z
     wire: wireSchema.default(wireSchema.parse({})),
     /** Hostile peers added to the run (node protocols only). */
     adversaries: z.array(adversarySchema).max(100).default([]),
-    /** Scripted events: crash / stop / restart honest peers at given times. */
+    /** Scripted events: crash / stop / restart honest peers; partitions and heals; outages; rolling upgrades. */
     actions: z.array(actionSchema).max(10_000).default([]),
+    /** Peers arriving (new identities) and leaving during the run. Default: none. */
+    churn: churnSchema.optional(),
+    /** Software versions of the hosts, with shares. */
+    versions: versionsSchema.default([{ name: 'v1', share: 1 }]),
     network: networkSchema.default(networkSchema.parse({})),
     protocol: protocolSchema,
     metrics: z
@@ -64,11 +71,7 @@ export const scenarioSchema = z
     if (countOk && s.bootstrap.count > s.peers.count) {
       ctx.addIssue({ code: 'custom', path: ['bootstrap', 'count'], message: `must be ≤ peers.count (${s.peers.count})` });
     }
-    s.actions.forEach((a, i) =>
-      a.peers.forEach((p, j) => {
-        if (countOk && p >= s.peers.count) ctx.addIssue({ code: 'custom', path: ['actions', i, 'peers', j], message: `must be < peers.count (${s.peers.count})` });
-      }),
-    );
+    checkActions(s, countOk, ctx);
     if (s.protocol.kind === 'flood' && s.adversaries.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['adversaries'], message: 'adversaries need a node protocol (protocol.kind: node)' });
     }

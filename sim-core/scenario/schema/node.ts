@@ -62,13 +62,8 @@ export const adversarySchema = z.strictObject({
   maxDials: int(1, 1_000_000).default(200),
 });
 
-export const actionSchema = z.strictObject({
-  atS: num(0, 30 * 86_400),
-  do: z.enum(['crash', 'stop', 'restart']),
-  /** Honest peer indices (0-based). */
-  peers: z.array(int(0, 1_000_000)).min(1).max(100_000),
-});
-
 export type NodeSettings = z.infer<typeof nodeSchema>;
 export type AdversarySpec = z.infer<typeof adversarySchema>;
-export type ActionSpec = z.infer<typeof actionSchema>;
+
+/** Actions moved to actions.ts; re-exported for older imports. */
+export { actionSchema, type ActionSpec } from './actions.ts';
