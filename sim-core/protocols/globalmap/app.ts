@@ -1,7 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
-import { MAX_GM_EVENTS, MAX_GM_NEIGHBOURS } from '../../wire/constants.ts';
+import { MAX_GM_EVENTS, MAX_GM_SYNC_LINKS } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry, type GmSyncMsg, type Message } from '../../wire/messages.ts';
+import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry, type GmSyncLink, type GmSyncMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import type { Address, Direction } from '../protocol.ts';
 import type { GlobalmapConfig } from './config.ts';
@@ -18,6 +18,7 @@ const TIMER_SELECT = 1;
 const TIMER_REFRESH = 2;
 const TIMER_GC = 3;
 const TIMER_FLUSH = 4;
+const TIMER_ANNOUNCE = 5;
 const EV_CONNECT = 1;
 const EV_DISCONNECT = 2;
 const DIR_IN = 1;
@@ -52,6 +53,9 @@ export class GlobalMapApp implements NodeApp {
   private readonly seen: SeenCache;
   private readonly queues = new Map<PeerNum, GmEvent[]>();
   private flushArmed = false;
+  /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
+  private readonly unannounced = new Set<PeerNum>();
+  private announceArmed = false;
   /** The neighbour we asked for its map, until its last sync chunk arrives; 'done' after that. */
   private syncFrom: PeerNum | 'done' | undefined;
   private readonly servedSync = new Set<PeerNum>();
@@ -78,6 +82,9 @@ export class GlobalMapApp implements NodeApp {
     this.api = api;
     this.links.clear();
     this.queues.clear();
+    this.unannounced.clear();
+    this.announceArmed = false;
+    this.flushArmed = false;
     this.syncFrom = undefined;
     this.router = new DirectedRouter(api, this.deps, this.stats, this.links);
     this.selector = new Selector(api, this.deps, this.stats, this.links, this.router);
@@ -89,10 +96,18 @@ export class GlobalMapApp implements NodeApp {
   }
 
   onPeerUp(now: TimeUs, peer: PeerNum, dir: Direction): void {
+    const cfg = this.deps.cfg;
+    // Inbound links are accepted up to the peer manager's cap; above target + slack
+    // the next selection round drops the most redundant old link (seed: kick the
+    // "bothersome" neighbour), which is how a full network makes room for newcomers.
     this.links.set(peer, { sinceUs: now, out: dir === 'out' });
     this.selector.onLinkUp(peer, this.api.addressOf(peer));
     if (!this.deps.store) return;
-    this.originate(now, peer, EV_CONNECT, dir === 'out' ? DIR_OUT : DIR_IN);
+    this.unannounced.add(peer);
+    if (!this.announceArmed) {
+      this.announceArmed = true;
+      this.api.setTimer(cfg.announceDelayUs, TIMER_ANNOUNCE);
+    }
     if (this.deps.cfg.syncOnJoin && this.syncFrom === undefined) {
       this.syncFrom = peer;
       this.api.send(peer, { type: MsgType.GmSyncRequest, sinceUs: 0 });
@@ -107,6 +122,7 @@ export class GlobalMapApp implements NodeApp {
     this.servedSync.delete(peer);
     if (this.syncFrom === peer) this.syncFrom = undefined; // it left before finishing: ask the next one
     this.selector.onLinkDown(peer, now);
+    if (this.unannounced.delete(peer)) return; // never announced: nothing to take back
     if (this.deps.store) this.originate(now, peer, EV_DISCONNECT, link.out ? DIR_OUT : DIR_IN);
   }
 
@@ -143,6 +159,13 @@ export class GlobalMapApp implements NodeApp {
         this.stats.phantomsExpired += r.expiredPhantoms;
       }
       this.api.setTimer(cfg.gcIntervalUs, TIMER_GC);
+    } else if (tag === TIMER_ANNOUNCE) {
+      this.announceArmed = false;
+      for (const peer of this.unannounced) {
+        const link = this.links.get(peer);
+        if (link) this.originate(now, peer, EV_CONNECT, link.out ? DIR_OUT : DIR_IN);
+      }
+      this.unannounced.clear();
     } else if (tag === TIMER_FLUSH) {
       this.flushArmed = false;
       for (const peer of [...this.queues.keys()]) this.flush(peer);
@@ -158,7 +181,28 @@ export class GlobalMapApp implements NodeApp {
     this.seen.checkAndAdd(eventKey(e.origin, e.peer, flags, e.timestampUs), now);
     this.deps.store!.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
     this.stats.eventsOriginated++;
-    for (const n of this.links.keys()) this.enqueue(n, e);
+    this.broadcast(e, -1);
+  }
+
+  /** Sends an event to every neighbour but `except`: directly (one shared message) or through the batch queues. */
+  private broadcast(e: GmEvent, except: PeerNum): number {
+    let sent = 0;
+    if (this.deps.cfg.batchSize === 1) {
+      const msg: GmEventsMsg = { type: MsgType.GmEvents, events: [e] };
+      for (const n of this.links.keys()) {
+        if (n === except) continue;
+        this.api.send(n, msg);
+        sent++;
+      }
+      this.stats.eventMessagesSent += sent;
+      return sent;
+    }
+    for (const n of this.links.keys()) {
+      if (n === except) continue;
+      this.enqueue(n, e);
+      sent++;
+    }
+    return sent;
   }
 
   private receiveEvents(now: TimeUs, from: PeerNum, msg: GmEventsMsg): void {
@@ -188,13 +232,7 @@ export class GlobalMapApp implements NodeApp {
         continue;
       }
       this.stats.eventsApplied++;
-      if (e.ttl <= 1) continue;
-      const fwd: GmEvent = { ...e, ttl: e.ttl - 1 };
-      for (const n of this.links.keys()) {
-        if (n === from) continue;
-        this.enqueue(n, fwd);
-        forwards++;
-      }
+      if (e.ttl > 1) forwards += this.broadcast({ ...e, ttl: e.ttl - 1 }, from);
     }
     this.stats.eventsForwarded += forwards;
   }
@@ -246,7 +284,7 @@ export class GlobalMapApp implements NodeApp {
       const e = syncEntry(store, store.originAt(i));
       if (!e) continue;
       entries.push(e);
-      bytes += 45 + 32 * e.neighbours.length;
+      bytes += 33 + 41 * e.links.length;
       if (bytes >= SYNC_CHUNK_BYTES || entries.length >= 256) {
         this.sendSync(peer, entries.splice(0), 1);
         bytes = 0;
@@ -266,13 +304,18 @@ export class GlobalMapApp implements NodeApp {
     const store = this.deps.store;
     if (!store || this.syncFrom !== from) return this.api.offence(from, 'unsolicited');
     if (msg.more === 0) this.syncFrom = 'done';
+    // Each link of the snapshot is applied as the event it records: same last-writer-wins rules.
     for (const e of msg.entries) {
       if (e.peer === this.api.self) continue;
-      const r = store.applySnapshot(e.peer, e.updatedUs, e.neighbours, e.outMask, now);
-      if (r === 'invalid' || r === 'excessive') {
-        this.stats.eventsInvalid++;
-        this.api.offence(from, 'inconsistent-events');
-      } else if (r === 'applied') this.stats.syncEntriesApplied++;
+      let applied = false;
+      for (const l of e.links) {
+        const r = store.apply({ origin: e.peer, peer: l.peer, flags: l.flags, timestampUs: l.timestampUs }, now);
+        if (r === 'invalid') {
+          this.stats.eventsInvalid++;
+          this.api.offence(from, 'inconsistent-events');
+        } else if (r === 'applied') applied = true;
+      }
+      if (applied) this.stats.syncEntriesApplied++;
     }
   }
 }
@@ -281,16 +324,13 @@ function flagsOf(e: GmEvent): number {
   return (e.kind === EV_CONNECT ? F_CONNECT : 0) | (e.direction === DIR_OUT ? F_OUT : 0);
 }
 
-/** What we know of an origin's current links, as a sync entry (connect claims only). */
+/** An origin's record as a sync entry: every register, so the receiver's map equals ours for that origin. */
 function syncEntry(store: PeerStore, origin: PeerNum): GmSyncEntry | undefined {
   const r = store.record(origin);
-  if (!r || r.connects === 0) return undefined;
-  const neighbours: PeerNum[] = [];
-  let outMask = 0;
-  for (let k = 0; k < r.peers.length && neighbours.length < MAX_GM_NEIGHBOURS; k++) {
-    if ((r.flags[k] & F_CONNECT) === 0) continue;
-    if ((r.flags[k] & F_OUT) !== 0) outMask |= 1 << neighbours.length;
-    neighbours.push(r.peers[k]);
+  if (!r || r.peers.length === 0) return undefined;
+  const links: GmSyncLink[] = [];
+  for (let k = 0; k < r.peers.length && links.length < MAX_GM_SYNC_LINKS; k++) {
+    links.push({ peer: r.peers[k], flags: r.flags[k], timestampUs: r.ts[k] });
   }
-  return { peer: origin, updatedUs: r.newestUs, outMask: outMask >>> 0, neighbours };
+  return { peer: origin, links };
 }

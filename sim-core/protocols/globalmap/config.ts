@@ -4,6 +4,8 @@ export interface GlobalmapConfig {
   targetDegree: number;
   /** Neighbours beyond the target a peer accepts before refusing or kicking (seed: "may exceed 12 temporarily"). */
   degreeSlack: number;
+  /** A new link is announced after this delay, so links that die at once (refused, duplicate) are never gossiped. */
+  announceDelayUs: number;
   /** Hops an event travels (seed: six degrees). */
   ttl: number;
   /** Events per gm-events message; 1 reproduces the seed's one-event-per-message protocol. */
@@ -48,6 +50,7 @@ export interface GlobalmapConfig {
 export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   targetDegree: 12,
   degreeSlack: 4,
+  announceDelayUs: 2_000_000,
   ttl: 6,
   batchSize: 1,
   flushIntervalUs: 200_000,

@@ -106,13 +106,4 @@ describe('PeerStore', () => {
     expect(s.apply({ origin: 1, peer: 4, flags: F_CONNECT, timestampUs: 1 }, NOW)).toBe('excessive');
   });
 
-  it('a snapshot supersedes older claims it does not list', () => {
-    const s = new PeerStore(new RecordPool(), limits);
-    s.apply({ origin: 1, peer: 2, flags: F_CONNECT | F_OUT, timestampUs: 5 }, NOW);
-    s.apply({ origin: 1, peer: 3, flags: F_CONNECT | F_OUT, timestampUs: 50 }, NOW);
-    expect(s.applySnapshot(1, 20, [4], 0b1, NOW)).toBe('applied');
-    const r = s.record(1)!;
-    expect([...r.peers]).toEqual([2, 3, 4]);
-    expect([...r.flags]).toEqual([F_OUT, F_CONNECT | F_OUT, F_CONNECT | F_OUT]); // 2 dropped at 20; 3 (newer) kept
-  });
 });

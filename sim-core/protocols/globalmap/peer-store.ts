@@ -78,28 +78,38 @@ export class PeerStore {
 
   apply(e: LinkEvent, now: TimeUs): ApplyResult {
     if (e.origin === e.peer || !(e.timestampUs >= 0) || e.timestampUs > now + this.limits.maxSkewUs) return 'invalid';
+    const flags = e.flags & 3;
     const old = this.recs[e.origin];
     const i = old ? indexOf(old.peers, e.peer) : -1;
-    if (old && i >= 0 && !newer(e.timestampUs, e.flags, old.ts[i], old.flags[i])) return 'stale';
+    if (old && i >= 0 && !newer(e.timestampUs, flags, old.ts[i], old.flags[i])) return 'stale';
     if (i < 0 && old && old.peers.length >= this.limits.maxEntries) {
       // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
       const slimmer = this.withoutOldestTombstone(old);
       if (!slimmer) return 'excessive';
-      this.replace(e.origin, slimmer);
+      this.swap(e.origin, old, slimmer, -1, 0);
       return this.apply(e, now);
     }
+    const wasConnect = i >= 0 && (old!.flags[i] & F_CONNECT) !== 0 ? 1 : 0;
+    const isConnect = (flags & F_CONNECT) !== 0 ? 1 : 0;
+    if ((old?.connects ?? 0) + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
+    const next = (old && this.pool.transition(old, e.peer, flags, e.timestampUs)) ?? this.withEntry(e.origin, old, i, e.peer, flags, e.timestampUs);
+    if (old) this.pool.remember(old, e.peer, flags, e.timestampUs, next);
+    this.swap(e.origin, old, next, e.peer, isConnect - wasConnect);
+    return 'applied';
+  }
+
+  /** The record `old` with entry (peer, flags, ts) replacing index i (or inserted in order when i < 0). */
+  private withEntry(origin: PeerNum, old: LinkRecord | undefined, i: number, peer: PeerNum, f: number, t: number): LinkRecord {
     const n = old ? old.peers.length : 0;
-    const connects = (old?.connects ?? 0) + ((e.flags & F_CONNECT) !== 0 ? 1 : 0) - (i >= 0 && (old!.flags[i] & F_CONNECT) !== 0 ? 1 : 0);
-    if (connects > this.limits.maxClaims) return 'excessive';
     const peers = new Int32Array(i >= 0 ? n : n + 1);
     const ts = new Float64Array(peers.length);
     const flags = new Uint8Array(peers.length);
-    const at = i >= 0 ? i : insertionPoint(old?.peers ?? EMPTY_I32, e.peer);
+    const at = i >= 0 ? i : insertionPoint(old?.peers ?? EMPTY_I32, peer);
     for (let k = 0, j = 0; k < peers.length; k++) {
       if (k === at) {
-        peers[k] = e.peer;
-        ts[k] = e.timestampUs;
-        flags[k] = e.flags & 3;
+        peers[k] = peer;
+        ts[k] = t;
+        flags[k] = f;
         if (i >= 0) j++;
         continue;
       }
@@ -108,42 +118,26 @@ export class PeerStore {
       flags[k] = old!.flags[j];
       j++;
     }
-    this.replace(e.origin, this.pool.acquire(e.origin, peers, ts, flags));
-    return 'applied';
+    return this.pool.acquire(origin, peers, ts, flags);
   }
 
   /**
-   * A snapshot of an origin's links as another peer knew them at `updatedUs`
-   * (initial sync): the listed peers are connected as of then (direction from
-   * `outMask`), and any older claim of ours not in the list is superseded by a
-   * disconnect at that time. Newer entries we hold win, as with events.
+   * Installs `next` for origin when only one peer's claim changed by
+   * `delta` (+1 a new connect, -1 a connect gone): bookkeeping is O(1)
+   * instead of a pass over both records.
    */
-  applySnapshot(origin: PeerNum, updatedUs: TimeUs, listed: readonly PeerNum[], outMask: number, now: TimeUs): ApplyResult {
-    if (!(updatedUs >= 0) || updatedUs > now + this.limits.maxSkewUs || listed.length > this.limits.maxClaims) return 'invalid';
-    const old = this.recs[origin];
-    const entries = new Map<PeerNum, { ts: number; flags: number }>();
-    if (old) for (let k = 0; k < old.peers.length; k++) entries.set(old.peers[k], { ts: old.ts[k], flags: old.flags[k] });
-    let changed = false;
-    listed.forEach((p, k) => {
-      if (p === origin) return;
-      const f = F_CONNECT | (((outMask >>> k) & 1) !== 0 ? F_OUT : 0);
-      const cur = entries.get(p);
-      if (!cur || newer(updatedUs, f, cur.ts, cur.flags)) {
-        entries.set(p, { ts: updatedUs, flags: f });
-        changed = true;
-      }
-    });
-    const listedSet = new Set(listed);
-    for (const [p, cur] of entries) {
-      if ((cur.flags & F_CONNECT) !== 0 && !listedSet.has(p) && cur.ts < updatedUs) {
-        entries.set(p, { ts: updatedUs, flags: cur.flags & F_OUT });
-        changed = true;
-      }
+  private swap(origin: PeerNum, old: LinkRecord | undefined, next: LinkRecord, peer: PeerNum, delta: number): void {
+    this.ensure(Math.max(origin, peer));
+    const originKnown = this.isKnown(origin);
+    if (delta !== 0) {
+      const before = this.isKnown(peer);
+      this.mentions[peer] += delta;
+      if (before !== this.isKnown(peer)) this.knownCount += before ? -1 : 1;
     }
-    if (!changed) return 'stale';
-    if (entries.size > this.limits.maxEntries) return 'excessive';
-    this.replace(origin, this.build(origin, entries));
-    return 'applied';
+    this.recs[origin] = next;
+    if (!old) this.addOrigin(origin);
+    else this.pool.release(old);
+    if (!originKnown && this.isKnown(origin)) this.knownCount++;
   }
 
   /**

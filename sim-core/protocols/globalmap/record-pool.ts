@@ -53,6 +53,21 @@ export class RecordPool {
     return rec;
   }
 
+  /** The memoised result of applying (peer, flags, ts) to `r`, with a reference taken; undefined on a miss. */
+  transition(r: LinkRecord, peer: number, flags: number, ts: number): LinkRecord | undefined {
+    const next = r.memoNext;
+    if (next === undefined || r.memoPeer !== peer || r.memoFlags !== flags || r.memoTs !== ts || next.refs <= 0) return undefined;
+    next.refs++;
+    return next;
+  }
+
+  remember(r: LinkRecord, peer: number, flags: number, ts: number, next: LinkRecord): void {
+    r.memoPeer = peer;
+    r.memoFlags = flags;
+    r.memoTs = ts;
+    r.memoNext = next;
+  }
+
   /** Takes another reference to a record already held. */
   retain(r: LinkRecord): void {
     r.refs++;
@@ -69,6 +84,7 @@ export class RecordPool {
     }
     this.live--;
     this.liveBytes -= recordBytes(r);
+    r.memoNext = undefined; // a dead record must not keep later versions alive
   }
 }
 
@@ -81,5 +97,5 @@ function makeRecord(origin: PeerNum, peers: Int32Array, ts: Float64Array, flags:
     if (ts[i] < oldest) oldest = ts[i];
     if (flags[i] & 1) connects++;
   }
-  return { origin, peers, ts, flags, newestUs: newest, oldestUs: peers.length > 0 ? oldest : 0, connects, hash, refs: 1 };
+  return { origin, peers, ts, flags, newestUs: newest, oldestUs: peers.length > 0 ? oldest : 0, connects, hash, refs: 1, memoPeer: -1, memoFlags: 0, memoTs: 0, memoNext: undefined };
 }

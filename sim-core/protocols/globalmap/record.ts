@@ -25,6 +25,15 @@ export interface LinkRecord {
   readonly hash: number;
   /** Stores holding this record (the pool frees it at zero). */
   refs: number;
+  /**
+   * The last one-entry transition out of this record (peer, flags, ts → next):
+   * most peers apply an origin's events in the same order, so the first one
+   * builds the new record and the others reuse it.
+   */
+  memoPeer: number;
+  memoFlags: number;
+  memoTs: number;
+  memoNext: LinkRecord | undefined;
 }
 
 /** Approximate heap bytes of a record (object + typed arrays), for the memory metric. */

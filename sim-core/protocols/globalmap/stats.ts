@@ -23,6 +23,7 @@ export interface GlobalmapStats {
   offersAccepted: number;
   offersDeclined: number;
   kicks: number;
+  inboundRefused: number;
   replacements: number;
   directedSent: number;
   directedForwarded: number;
@@ -57,6 +58,7 @@ export function newGlobalmapStats(): GlobalmapStats {
     offersAccepted: 0,
     offersDeclined: 0,
     kicks: 0,
+    inboundRefused: 0,
     replacements: 0,
     directedSent: 0,
     directedForwarded: 0,

@@ -13,6 +13,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
   return {
     targetDegree: s.targetDegree,
     degreeSlack: s.degreeSlack,
+    announceDelayUs: secondsToUs(s.announceDelayS),
     ttl: s.ttl,
     batchSize: s.batchSize,
     flushIntervalUs: secondsToUs(s.flushIntervalS),

@@ -20,14 +20,6 @@ export function codecBoundary(ids: IdCodec, maxFrameBytes = DEFAULT_MAX_FRAME_BY
       };
     },
     encode: (m) => encodeFrame(m, ids, undefined, limits),
-    check(m, maxFrameBytes) {
-      try {
-        return encodedSize(m) > maxFrameBytes ? 'oversized-frame' : undefined;
-      } catch (e) {
-        if (e instanceof WireError) return e.kind;
-        throw e;
-      }
-    },
   };
 }
 
@@ -46,8 +38,23 @@ function frameType(b: Uint8Array): number {
   return declared === b.length - 4 ? b[4] : RAW_BYTES_TYPE;
 }
 
-export const wireItemSizer: MessageSizer<WireItem> = {
-  typeOf: (item) => (item instanceof Uint8Array ? frameType(item) : item.type),
-  sizeOf: (item) => (item instanceof Uint8Array ? item.length : encodedSize(item)),
-  typeName: (t) => (t === RAW_BYTES_TYPE ? 'raw-bytes' : typeName(t)),
-};
+export const wireItemSizer: MessageSizer<WireItem> = sizerFor(Number.POSITIVE_INFINITY);
+
+/**
+ * The sizer the World uses, which is also where message objects meet the
+ * codec's bounds: sizing an object checks its lists and strings, and one
+ * larger than the frame limit throws (as encodeFrame would), so objects that
+ * reach a receiver are well-formed and only byte streams need decoding there.
+ */
+export function sizerFor(maxFrameBytes: number): MessageSizer<WireItem> {
+  return {
+    typeOf: (item) => (item instanceof Uint8Array ? frameType(item) : item.type),
+    sizeOf: (item) => {
+      if (item instanceof Uint8Array) return item.length;
+      const size = encodedSize(item);
+      if (size > maxFrameBytes) throw new WireError('oversized-frame', `${typeName(item.type)} of ${size} bytes exceeds maxFrameBytes ${maxFrameBytes}`, 0, item.type);
+      return size;
+    },
+    typeName: (t) => (t === RAW_BYTES_TYPE ? 'raw-bytes' : typeName(t)),
+  };
+}

@@ -9,7 +9,7 @@ import { IdentityRegistry, type Identity } from '../identity/registry.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
 import type { Address } from '../protocol.ts';
 import type { NodeApp } from './app.ts';
-import { codecBoundary, wireItemSizer } from './codec-boundary.ts';
+import { codecBoundary, sizerFor } from './codec-boundary.ts';
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { nodeMetrics, nodeSample } from './metrics.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
@@ -93,7 +93,7 @@ export function nodeDriver(
   const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
   return {
     name,
-    sizer: wireItemSizer,
+    sizer: sizerFor(scenario.wire.maxFrameBytes),
     createPeer(ctx, index) {
       const identity = registry.mint(rng.peer(index, 'identity'));
       const app = runtime.appFor(index, identity);

@@ -164,9 +164,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.offendConn(c, 'rate-exceeded', now);
       return;
     }
+    // Byte streams go through the decoder; message objects were bounds-checked when sized at send.
     if (item instanceof Uint8Array) return this.onBytes(c, item, now);
-    const bad = this.deps.wire.check(item, this.cfg.maxFrameBytes);
-    if (bad !== undefined) return this.offendConn(c, bad === 'oversized-frame' ? 'oversized-frame' : 'malformed-frame', now);
     this.receive(c, item, now);
   }
 

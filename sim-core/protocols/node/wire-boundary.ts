@@ -14,6 +14,4 @@ export interface DecodeResult {
 export interface WireBoundary {
   newDecoder(maxFrameBytes: number): { push(chunk: Uint8Array): DecodeResult };
   encode(msg: Message): Uint8Array;
-  /** A message object that breaks a bound, as a decode error kind; undefined when valid. */
-  check(msg: Message, maxFrameBytes: number): string | undefined;
 }
