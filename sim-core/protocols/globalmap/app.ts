@@ -1,5 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
-import { MAX_GM_EVENTS, MAX_GM_SYNC_LINKS } from '../../wire/constants.ts';
+import { MAX_GM_SYNC_LINKS } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry, type GmSyncLink, type GmSyncMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
@@ -9,6 +9,7 @@ import { DirectedRouter } from './directed.ts';
 import type { PeerStore } from './peer-store.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
 import type { GraphScratch } from './scratch.ts';
+import { EventBatcher } from './batcher.ts';
 import { eventKey, SeenCache } from './seen-cache.ts';
 import { Selector } from './selector.ts';
 import type { LinkInfo, NeighbourStrategy } from './selection.ts';
@@ -51,7 +52,7 @@ export class GlobalMapApp implements NodeApp {
   readonly links = new Map<PeerNum, LinkInfo>();
   private api!: NodeApi;
   private readonly seen: SeenCache;
-  private readonly queues = new Map<PeerNum, GmEvent[]>();
+  private readonly batcher: EventBatcher;
   private flushArmed = false;
   /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
   private readonly unannounced = new Set<PeerNum>();
@@ -64,6 +65,17 @@ export class GlobalMapApp implements NodeApp {
 
   constructor(private readonly deps: GlobalmapDeps) {
     this.seen = new SeenCache(deps.cfg.dedupeWindowUs, deps.cfg.dedupeCapacity);
+    this.batcher = new EventBatcher(
+      deps.cfg,
+      this.stats,
+      (peer, msg) => this.api.send(peer, msg),
+      () => {
+        if (this.flushArmed) return;
+        this.flushArmed = true;
+        this.api.setTimer(deps.cfg.flushIntervalUs, TIMER_FLUSH);
+      },
+      () => this.links.keys(),
+    );
   }
 
   get store(): PeerStore | undefined {
@@ -81,7 +93,7 @@ export class GlobalMapApp implements NodeApp {
   onStart(now: TimeUs, api: NodeApi): void {
     this.api = api;
     this.links.clear();
-    this.queues.clear();
+    this.batcher.clear();
     this.unannounced.clear();
     this.announceArmed = false;
     this.flushArmed = false;
@@ -118,7 +130,6 @@ export class GlobalMapApp implements NodeApp {
     const link = this.links.get(peer);
     if (!link) return;
     this.links.delete(peer);
-    this.queues.delete(peer);
     this.servedSync.delete(peer);
     if (this.syncFrom === peer) this.syncFrom = undefined; // it left before finishing: ask the next one
     this.selector.onLinkDown(peer, now);
@@ -168,7 +179,7 @@ export class GlobalMapApp implements NodeApp {
       this.unannounced.clear();
     } else if (tag === TIMER_FLUSH) {
       this.flushArmed = false;
-      for (const peer of [...this.queues.keys()]) this.flush(peer);
+      this.batcher.flush();
     }
   }
 
@@ -178,41 +189,38 @@ export class GlobalMapApp implements NodeApp {
   private originate(now: TimeUs, peer: PeerNum, kind: number, direction: number): void {
     const e: GmEvent = { kind, direction, origin: this.api.self, peer, timestampUs: now, ttl: this.deps.cfg.ttl };
     const flags = flagsOf(e);
-    this.seen.checkAndAdd(eventKey(e.origin, e.peer, flags, e.timestampUs), now);
+    const key = eventKey(e.origin, e.peer, flags, e.timestampUs);
+    this.seen.checkAndAdd(key, now);
     this.deps.store!.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
     this.stats.eventsOriginated++;
-    this.broadcast(e, -1);
+    this.broadcast(e, -1, key);
   }
 
-  /** Sends an event to every neighbour but `except`: directly (one shared message) or through the batch queues. */
-  private broadcast(e: GmEvent, except: PeerNum): number {
+  /** Sends an event to every neighbour but `except`: now, as one shared message (seed protocol), or through the batch outbox. */
+  private broadcast(e: GmEvent, except: PeerNum, key: number): void {
+    if (this.deps.cfg.batchSize > 1) return this.batcher.add(e, key % 0x40000000, except);
+    const msg: GmEventsMsg = { type: MsgType.GmEvents, events: [e] };
     let sent = 0;
-    if (this.deps.cfg.batchSize === 1) {
-      const msg: GmEventsMsg = { type: MsgType.GmEvents, events: [e] };
-      for (const n of this.links.keys()) {
-        if (n === except) continue;
-        this.api.send(n, msg);
-        sent++;
-      }
-      this.stats.eventMessagesSent += sent;
-      return sent;
-    }
     for (const n of this.links.keys()) {
       if (n === except) continue;
-      this.enqueue(n, e);
+      this.api.send(n, msg);
       sent++;
     }
-    return sent;
+    this.stats.eventMessagesSent += sent;
+    this.stats.eventsForwarded += sent;
   }
 
   private receiveEvents(now: TimeUs, from: PeerNum, msg: GmEventsMsg): void {
     const store = this.deps.store;
     if (!store) return this.api.offence(from, 'unsolicited');
-    let forwards = 0;
+    // Events still waiting in the outbox are not sent to a neighbour that shows it has them.
+    const batching = this.batcher.waiting > 0;
+    this.stats.eventsReceived += msg.events.length;
     for (const e of msg.events) {
-      this.stats.eventsReceived++;
       const flags = flagsOf(e);
-      if (e.origin === this.api.self || this.seen.checkAndAdd(eventKey(e.origin, e.peer, flags, e.timestampUs), now)) {
+      const key = eventKey(e.origin, e.peer, flags, e.timestampUs);
+      if (batching) this.batcher.exclude(key % 0x40000000, from);
+      if (e.origin === this.api.self || this.seen.checkAndAdd(key, now)) {
         this.stats.eventsDuplicate++;
         continue;
       }
@@ -232,34 +240,7 @@ export class GlobalMapApp implements NodeApp {
         continue;
       }
       this.stats.eventsApplied++;
-      if (e.ttl > 1) forwards += this.broadcast({ ...e, ttl: e.ttl - 1 }, from);
-    }
-    this.stats.eventsForwarded += forwards;
-  }
-
-  private enqueue(peer: PeerNum, e: GmEvent): void {
-    let q = this.queues.get(peer);
-    if (!q) this.queues.set(peer, (q = []));
-    q.push(e);
-    if (q.length > this.deps.cfg.maxQueuedEvents) {
-      q.shift();
-      this.stats.eventsQueueDropped++;
-    }
-    if (q.length >= this.deps.cfg.batchSize) this.flush(peer);
-    else if (!this.flushArmed) {
-      this.flushArmed = true;
-      this.api.setTimer(this.deps.cfg.flushIntervalUs, TIMER_FLUSH);
-    }
-  }
-
-  private flush(peer: PeerNum): void {
-    const q = this.queues.get(peer);
-    if (!q || q.length === 0) return;
-    // Bounded: each round removes up to MAX_GM_EVENTS events.
-    while (q.length > 0) {
-      const events = q.splice(0, Math.min(MAX_GM_EVENTS, Math.max(1, this.deps.cfg.batchSize)));
-      this.api.send(peer, { type: MsgType.GmEvents, events });
-      this.stats.eventMessagesSent++;
+      if (e.ttl > 1) this.broadcast({ ...e, ttl: e.ttl - 1 }, from, key);
     }
   }
 

@@ -101,6 +101,7 @@ export function globalmapFinal(apps: readonly (NodeApp | undefined)[], world: Wo
       'eventsExcessive',
       'eventsForwarded',
       'eventsQueueDropped',
+      'eventsSuppressed',
       'eventMessagesSent',
       'syncMessagesSent',
       'syncEntriesSent',

@@ -10,6 +10,7 @@ export interface GlobalmapStats {
   eventsExcessive: number;
   eventsForwarded: number;
   eventsQueueDropped: number;
+  eventsSuppressed: number;
   eventMessagesSent: number;
   syncMessagesSent: number;
   syncEntriesSent: number;
@@ -45,6 +46,7 @@ export function newGlobalmapStats(): GlobalmapStats {
     eventsExcessive: 0,
     eventsForwarded: 0,
     eventsQueueDropped: 0,
+    eventsSuppressed: 0,
     eventMessagesSent: 0,
     syncMessagesSent: 0,
     syncEntriesSent: 0,
