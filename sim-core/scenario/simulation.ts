@@ -8,10 +8,18 @@ import { Population } from './population.ts';
 import type { Scenario } from './schema/index.ts';
 import { buildUnderlay, type ScenarioUnderlay } from './underlay.ts';
 
-/** Start time of each honest peer: `peers.waves` if given, else uniform over [0, joinOverS]. */
+/**
+ * Start time of each honest peer: `peers.waves` if given; otherwise the
+ * bootstrap nodes at 0 (everyone is told to reach them) and the others
+ * uniformly over [0, joinOverS].
+ */
 export function joinTimes(scenario: Scenario, rng: Rng): TimeUs[] {
   const out: TimeUs[] = [];
-  const waves = scenario.peers.waves ?? [{ count: scenario.peers.count, atS: 0, overS: scenario.peers.joinOverS }];
+  const boot = Math.min(scenario.bootstrap.count, scenario.peers.count);
+  const waves = scenario.peers.waves ?? [
+    { count: boot, atS: 0, overS: 0 },
+    { count: scenario.peers.count - boot, atS: 0, overS: scenario.peers.joinOverS },
+  ];
   for (const w of waves) {
     const at = secondsToUs(w.atS);
     const span = secondsToUs(w.overS);

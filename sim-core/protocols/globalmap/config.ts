@@ -56,7 +56,7 @@ export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   flushIntervalUs: 200_000,
   maxQueuedEvents: 1024,
   dedupeWindowUs: 30_000_000,
-  dedupeCapacity: 8192,
+  dedupeCapacity: 2048,
   refreshIntervalUs: 600_000_000,
   entryTtlUs: 1_800_000_000,
   confirmTimeoutUs: 60_000_000,

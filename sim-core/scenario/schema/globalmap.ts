@@ -18,7 +18,7 @@ export const globalmapSchema = z.strictObject({
   /** Anti-spam buffer of recent event hashes (seed: "a few seconds"). */
   dedupeWindowS: num(0.1, 3600).default(30),
   /** Hashes remembered at most (a fixed table per peer). */
-  dedupeCapacity: int(16, 1 << 22).default(8192),
+  dedupeCapacity: int(16, 1 << 22).default(2048),
   /** Each peer re-announces its links this often so maps keep them. */
   refreshIntervalS: num(1, 86_400).default(600),
   /** Map entries not refreshed within this are forgotten (seed: timestamps for garbage collection). */
