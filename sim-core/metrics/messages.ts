@@ -9,6 +9,17 @@ export interface TypeFigures {
   bytesPerPeerPerSecond: number;
 }
 
+/** Counters copied at the start of the steady-state window. */
+export interface CounterSnapshot {
+  tUs: number;
+  sentCount: Float64Array;
+  sentBytes: Float64Array;
+}
+
+export function snapshotCounters(c: NetCounters, tUs: number): CounterSnapshot {
+  return { tUs, sentCount: c.sentCount.slice(), sentBytes: c.sentBytes.slice() };
+}
+
 export interface MessageMetrics {
   total: number;
   bytes: number;
@@ -17,10 +28,19 @@ export interface MessageMetrics {
   perPeerPerSecond: number;
   bytesPerPeerPerSecond: number;
   byType: Record<string, TypeFigures>;
+  /** Start of the steady-state window (s), when there is one. */
+  steadyFromS?: number;
+  perPeerPerSecondSteady?: number;
+  bytesPerPeerPerSecondSteady?: number;
+  byTypeSteady?: Record<string, { perPeerPerSecond: number; bytesPerPeerPerSecond: number }>;
 }
 
-/** Message counts and rates, overall and by wire type name (types in numeric order). */
-export function messageMetrics(c: NetCounters, sizer: MessageSizer<unknown>, peers: number, seconds: number): MessageMetrics {
+/**
+ * Message counts and rates, overall and by wire type name (types in numeric
+ * order); with a snapshot, also the rates over the steady window from the
+ * snapshot to the end.
+ */
+export function messageMetrics(c: NetCounters, sizer: MessageSizer<unknown>, peers: number, seconds: number, steady?: CounterSnapshot): MessageMetrics {
   const denom = Math.max(1, peers) * Math.max(1e-9, seconds);
   const byType: Record<string, TypeFigures> = {};
   let delivered = 0;
@@ -36,6 +56,7 @@ export function messageMetrics(c: NetCounters, sizer: MessageSizer<unknown>, pee
   }
   const total = c.totalSent();
   const bytes = c.totalBytes();
+  const steadyFigures = steady ? steadyRates(c, sizer, peers, seconds, steady) : {};
   return {
     total,
     bytes,
@@ -44,5 +65,23 @@ export function messageMetrics(c: NetCounters, sizer: MessageSizer<unknown>, pee
     perPeerPerSecond: total / denom,
     bytesPerPeerPerSecond: bytes / denom,
     byType,
+    ...steadyFigures,
   };
+}
+
+function steadyRates(c: NetCounters, sizer: MessageSizer<unknown>, peers: number, seconds: number, s: CounterSnapshot) {
+  const span = seconds - s.tUs / 1e6;
+  if (!(span > 0)) return {};
+  const denom = Math.max(1, peers) * span;
+  let count = 0;
+  let bytes = 0;
+  const byTypeSteady: Record<string, { perPeerPerSecond: number; bytesPerPeerPerSecond: number }> = {};
+  for (let t = 0; t < MAX_MESSAGE_TYPES; t++) {
+    const dc = c.sentCount[t] - s.sentCount[t];
+    const db = c.sentBytes[t] - s.sentBytes[t];
+    count += dc;
+    bytes += db;
+    if (dc > 0) byTypeSteady[sizer.typeName(t)] = { perPeerPerSecond: dc / denom, bytesPerPeerPerSecond: db / denom };
+  }
+  return { steadyFromS: s.tUs / 1e6, perPeerPerSecondSteady: count / denom, bytesPerPeerPerSecondSteady: bytes / denom, byTypeSteady };
 }

@@ -1,6 +1,6 @@
 import { RngStreams, type Rng } from '../engine/rng.ts';
 import { secondsToUs, usToSeconds, type TimeUs } from '../engine/time.ts';
-import { messageMetrics } from '../metrics/messages.ts';
+import { messageMetrics, snapshotCounters, type CounterSnapshot } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
 import { createDriver } from '../protocols/registry.ts';
@@ -26,6 +26,17 @@ export function joinTimes(scenario: Scenario, rng: Rng): TimeUs[] {
     for (let i = 0; i < w.count; i++) out.push(span > 0 ? at + rng.int(span + 1) : at);
   }
   return out;
+}
+
+/**
+ * Adds the times at which mean map coverage (series `coverageMean`) first
+ * reached 50% and 90% to `metrics.discovery` (null if never).
+ */
+function withDiscoveryTimes(sections: Record<string, unknown>, series: readonly SeriesPoint[]): Record<string, unknown> {
+  if (!series.some((p) => typeof p.coverageMean === 'number')) return sections;
+  const firstAt = (x: number) => series.find((p) => p.coverageMean >= x)?.tS ?? null;
+  const discovery = (sections.discovery ?? {}) as Record<string, unknown>;
+  return { ...sections, discovery: { timeTo50PctS: firstAt(0.5), timeTo90PctS: firstAt(0.9), ...discovery } };
 }
 
 /** One time-series point. */
@@ -71,6 +82,8 @@ export class Simulation {
   readonly population: Population;
   private readonly driver: ProtocolDriver<unknown>;
   private endReason: RunResult['endReason'] | undefined;
+  /** Counters at the start of the steady-state window: the second half of the run, after the last initial join. */
+  private steady: CounterSnapshot | undefined;
 
   constructor(readonly scenario: Scenario) {
     this.rng = new RngStreams(scenario.seed);
@@ -86,8 +99,10 @@ export class Simulation {
       dialTimeoutUs: secondsToUs(scenario.network.dialTimeoutS),
     });
     this.population = new Population(this.world, this.driver, this.underlay);
-    this.populate();
+    const lastJoinUs = this.populate();
     this.scheduleSampling();
+    const steadyUs = Math.max(lastJoinUs, Math.floor(this.endUs / 2));
+    if (steadyUs < this.endUs) this.world.at(steadyUs, (w) => void (this.steady = snapshotCounters(w.counters, w.now)));
   }
 
   get done(): boolean {
@@ -133,9 +148,9 @@ export class Simulation {
       simulatedSeconds: seconds,
       endReason: this.endReason ?? 'stopped',
       metrics: {
-        messages: messageMetrics(this.world.counters, this.driver.sizer, peers, seconds),
+        messages: messageMetrics(this.world.counters, this.driver.sizer, peers, seconds, this.steady),
         connections: this.connectionMetrics(),
-        ...this.driver.finalMetrics(this.world),
+        ...withDiscoveryTimes(this.driver.finalMetrics(this.world), this.series),
         underlay: { ...this.underlay.metrics(this.world), churn: this.population.metrics() },
         series: this.series,
       },
@@ -155,9 +170,10 @@ export class Simulation {
   }
 
   /** Honest peers are hosts 0..count-1, started by the join schedule; adversaries follow. */
-  private populate(): void {
+  private populate(): TimeUs {
     const starts = joinTimes(this.scenario, this.rng.stream('scenario/join'));
     for (let i = 0; i < this.scenario.peers.count; i++) this.population.addHonest(starts[i]);
+    const lastJoinUs = starts.reduce((a, b) => Math.max(a, b), 0);
     let ordinal = 0;
     for (const spec of this.scenario.adversaries) {
       const create = this.driver.createAdversary;
@@ -169,6 +185,7 @@ export class Simulation {
       }
     }
     this.population.scheduleEvents(this.scenario, starts, this.endUs, this.rng);
+    return lastJoinUs;
   }
 
   private scheduleSampling(): void {

@@ -12,6 +12,7 @@ import type { NodeApp } from './app.ts';
 import { codecBoundary, sizerFor } from './codec-boundary.ts';
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { nodeMetrics, nodeSample } from './metrics.ts';
+import { overlaySnapshot, overlayTopology } from './overlay-graph.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
 
 /** What a strategy's app factory may use: shared per simulation. */
@@ -89,6 +90,8 @@ export function nodeDriver(
   const baseCfg = nodeConfigFrom(proto.node, scenario);
   const cfg = runtime.nodeConfig ? runtime.nodeConfig(baseCfg) : baseCfg;
   const apps: (NodeApp | undefined)[] = [];
+  /** Host address of each honest peer, by honest index (churn adds peers at later addresses). */
+  const addresses: number[] = [];
   const honest = scenario.peers.count;
   const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
   return {
@@ -98,6 +101,7 @@ export function nodeDriver(
       const identity = registry.mint(rng.peer(index, 'identity'));
       const app = runtime.appFor(index, identity);
       apps[index] = app;
+      addresses[index] = ctx.address;
       return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app });
     },
     createAdversary(ctx, spec, ordinal) {
@@ -115,11 +119,17 @@ export function nodeDriver(
         ctx.address,
       );
     },
-    sample: (world: World<WireItem>) => ({ ...nodeSample(world, honest), ...runtime.sample?.(apps, world) }),
+    sample: (world: World<WireItem>) => ({ ...nodeSample(world, addresses, apps), ...runtime.sample?.(apps, world) }),
     finalMetrics: (world: World<WireItem>) => {
       const own = runtime.finalMetrics?.(apps, world);
-      const node = nodeMetrics(world, honest, crashes);
-      const sections = own && runtime.name ? { node, [runtime.name]: own } : { node };
+      const node = nodeMetrics(world, addresses, apps, crashes);
+      const topology = overlayTopology(overlaySnapshot(world, addresses, apps), rng.stream('metrics/topology'));
+      // A strategy's `discovery` and `memory` figures are reported at the top level, like `topology`.
+      const { discovery, memory, ...rest } = (own ?? {}) as Record<string, unknown>;
+      const sections: Record<string, unknown> = { node, topology };
+      if (discovery !== undefined) sections.discovery = discovery;
+      if (memory !== undefined) sections.memory = memory;
+      if (own && runtime.name) sections[runtime.name] = rest;
       return { ...sections, ...runtime.extraSections?.(apps, world) };
     },
   };

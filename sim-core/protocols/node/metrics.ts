@@ -3,46 +3,33 @@ import { Adversary } from '../adversary/adversary.ts';
 import { HANDSHAKE_OUTCOMES } from './stats.ts';
 import { OFFENCES } from './config.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
+import type { NodeApp } from './app.ts';
+import { overlaySnapshot, type OverlaySnapshot } from './overlay-graph.ts';
+import { connectedComponents } from '../../metrics/graph/index.ts';
 
 /** Per-node rows are listed up to this many honest peers; beyond, only aggregates. */
 const MAX_NODE_ROWS = 100;
 
-function honestNodes(world: World<WireItem>, honest: number): PeerNode[] {
-  const out: PeerNode[] = [];
-  for (let a = 0; a < honest; a++) out.push(world.protocolOf(a) as PeerNode);
-  return out;
+function honestNodes(world: World<WireItem>, addresses: readonly number[]): PeerNode[] {
+  return addresses.map((a) => world.protocolOf(a) as PeerNode);
 }
 
-/** Largest connected component of established links among live honest peers, as a fraction of them. */
-export function honestLcc(world: World<WireItem>, honest: number): { lccFraction: number; components: number; live: number } {
-  const parent = new Int32Array(honest).map((_, i) => i);
-  const find = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]];
-    return x;
+/** LCC fraction and component count of the overlay among live honest peers, and how many are live. */
+export function overlayConnectivity(snap: OverlaySnapshot): { lccFraction: number; components: number; live: number } {
+  const c = connectedComponents(snap.graph);
+  const live = c.sizes.reduce((x, y) => x + y, 0);
+  return { lccFraction: live > 0 && c.largest >= 0 ? c.sizes[c.largest] / live : 0, components: c.count, live };
+}
+
+export function nodeSample(world: World<WireItem>, addresses: readonly number[], apps: readonly (NodeApp | undefined)[]): Record<string, number> {
+  const snap = overlaySnapshot(world, addresses, apps);
+  const conn = overlayConnectivity(snap);
+  return {
+    livePeers: conn.live,
+    meanOverlayDegree: conn.live > 0 ? snap.graph.targets.length / conn.live : 0,
+    lccFraction: conn.lccFraction,
+    components: conn.components,
   };
-  const nodes = honestNodes(world, honest);
-  const addressOfPeer = new Map<number, number>();
-  nodes.forEach((n, a) => addressOfPeer.set(n.self, a));
-  let live = 0;
-  for (let a = 0; a < honest; a++) {
-    if (!world.isUp(a)) continue;
-    live++;
-    for (const peer of nodes[a].peers().keys()) {
-      const b = addressOfPeer.get(peer);
-      if (b !== undefined && world.isUp(b)) parent[find(a)] = find(b);
-    }
-  }
-  const sizes = new Map<number, number>();
-  for (let a = 0; a < honest; a++) if (world.isUp(a)) sizes.set(find(a), (sizes.get(find(a)) ?? 0) + 1);
-  const largest = Math.max(0, ...sizes.values());
-  return { lccFraction: live > 0 ? largest / live : 0, components: sizes.size, live };
-}
-
-export function nodeSample(world: World<WireItem>, honest: number): Record<string, number> {
-  let links = 0;
-  for (const n of honestNodes(world, honest)) links += n.peers().size;
-  const lcc = honestLcc(world, honest);
-  return { meanPeers: honest > 0 ? links / honest : 0, lccFraction: lcc.lccFraction, components: lcc.components };
 }
 
 /** Nodes whose dial log is reported per crashed peer. */
@@ -52,10 +39,11 @@ const MAX_RECONNECT_ROWS = 10;
  * For each crashed peer: the times (s) at which up to 10 honest nodes dialled
  * it after the crash, with the outcome — the backoff made visible.
  */
-export function reconnectReport(world: World<WireItem>, honest: number, crashes: readonly { address: number; atUs: number }[]) {
+export function reconnectReport(world: World<WireItem>, addresses: readonly number[], crashes: readonly { address: number; atUs: number }[]) {
   return crashes.map(({ address, atUs }) => {
     const rows: { node: number; attempts: string[] }[] = [];
-    for (let a = 0; a < honest && rows.length < MAX_RECONNECT_ROWS; a++) {
+    for (const a of addresses) {
+      if (rows.length >= MAX_RECONNECT_ROWS) break;
       const n = world.protocolOf(a) as PeerNode;
       const attempts = n.stats.attempts.filter((x) => x.address === address && x.tUs >= atUs).map((x) => `${(x.tUs / 1e6).toFixed(1)}:${x.outcome}`);
       if (attempts.length > 0) rows.push({ node: a, attempts });
@@ -64,8 +52,9 @@ export function reconnectReport(world: World<WireItem>, honest: number, crashes:
   });
 }
 
-export function nodeMetrics(world: World<WireItem>, honest: number, crashes: readonly { address: number; atUs: number }[] = []): Record<string, unknown> {
-  const nodes = honestNodes(world, honest);
+export function nodeMetrics(world: World<WireItem>, addresses: readonly number[], apps: readonly (NodeApp | undefined)[], crashes: readonly { address: number; atUs: number }[] = []): Record<string, unknown> {
+  const honest = addresses.length;
+  const nodes = honestNodes(world, addresses);
   const minutes = Math.max(1e-9, world.now / 60e6);
   const handshakes = Object.fromEntries(HANDSHAKE_OUTCOMES.map((k) => [k, 0]));
   const offences = Object.fromEntries(OFFENCES.map((k) => [k, 0]));
@@ -79,9 +68,9 @@ export function nodeMetrics(world: World<WireItem>, honest: number, crashes: rea
     dials += n.stats.dialAttempts;
     links += n.peers().size;
   }
-  const perNode = nodes.slice(0, MAX_NODE_ROWS).map((n, a) => ({
-    address: a,
-    up: world.isUp(a),
+  const perNode = nodes.slice(0, MAX_NODE_ROWS).map((n, i) => ({
+    address: addresses[i],
+    up: world.isUp(addresses[i]),
     connections: n.peers().size,
     outbound: n.outboundCount(),
     inbound: n.inboundCount(),
@@ -97,26 +86,28 @@ export function nodeMetrics(world: World<WireItem>, honest: number, crashes: rea
   return {
     honestPeers: honest,
     meanPeers: honest > 0 ? links / honest : 0,
-    ...honestLcc(world, honest),
+    ...overlayConnectivity(overlaySnapshot(world, addresses, apps)),
     handshakes,
     offences,
     bansIssued: bans,
     dialAttempts: dials,
-    adversaries: adversaryReport(world, nodes, honest),
-    reconnectsToCrashed: reconnectReport(world, honest, crashes),
+    adversaries: adversaryReport(world, nodes, addresses),
+    reconnectsToCrashed: reconnectReport(world, addresses, crashes),
     perNode,
     perNodeTruncated: honest > MAX_NODE_ROWS,
   };
 }
 
 /** Per adversary: what it did, and how many honest peers hold a ban on its address at the end. */
-function adversaryReport(world: World<WireItem>, nodes: PeerNode[], honest: number) {
+function adversaryReport(world: World<WireItem>, nodes: PeerNode[], addresses: readonly number[]) {
   const rows = [];
-  for (let a = honest; a < world.hostCount; a++) {
+  const nodeAt = new Map<number, PeerNode>();
+  addresses.forEach((a, i) => nodeAt.set(a, nodes[i]));
+  for (let a = 0; a < world.hostCount; a++) {
     const p = world.protocolOf(a);
     if (!(p instanceof Adversary)) continue;
     const bannedBy = nodes.filter((n) => n.book.isBanned(a, world.now)).length;
-    const notBannedByVictims = [...p.victims].filter((v) => v < honest && !nodes[v].book.isBanned(a, world.now));
+    const notBannedByVictims = [...p.victims].filter((v) => nodeAt.has(v) && !nodeAt.get(v)!.book.isBanned(a, world.now));
     rows.push({ address: a, kind: p.kind, ...p.stats, bannedBy, notBannedByVictims });
   }
   return rows;
