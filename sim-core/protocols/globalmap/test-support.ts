@@ -1,0 +1,96 @@
+import { RngStreams } from '../../engine/rng.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { Message } from '../../wire/messages.ts';
+import type { NodeApi } from '../node/app.ts';
+import type { Direction } from '../protocol.ts';
+import { GlobalMapApp } from './app.ts';
+import { DEFAULT_GLOBALMAP_CONFIG, type GlobalmapConfig } from './config.ts';
+import { PeerStore } from './peer-store.ts';
+import { RecordPool } from './record-pool.ts';
+import { GraphScratch } from './scratch.ts';
+import { minimalOverlap } from './selection.ts';
+
+/**
+ * An in-memory network of GlobalMapApps for tests: messages are queued and
+ * delivered in FIFO order by `drain()`, links are made with `link(a, b)`,
+ * timers are ignored (selection is driven by hand). Peer i is PeerNum i.
+ */
+export class FakeMesh {
+  readonly apps: GlobalMapApp[] = [];
+  readonly pool = new RecordPool();
+  readonly sent: { from: PeerNum; to: PeerNum; msg: Message }[] = [];
+  private readonly queue: { from: PeerNum; to: PeerNum; msg: Message }[] = [];
+  private readonly adj: Map<PeerNum, Direction>[] = [];
+  now = 1_000_000;
+
+  constructor(n: number, cfg: Partial<GlobalmapConfig> = {}) {
+    const full: GlobalmapConfig = { ...DEFAULT_GLOBALMAP_CONFIG, announceDelayUs: 0, syncOnJoin: false, ...cfg };
+    const scratch = new GraphScratch();
+    const rng = new RngStreams(1);
+    for (let i = 0; i < n; i++) {
+      this.adj.push(new Map());
+      const app = new GlobalMapApp({
+        cfg: full,
+        strategy: minimalOverlap,
+        store: new PeerStore(this.pool, { maxClaims: 32, maxEntries: 64, maxSkewUs: 60e6 }),
+        scratch,
+        peerSpace: () => n,
+        bootstrap: [],
+      });
+      this.apps.push(app);
+      app.onStart(this.now, this.api(i, rng));
+    }
+  }
+
+  /** Connects a (dialler) and b; both apps learn it; with announceDelay 0 the announcements wait for `fireAnnounce`. */
+  link(a: PeerNum, b: PeerNum): void {
+    this.adj[a].set(b, 'out');
+    this.adj[b].set(a, 'in');
+    this.apps[a].onPeerUp(this.now, b, 'out');
+    this.apps[b].onPeerUp(this.now, a, 'in');
+  }
+
+  /** Fires every app's pending announce timer (tag 5), i.e. gossips the new links. */
+  announceAll(): void {
+    for (const app of this.apps) app.onTimer(this.now, 5);
+  }
+
+  drain(limit = 1_000_000): number {
+    let n = 0;
+    while (this.queue.length > 0 && n < limit) {
+      const { from, to, msg } = this.queue.shift()!;
+      if (this.adj[to].has(from)) this.apps[to].onMessage(this.now, from, msg);
+      n++;
+    }
+    return n;
+  }
+
+  private api(self: PeerNum, streams: RngStreams): NodeApi {
+    const mesh = this;
+    return {
+      self,
+      address: self,
+      rng: streams.peer(self, 'gm'),
+      send(peer, msg) {
+        if (!mesh.adj[self].has(peer)) return false;
+        mesh.sent.push({ from: self, to: peer, msg });
+        mesh.queue.push({ from: self, to: peer, msg });
+        return true;
+      },
+      peers: () => mesh.adj[self],
+      dial: () => false,
+      disconnect: () => {},
+      setTimer: () => 0,
+      cancelTimer: () => {},
+      offence: () => {},
+      addressOf: () => undefined,
+      samplePeers: () => [],
+      learnAddress: () => {},
+      rttUs: () => undefined,
+      outboundCount: () => 0,
+      inboundCount: () => 0,
+      dialingCount: () => 0,
+      chargeCpu: () => {},
+    };
+  }
+}
