@@ -13,6 +13,8 @@ export interface UnderlayActions {
   punch(to: Address): ConnId;
   /** A connection to `to` through `relay`; its packets take both legs. */
   dialViaRelay(to: Address, relay: Address): ConnId;
+  /** What an AutoNAT/STUN-like probe tells the host about itself. */
+  reachability(): { reachable: boolean; relay: boolean };
 }
 
 /** The PeerActions one host's protocol sees: every call is stamped with that host. */
@@ -35,6 +37,9 @@ export class HostIo<M> implements PeerActions<M>, UnderlayActions {
   }
   dialViaRelay(to: Address, relay: Address): ConnId {
     return this.world.dialViaRelay(this.host, to, relay);
+  }
+  reachability(): { reachable: boolean; relay: boolean } {
+    return this.world.reachability(this.host);
   }
   close(conn: ConnId): void {
     this.world.closeConn(this.host, conn);

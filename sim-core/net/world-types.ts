@@ -28,6 +28,8 @@ export interface Transit {
   /** Whether `relay` accepts a circuit from → to now; true takes one of its slots until releaseRelay. Absent: it does. */
   canRelay?(from: Address, to: Address, relay: Address, now: TimeUs): boolean;
   releaseRelay?(relay: Address): void;
+  /** What the host would learn from an AutoNAT/STUN probe: inbound dials reach it; it relays circuits. Absent: both true / false. */
+  reachability?(h: Address): { reachable: boolean; relay: boolean };
   /** Outcome of a connection attempt once known: opened (the dialer got onConnected) or failed. */
   dialOutcome?(from: Address, to: Address, mode: OpenMode, opened: boolean): void;
 }

@@ -182,6 +182,11 @@ export class World<M> implements Dispatcher {
    * gets onDialFailed('unreachable') after the dial timeout; the responder
    * sees nothing (its own overlay timeout covers it).
    */
+  /** What an AutoNAT/STUN-like probe tells host `h` about itself (public unless the underlay says otherwise). */
+  reachability(h: Address): { reachable: boolean; relay: boolean } {
+    return this.options.transit?.reachability?.(h) ?? { reachable: true, relay: false };
+  }
+
   punch(initiator: Address, responder: Address): ConnId {
     return this.open(initiator, responder, OPEN_PUNCH, -1);
   }

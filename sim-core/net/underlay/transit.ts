@@ -169,6 +169,10 @@ export class UnderlayTransit implements Transit {
     return this.punches.attempt(this.punchType(a), this.punchType(b));
   }
 
+  reachability(h: number): { reachable: boolean; relay: boolean } {
+    return { reachable: this.hosts.reachable(h), relay: this.relays?.isRelay[h] === 1 };
+  }
+
   canRelay(from: number, to: number, relay: number): boolean {
     if (!this.relays) return false;
     if (this.partitions.active > 0 && (this.cut(from, to, relay) || this.cut(to, from, relay))) {

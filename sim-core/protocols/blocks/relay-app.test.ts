@@ -91,6 +91,10 @@ class Harness {
       },
       peers: () => h.links[i],
       dial: () => false,
+      punch: () => false,
+      dialViaRelay: () => false,
+      reachability: () => ({ reachable: true, relay: false }),
+      peerServices: () => undefined,
       disconnect: () => {},
       setTimer(delayUs, tag) {
         h.at(h.now + delayUs, () => h.apps[i].onTimer(h.now, tag));

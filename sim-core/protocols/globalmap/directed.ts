@@ -7,8 +7,23 @@ import { shortestRoute } from './routing.ts';
 import type { LinkInfo } from './selection.ts';
 import type { GlobalmapStats } from './stats.ts';
 
-/** Directed payload kinds. */
-export const PAYLOAD_OFFER = 1; // "connect to me": u32 address (stands for an SDP offer)
+/** Directed payload kinds: u32 address + u8 reachability flags (stand-ins for an SDP offer / answer). */
+export const PAYLOAD_OFFER = 1; // "let us connect": the sender's address and whether it can be dialled
+export const PAYLOAD_ANSWER = 2; // "dial me": the answerer is reachable, the offerer is not
+export const REACH_REACHABLE = 1;
+export const REACH_RELAY = 2;
+
+export function encodeContact(address: number, flags: number): Uint8Array {
+  const b = new Uint8Array(5);
+  new DataView(b.buffer).setUint32(0, address);
+  b[4] = flags;
+  return b;
+}
+
+export function decodeContact(b: Uint8Array): { address: number; flags: number } | undefined {
+  if (b.length !== 5) return undefined;
+  return { address: new DataView(b.buffer, b.byteOffset).getUint32(0), flags: b[4] };
+}
 
 export type DirectedHandler = (source: PeerNum, payloadKind: number, payload: Uint8Array) => void;
 

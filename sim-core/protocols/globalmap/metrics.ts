@@ -122,7 +122,7 @@ export function globalmapFinal(apps: readonly (NodeApp | undefined)[], world: Wo
       'gcExpiredEntries',
       'phantomsExpired',
     ]),
-    selection: pick(stats, ['dialsAttempted', 'dialsFailed', 'offersSent', 'offersAccepted', 'offersDeclined', 'kicks', 'inboundRefused', 'replacements']),
+    selection: pick(stats, ['dialsAttempted', 'dialsFailed', 'offersSent', 'offersAccepted', 'offersDeclined', 'answersSent', 'punchAttempts', 'punchFailures', 'relayAttempts', 'kicks', 'inboundRefused', 'replacements']),
     directed: {
       ...pick(stats, ['directedSent', 'directedForwarded', 'directedDelivered', 'directedFailed', 'directedRerouted']),
       deliveryRate: stats.directedSent > 0 ? stats.directedDelivered / stats.directedSent : null,

@@ -3,7 +3,8 @@ import type { PeerNum } from '../../wire/ids.ts';
 import type { NodeApi } from '../node/app.ts';
 import type { Address } from '../protocol.ts';
 import type { GlobalmapDeps } from './app.ts';
-import { PAYLOAD_OFFER, type DirectedRouter } from './directed.ts';
+import { decodeContact, encodeContact, PAYLOAD_ANSWER, PAYLOAD_OFFER, REACH_REACHABLE, REACH_RELAY, type DirectedRouter } from './directed.ts';
+import { SERVICE_REACHABLE, SERVICE_RELAY } from '../node/app.ts';
 import type { LinkInfo, SelectionView } from './selection.ts';
 import type { GlobalmapStats } from './stats.ts';
 
@@ -32,6 +33,10 @@ export class Selector {
   private readonly cooldown = new Map<PeerNum, TimeUs>();
   private readonly pendingDials = new Map<Address, Pending>();
   private readonly pendingOffers = new Map<PeerNum, TimeUs>();
+  /** Coordinated punches in flight: if one fails we try a relay. */
+  private readonly pendingPunches = new Map<Address, PeerNum>();
+  /** Peers a direct dial could not reach (behind a NAT): reached through offers from now on. */
+  private readonly unreachable = new Set<PeerNum>();
   /** The link to drop once the better candidate we are dialling is up. */
   private replacing: PeerNum | undefined;
   private nextReplaceUs = 0;
@@ -94,26 +99,70 @@ export class Selector {
   }
 
   onDialFailed(now: TimeUs, address: Address): void {
+    const punched = this.pendingPunches.get(address);
+    if (punched !== undefined) {
+      this.pendingPunches.delete(address);
+      this.stats.punchFailures++;
+      return this.tryRelay(now, address, punched);
+    }
     const p = this.pendingDials.get(address);
     if (!p) return;
     this.pendingDials.delete(address);
     this.stats.dialsFailed++;
-    if (p.peer >= 0) this.coolDown(p.peer, now);
+    if (p.peer >= 0) {
+      this.coolDown(p.peer, now);
+      if (this.unreachable.size < MAX_COOLDOWN) this.unreachable.add(p.peer);
+    }
   }
 
-  /** A directed message reached us: an offer is a peer asking us to connect to it. */
+  /**
+   * A directed message reached us. An offer: the sender wants a link. If it
+   * can be dialled we dial it; if only we can be, we answer "dial me"; if
+   * neither, we punch (the offer exchange was the rendezvous), then relay.
+   */
   onDirected(now: TimeUs, source: PeerNum, kind: number, payload: Uint8Array): void {
-    if (kind !== PAYLOAD_OFFER || payload.length !== 4 || source === this.api.self) return;
-    const address = new DataView(payload.buffer, payload.byteOffset).getUint32(0);
+    const contact = decodeContact(payload);
+    if (!contact || source === this.api.self) return;
+    this.api.learnAddress(contact.address, source, now);
+    if (kind === PAYLOAD_ANSWER) {
+      if (this.api.dial(contact.address)) this.pendingDials.set(contact.address, { peer: source, sinceUs: now });
+      return;
+    }
+    if (kind !== PAYLOAD_OFFER) return;
     if (this.links.has(source) || this.links.size >= this.deps.cfg.targetDegree + this.deps.cfg.degreeSlack) {
       this.stats.offersDeclined++;
       return;
     }
-    this.api.learnAddress(address, source, now);
-    if (this.api.dial(address)) {
-      this.stats.offersAccepted++;
-      this.pendingDials.set(address, { peer: source, sinceUs: now });
-    } else this.stats.offersDeclined++;
+    this.stats.offersAccepted++;
+    if ((contact.flags & REACH_REACHABLE) !== 0) {
+      if (this.api.dial(contact.address)) this.pendingDials.set(contact.address, { peer: source, sinceUs: now });
+    } else if (this.api.reachability().reachable) {
+      this.router.send(source, PAYLOAD_ANSWER, this.myContact());
+      this.stats.answersSent++;
+    } else if (this.api.punch(contact.address)) {
+      this.stats.punchAttempts++;
+      this.pendingPunches.set(contact.address, source);
+    }
+  }
+
+  /** A punch failed: try a circuit through one of our neighbours that relays. */
+  private tryRelay(now: TimeUs, address: Address, peer: PeerNum): void {
+    for (const n of this.links.keys()) {
+      const services = this.api.peerServices(n) ?? 0;
+      const relay = this.api.addressOf(n);
+      if ((services & SERVICE_RELAY) === 0 || (services & SERVICE_REACHABLE) === 0 || relay === undefined) continue;
+      if (this.api.dialViaRelay(address, relay)) {
+        this.stats.relayAttempts++;
+        this.pendingDials.set(address, { peer, sinceUs: now });
+      }
+      return;
+    }
+    this.coolDown(peer, now);
+  }
+
+  private myContact(): Uint8Array {
+    const r = this.api.reachability();
+    return encodeContact(this.api.address, (r.reachable ? REACH_REACHABLE : 0) | (r.relay ? REACH_RELAY : 0));
   }
 
   /** Alone: dial a bootstrap node (the node's backoff keeps this from hammering them). */
@@ -129,16 +178,14 @@ export class Selector {
 
   private connect(now: TimeUs, peer: PeerNum): void {
     const address = this.api.addressOf(peer);
-    if (address !== undefined) {
+    if (address !== undefined && !this.unreachable.has(peer)) {
       if (this.api.dial(address)) {
         this.stats.dialsAttempted++;
         this.pendingDials.set(address, { peer, sinceUs: now });
       } else this.coolDown(peer, now);
       return;
     }
-    const offer = new Uint8Array(4);
-    new DataView(offer.buffer).setUint32(0, this.api.address);
-    if (this.router.send(peer, PAYLOAD_OFFER, offer)) {
+    if (this.router.send(peer, PAYLOAD_OFFER, this.myContact())) {
       this.stats.offersSent++;
       this.pendingOffers.set(peer, now);
     }
@@ -192,6 +239,7 @@ export class Selector {
   private expirePending(now: TimeUs): void {
     for (const [a, p] of this.pendingDials) if (now - p.sinceUs > PENDING_TIMEOUT_US) this.pendingDials.delete(a);
     for (const [p, t] of this.pendingOffers) if (now - t > PENDING_TIMEOUT_US) this.pendingOffers.delete(p);
+    if (this.pendingPunches.size > MAX_COOLDOWN) this.pendingPunches.clear();
     if (this.replacing !== undefined && this.pendingDials.size + this.pendingOffers.size === 0) this.replacing = undefined;
   }
 }

@@ -23,6 +23,10 @@ export interface GlobalmapStats {
   offersSent: number;
   offersAccepted: number;
   offersDeclined: number;
+  answersSent: number;
+  punchAttempts: number;
+  punchFailures: number;
+  relayAttempts: number;
   kicks: number;
   inboundRefused: number;
   replacements: number;
@@ -59,6 +63,10 @@ export function newGlobalmapStats(): GlobalmapStats {
     offersSent: 0,
     offersAccepted: 0,
     offersDeclined: 0,
+    answersSent: 0,
+    punchAttempts: 0,
+    punchFailures: 0,
+    relayAttempts: 0,
     kicks: 0,
     inboundRefused: 0,
     replacements: 0,

@@ -5,6 +5,10 @@ import type { Message } from '../../wire/messages.ts';
 import type { Address, Direction, TimerId } from '../protocol.ts';
 import type { Offence } from './config.ts';
 
+/** Version `services` bits: inbound dials reach the node; it relays circuits for others. */
+export const SERVICE_REACHABLE = 1;
+export const SERVICE_RELAY = 2;
+
 /** What the peer manager offers the overlay it hosts (global map, Kademlia, block relay…). */
 export interface NodeApi {
   readonly self: PeerNum;
@@ -17,6 +21,17 @@ export interface NodeApi {
   peers(): ReadonlyMap<PeerNum, Direction>;
   /** Asks for a connection; false if refused (self, banned, backoff, already connected or dialing, outbound full). */
   dial(address: Address): boolean;
+  /**
+   * A coordinated hole punch towards `address` (both sides behind NATs,
+   * offers already exchanged through the overlay); same refusals as dial.
+   */
+  punch(address: Address): boolean;
+  /** A connection to `address` through the relay at `relay`. */
+  dialViaRelay(address: Address, relay: Address): boolean;
+  /** What this node knows of itself from an AutoNAT/STUN-like probe. */
+  reachability(): { reachable: boolean; relay: boolean };
+  /** The service bits a connected peer announced in its version message (SERVICE_*). */
+  peerServices(peer: PeerNum): number | undefined;
   disconnect(peer: PeerNum, reason: string): void;
   setTimer(delayUs: number, tag: number): TimerId;
   cancelTimer(id: TimerId): void;

@@ -6,7 +6,8 @@ import { Handshake, type HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
 import { AddressBook } from './address-book.ts';
-import type { NodeApi, NodeApp } from './app.ts';
+import { SERVICE_REACHABLE, SERVICE_RELAY, type NodeApi, type NodeApp } from './app.ts';
+import type { UnderlayActions } from '../../net/host-io.ts';
 import type { NodeConfig, Offence } from './config.ts';
 import { NodeStats, type DialAttempt } from './stats.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -46,6 +47,8 @@ interface Conn {
   pingSentUs: TimeUs;
   rttUs: number | undefined;
   sentGetAddr: boolean;
+  /** Service bits from the remote's version message. */
+  services: number;
   answeredGetAddr: boolean;
   attempt: DialAttempt | undefined;
 }
@@ -81,6 +84,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly byPeer = new Map<PeerNum, Conn>();
   private readonly established = new Map<PeerNum, Direction>();
   private readonly ownNonces = new Set<number>();
+  private reach = { reachable: true, relay: false };
   private readonly scores = new Map<Address, number>();
   /**
    * Outbound peers lost without either side choosing it (crash, reset, stale
@@ -112,6 +116,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   onStart(now: TimeUs): void {
     this.now = now;
+    this.reach = this.reachability();
     this.dropAllConnections(now); // a restart: sockets died with the process; the address book survives
     for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
     this.io.setTimer(this.rng.int(this.cfg.tickUs) + 1, TIMER_TICK);
@@ -204,14 +209,37 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   dial(address: Address): boolean {
+    return this.open(address, 'dial', -1);
+  }
+
+  punch(address: Address): boolean {
+    return this.open(address, 'punch', -1);
+  }
+
+  dialViaRelay(address: Address, relay: Address): boolean {
+    return this.open(address, 'relay', relay);
+  }
+
+  reachability(): { reachable: boolean; relay: boolean } {
+    const io = this.io as Partial<UnderlayActions>;
+    return io.reachability ? io.reachability() : { reachable: true, relay: false };
+  }
+
+  peerServices(peer: PeerNum): number | undefined {
+    return this.byPeer.get(peer)?.services;
+  }
+
+  private open(address: Address, how: 'dial' | 'punch' | 'relay', relay: Address): boolean {
     const now = this.now;
     if (address === this.address || this.book.isBanned(address, now)) return false;
     if (this.outbound + this.dialing >= this.cfg.maxOutbound) return false;
     if (this.isLinkedTo(address)) return false;
     const e = this.book.get(address);
     if (e && e.nextDialUs > now) return false;
+    const io = this.io as Partial<UnderlayActions>;
+    if (how !== 'dial' && !(how === 'punch' ? io.punch : io.dialViaRelay)) return false;
     this.book.add(address, undefined, 'app', now);
-    this.startDial(address, now);
+    this.startDial(address, now, how, relay);
     return true;
   }
 
@@ -297,6 +325,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       pingSentUs: 0,
       rttUs: undefined,
       sentGetAddr: false,
+      services: 0,
       answeredGetAddr: false,
       attempt: undefined,
     };
@@ -304,10 +333,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return c;
   }
 
-  private startDial(address: Address, now: TimeUs): void {
+  private startDial(address: Address, now: TimeUs, how: 'dial' | 'punch' | 'relay' = 'dial', relay: Address = -1): void {
     this.dialing++;
     this.stats.dialAttempts++;
-    const id = this.io.dial(address);
+    const io = this.io as PeerActions<WireItem> & Partial<UnderlayActions>;
+    const id = how === 'punch' ? io.punch!(address) : how === 'relay' ? io.dialViaRelay!(address, relay) : io.dial(address);
     const c = this.newConn(id, address, 'out', now);
     c.attempt = this.stats.logAttempt({ tUs: now, address, outcome: 'pending' });
   }
@@ -326,6 +356,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const nonce = this.freshNonce();
     this.ownNonces.add(nonce);
     const reg = this.deps.registry;
+    const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
     c.hs = new Handshake(
       {
         identity: this.deps.identity,
@@ -337,7 +368,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
         isOwnNonce: (n) => this.ownNonces.has(n) && n !== nonce,
         peerOf: (pk) => reg.numOfPublicKey(pk),
       },
-      this.cfg.handshake,
+      { ...this.cfg.handshake, services },
       nonce,
     );
     this.io.send(c.id, this.wireOut(c.hs.start(now)));
@@ -440,6 +471,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     }
     c.state = 'up';
     c.peer = peer;
+    c.services = version.services;
     this.byPeer.set(peer, c);
     this.established.set(peer, c.dir);
     this.reconnect.delete(c.address);
