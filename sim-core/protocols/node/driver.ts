@@ -4,6 +4,12 @@ import type { World } from '../../net/world.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import type { NodeSettings } from '../../scenario/schema/node.ts';
 import { Adversary } from '../adversary/adversary.ts';
+import { eclipseMetrics } from '../adversary/eclipse-metrics.ts';
+import { SybilApp, SybilCoalition } from '../adversary/sybil.ts';
+import { CompositeApp } from './composite-app.ts';
+import type { HostContext } from '../../net/world.ts';
+import type { AdversarySpec } from '../../scenario/schema/node.ts';
+import type { PeerNum } from '../../wire/ids.ts';
 import type { ProtocolDriver } from '../driver.ts';
 import { IdentityRegistry, type Identity } from '../identity/registry.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
@@ -39,6 +45,26 @@ export interface StrategyRuntime {
   extraSections?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, unknown>;
   /** Adjusts the peer manager's configuration (e.g. no auto-dial when the strategy chooses neighbours). */
   nodeConfig?(cfg: NodeConfig): NodeConfig;
+}
+
+/** The honest peers a Sybil coalition attacks: a seeded choice among the non-bootstrap peers. */
+function chooseVictims(scenario: Scenario, rng: RngStreams, count: number): Address[] {
+  const pool = Array.from({ length: Math.max(0, scenario.peers.count - scenario.bootstrap.count) }, (_, i) => scenario.bootstrap.count + i);
+  return rng.stream('adversary/victims').shuffle(pool).slice(0, count);
+}
+
+/** An app as a plain object of bound methods (so it can be extended without touching the instance). */
+function delegate(app: NodeApp): NodeApp {
+  return {
+    name: app.name,
+    onStart: (now, api) => app.onStart(now, api),
+    onPeerUp: (now, peer, dir) => app.onPeerUp(now, peer, dir),
+    onPeerDown: (now, peer) => app.onPeerDown(now, peer),
+    onMessage: (now, peer, msg) => app.onMessage(now, peer, msg),
+    onTimer: (now, tag) => app.onTimer(now, tag),
+    onDialFailed: (now, address) => app.onDialFailed?.(now, address),
+    overlay: app.overlay ? () => app.overlay!() : undefined,
+  };
 }
 
 /** The peer manager's configuration from the scenario's `protocol.node` and `crypto`/`wire` sections. */
@@ -92,6 +118,24 @@ export function nodeDriver(
   const apps: (NodeApp | undefined)[] = [];
   /** Host address of each honest peer, by honest index (churn adds peers at later addresses). */
   const addresses: number[] = [];
+  const peerNums: PeerNum[] = [];
+  let coalition: SybilCoalition | undefined;
+
+  /** A Sybil: the honest stack (same strategy app) plus the eclipse attack, with outbound room for its victims. */
+  const sybilNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
+    coalition ??= new SybilCoalition(chooseVictims(scenario, rng, spec.victims));
+    const identity = registry.mint(ctx.rng('identity'));
+    coalition.join(identity.num, ctx.address);
+    const inner = runtime.appFor(honest + ordinal, identity);
+    const attack = new SybilApp(
+      coalition,
+      { attackIntervalUs: secondsToUs(spec.intervalS), gossipIntervalUs: secondsToUs(spec.gossipIntervalS), falseLinks: spec.falseLinks, mesh: spec.mesh, ttl: 6 },
+      () => peerNums,
+    );
+    const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
+    const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app });
+  };
   const honest = scenario.peers.count;
   const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
   return {
@@ -102,9 +146,11 @@ export function nodeDriver(
       const app = runtime.appFor(index, identity);
       apps[index] = app;
       addresses[index] = ctx.address;
+      peerNums[index] = identity.num;
       return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app });
     },
     createAdversary(ctx, spec, ordinal) {
+      if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
       const identity = registry.mint(ctx.rng('identity'));
       const targets = spec.targets === 'bootstrap' ? bootstrap : Array.from({ length: honest }, (_, i) => i);
       // Each adversary starts at a different target so they do not all queue on peer 0.
@@ -123,6 +169,7 @@ export function nodeDriver(
     finalMetrics: (world: World<WireItem>) => {
       const own = runtime.finalMetrics?.(apps, world);
       const node = nodeMetrics(world, addresses, apps, crashes);
+      const eclipse = coalition ? { eclipse: eclipseMetrics(world, coalition, addresses, apps) } : {};
       const topology = overlayTopology(overlaySnapshot(world, addresses, apps), rng.stream('metrics/topology'));
       // A strategy's `discovery` and `memory` figures are reported at the top level, like `topology`.
       const { discovery, memory, ...rest } = (own ?? {}) as Record<string, unknown>;
@@ -130,7 +177,7 @@ export function nodeDriver(
       if (discovery !== undefined) sections.discovery = discovery;
       if (memory !== undefined) sections.memory = memory;
       if (own && runtime.name) sections[runtime.name] = rest;
-      return { ...sections, ...runtime.extraSections?.(apps, world) };
+      return { ...sections, ...eclipse, ...runtime.extraSections?.(apps, world) };
     },
   };
 }

@@ -51,7 +51,12 @@ export const wireSchema = z.strictObject({
 });
 
 export const adversarySchema = z.strictObject({
-  kind: z.enum(['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature']),
+  /**
+   * garbage / oversized / out-of-order / flood / bad-signature misbehave on
+   * the wire; sybil runs the honest stack plus an eclipse attack on `victims`
+   * (dials them, poisons address books, gossips false link events).
+   */
+  kind: z.enum(['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil']),
   count: int(1, 10_000).default(1),
   startS: num(0, 30 * 86_400).default(0),
   /** Whom they attack: the bootstrap nodes, or every honest peer in turn. */
@@ -60,6 +65,14 @@ export const adversarySchema = z.strictObject({
   burst: int(1, 100_000).default(50),
   redialS: num(0.001, 3600).default(2),
   maxDials: int(1, 1_000_000).default(200),
+  /** sybil: honest peers attacked (chosen at random among non-bootstrap peers, same for every Sybil of the run). */
+  victims: int(1, 10_000).default(10),
+  /** sybil: fake links each Sybil claims to random honest peers. */
+  falseLinks: int(0, 64).default(4),
+  /** sybil: claim a mesh among the Sybils, which colluding ends "confirm". */
+  mesh: z.boolean().default(true),
+  /** sybil: false claims are re-gossiped this often. */
+  gossipIntervalS: num(1, 86_400).default(60),
 });
 
 export type NodeSettings = z.infer<typeof nodeSchema>;
