@@ -75,8 +75,10 @@ export interface KademliaAppOptions {
   config: KademliaAppConfig;
   /** Bootstrap addresses every peer knows from the start (their peer numbers are learnt at handshake). */
   bootstrap: readonly Address[];
-  /** Honest peer index (metrics). */
+  /** Honest peer index (metrics); indices ≥ peers.count are adversaries running the honest stack. */
   index: number;
+  /** Whether this peer counts for the observer (the true closest is looked for among honest servers only). Default true. */
+  honest?: boolean;
   /** This peer's number (registered with the shared id table at construction). */
   self: PeerNum;
   /**
@@ -166,7 +168,7 @@ export class KademliaApp implements NodeApp {
     this.bootAll = opts.bootstrap;
     this.bootSet = new Set(opts.bootstrap);
     this.rpcs = new RpcTable<LookupRun>(opts.config.maxPendingRpcs);
-    opts.shared.register(opts.index, opts.self, this.isClient);
+    opts.shared.register(opts.index, opts.self, this.isClient, opts.honest ?? true);
   }
 
   /** The routing table (created at the first start). */
@@ -177,6 +179,11 @@ export class KademliaApp implements NodeApp {
 
   get started(): boolean {
     return this.tableOrUndefined !== undefined;
+  }
+
+  /** Host address (known once started; honest index and address differ when churn adds peers). */
+  get address(): Address {
+    return this.api?.address ?? -1;
   }
 
   get tableSize(): number {
@@ -256,7 +263,8 @@ export class KademliaApp implements NodeApp {
     if (isBoot && !this.joined) this.joinAttempt(now, false);
     // A bootstrap node met after our join (it started late, or was full): look ourselves up through it too,
     // so that networks grown around different bootstrap nodes merge.
-    else if (firstMeeting && this.joined) this.requestLookup(LookupKind.Join, -1, now, [peer]);
+    // Bounded: only the first few bootstrap nodes met count (a long bootstrap list must not mean as many lookups).
+    else if (firstMeeting && this.joined && this.bootMet.size <= JOIN_FANOUT) this.requestLookup(LookupKind.Join, -1, now, [peer]);
     this.exit(now);
   }
 

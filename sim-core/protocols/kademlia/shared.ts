@@ -67,10 +67,10 @@ export class KadShared {
     return true;
   }
 
-  /** An honest peer hosting a Kademlia app. */
-  register(index: number, peer: PeerNum, isClient: boolean): void {
+  /** A peer hosting a Kademlia app; only honest ones are candidates for the true closest peer. */
+  register(index: number, peer: PeerNum, isClient: boolean, honest = true): void {
     this.ensureId(peer);
-    this.honest[index] = peer;
+    if (honest) this.honest[index] = peer;
     this.clients.set(peer, isClient);
   }
 

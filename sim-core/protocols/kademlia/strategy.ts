@@ -1,5 +1,4 @@
-import type { Rng } from '../../engine/rng.ts';
-import { csrFromEdges, topologyMetrics } from '../../metrics/graph/index.ts';
+import { connectedComponents, csrFromEdges } from '../../metrics/graph/index.ts';
 import type { World } from '../../net/world.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { NodeApp } from '../node/app.ts';
@@ -16,8 +15,8 @@ import { KadShared } from './shared.ts';
  * chooses whom to connect to) and the connection limits of
  * `protocol.kademlia` (`maxOutbound` leaves room for lookup connections next
  * to the overlay links). Metrics: the workload lookups scored against the
- * true closest live peer, routing-table sizes, overlay links and the
- * overlay's topology (links as undirected edges).
+ * true closest live peer, routing-table sizes, overlay links and their
+ * largest component (the driver adds the full `topology` section).
  */
 /** Test and integration hooks not exposed in the scenario file. */
 export interface KademliaRuntimeOptions {
@@ -29,14 +28,15 @@ export function kademliaRuntime(env: StrategyEnv, opts: KademliaRuntimeOptions =
   const proto = env.scenario.protocol;
   if (proto.kind !== 'node') throw new Error('kademlia strategy needs protocol.kind node');
   const config = kademliaAppConfigFrom(proto.kademlia);
-  const shared = new KadShared(env.registry, env.scenario.peers.count);
+  const honest = env.scenario.peers.count;
+  const shared = new KadShared(env.registry, honest);
   return {
     name: 'kademlia',
     nodeConfig: (cfg) => ({ ...cfg, autoDial: false, outboundTarget: config.overlayLinks, maxOutbound: config.maxOutbound, maxInbound: config.maxInbound }),
     appFor: (index, identity) =>
-      new KademliaApp({ shared, config, bootstrap: env.bootstrap, index, self: identity.num, isClient: opts.isClient?.(index) ?? false }),
+      new KademliaApp({ shared, config, bootstrap: env.bootstrap, index, self: identity.num, isClient: opts.isClient?.(index) ?? false, honest: index < honest }),
     sample: (apps, world) => kademliaSample(apps, world, shared),
-    finalMetrics: (apps, world) => kademliaFinalMetrics(apps, world, shared, config, env.rng.stream('kademlia/metrics')),
+    finalMetrics: (apps, world) => kademliaFinalMetrics(apps, world, shared, config),
   };
 }
 
@@ -51,8 +51,14 @@ export function kademliaAppOf(app: NodeApp | undefined): KademliaApp | undefined
 function refreshLive(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, shared: KadShared): void {
   for (let i = 0; i < apps.length; i++) {
     const a = kademliaAppOf(apps[i]);
-    if (a !== undefined && a.started) shared.setLive(a.peer, world.isUp(i));
+    if (a !== undefined && a.started) shared.setLive(a.peer, world.isUp(a.address));
   }
+}
+
+/** The app of honest peer `i` if it is started and its host is up. */
+function liveApp(apps: readonly (NodeApp | undefined)[], i: number, world: World<WireItem>): KademliaApp | undefined {
+  const a = kademliaAppOf(apps[i]);
+  return a !== undefined && a.started && world.isUp(a.address) ? a : undefined;
 }
 
 export function kademliaSample(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, shared: KadShared): Record<string, number> {
@@ -62,8 +68,8 @@ export function kademliaSample(apps: readonly (NodeApp | undefined)[], world: Wo
   let table = 0;
   let links = 0;
   for (let i = 0; i < apps.length; i++) {
-    const a = kademliaAppOf(apps[i]);
-    if (a === undefined || !a.started || !world.isUp(i)) continue;
+    const a = liveApp(apps, i, world);
+    if (a === undefined) continue;
     live++;
     if (a.joined) joined++;
     table += a.tableSize;
@@ -92,12 +98,16 @@ function spread(values: number[]): { min: number; mean: number; max: number } {
   return { min, mean: sum / values.length, max };
 }
 
+/**
+ * End-of-run figures. The overlay's full topology (paths, clustering…) is the
+ * driver's `topology` section; here only what Kademlia is judged on: its
+ * links per peer and the largest component they form (undirected), cheaply.
+ */
 export function kademliaFinalMetrics(
   apps: readonly (NodeApp | undefined)[],
   world: World<WireItem>,
   shared: KadShared,
   config: KademliaAppConfig,
-  rng: Rng,
 ): Record<string, unknown> {
   refreshLive(apps, world, shared);
   const n = apps.length;
@@ -109,20 +119,19 @@ export function kademliaFinalMetrics(
   const inbound: number[] = [];
   const outbound: number[] = [];
   let joined = 0;
-  let started = 0;
+  let live = 0;
   for (let i = 0; i < n; i++) {
-    const a = kademliaAppOf(apps[i]);
+    const a = liveApp(apps, i, world);
     if (a === undefined) continue;
     indexOf.set(a.peer, i);
-    if (!a.started || !world.isUp(i)) continue;
     alive[i] = 1;
-    started++;
+    live++;
     if (a.joined) joined++;
     const st = a.table.stats();
     tableSizes.push(st.size);
     buckets.push(st.nonEmptyBuckets);
     linkCounts.push(a.overlay().length);
-    const node = world.protocolOf(i) as PeerNode;
+    const node = world.protocolOf(a.address) as PeerNode;
     inbound.push(node.inboundCount());
     outbound.push(node.outboundCount());
   }
@@ -141,15 +150,15 @@ export function kademliaFinalMetrics(
       eb[e++] = j;
     }
   }
-  const topo = topologyMetrics(csrFromEdges(n, ea, eb, e, alive), {}, rng);
+  const comps = connectedComponents(csrFromEdges(n, ea, eb, e, alive));
   const tables = spread(tableSizes);
   const links = spread(linkCounts);
   const inb = spread(inbound);
   const outb = spread(outbound);
   return {
     ...shared.stats.lookupSummary(),
-    livePeers: started,
-    joinedFraction: started > 0 ? joined / started : 0,
+    livePeers: live,
+    joinedFraction: live > 0 ? joined / live : 0,
     meanTableSize: tables.mean,
     minTableSize: tables.min,
     maxTableSize: tables.max,
@@ -158,15 +167,12 @@ export function kademliaFinalMetrics(
     meanOverlayLinks: links.mean,
     minOverlayLinks: links.min,
     maxOverlayLinks: links.max,
-    overlayLccFraction: topo.lccFraction,
-    overlayComponents: topo.components,
-    overlayAvgPathLength: topo.avgPathLength,
-    overlayDiameter: topo.diameter,
+    overlayLccFraction: live > 0 ? comps.largestSize / live : 0,
+    overlayComponents: comps.count,
     meanInbound: inb.mean,
     maxInbound: inb.max,
     meanOutbound: outb.mean,
     maxOutbound: outb.max,
-    overlay: topo,
     ...shared.stats.details(),
   };
 }

@@ -34,7 +34,7 @@ export const kademliaSchema = z
     pingFreshS: num(0, 30 * 86_400).default(300),
     /** Inbound connections: others' overlay links and their lookup connections. */
     maxInbound: int(1, 1024).default(128),
-    /** First retry of a failed join (doubles per failure, up to 60 s). */
+    /** Join retry period after a first quick (1 s) retry; doubles per failure, up to 60 s. */
     joinRetryS: num(0.1, 3600).default(5),
   })
   .superRefine((s, ctx) => {
