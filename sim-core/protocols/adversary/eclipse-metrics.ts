@@ -67,8 +67,10 @@ function falseLinkAcceptance(world: World<WireItem>, coalition: SybilCoalition, 
   }
   const honestClaims = [...coalition.falseHonestLinks].map((k) => k.split('|').map(Number) as [PeerNum, PeerNum]).filter(([s, h]) => !real.has(pairKey(s, h)));
   const meshPairs: [PeerNum, PeerNum][] = [];
-  const ms = coalition.members;
-  for (let i = 0; i < ms.length; i++) for (let j = i + 1; j < ms.length; j++) if (!real.has(pairKey(ms[i].peer, ms[j].peer))) meshPairs.push([ms[i].peer, ms[j].peer]);
+  for (const k of coalition.meshLinks) {
+    const [a, b] = k.split('|').map(Number) as [PeerNum, PeerNum];
+    if (!real.has(pairKey(a, b))) meshPairs.push([a, b]);
+  }
   const share = (pairs: [PeerNum, PeerNum][]) =>
     pairs.length === 0 ? null : mean(stores.map((s) => pairs.filter(([a, b]) => s.isConfirmed(a, b)).length / pairs.length));
   return { falseHonestLinksAccepted: share(honestClaims), sybilMeshLinksAccepted: share(meshPairs), mapObservers: stores.length };

@@ -10,6 +10,8 @@ export class SybilCoalition {
   readonly memberSet = new Set<PeerNum>();
   /** False links claimed to honest peers: "sybil|honest" keys. */
   readonly falseHonestLinks = new Set<string>();
+  /** False links claimed among Sybils: "a|b" keys with a < b. */
+  readonly meshLinks = new Set<string>();
 
   constructor(
     /** Host addresses of the victims. */
@@ -30,6 +32,8 @@ export interface SybilConfig {
   falseLinks: number;
   /** Claim a confirmed-looking mesh among the Sybils (colluding ends confirm each other). */
   mesh: boolean;
+  /** Mesh links per Sybil (a ring lattice: each claims its `meshDegree / 2` successors and predecessors), kept under the claim limit. */
+  meshDegree: number;
   ttl: number;
 }
 
@@ -106,8 +110,13 @@ export class SybilApp implements NodeApp {
     const self = this.api.self;
     const events: GmEvent[] = [];
     if (this.cfg.mesh) {
-      for (const m of this.coalition.members) {
-        if (m.peer === self || events.length >= 200) continue;
+      const ms = this.coalition.members;
+      const me = ms.findIndex((m) => m.peer === self);
+      const half = Math.min(Math.floor(this.cfg.meshDegree / 2), Math.floor((ms.length - 1) / 2));
+      for (let d = -half; d <= half && me >= 0; d++) {
+        if (d === 0) continue;
+        const m = ms[(me + d + ms.length) % ms.length];
+        this.coalition.meshLinks.add(self < m.peer ? `${self}|${m.peer}` : `${m.peer}|${self}`);
         // Lower number dials: opposite directions on the two ends, as a real link would have.
         events.push({ kind: EV_CONNECT, direction: self < m.peer ? DIR_OUT : DIR_IN, origin: self, peer: m.peer, timestampUs: now, ttl: this.cfg.ttl });
       }

@@ -225,14 +225,16 @@ export class GlobalMapApp implements NodeApp {
         continue;
       }
       const r = store.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
+      // Anti-pollution (G5): bad events are dropped; the sender is charged only when it is
+      // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.
       if (r === 'invalid') {
         this.stats.eventsInvalid++;
-        this.api.offence(from, 'inconsistent-events');
+        if (e.origin === from) this.api.offence(from, 'inconsistent-events');
         continue;
       }
       if (r === 'excessive') {
         this.stats.eventsExcessive++;
-        this.api.offence(from, 'excessive-events');
+        if (e.origin === from) this.api.offence(from, 'excessive-events');
         continue;
       }
       if (r === 'stale') {
@@ -293,7 +295,7 @@ export class GlobalMapApp implements NodeApp {
         const r = store.apply({ origin: e.peer, peer: l.peer, flags: l.flags, timestampUs: l.timestampUs }, now);
         if (r === 'invalid') {
           this.stats.eventsInvalid++;
-          this.api.offence(from, 'inconsistent-events');
+          if (e.peer === from) this.api.offence(from, 'inconsistent-events');
         } else if (r === 'applied') applied = true;
       }
       if (applied) this.stats.syncEntriesApplied++;

@@ -27,6 +27,7 @@ export class IdentityRegistry implements IdCodec {
   private readonly keys: (Identity | undefined)[] = [];
   private readonly byId = new Map<string, PeerNum>();
   private readonly byKadId = new Map<string, PeerNum>();
+  private readonly byKeyObject = new WeakMap<Uint8Array, PeerNum>();
 
   constructor(readonly signer: Signer) {}
 
@@ -58,7 +59,13 @@ export class IdentityRegistry implements IdCodec {
 
   /** Peer number of a public key's fingerprint (interning it if new). */
   numOfPublicKey(publicKey: Uint8Array): PeerNum {
-    return this.intern(sha256(publicKey));
+    // In object mode the key arriving in a version message is the very array the
+    // identity holds, so the fingerprint is computed once per identity, not per handshake.
+    const known = this.byKeyObject.get(publicKey);
+    if (known !== undefined) return known;
+    const num = this.intern(sha256(publicKey));
+    this.byKeyObject.set(publicKey, num);
+    return num;
   }
 
   /** Byte order of two peers' ids: the deterministic tie-break between them. */

@@ -129,7 +129,7 @@ export function nodeDriver(
     const inner = runtime.appFor(honest + ordinal, identity);
     const attack = new SybilApp(
       coalition,
-      { attackIntervalUs: secondsToUs(spec.intervalS), gossipIntervalUs: secondsToUs(spec.gossipIntervalS), falseLinks: spec.falseLinks, mesh: spec.mesh, ttl: 6 },
+      { attackIntervalUs: secondsToUs(spec.intervalS), gossipIntervalUs: secondsToUs(spec.gossipIntervalS), falseLinks: spec.falseLinks, mesh: spec.mesh, meshDegree: spec.meshDegree, ttl: 6 },
       () => peerNums,
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;

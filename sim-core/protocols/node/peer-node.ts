@@ -472,6 +472,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     c.state = 'up';
     c.peer = peer;
     c.services = version.services;
+    c.pingSentUs = now; // the first keepalive ping waits one interval
     this.byPeer.set(peer, c);
     this.established.set(peer, c.dir);
     this.reconnect.delete(c.address);

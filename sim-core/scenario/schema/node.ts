@@ -71,6 +71,8 @@ export const adversarySchema = z.strictObject({
   falseLinks: int(0, 64).default(4),
   /** sybil: claim a mesh among the Sybils, which colluding ends "confirm". */
   mesh: z.boolean().default(true),
+  /** sybil: mesh links each Sybil claims (kept under the global map's claim limit so they are not rejected as excessive). */
+  meshDegree: int(2, 30).default(8),
   /** sybil: false claims are re-gossiped this often. */
   gossipIntervalS: num(1, 86_400).default(60),
 });
