@@ -4,14 +4,34 @@ import type { RunSummary } from './run-command.ts';
 
 /** The run header: the scenario with every derived option, so a run can be reproduced from its log. */
 export function describeScenario(s: Scenario): string {
-  const { kind, ...proto } = s.protocol;
   const latency = describeLatencyConfig(s.network.latency);
-  return [
-    `peermap run ${s.name}: seed ${s.seed}, ${s.peers.count} peers joining over ${s.peers.joinOverS} s, ${s.durationS} simulated s`,
+  const joins = s.peers.waves ? s.peers.waves.map((w) => `${w.count} at ${w.atS}+${w.overS} s`).join(', ') : `joining over ${s.peers.joinOverS} s`;
+  const lines = [
+    `peermap run ${s.name}: seed ${s.seed}, ${s.peers.count} peers (${joins}), ${s.bootstrap.count} bootstrap, ${s.durationS} simulated s`,
     `  network: latency ${latency}; dial timeout ${s.network.dialTimeoutS} s`,
-    `  protocol: ${kind} ${Object.entries(proto).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    `  limits: maxEvents=${s.limits.maxEvents} maxPendingEvents=${s.limits.maxPendingEvents}; sample every ${s.metrics.sampleEveryS} s`,
-  ].join('\n');
+  ];
+  const p = s.protocol;
+  if (p.kind === 'flood') {
+    const { kind, ...rest } = p;
+    lines.push(`  protocol: ${kind} ${compact(rest)}`);
+  } else {
+    lines.push(`  protocol: node, strategy ${p.strategy}`, `    node: ${compact(p.node)}`);
+    if (p.strategy === 'globalmap' || p.strategy === 'random') lines.push(`    globalmap: ${compact(p.globalmap)}`);
+    if (p.strategy === 'kademlia') lines.push(`    kademlia: ${compact(p.kademlia)}`);
+    if (p.workload.blocks.enabled) lines.push(`    blocks: ${compact(p.workload.blocks)}`);
+    lines.push(`  crypto: ${compact(s.crypto)}; wire: ${compact(s.wire)}`);
+  }
+  if (s.adversaries.length > 0) lines.push(`  adversaries: ${s.adversaries.map((a) => `${a.count}× ${a.kind} from ${a.startS} s`).join(', ')}`);
+  if (s.actions.length > 0) lines.push(`  actions: ${s.actions.length} scripted`);
+  lines.push(`  limits: maxEvents=${s.limits.maxEvents} maxPendingEvents=${s.limits.maxPendingEvents}; sample every ${s.metrics.sampleEveryS} s`);
+  return lines.join('\n');
+}
+
+/** `k=v` pairs, nested objects as compact JSON. */
+function compact(o: object): string {
+  return Object.entries(o)
+    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`)
+    .join(' ');
 }
 
 /** The end-of-run table. */
