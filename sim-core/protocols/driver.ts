@@ -1,4 +1,5 @@
 import type { RngStreams } from '../engine/rng.ts';
+import type { CsrGraph } from '../metrics/graph/csr.ts';
 import type { HostContext, World } from '../net/world.ts';
 import type { Scenario } from '../scenario/schema/index.ts';
 import type { AdversarySpec } from '../scenario/schema/node.ts';
@@ -20,6 +21,14 @@ export interface ProtocolDriver<M> {
   sample(world: World<M>): Record<string, number>;
   /** Protocol-specific end-of-run metrics, as named sections of `metrics` (e.g. { node: …, globalmap: … }). */
   finalMetrics(world: World<M>): Record<string, unknown>;
+  /**
+   * The overlay now, over honest peers by index (for the dashboard). Must be
+   * read-only: no events scheduled, no stream drawn, so looking never
+   * changes the run. Absent: observers fall back to open connections.
+   */
+  snapshot?(world: World<M>): { graph: CsrGraph; addresses: readonly number[] };
+  /** One honest peer as a plain, structured-cloneable object (the dashboard's inspector); read-only like `snapshot`. */
+  inspect?(world: World<M>, index: number): Record<string, unknown> | undefined;
 }
 
 export type DriverFactory = (scenario: Scenario, rng: RngStreams) => ProtocolDriver<unknown>;

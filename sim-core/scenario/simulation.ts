@@ -1,5 +1,6 @@
 import { RngStreams, type Rng } from '../engine/rng.ts';
 import { secondsToUs, usToSeconds, type TimeUs } from '../engine/time.ts';
+import { resilienceMetrics } from '../metrics/resilience.ts';
 import { messageMetrics, snapshotCounters, type CounterSnapshot } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
@@ -152,6 +153,7 @@ export class Simulation {
         connections: this.connectionMetrics(),
         ...withDiscoveryTimes(this.driver.finalMetrics(this.world), this.series),
         underlay: { ...this.underlay.metrics(this.world), churn: this.population.metrics() },
+        resilience: resilienceMetrics(this.series, this.underlay.timeline),
         series: this.series,
       },
     };

@@ -2,6 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ScenarioError } from '../../scenario/errors.ts';
 import { parseSeeds, parseStrategyList } from '../compare/options.ts';
 import { compareCommand, DEFAULT_STRATEGIES } from './compare-command.ts';
+import { workerPoolRunner } from '../jobs/pool.ts';
+import { mergeCommand } from '../sweep/merge-command.ts';
+import { parseShard } from '../sweep/plan.ts';
+import { sweepCommand } from '../sweep/sweep-command.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -23,6 +27,12 @@ export function parseNumberArg(name: string) {
     if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${v}"`);
     return n;
   };
+}
+
+function parseWorkers(v: string): number {
+  const n = parseIntArg('--workers')(v);
+  if (n < 1 || n > 1024) throw new InvalidArgumentError(`--workers must be in 1..1024, got ${n}`);
+  return n;
 }
 
 export function buildProgram(): Command {
@@ -60,8 +70,41 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output folder', 'results/compare')
     .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)
     .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
+    .option('--workers <n>', 'run jobs on a pool of n worker threads (default: one at a time in this process)', parseWorkers)
     .action(async (file: string, opts) => {
-      process.exitCode = await compareCommand(file, opts);
+      process.exitCode = await compareCommand(file, opts, opts.workers ? workerPoolRunner({ workers: opts.workers }) : undefined);
+    });
+
+  program
+    .command('sweep')
+    .description('Run strategies × seeds in parallel on worker threads; write DIR/runs/<strategy>-seed<N>.json and DIR/sweep.json (mean ± 95% CI)')
+    .argument('<file>', 'scenario file (YAML); only protocol.strategy and the seed vary between runs')
+    .addOption(
+      new Option('--strategies <list>', 'comma-separated: none, globalmap, random, kademlia')
+        .argParser(parseStrategyList)
+        .default(parseStrategyList(DEFAULT_STRATEGIES), DEFAULT_STRATEGIES),
+    )
+    .option('--seeds <list>', "seeds, e.g. 1..20 or 1,2,7 (default: the file's seed)", parseSeeds)
+    .option('--workers <n>', 'worker threads (default: available CPUs, at most one per job)', parseWorkers)
+    .option('--shard <i/n>', 'run only shard i of n: job j (strategy-major, then seed order) goes to shard (j mod n) + 1; combine with `peermap merge`', parseShard)
+    .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
+    .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
+    .option('--out <dir>', 'output folder', 'results/sweep')
+    .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)
+    .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
+    .action(async (file: string, opts) => {
+      process.exitCode = await sweepCommand(file, opts);
+    });
+
+  program
+    .command('merge')
+    .description('Combine sweep folders (e.g. the shards of `peermap sweep --shard i/n`) into one sweep, as if run unsharded')
+    .argument('<dirs...>', 'sweep output folders')
+    .option('--out <dir>', 'output folder', 'results/sweep')
+    .option('--quiet', 'no tables; only the run lines and file paths', false)
+    .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
+    .action(async (dirs: string[], opts) => {
+      process.exitCode = await mergeCommand(dirs, opts);
     });
 
   program

@@ -25,13 +25,16 @@ export interface JobProgress {
 export interface JobResult extends RunResult {
   wallSeconds: number;
   eventsPerSecond: number;
-  /** Peak RSS of the process that ran the job, so far (in-process runs share one process). */
+  /** Peak RSS of the process that ran the job, so far (in-process runs share one process; pool workers share the pool's). */
   peakRssBytes: number;
+  /** Pool runs: the worker (1..N) that ran the job, and the job's peak V8 heap sampled between chunks. */
+  worker?: number;
+  heapPeakBytes?: number;
 }
 
 /**
- * Runs jobs. `compare` uses only this interface, so a worker_threads pool
- * (for `peermap sweep`) can replace the in-process runner. Jobs given to
+ * Runs jobs. `compare` and `sweep` use only this interface: the in-process
+ * runner below or the worker_threads pool (`workerPoolRunner` in pool.ts). Jobs given to
  * `run` concurrently may be executed in parallel by a pool.
  */
 export interface JobRunner {

@@ -120,10 +120,10 @@ export function withBlocks(inner: (env: StrategyEnv) => StrategyRuntime): (env: 
         });
         return new WorkloadComposite([overlayApp, blocks], app?.name ?? 'blocks');
       },
-      sample: (_apps, world) => ({ ...base.sample?.(innerApps, world), ...tracker.sample() }),
+      sample: (_apps, world, addresses) => ({ ...base.sample?.(innerApps, world, addresses), ...tracker.sample() }),
       extraSections: (_apps, world) => ({ ...base.extraSections?.(innerApps, world), blocks: tracker.report() }),
     };
-    if (base.finalMetrics) runtime.finalMetrics = (_apps, world) => base.finalMetrics!(innerApps, world);
+    if (base.finalMetrics) runtime.finalMetrics = (_apps, world, addresses) => base.finalMetrics!(innerApps, world, addresses);
     return runtime;
   };
 }

@@ -18,10 +18,11 @@ interface LivePeer {
   app: GlobalMapApp;
 }
 
-function livePeers(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): LivePeer[] {
+function livePeers(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[]): LivePeer[] {
   const out: LivePeer[] = [];
   apps.forEach((app, index) => {
-    if (app instanceof GlobalMapApp && world.isUp(index)) out.push({ index, node: world.protocolOf(index) as PeerNode, app });
+    const a = addresses[index];
+    if (app instanceof GlobalMapApp && world.isUp(a)) out.push({ index, node: world.protocolOf(a) as PeerNode, app });
   });
   return out;
 }
@@ -59,13 +60,29 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
+/** Peer numbers of honest peers that are down. */
+function deadPeers(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[]): PeerNum[] {
+  const out: PeerNum[] = [];
+  apps.forEach((app, index) => {
+    const a = addresses[index];
+    if (app instanceof GlobalMapApp && !world.isUp(a)) out.push((world.protocolOf(a) as PeerNode).self);
+  });
+  return out;
+}
+
+function knows(o: LivePeer, p: PeerNum): boolean {
+  return o.app.store ? o.app.store.isKnown(p) : o.node.addressOf(p) !== undefined;
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /** Time-series figures: coverage mean / p10, map size, overlay degree. */
-export function globalmapSample(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, env: StrategyEnv): Record<string, number> {
-  const peers = livePeers(apps, world);
+export function globalmapSample(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[], env: StrategyEnv): Record<string, number> {
+  const peers = livePeers(apps, world, addresses);
   const cov = coverage(peers, env, `t${world.now}`);
+  const dead = deadPeers(apps, world, addresses);
   return {
+    deadKnownMean: dead.length === 0 ? 0 : mean(observers(peers, MAX_OBSERVERS, env, `d${world.now}`).map((o) => dead.filter((d) => knows(o, d)).length / dead.length)),
     coverageMean: mean(cov),
     coverageP10: quantile(cov, 0.1),
     mapEntriesMean: mean(peers.map((p) => p.app.store?.known ?? 0)),
@@ -74,8 +91,14 @@ export function globalmapSample(apps: readonly (NodeApp | undefined)[], world: W
 }
 
 /** End-of-run metrics under `metrics.globalmap` (or `metrics.random`). */
-export function globalmapFinal(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, env: StrategyEnv, pool: RecordPool): Record<string, unknown> {
-  const peers = livePeers(apps, world);
+export function globalmapFinal(
+  apps: readonly (NodeApp | undefined)[],
+  world: World<WireItem>,
+  addresses: readonly number[],
+  env: StrategyEnv,
+  pool: RecordPool,
+): Record<string, unknown> {
+  const peers = livePeers(apps, world, addresses);
   const cov = coverage(peers, env, 'final');
   const stats = sumStats(apps);
   const withMap = peers.filter((p) => p.app.store);

@@ -65,8 +65,8 @@ export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv)
           peerSpace: () => env.registry.size,
           bootstrap: env.bootstrap,
         }),
-      sample: (apps, world) => globalmapSample(apps, world, env),
-      finalMetrics: (apps, world) => globalmapFinal(apps, world, env, pool),
+      sample: (apps, world, addresses) => globalmapSample(apps, world, addresses, env),
+      finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool),
     };
   };
 }

@@ -36,9 +36,9 @@ export type AppFactory = (index: number, identity: Identity) => NodeApp | undefi
 export interface StrategyRuntime {
   appFor: AppFactory;
   /** Cheap figures for each time-series sample. */
-  sample?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, number>;
+  sample?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[]): Record<string, number>;
   /** End-of-run metrics, reported under `metrics.<name>`. */
-  finalMetrics?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, unknown>;
+  finalMetrics?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[]): Record<string, unknown>;
   /** Key of finalMetrics in the summary (e.g. 'globalmap', 'kademlia'). */
   readonly name?: string;
   /** Further top-level sections of `metrics` (e.g. `blocks` from a workload), placed after the strategy's own. */
@@ -165,9 +165,9 @@ export function nodeDriver(
         ctx.address,
       );
     },
-    sample: (world: World<WireItem>) => ({ ...nodeSample(world, addresses, apps), ...runtime.sample?.(apps, world) }),
+    sample: (world: World<WireItem>) => ({ ...nodeSample(world, addresses, apps), ...runtime.sample?.(apps, world, addresses) }),
     finalMetrics: (world: World<WireItem>) => {
-      const own = runtime.finalMetrics?.(apps, world);
+      const own = runtime.finalMetrics?.(apps, world, addresses);
       const node = nodeMetrics(world, addresses, apps, crashes);
       const eclipse = coalition ? { eclipse: eclipseMetrics(world, coalition, addresses, apps) } : {};
       const topology = overlayTopology(overlaySnapshot(world, addresses, apps), rng.stream('metrics/topology'));
