@@ -35,7 +35,8 @@ export function resilienceMetrics(series: readonly Point[], timeline: readonly D
     const target = Math.min(before?.lccFraction ?? 1, 1 - LCC_TOLERANCE) - LCC_TOLERANCE;
     const anchor = end?.tS ?? e.tS;
     const back = series.find((p) => p.tS >= anchor && (p.lccFraction ?? 0) >= target);
-    const forgotten = e.event === 'outage' ? series.find((p) => p.tS > e.tS && typeof p.deadKnownMean === 'number' && p.deadKnownMean <= FORGOTTEN) : undefined;
+    // Only before the restart: afterwards the "dead" are back and nothing is left to forget.
+    const forgotten = e.event === 'outage' ? series.find((p) => p.tS > e.tS && (!end || p.tS < end.tS) && typeof p.deadKnownMean === 'number' && p.deadKnownMean <= FORGOTTEN) : undefined;
     out.push({
       event: e.event,
       name: e.name,
