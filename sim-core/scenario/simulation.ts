@@ -1,11 +1,14 @@
 import { RngStreams, type Rng } from '../engine/rng.ts';
 import { secondsToUs, usToSeconds, type TimeUs } from '../engine/time.ts';
 import { resilienceMetrics } from '../metrics/resilience.ts';
+import { csrFromEdges } from '../metrics/graph/csr.ts';
 import { messageMetrics, snapshotCounters, type CounterSnapshot } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
 import { createDriver } from '../protocols/registry.ts';
+import { scheduleActions } from './faults.ts';
 import { Population } from './population.ts';
+import type { ActionSpec } from './schema/actions.ts';
 import type { Scenario } from './schema/index.ts';
 import { buildUnderlay, type ScenarioUnderlay } from './underlay.ts';
 
@@ -68,6 +71,30 @@ export interface Progress {
   events: number;
 }
 
+/** The overlay over honest peers by index, as CSR (every link in both endpoints' lists). */
+export interface OverlayView {
+  n: number;
+  /** Length n + 1. */
+  offsets: Int32Array;
+  targets: Int32Array;
+  /** 1 when the peer is up. */
+  alive: Uint8Array;
+  /** Host address of each honest peer. */
+  addresses: Int32Array;
+}
+
+/** Where hosts live, by address (all the hosts a run may create), when the scenario has a placement. */
+export interface HostPlaces {
+  lat: Float32Array;
+  lon: Float32Array;
+  /** Index into `continents`. */
+  continent: Int8Array;
+  /** Index into `cities`. */
+  city: Int32Array;
+  continents: string[];
+  cities: { name: string; lat: number; lon: number }[];
+}
+
 /**
  * A scenario turned into a runnable world. The same class runs under the CLI,
  * in a worker_thread and in a browser Web Worker: advance it with `step` in
@@ -114,13 +141,18 @@ export class Simulation {
     return { nowUs: this.world.now, endUs: this.endUs, events: this.world.scheduler.eventsProcessed };
   }
 
-  /** Runs at most `maxEvents` events; returns true once the run is over. */
-  step(maxEvents: number): boolean {
+  /**
+   * Runs at most `maxEvents` events, and none after `untilUs` (default: the
+   * end of the run); returns true once the run is over. Chunking a run by
+   * events or by time never changes it.
+   */
+  step(maxEvents: number, untilUs: TimeUs = this.endUs): boolean {
     if (this.endReason) return true;
     const sched = this.world.scheduler;
     const left = this.scenario.limits.maxEvents - sched.eventsProcessed;
-    const stop = sched.run(this.endUs, Math.min(maxEvents, left));
-    if (stop === 'until' || stop === 'empty') this.endReason = 'completed';
+    const until = Math.min(untilUs, this.endUs);
+    const stop = sched.run(until, Math.min(maxEvents, left));
+    if ((stop === 'until' || stop === 'empty') && until >= this.endUs) this.endReason = 'completed';
     else if (stop === 'stopped') this.endReason = 'stopped';
     else if (sched.eventsProcessed >= this.scenario.limits.maxEvents) this.endReason = 'max-events';
     if (this.endReason === 'completed') this.takeSample();
@@ -135,6 +167,101 @@ export class Simulation {
 
   get traceHash(): string {
     return this.world.scheduler.trace.hex();
+  }
+
+  // ---- observers (the dashboard): these read the world and never schedule or draw ----
+
+  /** The overlay now: the protocol's own view when it has one, else open connections between honest peers. */
+  overlay(): OverlayView | undefined {
+    const snap = this.driver.snapshot?.(this.world);
+    if (snap) {
+      const g = snap.graph;
+      return { n: g.n, offsets: g.offsets, targets: g.targets, alive: g.alive ?? new Uint8Array(g.n).fill(1), addresses: Int32Array.from(snap.addresses) };
+    }
+    const addresses = Int32Array.from(this.population.addressOf);
+    const n = addresses.length;
+    const indexOf = new Map<number, number>();
+    addresses.forEach((a, i) => indexOf.set(a, i));
+    const alive = new Uint8Array(n);
+    const ea: number[] = [];
+    const eb: number[] = [];
+    const c = this.world.conns;
+    for (let i = 0; i < n; i++) {
+      if (!this.world.isUp(addresses[i])) continue;
+      alive[i] = 1;
+      for (const conn of this.world.connectionsOf(addresses[i])) {
+        const slot = c.slotOf(conn);
+        if (slot < 0) continue;
+        const j = indexOf.get(conn % 2 === 0 ? c.acceptor[slot] : c.dialer[slot]);
+        if (j !== undefined && j !== i) {
+          ea.push(i);
+          eb.push(j);
+        }
+      }
+    }
+    const g = csrFromEdges(n, Int32Array.from(ea), Int32Array.from(eb), ea.length, alive);
+    return { n, offsets: g.offsets, targets: g.targets, alive, addresses };
+  }
+
+  /** Honest peer `index` as a plain object (the dashboard's inspector): the protocol's view plus its place and message counts. */
+  peer(index: number): Record<string, unknown> | undefined {
+    const address = this.population.addressOf[index];
+    if (address === undefined) return undefined;
+    const own = this.driver.inspect?.(this.world, index) ?? { index, address, up: this.world.isUp(address) };
+    const geo = this.underlay.hosts.geo;
+    const place = geo ? { city: geo.cityName(address), country: geo.countryName(address), continent: geo.continentName(address) } : undefined;
+    const log = this.world.messageLog;
+    const messages = log ? { sent: log.sentBy[address] ?? 0, delivered: log.deliveredTo[address] ?? 0 } : undefined;
+    return { ...own, ...(place && { place }), ...(messages && { messages }) };
+  }
+
+  /** Places of every host the run may create, by address; undefined without a placement. */
+  hostPlaces(): HostPlaces | undefined {
+    const geo = this.underlay.hosts.geo;
+    if (!geo) return undefined;
+    const n = this.underlay.capacity;
+    const d = geo.dataset;
+    const out: HostPlaces = {
+      lat: new Float32Array(n),
+      lon: new Float32Array(n),
+      continent: new Int8Array(n),
+      city: geo.city.slice(0, n),
+      continents: [...d.continents],
+      cities: d.cities.map((c) => ({ name: c.name, lat: c.lat, lon: c.lon })),
+    };
+    for (let h = 0; h < n; h++) {
+      const city = d.cities[geo.city[h]];
+      out.lat[h] = city.lat;
+      out.lon[h] = city.lon;
+      out.continent[h] = geo.continent[h];
+    }
+    return out;
+  }
+
+  /** Name of a message type (the message log records type numbers). */
+  typeName(type: number): string {
+    return this.driver.sizer.typeName(type);
+  }
+
+  /**
+   * Adds a scenario action while the run is under way (the dashboard's fault
+   * buttons) and schedules it exactly as the runner schedules the file's
+   * actions, so a scenario listing it replays this run. Its time must be
+   * after now, and for the replay to match event for event no event may be
+   * pending at exactly that time (in the replay the action, scheduled at
+   * construction, would run before such an event; here after it): advance
+   * with `step(…, atUs - 1)` and check `world.scheduler.nextTime()` first.
+   */
+  addAction(action: ActionSpec): void {
+    const atUs = secondsToUs(action.atS);
+    if (!(atUs > this.world.now)) throw new RangeError(`action at ${action.atS} s is not after now (${usToSeconds(this.world.now)} s)`);
+    if (this.endReason) throw new Error('the run is over');
+    const index = this.scenario.actions.length;
+    this.scenario.actions.push(action);
+    // A sparse list holding only this action at its index: scheduleActions visits it alone, with the index a replay gives it.
+    const only: ActionSpec[] = [];
+    only[index] = action;
+    scheduleActions(this.world, { ...this.scenario, actions: only }, this.underlay, this.rng);
   }
 
   result(): RunResult {

@@ -84,4 +84,18 @@ describe('event gossip (G2)', () => {
     // Same maps either way.
     for (let i = 0; i < 12; i++) expect(many.apps[i].store!.known).toBe(one.apps[i].store!.known);
   });
+
+  it('fanout-limited gossip sends fewer copies and still reaches everyone on a dense graph', () => {
+    const build = (gossipFanout: number) => {
+      const mesh = new FakeMesh(30, { ttl: 8, gossipFanout });
+      for (let i = 0; i < 30; i++) for (const d of [1, 2, 3, 7, 11]) mesh.link(i, (i + d) % 30);
+      mesh.announceAll();
+      return { mesh, delivered: mesh.drain() };
+    };
+    const flood = build(0);
+    const epidemic = build(3);
+    expect(epidemic.delivered).toBeLessThan(flood.delivered * 0.5);
+    const reached = epidemic.mesh.apps.reduce((a, app) => a + app.store!.originsWithRecords, 0) / 30;
+    expect(reached).toBeGreaterThan(29); // nearly every origin known by everyone
+  });
 });

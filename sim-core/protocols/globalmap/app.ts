@@ -198,16 +198,36 @@ export class GlobalMapApp implements NodeApp {
 
   /** Sends an event to every neighbour but `except`: now, as one shared message (seed protocol), or through the batch outbox. */
   private broadcast(e: GmEvent, except: PeerNum, key: number): void {
-    if (this.deps.cfg.batchSize > 1) return this.batcher.add(e, key % 0x40000000, except);
+    const only = this.fanoutTargets(except);
+    if (this.deps.cfg.batchSize > 1) return this.batcher.add(e, key % 0x40000000, except, only);
     const msg: GmEventsMsg = { type: MsgType.GmEvents, events: [e] };
     let sent = 0;
-    for (const n of this.links.keys()) {
+    for (const n of only ?? this.links.keys()) {
       if (n === except) continue;
       this.api.send(n, msg);
       sent++;
     }
     this.stats.eventMessagesSent += sent;
     this.stats.eventsForwarded += sent;
+  }
+
+  /**
+   * Fanout-limited gossip (an option; the seed floods to every neighbour):
+   * `gossipFanout` random neighbours other than `except`, or null for all.
+   */
+  private fanoutTargets(except: PeerNum): PeerNum[] | null {
+    const k = this.deps.cfg.gossipFanout;
+    if (k <= 0 || this.links.size - (this.links.has(except) ? 1 : 0) <= k) return null;
+    const pool: PeerNum[] = [];
+    for (const n of this.links.keys()) if (n !== except) pool.push(n);
+    for (let i = 0; i < k; i++) {
+      const j = i + this.api.rng.int(pool.length - i);
+      const t = pool[i];
+      pool[i] = pool[j];
+      pool[j] = t;
+    }
+    pool.length = k;
+    return pool;
   }
 
   private receiveEvents(now: TimeUs, from: PeerNum, msg: GmEventsMsg): void {

@@ -17,6 +17,8 @@ export class EventBatcher {
   private events: GmEvent[] = [];
   /** Per event: the neighbour(s) to skip — one number, or an array once there are several. */
   private excluded: (PeerNum | PeerNum[])[] = [];
+  /** Per event: the only neighbours to send it to (fanout-limited gossip), or null for all. */
+  private targets: (PeerNum[] | null)[] = [];
   /** 31-bit event digest → index in `events`, for exclusions. */
   private readonly index = new Map<number, number>();
 
@@ -34,7 +36,7 @@ export class EventBatcher {
   }
 
   /** Queues an event for every neighbour but `except`; `key` is a 31-bit digest (a small integer: no boxing). */
-  add(e: GmEvent, key: number, except: PeerNum): void {
+  add(e: GmEvent, key: number, except: PeerNum, only: PeerNum[] | null = null): void {
     if (this.events.length >= this.cfg.maxQueuedEvents) {
       this.stats.eventsQueueDropped++;
       return;
@@ -42,6 +44,7 @@ export class EventBatcher {
     this.index.set(key, this.events.length);
     this.events.push(e);
     this.excluded.push(except);
+    this.targets.push(only);
     if (this.events.length >= this.cfg.batchSize) this.flush();
     else this.arm();
   }
@@ -60,8 +63,10 @@ export class EventBatcher {
     if (this.events.length === 0) return;
     const events = this.events;
     const excluded = this.excluded;
+    const targets = this.targets;
     this.events = [];
     this.excluded = [];
+    this.targets = [];
     this.index.clear();
     const chunk = Math.min(MAX_GM_EVENTS, this.cfg.batchSize);
     for (const n of this.neighbours()) {
@@ -69,6 +74,8 @@ export class EventBatcher {
       for (let i = 0; i < events.length; i++) {
         const x = excluded[i];
         if (x === n || (typeof x !== 'number' && x.includes(n))) continue;
+        const only = targets[i];
+        if (only !== null && !only.includes(n)) continue;
         batch.push(events[i]);
         if (batch.length === chunk) {
           this.emit(n, batch);
@@ -82,6 +89,7 @@ export class EventBatcher {
   clear(): void {
     this.events = [];
     this.excluded = [];
+    this.targets = [];
     this.index.clear();
   }
 

@@ -8,6 +8,8 @@ export interface GlobalmapConfig {
   announceDelayUs: number;
   /** Hops an event travels (seed: six degrees). */
   ttl: number;
+  /** Forward each new event to this many random neighbours; 0 floods to all (the seed). */
+  gossipFanout: number;
   /** Events per gm-events message; 1 reproduces the seed's one-event-per-message protocol. */
   batchSize: number;
   /** Longest an event waits in a batch before it is sent. */
@@ -52,6 +54,7 @@ export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   degreeSlack: 4,
   announceDelayUs: 2_000_000,
   ttl: 6,
+  gossipFanout: 0,
   batchSize: 1,
   flushIntervalUs: 200_000,
   maxQueuedEvents: 1024,

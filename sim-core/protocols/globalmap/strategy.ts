@@ -15,6 +15,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
     degreeSlack: s.degreeSlack,
     announceDelayUs: secondsToUs(s.announceDelayS),
     ttl: s.ttl,
+    gossipFanout: s.gossipFanout,
     batchSize: s.batchSize,
     flushIntervalUs: secondsToUs(s.flushIntervalS),
     maxQueuedEvents: 1024,

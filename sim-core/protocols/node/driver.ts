@@ -166,6 +166,8 @@ export function nodeDriver(
       );
     },
     sample: (world: World<WireItem>) => ({ ...nodeSample(world, addresses, apps), ...runtime.sample?.(apps, world, addresses) }),
+    snapshot: (world: World<WireItem>) => overlaySnapshot(world, addresses, apps),
+    inspect: (world: World<WireItem>, index: number) => inspectPeer(world, addresses, apps, index),
     finalMetrics: (world: World<WireItem>) => {
       const own = runtime.finalMetrics?.(apps, world, addresses);
       const node = nodeMetrics(world, addresses, apps, crashes);
@@ -182,3 +184,69 @@ export function nodeDriver(
   };
 }
 
+
+/** Figures an overlay app exposes, found by shape (a workload composite is looked through). */
+function appFigures(app: NodeApp | undefined): Record<string, unknown> {
+  if (!app) return {};
+  const parts = (app as { apps?: readonly NodeApp[] }).apps ?? [app];
+  const out: Record<string, unknown> = { app: app.name };
+  for (const part of parts) {
+    const store = (part as { store?: { known?: unknown } }).store;
+    if (store && typeof store.known === 'number') out.mapSize = store.known;
+    const table = (part as { tableSize?: unknown }).tableSize;
+    if (typeof table === 'number') out.routingTableSize = table;
+  }
+  return out;
+}
+
+/**
+ * Honest peer `index` as a plain object for the dashboard's inspector:
+ * liveness, established peers (honest index when it is one), overlay
+ * links, the app's map or table size, the peer manager's counters and the
+ * misbehaviour scores it holds against addresses. Reads only.
+ */
+function inspectPeer(world: World<WireItem>, addresses: readonly number[], apps: readonly (NodeApp | undefined)[], index: number): Record<string, unknown> | undefined {
+  const address = addresses[index];
+  if (address === undefined) return undefined;
+  const node = world.protocolOf(address) as PeerNode;
+  const indexOf = new Map<number, number>();
+  addresses.forEach((a, i) => indexOf.set((world.protocolOf(a) as PeerNode).self, i));
+  const honestAt = new Map<number, number>();
+  addresses.forEach((a, i) => honestAt.set(a, i));
+  const overlay = new Set<number>();
+  const app = apps[index];
+  for (const p of app?.overlay ? app.overlay() : node.peers().keys()) overlay.add(p);
+  const connections = [...node.peers()].map(([peer, dir]) => {
+    const rtt = node.rttUs(peer);
+    return { peer: indexOf.get(peer) ?? -1, address: node.addressOf(peer) ?? -1, dir, overlay: overlay.has(peer), rttMs: rtt === undefined ? null : rtt / 1000 };
+  });
+  // The peer manager keeps its scores private; read them without widening its API.
+  const scores = (node as unknown as { scores?: unknown }).scores;
+  const banScores =
+    scores instanceof Map ? [...(scores as Map<number, number>)].map(([addr, score]) => ({ address: addr, peer: honestAt.get(addr) ?? -1, score })) : [];
+  const st = node.stats;
+  return {
+    index,
+    address,
+    up: world.isUp(address),
+    neighbours: [...overlay].map((p) => indexOf.get(p) ?? -1).filter((i) => i >= 0).sort((a, b) => a - b),
+    connections,
+    outbound: node.outboundCount(),
+    inbound: node.inboundCount(),
+    dialing: node.dialingCount(),
+    ...appFigures(app),
+    stats: {
+      dialAttempts: st.dialAttempts,
+      dialFailures: st.dialFailures,
+      bansIssued: st.bansIssued,
+      inboundRejected: st.inboundRejected,
+      duplicatesClosed: st.duplicatesClosed,
+      staleEvicted: st.staleEvicted,
+      rateDropped: st.rateDropped,
+      pingsSent: st.pingsSent,
+      handshakes: { ...st.handshakes },
+      offences: { ...st.offences },
+    },
+    banScores,
+  };
+}

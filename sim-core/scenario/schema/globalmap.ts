@@ -11,6 +11,8 @@ export const globalmapSchema = z.strictObject({
   announceDelayS: num(0, 600).default(2),
   /** Hops an event travels (seed: six degrees). */
   ttl: int(1, 32).default(6),
+  /** Forward each new event to this many random neighbours (epidemic gossip); 0 floods to all, as in the seed. */
+  gossipFanout: int(0, 64).default(0),
   /** Events per gm-events message; 1 is the seed's one-event-per-message protocol. */
   batchSize: int(1, 256).default(1),
   /** Longest an event waits for its batch to fill. */
