@@ -89,7 +89,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   },
   rateMsgsPerS: 200,
   rateBurst: 400,
-  addrBookCapacity: 4096,
+  addrBookCapacity: 1024,
   addrResponseMax: 100,
   maxFrameBytes: 64 * 1024,
   materialize: false,

@@ -32,7 +32,8 @@ export const nodeSchema = z.strictObject({
       burst: int(1, 1e6).default(400),
     })
     .default({ msgsPerS: 200, burst: 400 }),
-  addrBookCapacity: int(16, 1_000_000).default(4096),
+  /** Addresses (and peer ids) remembered; ~150 bytes each, so this bounds a large run's memory. */
+  addrBookCapacity: int(16, 1_000_000).default(1024),
   addrResponseMax: int(1, 1000).default(100),
 });
 
