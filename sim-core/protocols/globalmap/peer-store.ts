@@ -155,24 +155,34 @@ export class PeerStore {
         out.removedOrigins++;
         continue;
       }
+      // Most records lose nothing: decide without allocating, rebuild only when something goes.
+      let drop = 0;
+      for (let k = 0; k < r.peers.length; k++) if (this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs) !== 0) drop++;
+      if (drop === 0) continue;
       const keep = new Map<PeerNum, { ts: number; flags: number }>();
-      let dropped = false;
       for (let k = 0; k < r.peers.length; k++) {
-        const age = now - r.ts[k];
-        const connect = (r.flags[k] & F_CONNECT) !== 0;
-        const phantom = connect && age > confirmTimeoutUs && !this.confirms(r.peers[k], origin, r.flags[k]);
-        // A tombstone only guards against late, older connects: after the confirmation timeout none are in flight.
-        if (age > ttlUs || (!connect && age > confirmTimeoutUs)) out.expiredEntries++;
-        else if (phantom) out.expiredPhantoms++;
-        else {
-          keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
-          continue;
-        }
-        dropped = true;
+        const why = this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs);
+        if (why === 1) out.expiredEntries++;
+        else if (why === 2) out.expiredPhantoms++;
+        else keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
       }
-      if (dropped) this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
+      this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
     }
     return out;
+  }
+
+  /**
+   * 0 keep; 1 stale (older than the TTL, or a tombstone past the confirmation
+   * timeout — it only guards against late, older connects, and none are in
+   * flight by then); 2 a phantom (a claim the other side has not confirmed
+   * within the timeout).
+   */
+  private expired(r: LinkRecord, k: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): 0 | 1 | 2 {
+    const age = now - r.ts[k];
+    const connect = (r.flags[k] & F_CONNECT) !== 0;
+    if (age > ttlUs || (!connect && age > confirmTimeoutUs)) return 1;
+    if (connect && age > confirmTimeoutUs && !this.confirms(r.peers[k], origin, r.flags[k])) return 2;
+    return 0;
   }
 
   private withoutOldestTombstone(r: LinkRecord): LinkRecord | undefined {
