@@ -207,12 +207,19 @@ export class Simulation {
   peer(index: number): Record<string, unknown> | undefined {
     const address = this.population.addressOf[index];
     if (address === undefined) return undefined;
-    const own = this.driver.inspect?.(this.world, index) ?? { index, address, up: this.world.isUp(address) };
+    const own = this.driver.inspect?.(this.world, index) ?? this.genericPeer(index, address);
     const geo = this.underlay.hosts.geo;
     const place = geo ? { city: geo.cityName(address), country: geo.countryName(address), continent: geo.continentName(address) } : undefined;
     const log = this.world.messageLog;
     const messages = log ? { sent: log.sentBy[address] ?? 0, delivered: log.deliveredTo[address] ?? 0 } : undefined;
     return { ...own, ...(place && { place }), ...(messages && { messages }) };
+  }
+
+  /** A peer as any protocol shows it: liveness and its open connections to other honest peers. */
+  private genericPeer(index: number, address: number): Record<string, unknown> {
+    const ov = this.overlay();
+    const neighbours = ov ? Array.from(ov.targets.subarray(ov.offsets[index], ov.offsets[index + 1])) : [];
+    return { index, address, up: this.world.isUp(address), neighbours };
   }
 
   /** Places of every host the run may create, by address; undefined without a placement. */
@@ -251,6 +258,8 @@ export class Simulation {
    * pending at exactly that time (in the replay the action, scheduled at
    * construction, would run before such an event; here after it): advance
    * with `step(…, atUs - 1)` and check `world.scheduler.nextTime()` first.
+   * The action is appended to `scenario.actions` (so the scenario describes
+   * the run); validate it against the whole scenario first.
    */
   addAction(action: ActionSpec): void {
     const atUs = secondsToUs(action.atS);

@@ -1,0 +1,283 @@
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { frameCallback, startWorker, type SimApi } from './client/sim-client.ts';
+import { FrameStore } from './client/store.ts';
+import type { LoadedResults } from './client/results.ts';
+import { strategyColor } from './render/colors.ts';
+import { renderLoop } from './render/loop.ts';
+import { paintersByLane, type ColorBy, type LayoutMode, type PaintOptions } from './render/painter.ts';
+import { findScenario, SCENARIOS } from './scenarios.ts';
+import { ClassroomPanel } from './views/ClassroomPanel.tsx';
+import { Controls } from './views/Controls.tsx';
+import { FaultPanel } from './views/FaultPanel.tsx';
+import { PeerInspector } from './views/PeerInspector.tsx';
+import { ResultsPanel } from './views/ResultsPanel.tsx';
+import { ScenarioPanel, type ScenarioChoice } from './views/ScenarioPanel.tsx';
+import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
+import { SideBySide } from './views/SideBySide.tsx';
+import { StatusBar } from './views/StatusBar.tsx';
+import { TopologyView } from './views/TopologyView.tsx';
+import type { FaultRequest } from './worker/protocol.ts';
+
+const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
+
+/** Initial settings from the URL (?scenario=classroom&seed=3&mode=side&view=map&speed=max&autoplay=1&classroom=1). */
+function fromUrl() {
+  const q = new URLSearchParams(location.search);
+  const s = findScenario(q.get('scenario')) ?? findScenario('classroom') ?? SCENARIOS[0];
+  const classroom = q.has('classroom') ? q.get('classroom') === '1' : s.key === 'classroom';
+  const speedParam = q.get('speed');
+  return {
+    choice: { key: s.key, text: s.text, seed: q.get('seed') ?? '', durationS: q.get('duration') ?? '', mode: q.get('mode') === 'side' ? 'side' : 'single' } as ScenarioChoice,
+    view: (q.get('view') === 'map' ? 'map' : 'force') as LayoutMode,
+    colorBy: (q.get('color') === 'state' ? 'state' : q.get('color') === 'region' ? 'region' : 'state') as ColorBy,
+    speed: speedParam === 'max' ? Infinity : Number(speedParam) > 0 ? Number(speedParam) : classroom ? 0.5 : 5,
+    autoplay: q.get('autoplay') === '1',
+    classroom,
+    messages: q.has('messages') ? q.get('messages') === '1' : classroom,
+  };
+}
+
+declare global {
+  interface Window {
+    /** Test and console hooks. */
+    __peermap?: unknown;
+  }
+}
+
+export function App() {
+  const initial = useMemo(fromUrl, []);
+  const store = useMemo(() => new FrameStore(), []);
+  const version = useSyncExternalStore(store.subscribe, store.getVersion);
+  const [api, setApi] = useState<SimApi>();
+  const [choice, setChoice] = useState(initial.choice);
+  const [loadError, setLoadError] = useState<string>();
+  const [view, setView] = useState(initial.view);
+  const [colorBy, setColorBy] = useState(initial.colorBy);
+  const [messages, setMessages] = useState(initial.messages);
+  const [classroom, setClassroom] = useState(initial.classroom);
+  const [speed, setSpeed] = useState(initial.speed);
+  const [selected, setSelected] = useState({ lane: 0, peer: -1 });
+  const [results, setResults] = useState<LoadedResults>();
+  const [faultMessage, setFaultMessage] = useState<string>();
+
+  useEffect(() => {
+    const w = startWorker();
+    setApi(() => w.api);
+    return () => w.terminate();
+  }, []);
+
+  const load = useCallback(
+    async (c: ScenarioChoice, autoplay = false) => {
+      if (!api) return;
+      setLoadError(undefined);
+      setSelected({ lane: 0, peer: -1 });
+      setFaultMessage(undefined);
+      store.reset(undefined);
+      try {
+        const info = await api.load(
+          {
+            text: c.text,
+            source: c.key === 'custom' ? 'edited.yaml' : `${c.key}.yaml`,
+            seed: c.seed === '' ? undefined : Number(c.seed),
+            durationS: c.durationS === '' ? undefined : Number(c.durationS),
+            strategies: c.mode === 'side' ? SIDE_STRATEGIES : undefined,
+            messageLog: true,
+          },
+          frameCallback((f) => store.push(f)),
+        );
+        store.reset(info);
+        if (autoplay) api.play();
+      } catch (e) {
+        setLoadError(e instanceof Error ? e.message : String(e));
+      }
+    },
+    [api, store],
+  );
+
+  // First load, from the URL.
+  useEffect(() => {
+    if (api) void load(initial.choice, initial.autoplay);
+  }, [api, load, initial]);
+
+  useEffect(() => {
+    api?.setView({ layout: view === 'force', messages });
+  }, [api, view, messages]);
+  useEffect(() => {
+    api?.setSpeed(speed);
+  }, [api, speed]);
+
+  const info = store.info;
+  const frame = store.frame;
+  const playing = !!frame?.playing;
+  const done = !!frame?.done;
+
+  const fault = useCallback(
+    async (f: FaultRequest) => {
+      if (!api) return;
+      const r = await api.fault(f);
+      setFaultMessage(r.ok ? `recorded: ${r.action.do} at ${r.action.atS} s` : r.error);
+    },
+    [api],
+  );
+
+  const exportSession = useCallback(async () => {
+    if (!api) return;
+    try {
+      const text = await api.exportSession();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([text], { type: 'text/yaml' }));
+      a.download = `${info?.name ?? 'scenario'}-session.yaml`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (e) {
+      setFaultMessage(e instanceof Error ? e.message : String(e));
+    }
+  }, [api, info]);
+
+  useEffect(() => {
+    window.__peermap = {
+      store,
+      measureFps: (ms: number) => renderLoop.measure(ms),
+      exportSession: () => api?.exportSession(),
+      /** Where peer `peer` of lane `lane` is drawn, in page CSS px (for clicking it); null if not drawn. */
+      screenOf: (lane: number, peer: number) => {
+        const p = paintersByLane.get(lane);
+        if (!p || peer >= p.painter.count || p.painter.radius[peer] === 0) return null;
+        const r = p.canvas.getBoundingClientRect();
+        return { x: r.left + p.painter.screen[2 * peer], y: r.top + p.painter.screen[2 * peer + 1] };
+      },
+      state: () => ({
+        loaded: !!store.info,
+        framesReceived: store.framesReceived,
+        nowS: (store.frame?.nowUs ?? 0) / 1e6,
+        done: !!store.frame?.done,
+        playing: !!store.frame?.playing,
+        peers: store.frame?.lanes.map((l) => l.n) ?? [],
+        traceHashes: store.frame?.lanes.map((l) => l.traceHash) ?? [],
+        eventsPerS: store.frame?.eventsPerS ?? 0,
+        recorded: store.recorded.length,
+      }),
+    };
+  }, [store, api]);
+
+  // Space: play / pause (classroom).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || (e.target as HTMLElement).closest('input, textarea, select, button')) return;
+      e.preventDefault();
+      if (playing) api?.pause();
+      else api?.play();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [api, playing]);
+
+  const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer };
+  const strategies = info?.strategies ?? [];
+  const series: NamedSeries[] = useMemo(() => {
+    const live = strategies.map((s, i) => ({ label: s, color: strategyColor(s, i), points: store.series[i] ?? [] }));
+    const loaded = (results?.runs ?? []).map((r, i) => ({ label: `file: ${r.label}`, color: strategyColor(r.strategy, i), points: r.series, dashed: true }));
+    return [...live, ...loaded];
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [strategies.join(), store.seriesVersion, results]);
+  const typesSeen = useMemo(() => {
+    const f = frame?.lanes[0]?.inFlight;
+    return f ? [...new Set(Array.from(f.type))].sort((a, b) => a - b) : [];
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [Math.floor(version / 10)]);
+
+  const controls = (
+    <Controls
+      playing={playing}
+      done={done}
+      loaded={!!info}
+      speed={speed}
+      roundS={info?.roundS ?? 1}
+      big={classroom}
+      onPlay={() => api?.play()}
+      onPause={() => api?.pause()}
+      onStepEvent={() => api?.stepEvent()}
+      onStepRound={() => api?.stepRound()}
+      onSpeed={setSpeed}
+    />
+  );
+
+  return (
+    <div className={`app ${classroom ? 'classroom-mode' : ''}`}>
+      <header>
+        <h1>
+          peermap <span className="hint">{info ? `${info.name} · ${info.peers} peers · ${info.description}` : 'dashboard'}</span>
+        </h1>
+        <div className="toggles">
+          <label>
+            <select data-testid="view" value={view} onChange={(e) => setView(e.target.value as LayoutMode)}>
+              <option value="force">force layout</option>
+              <option value="map" disabled={!info?.places}>
+                world map
+              </option>
+            </select>
+          </label>
+          <label>
+            colour{' '}
+            <select value={colorBy} onChange={(e) => setColorBy(e.target.value as ColorBy)}>
+              <option value="state">by state</option>
+              <option value="region" disabled={!info?.places}>
+                by region
+              </option>
+            </select>
+          </label>
+          <label>
+            <input type="checkbox" checked={messages} onChange={(e) => setMessages(e.target.checked)} /> messages
+          </label>
+          <label>
+            <input data-testid="classroom" type="checkbox" checked={classroom} onChange={(e) => setClassroom(e.target.checked)} /> classroom
+          </label>
+        </div>
+      </header>
+      <StatusBar store={store} />
+      <div className="layout">
+        <aside className="left">
+          <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
+          {!classroom && (
+            <section className="panel">
+              <h2>Run</h2>
+              {controls}
+            </section>
+          )}
+          <FaultPanel
+            continents={info?.continents ?? []}
+            recorded={store.recorded}
+            canAct={!!info && !done}
+            onFault={fault}
+            onExport={exportSession}
+            message={faultMessage}
+          />
+          <ResultsPanel loaded={results} onLoaded={setResults} />
+        </aside>
+        <main>
+          {classroom && <div className="classroom-controls">{controls}</div>}
+          {strategies.length > 1 ? (
+            <SideBySide store={store} strategies={strategies} options={options} selectedLane={selected.lane} onSelect={(lane, peer) => setSelected({ lane, peer })} />
+          ) : (
+            <TopologyView store={store} lane={0} options={options} onSelect={(peer) => setSelected({ lane: 0, peer })} height={classroom ? 620 : 560} />
+          )}
+          <SeriesPanel series={series} version={store.seriesVersion} />
+        </main>
+        <aside className="right">
+          {classroom && <ClassroomPanel info={info} typesSeen={typesSeen} />}
+          <PeerInspector
+            api={api}
+            lane={selected.lane}
+            laneName={strategies[selected.lane] ?? ''}
+            peer={selected.peer}
+            frameSeq={frame?.seq ?? 0}
+            onSelect={(peer) => setSelected({ lane: selected.lane, peer })}
+            onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
+          />
+        </aside>
+      </div>
+    </div>
+  );
+}

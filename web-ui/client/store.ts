@@ -1,0 +1,89 @@
+import type { ActionSpec, Frame, LoadInfo, SeriesPoint } from '../worker/protocol.ts';
+
+/** Text panels re-render at most this often; canvases read the latest frame on every animation frame. */
+const NOTIFY_MS = 100;
+
+/**
+ * The UI thread's copy of what the worker sent: the latest frame (and when
+ * it arrived, for interpolation), every lane's series so far, the recorded
+ * actions. React components subscribe through useSyncExternalStore and see
+ * a version number that moves at most 10 times a second.
+ */
+export class FrameStore {
+  info: LoadInfo | undefined;
+  frame: Frame | undefined;
+  /** performance.now() when `frame` arrived, and the gap to the one before. */
+  frameAt = 0;
+  frameGapMs = 33;
+  /** Series per lane, accumulated. */
+  series: SeriesPoint[][] = [];
+  seriesVersion = 0;
+  recorded: ActionSpec[] = [];
+  framesReceived = 0;
+  error: string | undefined;
+  private version = 0;
+  private listeners = new Set<() => void>();
+  private notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastNotify = 0;
+
+  reset(info: LoadInfo | undefined): void {
+    this.info = info;
+    this.frame = undefined;
+    this.series = info ? info.strategies.map(() => []) : [];
+    this.seriesVersion++;
+    this.recorded = [];
+    this.framesReceived = 0;
+    this.error = undefined;
+    this.notify(true);
+  }
+
+  push(frame: Frame): void {
+    const now = performance.now();
+    if (this.frame) this.frameGapMs = Math.min(250, Math.max(10, now - this.frameAt));
+    this.frame = frame;
+    this.frameAt = now;
+    this.framesReceived++;
+    let grew = false;
+    frame.lanes.forEach((lane, i) => {
+      if (lane.series.length === 0) return;
+      (this.series[i] ??= []).push(...lane.series);
+      grew = true;
+    });
+    if (grew) this.seriesVersion++;
+    this.recorded = frame.recorded;
+    this.notify(!frame.playing);
+  }
+
+  setError(e: string | undefined): void {
+    this.error = e;
+    this.notify(true);
+  }
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  getVersion = (): number => this.version;
+
+  /** Bumps the version now or within NOTIFY_MS (coalesced). */
+  private notify(now: boolean): void {
+    const t = performance.now();
+    if (now || t - this.lastNotify >= NOTIFY_MS) {
+      if (this.notifyTimer !== undefined) clearTimeout(this.notifyTimer);
+      this.notifyTimer = undefined;
+      this.fire(t);
+    } else if (this.notifyTimer === undefined) {
+      this.notifyTimer = setTimeout(() => {
+        this.notifyTimer = undefined;
+        this.fire(performance.now());
+      }, NOTIFY_MS - (t - this.lastNotify));
+    }
+  }
+
+  private fire(t: number): void {
+    this.lastNotify = t;
+    this.version++;
+    for (const fn of this.listeners) fn();
+  }
+}

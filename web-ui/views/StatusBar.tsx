@@ -1,0 +1,35 @@
+import type { FrameStore } from '../client/store.ts';
+import { strategyColor } from '../render/colors.ts';
+
+function fmtRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
+}
+
+/** Simulated time, events, run state and each lane's trace hash (what `peermap run` prints as `trace:`). */
+export function StatusBar({ store }: { store: FrameStore }) {
+  const f = store.frame;
+  const info = store.info;
+  const state = !info ? 'idle' : !f ? 'loading' : f.done ? 'done' : f.playing ? 'playing' : 'paused';
+  return (
+    <div className="status-bar">
+      <span data-testid="run-state" className={`state state-${state}`}>
+        {state}
+      </span>
+      <span data-testid="sim-time">
+        t = {f ? (f.nowUs / 1e6).toFixed(3) : '0.000'} s / {info?.durationS ?? 0} s
+      </span>
+      <span>events {f ? f.lanes.reduce((s, l) => s + l.events, 0).toLocaleString('en-US') : 0}</span>
+      <span>{f ? fmtRate(f.eventsPerS) : 0} events/s</span>
+      <span>seed {info?.seed ?? '–'}</span>
+      {f?.lanes.map((l, i) => (
+        <span key={i} className="trace" title={`${l.strategy}: trace hash ${l.done ? '(final)' : 'so far'}`}>
+          <span style={{ color: strategyColor(l.strategy, i) }}>{l.strategy}</span> trace{' '}
+          <code data-testid={`trace-hash-${i}`} data-final={l.done ? '1' : '0'}>
+            {l.traceHash}
+          </code>
+        </span>
+      ))}
+      {store.error && <span className="error">{store.error}</span>}
+    </div>
+  );
+}

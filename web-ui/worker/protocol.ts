@@ -1,0 +1,126 @@
+/**
+ * What the simulation worker and the UI thread exchange. Everything here is
+ * structured-cloneable; the typed arrays of a Frame are transferred, not
+ * copied. Shared by the worker, the session core and the UI.
+ */
+import type { ActionSpec } from '../../sim-core/scenario/schema/actions.ts';
+import type { SeriesPoint } from '../../sim-core/scenario/simulation.ts';
+
+export type { ActionSpec, SeriesPoint };
+
+/** Peer state codes in `LaneFrame.state`. */
+export const PEER_WAITING = 0; // not started yet
+export const PEER_UP = 1;
+export const PEER_DOWN = 2; // was up, now crashed / stopped / cut off for good
+
+export interface LoadRequest {
+  /** Scenario YAML. */
+  text: string;
+  /** Name shown in errors (file name). */
+  source: string;
+  /** Overrides, like `peermap run --seed / --duration`. */
+  seed?: number;
+  durationS?: number;
+  /** Side by side: one lane per strategy (node protocols); absent: the scenario as written. */
+  strategies?: string[];
+  /** Record sends for the in-flight animation and per-peer message counts. */
+  messageLog?: boolean;
+}
+
+/** What the UI needs once per load. */
+export interface LoadInfo {
+  name: string;
+  description: string;
+  seed: number;
+  durationS: number;
+  peers: number;
+  strategies: string[];
+  /** Seconds of one "gossip round" (the step-round button). */
+  roundS: number;
+  /** Per host address (all hosts the run may create), when the scenario places hosts. */
+  places?: { lat: Float32Array; lon: Float32Array; continent: Int8Array; continents: string[]; cities: { name: string; lat: number; lon: number }[] };
+  /** Continents present, for the fault buttons (empty without a placement). */
+  continents: string[];
+  /** Message type names by number (for the message log). */
+  typeNames: Record<number, string>;
+}
+
+/** Messages in flight during (or after) the last frame's window: honest peer indices. */
+export interface InFlight {
+  count: number;
+  from: Int32Array;
+  to: Int32Array;
+  sentUs: Float64Array;
+  arriveUs: Float64Array;
+  type: Uint8Array;
+}
+
+export interface LaneFrame {
+  strategy: string;
+  nowUs: number;
+  events: number;
+  traceHash: string;
+  done: boolean;
+  endReason?: string;
+  /** Honest peers (grows with churn). */
+  n: number;
+  /** CSR overlay over honest peers: neighbours of i are targets[offsets[i] .. offsets[i+1]). */
+  offsets: Int32Array;
+  targets: Int32Array;
+  /** PEER_* per honest peer. */
+  state: Uint8Array;
+  /** Host address of each honest peer (index into LoadInfo.places). */
+  addresses: Int32Array;
+  /** Force-layout positions (x, y interleaved, unit square around 0), when the layout is on. */
+  positions?: Float32Array;
+  inFlight?: InFlight;
+  /** Series points sampled since the previous frame. */
+  series: SeriesPoint[];
+}
+
+export interface Frame {
+  seq: number;
+  nowUs: number;
+  endUs: number;
+  playing: boolean;
+  done: boolean;
+  lanes: LaneFrame[];
+  /** Actions recorded this session (fault buttons), in order. */
+  recorded: ActionSpec[];
+  /** Events the worker ran per wall second, recently. */
+  eventsPerS: number;
+}
+
+export interface ViewOptions {
+  /** Compute the force layout (topology view in force mode). */
+  layout: boolean;
+  /** Include in-flight messages in frames. */
+  messages: boolean;
+}
+
+export type FaultRequest =
+  | { kind: 'kill-region'; continent: string; restartAfterS?: number }
+  | { kind: 'partition'; a: string; b: string }
+  | { kind: 'heal' }
+  | { kind: 'crash-peer'; peer: number };
+
+export type FaultResult = { ok: true; action: ActionSpec } | { ok: false; error: string };
+
+/** The worker's API (through comlink). */
+export interface SimWorkerApi {
+  /** Builds the session (one simulation per lane); frames then flow to `onFrame`. */
+  load(req: LoadRequest, onFrame: (f: Frame) => void): Promise<LoadInfo>;
+  play(): void;
+  pause(): void;
+  /** Simulated seconds per wall second; Infinity = as fast as possible. */
+  setSpeed(simSecondsPerWallSecond: number): void;
+  /** One event (lane 0; the other lanes catch up to its time). */
+  stepEvent(): Promise<void>;
+  /** One gossip round of simulated time. */
+  stepRound(): Promise<void>;
+  setView(v: ViewOptions): void;
+  fault(f: FaultRequest): Promise<FaultResult>;
+  inspect(lane: number, peer: number): Promise<Record<string, unknown> | undefined>;
+  /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */
+  exportSession(): Promise<string>;
+}
