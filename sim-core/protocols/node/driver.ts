@@ -220,10 +220,7 @@ function inspectPeer(world: World<WireItem>, addresses: readonly number[], apps:
     const rtt = node.rttUs(peer);
     return { peer: indexOf.get(peer) ?? -1, address: node.addressOf(peer) ?? -1, dir, overlay: overlay.has(peer), rttMs: rtt === undefined ? null : rtt / 1000 };
   });
-  // The peer manager keeps its scores private; read them without widening its API.
-  const scores = (node as unknown as { scores?: unknown }).scores;
-  const banScores =
-    scores instanceof Map ? [...(scores as Map<number, number>)].map(([addr, score]) => ({ address: addr, peer: honestAt.get(addr) ?? -1, score })) : [];
+  const banScores = [...node.banScores()].map(([addr, score]) => ({ address: addr, peer: honestAt.get(addr) ?? -1, score }));
   const st = node.stats;
   return {
     index,

@@ -225,6 +225,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return io.reachability ? io.reachability() : { reachable: true, relay: false };
   }
 
+  /** Misbehaviour scores held against addresses (below the ban threshold; banned ones are in the address book). */
+  banScores(): ReadonlyMap<Address, number> {
+    return this.scores;
+  }
+
   peerServices(peer: PeerNum): number | undefined {
     return this.byPeer.get(peer)?.services;
   }
