@@ -12,7 +12,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { runJobInProcess, type JobResult, type JobSpec } from './jobs.ts';
 
 export interface WorkerApi {
-  /** Runs one job; posts a JobProgress on `progress` (if given) after each chunk, and closes it at the end. */
+  /** Runs one job; posts a JobProgress on `progress` (if given) at the start and after each chunk, and closes it at the end. */
   run(spec: JobSpec, progress?: MessagePort): Promise<JobResult>;
   /** The pool's start-up handshake. */
   ready(): { threadId: number };
@@ -25,6 +25,8 @@ const api: WorkerApi = {
     // The job's peak V8 heap, sampled between chunks: RSS is the whole process's, shared by every worker.
     let heapPeakBytes = getHeapStatistics().used_heap_size;
     try {
+      // A first report at the start, so the pool's caller knows the job is under way.
+      progress?.postMessage({ simS: 0, totalS: spec.scenario.durationS, events: 0 });
       const result = await runJobInProcess(spec, (p) => {
         heapPeakBytes = Math.max(heapPeakBytes, getHeapStatistics().used_heap_size);
         progress?.postMessage(p);

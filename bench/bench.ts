@@ -1,0 +1,350 @@
+/**
+ * `npm run bench`: the performance bench. Sections (all by default, or `--only`):
+ *
+ *   engine       events/s of the engine against the bare heap, same process
+ *                (runs bench/engine.bench.ts) → results/bench-engine.json
+ *   convergence  scenarios/convergence-2500.yaml per strategy, each in a fresh
+ *                child process (`peermap run`), so peak RSS is the run's own:
+ *                wall time, peak RSS, events/s, messages and bytes per peer
+ *                per second (whole run and steady state), discovery times
+ *                → results/bench-convergence.json (--quick: 500 peers, 300 s,
+ *                joining over 60 s → results/bench-convergence-quick.json)
+ *   sweep        the same 8-seed `peermap sweep` with --workers 1 and with
+ *                --workers 2 (wall times, speed-up, identical results check)
+ *                → results/bench-sweep.json
+ *
+ * Each result carries seed, commit and machine; before overwriting, the
+ * previous committed result of the same name (git HEAD, else the file on
+ * disk) is read and the ratios new/previous are printed.
+ *
+ *   npm run bench -- [--quick] [--only engine,convergence,sweep] [--strategies globalmap,random,kademlia]
+ *                    [--seed 1] [--peers N --duration S --join-over S] [--engine-rounds 5]
+ *                    [--sweep-file scenarios/default.yaml --sweep-strategy random --sweep-duration 3600 --sweep-seeds 1..8 --sweep-rounds 3]
+ *                    [--results DIR]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { writeJsonAtomic } from '../sim-core/node/files.ts';
+import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
+import { withoutExecution, type SweepResult } from '../sim-core/node/sweep/sweep.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'engine,convergence,sweep' },
+    strategies: { type: 'string', default: 'globalmap,random,kademlia' },
+    seed: { type: 'string', default: '1' },
+    peers: { type: 'string' },
+    duration: { type: 'string' },
+    'join-over': { type: 'string' },
+    'engine-rounds': { type: 'string' },
+    'sweep-file': { type: 'string', default: 'scenarios/default.yaml' },
+    'sweep-strategy': { type: 'string', default: 'random' },
+    'sweep-duration': { type: 'string', default: '3600' },
+    'sweep-seeds': { type: 'string', default: '1..8' },
+    'sweep-rounds': { type: 'string', default: '3' },
+    /** Where results go (and previous ones are read); tests use a temporary folder. */
+    results: { type: 'string', default: 'results' },
+  },
+});
+
+const SECTIONS = ['engine', 'convergence', 'sweep'];
+const only = args.only.split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
+const SEED = Number(args.seed);
+const RESULTS = args.results.replace(/\/+$/, '');
+const tmp = mkdtempSync(join(tmpdir(), 'peermap-bench-'));
+
+// ------------------------------------------------------------------ helpers
+
+/** The committed result of this name (git HEAD), else the file on disk, else undefined; read before it is overwritten. */
+function previousResult<T>(name: string): { value: T; from: string } | undefined {
+  const path = `${RESULTS}/bench-${name}.json`;
+  try {
+    const text = execFileSync('git', ['show', `HEAD:${path}`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return { value: JSON.parse(text) as T, from: `${path} at HEAD` };
+  } catch {
+    if (existsSync(path)) return { value: JSON.parse(readFileSync(path, 'utf8')) as T, from: `${path} (uncommitted)` };
+    return undefined;
+  }
+}
+
+/** 1234567 → "1.23 M"; with a unit: "26.7 kB", "2.25 M ev/s", "424 MiB". */
+const fmt = (x: number, unit = ''): string => {
+  const a = Math.abs(x);
+  const [n, prefix] =
+    a >= 1e9 ? [(x / 1e9).toFixed(2), 'G'] : a >= 1e6 ? [(x / 1e6).toFixed(2), 'M'] : a >= 1e4 ? [(x / 1e3).toFixed(1), 'k'] : [a >= 100 ? x.toFixed(0) : a >= 1 ? x.toFixed(2) : x.toPrecision(3), ''];
+  if (!unit) return prefix ? `${n} ${prefix}` : n;
+  return unit === 'B' ? `${n} ${prefix}B` : `${n} ${prefix}${prefix ? ' ' : ''}${unit}`;
+};
+
+/** "label: now (previous p, ×r)"; `lowerIsBetter` only changes the word in brackets. */
+function ratioLine(label: string, now: number, prev: number | undefined, unit = '', lowerIsBetter = false): string {
+  if (prev === undefined || !Number.isFinite(prev) || prev === 0) return `  ${label}: ${fmt(now, unit)} (no previous result)`;
+  const r = now / prev;
+  const verdict = Math.abs(r - 1) < 0.05 ? 'same' : (r > 1) !== lowerIsBetter ? 'better' : 'worse';
+  return `  ${label}: ${fmt(now, unit)} (previous ${fmt(prev, unit)}, ×${r.toFixed(3)}, ${verdict}${Math.abs(r - 1) < 0.3 ? ' within the ±30% noise of these machines' : ''})`;
+}
+
+function run(cmd: string, argv: string[], opts: { quietStdout?: boolean } = {}): Promise<{ code: number; stdout: string; wallSeconds: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!opts.quietStdout) process.stdout.write(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, wallSeconds: (performance.now() - t0) / 1000 }));
+  });
+}
+
+const header = { seed: SEED, commit: gitCommit(), machine: machineInfo() };
+
+// ------------------------------------------------------------------ engine
+
+interface EngineRow {
+  pending: number;
+  engineEventsPerSecond: number;
+  bareHeapEventsPerSecond: number;
+  ratio: number;
+}
+
+async function engineSection(): Promise<void> {
+  console.log('== engine (bench/engine.bench.ts: engine vs bare heap, same process)');
+  const prev = previousResult<{ results: EngineRow[] }>('engine');
+  const rounds = args['engine-rounds'] ?? (args.quick ? '3' : '5');
+  const r = await run(process.execPath, ['bin/tsx-run.mjs', 'bench/engine.bench.ts', '--rounds', rounds, '--seed', String(42), '--out', `${RESULTS}/bench-engine.json`]);
+  if (r.code !== 0) throw new Error(`engine bench failed (exit ${r.code})`);
+  const now = JSON.parse(readFileSync(`${RESULTS}/bench-engine.json`, 'utf8')) as { results: EngineRow[] };
+  if (prev) console.log(`  compared with ${prev.from}`);
+  for (const row of now.results) {
+    const p = prev?.value.results.find((x) => x.pending === row.pending);
+    console.log(ratioLine(`engine @${row.pending} pending`, row.engineEventsPerSecond, p?.engineEventsPerSecond, 'ev/s'));
+    console.log(ratioLine(`bare heap @${row.pending} pending`, row.bareHeapEventsPerSecond, p?.bareHeapEventsPerSecond, 'ev/s'));
+    console.log(ratioLine(`engine/bare @${row.pending} pending`, row.ratio, p?.ratio));
+  }
+}
+
+// ------------------------------------------------------------------ convergence
+
+interface ConvergenceRow {
+  strategy: string;
+  traceHash: string;
+  endReason: string;
+  eventsProcessed: number;
+  wallSeconds: number;
+  processWallSeconds: number;
+  eventsPerSecond: number;
+  peakRssBytes: number;
+  messagesPerPeerPerSecond: number;
+  bytesPerPeerPerSecond: number;
+  messagesPerPeerPerSecondSteady: number | null;
+  bytesPerPeerPerSecondSteady: number | null;
+  timeTo50PctS: number | null;
+  timeTo90PctS: number | null;
+  mapBytesPerPeer: number | null;
+  lccFraction: number | null;
+  avgPathLength: number | null;
+}
+
+interface ConvergenceResult {
+  bench: string;
+  scenario: { file: string; peers: number; durationS: number; joinOverS: number };
+  results: ConvergenceRow[];
+}
+
+async function convergenceSection(): Promise<void> {
+  const file = 'scenarios/convergence-2500.yaml';
+  const raw = parseYaml(readFileSync(file, 'utf8')) as { peers: { count: number; joinOverS?: number }; durationS: number; seed?: number; protocol: { strategy?: string } };
+  const quick = args.quick ? { peers: 500, durationS: 300, joinOverS: 60 } : undefined;
+  const size = {
+    peers: Number(args.peers ?? quick?.peers ?? raw.peers.count),
+    durationS: Number(args.duration ?? quick?.durationS ?? raw.durationS),
+    joinOverS: Number(args['join-over'] ?? quick?.joinOverS ?? raw.peers.joinOverS ?? 0),
+  };
+  const custom = args.peers !== undefined || args.duration !== undefined || args['join-over'] !== undefined;
+  const name = custom ? `convergence-${size.peers}p-${size.durationS}s` : args.quick ? 'convergence-quick' : 'convergence';
+  console.log(`== convergence (${file}: ${size.peers} peers joining over ${size.joinOverS} s, ${size.durationS} simulated s, seed ${SEED}; one child process per strategy)`);
+  const prev = previousResult<ConvergenceResult>(name);
+  const sameSize = prev && JSON.stringify(prev.value.scenario) === JSON.stringify({ file, ...size });
+  if (prev) console.log(sameSize ? `  compared with ${prev.from}` : `  ${prev.from} has a different size (${JSON.stringify(prev.value.scenario)}): no ratios`);
+  const loadStart = loadavg();
+  const rows: ConvergenceRow[] = [];
+  for (const strategy of args.strategies.split(',').map((s) => s.trim())) {
+    const scenario = { ...raw, seed: SEED, durationS: size.durationS, peers: { ...raw.peers, count: size.peers, joinOverS: size.joinOverS }, protocol: { ...raw.protocol, strategy } };
+    const yamlPath = join(tmp, `convergence-${strategy}.yaml`);
+    writeFileSync(yamlPath, stringifyYaml(scenario));
+    const out = join(tmp, `convergence-${strategy}`);
+    console.log(`  ${strategy}: running (peermap run, fresh process) ...`);
+    // Not --quiet: on a terminal the child's progress bar shows on stderr; its stdout (header, table) is not echoed.
+    const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${strategy}: still running ...`), 60_000);
+    const r = await run(process.execPath, ['bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
+    if (r.code !== 0) throw new Error(`convergence ${strategy} failed (exit ${r.code}):\n${r.stdout}`);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      traceHash: string;
+      endReason: string;
+      eventsProcessed: number;
+      wallSeconds: number;
+      eventsPerSecond: number;
+      peakRssBytes: number;
+      metrics: Record<string, Record<string, unknown>>;
+    };
+    const m = s.metrics;
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    const row: ConvergenceRow = {
+      strategy,
+      traceHash: s.traceHash,
+      endReason: s.endReason,
+      eventsProcessed: s.eventsProcessed,
+      wallSeconds: s.wallSeconds,
+      processWallSeconds: r.wallSeconds,
+      eventsPerSecond: s.eventsPerSecond,
+      peakRssBytes: s.peakRssBytes,
+      messagesPerPeerPerSecond: m.messages.perPeerPerSecond as number,
+      bytesPerPeerPerSecond: m.messages.bytesPerPeerPerSecond as number,
+      messagesPerPeerPerSecondSteady: num(m.messages.perPeerPerSecondSteady),
+      bytesPerPeerPerSecondSteady: num(m.messages.bytesPerPeerPerSecondSteady),
+      timeTo50PctS: num(m.discovery?.timeTo50PctS),
+      timeTo90PctS: num(m.discovery?.timeTo90PctS),
+      mapBytesPerPeer: num(m.memory?.mapBytesPerPeer),
+      lccFraction: num(m.topology?.lccFraction),
+      avgPathLength: num(m.topology?.avgPathLength),
+    };
+    rows.push(row);
+    const p = sameSize ? prev.value.results.find((x) => x.strategy === strategy) : undefined;
+    console.log(`  ${strategy}: trace ${row.traceHash}, ${row.eventsProcessed} events, ${row.endReason}`);
+    console.log(ratioLine(`${strategy} wall`, row.wallSeconds, p?.wallSeconds, 's', true));
+    console.log(ratioLine(`${strategy} peak RSS`, row.peakRssBytes / 2 ** 20, p && p.peakRssBytes / 2 ** 20, 'MiB', true));
+    console.log(ratioLine(`${strategy} events/s`, row.eventsPerSecond, p?.eventsPerSecond, 'ev/s'));
+    console.log(ratioLine(`${strategy} messages/peer/s`, row.messagesPerPeerPerSecond, p?.messagesPerPeerPerSecond, '', true));
+    console.log(ratioLine(`${strategy} bytes/peer/s`, row.bytesPerPeerPerSecond, p?.bytesPerPeerPerSecond, 'B', true));
+    if (row.messagesPerPeerPerSecondSteady !== null) {
+      console.log(ratioLine(`${strategy} messages/peer/s (steady)`, row.messagesPerPeerPerSecondSteady, p?.messagesPerPeerPerSecondSteady ?? undefined, '', true));
+      console.log(ratioLine(`${strategy} bytes/peer/s (steady)`, row.bytesPerPeerPerSecondSteady ?? 0, p?.bytesPerPeerPerSecondSteady ?? undefined, 'B', true));
+    }
+  }
+  const result = {
+    bench: name,
+    ...header,
+    scenario: { file, ...size },
+    method:
+      'each strategy runs in a fresh `peermap run` child process, so peakRssBytes is that run\'s (includes the runtime, ~150 MiB); wallSeconds is the simulation loop, processWallSeconds the whole child; message rates from metrics.messages (steady = second half of the run, after the last join)',
+    /** 1-, 5- and 15-minute load averages before and after: other processes on the machine skew wall times. */
+    loadAverage: { start: loadStart, end: loadavg() },
+    results: rows,
+  };
+  writeJsonAtomic(`${RESULTS}/bench-${name}.json`, result);
+  console.log(`  written ${RESULTS}/bench-${name}.json`);
+}
+
+// ------------------------------------------------------------------ sweep
+
+/** A fixed CPU-bound loop (no allocation) as a child process: its wall time. */
+const SPIN = 'let x = 0; for (let i = 0; i < 4e8; i++) x = (x + i * 7) % 1000003; if (x < 0) console.log(x);';
+
+/**
+ * What the machine can give two parallel jobs right now: one spin process
+ * alone, then two at once; `ratio` = 2 × alone / together, 2 on an idle
+ * 2-core machine, lower when other processes compete (the best speed-up a
+ * 2-worker sweep could reach at that moment).
+ */
+async function parallelCapacity(): Promise<{ aloneSeconds: number; togetherSeconds: number; ratio: number }> {
+  const spin = () => run(process.execPath, ['-e', SPIN], { quietStdout: true });
+  const alone = (await spin()).wallSeconds;
+  const together = Math.max(...(await Promise.all([spin(), spin()])).map((r) => r.wallSeconds));
+  return { aloneSeconds: alone, togetherSeconds: together, ratio: (2 * alone) / together };
+}
+
+async function sweepSection(): Promise<void> {
+  const file = args['sweep-file'];
+  const rounds = Math.max(1, Number(args['sweep-rounds']));
+  const common = [file, '--strategies', args['sweep-strategy'], '--seeds', args['sweep-seeds'], '--duration', args['sweep-duration'], '--quiet'];
+  console.log(`== sweep (peermap sweep ${common.join(' ')}: --workers 1 vs --workers 2, ${rounds} round${rounds === 1 ? '' : 's'} interleaved, medians)`);
+  const prev = previousResult<{ results: { workers: number; wallSeconds: number; sweepWallSeconds: number }[]; speedup: number; command: string }>('sweep');
+  const loadStart = loadavg();
+  if (loadStart[0] > 0.5) console.log(`  note: load average ${loadStart.map((x) => x.toFixed(2)).join(', ')} — other processes are competing for the CPUs; the speed-up will be lower than on an idle machine`);
+  const capacityStart = await parallelCapacity();
+  console.log(`  parallel capacity now: one CPU-bound process ${capacityStart.aloneSeconds.toFixed(2)} s, two at once ${capacityStart.togetherSeconds.toFixed(2)} s → at most ×${capacityStart.ratio.toFixed(2)} from 2 workers`);
+  const measured: Record<number, { wallSeconds: number; sweepWallSeconds: number; jobWallSecondsMean: number; peakRssBytes: number }[]> = { 1: [], 2: [] };
+  const outputs: { round: number; workers: number; commit: string; text: string }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const workers of [1, 2]) {
+      const out = join(tmp, `sweep-r${round}-w${workers}`);
+      const r = await run(process.execPath, ['bin/peermap.mjs', 'sweep', ...common, '--workers', String(workers), '--out', out], { quietStdout: true });
+      if (r.code !== 0) throw new Error(`sweep --workers ${workers} failed (exit ${r.code}):\n${r.stdout}`);
+      const s = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepResult;
+      outputs.push({ round, workers, commit: s.commit, text: JSON.stringify(withoutExecution(s)) });
+      const runs = Object.values(s.results).flatMap((x) => x.runs);
+      const m = {
+        wallSeconds: r.wallSeconds,
+        sweepWallSeconds: s.execution.wallSeconds ?? 0,
+        jobWallSecondsMean: runs.reduce((a, x) => a + x.execution.wallSeconds, 0) / runs.length,
+        peakRssBytes: Math.max(...runs.map((x) => x.execution.peakRssBytes)),
+      };
+      measured[workers].push(m);
+      console.log(`  round ${round + 1}, --workers ${workers}: ${m.wallSeconds.toFixed(2)} s (sweep ${m.sweepWallSeconds.toFixed(2)} s; jobs ${m.jobWallSecondsMean.toFixed(2)} s each on average)`);
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  const capacityEnd = await parallelCapacity();
+  console.log(`  parallel capacity after: at most ×${capacityEnd.ratio.toFixed(2)} from 2 workers`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const results = [1, 2].map((workers) => ({
+    workers,
+    wallSeconds: median(measured[workers].map((m) => m.wallSeconds)),
+    sweepWallSeconds: median(measured[workers].map((m) => m.sweepWallSeconds)),
+    jobWallSecondsMean: median(measured[workers].map((m) => m.jobWallSecondsMean)),
+    peakRssBytes: Math.max(...measured[workers].map((m) => m.peakRssBytes)),
+    rounds: measured[workers],
+  }));
+  for (const r of results) {
+    const p = prev?.value.results.find((x) => x.workers === r.workers);
+    console.log(ratioLine(`--workers ${r.workers} wall (whole command, median)`, r.wallSeconds, p?.wallSeconds, 's', true));
+  }
+  // Within each round, --workers 2 must reproduce --workers 1 exactly; across rounds only if nobody changed the code meanwhile.
+  const text = (round: number, workers: number) => outputs.find((o) => o.round === round && o.workers === workers)?.text;
+  const identicalPerRound = Array.from({ length: rounds }, (_, r) => text(r, 1) === text(r, 2));
+  const identical = identicalPerRound.every(Boolean);
+  const commits = [...new Set(outputs.map((o) => o.commit))];
+  const roundsAgree = outputs.every((o) => o.text === outputs[0].text);
+  if (!roundsAgree) console.log(`  note: rounds differ from each other: the code changed during the bench${commits.length > 1 ? ` (${commits.join(' → ')})` : ' (uncommitted edits)'}`);
+  const speedup = results[0].wallSeconds / results[1].wallSeconds;
+  const sweepSpeedup = results[0].sweepWallSeconds / results[1].sweepWallSeconds;
+  console.log(ratioLine('speed-up, workers 2 vs 1 (whole command)', speedup, prev?.value.speedup));
+  console.log(`  speed-up of the sweep itself (after process start-up): ×${sweepSpeedup.toFixed(2)}`);
+  console.log(`  --workers 2 results identical to --workers 1 apart from execution fields: ${identicalPerRound.map((x, r) => `round ${r + 1} ${x ? 'yes' : 'NO'}`).join(', ')}`);
+  const result = {
+    bench: 'sweep',
+    ...header,
+    command: `peermap sweep ${common.join(' ')} --workers N`,
+    method:
+      'the same sweep with --workers 1 and --workers 2, each a fresh process, rounds interleaved; medians. wallSeconds: the whole command; sweepWallSeconds: from sweep.json (after start-up); jobWallSecondsMean: per-job simulation time',
+    loadAverage: { start: loadStart, end: loadavg() },
+    /** The best speed-up two parallel CPU-bound processes got at the start and end (2 on an idle 2-core machine). */
+    parallelCapacity: { start: capacityStart, end: capacityEnd },
+    results,
+    speedup,
+    sweepSpeedup,
+    identicalResults: identical,
+    identicalPerRound,
+    roundsAgree,
+    ...(commits.length > 1 ? { commitsSeen: commits } : {}),
+  };
+  writeJsonAtomic(`${RESULTS}/bench-sweep.json`, result);
+  console.log(`  written ${RESULTS}/bench-sweep.json`);
+  if (!identical) process.exitCode = 1;
+}
+
+try {
+  if (only.includes('engine')) await engineSection();
+  if (only.includes('convergence')) await convergenceSection();
+  if (only.includes('sweep')) await sweepSection();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
