@@ -180,7 +180,8 @@ async function convergenceSection(): Promise<void> {
     const scenario = { ...raw, seed: SEED, durationS: size.durationS, peers: { ...raw.peers, count: size.peers, joinOverS: size.joinOverS }, protocol: { ...raw.protocol, strategy } };
     const yamlPath = join(tmp, `convergence-${strategy}.yaml`);
     writeFileSync(yamlPath, stringifyYaml(scenario));
-    const out = join(tmp, `convergence-${strategy}`);
+    // Kept under results/runs/ (not committed): the whole summary (topology, discovery, resilience) for notes.
+    const out = join(RESULTS, 'runs', `bench-${name}-${strategy}`);
     console.log(`  ${strategy}: running (peermap run, fresh process) ...`);
     // Not --quiet: on a terminal the child's progress bar shows on stderr; its stdout (header, table) is not echoed.
     const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${strategy}: still running ...`), 60_000);
