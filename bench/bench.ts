@@ -262,6 +262,29 @@ async function parallelCapacity(): Promise<{ aloneSeconds: number; togetherSecon
   return { aloneSeconds: alone, togetherSeconds: together, ratio: (2 * alone) / together };
 }
 
+/**
+ * The same question with the sweep's own workload: one of its jobs (first
+ * seed) as a `peermap run` process alone, then two at once. A simulation is
+ * memory-bound, and two of them share caches and memory bandwidth, so this is
+ * the real ceiling for a 2-worker sweep on this machine (the spin loop above
+ * only shows that both CPUs are free).
+ */
+async function simulationCapacity(file: string, strategy: string, seed: string, durationS: string): Promise<{ aloneSeconds: number; togetherSeconds: number; ratio: number }> {
+  const raw = parseYaml(readFileSync(file, 'utf8')) as { protocol: Record<string, unknown> };
+  const yamlPath = join(tmp, 'capacity.yaml');
+  writeFileSync(yamlPath, stringifyYaml({ ...raw, protocol: { ...raw.protocol, strategy } }));
+  let n = 0;
+  const once = async (): Promise<number> => {
+    const out = join(tmp, `capacity-${n++}`);
+    const r = await run(process.execPath, ['bin/peermap.mjs', 'run', yamlPath, '--seed', seed, '--duration', durationS, '--quiet', '--out', out], { quietStdout: true });
+    if (r.code !== 0) throw new Error(`capacity run failed (exit ${r.code}):\n${r.stdout}`);
+    return (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { wallSeconds: number }).wallSeconds;
+  };
+  const alone = await once();
+  const together = Math.max(...(await Promise.all([once(), once()])));
+  return { aloneSeconds: alone, togetherSeconds: together, ratio: (2 * alone) / together };
+}
+
 async function sweepSection(): Promise<void> {
   const file = args['sweep-file'];
   const rounds = Math.max(1, Number(args['sweep-rounds']));
@@ -295,6 +318,11 @@ async function sweepSection(): Promise<void> {
   }
   const capacityEnd = await parallelCapacity();
   console.log(`  parallel capacity after: at most ×${capacityEnd.ratio.toFixed(2)} from 2 workers`);
+  const firstSeed = args['sweep-seeds'].split(/[,.]/)[0];
+  const simCapacity = await simulationCapacity(file, args['sweep-strategy'], firstSeed, args['sweep-duration']);
+  console.log(
+    `  simulation capacity: one job (seed ${firstSeed}) alone ${simCapacity.aloneSeconds.toFixed(2)} s, two separate processes at once ${simCapacity.togetherSeconds.toFixed(2)} s → the machine allows ×${simCapacity.ratio.toFixed(2)} for this workload`,
+  );
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const results = [1, 2].map((workers) => ({
     workers,
@@ -319,6 +347,7 @@ async function sweepSection(): Promise<void> {
   const sweepSpeedup = results[0].sweepWallSeconds / results[1].sweepWallSeconds;
   console.log(ratioLine('speed-up, workers 2 vs 1 (whole command)', speedup, prev?.value.speedup));
   console.log(`  speed-up of the sweep itself (after process start-up): ×${sweepSpeedup.toFixed(2)}`);
+  console.log(`  pool efficiency: speed-up ${speedup.toFixed(2)} / simulation capacity ${simCapacity.ratio.toFixed(2)} = ${(speedup / simCapacity.ratio).toFixed(2)}`);
   console.log(`  --workers 2 results identical to --workers 1 apart from execution fields: ${identicalPerRound.map((x, r) => `round ${r + 1} ${x ? 'yes' : 'NO'}`).join(', ')}`);
   const result = {
     bench: 'sweep',
@@ -329,6 +358,9 @@ async function sweepSection(): Promise<void> {
     loadAverage: { start: loadStart, end: loadavg() },
     /** The best speed-up two parallel CPU-bound processes got at the start and end (2 on an idle 2-core machine). */
     parallelCapacity: { start: capacityStart, end: capacityEnd },
+    /** Two of the sweep's jobs as separate processes at once vs one alone: the ceiling memory contention leaves for 2 workers. */
+    simulationCapacity: simCapacity,
+    poolEfficiency: speedup / simCapacity.ratio,
     results,
     speedup,
     sweepSpeedup,
