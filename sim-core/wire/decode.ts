@@ -18,7 +18,7 @@ import {
 } from './constants.ts';
 import { WireError, type WireErrorKind } from './errors.ts';
 import type { IdCodec, PeerNum } from './ids.ts';
-import { MsgType, type InvItem, type Message, type NetAddress } from './messages.ts';
+import { MsgType, type InvItem, type Message, type NetAddress, type VersionMsg } from './messages.ts';
 import {
   ADDR_ENTRY_BYTES,
   DEFAULT_WIRE_LIMITS,
@@ -189,8 +189,8 @@ export function decodeFrame(bytes: Uint8Array, ids: IdCodec, limits: WireLimits 
 
 function readPayload(r: Reader, type: MsgType): Message {
   switch (type) {
-    case MsgType.Version:
-      return {
+    case MsgType.Version: {
+      const v: VersionMsg = {
         type,
         protocolVersion: r.u16('protocolVersion'),
         services: r.u32('services'),
@@ -201,6 +201,10 @@ function readPayload(r: Reader, type: MsgType): Message {
         publicKey: r.bytes(PUBLIC_KEY_BYTES, 'publicKey'),
         userAgent: r.str8(MAX_USER_AGENT_BYTES, 'userAgent bytes'),
       };
+      // The optional trailing proof-of-work nonce; 1..7 leftover bytes stay trailing bytes (an error).
+      if (r.end - r.p >= 8) v.powNonce = r.u53('powNonce');
+      return v;
+    }
     case MsgType.Verack:
       return { type, signature: r.bytes(SIGNATURE_BYTES, 'signature') };
     case MsgType.Ping:

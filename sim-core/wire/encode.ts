@@ -137,6 +137,7 @@ function writePayload(w: Writer, m: Message): void {
       w.addr(m.listen);
       w.fixed(m.publicKey, PUBLIC_KEY_BYTES, 'publicKey');
       w.str8(m.userAgent);
+      if (m.powNonce !== undefined) w.u53(m.powNonce, 'powNonce');
       return;
     case MsgType.Verack:
       w.fixed(m.signature, SIGNATURE_BYTES, 'signature');

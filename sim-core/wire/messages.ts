@@ -55,6 +55,12 @@ export interface VersionMsg {
   listen: NetAddress;
   publicKey: Uint8Array; // 32 bytes, Ed25519
   userAgent: string; // UTF-8, ≤ MAX_USER_AGENT_BYTES bytes
+  /**
+   * Optional trailing field (u53, present only when the sender has one): the
+   * proof-of-work nonce of its identity (see protocols/identity/pow.ts).
+   * Absent, the message has the same bytes as before the field existed.
+   */
+  powNonce?: number;
 }
 
 /** Proof of key ownership: Ed25519 signature over the other side's version nonce (see handshake). */
@@ -114,6 +120,7 @@ export const RejectCode = {
   BadSignature: 0x14,
   TooManyPeers: 0x15,
   Banned: 0x16,
+  InsufficientWork: 0x17, // identity proof of work below the required difficulty
 } as const;
 
 export interface RejectMsg {

@@ -82,8 +82,8 @@ const invItem = (r: Rand): InvItem => ({ kind: r() < 0.8 ? 1 + int(r, 2) : u8(r)
 export function randomMessage(r: Rand, big = false): Message {
   const type = MSG_TYPES[int(r, MSG_TYPES.length)];
   switch (type) {
-    case MsgType.Version:
-      return {
+    case MsgType.Version: {
+      const v: Message = {
         type,
         protocolVersion: u16(r),
         services: u32(r),
@@ -94,6 +94,9 @@ export function randomMessage(r: Rand, big = false): Message {
         publicKey: bytes(r, PUBLIC_KEY_BYTES),
         userAgent: str(r, MAX_USER_AGENT_BYTES),
       };
+      if (r() < 0.5) v.powNonce = u53(r);
+      return v;
+    }
     case MsgType.Verack:
       return { type, signature: bytes(r, SIGNATURE_BYTES) };
     case MsgType.Ping:

@@ -111,7 +111,9 @@ export function payloadSize(msg: Message): number {
   const H = FRAME_HEADER_BYTES;
   switch (msg.type) {
     case MsgType.Version:
-      return VERSION_FIXED_BYTES + strBytes(msg.userAgent, MAX_USER_AGENT_BYTES, 'userAgent', H + VERSION_FIXED_BYTES - 1, msg.type);
+      return (
+        VERSION_FIXED_BYTES + strBytes(msg.userAgent, MAX_USER_AGENT_BYTES, 'userAgent', H + VERSION_FIXED_BYTES - 1, msg.type) + (msg.powNonce === undefined ? 0 : 8)
+      );
     case MsgType.Verack:
       return SIGNATURE_BYTES;
     case MsgType.Ping:

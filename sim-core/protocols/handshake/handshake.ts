@@ -24,6 +24,7 @@ export type HandshakeFailure =
   | 'self-connection'
   | 'version-mismatch'
   | 'bad-signature'
+  | 'insufficient-work'
   | 'out-of-order'
   | 'rejected'
   | 'timeout';
@@ -48,6 +49,12 @@ export interface HandshakeContext {
   isOwnNonce(nonce: number): boolean;
   /** Peer number of a public key. */
   peerOf(publicKey: Uint8Array): PeerNum;
+  /** Identity proof of work the other side must show (leading zero bits; 0: none). */
+  powRequired?: number;
+  /** Bits a proof-of-work nonce proves for a public key's peer id. */
+  powWork?(publicKey: Uint8Array, nonce: number | undefined): number;
+  /** Modelled CPU cost of checking a proof (one hash). */
+  powVerifyUs?: number;
 }
 
 const TAG = new TextEncoder().encode('peermap/handshake/v1');
@@ -81,7 +88,8 @@ export class Handshake {
 
   /** The version message to send when the connection opens. */
   start(now: TimeUs): VersionMsg {
-    return {
+    const pow = this.ctx.identity.pow;
+    const v: VersionMsg = {
       type: MsgType.Version,
       protocolVersion: this.cfg.protocolVersion,
       services: this.cfg.services,
@@ -92,6 +100,8 @@ export class Handshake {
       publicKey: this.ctx.identity.publicKey,
       userAgent: this.cfg.userAgent,
     };
+    if (pow) v.powNonce = pow.nonce;
+    return v;
   }
 
   onMessage(msg: Message): HandshakeStep {
@@ -122,11 +132,23 @@ export class Handshake {
     if (v.protocolVersion < this.cfg.minProtocolVersion) {
       return this.failWith('version-mismatch', v.type, RejectCode.Obsolete, `protocol ${v.protocolVersion} < ${this.cfg.minProtocolVersion}`);
     }
+    let cpuUs = 0;
+    const required = this.ctx.powRequired ?? 0;
+    if (required > 0) {
+      // Checked before signing: an identity that did not pay costs us one hash, not a signature.
+      const work = this.ctx.powWork?.(v.publicKey, v.powNonce) ?? 0;
+      if (work < required) {
+        const step = this.failWith('insufficient-work', v.type, RejectCode.InsufficientWork, `identity work ${work} bits < ${required}`);
+        step.cpuUs += this.ctx.powVerifyUs ?? 0;
+        return step;
+      }
+      cpuUs += this.ctx.powVerifyUs ?? 0;
+    }
     this.remote = v;
     this.state = 'awaiting-verack';
     const signature = this.ctx.signer.sign(this.ctx.identity.secretKey, transcript(v.nonce, this.nonce));
     const verack: VerackMsg = { type: MsgType.Verack, signature };
-    return { send: [verack], cpuUs: this.ctx.signUs };
+    return { send: [verack], cpuUs: cpuUs + this.ctx.signUs };
   }
 
   private onVerack(m: VerackMsg): HandshakeStep {

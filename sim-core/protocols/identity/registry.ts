@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { Rng } from '../../engine/rng.ts';
 import { KAD_ID_BYTES, PEER_ID_BYTES } from '../../wire/constants.ts';
 import type { IdCodec, PeerNum } from '../../wire/ids.ts';
+import type { PowProof, PowScheme } from './pow.ts';
 import type { Signer } from './signer.ts';
 
 /** A peer's key pair and the ids derived from it. */
@@ -11,6 +12,14 @@ export interface Identity {
   readonly publicKey: Uint8Array; // 32 bytes
   /** SHA-256 of the public key: the fingerprint that names the peer. */
   readonly peerId: Uint8Array; // 32 bytes
+  /** Proof of work for the peer id, when the run requires one (crypto.pow). */
+  readonly pow?: PowProof;
+}
+
+/** Identity proof-of-work of a run: the scheme and the difficulty identities are minted with. */
+export interface RegistryPow {
+  scheme: PowScheme;
+  difficulty: number;
 }
 
 /** Bound on identities (Sybil scenarios mint many per host). */
@@ -29,21 +38,31 @@ export class IdentityRegistry implements IdCodec {
   private readonly byKadId = new Map<string, PeerNum>();
   private readonly byKeyObject = new WeakMap<Uint8Array, PeerNum>();
 
-  constructor(readonly signer: Signer) {}
+  constructor(
+    readonly signer: Signer,
+    /** Absent or difficulty 0: identities carry no proof of work. */
+    readonly pow?: RegistryPow,
+  ) {}
 
   get size(): number {
     return this.ids.length;
   }
 
-  /** Mints a key pair from 32 bytes of the given stream. */
-  mint(rng: Rng): Identity {
+  /**
+   * Mints a key pair from 32 bytes of `rng`; with a proof-of-work
+   * requirement and a `powRng` (its own stream, so the keys do not depend on
+   * it), also grinds the proof. Without `powRng` the identity has no proof
+   * (an attacker that does not pay).
+   */
+  mint(rng: Rng, powRng?: Rng): Identity {
     const secretKey = new Uint8Array(32);
     const view = new DataView(secretKey.buffer);
     for (let i = 0; i < 8; i++) view.setUint32(i * 4, rng.uint32());
     const publicKey = this.signer.publicKeyOf(secretKey);
     const peerId = sha256(publicKey);
     const num = this.intern(peerId);
-    const identity: Identity = { num, secretKey, publicKey, peerId };
+    const pow = this.pow && this.pow.difficulty > 0 && powRng ? this.pow.scheme.solve(peerId, this.pow.difficulty, powRng) : undefined;
+    const identity: Identity = pow ? { num, secretKey, publicKey, peerId, pow } : { num, secretKey, publicKey, peerId };
     this.keys[num] = identity;
     return identity;
   }
@@ -66,6 +85,12 @@ export class IdentityRegistry implements IdCodec {
     const num = this.intern(sha256(publicKey));
     this.byKeyObject.set(publicKey, num);
     return num;
+  }
+
+  /** Difficulty a public key's proof-of-work nonce reaches (0 without a scheme). */
+  powWork(publicKey: Uint8Array, nonce: number | undefined): number {
+    if (!this.pow || nonce === undefined) return 0;
+    return this.pow.scheme.work(this.ids[this.numOfPublicKey(publicKey)], nonce);
   }
 
   /** Byte order of two peers' ids: the deterministic tie-break between them. */

@@ -8,6 +8,7 @@ export type Offence =
   | 'unsolicited'
   | 'rate-exceeded'
   | 'bad-signature'
+  | 'insufficient-work'
   | 'inconsistent-events'
   | 'excessive-events';
 
@@ -18,6 +19,7 @@ export const OFFENCES: readonly Offence[] = [
   'unsolicited',
   'rate-exceeded',
   'bad-signature',
+  'insufficient-work',
   'inconsistent-events',
   'excessive-events',
 ];
@@ -57,6 +59,10 @@ export interface NodeConfig {
   materialize: boolean;
   signUs: number;
   verifyUs: number;
+  /** Identity proof of work required of the other side in the handshake (leading zero bits; 0: none). */
+  powDifficulty: number;
+  /** Modelled CPU cost of one proof-of-work hash: grinding delays a node's first start, checking costs one. */
+  powHashUs: number;
   /** Dial attempts remembered per node for the report. */
   attemptLogSize: number;
 }
@@ -84,6 +90,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     unsolicited: 10,
     'rate-exceeded': 5,
     'bad-signature': 100,
+    'insufficient-work': 100,
     'inconsistent-events': 20,
     'excessive-events': 10,
   },
@@ -95,5 +102,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   materialize: false,
   signUs: 70,
   verifyUs: 200,
+  powDifficulty: 0,
+  powHashUs: 1,
   attemptLogSize: 256,
 };

@@ -12,6 +12,7 @@ import type { AdversarySpec } from '../../scenario/schema/node.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { ProtocolDriver } from '../driver.ts';
 import { IdentityRegistry, type Identity } from '../identity/registry.ts';
+import { modelPow, realPow } from '../identity/pow.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
 import type { Address } from '../protocol.ts';
 import type { NodeApp } from './app.ts';
@@ -93,6 +94,8 @@ export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig 
     materialize: scenario.wire.materialize,
     signUs: scenario.crypto.signUs,
     verifyUs: scenario.crypto.verifyUs,
+    powDifficulty: scenario.crypto.pow.difficulty,
+    powHashUs: scenario.crypto.pow.hashUs,
   };
 }
 
@@ -109,7 +112,9 @@ export function nodeDriver(
 ): ProtocolDriver<WireItem> {
   const proto = scenario.protocol;
   if (proto.kind !== 'node') throw new Error('node driver given another protocol');
-  const registry = new IdentityRegistry(scenario.crypto.signatures === 'real' ? ed25519Signer : modelSigner);
+  const real = scenario.crypto.signatures === 'real';
+  const powOn = scenario.crypto.pow.difficulty > 0;
+  const registry = new IdentityRegistry(real ? ed25519Signer : modelSigner, { scheme: real ? realPow : modelPow, difficulty: scenario.crypto.pow.difficulty });
   const wire = codecBoundary(registry, scenario.wire.maxFrameBytes);
   const bootstrap: Address[] = Array.from({ length: scenario.bootstrap.count }, (_, i) => i);
   const runtime = makeRuntime({ scenario, rng, registry, bootstrap });
@@ -124,7 +129,7 @@ export function nodeDriver(
   /** A Sybil: the honest stack (same strategy app) plus the eclipse attack, with outbound room for its victims. */
   const sybilNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
     coalition ??= new SybilCoalition(chooseVictims(scenario, rng, spec.victims));
-    const identity = registry.mint(ctx.rng('identity'));
+    const identity = registry.mint(ctx.rng('identity'), spec.payPow && powOn ? ctx.rng('pow') : undefined);
     coalition.join(identity.num, ctx.address);
     const inner = runtime.appFor(honest + ordinal, identity);
     const attack = new SybilApp(
@@ -142,7 +147,7 @@ export function nodeDriver(
     name,
     sizer: sizerFor(scenario.wire.maxFrameBytes),
     createPeer(ctx, index) {
-      const identity = registry.mint(rng.peer(index, 'identity'));
+      const identity = registry.mint(rng.peer(index, 'identity'), powOn ? rng.peer(index, 'pow') : undefined);
       const app = runtime.appFor(index, identity);
       apps[index] = app;
       addresses[index] = ctx.address;
@@ -151,7 +156,7 @@ export function nodeDriver(
     },
     createAdversary(ctx, spec, ordinal) {
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
-      const identity = registry.mint(ctx.rng('identity'));
+      const identity = registry.mint(ctx.rng('identity'), spec.payPow && powOn ? ctx.rng('pow') : undefined);
       const targets = spec.targets === 'bootstrap' ? bootstrap : Array.from({ length: honest }, (_, i) => i);
       // Each adversary starts at a different target so they do not all queue on peer 0.
       const rotated = targets.map((_, i) => targets[(i + ordinal) % targets.length]);

@@ -83,9 +83,12 @@ export function nodeMetrics(world: World<WireItem>, addresses: readonly number[]
     staleEvicted: n.stats.staleEvicted,
     meanRttMs: n.stats.rttSamples > 0 ? n.stats.rttSumUs / n.stats.rttSamples / 1000 : null,
   }));
+  const mintMs = nodes.map((n) => n.identityMintUs / 1000).filter((x) => x > 0);
   return {
     honestPeers: honest,
     meanPeers: honest > 0 ? links / honest : 0,
+    // Proof-of-work identities (crypto.pow): modelled time each honest node spent grinding before it joined.
+    ...(mintMs.length > 0 ? { identityPow: { minted: mintMs.length, mintMsMean: mintMs.reduce((a, x) => a + x, 0) / mintMs.length, mintMsMax: Math.max(...mintMs) } } : {}),
     ...overlayConnectivity(overlaySnapshot(world, addresses, apps)),
     handshakes,
     offences,

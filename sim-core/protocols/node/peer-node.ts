@@ -17,6 +17,8 @@ import type { WireBoundary } from './wire-boundary.ts';
 export type WireItem = Message | Uint8Array;
 
 const TIMER_TICK = 1;
+/** The identity's proof of work is ground: the node really starts. */
+const TIMER_MINTED = 2;
 /** App timer tags are offset so they never collide with the node's own. */
 const APP_TAG_BASE = 1 << 16;
 const DISCONNECT_DUPLICATE = 1;
@@ -99,6 +101,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private inbound = 0;
   private dialing = 0;
   private now: TimeUs = 0;
+  private minted = false;
+  private minting = false;
+  private mintUs = 0;
 
   constructor(private readonly deps: PeerNodeDeps) {
     this.io = deps.io;
@@ -116,6 +121,26 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   onStart(now: TimeUs): void {
     this.now = now;
+    // A new identity is ground before the node joins (restarts keep it): the start waits hashes × hashUs.
+    const pow = this.deps.identity.pow;
+    if (!this.minted && pow && this.cfg.powHashUs > 0) {
+      this.minted = true;
+      this.mintUs = Math.max(1, Math.round(pow.hashes * this.cfg.powHashUs));
+      this.minting = true;
+      this.io.setTimer(this.mintUs, TIMER_MINTED);
+      return;
+    }
+    this.minted = true;
+    this.begin(now);
+  }
+
+  /** Modelled time spent grinding the identity's proof of work (0 without one). */
+  get identityMintUs(): number {
+    return this.mintUs;
+  }
+
+  private begin(now: TimeUs): void {
+    this.minting = false;
     this.reach = this.reachability();
     this.dropAllConnections(now); // a restart: sockets died with the process; the address book survives
     for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
@@ -126,6 +151,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   onConnected(now: TimeUs, conn: ConnId, remote: Address, dir: Direction): void {
     this.now = now;
+    if (this.minting) return void this.io.close(conn); // no identity yet: nobody to talk to
     if (dir === 'out') {
       const c = this.conns.get(conn);
       if (!c) return void this.io.close(conn);
@@ -185,6 +211,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   onTimer(now: TimeUs, tag: number): void {
     this.now = now;
     if (tag >= APP_TAG_BASE) return this.app?.onTimer(now, tag - APP_TAG_BASE);
+    if (tag === TIMER_MINTED) return this.begin(now);
     if (tag === TIMER_TICK) {
       this.tick(now);
       this.io.setTimer(this.cfg.tickUs, TIMER_TICK);
@@ -372,6 +399,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
         startHeight: 0,
         isOwnNonce: (n) => this.ownNonces.has(n) && n !== nonce,
         peerOf: (pk) => reg.numOfPublicKey(pk),
+        powRequired: this.cfg.powDifficulty,
+        powWork: (pk, n) => reg.powWork(pk, n),
+        powVerifyUs: this.cfg.powHashUs,
       },
       { ...this.cfg.handshake, services },
       nonce,
@@ -443,6 +473,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       const failure = step.done.failure;
       this.stats.handshakes[failure]++;
       if (failure === 'bad-signature') this.offendConn(c, 'bad-signature', now);
+      else if (failure === 'insufficient-work') this.offendConn(c, 'insufficient-work', now);
       else if (failure === 'out-of-order') this.offendConn(c, 'out-of-state', now);
       // A failed handshake counts as a failed dial: the address backs off like one that never answered.
       if (c.dir === 'out' && failure !== 'self-connection') this.book.dialFailed(c.address, now);

@@ -8,6 +8,7 @@ export const HANDSHAKE_OUTCOMES: readonly HandshakeOutcome[] = [
   'self-connection',
   'version-mismatch',
   'bad-signature',
+  'insufficient-work',
   'out-of-order',
   'rejected',
   'timeout',

@@ -3,6 +3,7 @@ import { int, MAX_DURATION_S, MAX_PEERS, num } from './common.ts';
 import { networkSchema } from './network.ts';
 import { actionSchema } from './actions.ts';
 import { checkActions } from './checks.ts';
+import { MAX_REAL_POW_DIFFICULTY } from '../../protocols/identity/pow.ts';
 import { adversarySchema, cryptoSchema, wireSchema } from './node.ts';
 import { protocolSchema } from './protocols.ts';
 import { churnSchema, versionsSchema } from './underlay.ts';
@@ -72,6 +73,9 @@ export const scenarioSchema = z
       ctx.addIssue({ code: 'custom', path: ['bootstrap', 'count'], message: `must be ≤ peers.count (${s.peers.count})` });
     }
     checkActions(s, countOk, ctx);
+    if (s.crypto.signatures === 'real' && s.crypto.pow.difficulty > MAX_REAL_POW_DIFFICULTY) {
+      ctx.addIssue({ code: 'custom', path: ['crypto', 'pow', 'difficulty'], message: `must be ≤ ${MAX_REAL_POW_DIFFICULTY} with signatures: real (real SHA-256 grinding); use signatures: model for more` });
+    }
     if (s.protocol.kind === 'flood' && s.adversaries.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['adversaries'], message: 'adversaries need a node protocol (protocol.kind: node)' });
     }

@@ -43,6 +43,19 @@ export const cryptoSchema = z.strictObject({
   /** Modelled CPU cost per signature and per verification, charged as simulated time in both modes. */
   signUs: num(0, 1e6).default(70),
   verifyUs: num(0, 1e6).default(200),
+  /**
+   * Proof-of-work identities (anti-Sybil): each identity needs a nonce whose
+   * SHA-256 with the peer id starts with `difficulty` zero bits, checked in
+   * the handshake (0: off). Grinding delays a new node's start by
+   * hashes × hashUs — real SHA-256 with signatures: real (difficulty ≤ 20),
+   * a drawn number of hashes with signatures: model.
+   */
+  pow: z
+    .strictObject({
+      difficulty: int(0, 64).default(0),
+      hashUs: num(0, 1e6).default(1),
+    })
+    .default({ difficulty: 0, hashUs: 1 }),
 });
 
 export const wireSchema = z.strictObject({
@@ -76,6 +89,8 @@ export const adversarySchema = z.strictObject({
   meshDegree: int(2, 30).default(8),
   /** sybil: false claims are re-gossiped this often. */
   gossipIntervalS: num(1, 86_400).default(60),
+  /** With crypto.pow: the adversary grinds proofs for its identities (false: it skips the work and is refused). */
+  payPow: z.boolean().default(true),
 });
 
 export type NodeSettings = z.infer<typeof nodeSchema>;
