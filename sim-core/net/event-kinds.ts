@@ -12,3 +12,4 @@ export const EV_DELIVER = 6; // a = src, b = dst, c = end, d = (type << 24) | si
 export const EV_FIN = 7; // a = closer, b = other host, c = end
 export const EV_ACTION = 8; // payload = scenario action callback
 export const EV_RST = 9; // a = host that had no open end, b = peer host, c = end
+export const EV_DATAGRAM = 10; // a = src, b = dst, d = (type << 24) | size; a LAN beacon

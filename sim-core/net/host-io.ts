@@ -15,6 +15,8 @@ export interface UnderlayActions {
   dialViaRelay(to: Address, relay: Address): ConnId;
   /** What an AutoNAT/STUN-like probe tells the host about itself. */
   reachability(): { reachable: boolean; relay: boolean };
+  /** Multicasts a datagram to the other live hosts of this host's LAN segment (UDP, unreliable); returns how many it went to, -1 without a LAN. */
+  beacon(msg: unknown): number;
 }
 
 /** The PeerActions one host's protocol sees: every call is stamped with that host. */
@@ -40,6 +42,9 @@ export class HostIo<M> implements PeerActions<M>, UnderlayActions {
   }
   reachability(): { reachable: boolean; relay: boolean } {
     return this.world.reachability(this.host);
+  }
+  beacon(msg: M): number {
+    return this.world.beacon(this.host, msg);
   }
   close(conn: ConnId): void {
     this.world.closeConn(this.host, conn);

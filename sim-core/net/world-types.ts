@@ -45,4 +45,8 @@ export interface WorldOptions<M> {
   maxConnections?: number;
   /** Delay before a dial to a host that is down, absent or unreachable fails (default 5 s). */
   dialTimeoutUs?: number;
+  /** LAN segment of a host for beacons (multicast datagrams), or -1 for none; absent: no LAN. */
+  lanSegmentOf?: (host: number) => number;
+  /** Bound on the hosts one beacon reaches (default 256), like a multicast group's size. */
+  lanMaxRecipients?: number;
 }

@@ -4,7 +4,7 @@ import type { TimeUs } from '../engine/time.ts';
 import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId } from '../protocols/protocol.ts';
 import { ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
-import { EV_ACTION, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
+import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
 import { HostIo } from './host-io.ts';
 import type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 import type { LatencyModel } from './latency.ts';
@@ -99,6 +99,10 @@ export class World<M> implements Dispatcher {
   private readonly transit: Transit | undefined;
   private readonly dialTimeoutUs: number;
   private msgLog: MessageLog | undefined;
+  /** LAN segment per host (-1: none) and each segment's hosts in joining order. */
+  private readonly lanSegment: number[] = [];
+  private readonly lanMembers = new Map<number, Address[]>();
+  private readonly lanIndex: number[] = [];
 
   constructor(readonly options: WorldOptions<M>) {
     this.scheduler = new Scheduler(4096, options.maxPendingEvents);
@@ -130,6 +134,15 @@ export class World<M> implements Dispatcher {
     this.hostConns.push(new Set());
     this.factories.push(factory);
     this.resets.push(0);
+    const seg = this.options.lanSegmentOf?.(address) ?? -1;
+    this.lanSegment.push(seg);
+    this.lanIndex.push(-1);
+    if (seg >= 0) {
+      let members = this.lanMembers.get(seg);
+      if (!members) this.lanMembers.set(seg, (members = []));
+      this.lanIndex[address] = members.length;
+      members.push(address);
+    }
     this.protocols.push(factory(this.contextOf(address)));
     return address;
   }
@@ -237,6 +250,43 @@ export class World<M> implements Dispatcher {
 
   dial(from: Address, to: Address): ConnId {
     return this.open(from, to, OPEN_DIAL, -1);
+  }
+
+  /**
+   * A LAN multicast (seed 003 beacons): one datagram to every other live host
+   * of the sender's segment, at most lanMaxRecipients (the next ones after
+   * the sender in joining order, wrapping); each
+   * copy takes the pair's delay and the transit rules (loss, partitions).
+   * Counted once as sent (one frame on the LAN), once per delivery. Returns
+   * the number of hosts it went to, or -1 if the host has no LAN (nothing sent).
+   */
+  beacon(from: Address, msg: M): number {
+    const seg = this.lanSegment[from] ?? -1;
+    const members = seg >= 0 ? this.lanMembers.get(seg) : undefined;
+    if (!members || this.hostUp[from] === 0) return -1;
+    const type = this.sizer.typeOf(msg);
+    const size = this.sizer.sizeOf(msg);
+    this.counters.sentCount[type]++;
+    this.counters.sentBytes[type] += size;
+    const now = this.scheduler.now;
+    const depart = Math.max(now, this.cpuFreeAt[from]);
+    const max = this.options.lanMaxRecipients ?? 256;
+    let sent = 0;
+    // From the sender's place in the segment onwards (wrapping): with a bound, each host reaches its own neighbourhood.
+    const start = this.lanIndex[from];
+    for (let k = 1; k < members.length && sent < max; k++) {
+      const to = members[(start + k) % members.length];
+      if (this.hostUp[to] === 0) continue;
+      sent++;
+      const latency = this.linkUs(from, to, -1);
+      const arrival = this.transit ? this.transit.arrival(from, to, size, depart, latency, -1) : depart + latency;
+      if (arrival < 0) {
+        this.counters.droppedInTransit++;
+        continue;
+      }
+      this.scheduler.schedule(arrival, EV_DATAGRAM, from, to, 0, (type << 24) | (size & 0xffffff), msg);
+    }
+    return sent;
   }
 
   /**
@@ -348,6 +398,8 @@ export class World<M> implements Dispatcher {
         return this.onStart(a);
       case EV_ACTION:
         return (payload as (w: World<M>) => void)(this);
+      case EV_DATAGRAM:
+        return this.onDatagram(a, b, payload as M);
       default:
         throw new Error(`unknown event kind ${kind}`);
     }
@@ -380,6 +432,12 @@ export class World<M> implements Dispatcher {
     this.counters.deliveredCount[this.sizer.typeOf(msg)]++;
     if (this.msgLog !== undefined) this.msgLog.delivered(to);
     this.protocols[to].onMessage(this.scheduler.now, c.handle(slot, side), msg);
+  }
+
+  private onDatagram(from: Address, to: Address, msg: M): void {
+    if (this.hostUp[to] === 0) return; // nobody listening: a datagram just vanishes
+    this.counters.deliveredCount[this.sizer.typeOf(msg)]++;
+    this.protocols[to].onDatagram?.(this.scheduler.now, from, msg);
   }
 
   private onSyn(dialer: Address, acceptor: Address, end: number): void {

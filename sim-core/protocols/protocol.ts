@@ -60,6 +60,8 @@ export interface PeerProtocol<M> {
   onClosed(now: TimeUs, conn: ConnId, reason: CloseReason): void;
   /** A timer set with `setTimer` fired. */
   onTimer(now: TimeUs, tag: number): void;
+  /** A datagram from a host of the same LAN segment arrived (a beacon; see UnderlayActions.beacon). Optional. */
+  onDatagram?(now: TimeUs, from: Address, msg: M): void;
 }
 
 /** Tells the network the wire type and exact encoded size of a message, for metrics and bandwidth. */

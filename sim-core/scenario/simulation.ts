@@ -125,6 +125,7 @@ export class Simulation {
       sizer: this.driver.sizer,
       maxPendingEvents: scenario.limits.maxPendingEvents,
       dialTimeoutUs: secondsToUs(scenario.network.dialTimeoutS),
+      ...lanOptions(scenario, this.underlay),
     });
     this.population = new Population(this.world, this.driver, this.underlay);
     const lastJoinUs = this.populate();
@@ -350,4 +351,16 @@ export class Simulation {
       ...this.driver.sample(this.world),
     });
   }
+}
+
+/** The World's LAN segments from `network.lan`: one for all hosts, or one per city. */
+function lanOptions(scenario: Scenario, underlay: ScenarioUnderlay): { lanSegmentOf?: (host: number) => number; lanMaxRecipients?: number } {
+  const lan = scenario.network.lan;
+  if (lan.segment === 'none') return {};
+  const geo = underlay.hosts.geo;
+  if (lan.segment === 'city') {
+    if (!geo) throw new Error('network.lan.segment city: hosts were not placed (needsPlacement should have placed them)');
+    return { lanSegmentOf: (h) => (h < geo.count ? geo.city[h] : -1), lanMaxRecipients: lan.maxRecipients };
+  }
+  return { lanSegmentOf: () => 0, lanMaxRecipients: lan.maxRecipients };
 }

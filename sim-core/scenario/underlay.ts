@@ -61,6 +61,7 @@ export function needsPlacement(s: Scenario): boolean {
   return (
     n.latency.model === 'geo' ||
     n.placement !== undefined ||
+    n.lan.segment === 'city' ||
     Object.keys(n.bandwidth?.continents ?? {}).length > 0 ||
     (n.loss?.pairs.length ?? 0) > 0 ||
     (n.extraDelay?.pairs.length ?? 0) > 0 ||

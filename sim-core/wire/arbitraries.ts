@@ -84,6 +84,7 @@ export function messageArbitraries(big = false): Record<MsgTypeId, fc.Arbitrary<
     [MsgType.GetData]: fc.record({ type: t(MsgType.GetData), items: list(invItem, 0, MAX_INV_ITEMS, big) }),
     [MsgType.Reject]: fc.record({ type: t(MsgType.Reject), rejectedType: u8, code: u8, reason: wireString(MAX_REASON_BYTES) }),
     [MsgType.Disconnect]: fc.record({ type: t(MsgType.Disconnect), code: u8, reason: wireString(MAX_REASON_BYTES) }),
+    [MsgType.Beacon]: fc.record({ type: t(MsgType.Beacon), peer, listen: address, services: u32, nonce: u53 }),
     [MsgType.GmEvents]: fc.record({
       type: t(MsgType.GmEvents),
       events: list(

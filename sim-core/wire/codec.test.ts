@@ -103,7 +103,7 @@ describe('round trip', () => {
 describe('sizes and names', () => {
   it('type names are stable kebab-case', () => {
     expect(MSG_TYPES.map((t) => typeName(t))).toEqual([
-      'version', 'verack', 'ping', 'pong', 'get-addr', 'addr', 'inv', 'get-data', 'reject', 'disconnect',
+      'version', 'verack', 'ping', 'pong', 'get-addr', 'addr', 'inv', 'get-data', 'reject', 'disconnect', 'beacon',
       'gm-events', 'gm-directed', 'gm-sync-request', 'gm-sync', 'kad-find-node', 'kad-nodes', 'kad-ping', 'kad-pong', 'block', 'flood-ping',
     ]);
     expect(MSG_TYPES).toEqual(Object.values(MsgType));
@@ -114,6 +114,8 @@ describe('sizes and names', () => {
     expect(encodedSize({ type: MsgType.FloodPing, origin: 1, seq: 2, ttl: 3 })).toBe(FLOOD_PING_BYTES);
     expect(encodedSize(ping(0))).toBe(13);
     expect(encodedSize({ type: MsgType.GetAddr })).toBe(5);
+    // Beacon: header 5 + peer id 32 + address 6 + services 4 + nonce 8.
+    expect(encodedSize({ type: MsgType.Beacon, peer: 1, listen: { host: 2, port: 3 }, services: 1, nonce: 9 })).toBe(55);
     expect(encodedSize({ type: MsgType.KadFindNode, requestId: 1, target: new Uint8Array(20) })).toBe(29);
     expect(BLOCK_FIXED_BYTES).toBe(112);
   });

@@ -225,6 +225,8 @@ function readPayload(r: Reader, type: MsgType): Message {
       return { type, rejectedType: r.u8('rejectedType'), code: r.u8('code'), reason: r.str8(MAX_REASON_BYTES, 'reason bytes') };
     case MsgType.Disconnect:
       return { type, code: r.u8('code'), reason: r.str8(MAX_REASON_BYTES, 'reason bytes') };
+    case MsgType.Beacon:
+      return { type, peer: r.peer(), listen: r.addr(), services: r.u32('services'), nonce: r.u53('nonce') };
     case MsgType.GmEvents: {
       const n = r.count(true, 1, MAX_GM_EVENTS, GM_EVENT_BYTES, 'event count');
       const events = [];

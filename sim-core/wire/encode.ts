@@ -169,6 +169,12 @@ function writePayload(w: Writer, m: Message): void {
       w.u8(m.code, 'code');
       w.str8(m.reason);
       return;
+    case MsgType.Beacon:
+      w.peer(m.peer);
+      w.addr(m.listen);
+      w.u32(m.services, 'services');
+      w.u53(m.nonce, 'nonce');
+      return;
     case MsgType.GmEvents:
       w.u16(m.events.length, 'event count');
       for (const e of m.events) {

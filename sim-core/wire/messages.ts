@@ -22,6 +22,8 @@ export const MsgType = {
   GetData: 8,
   Reject: 9,
   Disconnect: 10,
+  /** LAN discovery beacon (seed 003): a datagram to the hosts of the same segment, not a connection message. */
+  Beacon: 11,
   // Global map (seed 001)
   GmEvents: 20,
   GmDirected: 21,
@@ -136,6 +138,15 @@ export interface DisconnectMsg {
   reason: string; // UTF-8, ≤ MAX_REASON_BYTES bytes
 }
 
+/** "I am here": a peer's id and listen address, multicast on its LAN segment every few seconds (seed 003). */
+export interface BeaconMsg {
+  type: typeof MsgType.Beacon;
+  peer: PeerNum; // 32 bytes on the wire
+  listen: NetAddress;
+  services: number; // u32 bitset
+  nonce: number; // u53, per beacon (a receiver drops its own)
+}
+
 /** A link event of the global map (seed 001 §3.2). */
 export interface GmEvent {
   kind: number; // u8: 1 connect, 2 disconnect
@@ -242,6 +253,7 @@ export type Message =
   | GetDataMsg
   | RejectMsg
   | DisconnectMsg
+  | BeaconMsg
   | GmEventsMsg
   | GmDirectedMsg
   | GmSyncRequestMsg

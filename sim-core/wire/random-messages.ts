@@ -113,6 +113,8 @@ export function randomMessage(r: Rand, big = false): Message {
       return { type, rejectedType: u8(r), code: u8(r), reason: str(r, MAX_REASON_BYTES) };
     case MsgType.Disconnect:
       return { type, code: u8(r), reason: str(r, MAX_REASON_BYTES) };
+    case MsgType.Beacon:
+      return { type, peer: peer(r), listen: addr(r), services: u32(r), nonce: u53(r) };
     case MsgType.GmEvents:
       return {
         type,

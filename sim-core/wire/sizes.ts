@@ -66,6 +66,7 @@ const TYPE_NAMES: ReadonlyArray<readonly [number, string]> = [
   [MsgType.GetData, 'get-data'],
   [MsgType.Reject, 'reject'],
   [MsgType.Disconnect, 'disconnect'],
+  [MsgType.Beacon, 'beacon'],
   [MsgType.GmEvents, 'gm-events'],
   [MsgType.GmDirected, 'gm-directed'],
   [MsgType.GmSyncRequest, 'gm-sync-request'],
@@ -137,6 +138,8 @@ export function payloadSize(msg: Message): number {
       return 3 + strBytes(msg.reason, MAX_REASON_BYTES, 'reason', H + 2, msg.type);
     case MsgType.Disconnect:
       return 2 + strBytes(msg.reason, MAX_REASON_BYTES, 'reason', H + 1, msg.type);
+    case MsgType.Beacon:
+      return PEER_ID_BYTES + NET_ADDRESS_BYTES + 4 + 8;
     case MsgType.GmEvents: {
       const n = msg.events.length;
       if (n > MAX_GM_EVENTS) throw tooMany('gm events', n, MAX_GM_EVENTS, H, msg.type);

@@ -5,7 +5,7 @@ import type { Address } from '../protocol.ts';
 import { backoffUs } from './backoff.ts';
 import type { NodeConfig } from './config.ts';
 
-export type AddrSource = 'bootstrap' | 'addr' | 'inbound' | 'app';
+export type AddrSource = 'bootstrap' | 'addr' | 'inbound' | 'app' | 'lan';
 
 export interface AddrEntry {
   readonly address: Address;

@@ -59,6 +59,8 @@ export interface NodeConfig {
   materialize: boolean;
   signUs: number;
   verifyUs: number;
+  /** Period of LAN discovery beacons (0: none); they reach the hosts of the same network.lan segment. */
+  lanBeaconIntervalUs: number;
   /** Identity proof of work required of the other side in the handshake (leading zero bits; 0: none). */
   powDifficulty: number;
   /** Modelled CPU cost of one proof-of-work hash: grinding delays a node's first start, checking costs one. */
@@ -104,5 +106,6 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   verifyUs: 200,
   powDifficulty: 0,
   powHashUs: 1,
+  lanBeaconIntervalUs: 0,
   attemptLogSize: 256,
 };

@@ -94,6 +94,7 @@ export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig 
     materialize: scenario.wire.materialize,
     signUs: scenario.crypto.signUs,
     verifyUs: scenario.crypto.verifyUs,
+    lanBeaconIntervalUs: secondsToUs(s.lanBeaconS),
     powDifficulty: scenario.crypto.pow.difficulty,
     powHashUs: scenario.crypto.pow.hashUs,
   };

@@ -84,10 +84,19 @@ export function nodeMetrics(world: World<WireItem>, addresses: readonly number[]
     meanRttMs: n.stats.rttSamples > 0 ? n.stats.rttSumUs / n.stats.rttSamples / 1000 : null,
   }));
   const mintMs = nodes.map((n) => n.identityMintUs / 1000).filter((x) => x > 0);
+  const lan = { beaconsSent: 0, beaconsReceived: 0, beaconsInvalid: 0, discovered: 0 };
+  for (const n of nodes) {
+    lan.beaconsSent += n.stats.lanBeaconsSent;
+    lan.beaconsReceived += n.stats.lanBeaconsReceived;
+    lan.beaconsInvalid += n.stats.lanBeaconsInvalid;
+    lan.discovered += n.stats.lanDiscovered;
+  }
   return {
     honestPeers: honest,
     meanPeers: honest > 0 ? links / honest : 0,
     // Proof-of-work identities (crypto.pow): modelled time each honest node spent grinding before it joined.
+    // LAN discovery beacons (protocol.node.lanBeaconS): sent, accepted, dropped, addresses first learnt that way.
+    ...(lan.beaconsSent > 0 ? { lan } : {}),
     ...(mintMs.length > 0 ? { identityPow: { minted: mintMs.length, mintMsMean: mintMs.reduce((a, x) => a + x, 0) / mintMs.length, mintMsMax: Math.max(...mintMs) } } : {}),
     ...overlayConnectivity(overlaySnapshot(world, addresses, apps)),
     handshakes,

@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, RejectCode, type Message, type NetAddress, type VersionMsg } from '../../wire/messages.ts';
+import { MsgType, RejectCode, type BeaconMsg, type Message, type NetAddress, type VersionMsg } from '../../wire/messages.ts';
 import { Handshake, type HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
@@ -19,6 +19,8 @@ export type WireItem = Message | Uint8Array;
 const TIMER_TICK = 1;
 /** The identity's proof of work is ground: the node really starts. */
 const TIMER_MINTED = 2;
+/** Time for the next LAN discovery beacon. */
+const TIMER_BEACON = 3;
 /** App timer tags are offset so they never collide with the node's own. */
 const APP_TAG_BASE = 1 << 16;
 const DISCONNECT_DUPLICATE = 1;
@@ -102,6 +104,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private dialing = 0;
   private now: TimeUs = 0;
   private minted = false;
+  private beaconNonce = -1;
   private minting = false;
   private mintUs = 0;
 
@@ -146,6 +149,43 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
     this.io.setTimer(this.rng.int(this.cfg.tickUs) + 1, TIMER_TICK);
     this.app?.onStart(now, this.api);
+    if (this.cfg.autoDial) this.fillOutbound(now);
+    // LAN beacons (seed 003): the first at a random point of the period, so a segment's hosts do not all speak at once.
+    if (this.cfg.lanBeaconIntervalUs > 0 && 'beacon' in this.io) this.io.setTimer(this.rng.int(this.cfg.lanBeaconIntervalUs) + 1, TIMER_BEACON);
+  }
+
+  private sendBeacon(): void {
+    const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
+    const nonce = this.freshNonce();
+    this.beaconNonce = nonce;
+    const msg: BeaconMsg = { type: MsgType.Beacon, peer: this.deps.identity.num, listen: { host: this.address, port: 0 }, services, nonce };
+    if ((this.io as unknown as UnderlayActions).beacon(this.wireOut(msg)) >= 0) this.stats.lanBeaconsSent++;
+  }
+
+  /**
+   * A LAN beacon (seed 003): the sender's address goes into the book, and we
+   * dial if we lack outbound links. Anything else, a beacon whose listen
+   * address is not its source, or a repeat within half a period is dropped
+   * (datagrams have no connection to punish; the work per datagram is bounded).
+   */
+  onDatagram(now: TimeUs, from: Address, item: WireItem): void {
+    this.now = now;
+    if (this.minting || this.cfg.lanBeaconIntervalUs <= 0) return;
+    let msg: Message | undefined;
+    if (item instanceof Uint8Array) {
+      const r = this.deps.wire.newDecoder(this.cfg.maxFrameBytes).push(item);
+      msg = r.error || r.messages.length !== 1 ? undefined : r.messages[0];
+    } else msg = item as Message;
+    if (!msg || msg.type !== MsgType.Beacon || msg.listen.host !== from || msg.nonce === this.beaconNonce) {
+      this.stats.lanBeaconsInvalid++;
+      return;
+    }
+    const known = this.book.get(from);
+    if (known && known.source === 'lan' && now - known.lastSeenUs < this.cfg.lanBeaconIntervalUs / 2) return;
+    this.stats.lanBeaconsReceived++;
+    if (!known) this.stats.lanDiscovered++;
+    if (this.book.isBanned(from, now)) return;
+    this.book.add(from, msg.peer, 'lan', now);
     if (this.cfg.autoDial) this.fillOutbound(now);
   }
 
@@ -212,6 +252,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.now = now;
     if (tag >= APP_TAG_BASE) return this.app?.onTimer(now, tag - APP_TAG_BASE);
     if (tag === TIMER_MINTED) return this.begin(now);
+    if (tag === TIMER_BEACON) {
+      this.sendBeacon();
+      this.io.setTimer(this.cfg.lanBeaconIntervalUs, TIMER_BEACON);
+      return;
+    }
     if (tag === TIMER_TICK) {
       this.tick(now);
       this.io.setTimer(this.cfg.tickUs, TIMER_TICK);

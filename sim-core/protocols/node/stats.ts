@@ -25,6 +25,11 @@ export class NodeStats {
   readonly handshakes = Object.fromEntries(HANDSHAKE_OUTCOMES.map((k) => [k, 0])) as Record<HandshakeOutcome, number>;
   readonly offences = Object.fromEntries(OFFENCES.map((k) => [k, 0])) as Record<Offence, number>;
   bansIssued = 0;
+  lanBeaconsSent = 0;
+  lanBeaconsReceived = 0;
+  lanBeaconsInvalid = 0;
+  /** Addresses first learnt from a LAN beacon. */
+  lanDiscovered = 0;
   dialAttempts = 0;
   dialFailures = 0;
   inboundRejected = 0;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { num } from './common.ts';
+import { int, num } from './common.ts';
 import { bandwidthSchema, extraDelaySchema, lossSchema, natSchema, placementSchema } from './underlay.ts';
 
 export const latencySchema = z.discriminatedUnion('model', [
@@ -30,6 +30,19 @@ export const networkSchema = z.strictObject({
   latency: latencySchema.default({ model: 'uniform', minMs: 10, maxMs: 150, jitterMs: 0 }),
   /** Seconds before a dial to an address nobody holds fails. */
   dialTimeoutS: num(0.001, 600).default(5),
+  /**
+   * LAN segments for discovery beacons (seed 003; protocol.node.lanBeaconS
+   * sends them): none; all (every host on one LAN, e.g. an office); city
+   * (hosts of the same city share a segment; places hosts by city population
+   * unless network.placement says otherwise). A beacon
+   * reaches at most maxRecipients hosts of its segment.
+   */
+  lan: z
+    .strictObject({
+      segment: z.enum(['none', 'all', 'city']).default('none'),
+      maxRecipients: int(1, 65_536).default(256),
+    })
+    .default({ segment: 'none', maxRecipients: 256 }),
   /** Where hosts live. Default: by city population, when anything needs a place (geo latency, per-continent settings, selectors). */
   placement: placementSchema.optional(),
   /** Access-link capacity and queues. Default: unlimited. */

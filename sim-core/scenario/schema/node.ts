@@ -32,6 +32,8 @@ export const nodeSchema = z.strictObject({
       burst: int(1, 1e6).default(400),
     })
     .default({ msgsPerS: 200, burst: 400 }),
+  /** Seconds between LAN discovery beacons (seed 003), multicast on the host's network.lan segment; 0: none. */
+  lanBeaconS: num(0, 86_400).default(0),
   /** Addresses (and peer ids) remembered; ~150 bytes each, so this bounds a large run's memory. */
   addrBookCapacity: int(16, 1_000_000).default(1024),
   addrResponseMax: int(1, 1000).default(100),
