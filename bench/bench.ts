@@ -18,7 +18,7 @@
  * disk) is read and the ratios new/previous are printed.
  *
  *   npm run bench -- [--quick] [--only engine,convergence,sweep] [--strategies globalmap,random,kademlia]
- *                    [--seed 1] [--peers N --duration S --join-over S] [--engine-rounds 5]
+ *                    [--seed 1] [--peers N --duration S --join-over S] [--heap-mb MB] [--engine-rounds 5]
  *                    [--sweep-file scenarios/default.yaml --sweep-strategy random --sweep-duration 3600 --sweep-seeds 1..8 --sweep-rounds 3]
  *                    [--results DIR]
  */
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     peers: { type: 'string' },
     duration: { type: 'string' },
     'join-over': { type: 'string' },
+    /** V8 old-space limit for each convergence child (node --max-old-space-size): trades GC time for peak RSS. */
+    'heap-mb': { type: 'string' },
     'engine-rounds': { type: 'string' },
     'sweep-file': { type: 'string', default: 'scenarios/default.yaml' },
     'sweep-strategy': { type: 'string', default: 'random' },
@@ -169,7 +171,8 @@ async function convergenceSection(): Promise<void> {
     joinOverS: Number(args['join-over'] ?? quick?.joinOverS ?? raw.peers.joinOverS ?? 0),
   };
   const custom = args.peers !== undefined || args.duration !== undefined || args['join-over'] !== undefined;
-  const name = custom ? `convergence-${size.peers}p-${size.durationS}s` : args.quick ? 'convergence-quick' : 'convergence';
+  const base = custom ? `convergence-${size.peers}p-${size.durationS}s` : args.quick ? 'convergence-quick' : 'convergence';
+  const name = args['heap-mb'] ? `${base}-heap${Number(args['heap-mb'])}` : base;
   console.log(`== convergence (${file}: ${size.peers} peers joining over ${size.joinOverS} s, ${size.durationS} simulated s, seed ${SEED}; one child process per strategy)`);
   const prev = previousResult<ConvergenceResult>(name);
   const sameSize = prev && JSON.stringify(prev.value.scenario) === JSON.stringify({ file, ...size });
@@ -185,7 +188,8 @@ async function convergenceSection(): Promise<void> {
     console.log(`  ${strategy}: running (peermap run, fresh process) ...`);
     // Not --quiet: on a terminal the child's progress bar shows on stderr; its stdout (header, table) is not echoed.
     const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${strategy}: still running ...`), 60_000);
-    const r = await run(process.execPath, ['bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
+    const heapFlags = args['heap-mb'] ? [`--max-old-space-size=${Number(args['heap-mb'])}`] : [];
+    const r = await run(process.execPath, [...heapFlags, 'bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
     if (r.code !== 0) throw new Error(`convergence ${strategy} failed (exit ${r.code}):\n${r.stdout}`);
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
       traceHash: string;
@@ -234,6 +238,7 @@ async function convergenceSection(): Promise<void> {
     bench: name,
     ...header,
     scenario: { file, ...size },
+    ...(args['heap-mb'] ? { nodeFlags: [`--max-old-space-size=${Number(args['heap-mb'])}`] } : {}),
     method:
       'each strategy runs in a fresh `peermap run` child process, so peakRssBytes is that run\'s (includes the runtime, ~150 MiB); wallSeconds is the simulation loop, processWallSeconds the whole child; message rates from metrics.messages (steady = second half of the run, after the last join)',
     /** 1-, 5- and 15-minute load averages before and after: other processes on the machine skew wall times. */
