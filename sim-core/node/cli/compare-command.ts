@@ -3,7 +3,7 @@ import { ScenarioError } from '../../scenario/errors.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { checkStrategies } from '../compare/options.ts';
 import { runComparison } from '../compare/compare.ts';
-import { formatCompareTable, formatRunLines, writeCompareOutputs } from '../compare/outputs.ts';
+import { comparisonTrace, formatCompareTable, formatRunLines, writeCompareOutputs } from '../compare/outputs.ts';
 import { CompareProgress } from '../compare/progress.ts';
 import { loadScenarioFile } from '../files.ts';
 import { inProcessRunner, type JobRunner } from '../jobs/jobs.ts';
@@ -80,6 +80,7 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
     console.log('');
   }
   console.log(formatRunLines(result));
+  console.log(`trace: ${comparisonTrace(result)}`);
   console.log(`compare: ${paths.json}`);
   console.log(`csv: ${paths.csv}`);
   console.log(`report: ${paths.html}`);

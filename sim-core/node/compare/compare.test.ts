@@ -64,6 +64,10 @@ describe('peermap compare (end to end)', () => {
     // --quiet: no header and no metric table, still the run lines and paths.
     expect(second.stdout).not.toContain('metric (mean');
     expect(second.stdout).toContain('compare: ');
+    // One `trace:` line for the whole comparison, the same on a rerun (--quiet or not).
+    const trace = (s: string) => /^trace: ([0-9a-f]{16})$/m.exec(s)?.[1];
+    expect(trace(first.stdout)).toMatch(/^[0-9a-f]{16}$/);
+    expect(trace(second.stdout)).toBe(trace(first.stdout));
   });
 
   it('compare.json has the documented shape', () => {

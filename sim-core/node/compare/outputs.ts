@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { keyMetricRows, textTable } from '../../metrics/aggregate-table.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
@@ -54,4 +55,10 @@ export function formatRunLines(c: CompareResult): string {
     return early ? [...row, r.endReason] : row;
   });
   return textTable(['strategy', 'seed', 'trace', 'wall', ...(early ? ['end'] : [])], rows);
+}
+
+/** One fingerprint of a whole comparison: SHA-256 over its runs' trace hashes in job order (strategy-major, seeds as given). */
+export function comparisonTrace(result: { strategies: Record<string, { runs: { traceHash: string }[] }> }): string {
+  const hashes = Object.values(result.strategies).flatMap((s) => s.runs.map((r) => r.traceHash));
+  return createHash('sha256').update(hashes.join(',')).digest('hex').slice(0, 16);
 }

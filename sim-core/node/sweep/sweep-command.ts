@@ -1,3 +1,4 @@
+import { comparisonTrace } from '../compare/outputs.ts';
 import { ScenarioError } from '../../scenario/errors.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { generatedBy } from '../cli/compare-command.ts';
@@ -85,6 +86,8 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
     console.log('');
   }
   console.log(text.runLines);
+  // The fingerprint of the runs in job order: a complete sweep prints the same as `peermap compare` on the same jobs.
+  console.log(`trace: ${comparisonTrace({ strategies: { all: { runs: [...runs].sort((a, b) => a.job - b.job) } } })}`);
   console.log(`sweep: ${paths.json}  (${runs.length} runs in ${wallSeconds.toFixed(2)} s wall on ${workers} worker${workers === 1 ? '' : 's'})`);
   if (paths.csv) console.log(`csv: ${paths.csv}`);
   if (paths.html) console.log(`report: ${paths.html}`);

@@ -150,6 +150,12 @@ describe('peermap sweep (end to end)', () => {
     expect(c.status, c.stderr).toBe(0);
     const hashes = readJson<{ strategies: { random: { runs: { traceHash: string }[] } } }>(join(dir, 'cmp', 'compare.json')).strategies.random.runs.map((r) => r.traceHash);
     expect(hashes).toEqual(readJson<SweepResult>(join(one, 'sweep.json')).results.random.runs.slice(0, 2).map((r) => r.traceHash));
+    // The comparison's single `trace:` line equals a sweep's over the same jobs.
+    const s = cli('sweep', file, '--strategies', 'random', '--seeds', '1..2', '--workers', '1', '--quiet', '--out', join(dir, 'sw2'));
+    expect(s.status, s.stderr).toBe(0);
+    const trace = (out: string) => /^trace: ([0-9a-f]{16})$/m.exec(out)?.[1];
+    expect(trace(s.stdout)).toMatch(/^[0-9a-f]{16}$/);
+    expect(trace(s.stdout)).toBe(trace(c.stdout));
   });
 
   it('usage errors exit 2; --help documents the options', () => {
