@@ -1,53 +1,67 @@
 import cliProgress from 'cli-progress';
 
 /**
- * A progress bar on stderr that appears only once a run has taken about a
- * second of wall time, only on a TTY, and never with --quiet.
+ * The one progress-bar mechanism of the CLI: on stderr, only on a TTY, never
+ * with --quiet, and only once the work has taken about a second of wall time.
+ * `payload(wallS)` supplies the format's fields at each update.
  */
-export class RunProgress {
+export class DelayedBar<P extends object> {
   private bar: cliProgress.SingleBar | undefined;
   private readonly startMs = performance.now();
-  private readonly enabled: boolean;
+  readonly enabled: boolean;
 
   constructor(
     quiet: boolean,
-    private readonly totalS: number,
+    private readonly total: number,
+    private readonly format: string,
+    private readonly etaBuffer: number,
   ) {
-    this.enabled = !quiet && process.stderr.isTTY === true;
+    this.enabled = !quiet && process.stderr.isTTY === true && total > 0;
   }
 
-  update(simS: number, events: number): void {
+  update(value: number, payload: (wallS: number) => P): void {
     if (!this.enabled) return;
     const wallS = (performance.now() - this.startMs) / 1000;
     if (!this.bar) {
       if (wallS < 1) return;
       this.bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: ' {bar} {percentage}% | sim {sim}/{total} s | {events} events | {eps} ev/s | wall {wall} s',
-          hideCursor: true,
-          etaBuffer: 20,
-        },
+        { stream: process.stderr, format: this.format, hideCursor: true, etaBuffer: this.etaBuffer },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(this.totalS, 0, this.payload(simS, events, wallS));
+      this.bar.start(this.total, 0, payload(wallS));
     }
-    this.bar.update(simS, this.payload(simS, events, wallS));
+    this.bar.update(Math.min(this.total, value), payload(wallS));
   }
 
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
   }
+}
 
-  private payload(simS: number, events: number, wallS: number) {
-    return {
+/** A single run's bar: simulated seconds, events, events/s. */
+export class RunProgress {
+  private readonly bar: DelayedBar<object>;
+
+  constructor(
+    quiet: boolean,
+    private readonly totalS: number,
+  ) {
+    this.bar = new DelayedBar(quiet, totalS, ' {bar} {percentage}% | sim {sim}/{total} s | {events} events | {eps} ev/s | wall {wall} s', 20);
+  }
+
+  update(simS: number, events: number): void {
+    this.bar.update(simS, (wallS) => ({
       sim: simS.toFixed(1),
       total: this.totalS.toFixed(0),
       events: events.toLocaleString('en-US'),
       eps: formatRate(wallS > 0 ? events / wallS : 0),
       wall: wallS.toFixed(1),
-    };
+    }));
+  }
+
+  stop(): void {
+    this.bar.stop();
   }
 }
 

@@ -5,8 +5,9 @@ import type { TimeUs } from '../engine/time.ts';
  * simulator, a test harness, or a real TCP transport) calls one of the `on*`
  * methods with the current time and the event; the protocol answers by
  * emitting actions through the `PeerActions` it was given at construction.
- * It never reads a clock, opens a socket, touches a global or calls
- * Math.random: time arrives as `now`, randomness as an injected seeded stream.
+ * It never reads a clock, opens a socket, touches a global or uses an
+ * ambient random source: time arrives as `now`, randomness as an injected
+ * seeded stream.
  */
 
 /** A connection handle, opaque to the protocol, valid until `onClosed`/`onDialFailed`. */

@@ -1,14 +1,8 @@
-import cliProgress from 'cli-progress';
+import { DelayedBar } from '../progress.ts';
 
-/**
- * One progress bar for a whole comparison: jobs done out of the total, plus
- * the job under way. Like the run bar it is on stderr, appears only after
- * about a second, only on a TTY, and never with --quiet.
- */
+/** One progress bar for a whole comparison: jobs done out of the total, plus the job under way. */
 export class CompareProgress {
-  private bar: cliProgress.SingleBar | undefined;
-  private readonly startMs = performance.now();
-  readonly enabled: boolean;
+  private readonly bar: DelayedBar<object>;
   private done = 0;
   private current = '';
   private fraction = 0;
@@ -17,7 +11,11 @@ export class CompareProgress {
     quiet: boolean,
     private readonly total: number,
   ) {
-    this.enabled = !quiet && process.stderr.isTTY === true && total > 0;
+    this.bar = new DelayedBar(quiet, total, ' {bar} {percentage}% | jobs {done}/{jobs} | {current} | wall {wall} s | eta {eta_formatted}', 50);
+  }
+
+  get enabled(): boolean {
+    return this.bar.enabled;
   }
 
   /** The job under way and how far it is (0..1). */
@@ -34,31 +32,13 @@ export class CompareProgress {
   }
 
   stop(): void {
-    this.bar?.stop();
-    this.bar = undefined;
+    this.bar.stop();
   }
 
   private render(): void {
-    if (!this.enabled) return;
-    const wallS = (performance.now() - this.startMs) / 1000;
-    if (!this.bar) {
-      if (wallS < 1) return;
-      this.bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: ' {bar} {percentage}% | jobs {done}/{jobs} | {current} | wall {wall} s | eta {eta_formatted}',
-          hideCursor: true,
-          etaBuffer: 50,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      this.bar.start(this.total, 0, this.payload(wallS));
-    }
-    this.bar.update(Math.min(this.total, this.done + this.fraction), this.payload(wallS));
-  }
-
-  private payload(wallS: number) {
-    const current = this.done >= this.total ? 'done' : this.current ? `${this.current} ${(this.fraction * 100).toFixed(0)}%` : 'starting';
-    return { done: this.done, jobs: this.total, current, wall: wallS.toFixed(1) };
+    this.bar.update(this.done + this.fraction, (wallS) => {
+      const current = this.done >= this.total ? 'done' : this.current ? `${this.current} ${(this.fraction * 100).toFixed(0)}%` : 'starting';
+      return { done: this.done, jobs: this.total, current, wall: wallS.toFixed(1) };
+    });
   }
 }
