@@ -1,11 +1,8 @@
 import { createRequire } from 'node:module';
-import { ScenarioError } from '../../scenario/errors.ts';
-import type { Scenario } from '../../scenario/schema/index.ts';
-import { checkStrategies } from '../compare/options.ts';
+import { loadForStrategies } from '../compare/options.ts';
 import { runComparison } from '../compare/compare.ts';
 import { comparisonTrace, formatCompareTable, formatRunLines, writeCompareOutputs } from '../compare/outputs.ts';
 import { CompareProgress } from '../compare/progress.ts';
-import { loadScenarioFile } from '../files.ts';
 import { inProcessRunner, type JobRunner } from '../jobs/jobs.ts';
 import { gitCommit } from '../machine.ts';
 
@@ -33,18 +30,9 @@ export function generatedBy(): string {
 }
 
 export async function compareCommand(file: string, opts: CompareOptions, runner: JobRunner = inProcessRunner()): Promise<number> {
-  let base: Scenario;
-  let strategies;
-  try {
-    base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration });
-    strategies = checkStrategies(file, base, opts.strategies);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
-  }
+  const loaded = loadForStrategies(file, opts);
+  if (loaded === 2) return 2;
+  const { base, strategies } = loaded;
   const seeds = opts.seeds ?? [base.seed];
   const total = strategies.length * seeds.length;
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);

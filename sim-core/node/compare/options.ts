@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../../scenario/errors.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
+import { loadScenarioFile } from '../files.ts';
 import { STRATEGIES, type Strategy } from '../../scenario/schema/protocols.ts';
 import { strategyRuntime } from '../../protocols/strategies.ts';
 
@@ -86,4 +87,21 @@ export function withStrategy(base: Scenario, strategy: Strategy, seed: number): 
   // A deep copy, so no run can affect another through shared config objects.
   const copy = structuredClone(base);
   return { ...copy, seed, protocol: { ...(copy.protocol as typeof base.protocol), strategy } };
+}
+
+/**
+ * The scenario of `compare` / `sweep` with --peers/--duration applied and
+ * the strategies checked; a ScenarioError is printed and becomes exit code 2.
+ */
+export function loadForStrategies(file: string, opts: { peers?: number; duration?: number; strategies: readonly string[] }): { base: Scenario; strategies: Strategy[] } | 2 {
+  try {
+    const base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration });
+    return { base, strategies: checkStrategies(file, base, opts.strategies) };
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
 }

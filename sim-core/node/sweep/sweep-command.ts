@@ -1,9 +1,6 @@
 import { comparisonTrace } from '../compare/outputs.ts';
-import { ScenarioError } from '../../scenario/errors.ts';
-import type { Scenario } from '../../scenario/schema/index.ts';
 import { generatedBy } from '../cli/compare-command.ts';
-import { checkStrategies } from '../compare/options.ts';
-import { loadScenarioFile } from '../files.ts';
+import { loadForStrategies } from '../compare/options.ts';
 import { defaultWorkers, workerPoolRunner } from '../jobs/pool.ts';
 import { gitCommit, machineInfo } from '../machine.ts';
 import { selectShard, sweepJobs, type Shard, type SweepPlan } from './plan.ts';
@@ -24,18 +21,9 @@ export interface SweepOptions {
 }
 
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
-  let base: Scenario;
-  let strategies;
-  try {
-    base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration });
-    strategies = checkStrategies(file, base, opts.strategies);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
-  }
+  const loaded = loadForStrategies(file, opts);
+  if (loaded === 2) return 2;
+  const { base, strategies } = loaded;
   const plan: SweepPlan = { file, base, strategies, seeds: opts.seeds ?? [base.seed] };
   const all = sweepJobs(plan);
   const shard = opts.shard ?? null;

@@ -6,6 +6,7 @@ import { Handshake, type HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
 import { AddressBook } from './address-book.ts';
+import { beaconFrom } from './lan-beacon.ts';
 import { SERVICE_REACHABLE, SERVICE_RELAY, type NodeApi, type NodeApp } from './app.ts';
 import type { UnderlayActions } from '../../net/host-io.ts';
 import type { NodeConfig, Offence } from './config.ts';
@@ -164,19 +165,14 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   /**
    * A LAN beacon (seed 003): the sender's address goes into the book, and we
-   * dial if we lack outbound links. Anything else, a beacon whose listen
-   * address is not its source, or a repeat within half a period is dropped
-   * (datagrams have no connection to punish; the work per datagram is bounded).
+   * dial if we lack outbound links. What beaconFrom refuses, or a repeat within
+   * half a period, is dropped (datagrams have no connection to punish).
    */
   onDatagram(now: TimeUs, from: Address, item: WireItem): void {
     this.now = now;
     if (this.minting || this.cfg.lanBeaconIntervalUs <= 0) return;
-    let msg: Message | undefined;
-    if (item instanceof Uint8Array) {
-      const r = this.deps.wire.newDecoder(this.cfg.maxFrameBytes).push(item);
-      msg = r.error || r.messages.length !== 1 ? undefined : r.messages[0];
-    } else msg = item as Message;
-    if (!msg || msg.type !== MsgType.Beacon || msg.listen.host !== from || msg.nonce === this.beaconNonce) {
+    const msg = beaconFrom(item, from, this.beaconNonce, this.deps.wire, this.cfg.maxFrameBytes);
+    if (!msg) {
       this.stats.lanBeaconsInvalid++;
       return;
     }
