@@ -43,15 +43,28 @@ function observers<T>(all: T[], max: number, env: StrategyEnv, salt: string): T[
 function coverage(peers: LivePeer[], env: StrategyEnv, salt: string): number[] {
   const nums = peers.map((p) => p.node.self);
   const others = Math.max(1, Math.max(env.scenario.peers.count, peers.length) - 1);
+  let live: Uint8Array | undefined;
   return observers(peers, MAX_OBSERVERS, env, salt).map((o) => {
     let known = 0;
     const store = o.app.store;
-    for (const p of nums) {
-      if (p === o.node.self) continue;
-      if (store ? store.isKnown(p) : o.node.addressOf(p) !== undefined) known++;
+    if (store) {
+      for (const p of nums) if (p !== o.node.self && store.isKnown(p)) known++;
+    } else {
+      // Address-book peers (random baseline): walk the book against a live-peer bitmap, not N map probes.
+      live ??= liveBitmap(nums);
+      const self = o.node.self;
+      known = o.node.countKnownAmong(live) - (live[self] === 1 && o.node.addressOf(self) !== undefined ? 1 : 0);
     }
     return Math.min(1, known / others);
   });
+}
+
+function liveBitmap(nums: readonly PeerNum[]): Uint8Array {
+  let max = 0;
+  for (const p of nums) max = Math.max(max, p);
+  const live = new Uint8Array(max + 1);
+  for (const p of nums) live[p] = 1;
+  return live;
 }
 
 function quantile(xs: number[], q: number): number {

@@ -105,3 +105,26 @@ describe('hostile-lan scenario', () => {
     expect(rows.some((row) => row.attempts.at(-1)!.endsWith(':connected'))).toBe(true);
   });
 });
+
+describe('countKnownAmong', () => {
+  it('counts the same peers as probing addressOf for each one (random baseline after 2 simulated minutes)', () => {
+    const seed = 3;
+    const text = readFileSync('scenarios/default.yaml', 'utf8').replace('strategy: globalmap', 'strategy: random');
+    const s = parseScenario(text, 'default.yaml');
+    const sim = new Simulation({ ...s, seed, peers: { ...s.peers, count: 60 }, durationS: 120 });
+    sim.runToEnd();
+    const nodes = Array.from({ length: sim.world.hostCount }, (_, h) => sim.world.protocolOf(h)).filter((p): p is PeerNode => p instanceof PeerNode);
+    const nums = nodes.map((n) => n.self);
+    // Every other live peer flagged, plus numbers nobody holds (the bitmap may be longer than the peers).
+    const among = new Uint8Array(Math.max(...nums) + 10);
+    nums.filter((_, i) => i % 3 !== 0).forEach((p) => (among[p] = 1));
+    among[among.length - 1] = 1;
+    let total = 0;
+    for (const n of nodes) {
+      const brute = nums.filter((p) => among[p] === 1 && n.addressOf(p) !== undefined).length;
+      expect(n.countKnownAmong(among), `peer ${n.self}; replay: seed ${seed}`).toBe(brute);
+      total += brute;
+    }
+    expect(total).toBeGreaterThan(nodes.length); // the books are not empty
+  });
+});

@@ -338,6 +338,18 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return this.byPeer.get(peer)?.address ?? this.peerAddresses.get(peer);
   }
 
+  /**
+   * How many peers p with `among[p] === 1` have an address here (what
+   * `addressOf(p) !== undefined` counts), by walking what we know instead of
+   * probing every peer: metrics call this for every observer and sample.
+   */
+  countKnownAmong(among: Uint8Array): number {
+    let n = 0;
+    for (const p of this.peerAddresses.keys()) if (among[p] === 1) n++;
+    for (const p of this.byPeer.keys()) if (among[p] === 1 && !this.peerAddresses.has(p)) n++;
+    return n;
+  }
+
   samplePeers(count: number): PeerNum[] {
     const out: PeerNum[] = [];
     for (const e of this.book.sample(this.now, count)) if (e.peer !== undefined && e.peer !== this.self) out.push(e.peer);
