@@ -1,21 +1,32 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, RejectCode, type BeaconMsg, type Message, type NetAddress, type VersionMsg } from '../../wire/messages.ts';
-import { Handshake, type HandshakeStep } from '../handshake/handshake.ts';
+import { MsgType, RejectCode, type BeaconMsg, type Message, type VersionMsg } from '../../wire/messages.ts';
+import type { HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
 import { AddressBook } from './address-book.ts';
 import { beaconFrom } from './lan-beacon.ts';
+import {
+  DISCONNECT_APP,
+  DISCONNECT_BANNED,
+  DISCONNECT_DUPLICATE,
+  DISCONNECT_FULL,
+  DISCONNECT_STALE,
+  INBOUND_HANDSHAKE_SLACK,
+  keepNewOverOld,
+  listenAddress,
+  newConn,
+  newHandshake,
+  type Conn,
+  type WireItem,
+} from './conn.ts';
 import { SERVICE_REACHABLE, SERVICE_RELAY, type NodeApi, type NodeApp } from './app.ts';
 import type { UnderlayActions } from '../../net/host-io.ts';
 import type { NodeConfig, Offence } from './config.ts';
-import { NodeStats, type DialAttempt } from './stats.ts';
+import { NodeStats } from './stats.ts';
 import { TokenBucket } from './token-bucket.ts';
 import type { WireBoundary } from './wire-boundary.ts';
-
-/** What travels on a simulated connection: message objects, or raw bytes (materialised frames, hostile garbage). */
-export type WireItem = Message | Uint8Array;
 
 const TIMER_TICK = 1;
 /** The identity's proof of work is ground: the node really starts. */
@@ -24,39 +35,8 @@ const TIMER_MINTED = 2;
 const TIMER_BEACON = 3;
 /** App timer tags are offset so they never collide with the node's own. */
 const APP_TAG_BASE = 1 << 16;
-const DISCONNECT_DUPLICATE = 1;
-const DISCONNECT_BANNED = 2;
-const DISCONNECT_STALE = 3;
-const DISCONNECT_APP = 4;
-const DISCONNECT_FULL = 5;
-/**
- * Inbound connections allowed past maxInbound while they handshake: a full
- * node still completes the handshake, hands the newcomer a sample of
- * addresses, then says goodbye — so a node that only knows busy bootstrap
- * nodes is pointed elsewhere instead of being turned away empty-handed.
- */
-const INBOUND_HANDSHAKE_SLACK = 8;
 
-interface Conn {
-  readonly id: ConnId;
-  readonly address: Address;
-  readonly dir: Direction;
-  state: 'dialing' | 'handshake' | 'up';
-  openedUs: TimeUs;
-  hs: Handshake | undefined;
-  decoder: ReturnType<WireBoundary['newDecoder']> | undefined;
-  bucket: TokenBucket | undefined;
-  peer: PeerNum | undefined;
-  lastRecvUs: TimeUs;
-  pingNonce: number;
-  pingSentUs: TimeUs;
-  rttUs: number | undefined;
-  sentGetAddr: boolean;
-  /** Service bits from the remote's version message. */
-  services: number;
-  answeredGetAddr: boolean;
-  attempt: DialAttempt | undefined;
-}
+export type { WireItem } from './conn.ts';
 
 export interface PeerNodeDeps {
   address: Address;
@@ -395,25 +375,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   // ---- connections ----
 
   private newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
-    const c: Conn = {
-      id,
-      address,
-      dir,
-      state: 'dialing',
-      openedUs: now,
-      hs: undefined,
-      decoder: undefined,
-      bucket: undefined,
-      peer: undefined,
-      lastRecvUs: now,
-      pingNonce: -1,
-      pingSentUs: 0,
-      rttUs: undefined,
-      sentGetAddr: false,
-      services: 0,
-      answeredGetAddr: false,
-      attempt: undefined,
-    };
+    const c = newConn(id, address, dir, now);
     this.conns.set(id, c);
     return c;
   }
@@ -440,25 +402,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (this.cfg.materialize) c.decoder = this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
     const nonce = this.freshNonce();
     this.ownNonces.add(nonce);
-    const reg = this.deps.registry;
     const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
-    c.hs = new Handshake(
-      {
-        identity: this.deps.identity,
-        signer: reg.signer,
-        signUs: this.cfg.signUs,
-        verifyUs: this.cfg.verifyUs,
-        listen: { host: this.address, port: 0 },
-        startHeight: 0,
-        isOwnNonce: (n) => this.ownNonces.has(n) && n !== nonce,
-        peerOf: (pk) => reg.numOfPublicKey(pk),
-        powRequired: this.cfg.powDifficulty,
-        powWork: (pk, n) => reg.powWork(pk, n),
-        powVerifyUs: this.cfg.powHashUs,
-      },
-      { ...this.cfg.handshake, services },
-      nonce,
-    );
+    c.hs = newHandshake(this.deps.identity, this.deps.registry, this.cfg, this.address, services, nonce, (n) => this.ownNonces.has(n));
     this.io.send(c.id, this.wireOut(c.hs.start(now)));
   }
 
@@ -539,7 +484,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private establish(c: Conn, peer: PeerNum, version: VersionMsg, now: TimeUs): void {
     if (this.book.isPeerBanned(peer, now)) return this.closeWith(c, DISCONNECT_BANNED, 'banned', now);
     const other = this.byPeer.get(peer);
-    if (other && !this.keepNewOverOld(c, other, peer)) {
+    if (other && !keepNewOverOld(c, other, this.self, peer, this.deps.registry)) {
       this.stats.duplicatesClosed++;
       return this.closeWith(c, DISCONNECT_DUPLICATE, 'duplicate connection', now);
     }
@@ -570,19 +515,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.io.send(c.id, this.wireOut({ type: MsgType.GetAddr }));
     }
     this.app?.onPeerUp(now, peer, c.dir);
-  }
-
-  /**
-   * H4: of two connections between the same pair, both ends keep the one
-   * dialled by the peer whose id sorts first (the older one if the same peer
-   * dialled both), so they agree without talking about it.
-   */
-  private keepNewOverOld(fresh: Conn, old: Conn, peer: PeerNum): boolean {
-    const dialerOf = (c: Conn) => (c.dir === 'out' ? this.self : peer);
-    const a = dialerOf(fresh);
-    const b = dialerOf(old);
-    if (a === b) return false;
-    return this.deps.registry.compare(a, b) < 0;
   }
 
   private establishedInbound(): number {
@@ -697,10 +629,4 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private wireOut(msg: Message): WireItem {
     return this.cfg.materialize ? this.deps.wire.encode(msg) : msg;
   }
-}
-
-/** Where the remote can be dialled: the address we dialled, or the listen address it announced. */
-function listenAddress(c: Conn, v: VersionMsg): Address {
-  const announced: NetAddress = v.listen;
-  return c.dir === 'out' ? c.address : announced.host;
 }

@@ -1,0 +1,119 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { Message, VersionMsg } from '../../wire/messages.ts';
+import { Handshake } from '../handshake/handshake.ts';
+import type { Identity, IdentityRegistry } from '../identity/registry.ts';
+import type { Address, ConnId, Direction } from '../protocol.ts';
+import type { NodeConfig } from './config.ts';
+import type { DialAttempt } from './stats.ts';
+import type { TokenBucket } from './token-bucket.ts';
+import type { WireBoundary } from './wire-boundary.ts';
+
+/** What travels on a simulated connection: message objects, or raw bytes (materialised frames, hostile garbage). */
+export type WireItem = Message | Uint8Array;
+
+/** Codes of our Disconnect messages. */
+export const DISCONNECT_DUPLICATE = 1;
+export const DISCONNECT_BANNED = 2;
+export const DISCONNECT_STALE = 3;
+export const DISCONNECT_APP = 4;
+export const DISCONNECT_FULL = 5;
+
+/**
+ * Inbound connections allowed past maxInbound while they handshake: a full
+ * node still completes the handshake, hands the newcomer a sample of
+ * addresses, then says goodbye — so a node that only knows busy bootstrap
+ * nodes is pointed elsewhere instead of being turned away empty-handed.
+ */
+export const INBOUND_HANDSHAKE_SLACK = 8;
+
+/** One connection of a PeerNode, from the dial (or accept) to its close. */
+export interface Conn {
+  readonly id: ConnId;
+  readonly address: Address;
+  readonly dir: Direction;
+  state: 'dialing' | 'handshake' | 'up';
+  openedUs: TimeUs;
+  hs: Handshake | undefined;
+  decoder: ReturnType<WireBoundary['newDecoder']> | undefined;
+  bucket: TokenBucket | undefined;
+  peer: PeerNum | undefined;
+  lastRecvUs: TimeUs;
+  pingNonce: number;
+  pingSentUs: TimeUs;
+  rttUs: number | undefined;
+  sentGetAddr: boolean;
+  /** Service bits from the remote's version message. */
+  services: number;
+  answeredGetAddr: boolean;
+  attempt: DialAttempt | undefined;
+}
+
+export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
+  return {
+    id,
+    address,
+    dir,
+    state: 'dialing',
+    openedUs: now,
+    hs: undefined,
+    decoder: undefined,
+    bucket: undefined,
+    peer: undefined,
+    lastRecvUs: now,
+    pingNonce: -1,
+    pingSentUs: 0,
+    rttUs: undefined,
+    sentGetAddr: false,
+    services: 0,
+    answeredGetAddr: false,
+    attempt: undefined,
+  };
+}
+
+/** Where the remote can be dialled: the address we dialled, or the listen address it announced. */
+export function listenAddress(c: Conn, v: VersionMsg): Address {
+  return c.dir === 'out' ? c.address : v.listen.host;
+}
+
+/**
+ * H4: of two connections between the same pair, both ends keep the one
+ * dialled by the peer whose id sorts first (the older one if the same peer
+ * dialled both), so they agree without talking about it.
+ */
+export function keepNewOverOld(fresh: Conn, old: Conn, self: PeerNum, peer: PeerNum, registry: IdentityRegistry): boolean {
+  const dialerOf = (c: Conn) => (c.dir === 'out' ? self : peer);
+  const a = dialerOf(fresh);
+  const b = dialerOf(old);
+  if (a === b) return false;
+  return registry.compare(a, b) < 0;
+}
+
+/** The signed version/verack exchange for one connection, configured from the node's settings. */
+export function newHandshake(
+  identity: Identity,
+  registry: IdentityRegistry,
+  cfg: NodeConfig,
+  listen: Address,
+  services: number,
+  nonce: number,
+  isOwnNonce: (n: number) => boolean,
+): Handshake {
+  return new Handshake(
+    {
+      identity,
+      signer: registry.signer,
+      signUs: cfg.signUs,
+      verifyUs: cfg.verifyUs,
+      listen: { host: listen, port: 0 },
+      startHeight: 0,
+      isOwnNonce: (n) => isOwnNonce(n) && n !== nonce,
+      peerOf: (pk) => registry.numOfPublicKey(pk),
+      powRequired: cfg.powDifficulty,
+      powWork: (pk, n) => registry.powWork(pk, n),
+      powVerifyUs: cfg.powHashUs,
+    },
+    { ...cfg.handshake, services },
+    nonce,
+  );
+}
