@@ -69,3 +69,24 @@ export function kademliaConfig(partial: Partial<KademliaConfig> = {}): KademliaC
   }
   return cfg;
 }
+
+// ---- KademliaApp (the overlay strategy) ----
+
+/** Timer tags. A request's deadline uses TAG_RPC + its slot; every tag stays below 4,096 (CompositeApp's range per app). */
+export const TAG_SWEEP = 1;
+export const TAG_LINKS = 2;
+export const TAG_WORKLOAD = 3;
+export const TAG_REFRESH = 4;
+export const TAG_JOIN = 5;
+export const TAG_ORPHANS = 6;
+export const TAG_REDIAL = 7;
+export const TAG_RPC = 16;
+
+/** Retry period of dials the peer manager refused, and how long a request waits on them. */
+export const REDIAL_US = 250_000;
+export const REDIAL_GIVE_UP_US = 2_000_000;
+
+/** Bootstrap peers remembered as join seeds. */
+export const MAX_BOOT_PEERS = 64;
+/** Bootstrap nodes a joining peer contacts at once (libp2p dials them all; a long list is sampled). */
+export const JOIN_FANOUT = 3;

@@ -116,6 +116,13 @@ export class RpcTable<R> {
     this.free.push(r.slot);
   }
 
+  /** Whether some request to `peer` waits for a connection. */
+  hasWaiting(peer: PeerNum): boolean {
+    if (this.nWaiting === 0) return false;
+    for (const r of this.slots) if (r.state === RpcState.Waiting && r.peer === peer) return true;
+    return false;
+  }
+
   /** The live record `requestId` names, if it went to `from` and is of `kind`. */
   match(requestId: number, from: PeerNum, kind: RpcKind): Rpc<R> | undefined {
     if (!Number.isInteger(requestId) || requestId < 0) return undefined;
