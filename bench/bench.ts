@@ -12,6 +12,9 @@
  *   sweep        the same 8-seed `peermap sweep` with --workers 1 and with
  *                --workers 2 (wall times, speed-up, identical results check)
  *                → results/bench-sweep.json
+ *   scale        (only when named: about an hour) scenarios/scale-10000.yaml
+ *                in a child process with a 16 GB V8 heap: wall time, peak
+ *                RSS, events, key metrics → results/bench-scale-10000.json
  *
  * Each result carries seed, commit and machine; before overwriting, the
  * previous committed result of the same name (git HEAD, else the file on
@@ -20,6 +23,7 @@
  *   npm run bench -- [--quick] [--only engine,convergence,sweep] [--strategies globalmap,random,kademlia]
  *                    [--seed 1] [--peers N --duration S --join-over S] [--heap-mb MB] [--engine-rounds 5]
  *                    [--sweep-file scenarios/default.yaml --sweep-strategy random --sweep-duration 3600 --sweep-seeds 1..8 --sweep-rounds 3]
+ *                    [--scale-file scenarios/scale-10000.yaml --scale-heap-mb 16000]
  *                    [--results DIR]
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -49,12 +53,15 @@ const { values: args } = parseArgs({
     'sweep-duration': { type: 'string', default: '3600' },
     'sweep-seeds': { type: 'string', default: '1..8' },
     'sweep-rounds': { type: 'string', default: '3' },
+    'scale-file': { type: 'string', default: 'scenarios/scale-10000.yaml' },
+    /** Node's default old space (~4 GB here) is too small for 10,000 peers. */
+    'scale-heap-mb': { type: 'string', default: '16000' },
     /** Where results go (and previous ones are read); tests use a temporary folder. */
     results: { type: 'string', default: 'results' },
   },
 });
 
-const SECTIONS = ['engine', 'convergence', 'sweep'];
+const SECTIONS = ['engine', 'convergence', 'sweep', 'scale'];
 const only = args.only.split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
 const SEED = Number(args.seed);
@@ -249,6 +256,55 @@ async function convergenceSection(): Promise<void> {
   console.log(`  written ${RESULTS}/bench-${name}.json`);
 }
 
+// ------------------------------------------------------------------ scale
+
+/** One large scenario in a fresh child process with a raised heap: does it complete, in what time and memory. */
+async function scaleSection(): Promise<void> {
+  const file = args['scale-file'];
+  const raw = parseYaml(readFileSync(file, 'utf8')) as { name?: string; peers: { count: number; joinOverS?: number }; durationS: number };
+  const name = `scale-${raw.peers.count}`;
+  const heapMb = Number(args['scale-heap-mb']);
+  console.log(`== scale (${file}: ${raw.peers.count} peers, ${raw.durationS} simulated s, seed ${SEED}, --max-old-space-size=${heapMb})`);
+  const prev = previousResult<{ result: { wallSeconds: number; peakRssBytes: number } }>(name);
+  const yamlPath = join(tmp, `${name}.yaml`);
+  writeFileSync(yamlPath, stringifyYaml({ ...raw, seed: SEED }));
+  const out = join(RESULTS, 'runs', `bench-${name}`);
+  const loadStart = loadavg();
+  const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${name}: still running ...`), 300_000);
+  const r = await run(process.execPath, [`--max-old-space-size=${heapMb}`, 'bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
+  if (r.code !== 0) throw new Error(`${name} failed (exit ${r.code}):\n${r.stdout}`);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+    traceHash: string; endReason: string; eventsProcessed: number; wallSeconds: number; eventsPerSecond: number; peakRssBytes: number;
+    metrics: Record<string, Record<string, unknown>>;
+  };
+  const m = s.metrics;
+  const result = {
+    bench: name,
+    ...header,
+    scenario: { file, peers: raw.peers.count, durationS: raw.durationS, joinOverS: raw.peers.joinOverS ?? 0 },
+    nodeFlags: [`--max-old-space-size=${heapMb}`],
+    loadAverage: { start: loadStart, end: loadavg() },
+    result: {
+      traceHash: s.traceHash,
+      endReason: s.endReason,
+      eventsProcessed: s.eventsProcessed,
+      wallSeconds: s.wallSeconds,
+      processWallSeconds: r.wallSeconds,
+      eventsPerSecond: s.eventsPerSecond,
+      peakRssBytes: s.peakRssBytes,
+      messages: { perPeerPerSecond: m.messages?.perPeerPerSecond, perPeerPerSecondSteady: m.messages?.perPeerPerSecondSteady, bytesPerPeerPerSecondSteady: m.messages?.bytesPerPeerPerSecondSteady },
+      discovery: { coverageMean: m.discovery?.coverageMean, coverageP10: m.discovery?.coverageP10, timeTo50PctS: m.discovery?.timeTo50PctS, mapPrecision: m.discovery?.mapPrecision, mapRecall: m.discovery?.mapRecall },
+      memory: { mapBytesPerPeer: m.memory?.mapBytesPerPeer },
+      topology: { lccFraction: m.topology?.lccFraction, avgPathLength: m.topology?.avgPathLength, diameter: m.topology?.diameter, clustering: m.topology?.clustering, pathsExact: m.topology?.pathsExact, bfsSources: m.topology?.bfsSources, degree: m.topology?.degree },
+    },
+  };
+  console.log(`  ${name}: trace ${s.traceHash}, ${s.eventsProcessed} events, ${s.endReason}`);
+  console.log(ratioLine(`${name} wall`, s.wallSeconds, prev?.value.result.wallSeconds, 's', true));
+  console.log(ratioLine(`${name} peak RSS`, s.peakRssBytes / 2 ** 20, prev && prev.value.result.peakRssBytes / 2 ** 20, 'MiB', true));
+  writeJsonAtomic(`${RESULTS}/bench-${name}.json`, result);
+  console.log(`  written ${RESULTS}/bench-${name}.json`);
+}
+
 // ------------------------------------------------------------------ sweep
 
 /** A fixed CPU-bound loop (no allocation) as a child process: its wall time. */
@@ -383,6 +439,7 @@ try {
   if (only.includes('engine')) await engineSection();
   if (only.includes('convergence')) await convergenceSection();
   if (only.includes('sweep')) await sweepSection();
+  if (only.includes('scale')) await scaleSection();
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
