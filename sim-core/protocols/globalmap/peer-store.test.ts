@@ -14,6 +14,13 @@ const eventArb: fc.Arbitrary<LinkEvent> = fc.record({
   timestampUs: fc.integer({ min: 0, max: 20 }), // few distinct times: ties are common
 });
 
+const smallEventArb: fc.Arbitrary<LinkEvent> = fc.record({
+  origin: fc.integer({ min: 0, max: 3 }),
+  peer: fc.integer({ min: 0, max: 3 }),
+  flags: fc.integer({ min: 0, max: 3 }),
+  timestampUs: fc.constant(0),
+});
+
 /** Everything observable about a store, in a canonical form. */
 function snapshot(s: PeerStore): unknown {
   const out: unknown[] = [];
@@ -87,7 +94,7 @@ describe('PeerStore', () => {
     // At 1000 with a 950 µs TTL (cutoff 50) and a 200 µs confirmation timeout:
     // 5→6 (t=10) is stale; 3→4 is an unconfirmed claim 900 µs old; 5→7 is unconfirmed but fresh.
     const r = s.gc(1000, 950, 200);
-    expect(r).toEqual({ removedOrigins: 0, expiredEntries: 1, expiredPhantoms: 1 });
+    expect(r).toMatchObject({ removedOrigins: 0, expiredEntries: 1, expiredPhantoms: 1 });
     expect(s.record(5)!.peers).toEqual(new Int32Array([7]));
     expect(s.isConfirmed(1, 2)).toBe(true);
     expect(s.record(3)).toBeUndefined();
@@ -95,6 +102,63 @@ describe('PeerStore', () => {
     s.gc(100_000, 500, 200);
     expect(s.originsWithRecords).toBe(0);
     expect(pool.size).toBe(0); // every record released
+  });
+
+  it('incremental GC (skipping settled records) gives exactly what a full pass gives', () => {
+    // Ops over ~20 s of simulated time: link events with timestamps up to 3 s old, and GC passes
+    // (TTL 6 s, confirmation timeout 1.5 s) — one store checks everything every pass, the other
+    // only what changed or came due. Same drops, same counts, same maps, at every pass.
+    const opArb = fc.oneof(
+      // Four peers: confirmed pairs, and then changes to one side of them, are common.
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('event' as const), e: smallEventArb, ageUs: fc.integer({ min: 0, max: 3_000_000 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('gc' as const), advanceUs: fc.integer({ min: 0, max: 1_000_000 }) }) },
+    );
+    let checked = 0;
+    let skipped = 0;
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 200 }), (ops) => {
+        const pool = new RecordPool();
+        const full = new PeerStore(pool, limits);
+        const incremental = new PeerStore(pool, limits);
+        let now = 1_000_000;
+        for (const op of ops) {
+          if (op.kind === 'event') {
+            now += 1000;
+            const e = { ...op.e, timestampUs: Math.max(0, now - op.ageUs) };
+            expect(incremental.apply(e, now)).toBe(full.apply(e, now));
+          } else {
+            now += op.advanceUs;
+            const want = full.gc(now, 6_000_000, 1_500_000, { full: true });
+            const got = incremental.gc(now, 6_000_000, 1_500_000);
+            expect({ ...got, checkedOrigins: 0 }).toEqual({ ...want, checkedOrigins: 0 });
+            expect(snapshot(incremental)).toEqual(snapshot(full));
+            checked += got.checkedOrigins;
+            skipped += want.checkedOrigins - got.checkedOrigins;
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // The comparison means something only if passes did skip records, and did check some.
+    expect(skipped).toBeGreaterThan(checked / 10);
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('a settled claim is re-checked when the other side takes its half back', () => {
+    for (const how of ['disconnect', 'expiry'] as const) {
+      const s = new PeerStore(new RecordPool(), limits);
+      const ttl = how === 'expiry' ? 6_000_000 : 60_000_000;
+      s.apply({ origin: 1, peer: 2, flags: F_CONNECT | F_OUT, timestampUs: 4_000_000 }, 4_000_000);
+      s.apply({ origin: 2, peer: 1, flags: F_CONNECT, timestampUs: 1_000_000 }, 4_000_000);
+      s.apply({ origin: 2, peer: 3, flags: F_CONNECT, timestampUs: 4_000_000 }, 4_000_000); // keeps 2's record alive
+      s.apply({ origin: 3, peer: 2, flags: F_CONNECT | F_OUT, timestampUs: 4_000_000 }, 4_000_000);
+      expect(s.gc(6_000_000, ttl, 1_500_000).expiredPhantoms).toBe(0); // 1→2 is old and confirmed: settled
+      if (how === 'disconnect') s.apply({ origin: 2, peer: 1, flags: 0, timestampUs: 6_500_000 }, 6_500_000);
+      // 'expiry': 2→1 (t = 1 s) outlives the 6 s TTL at 7.5 s, in the same pass that must then drop 1→2.
+      const r = s.gc(7_500_000, ttl, 1_500_000);
+      expect(r.expiredPhantoms, how).toBe(1);
+      expect(s.record(1), how).toBeUndefined();
+    }
   });
 
   it('rejects self links, future timestamps and too many claims', () => {

@@ -27,6 +27,8 @@ export interface GcResult {
   removedOrigins: number;
   expiredEntries: number;
   expiredPhantoms: number;
+  /** Records read this pass (the others were settled: nothing could have changed). */
+  checkedOrigins: number;
 }
 
 const EMPTY_I32 = new Int32Array(0);
@@ -48,6 +50,15 @@ export class PeerStore {
   /** Connect claims naming each peer, across all records: a peer is known if it has a record or is named. */
   private mentions = new Uint16Array(0);
   private knownCount = 0;
+  /**
+   * Per origin position, in ms (rounded down): until when the last GC proved
+   * the record has nothing to drop; 0 = check it at the next GC (it, or a
+   * claim its links' confirmation reads, changed since). Lets a GC pass skip
+   * settled records without reading anyone's links.
+   */
+  private settledUntilMs = new Uint32Array(64);
+  private gcTtlUs = -1;
+  private gcConfirmUs = -1;
 
   constructor(
     private readonly pool: RecordPool,
@@ -138,6 +149,8 @@ export class PeerStore {
     if (!old) this.addOrigin(origin);
     else this.pool.release(old);
     if (!originKnown && this.isKnown(origin)) this.knownCount++;
+    this.unsettle(origin);
+    if (peer >= 0) this.unsettle(peer); // its claim of origin may have gained or lost its confirmation
   }
 
   /**
@@ -145,9 +158,17 @@ export class PeerStore {
    * entries older than that, tombstones and unconfirmed claims ("phantom"
    * links whose other side never said so) older than `confirmTimeoutUs`.
    */
-  gc(now: TimeUs, ttlUs: number, confirmTimeoutUs: number): GcResult {
-    const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0 };
+  gc(now: TimeUs, ttlUs: number, confirmTimeoutUs: number, opts: { full?: boolean } = {}): GcResult {
+    const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0, checkedOrigins: 0 };
+    if (opts.full || ttlUs !== this.gcTtlUs || confirmTimeoutUs !== this.gcConfirmUs) {
+      this.settledUntilMs.fill(0, 0, this.originCount);
+      this.gcTtlUs = ttlUs;
+      this.gcConfirmUs = confirmTimeoutUs;
+    }
     for (let idx = this.originCount - 1; idx >= 0; idx--) {
+      const settled = this.settledUntilMs[idx];
+      if (settled !== 0 && now <= settled * 1000) continue; // same verdict as a full check: keep everything
+      out.checkedOrigins++;
       const origin = this.origins[idx];
       const r = this.recs[origin]!;
       if (r.newestUs < now - ttlUs) {
@@ -158,15 +179,18 @@ export class PeerStore {
       // Most records lose nothing: decide without allocating, rebuild only when something goes.
       let drop = 0;
       for (let k = 0; k < r.peers.length; k++) if (this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs) !== 0) drop++;
-      if (drop === 0) continue;
-      const keep = new Map<PeerNum, { ts: number; flags: number }>();
-      for (let k = 0; k < r.peers.length; k++) {
-        const why = this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs);
-        if (why === 1) out.expiredEntries++;
-        else if (why === 2) out.expiredPhantoms++;
-        else keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
+      if (drop > 0) {
+        const keep = new Map<PeerNum, { ts: number; flags: number }>();
+        for (let k = 0; k < r.peers.length; k++) {
+          const why = this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs);
+          if (why === 1) out.expiredEntries++;
+          else if (why === 2) out.expiredPhantoms++;
+          else keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
+        }
+        this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
       }
-      this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
+      const kept = this.recs[origin];
+      if (kept) this.settledUntilMs[this.originPos[origin]] = settledUntilMs(kept, now, ttlUs, confirmTimeoutUs);
     }
     return out;
   }
@@ -263,9 +287,11 @@ export class PeerStore {
     const wasKnown = this.isKnown(origin);
     if (old) this.mention(old, -1);
     if (next) this.mention(next, +1);
+    this.unsettleChanged(old, next);
     this.recs[origin] = next;
     if (old && !next) this.removeOrigin(origin);
     if (!old && next) this.addOrigin(origin);
+    else if (next) this.unsettle(origin);
     if (old) this.pool.release(old);
     const isKnown = this.isKnown(origin);
     if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
@@ -301,8 +327,12 @@ export class PeerStore {
       const a = new Int32Array(this.origins.length * 2);
       a.set(this.origins);
       this.origins = a;
+      const s = new Uint32Array(a.length);
+      s.set(this.settledUntilMs);
+      this.settledUntilMs = s;
     }
     this.originPos[o] = this.originCount;
+    this.settledUntilMs[this.originCount] = 0;
     this.origins[this.originCount++] = o;
   }
 
@@ -310,9 +340,60 @@ export class PeerStore {
     const i = this.originPos[o];
     const last = this.origins[--this.originCount];
     this.origins[i] = last;
+    this.settledUntilMs[i] = this.settledUntilMs[this.originCount];
     this.originPos[last] = i;
     this.originPos[o] = -1;
   }
+
+  /** p's record must be re-checked at the next GC (if p has one). */
+  private unsettle(p: PeerNum): void {
+    if (p < this.originPos.length) {
+      const i = this.originPos[p];
+      if (i >= 0) this.settledUntilMs[i] = 0;
+    }
+  }
+
+  /**
+   * A record changed from `old` to `next`: every peer whose entry (kind or
+   * direction) differs may see its own claim's confirmation change.
+   */
+  private unsettleChanged(old: LinkRecord | undefined, next: LinkRecord | undefined): void {
+    const a = old?.peers ?? EMPTY_I32;
+    const b = next?.peers ?? EMPTY_I32;
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i] < b[j])) this.unsettle(a[i++]);
+      else if (i >= a.length || b[j] < a[i]) this.unsettle(b[j++]);
+      else {
+        if (old!.flags[i] !== next!.flags[j]) this.unsettle(a[i]);
+        i++;
+        j++;
+      }
+    }
+  }
+}
+
+/**
+ * Until when (ms, rounded down so never late) a record just checked at `now`
+ * keeps passing GC unchanged: the first moment an entry outlives the TTL, a
+ * tombstone the confirmation timeout, or a young claim becomes old enough to
+ * need its confirmation checked. Confirmation of old claims changes only when
+ * the other side's record changes, which unsettles this one.
+ */
+function settledUntilMs(r: LinkRecord, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): number {
+  let until = r.newestUs + ttlUs;
+  for (let k = 0; k < r.ts.length; k++) {
+    const t = r.ts[k];
+    if ((r.flags[k] & F_CONNECT) === 0) until = Math.min(until, t + confirmTimeoutUs, t + ttlUs);
+    else {
+      until = Math.min(until, t + ttlUs);
+      if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
+    }
+  }
+  // 0 means "check next time" (also for the first millisecond); past the Uint32 range, check then rather than never.
+  const ms = Math.floor(until / 1000);
+  return ms < 1 ? 0 : Math.min(0xffffffff, ms);
 }
 
 function indexOf(sorted: Int32Array, p: number): number {
