@@ -161,6 +161,17 @@ describe('PeerStore', () => {
     }
   });
 
+  it('per-peer arrays stop at the expected peer space, and still grow past it', () => {
+    const dense = new PeerStore(new RecordPool(), limits);
+    const hinted = new PeerStore(new RecordPool(), limits, () => 10_000);
+    for (const s of [dense, hinted]) s.apply({ origin: 9_999, peer: 5, flags: F_CONNECT, timestampUs: 1 }, NOW);
+    expect(dense.ownBytes()).toBeGreaterThan(16_384 * 14);
+    expect(hinted.ownBytes()).toBeLessThan(10_100 * 14);
+    expect(hinted.apply({ origin: 12_000, peer: 9_999, flags: F_CONNECT, timestampUs: 2 }, NOW)).toBe('applied');
+    expect(hinted.isKnown(12_000)).toBe(true);
+    expect(hinted.record(9_999)!.peers).toEqual(new Int32Array([5]));
+  });
+
   it('rejects self links, future timestamps and too many claims', () => {
     const s = new PeerStore(new RecordPool(), { ...limits, maxClaims: 2 });
     expect(s.apply({ origin: 1, peer: 1, flags: F_CONNECT, timestampUs: 1 }, NOW)).toBe('invalid');

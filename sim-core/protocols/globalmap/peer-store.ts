@@ -63,6 +63,12 @@ export class PeerStore {
   constructor(
     private readonly pool: RecordPool,
     private readonly limits: StoreLimits,
+    /**
+     * Expected size of the peer-number space: the per-peer arrays grow to it
+     * instead of the next power of two (at 10,000 peers that is 10,000 slots
+     * per map, not 16,384). Past it they double again.
+     */
+    private readonly capacityHint: () => number = () => 0,
   ) {}
 
   /** Peers present in the map (origins with a record, or named in someone's links). */
@@ -313,6 +319,9 @@ export class PeerStore {
     if (p < this.mentions.length) return;
     let n = Math.max(64, this.mentions.length * 2);
     while (n <= p) n *= 2;
+    // Stop at the expected size if that is still a real step (no creeping one slot at a time).
+    const hint = this.capacityHint();
+    if (hint > p && hint < n && hint >= this.mentions.length * 1.5) n = hint;
     const m = new Uint16Array(n);
     m.set(this.mentions);
     this.mentions = m;

@@ -53,6 +53,10 @@ export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv)
     const scratch = new GraphScratch();
     const limits = { maxClaims: cfg.maxClaims, maxEntries: cfg.maxClaims * 2, maxSkewUs: cfg.maxSkewUs };
     const maxDegree = cfg.targetDegree + cfg.degreeSlack;
+    // Peer numbers of the planned population (churn's newcomers come after: the maps then grow past it).
+    const sc = env.scenario;
+    const adversaries = sc.adversaries.reduce((n, a) => n + a.count, 0);
+    const plannedPeers = () => Math.max(env.registry.size, sc.peers.count + sc.bootstrap.count + adversaries);
     return {
       name: kind,
       // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
@@ -61,7 +65,7 @@ export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv)
         new GlobalMapApp({
           cfg,
           strategy: kind === 'globalmap' ? minimalOverlap : uniformRandom,
-          store: kind === 'globalmap' ? new PeerStore(pool, limits) : undefined,
+          store: kind === 'globalmap' ? new PeerStore(pool, limits, plannedPeers) : undefined,
           scratch,
           peerSpace: () => env.registry.size,
           bootstrap: env.bootstrap,
