@@ -170,6 +170,64 @@ describe('PeerStore', () => {
     expect(hinted.apply({ origin: 12_000, peer: 9_999, flags: F_CONNECT, timestampUs: 2 }, NOW)).toBe('applied');
     expect(hinted.isKnown(12_000)).toBe(true);
     expect(hinted.record(9_999)!.peers).toEqual(new Int32Array([5]));
+    // Peers met in join order: the arrays double up to 8,192, then stop at the hint, not 16,384.
+    const gradual = new PeerStore(new RecordPool(), limits, () => 10_000);
+    for (let p = 1; p < 10_000; p += 7) gradual.apply({ origin: p, peer: p - 1, flags: F_CONNECT, timestampUs: 1 }, NOW);
+    expect(gradual.ownBytes()).toBeLessThan(10_100 * 14 + 8_192 * 8);
+    expect(gradual.known).toBe(2 * Math.ceil(9_999 / 7));
+  });
+
+  it('GC with a changed TTL or confirmation timeout re-checks every record', () => {
+    const s = new PeerStore(new RecordPool(), limits);
+    s.apply({ origin: 1, peer: 2, flags: F_CONNECT | F_OUT, timestampUs: 1_000_000 }, 1_000_000);
+    s.apply({ origin: 2, peer: 1, flags: F_CONNECT, timestampUs: 1_000_000 }, 1_000_000);
+    expect(s.gc(3_000_000, 60_000_000, 1_500_000).checkedOrigins).toBe(2);
+    expect(s.gc(4_000_000, 60_000_000, 1_500_000).checkedOrigins).toBe(0); // settled
+    const r = s.gc(4_000_000, 2_000_000, 1_500_000); // a shorter TTL: both claims are now too old
+    expect(r).toMatchObject({ checkedOrigins: 2, expiredEntries: 0, removedOrigins: 2 });
+    expect(s.originsWithRecords).toBe(0);
+  });
+
+  it('incremental GC matches a full pass with many origins and fractional times', () => {
+    // 150 origins (the position arrays grow past 64) and times that are not whole microseconds.
+    const ev = fc.record({
+      origin: fc.integer({ min: 0, max: 149 }),
+      peer: fc.integer({ min: 0, max: 149 }),
+      flags: fc.integer({ min: 0, max: 3 }),
+      ageUs: fc.double({ min: 0, max: 3e6, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(ev, fc.double({ min: 0, max: 1e6, noNaN: true })), { maxLength: 400 }), (ops) => {
+        const pool = new RecordPool();
+        const full = new PeerStore(pool, limits);
+        const incremental = new PeerStore(pool, limits);
+        let now = 1_000_000.5;
+        for (const op of ops) {
+          if (typeof op === 'number') {
+            now += op;
+            const want = full.gc(now, 6_000_000.25, 1_500_000.75, { full: true });
+            expect({ ...incremental.gc(now, 6_000_000.25, 1_500_000.75), checkedOrigins: 0 }).toEqual({ ...want, checkedOrigins: 0 });
+          } else {
+            now += 0.37;
+            const e = { origin: op.origin, peer: op.peer, flags: op.flags, timestampUs: Math.max(0, now - op.ageUs) };
+            expect(incremental.apply(e, now)).toBe(full.apply(e, now));
+          }
+        }
+        for (let o = 0; o < 150; o++) expect(incremental.record(o)).toBe(full.record(o));
+      }),
+      { numRuns: 200 },
+    );
+    // A rounding case found by review: t + ttl rounds to exactly 3,377,664,000 while now - t > ttl holds.
+    const t = 3315218969.690211;
+    const ttl = 62445030.30978917;
+    for (const opts of [{ full: true }, {}]) {
+      const s = new PeerStore(new RecordPool(), limits);
+      s.apply({ origin: 1, peer: 2, flags: F_CONNECT | F_OUT, timestampUs: t }, t);
+      s.apply({ origin: 2, peer: 1, flags: F_CONNECT, timestampUs: t }, t);
+      s.gc(t, ttl, 1e12, opts);
+      expect(s.gc(3377664000, ttl, 1e12, opts)).toMatchObject({ expiredEntries: 2 });
+      expect(s.originsWithRecords).toBe(0);
+    }
   });
 
   it('rejects self links, future timestamps and too many claims', () => {

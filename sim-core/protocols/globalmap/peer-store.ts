@@ -254,7 +254,7 @@ export class PeerStore {
 
   /** Heap bytes of this store's own arrays (records are counted by the pool). */
   ownBytes(): number {
-    return this.recs.length * 8 + this.origins.byteLength + this.originPos.byteLength + this.mentions.byteLength + 64;
+    return this.recs.length * 8 + this.origins.byteLength + this.originPos.byteLength + this.mentions.byteLength + this.settledUntilMs.byteLength + 64;
   }
 
   /** Releases every record (the peer's state is lost). */
@@ -319,9 +319,9 @@ export class PeerStore {
     if (p < this.mentions.length) return;
     let n = Math.max(64, this.mentions.length * 2);
     while (n <= p) n *= 2;
-    // Stop at the expected size if that is still a real step (no creeping one slot at a time).
+    // Stop at the expected size (a fixed number: once past it, doubling resumes).
     const hint = this.capacityHint();
-    if (hint > p && hint < n && hint >= this.mentions.length * 1.5) n = hint;
+    if (hint > p && hint < n) n = hint;
     const m = new Uint16Array(n);
     m.set(this.mentions);
     this.mentions = m;
@@ -400,8 +400,10 @@ function settledUntilMs(r: LinkRecord, now: TimeUs, ttlUs: number, confirmTimeou
       if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
     }
   }
-  // 0 means "check next time" (also for the first millisecond); past the Uint32 range, check then rather than never.
-  const ms = Math.floor(until / 1000);
+  // 0 means "check next time"; past the Uint32 range, check then rather than never. One ms
+  // of margin: a full check computes now - t > ttl, this t + ttl, and with fractional
+  // times the two may round differently.
+  const ms = Math.floor(until / 1000) - 1;
   return ms < 1 ? 0 : Math.min(0xffffffff, ms);
 }
 

@@ -55,8 +55,7 @@ export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv)
     const maxDegree = cfg.targetDegree + cfg.degreeSlack;
     // Peer numbers of the planned population (churn's newcomers come after: the maps then grow past it).
     const sc = env.scenario;
-    const adversaries = sc.adversaries.reduce((n, a) => n + a.count, 0);
-    const plannedPeers = () => Math.max(env.registry.size, sc.peers.count + sc.bootstrap.count + adversaries);
+    const plannedPeers = sc.peers.count + sc.bootstrap.count + sc.adversaries.reduce((n, a) => n + a.count, 0);
     return {
       name: kind,
       // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
@@ -65,7 +64,7 @@ export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv)
         new GlobalMapApp({
           cfg,
           strategy: kind === 'globalmap' ? minimalOverlap : uniformRandom,
-          store: kind === 'globalmap' ? new PeerStore(pool, limits, plannedPeers) : undefined,
+          store: kind === 'globalmap' ? new PeerStore(pool, limits, () => plannedPeers) : undefined,
           scratch,
           peerSpace: () => env.registry.size,
           bootstrap: env.bootstrap,
