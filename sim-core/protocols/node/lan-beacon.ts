@@ -1,5 +1,8 @@
 import { MsgType, type BeaconMsg, type Message } from '../../wire/messages.ts';
+import type { TimeUs } from '../../engine/time.ts';
 import type { Address } from '../protocol.ts';
+import type { AddressBook } from './address-book.ts';
+import type { NodeStats } from './stats.ts';
 import type { WireItem } from './peer-node.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 
@@ -16,4 +19,38 @@ export function beaconFrom(item: WireItem, from: Address, ownNonce: number, wire
   } else msg = item;
   if (!msg || msg.type !== MsgType.Beacon || msg.listen.host !== from || msg.nonce === ownNonce) return undefined;
   return msg;
+}
+
+/** Our beacon: who we are, where we listen, what we offer; `nonce` lets us recognise our own echo. */
+export function beaconMessage(peer: number, address: Address, services: number, nonce: number): BeaconMsg {
+  return { type: MsgType.Beacon, peer, listen: { host: address, port: 0 }, services, nonce };
+}
+
+export interface BeaconInbox {
+  book: AddressBook;
+  stats: NodeStats;
+  wire: WireBoundary;
+  maxFrameBytes: number;
+  intervalUs: number;
+}
+
+/**
+ * A datagram received as a LAN beacon: the sender's address goes into the
+ * book (true: learned, worth a dial). What beaconFrom refuses, or a repeat
+ * within half a period, is dropped (datagrams have no connection to punish);
+ * a banned sender is counted but not learned.
+ */
+export function learnFromBeacon(inbox: BeaconInbox, item: WireItem, from: Address, now: TimeUs, ownNonce: number): boolean {
+  const msg = beaconFrom(item, from, ownNonce, inbox.wire, inbox.maxFrameBytes);
+  if (!msg) {
+    inbox.stats.lanBeaconsInvalid++;
+    return false;
+  }
+  const known = inbox.book.get(from);
+  if (known && known.source === 'lan' && now - known.lastSeenUs < inbox.intervalUs / 2) return false;
+  inbox.stats.lanBeaconsReceived++;
+  if (!known) inbox.stats.lanDiscovered++;
+  if (inbox.book.isBanned(from, now)) return false;
+  inbox.book.add(from, msg.peer, 'lan', now);
+  return true;
 }

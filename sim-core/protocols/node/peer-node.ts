@@ -1,12 +1,13 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, RejectCode, type BeaconMsg, type Message, type VersionMsg } from '../../wire/messages.ts';
+import { MsgType, RejectCode, type Message, type VersionMsg } from '../../wire/messages.ts';
 import type { HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
 import { AddressBook } from './address-book.ts';
-import { beaconFrom } from './lan-beacon.ts';
+import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
+import { LostPeers } from './lost-peers.ts';
 import {
   DISCONNECT_APP,
   DISCONNECT_BANNED,
@@ -71,12 +72,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly ownNonces = new Set<number>();
   private reach = { reachable: true, relay: false };
   private readonly scores = new Map<Address, number>();
-  /**
-   * Outbound peers lost without either side choosing it (crash, reset, stale
-   * link): redialled with backoff until they answer or are forgotten — the
-   * "reconnect if needed" of seed 000. Bounded by 2 × maxOutbound.
-   */
-  private readonly reconnect = new Set<Address>();
+  /** Outbound peers lost by accident, redialled with backoff (bounded by 2 × maxOutbound). */
+  private readonly reconnect: LostPeers;
+  private readonly beaconInbox: BeaconInbox;
   private readonly io: PeerActions<WireItem>;
   private readonly cfg: NodeConfig;
   private readonly app: NodeApp | undefined;
@@ -99,6 +97,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.appRng = deps.rng(deps.app?.name ?? 'app');
     this.stats = new NodeStats(deps.cfg.attemptLogSize);
     this.book = new AddressBook(deps.cfg, this.rng, deps.address);
+    this.reconnect = new LostPeers(2 * deps.cfg.maxOutbound);
+    this.beaconInbox = { book: this.book, stats: this.stats, wire: deps.wire, maxFrameBytes: deps.cfg.maxFrameBytes, intervalUs: deps.cfg.lanBeaconIntervalUs };
   }
 
   // ---- PeerProtocol: events from the driver ----
@@ -139,30 +139,15 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
     const nonce = this.freshNonce();
     this.beaconNonce = nonce;
-    const msg: BeaconMsg = { type: MsgType.Beacon, peer: this.deps.identity.num, listen: { host: this.address, port: 0 }, services, nonce };
+    const msg = beaconMessage(this.deps.identity.num, this.address, services, nonce);
     if ((this.io as unknown as UnderlayActions).beacon(this.wireOut(msg)) >= 0) this.stats.lanBeaconsSent++;
   }
 
-  /**
-   * A LAN beacon (seed 003): the sender's address goes into the book, and we
-   * dial if we lack outbound links. What beaconFrom refuses, or a repeat within
-   * half a period, is dropped (datagrams have no connection to punish).
-   */
+  /** A LAN beacon (seed 003): the sender's address goes into the book, and we dial if we lack outbound links. */
   onDatagram(now: TimeUs, from: Address, item: WireItem): void {
     this.now = now;
     if (this.minting || this.cfg.lanBeaconIntervalUs <= 0) return;
-    const msg = beaconFrom(item, from, this.beaconNonce, this.deps.wire, this.cfg.maxFrameBytes);
-    if (!msg) {
-      this.stats.lanBeaconsInvalid++;
-      return;
-    }
-    const known = this.book.get(from);
-    if (known && known.source === 'lan' && now - known.lastSeenUs < this.cfg.lanBeaconIntervalUs / 2) return;
-    this.stats.lanBeaconsReceived++;
-    if (!known) this.stats.lanDiscovered++;
-    if (this.book.isBanned(from, now)) return;
-    this.book.add(from, msg.peer, 'lan', now);
-    if (this.cfg.autoDial) this.fillOutbound(now);
+    if (learnFromBeacon(this.beaconInbox, item, from, now, this.beaconNonce) && this.cfg.autoDial) this.fillOutbound(now);
   }
 
   onConnected(now: TimeUs, conn: ConnId, remote: Address, dir: Direction): void {
@@ -220,7 +205,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.now = now;
     const c = this.conns.get(conn);
     if (!c) return;
-    if (c.dir === 'out' && c.state === 'up') this.markForReconnect(c.address);
+    if (c.dir === 'out' && c.state === 'up') this.reconnect.mark(c.address);
     this.forget(c, now);
   }
 
@@ -509,7 +494,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     c.pingSentUs = now; // the first keepalive ping waits one interval
     this.byPeer.set(peer, c);
     this.established.set(peer, c.dir);
-    this.reconnect.delete(c.address);
+    this.reconnect.forget(c.address);
     if (this.book.size < this.cfg.addrResponseMax && !c.sentGetAddr) {
       c.sentGetAddr = true;
       this.io.send(c.id, this.wireOut({ type: MsgType.GetAddr }));
@@ -587,29 +572,20 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (this.cfg.autoDial) this.fillOutbound(now);
   }
 
-  private markForReconnect(address: Address): void {
-    this.reconnect.delete(address);
-    this.reconnect.add(address);
-    if (this.reconnect.size > 2 * this.cfg.maxOutbound) this.reconnect.delete(this.reconnect.values().next().value as Address);
-  }
-
   private redialLost(now: TimeUs): void {
-    for (const address of [...this.reconnect]) {
-      const e = this.book.get(address);
-      if (!e || this.book.isBanned(address, now)) {
-        this.reconnect.delete(address);
-        continue;
-      }
-      if (e.nextDialUs > now || this.isLinkedTo(address)) continue;
-      if (this.outbound + this.dialing >= this.cfg.maxOutbound) return;
-      this.startDial(address, now);
-    }
+    this.reconnect.redial(
+      now,
+      this.book,
+      (a) => this.isLinkedTo(a),
+      () => this.outbound + this.dialing >= this.cfg.maxOutbound,
+      (a) => this.startDial(a, now),
+    );
   }
 
   private keepAlive(c: Conn, now: TimeUs): void {
     if (now - c.lastRecvUs >= this.cfg.staleTimeoutUs) {
       this.stats.staleEvicted++;
-      if (c.dir === 'out') this.markForReconnect(c.address);
+      if (c.dir === 'out') this.reconnect.mark(c.address);
       return this.closeWith(c, DISCONNECT_STALE, 'stale', now);
     }
     if (c.pingNonce < 0 && now - c.pingSentUs >= this.cfg.pingIntervalUs) {
