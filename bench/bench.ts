@@ -113,6 +113,33 @@ function run(cmd: string, argv: string[], opts: { quietStdout?: boolean } = {}):
   });
 }
 
+/** What every bench run reports from its child's summary.json. */
+interface ChildRun {
+  traceHash: string;
+  endReason: string;
+  eventsProcessed: number;
+  wallSeconds: number;
+  /** The whole child process (start-up and writing outputs included). */
+  processWallSeconds: number;
+  eventsPerSecond: number;
+  peakRssBytes: number;
+}
+
+/**
+ * `peermap run yamlPath --out out` in a fresh child process (so peak RSS is
+ * the run's own), with a heartbeat line every `heartbeatMs` when stderr is
+ * not a terminal; throws with the child's output if it fails.
+ */
+async function runChild(label: string, yamlPath: string, out: string, nodeFlags: string[], heartbeatMs: number): Promise<{ run: ChildRun; metrics: Record<string, Record<string, unknown>> }> {
+  // Not --quiet: on a terminal the child's progress bar shows on stderr; its stdout (header, table) is not echoed.
+  const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${label}: still running ...`), heartbeatMs);
+  const r = await run(process.execPath, [...nodeFlags, 'bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
+  if (r.code !== 0) throw new Error(`${label} failed (exit ${r.code}):\n${r.stdout}`);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Omit<ChildRun, 'processWallSeconds'> & { metrics: Record<string, Record<string, unknown>> };
+  const { traceHash, endReason, eventsProcessed, wallSeconds, eventsPerSecond, peakRssBytes } = s;
+  return { run: { traceHash, endReason, eventsProcessed, wallSeconds, processWallSeconds: r.wallSeconds, eventsPerSecond, peakRssBytes }, metrics: s.metrics };
+}
+
 const header = { seed: SEED, commit: gitCommit(), machine: machineInfo() };
 
 // ------------------------------------------------------------------ engine
@@ -142,15 +169,8 @@ async function engineSection(): Promise<void> {
 
 // ------------------------------------------------------------------ convergence
 
-interface ConvergenceRow {
+interface ConvergenceRow extends ChildRun {
   strategy: string;
-  traceHash: string;
-  endReason: string;
-  eventsProcessed: number;
-  wallSeconds: number;
-  processWallSeconds: number;
-  eventsPerSecond: number;
-  peakRssBytes: number;
   messagesPerPeerPerSecond: number;
   bytesPerPeerPerSecond: number;
   messagesPerPeerPerSecondSteady: number | null;
@@ -193,31 +213,12 @@ async function convergenceSection(): Promise<void> {
     // Kept under results/runs/ (not committed): the whole summary (topology, discovery, resilience) for notes.
     const out = join(RESULTS, 'runs', `bench-${name}-${strategy}`);
     console.log(`  ${strategy}: running (peermap run, fresh process) ...`);
-    // Not --quiet: on a terminal the child's progress bar shows on stderr; its stdout (header, table) is not echoed.
-    const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${strategy}: still running ...`), 60_000);
     const heapFlags = args['heap-mb'] ? [`--max-old-space-size=${Number(args['heap-mb'])}`] : [];
-    const r = await run(process.execPath, [...heapFlags, 'bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
-    if (r.code !== 0) throw new Error(`convergence ${strategy} failed (exit ${r.code}):\n${r.stdout}`);
-    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
-      traceHash: string;
-      endReason: string;
-      eventsProcessed: number;
-      wallSeconds: number;
-      eventsPerSecond: number;
-      peakRssBytes: number;
-      metrics: Record<string, Record<string, unknown>>;
-    };
-    const m = s.metrics;
+    const { run: child, metrics: m } = await runChild(strategy, yamlPath, out, heapFlags, 60_000);
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
     const row: ConvergenceRow = {
       strategy,
-      traceHash: s.traceHash,
-      endReason: s.endReason,
-      eventsProcessed: s.eventsProcessed,
-      wallSeconds: s.wallSeconds,
-      processWallSeconds: r.wallSeconds,
-      eventsPerSecond: s.eventsPerSecond,
-      peakRssBytes: s.peakRssBytes,
+      ...child,
       messagesPerPeerPerSecond: m.messages.perPeerPerSecond as number,
       bytesPerPeerPerSecond: m.messages.bytesPerPeerPerSecond as number,
       messagesPerPeerPerSecondSteady: num(m.messages.perPeerPerSecondSteady),
@@ -270,14 +271,7 @@ async function scaleSection(): Promise<void> {
   writeFileSync(yamlPath, stringifyYaml({ ...raw, seed: SEED }));
   const out = join(RESULTS, 'runs', `bench-${name}`);
   const loadStart = loadavg();
-  const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${name}: still running ...`), 300_000);
-  const r = await run(process.execPath, [`--max-old-space-size=${heapMb}`, 'bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
-  if (r.code !== 0) throw new Error(`${name} failed (exit ${r.code}):\n${r.stdout}`);
-  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
-    traceHash: string; endReason: string; eventsProcessed: number; wallSeconds: number; eventsPerSecond: number; peakRssBytes: number;
-    metrics: Record<string, Record<string, unknown>>;
-  };
-  const m = s.metrics;
+  const { run: s, metrics: m } = await runChild(name, yamlPath, out, [`--max-old-space-size=${heapMb}`], 300_000);
   const result = {
     bench: name,
     ...header,
@@ -285,13 +279,7 @@ async function scaleSection(): Promise<void> {
     nodeFlags: [`--max-old-space-size=${heapMb}`],
     loadAverage: { start: loadStart, end: loadavg() },
     result: {
-      traceHash: s.traceHash,
-      endReason: s.endReason,
-      eventsProcessed: s.eventsProcessed,
-      wallSeconds: s.wallSeconds,
-      processWallSeconds: r.wallSeconds,
-      eventsPerSecond: s.eventsPerSecond,
-      peakRssBytes: s.peakRssBytes,
+      ...s,
       messages: { perPeerPerSecond: m.messages?.perPeerPerSecond, perPeerPerSecondSteady: m.messages?.perPeerPerSecondSteady, bytesPerPeerPerSecondSteady: m.messages?.bytesPerPeerPerSecondSteady },
       discovery: { coverageMean: m.discovery?.coverageMean, coverageP10: m.discovery?.coverageP10, timeTo50PctS: m.discovery?.timeTo50PctS, mapPrecision: m.discovery?.mapPrecision, mapRecall: m.discovery?.mapRecall },
       memory: { mapBytesPerPeer: m.memory?.mapBytesPerPeer },
