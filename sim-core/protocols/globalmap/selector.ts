@@ -199,19 +199,18 @@ export class Selector {
    */
   private candidates(now: TimeUs): PeerNum[] {
     const out: PeerNum[] = [];
-    const seen = new Set<PeerNum>();
     const n = this.deps.cfg.candidateSample;
-    const take = (p: PeerNum) => {
-      if (out.length >= n || seen.has(p) || !this.eligible(p, now)) return;
-      seen.add(p);
-      out.push(p);
-    };
     const store = this.deps.store;
     if (store && store.originsWithRecords > 0) {
-      for (let i = 0; i < n * 2 && out.length < n; i++) take(store.originAt(this.api.rng.int(store.originsWithRecords)));
+      for (let i = 0; i < n * 2 && out.length < n; i++) this.take(out, n, store.originAt(this.api.rng.int(store.originsWithRecords)), now);
     }
-    if (out.length < n) for (const p of this.api.samplePeers(n)) take(p);
+    if (out.length < n) for (const p of this.api.samplePeers(n)) this.take(out, n, p, now);
     return out;
+  }
+
+  /** Adds p if there is room, it is new and eligible. `includes` over ≤ n entries: cheaper than a Set per round. */
+  private take(out: PeerNum[], n: number, p: PeerNum, now: TimeUs): void {
+    if (out.length < n && !out.includes(p) && this.eligible(p, now)) out.push(p);
   }
 
   private eligible(p: PeerNum, now: TimeUs): boolean {

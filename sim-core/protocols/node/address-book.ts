@@ -30,6 +30,8 @@ export class AddressBook {
   private readonly keys: Address[] = [];
   private readonly bans = new Map<Address, TimeUs>();
   private readonly peerBans = new Map<PeerNum, TimeUs>();
+  /** Scratch for sample(): empty between calls. */
+  private readonly picked = new Set<Address>();
 
   constructor(
     private readonly cfg: NodeConfig,
@@ -123,13 +125,15 @@ export class AddressBook {
   /** A random sample of known, unbanned entries (for `addr` answers). */
   sample(now: TimeUs, count: number): AddrEntry[] {
     const out: AddrEntry[] = [];
-    const picked = new Set<Address>();
+    const picked = this.picked; // reused: sampling runs every selection round, a new Set each time is garbage
+    picked.clear();
     for (let p = 0; p < count * 3 && out.length < count && this.keys.length > 0; p++) {
       const e = this.entries.get(this.keys[this.rng.int(this.keys.length)])!;
       if (picked.has(e.address) || this.isBanned(e.address, now)) continue;
       picked.add(e.address);
       out.push(e);
     }
+    picked.clear();
     return out;
   }
 
