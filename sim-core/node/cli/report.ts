@@ -7,7 +7,7 @@ export function describeScenario(s: Scenario): string {
   const latency = describeLatencyConfig(s.network.latency);
   const joins = s.peers.waves ? s.peers.waves.map((w) => `${w.count} at ${w.atS}+${w.overS} s`).join(', ') : `joining over ${s.peers.joinOverS} s`;
   const lines = [
-    `peermap run ${s.name}: seed ${s.seed}, ${s.peers.count} peers (${joins}), ${s.bootstrap.count} bootstrap, ${s.durationS} simulated s`,
+    `peermap run ${s.name}: seed ${s.seed}, ${s.peers.count} peers (${joins}), ${s.bootstrap.count} bootstrap${s.bootstrap.mesh ? ' (meshed)' : ''}, ${s.durationS} simulated s`,
     `  network: latency ${latency}; dial timeout ${s.network.dialTimeoutS} s`,
   ];
   const p = s.protocol;
@@ -23,6 +23,9 @@ export function describeScenario(s: Scenario): string {
   }
   if (s.adversaries.length > 0) lines.push(`  adversaries: ${s.adversaries.map((a) => `${a.count}× ${a.kind} from ${a.startS} s`).join(', ')}`);
   if (s.actions.length > 0) lines.push(`  actions: ${s.actions.length} scripted`);
+  if (s.protocol.kind === 'node' && (s.protocol.strategy === 'globalmap' || s.protocol.strategy === 'random') && s.bootstrap.count >= 4 && !s.bootstrap.mesh) {
+    lines.push(`  note: ${s.bootstrap.count} bootstrap nodes without bootstrap.mesh: the overlay can split at formation and stay split (scenarios/bootstrap-split.yaml)`);
+  }
   lines.push(`  limits: maxEvents=${s.limits.maxEvents} maxPendingEvents=${s.limits.maxPendingEvents}; sample every ${s.metrics.sampleEveryS} s`);
   return lines.join('\n');
 }

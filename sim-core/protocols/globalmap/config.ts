@@ -47,6 +47,8 @@ export interface GlobalmapConfig {
   maxSkewUs: number;
   /** Directed messages: a re-route allowed at most once per message. */
   enableReRouting: boolean;
+  /** A bootstrap node keeps (redials, never kicks) a link to every other bootstrap node. */
+  bootstrapMesh: boolean;
 }
 
 export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
@@ -75,4 +77,5 @@ export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   maxClaims: 32,
   maxSkewUs: 60_000_000,
   enableReRouting: true,
+  bootstrapMesh: false,
 };

@@ -59,6 +59,7 @@ export class Selector {
       if (worst) this.kick(worst.peer, 'too many neighbours');
       return;
     }
+    if (this.deps.cfg.bootstrapMesh) this.meshBootstrap(now);
     const inFlight = this.pendingDials.size + this.pendingOffers.size;
     const want = cfg.targetDegree - degree - inFlight;
     const ranked = this.deps.strategy.rank(view, this.candidates(now));
@@ -165,6 +166,38 @@ export class Selector {
     return encodeContact(this.api.address, (r.reachable ? REACH_REACHABLE : 0) | (r.relay ? REACH_RELAY : 0));
   }
 
+  /**
+   * bootstrap.mesh: a bootstrap node dials one other bootstrap node it has no
+   * link to (nor a dial in flight) per round. Without it, lone bootstrap nodes
+   * each dial one at random and can close two separate groups that nothing
+   * ever joins again.
+   */
+  private meshBootstrap(now: TimeUs): void {
+    const boot = this.deps.bootstrap;
+    const self = this.api.address;
+    if (!boot.includes(self)) return;
+    for (const a of boot) {
+      if (a === self || this.pendingDials.has(a) || this.linkedTo(a)) continue;
+      if (this.api.dial(a)) {
+        this.stats.dialsAttempted++;
+        this.pendingDials.set(a, { peer: -1, sinceUs: now });
+      }
+      return;
+    }
+  }
+
+  private linkedTo(address: Address): boolean {
+    for (const n of this.links.keys()) if (this.api.addressOf(n) === address) return true;
+    return false;
+  }
+
+  /** A link this node never kicks: between two bootstrap nodes, under bootstrap.mesh. */
+  private isMeshLink(peer: PeerNum): boolean {
+    if (!this.deps.cfg.bootstrapMesh) return false;
+    const a = this.api.addressOf(peer);
+    return a !== undefined && a !== this.api.address && this.deps.bootstrap.includes(a) && this.deps.bootstrap.includes(this.api.address);
+  }
+
   /** Alone: dial a bootstrap node (the node's backoff keeps this from hammering them). */
   private dialBootstrap(now: TimeUs): void {
     const options = this.deps.bootstrap.filter((a) => a !== this.api.address);
@@ -221,7 +254,7 @@ export class Selector {
 
   private kickable(now: TimeUs): PeerNum[] {
     const out: PeerNum[] = [];
-    for (const [p, l] of this.links) if (now - l.sinceUs >= this.deps.cfg.minLinkAgeUs) out.push(p);
+    for (const [p, l] of this.links) if (now - l.sinceUs >= this.deps.cfg.minLinkAgeUs && !this.isMeshLink(p)) out.push(p);
     return out;
   }
 

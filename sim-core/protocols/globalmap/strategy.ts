@@ -36,6 +36,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
     maxClaims: s.maxClaims,
     maxSkewUs: secondsToUs(s.maxSkewS),
     enableReRouting: s.enableReRouting,
+    bootstrapMesh: false, // a scenario's bootstrap.mesh, set by overlayRuntime
   };
 }
 
@@ -48,7 +49,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
 export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv) => StrategyRuntime {
   return (env) => {
     if (env.scenario.protocol.kind !== 'node') throw new Error('globalmap needs a node protocol');
-    const cfg = globalmapConfigFrom(env.scenario.protocol.globalmap);
+    const cfg = { ...globalmapConfigFrom(env.scenario.protocol.globalmap), bootstrapMesh: env.scenario.bootstrap.mesh };
     const pool = new RecordPool();
     const scratch = new GraphScratch();
     const limits = { maxClaims: cfg.maxClaims, maxEntries: cfg.maxClaims * 2, maxSkewUs: cfg.maxSkewUs };

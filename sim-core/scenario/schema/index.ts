@@ -26,7 +26,18 @@ export const scenarioSchema = z
         .optional(),
     }),
     /** The first `count` peers are bootstrap nodes: every peer knows their addresses from the start. */
-    bootstrap: z.strictObject({ count: int(0, MAX_PEERS).default(3) }).default({ count: 3 }),
+    bootstrap: z
+      .strictObject({
+        count: int(0, MAX_PEERS).default(3),
+        /**
+         * Bootstrap nodes keep a link to every other bootstrap node (globalmap
+         * and random strategies; Kademlia's lookups already join them). Off by
+         * default, as in the seed protocol, whose overlay can split for good at
+         * formation when there are 4 or more bootstrap nodes (README, Performance).
+         */
+        mesh: z.boolean().default(false),
+      })
+      .default({ count: 3, mesh: false }),
     crypto: cryptoSchema.default(cryptoSchema.parse({})),
     wire: wireSchema.default(wireSchema.parse({})),
     /** Hostile peers added to the run (node protocols only). */
