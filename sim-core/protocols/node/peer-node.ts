@@ -7,6 +7,7 @@ import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
 import { AddressBook } from './address-book.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
+import { PeerAddresses } from './peer-addresses.ts';
 import { LostPeers } from './lost-peers.ts';
 import {
   DISCONNECT_APP,
@@ -77,6 +78,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly beaconInbox: BeaconInbox;
   private readonly io: PeerActions<WireItem>;
   private readonly cfg: NodeConfig;
+  /** Address per peer learnt from handshakes and addr gossip (bounded like the address book). */
+  private readonly peerAddresses: PeerAddresses;
   private readonly app: NodeApp | undefined;
   private outbound = 0;
   private inbound = 0;
@@ -90,6 +93,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   constructor(private readonly deps: PeerNodeDeps) {
     this.io = deps.io;
     this.cfg = deps.cfg;
+    this.peerAddresses = new PeerAddresses(deps.cfg.addrBookCapacity);
     this.app = deps.app;
     this.address = deps.address;
     this.self = deps.identity.num;
@@ -309,10 +313,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
    * probing every peer: metrics call this for every observer and sample.
    */
   countKnownAmong(among: Uint8Array): number {
-    let n = 0;
-    for (const p of this.peerAddresses.keys()) if (among[p] === 1) n++;
-    for (const p of this.byPeer.keys()) if (among[p] === 1 && !this.peerAddresses.has(p)) n++;
-    return n;
+    return this.peerAddresses.countAmong(among, this.byPeer);
   }
 
   samplePeers(count: number): PeerNum[] {
@@ -323,7 +324,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   learnAddress(address: Address, peer: PeerNum | undefined, now: TimeUs): void {
     this.book.add(address, peer, 'app', now);
-    if (peer !== undefined) this.notePeerAddress(peer, address);
+    if (peer !== undefined) this.peerAddresses.note(peer, address);
   }
 
   rttUs(peer: PeerNum): number | undefined {
@@ -344,17 +345,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   chargeCpu(us: number): void {
     this.io.chargeCpu(us);
-  }
-
-  /** Address per peer learnt from handshakes and addr gossip (bounded by the address book's capacity). */
-  private readonly peerAddresses = new Map<PeerNum, Address>();
-
-  private notePeerAddress(peer: PeerNum, address: Address): void {
-    if (!this.peerAddresses.has(peer) && this.peerAddresses.size >= this.cfg.addrBookCapacity) {
-      const oldest = this.peerAddresses.keys().next().value as PeerNum;
-      this.peerAddresses.delete(oldest);
-    }
-    this.peerAddresses.set(peer, address);
   }
 
   // ---- connections ----
@@ -427,7 +417,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
         for (const e of msg.entries) {
           if (e.peer === this.self) continue;
           this.book.add(e.address.host, e.peer, 'addr', now);
-          this.notePeerAddress(e.peer, e.address.host);
+          this.peerAddresses.note(e.peer, e.address.host);
         }
         return;
       case MsgType.Disconnect:
@@ -480,7 +470,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const listen = listenAddress(c, version);
     this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
     this.book.connected(listen, peer, now);
-    this.notePeerAddress(peer, listen);
+    this.peerAddresses.note(peer, listen);
     if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
       this.stats.inboundRejected++;
       c.peer = peer;
