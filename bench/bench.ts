@@ -344,7 +344,7 @@ async function sweepSection(): Promise<void> {
   if (loadStart[0] > 0.5) console.log(`  note: load average ${loadStart.map((x) => x.toFixed(2)).join(', ')} — other processes are competing for the CPUs; the speed-up will be lower than on an idle machine`);
   const capacityStart = await parallelCapacity();
   console.log(`  parallel capacity now: one CPU-bound process ${capacityStart.aloneSeconds.toFixed(2)} s, two at once ${capacityStart.togetherSeconds.toFixed(2)} s → at most ×${capacityStart.ratio.toFixed(2)} from 2 workers`);
-  const measured: Record<number, { wallSeconds: number; sweepWallSeconds: number; jobWallSecondsMean: number; peakRssBytes: number }[]> = { 1: [], 2: [] };
+  const measured: Record<number, { wallSeconds: number; sweepWallSeconds: number; jobWallSecondsMean: number; jobCpuSecondsMean: number | null; peakRssBytes: number }[]> = { 1: [], 2: [] };
   const outputs: { round: number; workers: number; commit: string; text: string }[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const workers of [1, 2]) {
@@ -358,10 +358,12 @@ async function sweepSection(): Promise<void> {
         wallSeconds: r.wallSeconds,
         sweepWallSeconds: s.execution.wallSeconds ?? 0,
         jobWallSecondsMean: runs.reduce((a, x) => a + x.execution.wallSeconds, 0) / runs.length,
+        jobCpuSecondsMean: runs.every((x) => x.execution.cpuSeconds !== null) ? runs.reduce((a, x) => a + (x.execution.cpuSeconds ?? 0), 0) / runs.length : null,
         peakRssBytes: Math.max(...runs.map((x) => x.execution.peakRssBytes)),
       };
       measured[workers].push(m);
-      console.log(`  round ${round + 1}, --workers ${workers}: ${m.wallSeconds.toFixed(2)} s (sweep ${m.sweepWallSeconds.toFixed(2)} s; jobs ${m.jobWallSecondsMean.toFixed(2)} s each on average)`);
+      const cpu = m.jobCpuSecondsMean === null ? '' : `, ${m.jobCpuSecondsMean.toFixed(2)} s of their thread's CPU`;
+      console.log(`  round ${round + 1}, --workers ${workers}: ${m.wallSeconds.toFixed(2)} s (sweep ${m.sweepWallSeconds.toFixed(2)} s; jobs ${m.jobWallSecondsMean.toFixed(2)} s each on average${cpu})`);
       rmSync(out, { recursive: true, force: true });
     }
   }
@@ -378,6 +380,7 @@ async function sweepSection(): Promise<void> {
     wallSeconds: median(measured[workers].map((m) => m.wallSeconds)),
     sweepWallSeconds: median(measured[workers].map((m) => m.sweepWallSeconds)),
     jobWallSecondsMean: median(measured[workers].map((m) => m.jobWallSecondsMean)),
+    jobCpuSecondsMean: measured[workers].every((m) => m.jobCpuSecondsMean !== null) ? median(measured[workers].map((m) => m.jobCpuSecondsMean ?? 0)) : null,
     peakRssBytes: Math.max(...measured[workers].map((m) => m.peakRssBytes)),
     rounds: measured[workers],
   }));
@@ -396,6 +399,16 @@ async function sweepSection(): Promise<void> {
   const sweepSpeedup = results[0].sweepWallSeconds / results[1].sweepWallSeconds;
   console.log(ratioLine('speed-up, workers 2 vs 1 (whole command)', speedup, prev?.value.speedup));
   console.log(`  speed-up of the sweep itself (after process start-up): ×${sweepSpeedup.toFixed(2)}`);
+  const [w1, w2] = results;
+  if (w1.jobCpuSecondsMean !== null && w2.jobCpuSecondsMean !== null) {
+    // Where a job's extra time goes with 2 workers: more CPU for the same instructions (shared caches, memory bandwidth,
+    // the VM host), or waiting for a CPU (V8's GC and compiler threads, other processes).
+    const cpuRatio = w2.jobCpuSecondsMean / w1.jobCpuSecondsMean;
+    const waitShare = (w: typeof w1) => 1 - (w.jobCpuSecondsMean ?? 0) / w.jobWallSecondsMean;
+    console.log(
+      `  per job, --workers 2 vs 1: wall ×${(w2.jobWallSecondsMean / w1.jobWallSecondsMean).toFixed(3)}, own-thread CPU ×${cpuRatio.toFixed(3)} (same work, more cycles); time off-CPU ${(100 * waitShare(w1)).toFixed(1)}% vs ${(100 * waitShare(w2)).toFixed(1)}%`,
+    );
+  }
   console.log(`  pool efficiency: speed-up ${speedup.toFixed(2)} / simulation capacity ${simCapacity.ratio.toFixed(2)} = ${(speedup / simCapacity.ratio).toFixed(2)}`);
   console.log(`  --workers 2 results identical to --workers 1 apart from execution fields: ${identicalPerRound.map((x, r) => `round ${r + 1} ${x ? 'yes' : 'NO'}`).join(', ')}`);
   const result = {
@@ -403,7 +416,7 @@ async function sweepSection(): Promise<void> {
     ...header,
     command: `peermap sweep ${common.join(' ')} --workers N`,
     method:
-      'the same sweep with --workers 1 and --workers 2, each a fresh process, rounds interleaved; medians. wallSeconds: the whole command; sweepWallSeconds: from sweep.json (after start-up); jobWallSecondsMean: per-job simulation time',
+      'the same sweep with --workers 1 and --workers 2, each a fresh process, rounds interleaved; medians. wallSeconds: the whole command; sweepWallSeconds: from sweep.json (after start-up); jobWallSecondsMean: per-job simulation time; jobCpuSecondsMean: CPU time of the thread that ran each job (Linux; 10 ms ticks)',
     loadAverage: { start: loadStart, end: loadavg() },
     /** The best speed-up two parallel CPU-bound processes got at the start and end (2 on an idle 2-core machine). */
     parallelCapacity: { start: capacityStart, end: capacityEnd },

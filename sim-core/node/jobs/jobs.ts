@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { usToSeconds } from '../../engine/time.ts';
 import { Simulation, type RunResult } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
-import { peakRssBytes } from '../machine.ts';
+import { peakRssBytes, threadCpuSeconds } from '../machine.ts';
 
 /**
  * One simulation to run: a fully resolved scenario (seed, strategy and
@@ -30,6 +30,8 @@ export interface JobResult extends RunResult {
   /** Pool runs: the worker (1..N) that ran the job, and the job's peak V8 heap sampled between chunks. */
   worker?: number;
   heapPeakBytes?: number;
+  /** CPU seconds of the thread that ran the job (Linux), null elsewhere: with wallSeconds, tells waiting for a CPU from running slower on one. */
+  cpuSeconds: number | null;
 }
 
 /**
@@ -48,6 +50,7 @@ const CHUNK_EVENTS = 200_000;
 /** Runs a job in this thread, in chunks, yielding to the event loop between them so timers and progress stay live. */
 export async function runJobInProcess(spec: JobSpec, onProgress?: (p: JobProgress) => void, cancelled: () => boolean = () => false): Promise<JobResult> {
   const startMs = performance.now();
+  const startCpuS = threadCpuSeconds();
   const sim = new Simulation(spec.scenario);
   const totalS = spec.scenario.durationS;
   while (!sim.step(CHUNK_EVENTS)) {
@@ -57,8 +60,10 @@ export async function runJobInProcess(spec: JobSpec, onProgress?: (p: JobProgres
     if (cancelled()) throw new JobCancelled(spec.label);
   }
   const wallSeconds = (performance.now() - startMs) / 1000;
+  const endCpuS = threadCpuSeconds();
   const result = sim.result();
   return {
+    cpuSeconds: startCpuS === null || endCpuS === null ? null : endCpuS - startCpuS,
     ...result,
     wallSeconds,
     eventsPerSecond: wallSeconds > 0 ? result.eventsProcessed / wallSeconds : 0,

@@ -25,6 +25,8 @@ export interface RunExecution {
   peakRssBytes: number;
   /** The job's peak V8 heap (pool runs), sampled between chunks. */
   heapPeakBytes: number | null;
+  /** CPU seconds of the thread that ran the job (Linux; 10 ms resolution), else null. */
+  cpuSeconds: number | null;
   /** Pool worker (1..N) that ran the job; null in process. */
   worker: number | null;
   shard: Shard | null;
@@ -113,6 +115,7 @@ export function toRunFile(job: SweepJob, r: JobResult, shard: Shard | null): Swe
       eventsPerSecond: r.eventsPerSecond,
       peakRssBytes: r.peakRssBytes,
       heapPeakBytes: r.heapPeakBytes ?? null,
+      cpuSeconds: r.cpuSeconds,
       worker: r.worker ?? null,
       shard,
     },
