@@ -9,9 +9,10 @@
  *                per second (whole run and steady state), discovery times
  *                → results/bench-convergence.json (--quick: 500 peers, 300 s,
  *                joining over 60 s → results/bench-convergence-quick.json)
- *   sweep        the same 8-seed `peermap sweep` with --workers 1 and with
- *                --workers 2 (wall times, speed-up, identical results check)
- *                → results/bench-sweep.json
+ *   sweep        the same 8-seed `peermap sweep` with --workers 1, with
+ *                --workers 2, and as two --shard processes at once (the
+ *                machine's ceiling); wall and per-job CPU times, speed-up,
+ *                identical results check → results/bench-sweep.json
  *   scale        (only when named: about an hour) scenarios/scale-10000.yaml
  *                in a child process with a 16 GB V8 heap: wall time, peak
  *                RSS, events, key metrics → results/bench-scale-10000.json
@@ -312,33 +313,26 @@ async function parallelCapacity(): Promise<{ aloneSeconds: number; togetherSecon
 }
 
 /**
- * The same question with the sweep's own workload: one of its jobs (first
- * seed) as a `peermap run` process alone, then two at once. A simulation is
- * memory-bound, and two of them share caches and memory bandwidth, so this is
- * the real ceiling for a 2-worker sweep on this machine (the spin loop above
- * only shows that both CPUs are free).
+ * The same sweep split over two OS processes at once (`--shard 1/2` and
+ * `--shard 2/2`, `--workers 1` each): the jobs of a 2-worker sweep with
+ * nothing shared but the machine. Its wall time is what the machine allows
+ * two simulations at that moment (shared caches, memory bandwidth, the VM
+ * host); the pool cannot beat it and should match it.
  */
-async function simulationCapacity(file: string, strategy: string, seed: string, durationS: string): Promise<{ aloneSeconds: number; togetherSeconds: number; ratio: number }> {
-  const raw = parseYaml(readFileSync(file, 'utf8')) as { protocol: Record<string, unknown> };
-  const yamlPath = join(tmp, 'capacity.yaml');
-  writeFileSync(yamlPath, stringifyYaml({ ...raw, protocol: { ...raw.protocol, strategy } }));
-  let n = 0;
-  const once = async (): Promise<number> => {
-    const out = join(tmp, `capacity-${n++}`);
-    const r = await run(process.execPath, ['bin/peermap.mjs', 'run', yamlPath, '--seed', seed, '--duration', durationS, '--quiet', '--out', out], { quietStdout: true });
-    if (r.code !== 0) throw new Error(`capacity run failed (exit ${r.code}):\n${r.stdout}`);
-    return (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { wallSeconds: number }).wallSeconds;
-  };
-  const alone = await once();
-  const together = Math.max(...(await Promise.all([once(), once()])));
-  return { aloneSeconds: alone, togetherSeconds: together, ratio: (2 * alone) / together };
+async function shardedSweep(common: string[], out: string): Promise<number> {
+  const t0 = performance.now();
+  const shards = await Promise.all(
+    [1, 2].map((i) => run(process.execPath, ['bin/peermap.mjs', 'sweep', ...common, '--workers', '1', '--shard', `${i}/2`, '--out', `${out}-${i}`], { quietStdout: true })),
+  );
+  for (const r of shards) if (r.code !== 0) throw new Error(`sharded sweep failed (exit ${r.code}):\n${r.stdout}`);
+  return (performance.now() - t0) / 1000;
 }
 
 async function sweepSection(): Promise<void> {
   const file = args['sweep-file'];
   const rounds = Math.max(1, Number(args['sweep-rounds']));
   const common = [file, '--strategies', args['sweep-strategy'], '--seeds', args['sweep-seeds'], '--duration', args['sweep-duration'], '--quiet'];
-  console.log(`== sweep (peermap sweep ${common.join(' ')}: --workers 1 vs --workers 2, ${rounds} round${rounds === 1 ? '' : 's'} interleaved, medians)`);
+  console.log(`== sweep (peermap sweep ${common.join(' ')}: --workers 1 vs --workers 2 vs two --shard processes, ${rounds} round${rounds === 1 ? '' : 's'} interleaved, medians)`);
   const prev = previousResult<{ results: { workers: number; wallSeconds: number; sweepWallSeconds: number }[]; speedup: number; command: string }>('sweep');
   const loadStart = loadavg();
   if (loadStart[0] > 0.5) console.log(`  note: load average ${loadStart.map((x) => x.toFixed(2)).join(', ')} — other processes are competing for the CPUs; the speed-up will be lower than on an idle machine`);
@@ -346,6 +340,7 @@ async function sweepSection(): Promise<void> {
   console.log(`  parallel capacity now: one CPU-bound process ${capacityStart.aloneSeconds.toFixed(2)} s, two at once ${capacityStart.togetherSeconds.toFixed(2)} s → at most ×${capacityStart.ratio.toFixed(2)} from 2 workers`);
   const measured: Record<number, { wallSeconds: number; sweepWallSeconds: number; jobWallSecondsMean: number; jobCpuSecondsMean: number | null; peakRssBytes: number }[]> = { 1: [], 2: [] };
   const outputs: { round: number; workers: number; commit: string; text: string }[] = [];
+  const shardedSeconds: number[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const workers of [1, 2]) {
       const out = join(tmp, `sweep-r${round}-w${workers}`);
@@ -366,14 +361,12 @@ async function sweepSection(): Promise<void> {
       console.log(`  round ${round + 1}, --workers ${workers}: ${m.wallSeconds.toFixed(2)} s (sweep ${m.sweepWallSeconds.toFixed(2)} s; jobs ${m.jobWallSecondsMean.toFixed(2)} s each on average${cpu})`);
       rmSync(out, { recursive: true, force: true });
     }
+    const sharded = await shardedSweep(common, join(tmp, `sweep-r${round}-shard`));
+    shardedSeconds.push(sharded);
+    console.log(`  round ${round + 1}, two --shard i/2 processes at once: ${sharded.toFixed(2)} s`);
   }
   const capacityEnd = await parallelCapacity();
   console.log(`  parallel capacity after: at most ×${capacityEnd.ratio.toFixed(2)} from 2 workers`);
-  const firstSeed = args['sweep-seeds'].split(/[,.]/)[0];
-  const simCapacity = await simulationCapacity(file, args['sweep-strategy'], firstSeed, args['sweep-duration']);
-  console.log(
-    `  simulation capacity: one job (seed ${firstSeed}) alone ${simCapacity.aloneSeconds.toFixed(2)} s, two separate processes at once ${simCapacity.togetherSeconds.toFixed(2)} s → the machine allows ×${simCapacity.ratio.toFixed(2)} for this workload`,
-  );
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const results = [1, 2].map((workers) => ({
     workers,
@@ -409,20 +402,23 @@ async function sweepSection(): Promise<void> {
       `  per job, --workers 2 vs 1: wall ×${(w2.jobWallSecondsMean / w1.jobWallSecondsMean).toFixed(3)}, own-thread CPU ×${cpuRatio.toFixed(3)} (same work, more cycles); time off-CPU ${(100 * waitShare(w1)).toFixed(1)}% vs ${(100 * waitShare(w2)).toFixed(1)}%`,
     );
   }
-  console.log(`  pool efficiency: speed-up ${speedup.toFixed(2)} / simulation capacity ${simCapacity.ratio.toFixed(2)} = ${(speedup / simCapacity.ratio).toFixed(2)}`);
+  const shardedWallSeconds = median(shardedSeconds);
+  const shardedSpeedup = results[0].wallSeconds / shardedWallSeconds;
+  console.log(`  two separate processes (--shard 1/2 and 2/2 at once, median ${shardedWallSeconds.toFixed(2)} s): ×${shardedSpeedup.toFixed(2)} — what the machine allows two simulations`);
+  console.log(`  pool efficiency: speed-up ${speedup.toFixed(2)} / two processes' ${shardedSpeedup.toFixed(2)} = ${(speedup / shardedSpeedup).toFixed(2)}`);
   console.log(`  --workers 2 results identical to --workers 1 apart from execution fields: ${identicalPerRound.map((x, r) => `round ${r + 1} ${x ? 'yes' : 'NO'}`).join(', ')}`);
   const result = {
     bench: 'sweep',
     ...header,
     command: `peermap sweep ${common.join(' ')} --workers N`,
     method:
-      'the same sweep with --workers 1 and --workers 2, each a fresh process, rounds interleaved; medians. wallSeconds: the whole command; sweepWallSeconds: from sweep.json (after start-up); jobWallSecondsMean: per-job simulation time; jobCpuSecondsMean: CPU time of the thread that ran each job (Linux; 10 ms ticks)',
+      'the same sweep with --workers 1, --workers 2 and as two --shard processes at once, each a fresh process, rounds interleaved; medians. wallSeconds: the whole command; sweepWallSeconds: from sweep.json (after start-up); jobWallSecondsMean: per-job simulation time; jobCpuSecondsMean: CPU time of the thread that ran each job (Linux; 10 ms ticks)',
     loadAverage: { start: loadStart, end: loadavg() },
     /** The best speed-up two parallel CPU-bound processes got at the start and end (2 on an idle 2-core machine). */
     parallelCapacity: { start: capacityStart, end: capacityEnd },
-    /** Two of the sweep's jobs as separate processes at once vs one alone: the ceiling memory contention leaves for 2 workers. */
-    simulationCapacity: simCapacity,
-    poolEfficiency: speedup / simCapacity.ratio,
+    /** The same sweep as two OS processes at once (--shard 1/2, 2/2, --workers 1 each), per round: the machine's ceiling for 2 workers. */
+    sharded: { wallSeconds: shardedWallSeconds, rounds: shardedSeconds, speedup: shardedSpeedup },
+    poolEfficiency: speedup / shardedSpeedup,
     results,
     speedup,
     sweepSpeedup,
