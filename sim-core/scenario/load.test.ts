@@ -51,6 +51,16 @@ describe('scenario validation', () => {
     expect(problems.map((p) => p.path).sort()).toEqual(['network.latency.maxMs', 'peers.joinOverS']);
   });
 
+  it('bootstrap.mesh: a boolean, defaults off, and needs room for the mesh within the target degree', () => {
+    const node = (bootstrap: string) => `name: b\ndurationS: 5\npeers: {count: 40}\nbootstrap: ${bootstrap}\nprotocol: {kind: node, strategy: globalmap}\n`;
+    expect(parseScenario(node('{count: 10}')).bootstrap.mesh).toBe(false);
+    expect(parseScenario(node('{count: 13, mesh: true}')).bootstrap.mesh).toBe(true); // 12 mesh links = targetDegree
+    const tooMany = problemsOf(node('{count: 14, mesh: true}'));
+    expect(tooMany.problems.map((p) => p.path)).toEqual(['bootstrap.mesh']);
+    expect(tooMany.message).toContain('targetDegree (12)');
+    expect(problemsOf(node('{count: 10, mesh: 1}')).problems.map((p) => p.path)).toEqual(['bootstrap.mesh']);
+  });
+
   it('names the flag when an override is out of range', () => {
     const { problems } = problemsOf(quickstart, { peers: 0 });
     expect(problems[0]).toMatchObject({ path: 'peers.count (from --peers)', got: '0' });

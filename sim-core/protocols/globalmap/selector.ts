@@ -18,6 +18,8 @@ interface Pending {
 const PENDING_TIMEOUT_US = 30_000_000;
 /** Bound on the cool-down list. */
 const MAX_COOLDOWN = 4096;
+/** Candidate samples up to this size dedupe by a scan of the sample itself. */
+const SMALL_SAMPLE = 64;
 
 /**
  * G3 driven over time: every selection round a peer below its target dials
@@ -233,17 +235,21 @@ export class Selector {
   private candidates(now: TimeUs): PeerNum[] {
     const out: PeerNum[] = [];
     const n = this.deps.cfg.candidateSample;
+    // Small samples (the default 48) dedupe by scanning `out`, no allocation; large ones need a Set to stay linear.
+    const seen = n > SMALL_SAMPLE ? new Set<PeerNum>() : undefined;
     const store = this.deps.store;
     if (store && store.originsWithRecords > 0) {
-      for (let i = 0; i < n * 2 && out.length < n; i++) this.take(out, n, store.originAt(this.api.rng.int(store.originsWithRecords)), now);
+      for (let i = 0; i < n * 2 && out.length < n; i++) this.take(out, n, store.originAt(this.api.rng.int(store.originsWithRecords)), now, seen);
     }
-    if (out.length < n) for (const p of this.api.samplePeers(n)) this.take(out, n, p, now);
+    if (out.length < n) for (const p of this.api.samplePeers(n)) this.take(out, n, p, now, seen);
     return out;
   }
 
-  /** Adds p if there is room, it is new and eligible. `includes` over ≤ n entries: cheaper than a Set per round. */
-  private take(out: PeerNum[], n: number, p: PeerNum, now: TimeUs): void {
-    if (out.length < n && !out.includes(p) && this.eligible(p, now)) out.push(p);
+  /** Adds p if there is room, it is new and eligible. */
+  private take(out: PeerNum[], n: number, p: PeerNum, now: TimeUs, seen: Set<PeerNum> | undefined): void {
+    if (out.length >= n || (seen ? seen.has(p) : out.includes(p)) || !this.eligible(p, now)) return;
+    seen?.add(p);
+    out.push(p);
   }
 
   private eligible(p: PeerNum, now: TimeUs): boolean {

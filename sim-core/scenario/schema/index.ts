@@ -83,6 +83,11 @@ export const scenarioSchema = z
     if (countOk && s.bootstrap.count > s.peers.count) {
       ctx.addIssue({ code: 'custom', path: ['bootstrap', 'count'], message: `must be ≤ peers.count (${s.peers.count})` });
     }
+    // Mesh links are never kicked: they must leave a bootstrap node room for newcomers within its target degree.
+    const target = s.protocol.kind === 'node' ? s.protocol.globalmap.targetDegree : undefined;
+    if (s.bootstrap.mesh && target !== undefined && s.bootstrap.count - 1 > target) {
+      ctx.addIssue({ code: 'custom', path: ['bootstrap', 'mesh'], message: `needs bootstrap.count - 1 (${s.bootstrap.count - 1}) ≤ protocol.globalmap.targetDegree (${target})` });
+    }
     checkActions(s, countOk, ctx);
     if (s.crypto.signatures === 'real' && s.crypto.pow.difficulty > MAX_REAL_POW_DIFFICULTY) {
       ctx.addIssue({ code: 'custom', path: ['crypto', 'pow', 'difficulty'], message: `must be ≤ ${MAX_REAL_POW_DIFFICULTY} with signatures: real (real SHA-256 grinding); use signatures: model for more` });
