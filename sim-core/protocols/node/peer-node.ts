@@ -553,7 +553,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   // ---- maintenance ----
 
   private tick(now: TimeUs): void {
-    for (const c of [...this.conns.values()]) {
+    // The live map, not a copy (a copy per tick was 14% of a random-strategy job's allocations): a Map iterator
+    // skips entries deleted meanwhile and visits ones added, which are still dialling and so left alone here.
+    for (const c of this.conns.values()) {
       if (c.state === 'handshake' && now - c.openedUs >= this.cfg.handshakeTimeoutUs) {
         this.handshakeStep(c, c.hs!.onTimeout(), now);
       } else if (c.state === 'up') this.keepAlive(c, now);
