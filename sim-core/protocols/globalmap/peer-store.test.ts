@@ -164,7 +164,7 @@ describe('PeerStore', () => {
 
   it('per-peer arrays stop at the expected peer space, and still grow past it', () => {
     const dense = new PeerStore(new RecordPool(), limits);
-    const hinted = new PeerStore(new RecordPool(), limits, () => 10_000);
+    const hinted = new PeerStore(new RecordPool(), limits, 10_000);
     for (const s of [dense, hinted]) s.apply({ origin: 9_999, peer: 5, flags: F_CONNECT, timestampUs: 1 }, NOW);
     expect(dense.ownBytes()).toBeGreaterThan(16_384 * 14);
     expect(hinted.ownBytes()).toBeLessThan(10_100 * 14);
@@ -172,7 +172,7 @@ describe('PeerStore', () => {
     expect(hinted.isKnown(12_000)).toBe(true);
     expect(hinted.record(9_999)!.peers).toEqual(new Int32Array([5]));
     // Peers met in join order: the arrays double up to 8,192, then stop at the hint, not 16,384.
-    const gradual = new PeerStore(new RecordPool(), limits, () => 10_000);
+    const gradual = new PeerStore(new RecordPool(), limits, 10_000);
     for (let p = 1; p < 10_000; p += 7) gradual.apply({ origin: p, peer: p - 1, flags: F_CONNECT, timestampUs: 1 }, NOW);
     expect(gradual.ownBytes()).toBeLessThan(10_100 * 14 + 8_192 * 8);
     expect(gradual.known).toBe(2 * Math.ceil(9_999 / 7));

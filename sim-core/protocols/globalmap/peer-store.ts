@@ -68,7 +68,7 @@ export class PeerStore {
      * instead of the next power of two (at 10,000 peers that is 10,000 slots
      * per map, not 16,384). Past it they double again.
      */
-    private readonly capacityHint: () => number = () => 0,
+    private readonly capacityHint = 0,
   ) {}
 
   /** Peers present in the map (origins with a record, or named in someone's links). */
@@ -320,8 +320,7 @@ export class PeerStore {
     let n = Math.max(64, this.mentions.length * 2);
     while (n <= p) n *= 2;
     // Stop at the expected size (a fixed number: once past it, doubling resumes).
-    const hint = this.capacityHint();
-    if (hint > p && hint < n) n = hint;
+    if (this.capacityHint > p && this.capacityHint < n) n = this.capacityHint;
     const m = new Uint16Array(n);
     m.set(this.mentions);
     this.mentions = m;

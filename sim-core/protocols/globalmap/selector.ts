@@ -42,6 +42,8 @@ export class Selector {
   /** The link to drop once the better candidate we are dialling is up. */
   private replacing: PeerNum | undefined;
   private nextReplaceUs = 0;
+  /** This node is a bootstrap node under bootstrap.mesh. */
+  private readonly meshMember: boolean;
 
   constructor(
     private readonly api: NodeApi,
@@ -49,7 +51,9 @@ export class Selector {
     private readonly stats: GlobalmapStats,
     private readonly links: ReadonlyMap<PeerNum, LinkInfo>,
     private readonly router: DirectedRouter,
-  ) {}
+  ) {
+    this.meshMember = deps.cfg.bootstrapMesh && deps.bootstrap.includes(api.address);
+  }
 
   select(now: TimeUs): void {
     this.expirePending(now);
@@ -61,7 +65,7 @@ export class Selector {
       if (worst) this.kick(worst.peer, 'too many neighbours');
       return;
     }
-    if (this.deps.cfg.bootstrapMesh) this.meshBootstrap(now);
+    if (this.meshMember) this.meshBootstrap(now);
     const inFlight = this.pendingDials.size + this.pendingOffers.size;
     const want = cfg.targetDegree - degree - inFlight;
     const ranked = this.deps.strategy.rank(view, this.candidates(now));
@@ -175,10 +179,8 @@ export class Selector {
    * ever joins again.
    */
   private meshBootstrap(now: TimeUs): void {
-    const boot = this.deps.bootstrap;
     const self = this.api.address;
-    if (!boot.includes(self)) return;
-    for (const a of boot) {
+    for (const a of this.deps.bootstrap) {
       if (a === self || this.pendingDials.has(a) || this.linkedTo(a)) continue;
       if (this.api.dial(a)) {
         this.stats.dialsAttempted++;
@@ -195,9 +197,9 @@ export class Selector {
 
   /** A link this node never kicks: between two bootstrap nodes, under bootstrap.mesh. */
   private isMeshLink(peer: PeerNum): boolean {
-    if (!this.deps.cfg.bootstrapMesh) return false;
+    if (!this.meshMember) return false;
     const a = this.api.addressOf(peer);
-    return a !== undefined && a !== this.api.address && this.deps.bootstrap.includes(a) && this.deps.bootstrap.includes(this.api.address);
+    return a !== undefined && this.deps.bootstrap.includes(a);
   }
 
   /** Alone: dial a bootstrap node (the node's backoff keeps this from hammering them). */

@@ -9,7 +9,8 @@ import { RecordPool } from './record-pool.ts';
 import { GraphScratch } from './scratch.ts';
 import { minimalOverlap, uniformRandom } from './selection.ts';
 
-export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
+/** `bootstrapMesh` is the scenario's bootstrap.mesh (it lives beside the bootstrap count, not in the globalmap section). */
+export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean): GlobalmapConfig {
   return {
     targetDegree: s.targetDegree,
     degreeSlack: s.degreeSlack,
@@ -36,7 +37,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
     maxClaims: s.maxClaims,
     maxSkewUs: secondsToUs(s.maxSkewS),
     enableReRouting: s.enableReRouting,
-    bootstrapMesh: false, // a scenario's bootstrap.mesh, set by overlayRuntime
+    bootstrapMesh,
   };
 }
 
@@ -49,7 +50,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings): GlobalmapConfig {
 export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv) => StrategyRuntime {
   return (env) => {
     if (env.scenario.protocol.kind !== 'node') throw new Error('globalmap needs a node protocol');
-    const cfg = { ...globalmapConfigFrom(env.scenario.protocol.globalmap), bootstrapMesh: env.scenario.bootstrap.mesh };
+    const cfg = globalmapConfigFrom(env.scenario.protocol.globalmap, env.scenario.bootstrap.mesh);
     const pool = new RecordPool();
     const scratch = new GraphScratch();
     const limits = { maxClaims: cfg.maxClaims, maxEntries: cfg.maxClaims * 2, maxSkewUs: cfg.maxSkewUs };
@@ -65,7 +66,7 @@ export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv)
         new GlobalMapApp({
           cfg,
           strategy: kind === 'globalmap' ? minimalOverlap : uniformRandom,
-          store: kind === 'globalmap' ? new PeerStore(pool, limits, () => plannedPeers) : undefined,
+          store: kind === 'globalmap' ? new PeerStore(pool, limits, plannedPeers) : undefined,
           scratch,
           peerSpace: () => env.registry.size,
           bootstrap: env.bootstrap,
