@@ -1,5 +1,6 @@
 import { VarintReader, fromBase64 } from './data/codec.ts';
-import { CITIES, COORD_FIXES, DATASET_NAME, PAIRS_B64 } from './data/wondernetwork-2018.gen.ts';
+import { CITIES, COORD_FIXES, DATASET_NAME } from './data/wondernetwork-2018-cities.gen.ts';
+import { PAIRS_B64 } from './data/wondernetwork-2018-pairs.gen.ts';
 
 /**
  * Typed access to the WonderNetwork 2018 city-to-city pings, with the
