@@ -12,7 +12,7 @@ import { RngStreams, type Rng } from '../sim-core/engine/rng.ts';
 import { EventQueue } from '../sim-core/engine/event-queue.ts';
 import { ConstantLatency } from '../sim-core/net/latency.ts';
 import { World } from '../sim-core/net/world.ts';
-import type { PeerActions, PeerProtocol } from '../sim-core/protocols/protocol.ts';
+import type { PeerActions, PeerProtocol } from '../sim-core/sans-io/protocol.ts';
 import { writeJsonAtomic } from '../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
 

@@ -1,6 +1,6 @@
 import type { NetCounters } from '../net/counters.ts';
 import { MAX_MESSAGE_TYPES } from '../net/counters.ts';
-import type { MessageSizer } from '../protocols/protocol.ts';
+import type { MessageSizer } from '../sans-io/protocol.ts';
 
 export interface TypeFigures {
   count: number;

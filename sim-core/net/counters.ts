@@ -1,4 +1,4 @@
-import type { CloseReason } from '../protocols/protocol.ts';
+import type { CloseReason } from '../sans-io/protocol.ts';
 
 export const MAX_MESSAGE_TYPES = 256;
 

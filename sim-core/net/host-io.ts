@@ -1,5 +1,5 @@
 import type { Scheduler } from '../engine/scheduler.ts';
-import type { Address, ConnId, PeerActions, TimerId } from '../protocols/protocol.ts';
+import type { Address, ConnId, PeerActions, TimerId } from '../sans-io/protocol.ts';
 import { EV_TIMER } from './event-kinds.ts';
 import type { World } from './world.ts';
 

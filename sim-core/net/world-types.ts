@@ -1,6 +1,6 @@
 import type { RngStreams, Rng } from '../engine/rng.ts';
 import type { TimeUs } from '../engine/time.ts';
-import type { Address, MessageSizer, PeerActions, PeerProtocol } from '../protocols/protocol.ts';
+import type { Address, MessageSizer, PeerActions, PeerProtocol } from '../sans-io/protocol.ts';
 import type { OpenMode } from './connections.ts';
 import type { LatencyModel } from './latency.ts';
 

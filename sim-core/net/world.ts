@@ -1,7 +1,7 @@
 import type { Rng } from '../engine/rng.ts';
 import { Scheduler, type Dispatcher } from '../engine/scheduler.ts';
 import type { TimeUs } from '../engine/time.ts';
-import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId } from '../protocols/protocol.ts';
+import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId } from '../sans-io/protocol.ts';
 import { ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
 import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';

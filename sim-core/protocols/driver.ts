@@ -3,7 +3,7 @@ import type { CsrGraph } from '../metrics/graph/csr.ts';
 import type { HostContext, World } from '../net/world.ts';
 import type { Scenario } from '../scenario/schema/index.ts';
 import type { AdversarySpec } from '../scenario/schema/node.ts';
-import type { MessageSizer, PeerProtocol } from './protocol.ts';
+import type { MessageSizer, PeerProtocol } from '../sans-io/protocol.ts';
 
 /**
  * How the scenario runner plugs one protocol family in: its message sizer,

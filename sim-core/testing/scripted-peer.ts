@@ -1,5 +1,5 @@
 import type { TimeUs } from '../engine/time.ts';
-import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol } from '../protocols/protocol.ts';
+import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol } from '../sans-io/protocol.ts';
 
 /** What a ScriptedPeer saw, in order, with the time it saw it. */
 export type Seen =

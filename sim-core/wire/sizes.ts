@@ -1,4 +1,4 @@
-import type { MessageSizer } from '../protocols/protocol.ts';
+import type { MessageSizer } from '../sans-io/protocol.ts';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   FRAME_HEADER_BYTES,

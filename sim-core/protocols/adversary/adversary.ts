@@ -5,7 +5,7 @@ import { Handshake } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { WireItem } from '../node/peer-node.ts';
 import type { WireBoundary } from '../node/wire-boundary.ts';
-import type { Address, ConnId, Direction, PeerActions, PeerProtocol } from '../protocol.ts';
+import type { Address, ConnId, Direction, PeerActions, PeerProtocol } from '../../sans-io/protocol.ts';
 
 /** The misbehaviours of hostile-lan (seed 000: "treat the LAN as hostile"). */
 export type AdversaryKind = 'garbage' | 'oversized' | 'out-of-order' | 'flood' | 'bad-signature';

@@ -2,7 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmEvent } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
-import type { Address, Direction } from '../protocol.ts';
+import type { Address, Direction } from '../../sans-io/protocol.ts';
 
 /** The Sybil identities of one run and the victims they try to eclipse (shared, observer-side bookkeeping). */
 export class SybilCoalition {

@@ -7,7 +7,7 @@ import { numericIdCodec } from '../../wire/ids.ts';
 import { InvKind, MsgType, type BlockMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi } from '../node/app.ts';
 import type { Offence } from '../node/config.ts';
-import type { Direction } from '../protocol.ts';
+import type { Direction } from '../../sans-io/protocol.ts';
 import { GENESIS_HASH, hashKey, makeBlock } from './block.ts';
 import { BlockRelayApp, type BlockRelayConfig } from './relay-app.ts';
 import { MiningSchedule } from './schedule.ts';

@@ -3,7 +3,7 @@ import { HASH_BYTES } from '../../wire/constants.ts';
 import { numericIdCodec, type IdCodec, type PeerNum } from '../../wire/ids.ts';
 import { InvKind, MsgType, type BlockMsg, type GetDataMsg, type InvItem, type InvMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
-import type { Direction } from '../protocol.ts';
+import type { Direction } from '../../sans-io/protocol.ts';
 import { GENESIS_HASH, hashKey, hashMatches, makeBlock } from './block.ts';
 import type { MiningSchedule } from './schedule.ts';
 

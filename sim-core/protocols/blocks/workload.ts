@@ -5,7 +5,7 @@ import { MsgType, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import { CompositeApp } from '../node/composite-app.ts';
 import type { StrategyEnv, StrategyRuntime } from '../node/driver.ts';
-import type { Address, Direction } from '../protocol.ts';
+import type { Address, Direction } from '../../sans-io/protocol.ts';
 import { BlockRelayApp } from './relay-app.ts';
 import { MiningSchedule } from './schedule.ts';
 import { BlockTracker } from './tracker.ts';

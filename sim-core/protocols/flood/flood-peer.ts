@@ -1,6 +1,6 @@
 import type { Rng } from '../../engine/rng.ts';
 import { secondsToUs, type TimeUs } from '../../engine/time.ts';
-import type { Address, ConnId, Direction, PeerActions, PeerProtocol } from '../protocol.ts';
+import type { Address, ConnId, Direction, PeerActions, PeerProtocol } from '../../sans-io/protocol.ts';
 import type { FloodPing } from './messages.ts';
 
 /** Configuration of the flooding-ping demo protocol (validated by the scenario schema). */

@@ -1,4 +1,4 @@
-import type { MessageSizer } from '../protocol.ts';
+import type { MessageSizer } from '../../sans-io/protocol.ts';
 
 /** The demo protocol's only message: a ping flooded through the overlay. */
 export interface FloodPing {

@@ -3,7 +3,7 @@ import { MAX_GM_SYNC_LINKS } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry, type GmSyncLink, type GmSyncMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
-import type { Address, Direction } from '../protocol.ts';
+import type { Address, Direction } from '../../sans-io/protocol.ts';
 import type { GlobalmapConfig } from './config.ts';
 import { DirectedRouter } from './directed.ts';
 import type { PeerStore } from './peer-store.ts';

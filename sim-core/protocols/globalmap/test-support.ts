@@ -2,7 +2,7 @@ import { RngStreams } from '../../engine/rng.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Message } from '../../wire/messages.ts';
 import type { NodeApi } from '../node/app.ts';
-import type { Direction } from '../protocol.ts';
+import type { Direction } from '../../sans-io/protocol.ts';
 import { GlobalMapApp } from './app.ts';
 import { DEFAULT_GLOBALMAP_CONFIG, type GlobalmapConfig } from './config.ts';
 import { PeerStore } from './peer-store.ts';

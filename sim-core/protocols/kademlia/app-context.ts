@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { NodeApi } from '../node/app.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import type { KademliaAppConfig } from './app-config.ts';
 import type { KadStats } from './app-metrics.ts';
 import { RoutingTable } from './routing-table.ts';

@@ -2,7 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
-import type { Address, Direction } from '../protocol.ts';
+import type { Address, Direction } from '../../sans-io/protocol.ts';
 import type { KademliaAppConfig } from './app-config.ts';
 import { AppContext } from './app-context.ts';
 import { LookupKind } from './app-metrics.ts';

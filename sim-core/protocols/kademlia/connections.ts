@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import type { AppContext } from './app-context.ts';
 import { REDIAL_GIVE_UP_US, REDIAL_US, TAG_REDIAL } from './constants.ts';
 import { chooseStickyOverlayLinks } from './overlay.ts';

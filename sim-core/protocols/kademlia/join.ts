@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { Address, TimerId } from '../protocol.ts';
+import type { Address, TimerId } from '../../sans-io/protocol.ts';
 import type { AppContext } from './app-context.ts';
 import type { Connections } from './connections.ts';
 import { JOIN_FANOUT, MAX_BOOT_PEERS, TAG_JOIN } from './constants.ts';

@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { TimerId } from '../protocol.ts';
+import type { TimerId } from '../../sans-io/protocol.ts';
 
 /** What a request asks. */
 export const RpcKind = { FindNode: 1, Ping: 2 } as const;

@@ -1,5 +1,5 @@
 import type { IdentityRegistry } from '../identity/registry.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { KadNode } from '../../wire/messages.ts';
 import { KAD_ID_WORDS } from './constants.ts';

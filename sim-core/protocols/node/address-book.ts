@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import { backoffUs } from './backoff.ts';
 import type { NodeConfig } from './config.ts';
 

@@ -2,7 +2,7 @@ import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Message } from '../../wire/messages.ts';
-import type { Address, Direction, TimerId } from '../protocol.ts';
+import type { Address, Direction, TimerId } from '../../sans-io/protocol.ts';
 import type { Offence } from './config.ts';
 
 /** Version `services` bits: inbound dials reach the node; it relays circuits for others. */

@@ -2,7 +2,7 @@ import { encodedSize, encodeFrame, isKnownType, typeName, WireError } from '../.
 import { DEFAULT_MAX_FRAME_BYTES } from '../../wire/constants.ts';
 import { FrameDecoder } from '../../wire/framing.ts';
 import type { IdCodec } from '../../wire/ids.ts';
-import type { MessageSizer } from '../protocol.ts';
+import type { MessageSizer } from '../../sans-io/protocol.ts';
 import type { WireItem } from './peer-node.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 

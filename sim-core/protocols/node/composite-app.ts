@@ -1,7 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Message } from '../../wire/messages.ts';
-import type { Address, Direction, TimerId } from '../protocol.ts';
+import type { Address, Direction, TimerId } from '../../sans-io/protocol.ts';
 import type { NodeApi, NodeApp } from './app.ts';
 
 /** Timer tags each sub-app may use: [0, TAG_SPAN). */

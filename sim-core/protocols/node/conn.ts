@@ -3,7 +3,7 @@ import type { PeerNum } from '../../wire/ids.ts';
 import type { Message, VersionMsg } from '../../wire/messages.ts';
 import { Handshake } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
-import type { Address, ConnId, Direction } from '../protocol.ts';
+import type { Address, ConnId, Direction } from '../../sans-io/protocol.ts';
 import type { NodeConfig } from './config.ts';
 import type { DialAttempt } from './stats.ts';
 import type { TokenBucket } from './token-bucket.ts';

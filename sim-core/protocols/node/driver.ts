@@ -14,7 +14,7 @@ import type { ProtocolDriver } from '../driver.ts';
 import { IdentityRegistry, type Identity } from '../identity/registry.ts';
 import { modelPow, realPow } from '../identity/pow.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import type { NodeApp } from './app.ts';
 import { codecBoundary, sizerFor } from './codec-boundary.ts';
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';

@@ -1,6 +1,6 @@
 import { MsgType, type BeaconMsg, type Message } from '../../wire/messages.ts';
 import type { TimeUs } from '../../engine/time.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import type { AddressBook } from './address-book.ts';
 import type { NodeStats } from './stats.ts';
 import type { WireItem } from './peer-node.ts';

@@ -1,5 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import type { AddressBook } from './address-book.ts';
 
 /**

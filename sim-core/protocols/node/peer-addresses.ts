@@ -1,5 +1,5 @@
 import type { PeerNum } from '../../wire/ids.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 
 /**
  * The address of each peer a node has heard of (handshakes, addr gossip),

@@ -4,7 +4,7 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, RejectCode, type Message, type VersionMsg } from '../../wire/messages.ts';
 import type { HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
-import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../protocol.ts';
+import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
 import { AddressBook } from './address-book.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
 import { PeerAddresses } from './peer-addresses.ts';

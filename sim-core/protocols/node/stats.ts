@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { HandshakeOutcome } from '../handshake/handshake.ts';
-import type { Address } from '../protocol.ts';
+import type { Address } from '../../sans-io/protocol.ts';
 import { OFFENCES, type Offence } from './config.ts';
 
 export const HANDSHAKE_OUTCOMES: readonly HandshakeOutcome[] = [
