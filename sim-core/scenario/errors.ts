@@ -24,6 +24,8 @@ export class ScenarioError extends Error {
 export function formatProblems(source: string, problems: readonly ScenarioProblem[]): string {
   const lines = problems.map((p) => {
     const where = p.line !== undefined ? `${source}:${p.line}: ` : `${source}: `;
+    // A problem of the file as a whole (YAML syntax, size): the message alone.
+    if (p.path === '' && p.got === undefined) return `${where}${p.allowed}`;
     const field = p.path === '' ? '(file)' : p.path;
     const got = p.got === undefined ? 'missing' : `got ${p.got}`;
     return `${where}${field}: ${got}; ${p.allowed}`;

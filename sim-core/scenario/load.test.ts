@@ -67,10 +67,13 @@ describe('scenario validation', () => {
   });
 
   it('YAML syntax errors and non-mapping documents are typed errors with a line', () => {
-    const { problems } = problemsOf('name: x\npeers: [1, 2\n');
+    const { problems, message } = problemsOf('name: x\npeers: [1, 2\n');
     expect(problems[0].allowed).toMatch(/^YAML syntax/);
     expect(problems[0].line).toBeGreaterThan(0);
+    // The message alone: no "(file): missing;" before it.
+    expect(message).toMatch(new RegExp(`\\n  test\\.yaml:${problems[0].line}: YAML syntax: `));
     expect(problemsOf('- 1\n- 2\n').problems[0].allowed).toBe('a mapping of scenario fields');
-    expect(problemsOf('a: 1\na: 2\n').problems[0].allowed).toMatch(/YAML syntax/);
+    const dup = problemsOf('a: 1\na: 2\n');
+    expect(dup.problems[0]).toMatchObject({ allowed: 'YAML: duplicate key "a" (first on line 1)', line: 2 });
   });
 });
