@@ -158,6 +158,10 @@ export function App() {
         traceHashes: store.frame?.lanes.map((l) => l.traceHash) ?? [],
         eventsPerS: store.frame?.eventsPerS ?? 0,
         recorded: store.recorded.length,
+        /** The latest worker frame, and what each lane's canvas last painted (tests wait on these, not on wall time). */
+        seq: store.frame?.seq ?? -1,
+        painted: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.painted ?? null) ?? [],
+        renderFrames: renderLoop.frames,
       }),
     };
   }, [store, api]);

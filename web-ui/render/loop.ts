@@ -1,8 +1,8 @@
 /**
  * One requestAnimationFrame loop for every canvas: each registered painter
  * draws once per frame. It also measures what the page renders: frames per
- * second over a window and the time spent painting, which the browser
- * tests read (window.__peermap.measureFps).
+ * second over a window and the time spent painting, which `npm run
+ * bench:ui` reads (window.__peermap.measureFps), and counts frames.
  */
 type Painter = (now: number) => void;
 

@@ -42,6 +42,13 @@ export class LanePainter {
   screen: Float32Array = new Float32Array(0);
   radius: Float32Array = new Float32Array(0);
   count = 0;
+  /**
+   * What the last animation frame showed (tests wait on it instead of on
+   * wall time): the worker frame, the view, and whether the picture is final
+   * for that frame (interpolation and view fit done, cached layer current).
+   */
+  painted: { seq: number; mode: LayoutMode; settled: boolean } = { seq: -1, mode: 'force', settled: false };
+  private fitSettled = false;
   private seq = -1;
   private from: Float32Array = new Float32Array(0);
   private to: Float32Array = new Float32Array(0);
@@ -74,6 +81,7 @@ export class LanePainter {
       ctx.font = '14px system-ui, sans-serif';
       ctx.fillText(info ? 'waiting for the first frame…' : 'load a scenario', 16, 24);
       this.count = 0;
+      this.painted = { seq: -1, mode: o.mode, settled: false };
       return;
     }
     if (frame.seq !== this.seq) this.accept(frame.seq, lane, frame.nowUs);
@@ -113,6 +121,7 @@ export class LanePainter {
       ctx.drawImage(layer, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
+      this.painted = { seq: frame.seq, mode: mapMode ? 'map' : 'force', settled: this.layerKey === key };
       return;
     }
     ctx.fillStyle = BACKGROUND;
@@ -121,6 +130,7 @@ export class LanePainter {
     this.drawGraph(ctx, lane, info, o, n, false);
     if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
     if (o.labels) this.drawLabels(ctx, lane, n);
+    this.painted = { seq: frame.seq, mode: 'force', settled: alpha >= 1 && this.fitSettled };
   }
 
   /** The peer under (x, y) in CSS px, or -1. */
@@ -163,6 +173,7 @@ export class LanePainter {
     const to = this.to;
     if (to.length < 2 * n) {
       // No layout yet (view switched): a circle.
+      this.fitSettled = false;
       for (let i = 0; i < n; i++) {
         const a = (i / Math.max(1, n)) * Math.PI * 2;
         this.screen[2 * i] = width / 2 + Math.cos(a) * Math.min(width, height) * 0.4;
@@ -199,6 +210,7 @@ export class LanePainter {
     v.s += (target.s - v.s) * k;
     v.tx += (target.tx - v.tx) * k;
     v.ty += (target.ty - v.ty) * k;
+    this.fitSettled = Math.abs(target.s - v.s) <= 0.01 * target.s && Math.abs(target.tx - v.tx) <= 1 && Math.abs(target.ty - v.ty) <= 1;
     for (let i = 0; i < 2 * n; i += 2) {
       this.screen[i] = this.shown[i] * v.s + v.tx;
       this.screen[i + 1] = this.shown[i + 1] * v.s + v.ty;

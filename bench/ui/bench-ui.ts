@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:ui`: the dashboard's frame rate in headless Chromium
+ * (/usr/bin/chromium) at 2,500 peers while the worker simulates
+ * (web-ui/scenarios/ui-2500.yaml), in the force view and on the world map.
+ * A measurement, not a test: it depends on the machine and its load, which
+ * results/ui-fps.json records beside the numbers. Also writes the
+ * screenshots results/ui-classroom.png, results/ui-classroom-map.png,
+ * results/ui-2500.png and results/ui-2500-map.png.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { canvasPixels, CHROMIUM, HAVE_CHROMIUM, openDashboard, pageState, REPO, startDashboard, UP_RGB, waitForPainted, waitForState, type Dashboard } from '../../web-ui/e2e/browser.ts';
+import { gitCommit } from '../../sim-core/node/machine.ts';
+
+const RESULTS = join(REPO, 'results');
+/** Measurement windows (wall ms): several, because on a shared machine another process can starve the page for a moment. */
+const FORCE_WINDOWS = [3000, 3000, 3000];
+const MAP_WINDOWS = [1500, 1500, 1500];
+
+interface Fps {
+  fps: number;
+  frames: number;
+  ms: number;
+  meanPaintMs: number;
+  worstPaintMs: number;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function measure(page: Page, windows: number[]) {
+  const w: Fps[] = [];
+  for (const ms of windows) w.push(await page.evaluate((ms) => (window as unknown as { __peermap: { measureFps(ms: number): Promise<Fps> } }).__peermap.measureFps(ms), ms));
+  const sorted = w.map((x) => x.fps).sort((a, b) => a - b);
+  return {
+    fps: r1(sorted[Math.floor(sorted.length / 2)]),
+    best: r1(sorted[sorted.length - 1]),
+    windows: w.map((x) => ({ fps: r1(x.fps), frames: x.frames, ms: Math.round(x.ms), meanPaintMs: r2(x.meanPaintMs), worstPaintMs: r2(x.worstPaintMs) })),
+  };
+}
+
+/** `chromium --version`, for a persistent context (which has no Browser object to ask). */
+function chromiumVersion(): string {
+  try {
+    return execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function check(errors: string[], what: string): void {
+  if (errors.length > 0) throw new Error(`bench:ui: the page reported errors (${what}):\n${errors.join('\n')}`);
+}
+
+/** The classroom scenario at its end, force view and world map. */
+async function classroomScreenshots(dash: Dashboard): Promise<void> {
+  const { page, errors } = await openDashboard(dash, '?scenario=classroom&seed=3&speed=max&autoplay=1');
+  await waitForState(page, 's.done');
+  await waitForPainted(page, 'force');
+  await page.screenshot({ path: join(RESULTS, 'ui-classroom.png') });
+  await page.getByTestId('view').selectOption('map');
+  await waitForPainted(page, 'map');
+  await page.screenshot({ path: join(RESULTS, 'ui-classroom-map.png') });
+  check(errors, 'classroom');
+  await page.close();
+}
+
+async function fps2500(dash: Dashboard) {
+  const { page, errors } = await openDashboard(dash, '?scenario=ui-2500&speed=max&autoplay=1');
+  // Measured once the flash crowd has joined: all 2,500 peers have started by 10 simulated seconds.
+  await waitForState(page, 's.nowS >= 10');
+  console.log('bench:ui: 2,500 peers joined; measuring the force view');
+  await waitForPainted(page, 'force');
+  const before = await pageState(page);
+  const force = await measure(page, FORCE_WINDOWS);
+  const after = await pageState(page);
+  const upForce = await page.evaluate(() => {
+    const f = (window as unknown as { __peermap: { store: { frame?: { lanes: { state: Uint8Array }[] } } } }).__peermap.store.frame;
+    return f ? f.lanes[0].state.filter((s) => s === 1).length : 0;
+  });
+  await page.screenshot({ path: join(RESULTS, 'ui-2500.png') });
+  await page.getByTestId('view').selectOption('map');
+  await waitForPainted(page, 'map');
+  console.log('bench:ui: measuring the world map');
+  const map = await measure(page, MAP_WINDOWS);
+  await page.screenshot({ path: join(RESULTS, 'ui-2500-map.png') });
+  const px = await canvasPixels(page, 0, UP_RGB);
+  check(errors, 'ui-2500');
+  await page.close();
+  return {
+    scenario: 'web-ui/scenarios/ui-2500.yaml',
+    peers: before.peers[0],
+    peersUpDuringMeasurement: upForce,
+    view: 'force layout (canvas), in-flight messages off',
+    fps: force.fps,
+    fpsBestWindow: force.best,
+    windows: force.windows,
+    simulatedSecondsDuringMeasurement: Math.round((after.nowS - before.nowS) * 1000) / 1000,
+    simulatedTimeS: { start: before.nowS, end: after.nowS },
+    workerFramesDuringMeasurement: after.framesReceived - before.framesReceived,
+    workerEventsPerS: Math.round(after.eventsPerS),
+    worldMap: { ...map, upPixels: px.colour, canvasPixelsDrawn: px.drawn },
+  };
+}
+
+async function main(): Promise<number> {
+  if (!HAVE_CHROMIUM) {
+    console.error(`bench:ui: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
+    return 1;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'peermap-bench-ui-'));
+  let dash: Dashboard | undefined;
+  try {
+    console.log('bench:ui: building the dashboard');
+    dash = await startDashboard(dir);
+    mkdirSync(RESULTS, { recursive: true });
+    await classroomScreenshots(dash);
+    const load1 = loadavg()[0];
+    const m = await fps2500(dash);
+    const report = {
+      ...m,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        loadavg1AtStart: r2(load1),
+        loadavg1AtEnd: r2(loadavg()[0]),
+        chromium: dash.context.browser()?.version() ?? chromiumVersion(),
+      },
+      commit: gitCommit(REPO),
+      measuredAt: new Date().toISOString(),
+    };
+    writeFileSync(join(RESULTS, 'ui-fps.json'), JSON.stringify(report, null, 2) + '\n');
+    const ws = (w: { windows: { fps: number }[] }) => w.windows.map((x) => x.fps).join(', ');
+    console.log(
+      `bench:ui: force view ${report.fps} fps median (windows ${ws(m)}), world map ${m.worldMap.fps} fps median (windows ${ws(m.worldMap)}); ` +
+        `${m.peersUpDuringMeasurement} of ${m.peers} peers up; the worker advanced ${m.simulatedSecondsDuringMeasurement} simulated s meanwhile; ` +
+        `load average ${report.machine.loadavg1AtStart} -> ${report.machine.loadavg1AtEnd}. Wrote results/ui-fps.json and results/ui-*.png`,
+    );
+    return 0;
+  } finally {
+    await dash?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

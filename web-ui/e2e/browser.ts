@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { serveStatic } from './serve.ts';
+
+/**
+ * The dashboard in Debian's headless Chromium, shared by the browser tests
+ * and `npm run bench:ui`: build it with vite, serve the build (module
+ * workers do not load from file://), open pages with no network, and read
+ * the page's state hooks (window.__peermap).
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export const REPO = resolve(import.meta.dirname, '../..');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Bound on any wait for the page: a loaded machine is slow, not wrong. */
+export const PAGE_TIMEOUT_MS = 10 * 60_000;
+
+export interface Painted {
+  seq: number;
+  mode: 'force' | 'map';
+  settled: boolean;
+}
+
+export interface PageState {
+  loaded: boolean;
+  framesReceived: number;
+  nowS: number;
+  done: boolean;
+  playing: boolean;
+  peers: number[];
+  traceHashes: string[];
+  eventsPerS: number;
+  recorded: number;
+  seq: number;
+  painted: (Painted | null)[];
+  renderFrames: number;
+}
+
+export interface Dashboard {
+  url: string;
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Builds the dashboard into `dir`/dist, serves it and starts Chromium with its profile in `dir`. */
+export async function startDashboard(dir: string): Promise<Dashboard> {
+  const dist = join(dir, 'dist');
+  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  const server = await serveStatic(dist);
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1500, height: 1000 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  return {
+    url: server.url,
+    context,
+    close: async () => {
+      await context.close();
+      await server.close();
+    },
+  };
+}
+
+export interface Opened {
+  page: Page;
+  errors: string[];
+  external: string[];
+}
+
+/** Opens the dashboard with `query`; records console/page errors and refuses (and records) any request off the server. */
+export async function openDashboard(d: Dashboard, query: string): Promise<Opened> {
+  const page = await d.context.newPage();
+  const errors: string[] = [];
+  const external: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(d.url) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    external.push(url);
+    return route.abort();
+  });
+  await page.goto(`${d.url}${query}`);
+  await waitForState(page, 's.loaded');
+  return { page, errors, external };
+}
+
+export const pageState = (page: Page): Promise<PageState> => page.evaluate(() => (window as unknown as { __peermap: { state(): PageState } }).__peermap.state());
+
+/** Waits until `condition` (a JS expression over `s`, the page state) holds. */
+export async function waitForState(page: Page, condition: string, timeout = PAGE_TIMEOUT_MS): Promise<void> {
+  await page.waitForFunction(`(() => { const s = window.__peermap?.state(); return !!s && (${condition}); })()`, null, { timeout, polling: 50 });
+}
+
+/** Waits until lane `lane`'s canvas shows the latest worker frame in `mode`, final (layout fitted, layer current). */
+export const waitForPainted = (page: Page, mode: 'force' | 'map', lane = 0) =>
+  waitForState(page, `s.painted[${lane}] !== null && s.painted[${lane}] !== undefined && s.painted[${lane}].seq === s.seq && s.painted[${lane}].mode === '${mode}' && s.painted[${lane}].settled`);
+
+/** Waits until the element with this data-testid exists and is enabled. */
+export const waitForEnabled = (page: Page, testId: string) =>
+  page.waitForFunction((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement | HTMLSelectElement | null;
+    return !!el && !el.disabled;
+  }, testId, { timeout: PAGE_TIMEOUT_MS, polling: 50 });
+
+/** Pixels of a lane's canvas that differ from the background, and those in a given colour. */
+export const canvasPixels = (page: Page, lane: number, rgb: [number, number, number]) =>
+  page.evaluate(
+    ({ lane, rgb }) => {
+      const c = document.querySelector(`[data-testid=topology-${lane}]`) as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let drawn = 0;
+      let colour = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.abs(d[i] - 13) + Math.abs(d[i + 1] - 17) + Math.abs(d[i + 2] - 23) > 24) drawn++;
+        if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 30) colour++;
+      }
+      return { drawn, colour, total: d.length / 4 };
+    },
+    { lane, rgb },
+  );
+
+/** The "up" peer colour (render/colors.ts UP). */
+export const UP_RGB: [number, number, number] = [0x38, 0xbd, 0xf8];
