@@ -6,16 +6,10 @@
  * every job must be present.
  */
 import { configHash, sweepJobs, type SweepJob } from './plan.ts';
-import { SweepInputError } from './outputs.ts';
+import { SweepInputError, type SweepInput } from './inputs.ts';
 import { buildSweepResult, planOf, type SweepResult, type SweepRunFile } from './sweep.ts';
 
-export interface SweepInput {
-  dir: string;
-  result: SweepResult;
-  runs: SweepRunFile[];
-}
-
-const label = (j: SweepJob) => `${j.strategy} seed ${j.seed}`;
+const label = (j: SweepJob) => j.spec.label;
 
 /** What must be equal for two outputs to belong to one sweep. */
 function planKey(r: SweepResult): Record<string, string> {
@@ -23,6 +17,8 @@ function planKey(r: SweepResult): Record<string, string> {
     scenario: JSON.stringify(r.scenario),
     strategies: JSON.stringify(r.strategies),
     seeds: JSON.stringify(r.seeds),
+    vary: JSON.stringify(r.vary ?? null),
+    variants: JSON.stringify(r.variants ?? null),
     jobs: String(r.jobs),
     commit: r.commit,
     generatedBy: r.generatedBy,
@@ -48,8 +44,8 @@ export function mergeSweeps(inputs: readonly SweepInput[]): { result: SweepResul
   for (const input of inputs) {
     for (const run of input.runs) {
       const job = jobs[run.job];
-      const where = `${input.dir}: run ${run.strategy} seed ${run.seed}`;
-      if (!job || job.strategy !== run.strategy || job.seed !== run.seed) throw new SweepInputError(`${where} is not job ${run.job} of the plan`);
+      const where = `${input.dir}: run ${job ? label(job) : `${run.strategy} seed ${run.seed}`}`;
+      if (!job || job.strategy !== run.strategy || job.seed !== run.seed || job.variant !== (run.variant ?? null)) throw new SweepInputError(`${where} is not job ${run.job} of the plan`);
       if (run.configHash !== configHash(job.spec.scenario)) throw new SweepInputError(`${where} ran a different scenario (config hash ${run.configHash}, plan's ${configHash(job.spec.scenario)})`);
       const seen = byJob.get(run.job);
       if (seen && seen.run.traceHash !== run.traceHash) {

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareCsv, formatCompareTable, formatRunLines } from '../compare/outputs.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
 import { buildReportHtml } from '../report/html.ts';
-import { RUN_FORMAT, SWEEP_FORMAT, toCompareResult, type SweepResult, type SweepRunFile } from './sweep.ts';
+import { toCompareResult, type SweepResult, type SweepRunFile } from './sweep.ts';
 
 export interface SweepPaths {
   json: string;
@@ -12,12 +12,38 @@ export interface SweepPaths {
   html: string | null;
 }
 
-/** A problem with a sweep folder given to merge (exit 2). */
-export class SweepInputError extends Error {
+/** Bound on the entries of an old runs/ folder looked at when clearing it. */
+const MAX_CLEAR_SCAN = 100_000;
+const RUN_FILE = /^(v\d+-)?[a-z]+-seed\d+\.json$/;
+
+/** A sweep output could not be written (exit 2); the message names the folder. */
+export class SweepOutputError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'SweepInputError';
+    this.name = 'SweepOutputError';
   }
+}
+
+/**
+ * Makes `out`/runs (`out` exists: prepareOutDir made it). Refuses a runs/
+ * that is a link or a file, so nothing is written outside `out`. With
+ * `clear` (--force), first removes an earlier sweep's files, so no stale run
+ * or aggregate stays next to the new ones.
+ */
+export function prepareRunsFolder(out: string, clear: boolean): void {
+  const runs = join(out, 'runs');
+  let st;
+  try {
+    st = lstatSync(runs);
+  } catch {
+    st = null;
+  }
+  if (st && !st.isDirectory()) throw new SweepOutputError(`--out ${out}: runs is ${st.isSymbolicLink() ? 'a link' : 'not a folder'}; refusing to write through it`);
+  if (clear) {
+    for (const f of ['sweep.json', 'sweep.csv', 'report.html']) rmSync(join(out, f), { force: true });
+    if (st) for (const f of readdirSync(runs).slice(0, MAX_CLEAR_SCAN)) if (RUN_FILE.test(f)) rmSync(join(runs, f), { force: true });
+  }
+  if (!st) mkdirSync(runs);
 }
 
 export function writeRunFile(dir: string, run: SweepRunFile, file: string): void {
@@ -36,32 +62,6 @@ export function writeSweepOutputs(dir: string, result: SweepResult, runs: readon
     writeFileAtomic(paths.html, buildReportHtml(c));
   }
   return paths;
-}
-
-function readJson(path: string, what: string): unknown {
-  if (!existsSync(path)) throw new SweepInputError(`${path}: no ${what} here`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new SweepInputError(`${path}: not a readable ${what} (${(e as Error).message})`);
-  }
-}
-
-/** A sweep folder: its sweep.json and the run files it lists. */
-export function readSweepDir(dir: string): { dir: string; result: SweepResult; runs: SweepRunFile[] } {
-  const result = readJson(join(dir, 'sweep.json'), 'sweep.json') as SweepResult;
-  if (result?.format !== SWEEP_FORMAT) throw new SweepInputError(`${join(dir, 'sweep.json')}: format is ${JSON.stringify(result?.format)}; expected "${SWEEP_FORMAT}"`);
-  const runs: SweepRunFile[] = [];
-  for (const res of Object.values(result.results)) {
-    for (const r of res.runs) {
-      const path = join(dir, r.file);
-      const run = readJson(path, 'run file') as SweepRunFile;
-      if (run?.format !== RUN_FORMAT) throw new SweepInputError(`${path}: format is ${JSON.stringify(run?.format)}; expected "${RUN_FORMAT}"`);
-      if (run.job !== r.job || run.traceHash !== r.traceHash) throw new SweepInputError(`${path}: does not match sweep.json (job ${run.job} trace ${run.traceHash}; listed as job ${r.job} trace ${r.traceHash})`);
-      runs.push(run);
-    }
-  }
-  return { dir, result, runs };
 }
 
 /** The end-of-sweep text: the aggregate table (complete sweeps) and one line per run. */

@@ -1,6 +1,7 @@
 /**
- * The job plan of a sweep: strategies × seeds over one scenario, in a
- * stable order (strategy-major, then seeds as given, as `compare` does).
+ * The job plan of a sweep: variants × strategies × seeds, in a stable order
+ * (variant-major, then strategy, then seeds as given; without --vary this is
+ * `compare`'s order).
  * The order alone decides which shard runs a job and where its result goes,
  * so outputs never depend on completion order, the number of workers or
  * how the jobs were split over machines.
@@ -11,14 +12,32 @@ import type { Scenario } from '../../scenario/schema/index.ts';
 import type { Strategy } from '../../scenario/schema/protocols.ts';
 import { compareJobs } from '../compare/compare.ts';
 import type { JobSpec } from '../jobs/jobs.ts';
+import { variantLabel, type VarySpec } from './vary.ts';
+
+/** One combination of --vary values: the sets applied to the file, and the scenario they give. */
+export interface Variant {
+  /** 1-based, in --vary order. */
+  index: number;
+  sets: readonly string[];
+  scenario: Scenario;
+}
 
 export interface SweepPlan {
   /** The scenario file as given on the command line (recorded, and checked equal by merge). */
   file: string;
-  /** The parsed scenario with overrides applied; only the strategy and the seed vary. */
+  /** The parsed scenario with overrides (--set, --peers, --duration) applied, without any --vary. */
   base: Scenario;
   strategies: readonly Strategy[];
   seeds: readonly number[];
+  /** --vary as given; empty for a sweep without it (whose files keep format 1). */
+  vary: readonly VarySpec[];
+  /** Every combination of the --vary values; exactly one ({ index 1, sets [], scenario base }) without --vary. */
+  variants: readonly Variant[];
+}
+
+/** The one variant of a sweep without --vary. */
+export function singleVariant(base: Scenario): Variant[] {
+  return [{ index: 1, sets: [], scenario: base }];
 }
 
 export interface SweepJob {
@@ -29,6 +48,10 @@ export interface SweepJob {
   spec: JobSpec;
   /** The run's file, relative to the sweep folder. */
   file: string;
+  /** The variant's index (1-based) in a sweep with --vary, else null. */
+  variant: number | null;
+  /** The key of the job's entry in sweep.json's `results`. */
+  key: string;
 }
 
 /** 1-based: shard `index` of `count`. */
@@ -39,13 +62,31 @@ export interface Shard {
 
 export const MAX_SHARDS = 10_000;
 
-export function runFileName(strategy: string, seed: number): string {
-  return `runs/${strategy}-seed${seed}.json`;
+/** Bound on the jobs of one sweep (variants × strategies × seeds). */
+export const MAX_JOBS = 20_000;
+
+/** Derived from the job alone (never read from a file), so it is always inside the sweep folder's runs/. */
+export function runFileName(strategy: Strategy, seed: number, variant: number | null = null): string {
+  return variant === null ? `runs/${strategy}-seed${seed}.json` : `runs/v${variant}-${strategy}-seed${seed}.json`;
+}
+
+/** The key of a strategy's (and variant's) entry in sweep.json's `results`: the strategy, plus the variant's sets with --vary. */
+export function resultKey(strategy: string, variant: Pick<Variant, 'sets'> | null): string {
+  return variant === null ? strategy : `${strategy} [${variantLabel(variant.sets)}]`;
 }
 
 /** Every job of the plan, in the stable order. */
 export function sweepJobs(plan: SweepPlan): SweepJob[] {
-  return compareJobs(plan.base, plan.strategies, plan.seeds).map((j, index) => ({ index, ...j, file: runFileName(j.strategy, j.seed) }));
+  const varied = plan.vary.length > 0;
+  return plan.variants
+    .flatMap((v) =>
+      compareJobs(v.scenario, plan.strategies, plan.seeds).map((j) => {
+        const variant = varied ? v.index : null;
+        const label = varied ? `${j.spec.label} [${variantLabel(v.sets)}]` : j.spec.label;
+        return { ...j, spec: { ...j.spec, label }, variant, file: runFileName(j.strategy, j.seed, variant), key: resultKey(j.strategy, varied ? v : null) };
+      }),
+    )
+    .map((j, index) => ({ index, ...j }));
 }
 
 /** The shard that runs job `index`: job j goes to shard (j mod n) + 1. */

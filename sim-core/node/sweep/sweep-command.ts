@@ -1,37 +1,57 @@
 import { comparisonTrace } from '../compare/outputs.ts';
 import { generatedBy } from '../cli/compare-command.ts';
-import { loadForStrategies } from '../compare/options.ts';
+import { EXIT_INTERRUPTED, onInterrupt } from '../cli/interrupt.ts';
 import { defaultWorkers, workerPoolRunner } from '../jobs/pool.ts';
 import { gitCommit, machineInfo } from '../machine.ts';
-import { selectShard, sweepJobs, type Shard, type SweepPlan } from './plan.ts';
-import { formatSweepText, writeRunFile, writeSweepOutputs } from './outputs.ts';
+import { OutDirError, prepareOutDir } from '../out-dir.ts';
+import { loadSweepPlan, type PlanOptions } from './load-plan.ts';
+import { selectShard, sweepJobs, type Shard } from './plan.ts';
+import { formatSweepText, prepareRunsFolder, SweepOutputError, writeRunFile, writeSweepOutputs } from './outputs.ts';
 import { SweepProgress } from './progress.ts';
 import { buildSweepResult, runSweepJobs } from './sweep.ts';
 
-export interface SweepOptions {
+export interface SweepOptions extends PlanOptions {
   strategies: string[];
-  seeds?: number[];
   workers?: number;
   shard?: Shard;
-  peers?: number;
-  duration?: number;
-  out: string;
+  /** Undefined: a new folder results/sweep/<name>-<time>. */
+  out?: string;
+  /** Write into an --out that already holds a sweep (its old sweep files are removed first). */
+  force?: boolean;
   quiet: boolean;
   allMetrics: boolean;
 }
 
+/** Files whose presence means a folder already holds a sweep. */
+export const SWEEP_MARKERS = ['sweep.json', 'runs'];
+
+/** Exit 0 done, 1 a run ended early, 2 bad scenario / options / --out, 130 interrupted (finished runs and a partial sweep.json kept). */
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
-  const loaded = loadForStrategies(file, opts);
-  if (loaded === 2) return 2;
-  const { base, strategies } = loaded;
-  const plan: SweepPlan = { file, base, strategies, seeds: opts.seeds ?? [base.seed] };
+  const plan = loadSweepPlan(file, opts);
+  if ('error' in plan) {
+    console.error(plan.error);
+    return 2;
+  }
+  const { base, strategies } = plan;
   const all = sweepJobs(plan);
   const shard = opts.shard ?? null;
   const jobs = selectShard(all, shard);
+  let out: string;
+  try {
+    out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: 'results/sweep', name: base.name, markers: SWEEP_MARKERS });
+    prepareRunsFolder(out, opts.force === true);
+  } catch (e) {
+    if (e instanceof OutDirError || e instanceof SweepOutputError) {
+      console.error(`peermap sweep: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
   const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), jobs.length));
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
+  const variants = plan.vary.length > 0 ? `${plan.variants.length} variants (${plan.vary.map((v) => v.path).join(' × ')}); ` : '';
   log(
-    `peermap sweep ${base.name}: strategies ${strategies.join(', ')}; seeds ${plan.seeds.join(', ')}; ` +
+    `peermap sweep ${base.name}: ${variants}strategies ${strategies.join(', ')}; seeds ${plan.seeds.join(', ')}; ` +
       `${base.peers.count} peers, ${base.durationS} simulated s; ` +
       (shard ? `shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} jobs` : `${all.length} job${all.length === 1 ? '' : 's'}`) +
       ` on ${workers} worker${workers === 1 ? '' : 's'}`,
@@ -39,6 +59,11 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   const progress = new SweepProgress(opts.quiet, jobs.length, workers);
   const perJobLines = !opts.quiet && !progress.enabled;
   const runner = workerPoolRunner({ workers });
+  // Ctrl-C: no new jobs start, the pool's workers are terminated, finished runs are kept.
+  const interrupt = onInterrupt(() => {
+    progress.stop();
+    void runner.close();
+  });
   const startMs = performance.now();
   let done = 0;
   let runs;
@@ -48,7 +73,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
       onJobProgress: (job, p) => progress.progress(job.index, p.totalS > 0 ? p.simS / p.totalS : 0),
       onJobDone: (job, run) => {
         // Written as each job ends, so an interrupted sweep keeps its finished runs.
-        writeRunFile(opts.out, run, job.file);
+        writeRunFile(out, run, job.file);
         progress.jobDone(job.index);
         done++;
         if (perJobLines) {
@@ -59,14 +84,21 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   } finally {
     progress.stop();
     await runner.close();
+    interrupt.dispose();
   }
+  const interrupted = interrupt.requested;
   const wallSeconds = (performance.now() - startMs) / 1000;
   const result = buildSweepResult(plan, runs, {
     generatedBy: generatedBy(),
     commit: gitCommit(),
-    execution: { shard, mergedFrom: null, jobsRun: runs.length, workers, wallSeconds, machine: machineInfo() },
+    execution: { shard, mergedFrom: null, jobsRun: runs.length, ...(interrupted ? { interrupted: true } : {}), workers, wallSeconds, machine: machineInfo() },
   });
-  const paths = writeSweepOutputs(opts.out, result, runs);
+  const paths = writeSweepOutputs(out, result, runs);
+  if (interrupted) {
+    console.error(`interrupted (${interrupt.signal}): ${runs.length} of ${jobs.length} runs finished and kept; partial sweep: ${paths.json}`);
+    console.error(`  run the missing jobs into another folder and combine them with  peermap merge ${out} DIR --out DIR`);
+    return EXIT_INTERRUPTED;
+  }
   const text = formatSweepText(result, runs, opts.allMetrics);
   if (!opts.quiet && text.table) {
     console.log('');
@@ -82,7 +114,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   if (shard) console.log(`shard ${shard.index}/${shard.count}: combine the shards with  peermap merge DIR... --out DIR`);
   const early = runs.filter((r) => r.endReason !== 'completed');
   if (early.length > 0) {
-    console.error(`${early.length} run${early.length === 1 ? '' : 's'} ended early (${early.map((r) => `${r.strategy} seed ${r.seed}: ${r.endReason}`).join(', ')})`);
+    console.error(`${early.length} run${early.length === 1 ? '' : 's'} ended early (${early.map((r) => `${r.strategy} seed ${r.seed}${r.variant ? ` variant ${r.variant}` : ''}: ${r.endReason}`).join(', ')})`);
     return 1;
   }
   return 0;

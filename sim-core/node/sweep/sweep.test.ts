@@ -6,7 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../scenario/load.ts';
-import { parseShard, selectShard, shardOfJob, sweepJobs, type SweepPlan } from './plan.ts';
+import { parseShard, selectShard, shardOfJob, singleVariant, sweepJobs, type SweepPlan } from './plan.ts';
 import { withoutExecution, type SweepResult, type SweepRunFile } from './sweep.ts';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8' });
@@ -34,12 +34,10 @@ const runFiles = (d: string) =>
   );
 
 describe('sweep plan and shards', () => {
-  const plan = (strategies: string[], seeds: number[]): SweepPlan => ({
-    file: 'x.yaml',
-    base: parseScenario(TINY, 'x.yaml'),
-    strategies: strategies as SweepPlan['strategies'],
-    seeds,
-  });
+  const plan = (strategies: string[], seeds: number[]): SweepPlan => {
+    const base = parseScenario(TINY, 'x.yaml');
+    return { file: 'x.yaml', base, strategies: strategies as SweepPlan['strategies'], seeds, vary: [], variants: singleVariant(base) };
+  };
 
   it('orders jobs strategy-major, then seeds as given, with stable run file names', () => {
     const jobs = sweepJobs(plan(['random', 'kademlia'], [3, 1, 2]));

@@ -10,11 +10,14 @@ import { aggregateMetrics, type Aggregate } from '../../metrics/aggregate.ts';
 import type { RunResult } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import type { CompareResult, RunRecord } from '../compare/compare.ts';
-import type { JobProgress, JobResult, JobRunner } from '../jobs/jobs.ts';
+import { JobCancelled, type JobProgress, type JobResult, type JobRunner } from '../jobs/jobs.ts';
 import { machineInfo } from '../machine.ts';
-import { configHash, sweepJobs, type Shard, type SweepJob, type SweepPlan } from './plan.ts';
+import { configHash, resultKey, singleVariant, sweepJobs, type Shard, type SweepJob, type SweepPlan } from './plan.ts';
+import { variantLabel, type VarySpec } from './vary.ts';
 
 export const SWEEP_FORMAT = 'peermap-sweep/1';
+/** A sweep with --vary: adds `vary` and `variants`, and keys `results` by strategy and variant. */
+export const SWEEP_FORMAT_VARIED = 'peermap-sweep/2';
 export const RUN_FORMAT = 'peermap-sweep-run/1';
 
 /** How one run was executed: differs between otherwise identical sweeps. */
@@ -32,12 +35,14 @@ export interface RunExecution {
   shard: Shard | null;
 }
 
-/** DIR/runs/<strategy>-seed<N>.json */
+/** DIR/runs/<strategy>-seed<N>.json, or DIR/runs/v<K>-<strategy>-seed<N>.json with --vary */
 export interface SweepRunFile {
   format: typeof RUN_FORMAT;
   job: number;
   strategy: string;
   seed: number;
+  /** With --vary: the variant's index (1-based) in sweep.json's `variants`. */
+  variant?: number;
   scenario: string;
   /** Hash of the job's resolved scenario (see plan.configHash). */
   configHash: string;
@@ -67,23 +72,47 @@ export interface SweepExecution {
   /** The shard folders a merge read, in the order given. */
   mergedFrom: { dir: string; shard: Shard | null; workers: number | null; wallSeconds: number | null; machine: unknown }[] | null;
   jobsRun: number;
+  /** Present (true) only when the sweep was stopped by SIGINT/SIGTERM: its runs are the jobs that had finished. */
+  interrupted?: boolean;
   workers: number | null;
   wallSeconds: number | null;
   machine: ReturnType<typeof machineInfo> | null;
 }
 
+/** With --vary: one combination of values, and the scenario it gives (before the strategy and the seed are set). */
+export interface SweepVariant {
+  index: number;
+  label: string;
+  sets: string[];
+  config: Scenario;
+}
+
+/** One entry of `results`; `strategy` and `variant` only with --vary (the key says which otherwise). */
+export interface SweepResultEntry {
+  strategy?: string;
+  variant?: number;
+  aggregate: Aggregate;
+  runs: SweepRunSummary[];
+}
+
 /** DIR/sweep.json */
 export interface SweepResult {
-  format: typeof SWEEP_FORMAT;
+  format: typeof SWEEP_FORMAT | typeof SWEEP_FORMAT_VARIED;
+  /** The scenario with --set, --peers and --duration applied, without --vary. */
   scenario: { name: string; file: string; peers: number; durationS: number; config: Scenario };
   strategies: string[];
   seeds: number[];
+  vary?: VarySpec[];
+  variants?: SweepVariant[];
   /** Jobs in the whole plan. */
   jobs: number;
   /** True when every job of the plan is included (always, unless this is one shard's output). */
   complete: boolean;
-  /** Per strategy, in plan order: the aggregate over the included runs, and the runs in seed order. */
-  results: Record<string, { aggregate: Aggregate; runs: SweepRunSummary[] }>;
+  /**
+   * Per strategy (with --vary: per variant, then strategy; keyed "strategy [sets]"), in plan
+   * order: the aggregate over the included runs, and the runs in seed order.
+   */
+  results: Record<string, SweepResultEntry>;
   generatedBy: string;
   commit: string;
   execution: SweepExecution;
@@ -103,6 +132,7 @@ export function toRunFile(job: SweepJob, r: JobResult, shard: Shard | null): Swe
     job: job.index,
     strategy: job.strategy,
     seed: job.seed,
+    ...(job.variant === null ? {} : { variant: job.variant }),
     scenario: r.scenario,
     configHash: configHash(job.spec.scenario),
     traceHash: r.traceHash,
@@ -125,26 +155,34 @@ export function toRunFile(job: SweepJob, r: JobResult, shard: Shard | null): Swe
 /**
  * Runs `jobs` through the runner, all submitted at once in the stable order
  * (a pool starts them in that order as workers free up). Returns the run
- * files in job order whatever the completion order.
+ * files in job order whatever the completion order; jobs cancelled by
+ * closing the runner (an interrupt) are left out.
  */
 export async function runSweepJobs(jobs: readonly SweepJob[], runner: JobRunner, shard: Shard | null, events: SweepEvents = {}): Promise<SweepRunFile[]> {
-  return Promise.all(
+  const runs = await Promise.all(
     jobs.map(async (job) => {
       let started = false;
       const start = () => {
         if (!started) events.onJobStart?.(job);
         started = true;
       };
-      const r = await runner.run(job.spec, (p) => {
-        start();
-        events.onJobProgress?.(job, p);
-      });
+      let r: JobResult;
+      try {
+        r = await runner.run(job.spec, (p) => {
+          start();
+          events.onJobProgress?.(job, p);
+        });
+      } catch (e) {
+        if (e instanceof JobCancelled) return null;
+        throw e;
+      }
       start();
       const run = toRunFile(job, r, shard);
       events.onJobDone?.(job, run);
       return run;
     }),
   );
+  return runs.filter((r) => r !== null);
 }
 
 export interface SweepMeta {
@@ -162,29 +200,40 @@ export interface SweepMeta {
 export function buildSweepResult(plan: SweepPlan, runs: readonly SweepRunFile[], meta: SweepMeta): SweepResult {
   const jobs = sweepJobs(plan);
   const byJob = new Map(runs.map((r) => [r.job, r]));
+  const varied = plan.vary.length > 0;
   const results: SweepResult['results'] = {};
-  for (const strategy of plan.strategies) {
-    const included = jobs.filter((j) => j.strategy === strategy && byJob.has(j.index)).map((j) => ({ job: j, run: byJob.get(j.index)! }));
-    results[strategy] = {
-      aggregate: aggregateMetrics(included.map(({ run }) => run.metrics)),
-      runs: included.map(({ job, run }) => ({
+  for (const variant of plan.variants) {
+    for (const strategy of plan.strategies) {
+      const key = resultKey(strategy, varied ? variant : null);
+      const included = jobs.filter((j) => j.key === key && byJob.has(j.index)).map((j) => ({ job: j, run: byJob.get(j.index)! }));
+      results[key] = {
+        ...(varied ? { strategy, variant: variant.index } : {}),
+        aggregate: aggregateMetrics(included.map(({ run }) => run.metrics)),
+        runs: included.map(({ job, run }) => ({
         job: job.index,
         seed: job.seed,
         traceHash: run.traceHash,
         endReason: run.endReason,
         eventsProcessed: run.eventsProcessed,
         simulatedSeconds: run.simulatedSeconds,
-        file: job.file,
-        execution: run.execution,
-      })),
-    };
+          file: job.file,
+          execution: run.execution,
+        })),
+      };
+    }
   }
   const b = plan.base;
   return {
-    format: SWEEP_FORMAT,
+    format: varied ? SWEEP_FORMAT_VARIED : SWEEP_FORMAT,
     scenario: { name: b.name, file: plan.file, peers: b.peers.count, durationS: b.durationS, config: b },
     strategies: [...plan.strategies],
     seeds: [...plan.seeds],
+    ...(varied
+      ? {
+          vary: plan.vary.map((v) => ({ path: v.path, values: [...v.values] })),
+          variants: plan.variants.map((v) => ({ index: v.index, label: variantLabel(v.sets), sets: [...v.sets], config: v.scenario })),
+        }
+      : {}),
     jobs: jobs.length,
     complete: jobs.every((j) => byJob.has(j.index)),
     results,
@@ -196,7 +245,9 @@ export function buildSweepResult(plan: SweepPlan, runs: readonly SweepRunFile[],
 
 /** The plan a sweep.json describes (for merge). */
 export function planOf(s: SweepResult): SweepPlan {
-  return { file: s.scenario.file, base: s.scenario.config, strategies: s.strategies as SweepPlan['strategies'], seeds: s.seeds };
+  const base = s.scenario.config;
+  const variants = s.variants ? s.variants.map((v) => ({ index: v.index, sets: v.sets, scenario: v.config })) : singleVariant(base);
+  return { file: s.scenario.file, base, strategies: s.strategies as SweepPlan['strategies'], seeds: s.seeds, vary: s.vary ?? [], variants };
 }
 
 /** A copy without any `execution` key: what must not depend on workers, shards or machine. */
