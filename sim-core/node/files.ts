@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { MAX_SCENARIO_BYTES, parseScenario, type ScenarioOverrides } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
+import { makeDirs } from './out-dir.ts';
 import type { Scenario } from '../scenario/schema/index.ts';
 
 /** Reads and validates a scenario file; every failure is a ScenarioError naming the file. */
@@ -22,7 +23,7 @@ export function loadScenarioFile(path: string, overrides: ScenarioOverrides = {}
 
 /** Writes a file atomically: a temp file in the same folder, then rename over the target. */
 export function writeFileAtomic(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path), 'output');
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, data);

@@ -5,8 +5,11 @@ import { comparisonTrace, formatCompareTable, formatRunLines, writeCompareOutput
 import { CompareProgress } from '../compare/progress.ts';
 import { inProcessRunner, type JobRunner } from '../jobs/jobs.ts';
 import { gitCommit } from '../machine.ts';
+import { prepareOutDir } from '../out-dir.ts';
+import { EXIT_INTERRUPTED, onInterrupt, restoreCursor } from './interrupt.ts';
 
 export const DEFAULT_STRATEGIES = 'globalmap,kademlia,random';
+export const COMPARE_FOLDER = 'results/compare';
 
 export interface CompareOptions {
   strategies: string[];
@@ -14,7 +17,10 @@ export interface CompareOptions {
   seeds?: number[];
   peers?: number;
   duration?: number;
-  out: string;
+  set?: string[];
+  /** Undefined: a new folder under results/compare/. */
+  out?: string;
+  force?: boolean;
   quiet: boolean;
   allMetrics: boolean;
 }
@@ -35,14 +41,23 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   const { base, strategies } = loaded;
   const seeds = opts.seeds ?? [base.seed];
   const total = strategies.length * seeds.length;
+  // Before any run: a bad folder must not cost the comparison (OutDirError: exit 2 in main).
+  const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: COMPARE_FOLDER, name: base.name, markers: ['compare.json', 'compare.csv', 'report.html'] });
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
   log(
     `peermap compare ${base.name}: strategies ${strategies.join(', ')}; seeds ${seeds.join(', ')}; ` +
-      `${base.peers.count} peers, ${base.durationS} simulated s; ${total} run${total === 1 ? '' : 's'}`,
+      `${base.peers.count} peers, ${base.durationS} simulated s; ${total} run${total === 1 ? '' : 's'}; output ${out}`,
   );
   const progress = new CompareProgress(opts.quiet, total);
   // Without a bar (not a terminal) each finished run gets a line, so long comparisons show life in CI logs.
   const perJobLines = !opts.quiet && !progress.enabled;
+  let finished = 0;
+  // Ctrl-C: stop the bar, cancel the jobs (they stop at their next chunk) and write nothing: a part of a comparison compares nothing.
+  const interrupt = onInterrupt(() => {
+    progress.stop();
+    restoreCursor();
+    void runner.close();
+  });
   let result;
   try {
     result = await runComparison(
@@ -51,16 +66,24 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
         onJobStart: (_i, _n, spec) => progress.running(spec.label, 0),
         onJobProgress: (_i, _n, spec, p) => progress.running(spec.label, p.totalS > 0 ? p.simS / p.totalS : 0),
         onJobDone: (i, n, spec, r) => {
+          finished++;
           progress.jobDone();
           if (perJobLines) console.log(`  [${i + 1}/${n}] ${spec.label}: trace ${r.traceHash}, ${r.wallSeconds.toFixed(2)} s wall`);
         },
       },
     );
+  } catch (e) {
+    if (!interrupt.requested) throw e;
   } finally {
     progress.stop();
     await runner.close();
+    interrupt.dispose();
   }
-  const paths = writeCompareOutputs(opts.out, result);
+  if (interrupt.requested || result === undefined) {
+    console.error(`interrupted after ${finished} of ${total} runs; nothing written to ${out}`);
+    return EXIT_INTERRUPTED;
+  }
+  const paths = writeCompareOutputs(out, result);
   if (!opts.quiet) {
     console.log('');
     console.log(formatCompareTable(result, opts.allMetrics));

@@ -1,5 +1,6 @@
 import { describeLatencyConfig } from '../../scenario/build.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
+import { keyResultLines } from './key-results.ts';
 import type { RunSummary } from './run-command.ts';
 
 /** The run header: the scenario with every derived option, so a run can be reproduced from its log. */
@@ -54,5 +55,8 @@ export function formatSummary(s: RunSummary): string {
   }
   rows.push(['peak RSS', `${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`]);
   const w = Math.max(...rows.map((r) => r[0].length));
-  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+  const key = keyResultLines(s.metrics);
+  const table = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+  // Last, so the scenario's point is on screen when the run ends.
+  return key.length > 0 ? `${table}\n\nkey results${s.endReason === 'interrupted' ? ' (partial: interrupted)' : ''}:\n${key.map((l) => `  ${l}`).join('\n')}` : table;
 }

@@ -1,23 +1,32 @@
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ScenarioError } from '../../scenario/errors.ts';
 import { Simulation, type RunResult } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { usToSeconds } from '../../engine/time.ts';
 import { loadScenarioFile, writeJsonAtomic } from '../files.ts';
 import { gitCommit, peakRssBytes } from '../machine.ts';
+import { prepareOutDir } from '../out-dir.ts';
 import { formatRate, RunProgress } from '../progress.ts';
+import { EXIT_INTERRUPTED, onInterrupt, restoreCursor } from './interrupt.ts';
 import { describeScenario, formatSummary } from './report.ts';
+import { scenarioOverrides } from './sets.ts';
 
 export interface RunOptions {
   seed?: number;
   peers?: number;
   duration?: number;
-  out: string;
+  strategy?: string;
+  set?: string[];
+  /** Undefined: a new folder under results/runs/. */
+  out?: string;
+  force?: boolean;
   quiet: boolean;
 }
 
-/** What `summary.json` holds. */
-export interface RunSummary extends RunResult {
+/** What `summary.json` holds; "interrupted" when SIGINT/SIGTERM stopped the run (the numbers are then partial). */
+export interface RunSummary extends Omit<RunResult, 'endReason'> {
+  endReason: RunResult['endReason'] | 'interrupted';
   wallSeconds: number;
   eventsPerSecond: number;
   peakRssBytes: number;
@@ -25,13 +34,19 @@ export interface RunSummary extends RunResult {
   scenarioConfig: Scenario;
 }
 
-/** Events per chunk between progress updates: small enough to refresh often, big enough to be free. */
-const CHUNK_EVENTS = 200_000;
+export const RUNS_FOLDER = 'results/runs';
+
+/**
+ * Events per chunk: between chunks the progress is updated and signals are
+ * handled, so this bounds how long Ctrl-C waits. Chunking does not change
+ * the trace (the simulation stops only at event boundaries).
+ */
+const CHUNK_EVENTS = 50_000;
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   let scenario: Scenario;
   try {
-    scenario = loadScenarioFile(file, { seed: opts.seed, peers: opts.peers, durationS: opts.duration });
+    scenario = loadScenarioFile(file, scenarioOverrides(opts));
   } catch (e) {
     if (e instanceof ScenarioError) {
       console.error(e.message);
@@ -39,37 +54,60 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     }
     throw e;
   }
+  // Before any simulating: a bad folder must not cost the run (OutDirError: exit 2 in main).
+  const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: RUNS_FOLDER, name: scenario.name, markers: ['summary.json'] });
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
   log(describeScenario(scenario));
+  log(`  output: ${out}`);
   const startMs = performance.now();
-  const sim = new Simulation(scenario);
   const progress = new RunProgress(opts.quiet, scenario.durationS);
-  while (!sim.step(CHUNK_EVENTS)) {
-    const p = sim.progress;
-    progress.update(usToSeconds(p.nowUs), p.events);
+  const interrupt = onInterrupt(() => {
+    progress.stop();
+    restoreCursor();
+  });
+  try {
+    const sim = new Simulation(scenario);
+    while (!interrupt.requested && !sim.step(CHUNK_EVENTS)) {
+      const p = sim.progress;
+      progress.update(usToSeconds(p.nowUs), p.events);
+      // Lets the signal handlers run; otherwise the loop never yields.
+      await yieldToLoop();
+    }
+    progress.stop();
+    const wallSeconds = (performance.now() - startMs) / 1000;
+    const result = sim.result();
+    const summary: RunSummary = {
+      ...result,
+      endReason: interrupt.requested && !sim.done ? 'interrupted' : result.endReason,
+      wallSeconds,
+      eventsPerSecond: wallSeconds > 0 ? result.eventsProcessed / wallSeconds : 0,
+      peakRssBytes: peakRssBytes(),
+      commit: gitCommit(),
+      scenarioConfig: scenario,
+    };
+    const path = join(out, 'summary.json');
+    writeJsonAtomic(path, summary);
+    return report(summary, path, opts.quiet);
+  } finally {
+    progress.stop();
+    interrupt.dispose();
   }
-  progress.stop();
-  const wallSeconds = (performance.now() - startMs) / 1000;
-  const result = sim.result();
-  const summary: RunSummary = {
-    ...result,
-    wallSeconds,
-    eventsPerSecond: wallSeconds > 0 ? result.eventsProcessed / wallSeconds : 0,
-    peakRssBytes: peakRssBytes(),
-    commit: gitCommit(),
-    scenarioConfig: scenario,
-  };
-  const path = join(opts.out, 'summary.json');
-  writeJsonAtomic(path, summary);
-  if (!opts.quiet) console.log(formatSummary(summary));
+}
+
+function report(summary: RunSummary, path: string, quiet: boolean): number {
+  if (!quiet) console.log(formatSummary(summary));
   console.log(`seed: ${summary.seed}`);
   console.log(`trace: ${summary.traceHash}`);
   console.log(
-    `events: ${summary.eventsProcessed}  simulated: ${summary.simulatedSeconds.toFixed(3)} s  wall: ${wallSeconds.toFixed(2)} s  events/s: ${formatRate(summary.eventsPerSecond)}`,
+    `events: ${summary.eventsProcessed}  simulated: ${summary.simulatedSeconds.toFixed(3)} s  wall: ${summary.wallSeconds.toFixed(2)} s  events/s: ${formatRate(summary.eventsPerSecond)}`,
   );
   console.log(`summary: ${path}`);
-  if (result.endReason !== 'completed') {
-    console.error(`run ended early: ${result.endReason}`);
+  if (summary.endReason === 'interrupted') {
+    console.error(`interrupted at t = ${summary.simulatedSeconds.toFixed(3)} s of ${summary.scenarioConfig.durationS} s; partial summary: ${path}`);
+    return EXIT_INTERRUPTED;
+  }
+  if (summary.endReason !== 'completed') {
+    console.error(`run ended early: ${summary.endReason}`);
     return 1;
   }
   return 0;

@@ -1,0 +1,22 @@
+import { InvalidArgumentError } from 'commander';
+import type { ScenarioOverrides } from '../../scenario/load.ts';
+
+/** Bound on --set flags per command (the loader bounds them again). */
+const MAX_SET_FLAGS = 256;
+
+/** Commander collector for the repeatable `--set path=value`. */
+export function collectSet(value: string, previous: string[] = []): string[] {
+  if (!value.includes('=')) throw new InvalidArgumentError(`--set must be path=value, e.g. protocol.globalmap.ttl=4; got "${value}"`);
+  if (previous.length >= MAX_SET_FLAGS) throw new InvalidArgumentError(`--set may be given at most ${MAX_SET_FLAGS} times`);
+  return [...previous, value];
+}
+
+/**
+ * The loader's overrides from the flags: `--strategy X` is the set
+ * protocol.strategy=X, applied before the --set list, so an explicit
+ * --set protocol.strategy wins.
+ */
+export function scenarioOverrides(opts: { seed?: number; peers?: number; duration?: number; strategy?: string; set?: readonly string[] }): ScenarioOverrides {
+  const sets = [...(opts.strategy !== undefined ? [`protocol.strategy=${opts.strategy}`] : []), ...(opts.set ?? [])];
+  return { seed: opts.seed, peers: opts.peers, durationS: opts.duration, ...(sets.length > 0 ? { sets } : {}) };
+}
