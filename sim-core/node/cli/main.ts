@@ -6,10 +6,14 @@ import { workerPoolRunner } from '../jobs/pool.ts';
 import { mergeCommand } from '../sweep/merge-command.ts';
 import { parseShard } from '../sweep/plan.ts';
 import { sweepCommand } from '../sweep/sweep-command.ts';
+import { collectVary } from '../sweep/vary.ts';
 import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
+import { OutDirError } from '../out-dir.ts';
+import { collectSet } from './sets.ts';
+import { versionText } from './version.ts';
 
-/** Exit codes: 0 success, 1 failure during a run, 2 bad usage or invalid scenario. */
+/** Exit codes: 0 success, 1 failure during a run, 2 bad usage, invalid scenario or unusable --out; 130 interrupted (SIGINT/SIGTERM). */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -29,6 +33,14 @@ export function parseNumberArg(name: string) {
   };
 }
 
+function parseStrategyName(v: string): string {
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(v.trim())) throw new InvalidArgumentError(`--strategy must be a strategy name such as globalmap or kademlia, got "${v}"`);
+  return v.trim();
+}
+
+const SET_HELP = 'override a scenario field before validation, e.g. --set protocol.globalmap.ttl=4 (value is YAML; repeatable)';
+const FORCE_HELP = 'write into --out even if it already holds results (they are replaced)';
+
 function parseWorkers(v: string): number {
   const n = parseIntArg('--workers')(v);
   if (n < 1 || n > 1024) throw new InvalidArgumentError(`--workers must be in 1..1024, got ${n}`);
@@ -40,6 +52,7 @@ export function buildProgram(): Command {
     .name('peermap')
     .description('Deterministic discrete-event simulator for peer-to-peer overlays.')
     .showHelpAfterError('(run with --help for usage)')
+    .version(versionText(), '-V, --version', 'print the version (and git commit) and exit')
     .exitOverride();
 
   program
@@ -49,7 +62,10 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'master seed (overrides the file)', parseIntArg('--seed'))
     .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
     .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
-    .option('--out <dir>', 'output folder', 'results/latest')
+    .option('--strategy <name>', 'protocol.strategy (overrides the file): none, globalmap, random, kademlia', parseStrategyName)
+    .option('--set <path=value>', SET_HELP, collectSet)
+    .option('--out <dir>', 'output folder (default: a new folder results/runs/<scenario>-<yyyymmdd-hhmmss>)')
+    .option('--force', FORCE_HELP, false)
     .option('--quiet', 'no progress bar and only the final lines', false)
     .action(async (file: string, opts) => {
       process.exitCode = await runCommand(file, opts);
@@ -67,7 +83,9 @@ export function buildProgram(): Command {
     .option('--seeds <list>', "seeds, e.g. 1..5 or 1,2,7 (default: the file's seed)", parseSeeds)
     .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
     .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
-    .option('--out <dir>', 'output folder', 'results/compare')
+    .option('--set <path=value>', SET_HELP, collectSet)
+    .option('--out <dir>', 'output folder (default: a new folder results/compare/<scenario>-<yyyymmdd-hhmmss>)')
+    .option('--force', FORCE_HELP, false)
     .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)
     .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
     .option('--workers <n>', 'run jobs on a pool of n worker threads (default: one at a time in this process)', parseWorkers)
@@ -89,7 +107,10 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'run only shard i of n: job j (strategy-major, then seed order) goes to shard (j mod n) + 1; combine with `peermap merge`', parseShard)
     .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
     .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
-    .option('--out <dir>', 'output folder', 'results/sweep')
+    .option('--set <path=value>', 'set a scenario field before validation, e.g. --set protocol.globalmap.ttl=4 (value is YAML; repeatable)', collectSet, [])
+    .option('--vary <path=v1,v2,...>', 'run every strategy × seed once per value, e.g. --vary protocol.globalmap.ttl=2,4,8 (values split on commas outside [], {} and quotes; repeatable: every combination)', collectVary, [])
+    .option('--out <dir>', 'output folder (default: a new folder results/sweep/<name>-<time>)')
+    .option('--force', 'write into --out even if it already holds a sweep (its old sweep files are removed first)', false)
     .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)
     .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
     .action(async (file: string, opts) => {
@@ -100,7 +121,8 @@ export function buildProgram(): Command {
     .command('merge')
     .description('Combine sweep folders (e.g. the shards of `peermap sweep --shard i/n`) into one sweep, as if run unsharded')
     .argument('<dirs...>', 'sweep output folders')
-    .option('--out <dir>', 'output folder', 'results/sweep')
+    .option('--out <dir>', 'output folder (default: a new folder results/sweep/<name>-merged-<time>)')
+    .option('--force', 'write into --out even if it already holds a sweep', false)
     .option('--quiet', 'no tables; only the run lines and file paths', false)
     .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
     .action(async (dirs: string[], opts) => {
@@ -127,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? EXIT_OK);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (e instanceof ScenarioError) {
+    if (e instanceof ScenarioError || e instanceof OutDirError) {
       console.error(e.message);
       return EXIT_USAGE;
     }

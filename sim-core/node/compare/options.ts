@@ -90,12 +90,15 @@ export function withStrategy(base: Scenario, strategy: Strategy, seed: number): 
 }
 
 /**
- * The scenario of `compare` / `sweep` with --peers/--duration applied and
+ * The scenario of `compare` / `sweep` with --peers/--duration/--set applied and
  * the strategies checked; a ScenarioError is printed and becomes exit code 2.
  */
-export function loadForStrategies(file: string, opts: { peers?: number; duration?: number; strategies: readonly string[] }): { base: Scenario; strategies: Strategy[] } | 2 {
+export function loadForStrategies(
+  file: string,
+  opts: { peers?: number; duration?: number; set?: readonly string[]; strategies: readonly string[] },
+): { base: Scenario; strategies: Strategy[] } | 2 {
   try {
-    const base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration });
+    const base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration, ...(opts.set && opts.set.length > 0 ? { sets: opts.set } : {}) });
     return { base, strategies: checkStrategies(file, base, opts.strategies) };
   } catch (e) {
     if (e instanceof ScenarioError) {
