@@ -26,9 +26,9 @@ export class SweepOutputError extends Error {
 
 /**
  * Makes `out`/runs (`out` exists: prepareOutDir made it). Refuses a runs/
- * that is a link or a file, so nothing is written outside `out`. With
- * `clear` (--force), first removes an earlier sweep's files, so no stale run
- * or aggregate stays next to the new ones.
+ * that is a link or a file, so nothing is written outside `out`, and one
+ * holding run files unless `clear` (--force): then an earlier sweep's files
+ * are removed first, so no stale run or aggregate stays next to the new ones.
  */
 export function prepareRunsFolder(out: string, clear: boolean): void {
   const runs = join(out, 'runs');
@@ -39,9 +39,12 @@ export function prepareRunsFolder(out: string, clear: boolean): void {
     st = null;
   }
   if (st && !st.isDirectory()) throw new SweepOutputError(`--out ${out}: runs is ${st.isSymbolicLink() ? 'a link' : 'not a folder'}; refusing to write through it`);
+  const old = st ? readdirSync(runs).slice(0, MAX_CLEAR_SCAN).filter((f) => RUN_FILE.test(f)) : [];
   if (clear) {
     for (const f of ['sweep.json', 'sweep.csv', 'report.html']) rmSync(join(out, f), { force: true });
-    if (st) for (const f of readdirSync(runs).slice(0, MAX_CLEAR_SCAN)) if (RUN_FILE.test(f)) rmSync(join(runs, f), { force: true });
+    for (const f of old) rmSync(join(runs, f), { force: true });
+  } else if (old.length > 0) {
+    throw new SweepOutputError(`--out ${out}: already holds run files (runs/${old[0]}); use --force to overwrite or choose another folder`);
   }
   if (!st) mkdirSync(runs);
 }

@@ -22,8 +22,8 @@ export interface SweepOptions extends PlanOptions {
   allMetrics: boolean;
 }
 
-/** Files whose presence means a folder already holds a sweep. */
-export const SWEEP_MARKERS = ['sweep.json', 'runs'];
+/** The file whose presence means a folder already holds a sweep (run files in runs/ are checked by prepareRunsFolder). */
+export const SWEEP_MARKERS = ['sweep.json'];
 
 /** Exit 0 done, 1 a run ended early, 2 bad scenario / options / --out, 130 interrupted (finished runs and a partial sweep.json kept). */
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
