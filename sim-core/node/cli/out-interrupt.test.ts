@@ -57,12 +57,6 @@ describe('peermap run/compare --out is checked before anything runs', () => {
     expect(f.stdout).toContain(`summary: ${join(out, 'summary.json')}`);
   });
 
-  it('--version prints the package version', () => {
-    const r = cli('--version');
-    expect(r.status).toBe(0);
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-    expect(r.stdout.startsWith(pkg.version)).toBe(true);
-  });
 });
 
 /** Resolves when `pattern` has appeared in the stream's text, rejects if the child exits first or after `ms`. */

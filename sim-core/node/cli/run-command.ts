@@ -10,7 +10,7 @@ import { prepareOutDir } from '../out-dir.ts';
 import { formatRate, RunProgress } from '../progress.ts';
 import { EXIT_INTERRUPTED, onInterrupt, restoreCursor } from './interrupt.ts';
 import { describeScenario, formatSummary } from './report.ts';
-import { scenarioOverrides } from './sets.ts';
+import { nameStrategyFlag, scenarioOverrides } from './sets.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -49,7 +49,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     scenario = loadScenarioFile(file, scenarioOverrides(opts));
   } catch (e) {
     if (e instanceof ScenarioError) {
-      console.error(e.message);
+      console.error(nameStrategyFlag(e, opts.strategy).message);
       return 2;
     }
     throw e;

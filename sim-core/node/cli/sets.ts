@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { ScenarioError } from '../../scenario/errors.ts';
 import type { ScenarioOverrides } from '../../scenario/load.ts';
 
 /** Bound on --set flags per command (the loader bounds them again). */
@@ -19,4 +20,17 @@ export function collectSet(value: string, previous: string[] = []): string[] {
 export function scenarioOverrides(opts: { seed?: number; peers?: number; duration?: number; strategy?: string; set?: readonly string[] }): ScenarioOverrides {
   const sets = [...(opts.strategy !== undefined ? [`protocol.strategy=${opts.strategy}`] : []), ...(opts.set ?? [])];
   return { seed: opts.seed, peers: opts.peers, durationS: opts.duration, ...(sets.length > 0 ? { sets } : {}) };
+}
+
+const STRATEGY_SET = '--set protocol.strategy';
+
+/** The loader names `--strategy X` as the set it became; name the flag the user typed instead. */
+export function nameStrategyFlag(e: ScenarioError, strategy: string | undefined): ScenarioError {
+  // Only when the value is the flag's: a later --set protocol.strategy wins and is named as such.
+  const fromFlag = (p: ScenarioError['problems'][number]) => p.path === STRATEGY_SET && p.got === JSON.stringify(strategy);
+  if (strategy === undefined || !e.problems.some(fromFlag)) return e;
+  return new ScenarioError(
+    e.source,
+    e.problems.map((p) => (fromFlag(p) ? { ...p, path: 'protocol.strategy (from --strategy)' } : p)),
+  );
 }
