@@ -1,8 +1,6 @@
-import type { RngStreams } from '../engine/rng.ts';
 import type { CsrGraph } from '../metrics/graph/csr.ts';
 import type { HostContext, World } from '../net/world.ts';
-import type { Scenario } from '../scenario/schema/index.ts';
-import type { AdversarySpec } from '../scenario/schema/node.ts';
+import type { AdversarySpec } from './adversary/config-schema.ts';
 import type { MessageSizer, PeerProtocol } from '../sans-io/protocol.ts';
 
 /**
@@ -30,5 +28,3 @@ export interface ProtocolDriver<M> {
   /** One honest peer as a plain, structured-cloneable object (the dashboard's inspector); read-only like `snapshot`. */
   inspect?(world: World<M>, index: number): Record<string, unknown> | undefined;
 }
-
-export type DriverFactory = (scenario: Scenario, rng: RngStreams) => ProtocolDriver<unknown>;

@@ -1,24 +1,21 @@
-import type { Scenario } from '../scenario/schema/index.ts';
-import type { Strategy } from '../scenario/schema/protocols.ts';
-import { withBlocks } from './blocks/workload.ts';
-import { overlayRuntime } from './globalmap/strategy.ts';
-import { kademliaRuntime } from './kademlia/strategy.ts';
-import type { StrategyEnv, StrategyRuntime } from './node/driver.ts';
+import * as registered from './registry.ts';
 
-/**
- * The app factory of each overlay strategy. A strategy module registers
- * itself here; `none` runs the bare peer manager.
- */
-const FACTORIES: Partial<Record<Strategy, (env: StrategyEnv) => StrategyRuntime>> = {
-  none: () => ({ appFor: () => undefined }),
-  globalmap: overlayRuntime('globalmap'),
-  random: overlayRuntime('random'),
-  kademlia: kademliaRuntime,
-};
+/** One registered strategy, with its literal name and config key. */
+export type RegisteredStrategy = (typeof registered)[keyof typeof registered];
+export type Strategy = RegisteredStrategy['name'];
 
-export function strategyRuntime(scenario: Scenario): (env: StrategyEnv) => StrategyRuntime {
-  if (scenario.protocol.kind !== 'node') throw new Error('strategies apply to node protocols');
-  const make = FACTORIES[scenario.protocol.strategy];
-  if (!make) throw new Error(`strategy ${scenario.protocol.strategy} is not available yet`);
-  return withBlocks(make);
+/** The registry's entries ordered by name (a bundler may not keep the export order). */
+export const STRATEGY_ENTRIES: readonly RegisteredStrategy[] = Object.values(registered).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+for (const [i, e] of STRATEGY_ENTRIES.entries()) {
+  if (i > 0 && STRATEGY_ENTRIES[i - 1].name === e.name) throw new Error(`protocols/registry.ts: two strategies are named ${JSON.stringify(e.name)}`);
+}
+
+/** The strategy names, for `protocol.strategy` and `--strategies`. */
+export const STRATEGIES = STRATEGY_ENTRIES.map((e) => e.name) as readonly Strategy[] as readonly [Strategy, ...Strategy[]];
+
+export function strategyEntry(name: Strategy): RegisteredStrategy {
+  const entry = STRATEGY_ENTRIES.find((e) => e.name === name);
+  if (!entry) throw new Error(`protocol.strategy: ${JSON.stringify(name)} is not a registered strategy (${STRATEGIES.join(', ')})`);
+  return entry;
 }

@@ -5,7 +5,7 @@ import { csrFromEdges } from '../metrics/graph/csr.ts';
 import { messageMetrics, snapshotCounters, type CounterSnapshot } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
-import { createDriver } from '../protocols/registry.ts';
+import { createDriver } from './drivers.ts';
 import { scheduleActions } from './faults.ts';
 import { Population } from './population.ts';
 import type { ActionSpec } from './schema/actions.ts';

@@ -3,7 +3,7 @@ import { ScenarioError } from '../../scenario/errors.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { loadScenarioFile } from '../files.ts';
 import { STRATEGIES, type Strategy } from '../../scenario/schema/protocols.ts';
-import { strategyRuntime } from '../../protocols/strategies.ts';
+import { strategyRuntime } from '../../scenario/drivers.ts';
 
 /** Bound on seeds per comparison, so a typo like `1..1000000` fails fast instead of running for days. */
 export const MAX_SEEDS = 1000;

@@ -4,7 +4,8 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import { CompositeApp } from '../node/composite-app.ts';
-import type { StrategyEnv, StrategyRuntime } from '../node/driver.ts';
+import type { StrategyEnv, StrategyRuntime } from '../strategy.ts';
+import type { BlocksSettings } from './config-schema.ts';
 import type { Address, Direction } from '../../sans-io/protocol.ts';
 import { BlockRelayApp } from './relay-app.ts';
 import { MiningSchedule } from './schedule.ts';
@@ -83,22 +84,21 @@ function routed(app: NodeApp): RoutedApp {
  * hooks are kept; its sample/finalMetrics/extraSections still see its own
  * apps. Disabled, the strategy is returned unchanged.
  */
-export function withBlocks(inner: (env: StrategyEnv) => StrategyRuntime): (env: StrategyEnv) => StrategyRuntime {
+export function withBlocks(inner: (env: StrategyEnv) => StrategyRuntime, cfg: BlocksSettings): (env: StrategyEnv) => StrategyRuntime {
   return (env) => {
     const base = inner(env);
-    const scenario = env.scenario;
-    if (scenario.protocol.kind !== 'node' || !scenario.protocol.workload.blocks.enabled) return base;
-    const cfg = scenario.protocol.workload.blocks;
-    const maxBody = maxBlockBodyBytes(scenario.wire.maxFrameBytes);
+    if (!cfg.enabled) return base;
+    const run = env.run;
+    const maxBody = maxBlockBodyBytes(run.wire.maxFrameBytes);
     if (cfg.bodyBytes > maxBody) {
-      throw new Error(`protocol.workload.blocks.bodyBytes: got ${cfg.bodyBytes}; must be ≤ ${maxBody} (the largest body a frame of wire.maxFrameBytes = ${scenario.wire.maxFrameBytes} carries)`);
+      throw new Error(`protocol.workload.blocks.bodyBytes: got ${cfg.bodyBytes}; must be ≤ ${maxBody} (the largest body a frame of wire.maxFrameBytes = ${run.wire.maxFrameBytes} carries)`);
     }
-    const peers = scenario.peers.count;
+    const peers = run.peers;
     const schedule = new MiningSchedule(env.rng.stream('workload/blocks'), {
       startUs: secondsToUs(cfg.startS),
       intervalUs: secondsToUs(cfg.intervalS),
       count: cfg.count,
-      endUs: secondsToUs(scenario.durationS),
+      endUs: secondsToUs(run.durationS),
       peers,
     });
     const tracker = new BlockTracker(schedule, peers, cfg.mode);

@@ -1,6 +1,6 @@
 import type { World } from '../../net/world.ts';
-import type { Scenario } from '../../scenario/schema/index.ts';
 import type { ProtocolDriver } from '../driver.ts';
+import type { FloodSettings } from './config-schema.ts';
 import { FloodPeer, type FloodStats } from './flood-peer.ts';
 import { floodSizer, type FloodPing } from './messages.ts';
 
@@ -18,14 +18,12 @@ function totals(world: World<FloodPing>): FloodStats & { neighbours: number } {
   return t;
 }
 
-/** The flooding-ping demo protocol, as the scenario runner sees it. */
-export function floodDriver(scenario: Scenario): ProtocolDriver<FloodPing> {
-  const cfg = scenario.protocol;
-  if (cfg.kind !== 'flood') throw new Error('flood driver given another protocol');
+/** The flooding-ping demo protocol among `peers` hosts, as the scenario runner sees it. */
+export function floodDriver(cfg: FloodSettings, peers: number): ProtocolDriver<FloodPing> {
   return {
     name: 'flood',
     sizer: floodSizer,
-    createPeer: (ctx) => new FloodPeer(ctx.address, scenario.peers.count, ctx.io, ctx.rng('flood'), cfg),
+    createPeer: (ctx) => new FloodPeer(ctx.address, peers, ctx.io, ctx.rng('flood'), cfg),
     sample,
     finalMetrics: (world) => ({ flood: finalMetrics(world) }),
   };

@@ -1,7 +1,7 @@
 import type { World } from '../../net/world.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { NodeApp } from '../node/app.ts';
-import type { StrategyEnv } from '../node/driver.ts';
+import type { StrategyEnv } from '../strategy.ts';
 import type { PeerNode, WireItem } from '../node/peer-node.ts';
 import { GlobalMapApp } from './app.ts';
 import type { RecordPool } from './record-pool.ts';
@@ -42,7 +42,7 @@ function observers<T>(all: T[], max: number, env: StrategyEnv, salt: string): T[
  */
 function coverage(peers: LivePeer[], env: StrategyEnv, salt: string): number[] {
   const nums = peers.map((p) => p.node.self);
-  const others = Math.max(1, Math.max(env.scenario.peers.count, peers.length) - 1);
+  const others = Math.max(1, Math.max(env.run.peers, peers.length) - 1);
   let live: Uint8Array | undefined;
   return observers(peers, MAX_OBSERVERS, env, salt).map((o) => {
     let known = 0;

@@ -1,13 +1,13 @@
 import { secondsToUs } from '../../engine/time.ts';
-import type { GlobalmapSettings } from '../../scenario/schema/globalmap.ts';
-import type { StrategyEnv, StrategyRuntime } from '../node/driver.ts';
+import { defineStrategy, type StrategyEnv, type StrategyRuntime } from '../strategy.ts';
 import { GlobalMapApp } from './app.ts';
 import type { GlobalmapConfig } from './config.ts';
 import { globalmapFinal, globalmapSample } from './metrics.ts';
 import { PeerStore } from './peer-store.ts';
 import { RecordPool } from './record-pool.ts';
 import { GraphScratch } from './scratch.ts';
-import { minimalOverlap, uniformRandom } from './selection.ts';
+import { globalmapSchema, type GlobalmapSettings } from './config-schema.ts';
+import { minimalOverlap, uniformRandom, type NeighbourStrategy } from './selection.ts';
 
 /** `bootstrapMesh` is the scenario's bootstrap.mesh (it lives beside the bootstrap count, not in the globalmap section). */
 export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean): GlobalmapConfig {
@@ -41,38 +41,61 @@ export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean
   };
 }
 
+/** What makes one overlay strategy of this machinery: its name (and metrics key), how it ranks candidates, whether it keeps a map. */
+export interface OverlayKind {
+  name: string;
+  selection: NeighbourStrategy;
+  /** Keep the gossiped global map (candidates and overlap scores come from it); without, candidates come from the address book. */
+  map: boolean;
+}
+
 /**
- * The `globalmap` strategy (gossiped map, minimal-overlap selection) and the
- * `random` baseline (same selection machinery, uniformly random candidates
- * from the address book, no map, no gossip). One record pool and one scratch
- * per simulation.
+ * The overlay app's runtime: the `globalmap` strategy (gossiped map,
+ * minimal-overlap selection), the `random` baseline (same selection
+ * machinery, uniformly random candidates from the address book, no map, no
+ * gossip), or another selection on the same machinery. One record pool and
+ * one scratch per simulation.
  */
-export function overlayRuntime(kind: 'globalmap' | 'random'): (env: StrategyEnv) => StrategyRuntime {
-  return (env) => {
-    if (env.scenario.protocol.kind !== 'node') throw new Error('globalmap needs a node protocol');
-    const cfg = globalmapConfigFrom(env.scenario.protocol.globalmap, env.scenario.bootstrap.mesh);
-    const pool = new RecordPool();
-    const scratch = new GraphScratch();
-    const limits = { maxClaims: cfg.maxClaims, maxEntries: cfg.maxClaims * 2, maxSkewUs: cfg.maxSkewUs };
-    const maxDegree = cfg.targetDegree + cfg.degreeSlack;
-    // Peer numbers of the planned population (churn's newcomers come after: the maps then grow past it).
-    const sc = env.scenario;
-    const plannedPeers = sc.peers.count + sc.bootstrap.count + sc.adversaries.reduce((n, a) => n + a.count, 0);
-    return {
-      name: kind,
-      // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
-      nodeConfig: (c) => ({ ...c, autoDial: false, outboundTarget: 0, maxInbound: maxDegree + 4, maxOutbound: maxDegree }),
-      appFor: () =>
-        new GlobalMapApp({
-          cfg,
-          strategy: kind === 'globalmap' ? minimalOverlap : uniformRandom,
-          store: kind === 'globalmap' ? new PeerStore(pool, limits, plannedPeers) : undefined,
-          scratch,
-          peerSpace: () => env.registry.size,
-          bootstrap: env.bootstrap,
-        }),
-      sample: (apps, world, addresses) => globalmapSample(apps, world, addresses, env),
-      finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool),
-    };
+export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, kind: OverlayKind): StrategyRuntime {
+  const cfg = globalmapConfigFrom(settings, env.run.bootstrap.mesh);
+  const pool = new RecordPool();
+  const scratch = new GraphScratch();
+  const limits = { maxClaims: cfg.maxClaims, maxEntries: cfg.maxClaims * 2, maxSkewUs: cfg.maxSkewUs };
+  const maxDegree = cfg.targetDegree + cfg.degreeSlack;
+  // Peer numbers of the planned population (churn's newcomers come after: the maps then grow past it).
+  const run = env.run;
+  const plannedPeers = run.peers + run.bootstrap.count + run.adversaries.reduce((n, a) => n + a.count, 0);
+  return {
+    name: kind.name,
+    // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
+    nodeConfig: (c) => ({ ...c, autoDial: false, outboundTarget: 0, maxInbound: maxDegree + 4, maxOutbound: maxDegree }),
+    appFor: () =>
+      new GlobalMapApp({
+        cfg,
+        strategy: kind.selection,
+        store: kind.map ? new PeerStore(pool, limits, plannedPeers) : undefined,
+        scratch,
+        peerSpace: () => env.registry.size,
+        bootstrap: env.bootstrap,
+      }),
+    sample: (apps, world, addresses) => globalmapSample(apps, world, addresses, env),
+    finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool),
   };
 }
+
+export const globalmapStrategy = defineStrategy({
+  name: 'globalmap',
+  summary: 'gossiped global map, neighbours chosen for minimal overlap',
+  configKey: 'globalmap',
+  schema: globalmapSchema,
+  runtime: (env, settings) => overlayRuntime(env, settings, { name: 'globalmap', selection: minimalOverlap, map: true }),
+});
+
+/** Shares the globalmap section: the same selection knobs, so the two compare like for like. */
+export const randomStrategy = defineStrategy({
+  name: 'random',
+  summary: 'uniformly random known peers (Bitcoin addrman-like), on the globalmap machinery without map or gossip',
+  configKey: 'globalmap',
+  schema: globalmapSchema,
+  runtime: (env, settings) => overlayRuntime(env, settings, { name: 'random', selection: uniformRandom, map: false }),
+});

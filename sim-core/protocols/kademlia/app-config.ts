@@ -1,5 +1,5 @@
 import { secondsToUs, US_PER_S, type TimeUs } from '../../engine/time.ts';
-import type { KademliaSettings } from '../../scenario/schema/kademlia.ts';
+import type { KademliaSettings } from './config-schema.ts';
 import { kademliaConfig, type KademliaConfig } from './constants.ts';
 
 /** Everything a `KademliaApp` needs besides its peer: the core knobs plus the integration's. Times in µs. */

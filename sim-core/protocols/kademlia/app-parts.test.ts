@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../engine/rng.ts';
 import { US_PER_S } from '../../engine/time.ts';
 import { ScenarioError } from '../../scenario/errors.ts';
-import { kademliaSchema } from '../../scenario/schema/kademlia.ts';
+import { kademliaSchema } from './config-schema.ts';
 import { kademliaAppConfig, kademliaAppConfigFrom } from './app-config.ts';
 import { Histogram } from './app-metrics.ts';
 import { kademliaScenario } from './app-test-support.ts';

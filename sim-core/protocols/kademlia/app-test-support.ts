@@ -4,9 +4,12 @@ import { ConstantLatency } from '../../net/latency.ts';
 import { World } from '../../net/world.ts';
 import { parseScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
+import { nodeRunFrom } from '../../scenario/drivers.ts';
 import { joinTimes } from '../../scenario/simulation.ts';
 import type { ProtocolDriver } from '../driver.ts';
-import { nodeDriver, type StrategyEnv, type StrategyRuntime } from '../node/driver.ts';
+import { nodeDriver } from '../node/driver.ts';
+import type { StrategyEnv, StrategyRuntime } from '../strategy.ts';
+import type { KademliaSettings } from './config-schema.ts';
 import type { WireItem } from '../node/peer-node.ts';
 
 /** A node-protocol scenario with strategy kademlia; `kademlia` is the YAML body of `protocol.kademlia`. */
@@ -27,6 +30,12 @@ protocol:
   return parseScenario(yaml, `${opts.name ?? 'kademlia-test'}.yaml`);
 }
 
+/** The scenario's `protocol.kademlia` section. */
+export function kademliaSettings(scenario: Scenario): KademliaSettings {
+  if (scenario.protocol.kind !== 'node') throw new Error('protocol.kind: kademlia needs a node protocol');
+  return scenario.protocol.kademlia;
+}
+
 /**
  * A bare world running the node driver with a custom strategy runtime (hooks
  * the scenario file does not expose, e.g. Kademlia clients): constant
@@ -35,7 +44,7 @@ protocol:
  */
 export function nodeWorld(scenario: Scenario, makeRuntime: (env: StrategyEnv) => StrategyRuntime) {
   const rng = new RngStreams(scenario.seed);
-  const driver: ProtocolDriver<WireItem> = nodeDriver(scenario, rng, makeRuntime);
+  const driver: ProtocolDriver<WireItem> = nodeDriver(nodeRunFrom(scenario), rng, makeRuntime);
   const lat = scenario.network.latency;
   const world = new World<WireItem>({ rng, latency: new ConstantLatency(lat.model === 'constant' ? lat.ms : 25), sizer: driver.sizer });
   const starts = joinTimes(scenario, rng.stream('scenario/join'));

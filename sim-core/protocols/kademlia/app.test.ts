@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { secondsToUs } from '../../engine/time.ts';
-import { kademliaScenario, nodeWorld } from './app-test-support.ts';
+import { kademliaScenario, kademliaSettings, nodeWorld } from './app-test-support.ts';
 import type { KademliaApp } from './app.ts';
 import { KAD_BUCKETS } from './constants.ts';
 import { kademliaAppOf, kademliaRuntime } from './strategy.ts';
-import type { StrategyRuntime } from '../node/driver.ts';
+import type { StrategyRuntime } from '../strategy.ts';
 
 /** Captures the apps a runtime builds (by honest index). */
 function capturing(make: (env: Parameters<typeof kademliaRuntime>[0]) => StrategyRuntime) {
@@ -27,7 +27,7 @@ describe('KademliaApp in a simulated network', () => {
   it('clients (the NAT hook) query and join, but nobody stores, links to, or is answered by them', () => {
     const scenario = kademliaScenario({ peers: 60, durationS: 300, kademlia: 'lookupIntervalS: 20' });
     const isClient = (i: number) => i % 10 === 9;
-    const { apps, wrap } = capturing((env) => kademliaRuntime(env, { isClient }));
+    const { apps, wrap } = capturing((env) => kademliaRuntime(env, kademliaSettings(scenario), { isClient }));
     const { world, driver } = nodeWorld(scenario, wrap);
     world.scheduler.run(secondsToUs(300));
     const clients = apps.filter((a) => a.isClient).map((a) => a.peer);
@@ -54,7 +54,7 @@ describe('KademliaApp in a simulated network', () => {
   it('full buckets ping their least-recently-seen entry; crashed peers are evicted and lookups keep finding live peers', () => {
     // k = 8: the far buckets fill up at once; pingFreshS 0: every full-bucket newcomer pings the oldest (paper §2.2).
     const scenario = kademliaScenario({ peers: 60, durationS: 480, kademlia: 'k: 8, lookupIntervalS: 15, pingFreshS: 0, overlayLinks: 6' });
-    const { apps, wrap } = capturing((env) => kademliaRuntime(env));
+    const { apps, wrap } = capturing((env) => kademliaRuntime(env, kademliaSettings(scenario)));
     const { world, driver } = nodeWorld(scenario, wrap);
     const crashed = [10, 20, 30, 40, 50, 55];
     world.at(secondsToUs(150), (w) => crashed.forEach((i) => w.crashHost(i)));

@@ -3,9 +3,10 @@ import type { World } from '../../net/world.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { NodeApp } from '../node/app.ts';
 import { CompositeApp } from '../node/composite-app.ts';
-import type { StrategyEnv, StrategyRuntime } from '../node/driver.ts';
+import { defineStrategy, type StrategyEnv, type StrategyRuntime } from '../strategy.ts';
 import type { PeerNode, WireItem } from '../node/peer-node.ts';
 import { kademliaAppConfigFrom, type KademliaAppConfig } from './app-config.ts';
+import { kademliaSchema, type KademliaSettings } from './config-schema.ts';
 import { KademliaApp } from './app.ts';
 import { KadShared } from './shared.ts';
 
@@ -24,11 +25,9 @@ export interface KademliaRuntimeOptions {
   isClient?(index: number): boolean;
 }
 
-export function kademliaRuntime(env: StrategyEnv, opts: KademliaRuntimeOptions = {}): StrategyRuntime {
-  const proto = env.scenario.protocol;
-  if (proto.kind !== 'node') throw new Error('kademlia strategy needs protocol.kind node');
-  const config = kademliaAppConfigFrom(proto.kademlia);
-  const honest = env.scenario.peers.count;
+export function kademliaRuntime(env: StrategyEnv, settings: KademliaSettings, opts: KademliaRuntimeOptions = {}): StrategyRuntime {
+  const config = kademliaAppConfigFrom(settings);
+  const honest = env.run.peers;
   const shared = new KadShared(env.registry, honest);
   return {
     name: 'kademlia',
@@ -39,6 +38,14 @@ export function kademliaRuntime(env: StrategyEnv, opts: KademliaRuntimeOptions =
     finalMetrics: (apps, world) => kademliaFinalMetrics(apps, world, shared, config),
   };
 }
+
+export const kademliaStrategy = defineStrategy({
+  name: 'kademlia',
+  summary: 'links chosen from a Kademlia routing table (the DHT baseline)',
+  configKey: 'kademlia',
+  schema: kademliaSchema,
+  runtime: (env, settings) => kademliaRuntime(env, settings),
+});
 
 /** The Kademlia app inside an honest peer's app (itself, or a part of a CompositeApp). */
 export function kademliaAppOf(app: NodeApp | undefined): KademliaApp | undefined {

@@ -1,17 +1,15 @@
 import { secondsToUs } from '../../engine/time.ts';
 import type { RngStreams } from '../../engine/rng.ts';
 import type { World } from '../../net/world.ts';
-import type { Scenario } from '../../scenario/schema/index.ts';
-import type { NodeSettings } from '../../scenario/schema/node.ts';
 import { Adversary } from '../adversary/adversary.ts';
 import { eclipseMetrics } from '../adversary/eclipse-metrics.ts';
 import { SybilApp, SybilCoalition } from '../adversary/sybil.ts';
 import { CompositeApp } from './composite-app.ts';
 import type { HostContext } from '../../net/world.ts';
-import type { AdversarySpec } from '../../scenario/schema/node.ts';
+import type { AdversarySpec } from '../adversary/config-schema.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { ProtocolDriver } from '../driver.ts';
-import { IdentityRegistry, type Identity } from '../identity/registry.ts';
+import { IdentityRegistry } from '../identity/registry.ts';
 import { modelPow, realPow } from '../identity/pow.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
 import type { Address } from '../../sans-io/protocol.ts';
@@ -21,36 +19,12 @@ import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { nodeMetrics, nodeSample } from './metrics.ts';
 import { overlaySnapshot, overlayTopology } from './overlay-graph.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
-
-/** What a strategy's app factory may use: shared per simulation. */
-export interface StrategyEnv {
-  scenario: Scenario;
-  rng: RngStreams;
-  registry: IdentityRegistry;
-  bootstrap: readonly Address[];
-}
-
-/** Builds the app honest peer `index` hosts (its overlay strategy, maybe a workload); undefined for the bare peer manager. */
-export type AppFactory = (index: number, identity: Identity) => NodeApp | undefined;
-
-/** A strategy as the driver sees it: its apps, and its own metrics over them (index = honest peer). */
-export interface StrategyRuntime {
-  appFor: AppFactory;
-  /** Cheap figures for each time-series sample. */
-  sample?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[]): Record<string, number>;
-  /** End-of-run metrics, reported under `metrics.<name>`. */
-  finalMetrics?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>, addresses: readonly number[]): Record<string, unknown>;
-  /** Key of finalMetrics in the summary (e.g. 'globalmap', 'kademlia'). */
-  readonly name?: string;
-  /** Further top-level sections of `metrics` (e.g. `blocks` from a workload), placed after the strategy's own. */
-  extraSections?(apps: readonly (NodeApp | undefined)[], world: World<WireItem>): Record<string, unknown>;
-  /** Adjusts the peer manager's configuration (e.g. no auto-dial when the strategy chooses neighbours). */
-  nodeConfig?(cfg: NodeConfig): NodeConfig;
-}
+import type { NodeRun } from './run.ts';
+import type { StrategyEnv, StrategyRuntime } from '../strategy.ts';
 
 /** The honest peers a Sybil coalition attacks: a seeded choice among the non-bootstrap peers. */
-function chooseVictims(scenario: Scenario, rng: RngStreams, count: number): Address[] {
-  const pool = Array.from({ length: Math.max(0, scenario.peers.count - scenario.bootstrap.count) }, (_, i) => scenario.bootstrap.count + i);
+function chooseVictims(run: NodeRun, rng: RngStreams, count: number): Address[] {
+  const pool = Array.from({ length: Math.max(0, run.peers - run.bootstrap.count) }, (_, i) => run.bootstrap.count + i);
   return rng.stream('adversary/victims').shuffle(pool).slice(0, count);
 }
 
@@ -69,7 +43,8 @@ function delegate(app: NodeApp): NodeApp {
 }
 
 /** The peer manager's configuration from the scenario's `protocol.node` and `crypto`/`wire` sections. */
-export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig {
+export function nodeConfigFrom(run: NodeRun): NodeConfig {
+  const { node: s, crypto, wire } = run;
   return {
     ...DEFAULT_NODE_CONFIG,
     handshake: { ...DEFAULT_NODE_CONFIG.handshake, protocolVersion: s.protocolVersion, minProtocolVersion: s.minProtocolVersion },
@@ -90,13 +65,13 @@ export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig 
     rateBurst: s.rate.burst,
     addrBookCapacity: s.addrBookCapacity,
     addrResponseMax: s.addrResponseMax,
-    maxFrameBytes: scenario.wire.maxFrameBytes,
-    materialize: scenario.wire.materialize,
-    signUs: scenario.crypto.signUs,
-    verifyUs: scenario.crypto.verifyUs,
+    maxFrameBytes: wire.maxFrameBytes,
+    materialize: wire.materialize,
+    signUs: crypto.signUs,
+    verifyUs: crypto.verifyUs,
     lanBeaconIntervalUs: secondsToUs(s.lanBeaconS),
-    powDifficulty: scenario.crypto.pow.difficulty,
-    powHashUs: scenario.crypto.pow.hashUs,
+    powDifficulty: crypto.pow.difficulty,
+    powHashUs: crypto.pow.hashUs,
   };
 }
 
@@ -106,20 +81,19 @@ export function nodeConfigFrom(s: NodeSettings, scenario: Scenario): NodeConfig 
  * key pair per peer from its `peer/<i>/identity` stream.
  */
 export function nodeDriver(
-  scenario: Scenario,
+  run: NodeRun,
   rng: RngStreams,
   makeRuntime: (env: StrategyEnv) => StrategyRuntime = () => ({ appFor: () => undefined }),
   name = 'node',
 ): ProtocolDriver<WireItem> {
-  const proto = scenario.protocol;
-  if (proto.kind !== 'node') throw new Error('node driver given another protocol');
-  const real = scenario.crypto.signatures === 'real';
-  const powOn = scenario.crypto.pow.difficulty > 0;
-  const registry = new IdentityRegistry(real ? ed25519Signer : modelSigner, { scheme: real ? realPow : modelPow, difficulty: scenario.crypto.pow.difficulty });
-  const wire = codecBoundary(registry, scenario.wire.maxFrameBytes);
-  const bootstrap: Address[] = Array.from({ length: scenario.bootstrap.count }, (_, i) => i);
-  const runtime = makeRuntime({ scenario, rng, registry, bootstrap });
-  const baseCfg = nodeConfigFrom(proto.node, scenario);
+  const { crypto, wire: wireSettings } = run;
+  const real = crypto.signatures === 'real';
+  const powOn = crypto.pow.difficulty > 0;
+  const registry = new IdentityRegistry(real ? ed25519Signer : modelSigner, { scheme: real ? realPow : modelPow, difficulty: crypto.pow.difficulty });
+  const wire = codecBoundary(registry, wireSettings.maxFrameBytes);
+  const bootstrap: Address[] = Array.from({ length: run.bootstrap.count }, (_, i) => i);
+  const runtime = makeRuntime({ run, rng, registry, bootstrap });
+  const baseCfg = nodeConfigFrom(run);
   const cfg = runtime.nodeConfig ? runtime.nodeConfig(baseCfg) : baseCfg;
   const apps: (NodeApp | undefined)[] = [];
   /** Host address of each honest peer, by honest index (churn adds peers at later addresses). */
@@ -129,7 +103,7 @@ export function nodeDriver(
 
   /** A Sybil: the honest stack (same strategy app) plus the eclipse attack, with outbound room for its victims. */
   const sybilNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
-    coalition ??= new SybilCoalition(chooseVictims(scenario, rng, spec.victims));
+    coalition ??= new SybilCoalition(chooseVictims(run, rng, spec.victims));
     const identity = registry.mint(ctx.rng('identity'), spec.payPow && powOn ? ctx.rng('pow') : undefined);
     coalition.join(identity.num, ctx.address);
     const inner = runtime.appFor(honest + ordinal, identity);
@@ -142,11 +116,11 @@ export function nodeDriver(
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
     return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app });
   };
-  const honest = scenario.peers.count;
-  const crashes = scenario.actions.filter((a) => a.do === 'crash').flatMap((a) => a.peers.map((address) => ({ address, atUs: secondsToUs(a.atS) })));
+  const honest = run.peers;
+  const crashes = run.crashes;
   return {
     name,
-    sizer: sizerFor(scenario.wire.maxFrameBytes),
+    sizer: sizerFor(wireSettings.maxFrameBytes),
     createPeer(ctx, index) {
       const identity = registry.mint(rng.peer(index, 'identity'), powOn ? rng.peer(index, 'pow') : undefined);
       const app = runtime.appFor(index, identity);

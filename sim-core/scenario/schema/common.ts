@@ -1,11 +1,5 @@
-import { z } from 'zod';
+/** The field helpers live below both the scenario and the protocols' config sections. */
+export { int, MAX_DURATION_S, num } from '../../config/fields.ts';
 
-/** Integer with bounds; the bounds appear in error messages. */
-export const int = (min: number, max: number) => z.number().int().min(min).max(max);
-/** Finite number with bounds. */
-export const num = (min: number, max: number) => z.number().min(min).max(max);
-
-/** Largest supported simulated duration: 30 days, far above any scenario, well inside 2^53 µs. */
-export const MAX_DURATION_S = 30 * 24 * 3600;
 /** Largest population the schema accepts (the engine's connection table bounds the rest). */
 export const MAX_PEERS = 200_000;

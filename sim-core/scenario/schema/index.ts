@@ -4,7 +4,8 @@ import { networkSchema } from './network.ts';
 import { actionSchema } from './actions.ts';
 import { checkActions } from './checks.ts';
 import { MAX_REAL_POW_DIFFICULTY } from '../../protocols/identity/pow.ts';
-import { adversarySchema, cryptoSchema, wireSchema } from './node.ts';
+import { adversarySchema } from '../../protocols/adversary/config-schema.ts';
+import { cryptoSchema, wireSchema } from '../../protocols/node/config-schema.ts';
 import { protocolSchema } from './protocols.ts';
 import { churnSchema, versionsSchema } from './underlay.ts';
 

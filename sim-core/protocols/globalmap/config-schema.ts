@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, num } from './common.ts';
+import { int, num } from '../../config/fields.ts';
 
 /** The global-map overlay (seed 001); times in seconds. Also used by the `random` strategy (selection knobs). */
 export const globalmapSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { maxBlockBodyBytes } from '../../wire/sizes.ts';
 import { MAX_MAX_FRAME_BYTES } from '../../wire/constants.ts';
-import { int, MAX_DURATION_S, num } from './common.ts';
+import { int, MAX_DURATION_S, num } from '../../config/fields.ts';
 
 /**
  * Block propagation (seed 001 §6.1, seed 004 inv/getdata): blocks are mined

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, num } from './common.ts';
+import { int, num } from '../../config/fields.ts';
 
 /**
  * The Kademlia baseline (seed 002, issue 5 §1): `protocol.kademlia`, used when

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { int, num } from './common.ts';
+import { int, num } from '../../config/fields.ts';
 
-/** The peer manager's knobs (times in seconds here; the runner converts to µs). */
+/**
+ * The peer manager's sections: `protocol.node` (its knobs), and the
+ * scenario's top-level `crypto` and `wire`. Times in seconds here; the
+ * driver converts to µs.
+ */
 export const nodeSchema = z.strictObject({
   protocolVersion: int(0, 65535).default(1),
   minProtocolVersion: int(0, 65535).default(1),
@@ -66,37 +70,6 @@ export const wireSchema = z.strictObject({
   materialize: z.boolean().default(false),
 });
 
-export const adversarySchema = z.strictObject({
-  /**
-   * garbage / oversized / out-of-order / flood / bad-signature misbehave on
-   * the wire; sybil runs the honest stack plus an eclipse attack on `victims`
-   * (dials them, poisons address books, gossips false link events).
-   */
-  kind: z.enum(['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil']),
-  count: int(1, 10_000).default(1),
-  startS: num(0, 30 * 86_400).default(0),
-  /** Whom they attack: the bootstrap nodes, or every honest peer in turn. */
-  targets: z.enum(['bootstrap', 'all']).default('all'),
-  intervalS: num(0.001, 3600).default(0.5),
-  burst: int(1, 100_000).default(50),
-  redialS: num(0.001, 3600).default(2),
-  maxDials: int(1, 1_000_000).default(200),
-  /** sybil: honest peers attacked (chosen at random among non-bootstrap peers, same for every Sybil of the run). */
-  victims: int(1, 10_000).default(10),
-  /** sybil: fake links each Sybil claims to random honest peers. */
-  falseLinks: int(0, 64).default(4),
-  /** sybil: claim a mesh among the Sybils, which colluding ends "confirm". */
-  mesh: z.boolean().default(true),
-  /** sybil: mesh links each Sybil claims (kept under the global map's claim limit so they are not rejected as excessive). */
-  meshDegree: int(2, 30).default(8),
-  /** sybil: false claims are re-gossiped this often. */
-  gossipIntervalS: num(1, 86_400).default(60),
-  /** With crypto.pow: the adversary grinds proofs for its identities (false: it skips the work and is refused). */
-  payPow: z.boolean().default(true),
-});
-
 export type NodeSettings = z.infer<typeof nodeSchema>;
-export type AdversarySpec = z.infer<typeof adversarySchema>;
-
-/** Actions moved to actions.ts; re-exported for older imports. */
-export { actionSchema, type ActionSpec } from './actions.ts';
+export type CryptoSettings = z.infer<typeof cryptoSchema>;
+export type WireSettings = z.infer<typeof wireSchema>;
