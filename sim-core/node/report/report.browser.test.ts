@@ -22,6 +22,8 @@ if (!HAVE_CHROMIUM) console.warn(`report.browser.test.ts: SKIPPED — ${CHROMIUM
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const PLOTS = ['coverage', 'messages', 'lcc', 'degree', 'paths'];
+/** Bound on any wait for the browser: a loaded machine is slow, not wrong (waits are on states, never on wall time). */
+const WAIT_MS = 10 * 60_000;
 
 interface Loaded {
   page: Page;
@@ -29,18 +31,19 @@ interface Loaded {
   external: string[];
 }
 
-describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 2 * WAIT_MS }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'peermap-report-'));
   let context: BrowserContext;
 
   beforeAll(async () => {
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
-  });
+    context.setDefaultTimeout(WAIT_MS);
+  }, WAIT_MS);
 
   afterAll(async () => {
     await context?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, WAIT_MS);
 
   async function load(file: string): Promise<Loaded> {
     const page = await context.newPage();
@@ -58,7 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
       return route.abort();
     });
     await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('body[data-rendered="true"]', { state: 'attached', timeout: WAIT_MS });
     return { page, errors, external };
   }
 
@@ -104,7 +107,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
     const file = join(dir, 'broken.html');
     writeFileSync(file, '<!DOCTYPE html><body><script>console.error("boom"); document.body.setAttribute("data-rendered", "true"); null.x;</script></body>');
     const { page, errors } = await load(file);
-    await expect.poll(() => errors.length).toBe(2);
+    await expect.poll(() => errors.length, { timeout: WAIT_MS }).toBe(2);
     await page.close();
   });
 
