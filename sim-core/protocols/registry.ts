@@ -7,3 +7,4 @@
 export { noneStrategy } from './node/none-strategy.ts';
 export { globalmapStrategy, randomStrategy } from './globalmap/strategy.ts';
 export { kademliaStrategy } from './kademlia/strategy.ts';
+export { ringStrategy } from './examples/ring/strategy.ts';
