@@ -111,6 +111,8 @@ async function main(): Promise<number> {
     console.error(`bench:ui: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
     return 1;
   }
+  // Before this bench rewrites its own tracked outputs (which would read as "-dirty").
+  const commit = gitCommit(REPO);
   const dir = mkdtempSync(join(tmpdir(), 'peermap-bench-ui-'));
   let dash: Dashboard | undefined;
   try {
@@ -129,7 +131,7 @@ async function main(): Promise<number> {
         loadavg1AtEnd: r2(loadavg()[0]),
         chromium: dash.context.browser()?.version() ?? chromiumVersion(),
       },
-      commit: gitCommit(REPO),
+      commit,
       measuredAt: new Date().toISOString(),
     };
     writeFileSync(join(RESULTS, 'ui-fps.json'), JSON.stringify(report, null, 2) + '\n');
