@@ -68,14 +68,15 @@ function toProblem(issue: z.core.$ZodIssue, root: unknown, origin: Origin): Scen
   const dotted = path.join('.');
   const value = valueAt(root, path);
   if (issue.code === 'invalid_type' && typeof value === 'number' && !Number.isFinite(value)) allowed = 'must be a finite number';
-  const hit = origin.flags ? flagFor(origin.flags, dotted) : undefined;
   const { doc, lines } = origin;
-  return {
-    path: hit === undefined ? dotted : hit.flag === `--set ${dotted}` ? hit.flag : `${dotted} (from ${hit.flag})`,
-    got: value === undefined ? undefined : shown(value),
-    allowed,
-    line: doc && lines && !hit ? lineOf(doc, lines, path) : undefined,
-  };
+  return { ...fieldOf(dotted, origin.flags, doc && lines ? lineOf(doc, lines, path) : undefined), got: value === undefined ? undefined : shown(value), allowed };
+}
+
+/** A problem's field: the flag that set it (then no line: the file did not say it) or the file's line. */
+export function fieldOf(dotted: string, flags: FlagMap | undefined, line: number | undefined): { path: string; line?: number } {
+  const hit = flags ? flagFor(flags, dotted) : undefined;
+  if (hit === undefined) return { path: dotted, line };
+  return { path: hit.flag === `--set ${dotted}` ? hit.flag : `${dotted} (from ${hit.flag})` };
 }
 
 /** A value as the user wrote it: JSON, except the non-finite numbers JSON shows as null. */

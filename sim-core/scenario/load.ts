@@ -1,7 +1,8 @@
 import { scenarioSchema, type Scenario } from './schema/index.ts';
 import { ScenarioError } from './errors.ts';
 import { checkPlaceNames } from './places.ts';
-import { lineOf, shown, toProblems, type Origin } from './describe.ts';
+import { fieldOf, lineOf, shown, toProblems, type Origin } from './describe.ts';
+import { checkResources } from './resources.ts';
 import { applyOverrides, type ScenarioOverrides } from './overrides.ts';
 import { readYaml } from './yaml-text.ts';
 
@@ -30,12 +31,17 @@ export function validateScenarioObject(value: unknown, source = 'scenario'): Sce
 function validate(value: unknown, source: string, origin: Origin): Scenario {
   const result = scenarioSchema.safeParse(value);
   if (!result.success) throw new ScenarioError(source, toProblems(result.error.issues, value, origin));
+  const { doc, lines } = origin;
+  const where = (path: readonly string[]) => (doc && lines ? lineOf(doc, lines, path) : undefined);
+  const resources = checkResources(result.data);
+  if (resources.length > 0) {
+    throw new ScenarioError(source, resources.map((p) => ({ ...fieldOf(p.path.join('.'), origin.flags, where(p.path)), got: shown(p.got), allowed: p.allowed })));
+  }
   const places = checkPlaceNames(result.data);
   if (places.length > 0) {
-    const { doc, lines } = origin;
     throw new ScenarioError(
       source,
-      places.map((p) => ({ path: p.path.join('.'), got: shown(p.got), allowed: p.allowed, line: doc && lines ? lineOf(doc, lines, p.path.map(String)) : undefined })),
+      places.map((p) => ({ ...fieldOf(p.path.join('.'), origin.flags, where(p.path.map(String))), got: shown(p.got), allowed: p.allowed })),
     );
   }
   return result.data;

@@ -52,10 +52,15 @@ export function readYaml(text: string, source: string): YamlText {
     throw fail(`YAML could not be read: ${firstLine(e)}`);
   }
   if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      source,
-      doc.errors.slice(0, MAX_PROBLEMS).map((e) => ({ path: '', got: undefined, allowed: `YAML syntax: ${firstLine(e)}`, line: lines.linePos(e.pos[0]).line })),
-    );
+    // yaml reports its own stack overflow (deep flow nesting) as a syntax error; say what it means, once.
+    const problems = new Map<string, ScenarioProblem>();
+    for (const e of doc.errors.slice(0, MAX_PROBLEMS)) {
+      const msg = firstLine(e);
+      const allowed = /call stack/i.test(msg) ? `YAML: nested too deep (at most ${MAX_SCENARIO_DEPTH} levels)` : `YAML syntax: ${msg}`;
+      const line = lines.linePos(e.pos[0]).line;
+      problems.set(`${line}:${allowed}`, { path: '', got: undefined, allowed, line });
+    }
+    throw new ScenarioError(source, [...problems.values()]);
   }
   const tree = checkTree(doc, lines);
   if (tree.problems.length > 0) throw new ScenarioError(source, tree.problems);
@@ -103,7 +108,7 @@ function checkTree(doc: Document, lines: LineCounter): { problems: ScenarioProbl
       continue;
     }
     if (!isCollection(node)) continue;
-    if (depth >= MAX_SCENARIO_DEPTH) return { problems: [{ path: '', got: undefined, allowed: `YAML: nested at most ${MAX_SCENARIO_DEPTH} levels deep`, line: at(offsetOf(node)) }] };
+    if (depth >= MAX_SCENARIO_DEPTH) return { problems: [{ path: '', got: undefined, allowed: `YAML: nested too deep (at most ${MAX_SCENARIO_DEPTH} levels)`, line: at(offsetOf(node)) }] };
     const seen = new Map<string, number | undefined>();
     for (const item of node.items) {
       if (!isPair(item)) {

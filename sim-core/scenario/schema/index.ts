@@ -63,6 +63,8 @@ export const scenarioSchema = z
         maxEvents: int(1, 1e15).default(1e12),
         /** Bound on simultaneously pending events. */
         maxPendingEvents: int(1024, 2 ** 24).default(2 ** 24),
+        /** Bound on the estimated per-host tables (GiB); the loader refuses a run above it. Default 8. */
+        memoryBudgetGiB: num(0.001, 1024).optional(),
       })
       .default({ maxEvents: 1e12, maxPendingEvents: 2 ** 24 }),
   })
