@@ -73,7 +73,7 @@ export class RunProgress {
     private readonly totalS: number,
     opts: RunProgressOptions = {},
   ) {
-    this.bar = new DelayedBar(quiet, totalS, ' {bar} {percentage}% | sim {sim}/{total} s | {events} events | {eps} ev/s | wall {wall} s | eta {eta}', 20);
+    this.bar = new DelayedBar(quiet, totalS, ' {bar} {percentage}% | sim {sim}/{total} s | {events} events | {eps} ev/s | wall {wall} s | eta {left}', 20);
     this.write = opts.write ?? ((line) => process.stderr.write(line + '\n'));
     this.nowMs = opts.nowMs ?? (() => performance.now());
     this.startMs = this.nowMs();
@@ -86,7 +86,8 @@ export class RunProgress {
     if (!this.estimated && wallS >= WARMUP_S && simS > 0) {
       this.estimated = true;
       const note = longRunNote(wallS + (eta ?? 0), this.totalS);
-      if (note) this.write(note);
+      // On a terminal the bar owns the line: clear it, so the note stands alone and the bar redraws below.
+      if (note) this.write((this.bar.enabled ? '\r\x1b[2K' : '') + note);
     }
     this.bar.update(simS, (barWallS) => ({
       sim: simS.toFixed(1),
@@ -94,7 +95,7 @@ export class RunProgress {
       events: events.toLocaleString('en-US'),
       eps: formatRate(barWallS > 0 ? events / barWallS : 0),
       wall: barWallS.toFixed(1),
-      eta: formatDuration(eta),
+      left: formatDuration(eta),
     }));
     if (!this.quiet && !this.bar.enabled && wallS >= this.nextLineS) {
       this.nextLineS = wallS + BATCH_LINE_EVERY_S;

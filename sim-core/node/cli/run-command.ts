@@ -41,7 +41,7 @@ export const RUNS_FOLDER = 'results/runs';
  * handled, so this bounds how long Ctrl-C waits. Chunking does not change
  * the trace (the simulation stops only at event boundaries).
  */
-const CHUNK_EVENTS = 50_000;
+const CHUNK_EVENTS = 10_000;
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   let scenario: Scenario;
