@@ -12,8 +12,10 @@ import { withStrategy } from '../compare/options.ts';
 import { configHash } from './plan.ts';
 import type { SweepResult, SweepRunFile } from './sweep.ts';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'peermap-merge-'));
+// No git for the children: every output records commit "unknown", so commits made while the tests run cannot make shards differ.
+const env = { ...process.env, GIT_DIR: join(dir, 'no-git') };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8', env });
 const file = join(dir, 'tiny.yaml');
 writeFileSync(file, 'name: tiny-merge\ndurationS: 30\npeers: { count: 30, joinOverS: 5 }\nprotocol: { kind: node, strategy: none }\nmetrics: { sampleEveryS: 5 }\n');
 

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { SweepResult } from './sweep.ts';
 
 const BIN = resolve('bin/peermap.mjs');
-const cli = (args: string[], cwd?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd });
 const dir = mkdtempSync(join(tmpdir(), 'peermap-sweep-out-'));
+const env = { ...process.env, GIT_DIR: join(dir, 'no-git') }; // no git: the children need none
+const cli = (args: string[], cwd?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env });
 const file = join(dir, 'tiny.yaml');
 writeFileSync(file, 'name: tiny-out\ndurationS: 20\npeers: { count: 20, joinOverS: 5 }\nprotocol: { kind: node, strategy: none }\nmetrics: { sampleEveryS: 5 }\n');
 const sweep = (...args: string[]) => cli(['sweep', file, '--strategies', 'random', '--workers', '1', '--quiet', ...args]);
@@ -72,7 +73,7 @@ describe('peermap sweep interrupted', () => {
     // Each job takes seconds, so the signal arrives with jobs left to run.
     writeFileSync(slow, 'name: slow-sweep\ndurationS: 300\npeers: { count: 150, joinOverS: 10 }\nprotocol: { kind: node, strategy: random }\nmetrics: { sampleEveryS: 10 }\n');
     const out = join(dir, 'interrupted');
-    const child = spawn(process.execPath, [BIN, 'sweep', slow, '--strategies', 'random', '--seeds', '1..8', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'sweep', slow, '--strategies', 'random', '--seeds', '1..8', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -9,8 +9,10 @@ import { parseScenario } from '../../scenario/load.ts';
 import { parseShard, selectShard, shardOfJob, singleVariant, sweepJobs, type SweepPlan } from './plan.ts';
 import { withoutExecution, type SweepResult, type SweepRunFile } from './sweep.ts';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'peermap-sweep-'));
+// No git for the children: every output records commit "unknown", so commits made while the tests run cannot make shards differ.
+const env = { ...process.env, GIT_DIR: join(dir, 'no-git') };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8', env });
 
 /** 40 peers for 60 s: well under a second per run. */
 const TINY = `

@@ -9,8 +9,10 @@ import { sweepJobs, type SweepPlan } from './plan.ts';
 import { withoutExecution, type SweepResult, type SweepRunFile } from './sweep.ts';
 import { collectVary, parseVary, splitTopLevel, variantSets } from './vary.ts';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'peermap-vary-'));
+// No git for the children: every output records commit "unknown", so commits made while the tests run cannot make shards differ.
+const env = { ...process.env, GIT_DIR: join(dir, 'no-git') };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8', env });
 const TINY = 'name: tiny-vary\ndurationS: 30\npeers: { count: 30, joinOverS: 5 }\nprotocol: { kind: node, strategy: globalmap }\nmetrics: { sampleEveryS: 5 }\n';
 const file = join(dir, 'tiny.yaml');
 writeFileSync(file, TINY);
