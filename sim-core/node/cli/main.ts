@@ -104,7 +104,7 @@ export function buildProgram(): Command {
     )
     .option('--seeds <list>', "seeds, e.g. 1..20 or 1,2,7 (default: the file's seed)", parseSeeds)
     .option('--workers <n>', 'worker threads (default: available CPUs, at most one per job)', parseWorkers)
-    .option('--shard <i/n>', 'run only shard i of n: job j (strategy-major, then seed order) goes to shard (j mod n) + 1; combine with `peermap merge`', parseShard)
+    .option('--shard <i/n>', 'run only shard i of n: job j (by --vary value, then strategy, then seed) goes to shard (j mod n) + 1; combine with `peermap merge`', parseShard)
     .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
     .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
     .option('--set <path=value>', 'set a scenario field before validation, e.g. --set protocol.globalmap.ttl=4 (value is YAML; repeatable)', collectSet, [])
