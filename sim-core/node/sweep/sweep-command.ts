@@ -95,8 +95,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   });
   const paths = writeSweepOutputs(out, result, runs);
   if (interrupted) {
-    console.error(`interrupted (${interrupt.signal}): ${runs.length} of ${jobs.length} runs finished and kept; partial sweep: ${paths.json}`);
-    console.error(`  run the missing jobs into another folder and combine them with  peermap merge ${out} DIR --out DIR`);
+    console.error(`interrupted (${interrupt.signal}): ${runs.length} of ${jobs.length} runs finished and kept; partial sweep: ${paths.json} (the same command with --force starts over)`);
     return EXIT_INTERRUPTED;
   }
   const text = formatSweepText(result, runs, opts.allMetrics);
