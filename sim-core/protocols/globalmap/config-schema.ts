@@ -13,10 +13,17 @@ export const globalmapSchema = z.strictObject({
   ttl: int(1, 32).default(6),
   /** Forward each new event to this many random neighbours (epidemic gossip); 0 floods to all, as in the seed. */
   gossipFanout: int(0, 64).default(0),
-  /** Events per gm-events message; 1 is the seed's one-event-per-message protocol. */
-  batchSize: int(1, 256).default(1),
-  /** Longest an event waits for its batch to fill. */
-  flushIntervalS: num(0.001, 60).default(0.2),
+  /**
+   * How link events travel. batched: up to batchSize events per gm-events
+   * message, each waiting at most flushIntervalS. seed: the seed's protocol,
+   * every event alone in its message and sent at once (batchSize and
+   * flushIntervalS are then not used; many more, smaller messages).
+   */
+  gossip: z.enum(['batched', 'seed']).default('batched'),
+  /** Events per gm-events message (batched gossip); 1 sends each at once, as gossip: seed does. */
+  batchSize: int(1, 256).default(64),
+  /** Longest an event waits for its batch to fill (batched gossip). */
+  flushIntervalS: num(0.001, 60).default(1),
   /** Anti-spam buffer of recent event hashes (seed: "a few seconds"). */
   dedupeWindowS: num(0.1, 3600).default(30),
   /** Hashes remembered at most (a fixed table per peer). */

@@ -17,7 +17,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean
     announceDelayUs: secondsToUs(s.announceDelayS),
     ttl: s.ttl,
     gossipFanout: s.gossipFanout,
-    batchSize: s.batchSize,
+    batchSize: s.gossip === 'seed' ? 1 : s.batchSize,
     flushIntervalUs: secondsToUs(s.flushIntervalS),
     maxQueuedEvents: 1024,
     dedupeWindowUs: secondsToUs(s.dedupeWindowS),
