@@ -31,7 +31,7 @@ describe('determinism', () => {
     const run = () =>
       execFileSync(
         process.execPath,
-        ['bin/peermap.mjs', 'run', 'scenarios/quickstart.yaml', '--seed', String(seed), '--peers', String(small.peers), '--duration', String(small.durationS), '--quiet', '--out', out],
+        ['bin/peermap.mjs', 'run', 'scenarios/quickstart.yaml', '--seed', String(seed), '--peers', String(small.peers), '--duration', String(small.durationS), '--quiet', '--force', '--out', out],
         { encoding: 'utf8' },
       );
     const traceOf = (stdout: string) => /^trace: ([0-9a-f]{16})$/m.exec(stdout)?.[1];
