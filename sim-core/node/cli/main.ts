@@ -12,6 +12,10 @@ import { validateCommand } from './validate-command.ts';
 import { OutDirError } from '../out-dir.ts';
 import { collectSet } from './sets.ts';
 import { versionText } from './version.ts';
+import { STRATEGIES } from '../../protocols/strategies.ts';
+
+/** Strategy names for help texts, from the registry (so a registered strategy shows up without editing the CLI). */
+const STRATEGY_NAMES = STRATEGIES.join(', ');
 
 /** Exit codes: 0 success, 1 failure during a run, 2 bad usage, invalid scenario or unusable --out; 130 interrupted (SIGINT/SIGTERM). */
 export const EXIT_OK = 0;
@@ -62,7 +66,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'master seed (overrides the file)', parseIntArg('--seed'))
     .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
     .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
-    .option('--strategy <name>', 'protocol.strategy (overrides the file): none, globalmap, random, kademlia', parseStrategyName)
+    .option('--strategy <name>', `protocol.strategy (overrides the file): ${STRATEGY_NAMES}`, parseStrategyName)
     .option('--set <path=value>', SET_HELP, collectSet)
     .option('--out <dir>', 'output folder (default: a new folder results/runs/<scenario>-<yyyymmdd-hhmmss>)')
     .option('--force', FORCE_HELP, false)
@@ -76,7 +80,7 @@ export function buildProgram(): Command {
     .description('Run a scenario for each strategy × seed; write DIR/compare.json, compare.csv and report.html')
     .argument('<file>', 'scenario file (YAML); only protocol.strategy and the seed vary between runs')
     .addOption(
-      new Option('--strategies <list>', 'comma-separated: none, globalmap, random, kademlia')
+      new Option('--strategies <list>', `comma-separated: ${STRATEGY_NAMES}`)
         .argParser(parseStrategyList)
         .default(parseStrategyList(DEFAULT_STRATEGIES), DEFAULT_STRATEGIES),
     )
@@ -98,7 +102,7 @@ export function buildProgram(): Command {
     .description('Run strategies × seeds in parallel on worker threads; write DIR/runs/<strategy>-seed<N>.json and DIR/sweep.json (mean ± 95% CI)')
     .argument('<file>', 'scenario file (YAML); only protocol.strategy and the seed vary between runs')
     .addOption(
-      new Option('--strategies <list>', 'comma-separated: none, globalmap, random, kademlia')
+      new Option('--strategies <list>', `comma-separated: ${STRATEGY_NAMES}`)
         .argParser(parseStrategyList)
         .default(parseStrategyList(DEFAULT_STRATEGIES), DEFAULT_STRATEGIES),
     )
