@@ -1,0 +1,43 @@
+import { Driver, type Workload } from './driver.ts';
+import { randomRegularGraph, type Graph } from './graph.ts';
+import { GossipKernel, type KernelCapacities } from './kernel.ts';
+import { DEFAULT_GOSSIP, type GossipModel, type GossipParams } from './model.ts';
+import { ReferenceModel, type Dedupe } from './reference.ts';
+
+export type ModelKind = 'kernel' | 'reference' | 'reference-windowed';
+
+export interface RunSpec {
+  peers: number;
+  degree: number;
+  workload: Workload;
+  params?: GossipParams;
+  caps?: Partial<KernelCapacities>;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export function defaultWorkload(seed: string, durationS: number): Workload {
+  return { durationS, joinS: 120, refreshS: 600, flapsPerPeerHour: 6, reconnectS: 5, flushS: 1, seed, maxPending: 1 << 22 };
+}
+
+export function buildGraph(spec: RunSpec): Graph {
+  return randomRegularGraph(spec.peers, spec.degree, spec.workload.seed, (spec.minDelayMs ?? 10) * 1000, (spec.maxDelayMs ?? 150) * 1000);
+}
+
+/** Runs one model over the workload; the graph is rebuilt from the seed so every model sees the same one. */
+export function runModel(kind: ModelKind, spec: RunSpec): { model: GossipModel; driver: Driver; graph: Graph } {
+  const graph = buildGraph(spec);
+  const driver = new Driver(graph, spec.workload);
+  const params = spec.params ?? DEFAULT_GOSSIP;
+  const model = kind === 'kernel' ? new GossipKernel(graph, driver, params, { ...defaultCaps(spec.peers), ...spec.caps }) : new ReferenceModel(graph, driver, params, dedupeOf(kind));
+  driver.run(model);
+  return { model, driver, graph };
+}
+
+export function defaultCaps(peers: number): KernelCapacities {
+  return { events: 1 << 15, versions: Math.max(1 << 14, 64 * peers), arenaSlots: 1 << 23, messages: 1 << 20 };
+}
+
+function dedupeOf(kind: ModelKind): Dedupe {
+  return kind === 'reference-windowed' ? 'windowed' : 'exact';
+}
