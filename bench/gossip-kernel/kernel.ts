@@ -108,17 +108,21 @@ export class GossipKernel implements GossipModel {
     const st = this.stats;
     for (let j = 0; j < deg; j++) {
       const bit = 1 << j;
-      let count = 0;
-      for (let i = base; i < base + n; i++) if ((this.obMask[i] & bit) === 0) count++;
-      if (count === 0) continue;
-      const m = arena.alloc(count);
-      let at = arena.off[m];
+      const m = arena.alloc(n);
+      const first = arena.off[m];
+      let at = first;
       for (let i = base; i < base + n; i++) {
         if ((this.obMask[i] & bit) !== 0) continue;
         const id = this.obId[i];
         arena.ids[at] = id;
         arena.ttls[at++] = this.obTtl[i];
         ev.refs[id]++;
+      }
+      const count = at - first;
+      arena.shrinkLast(m, count);
+      if (count === 0) {
+        arena.free(m);
+        continue;
       }
       st.messages++;
       st.forwarded += count;

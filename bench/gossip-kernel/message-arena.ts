@@ -62,6 +62,12 @@ export class MessageArena {
     return m;
   }
 
+  /** Cuts the message allocated last down to n ≤ its length slots (a flush reserves the whole outbox, then writes what passes the masks). */
+  shrinkLast(m: number, n: number): void {
+    this.len[m] = n;
+    this.head = this.off[m] + n;
+  }
+
   /** Message m was delivered: its slots may be reused once every older message is delivered too. */
   free(m: number): void {
     this.done[m] = 1;
