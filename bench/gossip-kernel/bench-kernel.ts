@@ -66,6 +66,8 @@ function child(kind: ModelKind, peers: number, durationS: number): void {
       versionsBuilt: k.store.built,
       versionCapacity: k.store.capacity,
       peakMessagesInFlight: k.arena.peakMessages,
+      peakArenaSlots: k.arena.peakSlots,
+      arenaSlotCapacity: k.arena.slotCapacity,
     },
   };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -32,6 +32,8 @@ export class GossipKernel implements GossipModel {
   private readonly obTtl: Uint8Array;
   private readonly obMask: Int32Array;
   private readonly obLen: Int32Array;
+  /** Per peer, 64 buckets by the id's low bits: 1 + outbox row of the id last queued there (checked against obId; a miss falls back to a scan). */
+  private readonly obPos: Uint8Array;
   private readonly B: number;
 
   constructor(
@@ -52,6 +54,8 @@ export class GossipKernel implements GossipModel {
     this.obTtl = new Uint8Array(g.n * this.B);
     this.obMask = new Int32Array(g.n * this.B);
     this.obLen = new Int32Array(g.n);
+    this.obPos = new Uint8Array(g.n * 64);
+    if (this.B > 255) throw new KernelRangeError('batchSize', `${this.B} is above 255 (outbox positions are bytes)`);
   }
 
   originate(now: number, origin: number, peer: number, flags: number): void {
@@ -154,6 +158,7 @@ export class GossipKernel implements GossipModel {
     this.obTtl[i] = ttl;
     this.obMask[i] = mask;
     this.obLen[p] = n + 1;
+    this.obPos[(p << 6) | (id & 63)] = n + 1;
     const ev = this.ev;
     ev.refs[id]++;
     ev.pending[id * ev.words + (p >>> 5)] |= 1 << (p & 31);
@@ -166,6 +171,14 @@ export class GossipKernel implements GossipModel {
     const base = p * this.B;
     const end = base + this.obLen[p];
     const bit = 1 << j;
+    const hint = base + this.obPos[(p << 6) | (id & 63)] - 1;
+    if (hint >= base && hint < end && this.obId[hint] === id) {
+      if ((this.obMask[hint] & bit) === 0) {
+        this.obMask[hint] |= bit;
+        this.stats.suppressed++;
+      }
+      return;
+    }
     for (let i = base; i < end; i++) {
       if (this.obId[i] !== id) continue;
       if ((this.obMask[i] & bit) === 0) {

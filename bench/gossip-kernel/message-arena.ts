@@ -19,6 +19,8 @@ export class MessageArena {
   private msgTail = 0;
   private msgCount = 0;
   peakMessages = 0;
+  /** Most slots spanned at once from the oldest message in flight to the newest (gaps included). */
+  peakSlots = 0;
 
   constructor(
     readonly slotCapacity: number,
@@ -59,6 +61,8 @@ export class MessageArena {
     this.off[m] = at;
     this.len[m] = n;
     this.head = at + n;
+    const span = this.head >= this.tail ? this.head - this.tail : this.slotCapacity - this.tail + this.head;
+    if (span > this.peakSlots) this.peakSlots = span;
     return m;
   }
 

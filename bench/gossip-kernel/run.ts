@@ -35,7 +35,7 @@ export function runModel(kind: ModelKind, spec: RunSpec): { model: GossipModel; 
 }
 
 export function defaultCaps(peers: number): KernelCapacities {
-  return { events: 1 << 15, versions: Math.max(1 << 14, 16 * peers), arenaSlots: 1 << 21, messages: 1 << 18 };
+  return { events: 1 << 13, versions: Math.max(1 << 14, 8 * peers), arenaSlots: Math.max(1 << 20, 4096 * peers), messages: 1 << 18 };
 }
 
 function dedupeOf(kind: ModelKind): Dedupe {
