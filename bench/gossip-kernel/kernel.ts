@@ -79,6 +79,7 @@ export class GossipKernel implements GossipModel {
     const end = start + arena.len[m];
     const st = this.stats;
     st.receipts += end - start;
+    // Each id's reference is dropped as soon as it is handled (a forward has taken its own first).
     for (let k = start; k < end; k++) {
       const id = ids[k];
       const w = id * W + pw;
@@ -86,6 +87,7 @@ export class GossipKernel implements GossipModel {
       const s = seen[w];
       if ((s & pb) !== 0) {
         st.duplicates++;
+        ev.release(id);
         continue;
       }
       seen[w] = s | pb;
@@ -96,8 +98,8 @@ export class GossipKernel implements GossipModel {
         if (ttl > 1) this.enqueue(p, id, ttl - 1, 1 << j);
       } else if (r === STALE) st.stale++;
       else st.excessive++;
+      ev.release(id);
     }
-    for (let k = start; k < end; k++) ev.release(ids[k]);
     arena.free(m);
   }
 
