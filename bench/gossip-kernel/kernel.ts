@@ -122,7 +122,6 @@ export class GossipKernel implements GossipModel {
         const id = this.obId[i];
         arena.ids[at] = id;
         arena.ttls[at++] = this.obTtl[i];
-        ev.refs[id]++;
       }
       const count = at - first;
       arena.shrinkLast(m, count);
@@ -134,13 +133,17 @@ export class GossipKernel implements GossipModel {
       st.forwarded += count;
       this.net.send(p, j, m);
     }
+    // Each entry: one reference per copy sent (counted from its mask), minus the outbox's own.
     const W = ev.words;
     const pw = p >>> 5;
     const clear = ~(1 << (p & 31));
+    const all = deg === 32 ? -1 : (1 << deg) - 1;
     for (let i = base; i < base + n; i++) {
       const id = this.obId[i];
       ev.pending[id * W + pw] &= clear;
-      ev.release(id);
+      const refs = ev.refs[id] + deg - popcount(this.obMask[i] & all) - 1;
+      ev.refs[id] = refs;
+      if (refs === 0) ev.recycle(id);
     }
   }
 
@@ -190,4 +193,10 @@ export class GossipKernel implements GossipModel {
       return;
     }
   }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }

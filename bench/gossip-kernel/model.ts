@@ -19,7 +19,7 @@ export function newStats(): GossipStats {
 
 /** The driver's side: the model hands it messages (as int handles) and flush-timer requests. */
 export interface Net {
-  /** Message `handle` from p to its j-th neighbour. */
+  /** Message `handle` from p to its j-th neighbour; delivered later, never from inside this call. */
   send(p: number, j: number, handle: number): void;
   /** p has events waiting: set its flush timer unless already set. */
   arm(p: number): void;
