@@ -8,6 +8,7 @@ import { MessageArena } from './message-arena.ts';
 import { DEFAULT_GOSSIP, type GossipModel, type GossipParams } from './model.ts';
 import { defaultWorkload, runModel, type RunSpec } from './run.ts';
 import { APPLIED, STALE, VersionStore } from './version-store.ts';
+import type { WindowShadowKernel } from './window-shadow.ts';
 
 function maps(model: GossipModel, n: number, sample: number[]): unknown[] {
   return sample.map((p) => Array.from({ length: n }, (_, o) => model.entries(p, o)));
@@ -64,6 +65,20 @@ describe('gossip kernel = plain reference', () => {
       ),
       { numRuns: 25, seed: 7 },
     );
+  });
+});
+
+describe('exact dedupe against the windowed seen-cache', () => {
+  it('duplicates a small window forgets turn into stale receipts, nothing else changes; the kernel shadow counts them exactly', () => {
+    const spec: RunSpec = { peers: 60, degree: 8, windowCapacity: 16, workload: { ...defaultWorkload('w1', 100), joinS: 20 } };
+    const exact = runModel('reference', spec).model.stats;
+    const windowed = runModel('reference-windowed', spec).model.stats;
+    const shadow = runModel('kernel-window-shadow', spec).model as WindowShadowKernel;
+    expect(windowed.stale - exact.stale).toBeGreaterThan(100);
+    expect(exact.duplicates - windowed.duplicates).toBe(windowed.stale - exact.stale);
+    expect({ ...windowed, duplicates: 0, stale: 0 }).toEqual({ ...exact, duplicates: 0, stale: 0 });
+    expect(shadow.forgotten).toBe(windowed.stale - exact.stale);
+    expect(shadow.falseSeen).toBe(0);
   });
 });
 

@@ -44,10 +44,12 @@ export class ReferenceModel implements GossipModel {
     private readonly g: Graph,
     private readonly net: Net,
     private readonly params: GossipParams,
-    private readonly dedupe: Dedupe = 'exact',
+    dedupe: Dedupe = 'exact',
+    /** Hashes the windowed cache holds (today's default 2048). */
+    windowCapacity = 2048,
   ) {
     this.peers = Array.from({ length: g.n }, () => ({
-      seen: dedupe === 'exact' ? new Set<string>() : new SeenCache(30e6, 2048),
+      seen: dedupe === 'exact' ? new Set<string>() : new SeenCache(30e6, windowCapacity),
       map: new Map(),
       outbox: [],
       excluded: [],

@@ -3,8 +3,9 @@ import { randomRegularGraph, type Graph } from './graph.ts';
 import { GossipKernel, type KernelCapacities } from './kernel.ts';
 import { DEFAULT_GOSSIP, type GossipModel, type GossipParams } from './model.ts';
 import { ReferenceModel, type Dedupe } from './reference.ts';
+import { WindowShadowKernel } from './window-shadow.ts';
 
-export type ModelKind = 'kernel' | 'reference' | 'reference-windowed';
+export type ModelKind = 'kernel' | 'kernel-window-shadow' | 'reference' | 'reference-windowed';
 
 export interface RunSpec {
   peers: number;
@@ -14,6 +15,8 @@ export interface RunSpec {
   caps?: Partial<KernelCapacities>;
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** Hashes of the windowed seen-cache (reference-windowed, kernel-window-shadow); today's default 2048. */
+  windowCapacity?: number;
 }
 
 export function defaultWorkload(seed: string, durationS: number): Workload {
@@ -29,7 +32,13 @@ export function runModel(kind: ModelKind, spec: RunSpec): { model: GossipModel; 
   const graph = buildGraph(spec);
   const driver = new Driver(graph, spec.workload);
   const params = spec.params ?? DEFAULT_GOSSIP;
-  const model = kind === 'kernel' ? new GossipKernel(graph, driver, params, { ...defaultCaps(spec.peers), ...spec.caps }) : new ReferenceModel(graph, driver, params, dedupeOf(kind));
+  const caps = { ...defaultCaps(spec.peers), ...spec.caps };
+  const model =
+    kind === 'kernel'
+      ? new GossipKernel(graph, driver, params, caps)
+      : kind === 'kernel-window-shadow'
+        ? new WindowShadowKernel(graph, driver, params, caps, spec.windowCapacity)
+        : new ReferenceModel(graph, driver, params, dedupeOf(kind), spec.windowCapacity);
   driver.run(model);
   return { model, driver, graph };
 }
