@@ -1,7 +1,7 @@
 // npm run bench:kernel [-- --quick]: the gossip kernel prototype against the plain reference.
 // Writes results/bench-gossip-kernel.json (micro-bench medians of 3, workload runs each in its own process).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
@@ -59,7 +59,9 @@ function child(kind: ModelKind, peers: number, durationS: number): void {
     receiptsPerCpuS: Math.round(model.stats.receipts / cpuS),
     nsPerReceiptAllIn: (cpuS * 1e9) / model.stats.receipts,
     rssBeforeRunMB: rssBefore / MB,
+    // maxRSS carries over the parent's peak at spawn (Linux keeps it across exec): the parent spawns runs before its own micro-bench.
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    rssEndMB: mem.rss / MB,
     heapUsedMB: mem.heapUsed / MB,
     arrayBuffersMB: mem.arrayBuffers / MB,
     kernel: k && {
@@ -92,6 +94,15 @@ function main(): void {
   const quick = argv.includes('--quick');
   const loadStart = loadavg();
   const t0 = process.hrtime.bigint();
+  const runs: Record<string, any>[] = [];
+  // --reuse-reference: take the plain reference's run from the last results file (it alone takes ~5 minutes).
+  const previous = argv.includes('--reuse-reference') ? (JSON.parse(readFileSync(OUT, 'utf8')) as { runs: Record<string, any>[]; commit: string }) : undefined;
+  for (const j of quick ? QUICK : FULL) {
+    const old = previous?.runs.find((r) => r.kind === j.kind && j.kind === 'reference' && r.peers === j.peers && r.durationS === j.durationS);
+    const r = old ? { ...old, reusedFromCommit: previous!.commit } : spawnJob(j);
+    runs.push(r);
+    console.log(`${j.kind} ${j.peers} peers ${j.durationS} s: ${(r.stats as any).receipts} receipts, cpu ${(r.cpuS as number).toFixed(1)} s, ${(r.nsPerReceiptAllIn as number).toFixed(0)} ns/receipt all-in, peak RSS ${(r.peakRssMB as number).toFixed(0)} MB`);
+  }
   const peers = quick ? 300 : 2500;
   const micro: Record<string, unknown> = {};
   for (const [name, mode, ttl] of [
@@ -102,12 +113,6 @@ function main(): void {
     const r = microBench(peers, mode, ttl, SEED);
     micro[name] = { ...r, ratioToBare: r.kernelNs / r.bareNs };
     console.log(`micro ${name}: kernel ${r.kernelNs.toFixed(1)} ns/receipt, bare loop ${r.bareNs.toFixed(1)} ns, ratio ${(r.kernelNs / r.bareNs).toFixed(1)} (${r.receipts} receipts)`);
-  }
-  const runs: Record<string, any>[] = [];
-  for (const j of quick ? QUICK : FULL) {
-    const r = spawnJob(j);
-    runs.push(r);
-    console.log(`${j.kind} ${j.peers} peers ${j.durationS} s: ${(r.stats as any).receipts} receipts, cpu ${(r.cpuS as number).toFixed(1)} s, ${(r.nsPerReceiptAllIn as number).toFixed(0)} ns/receipt all-in, peak RSS ${(r.peakRssMB as number).toFixed(0)} MB`);
   }
   const same = (kind: string, peers: number, durationS: number) => runs.find((r) => r.kind === kind && r.peers === peers && r.durationS === durationS);
   const kern = runs[0];
