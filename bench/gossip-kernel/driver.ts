@@ -1,7 +1,7 @@
 import { EventQueue } from '../../sim-core/engine/event-queue.ts';
 import { Rng } from '../../sim-core/engine/rng.ts';
 import { F_CONNECT, F_OUT } from '../../sim-core/protocols/globalmap/record.ts';
-import { KernelCapacityError } from './errors.ts';
+import { SlotStack } from './slot-stack.ts';
 import type { Graph } from './graph.ts';
 import type { GossipModel, Net } from './model.ts';
 
@@ -40,8 +40,7 @@ export class Driver implements Net {
   private readonly a: Int32Array;
   private readonly b: Int32Array;
   private readonly c: Int32Array;
-  private readonly free: Int32Array;
-  private freeTop: number;
+  private readonly free: SlotStack;
   private readonly armed: Uint8Array;
   private readonly rngs: Rng[];
   private now = 0;
@@ -58,9 +57,7 @@ export class Driver implements Net {
     this.a = new Int32Array(cap);
     this.b = new Int32Array(cap);
     this.c = new Int32Array(cap);
-    this.free = new Int32Array(cap);
-    for (let i = 0; i < cap; i++) this.free[i] = cap - 1 - i;
-    this.freeTop = cap;
+    this.free = new SlotStack(cap, 'maxPending');
     this.armed = new Uint8Array(g.n);
     this.rngs = Array.from({ length: g.n }, (_, p) => new Rng(`${w.seed}/peer/${p}/workload`));
   }
@@ -78,7 +75,7 @@ export class Driver implements Net {
       const a = this.a[s];
       const b = this.b[s];
       const c = this.c[s];
-      this.free[this.freeTop++] = s;
+      this.free.give(s);
       this.engineEvents++;
       if (k === K_DELIVER) model.deliver(this.now, a, b, c);
       else if (k === K_FLUSH) {
@@ -126,8 +123,7 @@ export class Driver implements Net {
   }
 
   private at(t: number, kind: number, a: number, b: number, c: number): void {
-    if (this.freeTop === 0) throw new KernelCapacityError('maxPending', this.w.maxPending);
-    const s = this.free[--this.freeTop];
+    const s = this.free.take();
     this.kind[s] = kind;
     this.a[s] = a;
     this.b[s] = b;

@@ -1,4 +1,5 @@
-import { KernelCapacityError, KernelRangeError } from './errors.ts';
+import { KernelRangeError } from './errors.ts';
+import { SlotStack } from './slot-stack.ts';
 
 /**
  * Live link events as dense int32 ids. An event is interned once, where it
@@ -21,8 +22,7 @@ export class EventTable {
   readonly words: number;
   readonly seen: Int32Array;
   readonly pending: Int32Array;
-  private readonly free: Int32Array;
-  private freeTop: number;
+  private readonly free: SlotStack;
   private nextSerial = 0;
   live = 0;
   peakLive = 0;
@@ -41,16 +41,12 @@ export class EventTable {
     this.words = (peers + 31) >>> 5;
     this.seen = new Int32Array(capacity * this.words);
     this.pending = new Int32Array(capacity * this.words);
-    this.free = new Int32Array(capacity);
-    // Lowest ids first: the live set stays compact at the front of the columns.
-    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
-    this.freeTop = capacity;
+    this.free = new SlotStack(capacity, 'eventCapacity');
   }
 
   /** A new event, seen by its origin, with no references yet. */
   intern(origin: number, peer: number, flags: number, ts: number): number {
-    if (this.freeTop === 0) throw new KernelCapacityError('eventCapacity', this.capacity);
-    const id = this.free[--this.freeTop];
+    const id = this.free.take();
     this.origin[id] = origin;
     this.peer[id] = peer;
     this.flags[id] = flags;
@@ -74,7 +70,7 @@ export class EventTable {
     this.seen.fill(0, id * w, id * w + w);
     this.pending.fill(0, id * w, id * w + w);
     this.refs[id] = 0;
-    this.free[this.freeTop++] = id;
+    this.free.give(id);
     this.live--;
   }
 

@@ -1,5 +1,6 @@
 import { F_CONNECT, newer } from '../../sim-core/protocols/globalmap/record.ts';
 import { KernelCapacityError, KernelRangeError } from './errors.ts';
+import { SlotStack } from './slot-stack.ts';
 
 export const APPLIED = 0;
 export const STALE = 1;
@@ -45,8 +46,7 @@ export class VersionStore {
   private readonly rootSerial: Int32Array;
   private readonly rootNext: Int32Array;
   private readonly rootGen: Int32Array;
-  private readonly free: Int32Array;
-  private freeTop: number;
+  private readonly free: SlotStack;
   live = 0;
   peakLive = 0;
   built = 0;
@@ -83,9 +83,7 @@ export class VersionStore {
     this.rootSerial = new Int32Array(peers).fill(-1);
     this.rootNext = new Int32Array(peers).fill(-1);
     this.rootGen = new Int32Array(peers);
-    this.free = new Int32Array(capacity);
-    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
-    this.freeTop = capacity;
+    this.free = new SlotStack(capacity, 'versionCapacity');
   }
 
   /** Applies origin's register write (peer, flags, ts), made by event `serial`, to peer p's map. */
@@ -190,7 +188,7 @@ export class VersionStore {
     const bucket = this.hashOf(w) & this.hcMask;
     const c = this.hcVer[bucket];
     if (c >= 0 && this.vGen[c] === this.hcGen[bucket] && this.sameContent(c, w)) {
-      this.free[this.freeTop++] = w; // an equal version exists: give the fresh slot back
+      this.free.give(w); // an equal version exists: give the fresh slot back
       return c;
     }
     this.hcVer[bucket] = w;
@@ -229,7 +227,7 @@ export class VersionStore {
 
   /** A version slot: a fresh one while the deferral FIFO is short, else the oldest deferred one still unused. */
   private allocate(): number {
-    while (this.dCount > 0 && (this.dCount > this.deferral || this.freeTop === 0)) {
+    while (this.dCount > 0 && (this.dCount > this.deferral || this.free.size === 0)) {
       const v = this.deferred[this.dHead];
       this.dHead = this.dHead + 1 === this.capacity ? 0 : this.dHead + 1;
       this.dCount--;
@@ -237,10 +235,9 @@ export class VersionStore {
       if (this.vRefs[v] > 0) continue; // taken back through a memo meanwhile
       this.vGen[v]++;
       this.live--;
-      this.free[this.freeTop++] = v;
+      this.free.give(v);
     }
-    if (this.freeTop === 0) throw new KernelCapacityError('versionCapacity', this.capacity);
-    return this.free[--this.freeTop];
+    return this.free.take();
   }
 
   private defer(v: number): void {
