@@ -6,7 +6,7 @@ import { CompareProgress } from '../compare/progress.ts';
 import { inProcessRunner, type JobRunner } from '../jobs/jobs.ts';
 import { gitCommit } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
-import { EXIT_INTERRUPTED, onInterrupt, restoreCursor } from './interrupt.ts';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 
 export const DEFAULT_STRATEGIES = 'globalmap,kademlia,random';
 export const COMPARE_FOLDER = 'results/compare';
@@ -55,7 +55,6 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   // Ctrl-C: stop the bar, cancel the jobs (they stop at their next chunk) and write nothing: a part of a comparison compares nothing.
   const interrupt = onInterrupt(() => {
     progress.stop();
-    restoreCursor();
     void runner.close();
   });
   let result;

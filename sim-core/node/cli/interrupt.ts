@@ -17,7 +17,8 @@ export interface Interrupt {
 /**
  * Turns the first SIGINT/SIGTERM into a flag, so the caller can stop at the
  * next event boundary and keep what it has; `onFirst` runs at once (e.g. to
- * stop a progress bar). A second signal exits immediately with 130.
+ * stop a progress bar), then the cursor is shown again. A second signal
+ * exits immediately with 130.
  */
 export function onInterrupt(onFirst: (signal: NodeJS.Signals) => void = () => {}): Interrupt {
   let signal: NodeJS.Signals | undefined;
@@ -29,6 +30,7 @@ export function onInterrupt(onFirst: (signal: NodeJS.Signals) => void = () => {}
     }
     signal = sig;
     onFirst(sig);
+    restoreCursor();
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -8,7 +8,7 @@ import { loadScenarioFile, writeJsonAtomic } from '../files.ts';
 import { gitCommit, peakRssBytes } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { formatRate, RunProgress } from '../progress.ts';
-import { EXIT_INTERRUPTED, onInterrupt, restoreCursor } from './interrupt.ts';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { describeScenario, formatSummary } from './report.ts';
 import { nameStrategyFlag, scenarioOverrides } from './sets.ts';
 
@@ -63,7 +63,6 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const progress = new RunProgress(opts.quiet, scenario.durationS);
   const interrupt = onInterrupt(() => {
     progress.stop();
-    restoreCursor();
   });
   try {
     const sim = new Simulation(scenario);
