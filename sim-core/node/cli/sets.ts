@@ -1,14 +1,12 @@
 import { InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../../scenario/errors.ts';
-import type { ScenarioOverrides } from '../../scenario/load.ts';
-
-/** Bound on --set flags per command (the loader bounds them again). */
-const MAX_SET_FLAGS = 256;
+import { MAX_SETS, type ScenarioOverrides } from '../../scenario/load.ts';
 
 /** Commander collector for the repeatable `--set path=value`. */
 export function collectSet(value: string, previous: string[] = []): string[] {
   if (!value.includes('=')) throw new InvalidArgumentError(`--set must be path=value, e.g. protocol.globalmap.ttl=4; got "${value}"`);
-  if (previous.length >= MAX_SET_FLAGS) throw new InvalidArgumentError(`--set may be given at most ${MAX_SET_FLAGS} times`);
+  // The loader's bound, checked here too so commander reports it as a usage error.
+  if (previous.length >= MAX_SETS) throw new InvalidArgumentError(`--set may be given at most ${MAX_SETS} times`);
   return [...previous, value];
 }
 
