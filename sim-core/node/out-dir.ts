@@ -108,7 +108,8 @@ function checkNotKernel(flag: string, dir: string): void {
   const abs = resolve(dir);
   let real = abs;
   try {
-    real = join(realpathSync(nearestExisting(abs)), abs.slice(nearestExisting(abs).length));
+    const existing = nearestExisting(abs);
+    real = join(realpathSync(existing), abs.slice(existing.length));
   } catch {
     // No existing ancestor resolvable: the absolute path is all we can judge.
   }
