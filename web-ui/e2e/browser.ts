@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
+import { launchChromium, PAGE_TIMEOUT_MS, watchPage } from './chromium.ts';
 import { serveStatic } from './serve.ts';
 
 /**
@@ -10,13 +10,8 @@ import { serveStatic } from './serve.ts';
  * workers do not load from file://), open pages with no network, and read
  * the page's state hooks (window.__peermap).
  */
-export const CHROMIUM = '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export { CHROMIUM, HAVE_CHROMIUM, PAGE_TIMEOUT_MS } from './chromium.ts';
 export const REPO = resolve(import.meta.dirname, '../..');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
-/** Bound on any wait for the page: a loaded machine is slow, not wrong. */
-export const PAGE_TIMEOUT_MS = 10 * 60_000;
 
 export interface Painted {
   seq: number;
@@ -50,14 +45,7 @@ export async function startDashboard(dir: string): Promise<Dashboard> {
   const dist = join(dir, 'dist');
   await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
   const server = await serveStatic(dist);
-  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1500, height: 1000 },
-    acceptDownloads: true,
-  });
-  context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  const context = await launchChromium(join(dir, 'profile'), { viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   return {
     url: server.url,
     context,
@@ -77,18 +65,7 @@ export interface Opened {
 /** Opens the dashboard with `query`; records console/page errors and refuses (and records) any request off the server. */
 export async function openDashboard(d: Dashboard, query: string): Promise<Opened> {
   const page = await d.context.newPage();
-  const errors: string[] = [];
-  const external: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(d.url) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
-    external.push(url);
-    return route.abort();
-  });
+  const { errors, external } = await watchPage(page, (url) => url.startsWith(d.url) || url.startsWith('blob:') || url.startsWith('data:'));
   await page.goto(`${d.url}${query}`);
   await waitForState(page, 's.loaded');
   return { page, errors, external };

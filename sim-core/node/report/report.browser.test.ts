@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, launchChromium, PAGE_TIMEOUT_MS as WAIT_MS, watchPage } from '../../../web-ui/e2e/chromium.ts';
 import { parseScenario } from '../../scenario/load.ts';
 import { runComparison } from '../compare/compare.ts';
 import { writeCompareOutputs } from '../compare/outputs.ts';
@@ -16,14 +17,9 @@ import { buildReportHtml } from './html.ts';
  * file:// with no network, no console or page errors, and draw every plot.
  * Skipped, saying so, only when /usr/bin/chromium is absent; CI installs it.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`report.browser.test.ts: SKIPPED — ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const PLOTS = ['coverage', 'messages', 'lcc', 'degree', 'paths'];
-/** Bound on any wait for the browser: a loaded machine is slow, not wrong (waits are on states, never on wall time). */
-const WAIT_MS = 10 * 60_000;
 
 interface Loaded {
   page: Page;
@@ -36,8 +32,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
   let context: BrowserContext;
 
   beforeAll(async () => {
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
-    context.setDefaultTimeout(WAIT_MS);
+    context = await launchChromium(join(dir, 'profile'));
   }, WAIT_MS);
 
   afterAll(async () => {
@@ -47,19 +42,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
 
   async function load(file: string): Promise<Loaded> {
     const page = await context.newPage();
-    const errors: string[] = [];
-    const external: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
     // Self-contained means it never asks for anything but itself.
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      external.push(url);
-      return route.abort();
-    });
+    const { errors, external } = await watchPage(page, (url) => url.startsWith('file:'));
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('body[data-rendered="true"]', { state: 'attached', timeout: WAIT_MS });
     return { page, errors, external };
