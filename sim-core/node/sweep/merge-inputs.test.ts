@@ -3,24 +3,20 @@
  * file, nothing is read or written outside the folders, and no error
  * echoes what a file outside holds.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withStrategy } from '../compare/options.ts';
 import { configHash } from './plan.ts';
 import type { SweepResult, SweepRunFile } from './sweep.ts';
+import { cliSetup, readJson } from './test-cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'peermap-merge-'));
-// No git for the children: every output records commit "unknown", so commits made while the tests run cannot make shards differ.
-const env = { ...process.env, GIT_DIR: join(dir, 'no-git') };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8', env });
-const file = join(dir, 'tiny.yaml');
-writeFileSync(file, 'name: tiny-merge\ndurationS: 30\npeers: { count: 30, joinOverS: 5 }\nprotocol: { kind: node, strategy: none }\nmetrics: { sampleEveryS: 5 }\n');
+const { dir, cli, file } = cliSetup(
+  'merge',
+  'name: tiny-merge\ndurationS: 30\npeers: { count: 30, joinOverS: 5 }\nprotocol: { kind: node, strategy: none }\nmetrics: { sampleEveryS: 5 }\n',
+);
 
 const good = join(dir, 'good');
-const readJson = <T>(p: string) => JSON.parse(readFileSync(p, 'utf8')) as T;
 const writeJson = (p: string, v: unknown) => writeFileSync(p, JSON.stringify(v, null, 2));
 
 /** A copy of the good sweep folder under its own case folder, edited by `edit`. */

@@ -1,18 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../scenario/load.ts';
 import { parseShard, selectShard, shardOfJob, singleVariant, sweepJobs, type SweepPlan } from './plan.ts';
-import { withoutExecution, type SweepResult, type SweepRunFile } from './sweep.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'peermap-sweep-'));
-// No git for the children: every output records commit "unknown", so commits made while the tests run cannot make shards differ.
-const env = { ...process.env, GIT_DIR: join(dir, 'no-git') };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8', env });
+import type { SweepResult, SweepRunFile } from './sweep.ts';
+import { cliSetup, deterministic, readJson, runFiles } from './test-cli.ts';
 
 /** 40 peers for 60 s: well under a second per run. */
 const TINY = `
@@ -22,18 +16,7 @@ peers: { count: 40, joinOverS: 10 }
 protocol: { kind: node, strategy: none }
 metrics: { sampleEveryS: 5 }
 `;
-const file = join(dir, 'tiny.yaml');
-writeFileSync(file, TINY);
-
-const readJson = <T>(p: string) => JSON.parse(readFileSync(p, 'utf8')) as T;
-/** sweep.json with every `execution` (wall times, RSS, workers, shard, machine) removed, as text. */
-const deterministic = (d: string) => JSON.stringify(withoutExecution(readJson<SweepResult>(join(d, 'sweep.json'))), null, 2);
-const runFiles = (d: string) =>
-  Object.fromEntries(
-    readdirSync(join(d, 'runs'))
-      .sort()
-      .map((f) => [f, JSON.stringify(withoutExecution(readJson<SweepRunFile>(join(d, 'runs', f))))]),
-  );
+const { dir, cli, file } = cliSetup('sweep', TINY);
 
 describe('sweep plan and shards', () => {
   const plan = (strategies: string[], seeds: number[]): SweepPlan => {

@@ -1,29 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../scenario/load.ts';
 import { sweepJobs, type SweepPlan } from './plan.ts';
-import { withoutExecution, type SweepResult, type SweepRunFile } from './sweep.ts';
+import type { SweepResult, SweepRunFile } from './sweep.ts';
+import { cliSetup, deterministic, readJson, runFiles } from './test-cli.ts';
 import { collectVary, parseVary, splitTopLevel, variantSets } from './vary.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'peermap-vary-'));
-// No git for the children: every output records commit "unknown", so commits made while the tests run cannot make shards differ.
-const env = { ...process.env, GIT_DIR: join(dir, 'no-git') };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/peermap.mjs', ...args], { encoding: 'utf8', env });
 const TINY = 'name: tiny-vary\ndurationS: 30\npeers: { count: 30, joinOverS: 5 }\nprotocol: { kind: node, strategy: globalmap }\nmetrics: { sampleEveryS: 5 }\n';
-const file = join(dir, 'tiny.yaml');
-writeFileSync(file, TINY);
-const readJson = <T>(p: string) => JSON.parse(readFileSync(p, 'utf8')) as T;
-const deterministic = (d: string) => JSON.stringify(withoutExecution(readJson<SweepResult>(join(d, 'sweep.json'))), null, 2);
-const runFiles = (d: string) =>
-  Object.fromEntries(
-    readdirSync(join(d, 'runs'))
-      .sort()
-      .map((f) => [f, JSON.stringify(withoutExecution(readJson<SweepRunFile>(join(d, 'runs', f))))]),
-  );
+const { dir, cli, file } = cliSetup('vary', TINY);
 
 describe('--vary syntax', () => {
   it('splits values on commas outside brackets and quotes', () => {
