@@ -17,7 +17,7 @@ export function collectSet(value: string, previous: string[] = []): string[] {
  */
 export function scenarioOverrides(opts: { seed?: number; peers?: number; duration?: number; strategy?: string; set?: readonly string[] }): ScenarioOverrides {
   const sets = [...(opts.strategy !== undefined ? [`protocol.strategy=${opts.strategy}`] : []), ...(opts.set ?? [])];
-  return { seed: opts.seed, peers: opts.peers, durationS: opts.duration, ...(sets.length > 0 ? { sets } : {}) };
+  return { seed: opts.seed, peers: opts.peers, durationS: opts.duration, sets };
 }
 
 const STRATEGY_SET = '--set protocol.strategy';

@@ -98,7 +98,7 @@ export function loadForStrategies(
   opts: { peers?: number; duration?: number; set?: readonly string[]; strategies: readonly string[] },
 ): { base: Scenario; strategies: Strategy[] } | 2 {
   try {
-    const base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration, ...(opts.set && opts.set.length > 0 ? { sets: opts.set } : {}) });
+    const base = loadScenarioFile(file, { peers: opts.peers, durationS: opts.duration, sets: opts.set });
     return { base, strategies: checkStrategies(file, base, opts.strategies) };
   } catch (e) {
     if (e instanceof ScenarioError) {
