@@ -8,13 +8,16 @@
  * so flow YAML works: `--vary 'network.latency={kind: constant, ms: 5},{kind: constant, ms: 50}'`.
  */
 import { InvalidArgumentError } from 'commander';
+import { MAX_SET_LENGTH } from '../../scenario/overrides.ts';
+import { FORBIDDEN_KEYS } from '../../scenario/yaml-text.ts';
 
 export interface VarySpec {
   path: string;
   values: string[];
 }
 
-export const MAX_SET_CHARS = 4096;
+/** A --vary is as long as a --set may be. */
+export const MAX_SET_CHARS = MAX_SET_LENGTH;
 export const MAX_VARY_FLAGS = 8;
 export const MAX_VARY_VALUES = 1000;
 export const MAX_VALUE_CHARS = 200;
@@ -22,13 +25,12 @@ export const MAX_VALUE_CHARS = 200;
 export const MAX_VARIANTS = 1000;
 
 const SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 /** These have their own axes; varying them through --vary would collide with the job matrix. */
 const OWN_AXIS: Record<string, string> = { seed: '--seeds', 'protocol.strategy': '--strategies' };
 
 function checkPath(flag: string, path: string, text: string): void {
   const segments = path.split('.');
-  if (path === '' || segments.length > 16 || !segments.every((s) => SEGMENT.test(s) && !FORBIDDEN.has(s))) {
+  if (path === '' || segments.length > 16 || !segments.every((s) => SEGMENT.test(s) && !FORBIDDEN_KEYS.has(s))) {
     throw new InvalidArgumentError(`${flag} needs a dotted field path before "=" (letters, digits, _ and -), got "${text.slice(0, 80)}"`);
   }
 }
