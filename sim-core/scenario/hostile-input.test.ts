@@ -2,18 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './errors.ts';
 import { parseScenario } from './load.ts';
+import { rejected as rejectedWith } from './rejected.test-helper.ts';
 
 const base = 'name: h\ndurationS: 5\npeers: {count: 3}\nprotocol: {kind: flood}\n';
 
-function rejected(text: string): ScenarioError {
-  try {
-    parseScenario(text, 'h.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return e as ScenarioError;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
+const rejected = (text: string) => rejectedWith(text, {}, 'h.yaml');
 
 describe('hostile YAML is a ScenarioError (exit 2) naming the problem, never another exception', () => {
   it('an alias bomb', () => {

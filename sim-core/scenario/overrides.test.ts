@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './errors.ts';
-import { MAX_SETS, parseScenario, parseSetArg, type ScenarioOverrides } from './load.ts';
+import { MAX_SETS, parseScenario, parseSetArg } from './load.ts';
+import { rejected } from './rejected.test-helper.ts';
 
 const base = 'name: s\ndurationS: 5\npeers: {count: 10}\nprotocol: {kind: node, strategy: globalmap}\n';
 
-function rejected(text: string, overrides: ScenarioOverrides): ScenarioError {
-  try {
-    parseScenario(text, 'test.yaml', overrides);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return e as ScenarioError;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
 
 describe('--set overrides', () => {
   it('sets numbers, booleans, strings and flow mappings, creating missing parents', () => {
