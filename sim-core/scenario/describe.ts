@@ -29,7 +29,8 @@ export function toProblems(issues: readonly z.core.$ZodIssue[], root: unknown, o
  * of 1e20 broke both and the report gave two maxima. Keep the tightest.
  */
 function tightest(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
-  const best = new Map<string, z.core.$ZodIssue>();
+  /** Index in `out` of the issue kept for each code and path. */
+  const best = new Map<string, number>();
   const out: z.core.$ZodIssue[] = [];
   for (const issue of issues) {
     if (issue.code !== 'too_big' && issue.code !== 'too_small') {
@@ -37,17 +38,15 @@ function tightest(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
       continue;
     }
     const key = `${issue.code}\u0000${issue.path.map(String).join('.')}`;
-    const prev = best.get(key);
-    if (prev === undefined) {
-      best.set(key, issue);
+    const at = best.get(key);
+    if (at === undefined) {
+      best.set(key, out.length);
       out.push(issue);
     } else {
+      const prev = out[at];
       const bound = (i: z.core.$ZodIssue) => Number(i.code === 'too_big' ? i.maximum : i.code === 'too_small' ? i.minimum : 0);
       const tighter = issue.code === 'too_big' ? bound(issue) < bound(prev) : bound(issue) > bound(prev);
-      if (tighter) {
-        out[out.indexOf(prev)] = issue;
-        best.set(key, issue);
-      }
+      if (tighter) out[at] = issue;
     }
   }
   return out;
