@@ -89,12 +89,13 @@ export class RunProgress {
       // On a terminal the bar owns the line: clear it, so the note stands alone and the bar redraws below.
       if (note) this.write((this.bar.enabled ? '\r\x1b[2K' : '') + note);
     }
-    this.bar.update(simS, (barWallS) => ({
+    // The run's own clock (started with the bar), so the bar, the batch lines and the ETA agree.
+    this.bar.update(simS, () => ({
       sim: simS.toFixed(1),
       total: this.totalS.toFixed(0),
       events: events.toLocaleString('en-US'),
-      eps: formatRate(barWallS > 0 ? events / barWallS : 0),
-      wall: barWallS.toFixed(1),
+      eps: formatRate(wallS > 0 ? events / wallS : 0),
+      wall: wallS.toFixed(1),
       left: formatDuration(eta),
     }));
     if (!this.quiet && !this.bar.enabled && wallS >= this.nextLineS) {
