@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { OutDirError, prepareOutDir } from '../out-dir.ts';
+import { OutDirError } from '../out-dir.ts';
 import { MAX_INPUT_TOTAL_BYTES, readSweepDir, SweepInputError } from './inputs.ts';
 import { mergeSweeps } from './merge.ts';
-import { formatSweepText, prepareRunsFolder, SweepOutputError, writeRunFile, writeSweepOutputs } from './outputs.ts';
+import { formatSweepText, prepareSweepOutDir, SweepOutputError, writeRunFile, writeSweepOutputs } from './outputs.ts';
 import { sweepJobs } from './plan.ts';
-import { SWEEP_MARKERS } from './sweep-command.ts';
 import { planOf } from './sweep.ts';
 
 export interface MergeOptions {
@@ -29,8 +28,7 @@ export async function mergeCommand(dirs: string[], opts: MergeOptions): Promise<
     }
     const budget = { bytesLeft: MAX_INPUT_TOTAL_BYTES };
     merged = mergeSweeps(dirs.map((d) => readSweepDir(d, budget)));
-    out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: 'results/sweep', name: `${merged.result.scenario.name}-merged`, markers: SWEEP_MARKERS });
-    prepareRunsFolder(out, opts.force === true);
+    out = prepareSweepOutDir(opts.out, opts.force === true, `${merged.result.scenario.name}-merged`);
   } catch (e) {
     if (e instanceof SweepInputError || e instanceof OutDirError || e instanceof SweepOutputError) {
       console.error(`peermap merge: ${e.message}`);

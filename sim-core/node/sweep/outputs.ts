@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareCsv, formatCompareTable, formatRunLines } from '../compare/outputs.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
+import { prepareOutDir } from '../out-dir.ts';
 import { buildReportHtml } from '../report/html.ts';
 import { toCompareResult, type SweepResult, type SweepRunFile } from './sweep.ts';
 
@@ -47,6 +48,20 @@ export function prepareRunsFolder(out: string, clear: boolean): void {
     throw new SweepOutputError(`--out ${out}: already holds run files (runs/${old[0]}); use --force to overwrite or choose another folder`);
   }
   if (!st) mkdirSync(runs);
+}
+
+/** The file whose presence means a folder already holds a sweep (run files in runs/ are checked by prepareRunsFolder). */
+export const SWEEP_MARKERS = ['sweep.json'];
+
+/**
+ * The folder a sweep or merge writes into, checked and made before anything
+ * runs (prepareOutDir, then prepareRunsFolder); undefined `out`: a new
+ * folder results/sweep/<name>-<time>. Throws OutDirError or SweepOutputError.
+ */
+export function prepareSweepOutDir(out: string | undefined, force: boolean, name: string): string {
+  const dir = prepareOutDir({ out, force, defaultBase: 'results/sweep', name, markers: SWEEP_MARKERS });
+  prepareRunsFolder(dir, force);
+  return dir;
 }
 
 export function writeRunFile(dir: string, run: SweepRunFile, file: string): void {

@@ -3,10 +3,10 @@ import { generatedBy } from '../cli/compare-command.ts';
 import { EXIT_INTERRUPTED, onInterrupt } from '../cli/interrupt.ts';
 import { defaultWorkers, workerPoolRunner } from '../jobs/pool.ts';
 import { gitCommit, machineInfo } from '../machine.ts';
-import { OutDirError, prepareOutDir } from '../out-dir.ts';
+import { OutDirError } from '../out-dir.ts';
 import { loadSweepPlan, type PlanOptions } from './load-plan.ts';
 import { selectShard, sweepJobs, type Shard } from './plan.ts';
-import { formatSweepText, prepareRunsFolder, SweepOutputError, writeRunFile, writeSweepOutputs } from './outputs.ts';
+import { formatSweepText, prepareSweepOutDir, SweepOutputError, writeRunFile, writeSweepOutputs } from './outputs.ts';
 import { SweepProgress } from './progress.ts';
 import { buildSweepResult, runSweepJobs } from './sweep.ts';
 
@@ -22,9 +22,6 @@ export interface SweepOptions extends PlanOptions {
   allMetrics: boolean;
 }
 
-/** The file whose presence means a folder already holds a sweep (run files in runs/ are checked by prepareRunsFolder). */
-export const SWEEP_MARKERS = ['sweep.json'];
-
 /** Exit 0 done, 1 a run ended early, 2 bad scenario / options / --out, 130 interrupted (finished runs and a partial sweep.json kept). */
 export async function sweepCommand(file: string, opts: SweepOptions): Promise<number> {
   const plan = loadSweepPlan(file, opts);
@@ -38,8 +35,7 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<nu
   const jobs = selectShard(all, shard);
   let out: string;
   try {
-    out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: 'results/sweep', name: base.name, markers: SWEEP_MARKERS });
-    prepareRunsFolder(out, opts.force === true);
+    out = prepareSweepOutDir(opts.out, opts.force === true, base.name);
   } catch (e) {
     if (e instanceof OutDirError || e instanceof SweepOutputError) {
       console.error(`peermap sweep: ${e.message}`);
