@@ -83,19 +83,23 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
   };
 }
 
-export const globalmapStrategy = defineStrategy({
-  name: 'globalmap',
-  summary: 'gossiped global map, neighbours chosen for minimal overlap',
-  configKey: 'globalmap',
-  schema: globalmapSchema,
-  runtime: (env, settings) => overlayRuntime(env, settings, { name: 'globalmap', selection: minimalOverlap, map: true }),
-});
+/** A strategy on this machinery reading the globalmap section (so `random` compares with `globalmap` on the same selection knobs). */
+function onGlobalmapSection<const N extends string>(name: N, summary: string, selection: NeighbourStrategy, map: boolean) {
+  return defineStrategy({
+    name,
+    summary,
+    configKey: 'globalmap',
+    schema: globalmapSchema,
+    runtime: (env, settings) => overlayRuntime(env, settings, { name, selection, map }),
+  });
+}
+
+export const globalmapStrategy = onGlobalmapSection('globalmap', 'gossiped global map, neighbours chosen for minimal overlap', minimalOverlap, true);
 
 /** Shares the globalmap section: the same selection knobs, so the two compare like for like. */
-export const randomStrategy = defineStrategy({
-  name: 'random',
-  summary: 'uniformly random known peers (Bitcoin addrman-like), on the globalmap machinery without map or gossip',
-  configKey: 'globalmap',
-  schema: globalmapSchema,
-  runtime: (env, settings) => overlayRuntime(env, settings, { name: 'random', selection: uniformRandom, map: false }),
-});
+export const randomStrategy = onGlobalmapSection(
+  'random',
+  'uniformly random known peers (Bitcoin addrman-like), on the globalmap machinery without map or gossip',
+  uniformRandom,
+  false,
+);
