@@ -48,6 +48,7 @@ export function prepareOutDir(req: OutDirRequest): string {
   let dir: string;
   if (req.out === undefined) {
     dir = claimNewFolder(req.defaultBase, req.name, req.now ?? new Date(), flag);
+    checkWritable(flag, dir);
   } else {
     dir = req.out;
     if (dir.trim() === '') throw new OutDirError(flag, JSON.stringify(dir), 'must name a folder');
@@ -69,9 +70,9 @@ export function prepareOutDir(req: OutDirRequest): string {
       }
     } else {
       makeDirs(dir, flag);
+      checkWritable(flag, dir);
     }
   }
-  checkWritable(flag, dir);
   removeStaleTmpFiles(dir);
   return dir;
 }
