@@ -12,6 +12,7 @@ import { UnderlayTransit } from '../net/underlay/transit.ts';
 import type { World } from '../net/world.ts';
 import { buildLatency, intraCityFor } from './build.ts';
 import { ScenarioError } from './errors.ts';
+import { hostCount } from './resources.ts';
 import type { SelectorSpec } from './schema/actions.ts';
 import type { Scenario } from './schema/index.ts';
 import type { PlacementConfig } from './schema/underlay.ts';
@@ -44,11 +45,6 @@ export interface ScenarioUnderlay {
   sample(world: World<unknown>): Record<string, number>;
   /** `metrics.underlay`. */
   metrics(world: World<unknown>): Record<string, unknown>;
-}
-
-/** Hosts a run may create. */
-export function hostCapacity(s: Scenario): number {
-  return s.peers.count + s.adversaries.reduce((n, a) => n + a.count, 0) + (s.churn && s.churn.arrivalsPerS > 0 ? s.churn.maxArrivals : 0);
 }
 
 function usesPlaces(sel: SelectorSpec | undefined): boolean {
@@ -85,7 +81,7 @@ function invalid(path: string, got: unknown, e: unknown): never {
 
 /** Builds the underlay of a scenario. Streams: see sim-core/net/underlay/README.md. */
 export function buildUnderlay(s: Scenario, rng: RngStreams): ScenarioUnderlay {
-  const capacity = hostCapacity(s);
+  const capacity = hostCount(s).total;
   const net = s.network;
   let geo: HostGeo | undefined;
   if (needsPlacement(s)) {
