@@ -201,21 +201,30 @@ export function buildSweepResult(plan: SweepPlan, runs: readonly SweepRunFile[],
   const jobs = sweepJobs(plan);
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const varied = plan.vary.length > 0;
+  // The included runs per result key, in job order: one pass over the jobs, not one per key.
+  const byKey = new Map<string, { job: SweepJob; run: SweepRunFile }[]>();
+  for (const job of jobs) {
+    const run = byJob.get(job.index);
+    if (!run) continue;
+    const list = byKey.get(job.key);
+    if (list) list.push({ job, run });
+    else byKey.set(job.key, [{ job, run }]);
+  }
   const results: SweepResult['results'] = {};
   for (const variant of plan.variants) {
     for (const strategy of plan.strategies) {
       const key = resultKey(strategy, varied ? variant : null);
-      const included = jobs.filter((j) => j.key === key && byJob.has(j.index)).map((j) => ({ job: j, run: byJob.get(j.index)! }));
+      const included = byKey.get(key) ?? [];
       results[key] = {
         ...(varied ? { strategy, variant: variant.index } : {}),
         aggregate: aggregateMetrics(included.map(({ run }) => run.metrics)),
         runs: included.map(({ job, run }) => ({
-        job: job.index,
-        seed: job.seed,
-        traceHash: run.traceHash,
-        endReason: run.endReason,
-        eventsProcessed: run.eventsProcessed,
-        simulatedSeconds: run.simulatedSeconds,
+          job: job.index,
+          seed: job.seed,
+          traceHash: run.traceHash,
+          endReason: run.endReason,
+          eventsProcessed: run.eventsProcessed,
+          simulatedSeconds: run.simulatedSeconds,
           file: job.file,
           execution: run.execution,
         })),
