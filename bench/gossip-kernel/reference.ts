@@ -1,5 +1,6 @@
 import { F_CONNECT, newer } from '../../sim-core/protocols/globalmap/record.ts';
-import { eventKey, SeenCache } from '../../sim-core/protocols/globalmap/seen-cache.ts';
+import { eventKey } from '../../sim-core/protocols/globalmap/event-table.ts';
+import { SeenCache } from './seen-cache.ts';
 import type { Graph } from './graph.ts';
 import { newStats, type GossipModel, type GossipParams, type GossipStats, type Net } from './model.ts';
 

@@ -1,4 +1,5 @@
-import { eventKey, SeenCache } from '../../sim-core/protocols/globalmap/seen-cache.ts';
+import { eventKey } from '../../sim-core/protocols/globalmap/event-table.ts';
+import { SeenCache } from './seen-cache.ts';
 import type { Graph } from './graph.ts';
 import { GossipKernel, type KernelCapacities } from './kernel.ts';
 import type { GossipParams, Net } from './model.ts';

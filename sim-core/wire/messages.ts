@@ -160,6 +160,13 @@ export interface GmEvent {
 export interface GmEventsMsg {
   type: typeof MsgType.GmEvents;
   events: GmEvent[]; // 1 … MAX_GM_EVENTS
+  /** Set when the events travel by reference (the simulator's interned events): their count, without materialising `events`. */
+  readonly refs?: GmEventRefs;
+}
+
+/** Events carried by reference; the message's `events` materialises them (only the codec needs that). */
+export interface GmEventRefs {
+  readonly count: number;
 }
 
 /** Source-routed message (seed 001 §3.4): the sender lists the whole route. */

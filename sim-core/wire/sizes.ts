@@ -141,7 +141,7 @@ export function payloadSize(msg: Message): number {
     case MsgType.Beacon:
       return PEER_ID_BYTES + NET_ADDRESS_BYTES + 4 + 8;
     case MsgType.GmEvents: {
-      const n = msg.events.length;
+      const n = msg.refs !== undefined ? msg.refs.count : msg.events.length;
       if (n > MAX_GM_EVENTS) throw tooMany('gm events', n, MAX_GM_EVENTS, H, msg.type);
       if (n < 1) throw new WireError('bad-length', 'gm events: need at least 1', H, msg.type);
       return 2 + n * GM_EVENT_BYTES;

@@ -1,7 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import { MAX_GM_SYNC_LINKS } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry, type GmSyncLink, type GmSyncMsg, type Message } from '../../wire/messages.ts';
+import { MsgType, type GmEventsMsg, type GmSyncEntry, type GmSyncLink, type GmSyncMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import type { Address, Direction } from '../../sans-io/protocol.ts';
 import type { GlobalmapConfig } from './config.ts';
@@ -9,8 +9,9 @@ import { DirectedRouter } from './directed.ts';
 import type { PeerStore } from './peer-store.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
 import type { GraphScratch } from './scratch.ts';
-import { EventBatcher } from './batcher.ts';
-import { eventKey, SeenCache } from './seen-cache.ts';
+import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
+import { EventTable } from './event-table.ts';
+import { Outbox } from './outbox.ts';
 import { Selector } from './selector.ts';
 import type { LinkInfo, NeighbourStrategy } from './selection.ts';
 import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
@@ -37,6 +38,8 @@ export interface GlobalmapDeps {
   peerSpace: () => number;
   /** Addresses to dial when the peer knows nobody (or lost everyone). */
   bootstrap: readonly Address[];
+  /** The simulation's interned events, shared by its peers (one is made per app if absent: an app on its own). */
+  events?: EventTable;
 }
 
 /**
@@ -51,8 +54,8 @@ export class GlobalMapApp implements NodeApp {
   readonly stats: GlobalmapStats = newGlobalmapStats();
   readonly links = new Map<PeerNum, LinkInfo>();
   private api!: NodeApi;
-  private readonly seen: SeenCache;
-  private readonly batcher: EventBatcher;
+  private readonly table: EventTable;
+  private outbox!: Outbox;
   private flushArmed = false;
   /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
   private readonly unannounced = new Set<PeerNum>();
@@ -64,18 +67,7 @@ export class GlobalMapApp implements NodeApp {
   private router!: DirectedRouter;
 
   constructor(private readonly deps: GlobalmapDeps) {
-    this.seen = new SeenCache(deps.cfg.dedupeWindowUs, deps.cfg.dedupeCapacity);
-    this.batcher = new EventBatcher(
-      deps.cfg,
-      this.stats,
-      (peer, msg) => this.api.send(peer, msg),
-      () => {
-        if (this.flushArmed) return;
-        this.flushArmed = true;
-        this.api.setTimer(deps.cfg.flushIntervalUs, TIMER_FLUSH);
-      },
-      () => this.links.keys(),
-    );
+    this.table = deps.events ?? new EventTable(deps.peerSpace(), deps.cfg.dedupeWindowUs);
   }
 
   get store(): PeerStore | undefined {
@@ -91,9 +83,21 @@ export class GlobalMapApp implements NodeApp {
   }
 
   onStart(now: TimeUs, api: NodeApi): void {
+    this.outbox?.clear();
     this.api = api;
     this.links.clear();
-    this.batcher.clear();
+    this.outbox = new Outbox(
+      this.deps.cfg,
+      this.stats,
+      this.table,
+      api.self,
+      (peer, msg) => this.api.send(peer, msg),
+      () => {
+        if (this.flushArmed) return;
+        this.flushArmed = true;
+        this.api.setTimer(this.deps.cfg.flushIntervalUs, TIMER_FLUSH);
+      },
+    );
     this.unannounced.clear();
     this.announceArmed = false;
     this.flushArmed = false;
@@ -113,6 +117,7 @@ export class GlobalMapApp implements NodeApp {
     // the next selection round drops the most redundant old link (seed: kick the
     // "bothersome" neighbour), which is how a full network makes room for newcomers.
     this.links.set(peer, { sinceUs: now, out: dir === 'out' });
+    this.outbox.linkUp(peer);
     this.selector.onLinkUp(peer, this.api.addressOf(peer));
     if (!this.deps.store) return;
     this.unannounced.add(peer);
@@ -130,6 +135,7 @@ export class GlobalMapApp implements NodeApp {
     const link = this.links.get(peer);
     if (!link) return;
     this.links.delete(peer);
+    this.outbox.linkDown(peer);
     this.servedSync.delete(peer);
     if (this.syncFrom === peer) this.syncFrom = undefined; // it left before finishing: ask the next one
     this.selector.onLinkDown(peer, now);
@@ -179,7 +185,7 @@ export class GlobalMapApp implements NodeApp {
       this.unannounced.clear();
     } else if (tag === TIMER_FLUSH) {
       this.flushArmed = false;
-      this.batcher.flush();
+      this.outbox.flush();
     }
   }
 
@@ -187,20 +193,20 @@ export class GlobalMapApp implements NodeApp {
 
   /** A link of ours changed: record it and tell every neighbour (the new one included). */
   private originate(now: TimeUs, peer: PeerNum, kind: number, direction: number): void {
-    const e: GmEvent = { kind, direction, origin: this.api.self, peer, timestampUs: now, ttl: this.deps.cfg.ttl };
-    const flags = flagsOf(e);
-    const key = eventKey(e.origin, e.peer, flags, e.timestampUs);
-    this.seen.checkAndAdd(key, now);
-    this.deps.store!.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
+    const flags = (kind === EV_CONNECT ? F_CONNECT : 0) | (direction === DIR_OUT ? F_OUT : 0);
+    const self = this.api.self;
+    const serial = this.table.intern(self, peer, flags, now, now);
+    this.deps.store!.apply({ origin: self, peer, flags, timestampUs: now }, now);
     this.stats.eventsOriginated++;
-    this.broadcast(e, -1, key);
+    this.broadcast(serial, this.deps.cfg.ttl, -1, -1, now);
   }
 
   /** Sends an event to every neighbour but `except`: now, as one shared message (seed protocol), or through the batch outbox. */
-  private broadcast(e: GmEvent, except: PeerNum, key: number): void {
+  private broadcast(serial: number, ttl: number, except: PeerNum, exceptSlot: number, now: TimeUs): void {
     const only = this.fanoutTargets(except);
-    if (this.deps.cfg.batchSize > 1) return this.batcher.add(e, key % 0x40000000, except, only);
-    const msg: GmEventsMsg = { type: MsgType.GmEvents, events: [e] };
+    if (this.deps.cfg.batchSize > 1) return this.outbox.add(serial, ttl, exceptSlot, only, now);
+    this.table.touch(serial & this.table.mask, now);
+    const msg = new EventRefsMsg(this.table, [serial * REF_TTL_SPAN + ttl]);
     let sent = 0;
     for (const n of only ?? this.links.keys()) {
       if (n === except) continue;
@@ -231,39 +237,68 @@ export class GlobalMapApp implements NodeApp {
   }
 
   private receiveEvents(now: TimeUs, from: PeerNum, msg: GmEventsMsg): void {
-    const store = this.deps.store;
-    if (!store) return this.api.offence(from, 'unsolicited');
-    // Events still waiting in the outbox are not sent to a neighbour that shows it has them.
-    const batching = this.batcher.waiting > 0;
+    if (!this.deps.store) return this.api.offence(from, 'unsolicited');
+    const t = this.table;
+    const self = this.api.self;
+    if (self >= t.words * 32) t.ensurePeer(self);
+    const fromSlot = this.outbox.linkSlot(from);
+    if (msg instanceof EventRefsMsg && msg.table === t) {
+      const packed = msg.packed;
+      this.stats.eventsReceived += packed.length;
+      for (let i = 0; i < packed.length; i++) {
+        const v = packed[i];
+        const serial = Math.floor(v / REF_TTL_SPAN);
+        if (!t.isLive(serial)) {
+          this.stats.eventsLost++;
+          continue;
+        }
+        this.receiveOne(now, from, fromSlot, serial, v - serial * REF_TTL_SPAN);
+      }
+      return;
+    }
+    // Events as objects (decoded bytes, another simulation's table): intern them on receipt.
     this.stats.eventsReceived += msg.events.length;
     for (const e of msg.events) {
-      const flags = flagsOf(e);
-      const key = eventKey(e.origin, e.peer, flags, e.timestampUs);
-      if (batching) this.batcher.exclude(key % 0x40000000, from);
-      if (e.origin === this.api.self || this.seen.checkAndAdd(key, now)) {
-        this.stats.eventsDuplicate++;
-        continue;
-      }
-      const r = store.apply({ origin: e.origin, peer: e.peer, flags, timestampUs: e.timestampUs }, now);
-      // Anti-pollution (G5): bad events are dropped; the sender is charged only when it is
-      // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.
-      if (r === 'invalid') {
-        this.stats.eventsInvalid++;
-        if (e.origin === from) this.api.offence(from, 'inconsistent-events');
-        continue;
-      }
-      if (r === 'excessive') {
-        this.stats.eventsExcessive++;
-        if (e.origin === from) this.api.offence(from, 'excessive-events');
-        continue;
-      }
-      if (r === 'stale') {
-        this.stats.eventsStale++; // superseded by what we know: forwarding it would spread old news
-        continue;
-      }
-      this.stats.eventsApplied++;
-      if (e.ttl > 1) this.broadcast({ ...e, ttl: e.ttl - 1 }, from, key);
+      const flags = (e.kind === EV_CONNECT ? F_CONNECT : 0) | (e.direction === DIR_OUT ? F_OUT : 0);
+      const serial = t.lookupOrIntern(e.origin, e.peer, flags, e.timestampUs, now);
+      this.receiveOne(now, from, fromSlot, serial, e.ttl);
     }
+  }
+
+  /** One received event: a duplicate (exact: one bit per peer) or news to apply and pass on. */
+  private receiveOne(now: TimeUs, from: PeerNum, fromSlot: number, serial: number, ttl: number): void {
+    const t = this.table;
+    const self = this.api.self;
+    const slot = serial & t.mask;
+    const word = slot * t.words + (self >>> 5);
+    const bit = 1 << (self & 31);
+    if ((t.seen[word] & bit) !== 0) {
+      this.stats.eventsDuplicate++;
+      // Still in our outbox: the sender shows it has it, so it will not get it from us.
+      if ((t.pending[word] & bit) !== 0) this.outbox.exclude(serial, fromSlot);
+      return;
+    }
+    t.seen[word] |= bit;
+    const origin = t.origin[slot];
+    const r = this.deps.store!.apply({ origin, peer: t.peer[slot], flags: t.flags[slot], timestampUs: t.ts[slot] }, now);
+    // Anti-pollution (G5): bad events are dropped; the sender is charged only when it is
+    // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.
+    if (r === 'invalid') {
+      this.stats.eventsInvalid++;
+      if (origin === from) this.api.offence(from, 'inconsistent-events');
+      return;
+    }
+    if (r === 'excessive') {
+      this.stats.eventsExcessive++;
+      if (origin === from) this.api.offence(from, 'excessive-events');
+      return;
+    }
+    if (r === 'stale') {
+      this.stats.eventsStale++; // superseded by what we know: forwarding it would spread old news
+      return;
+    }
+    this.stats.eventsApplied++;
+    if (ttl > 1) this.broadcast(serial, ttl - 1, from, fromSlot, now);
   }
 
   /** Re-announce our links so other maps keep them past their TTL. */
@@ -321,10 +356,6 @@ export class GlobalMapApp implements NodeApp {
       if (applied) this.stats.syncEntriesApplied++;
     }
   }
-}
-
-function flagsOf(e: GmEvent): number {
-  return (e.kind === EV_CONNECT ? F_CONNECT : 0) | (e.direction === DIR_OUT ? F_OUT : 0);
 }
 
 /** An origin's record as a sync entry: every register, so the receiver's map equals ours for that origin. */

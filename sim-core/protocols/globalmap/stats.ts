@@ -11,6 +11,8 @@ export interface GlobalmapStats {
   eventsForwarded: number;
   eventsQueueDropped: number;
   eventsSuppressed: number;
+  /** Events whose message arrived after the event table reused their slot (delayed past the dedupe window). */
+  eventsLost: number;
   eventMessagesSent: number;
   syncMessagesSent: number;
   syncEntriesSent: number;
@@ -51,6 +53,7 @@ export function newGlobalmapStats(): GlobalmapStats {
     eventsForwarded: 0,
     eventsQueueDropped: 0,
     eventsSuppressed: 0,
+    eventsLost: 0,
     eventMessagesSent: 0,
     syncMessagesSent: 0,
     syncEntriesSent: 0,

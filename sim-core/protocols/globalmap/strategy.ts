@@ -6,6 +6,7 @@ import { globalmapFinal, globalmapSample } from './metrics.ts';
 import { PeerStore } from './peer-store.ts';
 import { RecordPool } from './record-pool.ts';
 import { GraphScratch } from './scratch.ts';
+import { EventTable } from './event-table.ts';
 import { globalmapSchema, type GlobalmapSettings } from './config-schema.ts';
 import { minimalOverlap, uniformRandom, type NeighbourStrategy } from './selection.ts';
 
@@ -54,7 +55,7 @@ export interface OverlayKind {
  * minimal-overlap selection), the `random` baseline (same selection
  * machinery, uniformly random candidates from the address book, no map, no
  * gossip), or another selection on the same machinery. One record pool and
- * one scratch per simulation.
+ * one scratch and one event table per simulation.
  */
 export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, kind: OverlayKind): StrategyRuntime {
   const cfg = globalmapConfigFrom(settings, env.run.bootstrap.mesh);
@@ -65,6 +66,7 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
   // Peer numbers of the planned population (churn's newcomers come after: the maps then grow past it).
   const run = env.run;
   const plannedPeers = run.peers + run.bootstrap.count + run.adversaries.reduce((n, a) => n + a.count, 0);
+  const events = kind.map ? new EventTable(plannedPeers, cfg.dedupeWindowUs) : undefined;
   return {
     name: kind.name,
     // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
@@ -77,6 +79,7 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
         scratch,
         peerSpace: () => env.registry.size,
         bootstrap: env.bootstrap,
+        events,
       }),
     sample: (apps, world, addresses) => globalmapSample(apps, world, addresses, env),
     finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool),

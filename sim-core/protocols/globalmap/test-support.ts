@@ -8,6 +8,7 @@ import { DEFAULT_GLOBALMAP_CONFIG, type GlobalmapConfig } from './config.ts';
 import { PeerStore } from './peer-store.ts';
 import { RecordPool } from './record-pool.ts';
 import { GraphScratch } from './scratch.ts';
+import { EventTable } from './event-table.ts';
 import { minimalOverlap } from './selection.ts';
 
 /**
@@ -26,6 +27,7 @@ export class FakeMesh {
   constructor(n: number, cfg: Partial<GlobalmapConfig> = {}) {
     const full: GlobalmapConfig = { ...DEFAULT_GLOBALMAP_CONFIG, announceDelayUs: 0, syncOnJoin: false, ...cfg };
     const scratch = new GraphScratch();
+    const events = new EventTable(n, full.dedupeWindowUs);
     const rng = new RngStreams(1);
     for (let i = 0; i < n; i++) {
       this.adj.push(new Map());
@@ -36,6 +38,7 @@ export class FakeMesh {
         scratch,
         peerSpace: () => n,
         bootstrap: [],
+        events,
       });
       this.apps.push(app);
       app.onStart(this.now, this.api(i, rng));

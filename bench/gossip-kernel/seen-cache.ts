@@ -1,10 +1,12 @@
-import type { TimeUs } from '../../engine/time.ts';
+import type { TimeUs } from '../../sim-core/engine/time.ts';
 
 /** Slots probed per lookup: a group of 4 (key, expiry) pairs, 64 bytes, about one cache line. */
 const PROBES = 4;
 
 /**
- * The seed's anti-spam buffer: hashes of recent messages, each remembered
+ * The seed's anti-spam buffer (the simulator used it until link events were
+ * interned: sim-core/protocols/globalmap/event-table.ts; kept here as the
+ * reference model's dedupe): hashes of recent messages, each remembered
  * for a time window, in a fixed-size table of (key, expiry) pairs in one
  * typed array (no allocation per message, one cache line per lookup — with
  * thousands of peers, each lookup is a cache miss, so that is what counts).
@@ -57,14 +59,4 @@ function slotOf(key: number): number {
   let h = (key % 4294967296) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   return (h ^ (h >>> 13)) >>> 0;
-}
-
-/** A 53-bit hash of a link event, the dedupe key. */
-export function eventKey(origin: number, peer: number, flags: number, timestampUs: number): number {
-  let h1 = Math.imul(origin ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(peer ^ 0x7f4a7c15, 0xc2b2ae35);
-  h1 ^= Math.imul((timestampUs | 0) ^ (flags << 28), 0x27d4eb2f);
-  h1 ^= h1 >>> 15;
-  let h2 = Math.imul(((timestampUs / 4294967296) | 0) ^ peer, 0x165667b1) ^ Math.imul(origin + flags, 0x9e3779b1);
-  h2 ^= h2 >>> 13;
-  return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
 }

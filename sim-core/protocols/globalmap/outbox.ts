@@ -1,0 +1,204 @@
+import { MAX_GM_EVENTS } from '../../wire/constants.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { TimeUs } from '../../engine/time.ts';
+import type { GlobalmapConfig } from './config.ts';
+import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
+import type { EventTable } from './event-table.ts';
+import type { GlobalmapStats } from './stats.ts';
+
+const ENTRIES_INITIAL = 16;
+
+/**
+ * Batching of gossiped events (G2 with batchSize > 1), one outbox per peer,
+ * as typed arrays: each waiting event is its serial, hops left and a mask
+ * over the peer's link slots of the neighbours that must not get it — the
+ * one it came from, and any neighbour that sends us the same event meanwhile
+ * ("never back to the sender", extended to everyone who already has it). A
+ * neighbour keeps its link slot while the link is up. At flush each
+ * neighbour, in link order, gets the waiting events minus its exclusions.
+ * The event table's `pending` bit tells a receipt whether to look here at all.
+ */
+export class Outbox {
+  private serial = new Float64Array(ENTRIES_INITIAL);
+  private ttl = new Uint8Array(ENTRIES_INITIAL);
+  /** Per entry, `words` mask words: excluded link slots. */
+  private excl = new Int32Array(ENTRIES_INITIAL);
+  /** Per entry, `words` mask words: the only link slots allowed (fanout-limited gossip), when `restricted`. */
+  private allow = new Int32Array(ENTRIES_INITIAL);
+  private restricted = new Uint8Array(ENTRIES_INITIAL);
+  private n = 0;
+  /** Mask words per entry (32 link slots each). */
+  private words = 1;
+  private readonly slotOf = new Map<PeerNum, number>();
+  private slotUsed = new Uint8Array(32);
+
+  constructor(
+    private readonly cfg: GlobalmapConfig,
+    private readonly stats: GlobalmapStats,
+    private readonly table: EventTable,
+    private readonly self: PeerNum,
+    private readonly send: (peer: PeerNum, msg: EventRefsMsg) => void,
+    /** Called whenever an event waits: the owner sets the flush timer unless it is already set. */
+    private readonly arm: () => void,
+  ) {}
+
+  get waiting(): number {
+    return this.n;
+  }
+
+  /** The neighbour's link slot (-1 if it has none). */
+  linkSlot(peer: PeerNum): number {
+    return this.slotOf.get(peer) ?? -1;
+  }
+
+  linkUp(peer: PeerNum): void {
+    if (this.slotOf.has(peer)) return;
+    let s = 0;
+    while (s < this.slotUsed.length && this.slotUsed[s] !== 0) s++;
+    if (s === this.slotUsed.length) {
+      const u = new Uint8Array(s * 2);
+      u.set(this.slotUsed);
+      this.slotUsed = u;
+    }
+    if (s >= this.words * 32) this.widen();
+    this.slotUsed[s] = 1;
+    this.slotOf.set(peer, s);
+  }
+
+  /** The slot is free again: waiting entries forget its exclusion, so the next link in it starts clean. */
+  linkDown(peer: PeerNum): void {
+    const s = this.slotOf.get(peer);
+    if (s === undefined) return;
+    this.slotOf.delete(peer);
+    this.slotUsed[s] = 0;
+    const w = this.words;
+    const off = s >>> 5;
+    const clear = ~(1 << (s & 31));
+    for (let i = 0; i < this.n; i++) {
+      this.excl[i * w + off] &= clear;
+      this.allow[i * w + off] &= clear;
+    }
+  }
+
+  /** Queues event `serial` with `ttl` hops left for every neighbour but the one in `exceptSlot`, or only `only`'s. */
+  add(serial: number, ttl: number, exceptSlot: number, only: PeerNum[] | null, now: TimeUs): void {
+    if (this.n >= this.cfg.maxQueuedEvents) {
+      this.stats.eventsQueueDropped++;
+      return;
+    }
+    if (this.n === this.serial.length) this.grow();
+    const i = this.n++;
+    const w = this.words;
+    this.serial[i] = serial;
+    this.ttl[i] = ttl;
+    this.excl.fill(0, i * w, i * w + w);
+    if (exceptSlot >= 0) this.excl[i * w + (exceptSlot >>> 5)] |= 1 << (exceptSlot & 31);
+    this.restricted[i] = only === null ? 0 : 1;
+    if (only !== null) {
+      this.allow.fill(0, i * w, i * w + w);
+      for (const p of only) {
+        const s = this.linkSlot(p);
+        if (s >= 0) this.allow[i * w + (s >>> 5)] |= 1 << (s & 31);
+      }
+    }
+    const t = this.table;
+    const slot = serial & t.mask;
+    t.pending[slot * t.words + (this.self >>> 5)] |= 1 << (this.self & 31);
+    t.touch(slot, now);
+    if (this.n >= this.cfg.batchSize) this.flush();
+    else this.arm();
+  }
+
+  /** The neighbour in `linkSlot` sent us `serial`: it will not get it from us. */
+  exclude(serial: number, linkSlot: number): void {
+    if (linkSlot < 0) return;
+    for (let i = this.n - 1; i >= 0; i--) {
+      if (this.serial[i] !== serial) continue;
+      const at = i * this.words + (linkSlot >>> 5);
+      const bit = 1 << (linkSlot & 31);
+      if ((this.excl[at] & bit) !== 0) return;
+      this.excl[at] |= bit;
+      this.stats.eventsSuppressed++;
+      return;
+    }
+  }
+
+  /** Sends the waiting events to every neighbour (in link order), each minus its exclusions, in chunks of the batch size. */
+  flush(): void {
+    if (this.n === 0) return;
+    const n = this.n;
+    const w = this.words;
+    const chunk = Math.min(MAX_GM_EVENTS, this.cfg.batchSize);
+    for (const peer of this.slotOf.keys()) {
+      const s = this.slotOf.get(peer)!;
+      const off = s >>> 5;
+      const bit = 1 << (s & 31);
+      let packed: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if ((this.excl[i * w + off] & bit) !== 0) continue;
+        if (this.restricted[i] !== 0 && (this.allow[i * w + off] & bit) === 0) continue;
+        packed.push(this.serial[i] * REF_TTL_SPAN + this.ttl[i]);
+        if (packed.length === chunk) {
+          this.emit(peer, packed);
+          packed = [];
+        }
+      }
+      if (packed.length > 0) this.emit(peer, packed);
+    }
+    this.clear();
+  }
+
+  /** Forgets every waiting event (sent, or the peer's state is lost). */
+  clear(): void {
+    const t = this.table;
+    const off = this.self >>> 5;
+    const clear = ~(1 << (this.self & 31));
+    for (let i = 0; i < this.n; i++) {
+      const serial = this.serial[i];
+      if (t.isLive(serial)) t.pending[(serial & t.mask) * t.words + off] &= clear;
+    }
+    this.n = 0;
+  }
+
+  private emit(peer: PeerNum, packed: number[]): void {
+    this.send(peer, new EventRefsMsg(this.table, packed));
+    this.stats.eventMessagesSent++;
+    this.stats.eventsForwarded += packed.length;
+  }
+
+  private grow(): void {
+    const cap = this.serial.length * 2;
+    const w = this.words;
+    const serial = new Float64Array(cap);
+    serial.set(this.serial);
+    this.serial = serial;
+    const ttl = new Uint8Array(cap);
+    ttl.set(this.ttl);
+    this.ttl = ttl;
+    const restricted = new Uint8Array(cap);
+    restricted.set(this.restricted);
+    this.restricted = restricted;
+    const excl = new Int32Array(cap * w);
+    excl.set(this.excl);
+    this.excl = excl;
+    const allow = new Int32Array(cap * w);
+    allow.set(this.allow);
+    this.allow = allow;
+  }
+
+  /** One more mask word per entry (a peer with more than 32 × words links). */
+  private widen(): void {
+    const w = this.words;
+    const nw = w + 1;
+    const cap = this.serial.length;
+    const excl = new Int32Array(cap * nw);
+    const allow = new Int32Array(cap * nw);
+    for (let i = 0; i < this.n; i++) {
+      excl.set(this.excl.subarray(i * w, i * w + w), i * nw);
+      allow.set(this.allow.subarray(i * w, i * w + w), i * nw);
+    }
+    this.excl = excl;
+    this.allow = allow;
+    this.words = nw;
+  }
+}
