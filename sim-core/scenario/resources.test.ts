@@ -31,19 +31,19 @@ describe('resource checks, before anything is built', () => {
     expect(e.problems[0]).toMatchObject({ path: 'churn.maxArrivals', got: '10000' });
   });
 
-  it('a dedupe table × peers over the memory budget is refused, naming the field, the estimate and the budget', () => {
-    const text = readFileSync('scenarios/default.yaml', 'utf8');
-    const e = refusal(() => parseScenario(text, 'default.yaml', { sets: ['protocol.globalmap.dedupeCapacity=4194304'] }));
+  it('a per-peer table × peers over the memory budget is refused, naming the field, the estimate and the budget', () => {
+    const text = readFileSync('scenarios/quickstart.yaml', 'utf8');
+    const e = refusal(() => parseScenario(text, 'quickstart.yaml', { sets: ['protocol.seenCapacity=1000000'] }));
     expect(e.problems).toHaveLength(1);
-    expect(e.problems[0]).toMatchObject({ path: '--set protocol.globalmap.dedupeCapacity', got: '4194304' });
-    expect(e.problems[0].allowed).toMatch(/^per-host tables estimated at 12\.5 GiB for 200 hosts \(.*dedupe table 64\.0 MiB\/host \(protocol\.globalmap\.dedupeCapacity\).*\) exceed the memory budget of 8 GiB \(limits\.memoryBudgetGiB\)/);
-    const inFile = 'name: r\ndurationS: 1\npeers: {count: 200}\nprotocol: {kind: node, strategy: globalmap, globalmap: {dedupeCapacity: 4194304}}\n';
-    expect(refusal(() => parseScenario(inFile, 'r.yaml')).problems[0]).toMatchObject({ path: 'protocol.globalmap.dedupeCapacity', line: 4 });
+    expect(e.problems[0]).toMatchObject({ path: '--set protocol.seenCapacity', got: '1000000' });
+    expect(e.problems[0].allowed).toMatch(/^per-host tables estimated at 11\.2 GiB for 300 hosts \(.*recent-message set 38\.1 MiB\/host \(protocol\.seenCapacity\).*\) exceed the memory budget of 8 GiB \(limits\.memoryBudgetGiB\)/);
+    const inFile = 'name: r\ndurationS: 1\npeers: {count: 300}\nprotocol: {kind: flood, seenCapacity: 1000000}\n';
+    expect(refusal(() => parseScenario(inFile, 'r.yaml')).problems[0]).toMatchObject({ path: 'protocol.seenCapacity', line: 4 });
   });
 
   it('limits.memoryBudgetGiB raises the budget', () => {
-    const text = readFileSync('scenarios/default.yaml', 'utf8');
-    const s = parseScenario(text, 'default.yaml', { sets: ['protocol.globalmap.dedupeCapacity=4194304', 'limits.memoryBudgetGiB=16'] });
+    const text = readFileSync('scenarios/quickstart.yaml', 'utf8');
+    const s = parseScenario(text, 'quickstart.yaml', { sets: ['protocol.seenCapacity=1000000', 'limits.memoryBudgetGiB=16'] });
     expect(s.limits.memoryBudgetGiB).toBe(16);
   });
 

@@ -4,7 +4,7 @@ import type { Scenario } from './schema/index.ts';
 /**
  * Resource checks on a validated scenario, before anything is built: each
  * field can be within its own bounds while their product is not (100
- * adversary entries × 10,000 hosts; a 4 Mi-slot dedupe table × 300 peers).
+ * adversary entries × 10,000 hosts; a million-entry recent-message set × 300 peers).
  */
 
 /** Default bound on the estimated per-peer tables of a run; `limits.memoryBudgetGiB` changes it. */
@@ -12,8 +12,6 @@ export const DEFAULT_MEMORY_BUDGET_GIB = 8;
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-/** globalmap/random dedupe table (seen-cache.ts): a power of two ≥ capacity (at least 16) of (key, expiry) Float64 pairs. */
-const DEDUPE_SLOT_BYTES = 16;
 /** globalmap map (peer-store.ts): per known peer a Uint16 mention count, an Int32 position and a record reference. */
 const PEER_STORE_BYTES_PER_PEER = 2 + 4 + 8;
 /** Peer manager address book: about 150 bytes per address (node schema). */
@@ -50,11 +48,6 @@ export function perHostParts(s: Scenario, hosts: number): Part[] {
   const parts: Part[] = [
     { field: 'protocol.node.addrBookCapacity', what: 'address book', bytesPerHost: Math.min(p.node.addrBookCapacity, hosts) * ADDRESS_BYTES },
   ];
-  if (p.strategy === 'globalmap' || p.strategy === 'random') {
-    let slots = 16;
-    while (slots < p.globalmap.dedupeCapacity) slots *= 2;
-    parts.push({ field: 'protocol.globalmap.dedupeCapacity', what: 'dedupe table', bytesPerHost: slots * DEDUPE_SLOT_BYTES });
-  }
   if (p.strategy === 'globalmap') parts.push({ field: 'peers.count', what: 'global map', bytesPerHost: hosts * PEER_STORE_BYTES_PER_PEER });
   if (p.strategy === 'kademlia') parts.push({ field: 'protocol.kademlia.k', what: 'routing table', bytesPerHost: Math.min(p.kademlia.k * 160, hosts) * KADEMLIA_ENTRY_BYTES });
   return parts;

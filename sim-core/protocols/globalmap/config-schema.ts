@@ -24,10 +24,8 @@ export const globalmapSchema = z.strictObject({
   batchSize: int(1, 256).default(64),
   /** Longest an event waits for its batch to fill (batched gossip). */
   flushIntervalS: num(0.001, 60).default(1),
-  /** Anti-spam buffer of recent event hashes (seed: "a few seconds"). */
+  /** Anti-spam memory (seed: "a few seconds"): an event is recognised as already seen for this long after a peer last queued it. */
   dedupeWindowS: num(0.1, 3600).default(30),
-  /** Hashes remembered at most (a fixed table per peer). */
-  dedupeCapacity: int(16, 1 << 22).default(2048),
   /** Each peer re-announces its links this often so maps keep them. */
   refreshIntervalS: num(1, 86_400).default(600),
   /** Map entries not refreshed within this are forgotten (seed: timestamps for garbage collection). */

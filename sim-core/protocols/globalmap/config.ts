@@ -16,9 +16,8 @@ export interface GlobalmapConfig {
   flushIntervalUs: number;
   /** Events queued per neighbour at most (oldest dropped beyond). */
   maxQueuedEvents: number;
-  /** Anti-spam buffer of recent event hashes: how long a hash is remembered, and how many at most. */
+  /** Anti-spam memory: an event stays recognised this long after a peer last queued it (event-table.ts). */
   dedupeWindowUs: number;
-  dedupeCapacity: number;
   /** Every peer re-announces its links this often, so maps do not forget live links. */
   refreshIntervalUs: number;
   /** Map entries not refreshed within this are forgotten (GC). */
@@ -61,7 +60,6 @@ export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   flushIntervalUs: 200_000,
   maxQueuedEvents: 1024,
   dedupeWindowUs: 30_000_000,
-  dedupeCapacity: 2048,
   refreshIntervalUs: 600_000_000,
   entryTtlUs: 1_800_000_000,
   confirmTimeoutUs: 60_000_000,

@@ -43,6 +43,7 @@ export class EventTable {
     peers: number,
     /** How long an event stays recognised after a peer last queued it. */
     readonly windowUs: number,
+    private readonly maxSlots = EVENT_SLOTS_MAX,
   ) {
     this.words = Math.max(1, (peers + 31) >>> 5);
     this.seen = new Int32Array(SLOTS_INITIAL * this.words);
@@ -125,7 +126,7 @@ export class EventTable {
   private grow(now: TimeUs): boolean {
     const cap = this.capacity;
     const next = cap * 2;
-    if (next > EVENT_SLOTS_MAX || next * this.words * 8 > BITSET_BYTES_MAX) return false;
+    if (next > this.maxSlots || next * this.words * 8 > BITSET_BYTES_MAX) return false;
     const w = this.words;
     const t = { origin: new Int32Array(next), peer: new Int32Array(next), flags: new Uint8Array(next), ts: new Float64Array(next) };
     const serialOf = new Float64Array(next).fill(-1);

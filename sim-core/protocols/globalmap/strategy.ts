@@ -22,7 +22,6 @@ export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean
     flushIntervalUs: secondsToUs(s.flushIntervalS),
     maxQueuedEvents: 1024,
     dedupeWindowUs: secondsToUs(s.dedupeWindowS),
-    dedupeCapacity: s.dedupeCapacity,
     refreshIntervalUs: secondsToUs(s.refreshIntervalS),
     entryTtlUs: secondsToUs(s.entryTtlS),
     confirmTimeoutUs: secondsToUs(s.confirmTimeoutS),

@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventTable } from './event-table.ts';
+
+const WINDOW_US = 30_000_000;
+
+function seenBy(t: EventTable, serial: number, p: number): boolean {
+  return (t.seen[(serial & t.mask) * t.words + (p >>> 5)] & (1 << (p & 31))) !== 0;
+}
+
+describe('EventTable (interned link events)', () => {
+  it('interns an event once: its origin has seen it, its fields are in the columns, the decode path finds the same serial', () => {
+    const t = new EventTable(100, WINDOW_US);
+    const s = t.intern(7, 42, 3, 1_000, 1_000);
+    expect(t.isLive(s)).toBe(true);
+    const slot = s & t.mask;
+    expect([t.origin[slot], t.peer[slot], t.flags[slot], t.ts[slot]]).toEqual([7, 42, 3, 1_000]);
+    expect(seenBy(t, s, 7)).toBe(true);
+    expect(seenBy(t, s, 42)).toBe(false);
+    expect(t.lookupOrIntern(7, 42, 3, 1_000, 2_000)).toBe(s);
+    expect(t.lookupOrIntern(7, 42, 1, 1_000, 2_000)).not.toBe(s); // another kind: another event
+  });
+
+  it('grows while more events are live than it has slots, keeping every live event, its fields and its bits', () => {
+    const t = new EventTable(100, WINDOW_US);
+    const serials: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const s = t.intern(i % 100, (i + 1) % 100, 1, i, i);
+      t.seen[(s & t.mask) * t.words + 3] |= 1 << 5; // peer 101 saw it
+      serials.push(s);
+    }
+    expect(t.capacity).toBeGreaterThanOrEqual(1000);
+    for (let i = 0; i < 1000; i++) {
+      const s = serials[i];
+      expect(t.isLive(s)).toBe(true);
+      expect(t.origin[s & t.mask]).toBe(i % 100);
+      expect(t.ts[s & t.mask]).toBe(i);
+      expect(seenBy(t, s, 101)).toBe(true);
+    }
+  });
+
+  it('reuses slots of events nobody queued for a window, and a message still naming one finds it gone, not another event', () => {
+    const t = new EventTable(10, WINDOW_US);
+    const old = t.intern(1, 2, 1, 0, 0);
+    const cap = t.capacity;
+    let now = WINDOW_US + 1;
+    for (let i = 0; i < cap; i++) t.intern(3, 4, 1, now + i, now);
+    expect(t.capacity).toBe(cap); // the expired slot was reused, no growth
+    expect(t.isLive(old)).toBe(false);
+    now += 1;
+    // The decode path re-learns it as a new event.
+    const again = t.lookupOrIntern(1, 2, 1, 0, now);
+    expect(again).not.toBe(old);
+    expect(t.isLive(again)).toBe(true);
+  });
+
+  it('touch keeps a queued event recognised past its first window', () => {
+    const t = new EventTable(10, WINDOW_US);
+    const s = t.intern(1, 2, 1, 0, 0);
+    t.touch(s & t.mask, WINDOW_US - 1);
+    for (let i = 0; i < 300; i++) t.intern(3, 4, 1, i, WINDOW_US + 10);
+    expect(t.isLive(s)).toBe(true);
+  });
+
+  it('at its bound it forgets the oldest live event and counts it', () => {
+    const t = new EventTable(10, WINDOW_US, 256);
+    const first = t.intern(1, 2, 1, 0, 0);
+    for (let i = 1; i < 300; i++) t.intern(1, 3, 1, i, 0);
+    expect(t.capacity).toBe(256);
+    expect(t.evicted).toBe(300 - 256);
+    expect(t.isLive(first)).toBe(false);
+  });
+
+  it('widens its bitsets for peer numbers past the planned population, keeping the bits', () => {
+    const t = new EventTable(32, WINDOW_US);
+    const s = t.intern(5, 6, 1, 0, 0);
+    t.ensurePeer(1000);
+    expect(t.words * 32).toBeGreaterThan(1000);
+    expect(seenBy(t, s, 5)).toBe(true);
+    const s2 = t.intern(999, 5, 1, 1, 1);
+    expect(seenBy(t, s2, 999)).toBe(true);
+    expect(seenBy(t, s, 999)).toBe(false);
+  });
+
+  it('property: an event interned or touched within the window is live, and its serial always reads back its own fields', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('intern' as const), origin: fc.nat(63), peer: fc.nat(63) }),
+      fc.record({ kind: fc.constant('touch' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('advance' as const), us: fc.integer({ min: 1, max: 20_000_000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const t = new EventTable(64, WINDOW_US, 1 << 12);
+        let now = 0;
+        const model = new Map<number, { origin: number; peer: number; ts: number; lastUs: number }>();
+        for (const o of ops) {
+          if (o.kind === 'advance') now += o.us;
+          else if (o.kind === 'intern') {
+            const s = t.intern(o.origin, o.peer, 1, now, now);
+            model.set(s, { origin: o.origin, peer: o.peer, ts: now, lastUs: now });
+          } else if (model.size > 0) {
+            const keys = [...model.keys()];
+            const s = keys[o.pick % keys.length];
+            if (t.isLive(s)) {
+              t.touch(s & t.mask, now);
+              model.get(s)!.lastUs = now;
+            }
+          }
+        }
+        for (const [s, m] of model) {
+          if (now - m.lastUs < WINDOW_US) expect(t.isLive(s)).toBe(true);
+          if (t.isLive(s)) {
+            const slot = s & t.mask;
+            expect([t.origin[slot], t.peer[slot], t.ts[slot]]).toEqual([m.origin, m.peer, m.ts]);
+          }
+        }
+      }),
+      { seed: 14, numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GLOBALMAP_CONFIG } from './config.ts';
+import type { EventRefsMsg } from './event-refs.ts';
+import { EventTable } from './event-table.ts';
+import { Outbox } from './outbox.ts';
+import { newGlobalmapStats } from './stats.ts';
+
+const SELF = 0;
+
+function setup(batchSize = 64, maxQueuedEvents = 1024) {
+  const table = new EventTable(64, 30_000_000);
+  const stats = newGlobalmapStats();
+  const sent: { peer: number; msg: EventRefsMsg }[] = [];
+  let armed = 0;
+  const box = new Outbox({ ...DEFAULT_GLOBALMAP_CONFIG, batchSize, maxQueuedEvents }, stats, table, SELF, (peer, msg) => sent.push({ peer, msg }), () => armed++);
+  const got = (peer: number) => sent.filter((s) => s.peer === peer).flatMap((s) => s.msg.events.map((e) => e.timestampUs));
+  return { table, stats, sent, box, got, armed: () => armed };
+}
+
+const pendingHere = (t: EventTable, serial: number) => (t.pending[(serial & t.mask) * t.words] & 1) !== 0;
+
+describe('Outbox (batched gossip as typed arrays)', () => {
+  it('each neighbour gets the waiting events except those it is excluded from (sender, and whoever sent them meanwhile)', () => {
+    const { table, stats, box, got, armed } = setup();
+    for (const p of [1, 2, 3]) box.linkUp(p);
+    const a = table.intern(9, 8, 1, 100, 0);
+    const b = table.intern(9, 7, 1, 200, 0);
+    box.add(a, 5, box.linkSlot(1), null, 0);
+    box.add(b, 5, -1, null, 0);
+    expect(armed()).toBe(2);
+    expect(pendingHere(table, a)).toBe(true);
+    box.exclude(b, box.linkSlot(2));
+    box.exclude(b, box.linkSlot(2)); // counted once
+    expect(stats.eventsSuppressed).toBe(1);
+    box.flush();
+    expect(got(1)).toEqual([200]);
+    expect(got(2)).toEqual([100]);
+    expect(got(3)).toEqual([100, 200]);
+    expect(pendingHere(table, a) || pendingHere(table, b)).toBe(false);
+    expect(box.waiting).toBe(0);
+  });
+
+  it('carries each event with its hops left', () => {
+    const { table, box, sent } = setup();
+    box.linkUp(1);
+    box.add(table.intern(9, 8, 3, 100, 0), 4, -1, null, 0);
+    box.flush();
+    expect(sent[0].msg.events).toEqual([{ kind: 1, direction: 2, origin: 9, peer: 8, timestampUs: 100, ttl: 4 }]);
+  });
+
+  it('a link slot freed by a closed link starts clean for the next neighbour in it', () => {
+    const { table, box, got } = setup();
+    box.linkUp(1);
+    const a = table.intern(9, 8, 1, 100, 0);
+    box.add(a, 5, box.linkSlot(1), null, 0);
+    box.linkDown(1);
+    box.linkUp(4);
+    expect(box.linkSlot(4)).toBe(0);
+    box.flush();
+    expect(got(4)).toEqual([100]);
+  });
+
+  it('flushes by itself at the batch size, and sends messages of at most that many events', () => {
+    const { table, box, sent } = setup(3);
+    box.linkUp(1);
+    for (let i = 0; i < 7; i++) box.add(table.intern(9, 8, 1, i, 0), 5, -1, null, 0);
+    expect(sent.map((s) => s.msg.count)).toEqual([3, 3]);
+    expect(box.waiting).toBe(1);
+  });
+
+  it('fanout-limited entries go only to their targets', () => {
+    const { table, box, got } = setup();
+    for (const p of [1, 2, 3]) box.linkUp(p);
+    box.add(table.intern(9, 8, 1, 100, 0), 5, -1, [3], 0);
+    box.flush();
+    expect([got(1), got(2), got(3)]).toEqual([[], [], [100]]);
+  });
+
+  it('handles more than 32 links (a second mask word) without losing exclusions', () => {
+    const { table, box, got } = setup();
+    for (let p = 1; p <= 40; p++) box.linkUp(p);
+    const a = table.intern(9, 8, 1, 100, 0);
+    box.add(a, 5, box.linkSlot(38), null, 0);
+    box.exclude(a, box.linkSlot(2));
+    box.flush();
+    expect(got(38)).toEqual([]);
+    expect(got(2)).toEqual([]);
+    expect(got(40)).toEqual([100]);
+  });
+
+  it('drops events past maxQueuedEvents and counts them', () => {
+    const { table, stats, box } = setup(64, 10);
+    box.linkUp(1);
+    for (let i = 0; i < 15; i++) box.add(table.intern(9, 8, 1, i, 0), 5, -1, null, 0);
+    expect(stats.eventsQueueDropped).toBe(5);
+    expect(box.waiting).toBe(10);
+  });
+});
