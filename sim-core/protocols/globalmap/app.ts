@@ -83,7 +83,9 @@ export class GlobalMapApp implements NodeApp {
   }
 
   onStart(now: TimeUs, api: NodeApi): void {
-    this.outbox?.clear();
+    if (this.outbox) this.outbox.clear();
+    // A fresh app for this peer number (a restart that lost its state) has seen nothing yet.
+    else this.table.forgetPeer(api.self);
     this.api = api;
     this.links.clear();
     this.outbox = new Outbox(
@@ -195,7 +197,8 @@ export class GlobalMapApp implements NodeApp {
   private originate(now: TimeUs, peer: PeerNum, kind: number, direction: number): void {
     const flags = (kind === EV_CONNECT ? F_CONNECT : 0) | (direction === DIR_OUT ? F_OUT : 0);
     const self = this.api.self;
-    const serial = this.table.intern(self, peer, flags, now, now);
+    // Same content as an event of ours still live (a refresh at the very time of an announce): the same event.
+    const serial = this.table.lookupOrIntern(self, peer, flags, now, now);
     this.deps.store!.apply({ origin: self, peer, flags, timestampUs: now }, now);
     this.stats.eventsOriginated++;
     this.broadcast(serial, this.deps.cfg.ttl, -1, -1, now);
@@ -241,7 +244,7 @@ export class GlobalMapApp implements NodeApp {
     const t = this.table;
     const self = this.api.self;
     if (self >= t.words * 32) t.ensurePeer(self);
-    const fromSlot = this.outbox.linkSlot(from);
+    const fromSlot = this.outbox.slotFor(from);
     if (msg instanceof EventRefsMsg && msg.table === t) {
       const packed = msg.packed;
       this.stats.eventsReceived += packed.length;

@@ -109,6 +109,17 @@ export class EventTable {
     if (until > this.expiresUs[slot]) this.expiresUs[slot] = until;
   }
 
+  /** Peer `p` lost its state (a restart): it has seen and queued nothing. O(slots), once per restart. */
+  forgetPeer(p: number): void {
+    if (p >= this.words * 32) return this.widen(p);
+    const w = this.words;
+    const keep = ~(1 << (p & 31));
+    for (let i = p >>> 5; i < this.seen.length; i += w) {
+      this.seen[i] &= keep;
+      this.pending[i] &= keep;
+    }
+  }
+
   /** Makes room for peer number `p` in the bitsets (peers that arrive past the planned population). */
   ensurePeer(p: number): void {
     if (p >= this.words * 32) this.widen(p);

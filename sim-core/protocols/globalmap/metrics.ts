@@ -5,6 +5,7 @@ import type { StrategyEnv } from '../strategy.ts';
 import type { PeerNode, WireItem } from '../node/peer-node.ts';
 import { GlobalMapApp } from './app.ts';
 import type { RecordPool } from './record-pool.ts';
+import type { EventTable } from './event-table.ts';
 import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
 
 /** Peers whose map is inspected per sample when the network is large (coverage is O(observers × peers)). */
@@ -110,6 +111,7 @@ export function globalmapFinal(
   addresses: readonly number[],
   env: StrategyEnv,
   pool: RecordPool,
+  events?: EventTable,
 ): Record<string, unknown> {
   const peers = livePeers(apps, world, addresses);
   const cov = coverage(peers, env, 'final');
@@ -138,6 +140,8 @@ export function globalmapFinal(
       sharedRecords: pool.size,
       recordsCreated: pool.created,
     },
+    /** The simulation's interned events: slots the ring grew to, its bytes, live events forgotten at its bound. */
+    eventTable: events ? { slots: events.capacity, bytes: events.bytes, evicted: events.evicted } : null,
     gossip: pick(stats, [
       'eventsOriginated',
       'refreshEvents',
@@ -150,6 +154,7 @@ export function globalmapFinal(
       'eventsForwarded',
       'eventsQueueDropped',
       'eventsSuppressed',
+      'eventsLost',
       'eventMessagesSent',
       'syncMessagesSent',
       'syncEntriesSent',

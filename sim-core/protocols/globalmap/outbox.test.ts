@@ -48,16 +48,23 @@ describe('Outbox (batched gossip as typed arrays)', () => {
     expect(sent[0].msg.events).toEqual([{ kind: 1, direction: 2, origin: 9, peer: 8, timestampUs: 100, ttl: 4 }]);
   });
 
-  it('a link slot freed by a closed link starts clean for the next neighbour in it', () => {
+  it('a neighbour that reconnects before the flush keeps its exclusions; a new neighbour never inherits them', () => {
     const { table, box, got } = setup();
     box.linkUp(1);
+    box.linkUp(2);
     const a = table.intern(9, 8, 1, 100, 0);
     box.add(a, 5, box.linkSlot(1), null, 0);
     box.linkDown(1);
-    box.linkUp(4);
-    expect(box.linkSlot(4)).toBe(0);
+    box.linkUp(4); // does not take neighbour 1's retired slot
+    box.linkUp(1);
     box.flush();
-    expect(got(4)).toEqual([100]);
+    expect([got(1), got(2), got(4)]).toEqual([[], [100], [100]]);
+    // After the flush the retired slot is free again.
+    box.linkDown(1);
+    box.add(table.intern(9, 8, 1, 200, 0), 5, -1, null, 0);
+    box.linkUp(5);
+    box.flush();
+    expect(got(5)).toEqual([200]);
   });
 
   it('flushes by itself at the batch size, and sends messages of at most that many events', () => {

@@ -31,6 +31,13 @@ export class Outbox {
   private words = 1;
   private readonly slotOf = new Map<PeerNum, number>();
   private slotUsed = new Uint8Array(32);
+  /**
+   * Per slot, the neighbour whose link closed since the last flush (-1:
+   * none). Its exclusions stay, and it gets the same slot back if it
+   * reconnects before the flush: what a neighbour showed it has does not
+   * depend on which connection it came over.
+   */
+  private retiredPeer = new Int32Array(32).fill(-1);
 
   constructor(
     private readonly cfg: GlobalmapConfig,
@@ -51,33 +58,55 @@ export class Outbox {
     return this.slotOf.get(peer) ?? -1;
   }
 
+  /**
+   * The slot whose bits stand for `peer` in the waiting entries: its link's,
+   * else the one retired for it — reserved now if needed, so that what a peer
+   * without a link showed it has still counts if it links before the flush.
+   */
+  slotFor(peer: PeerNum): number {
+    const s = this.slotOf.get(peer);
+    if (s !== undefined) return s;
+    if (this.n === 0) return -1;
+    const r = this.retiredPeer.indexOf(peer);
+    if (r >= 0) return r;
+    const free = this.freeSlot();
+    this.retiredPeer[free] = peer;
+    return free;
+  }
+
   linkUp(peer: PeerNum): void {
     if (this.slotOf.has(peer)) return;
-    let s = 0;
-    while (s < this.slotUsed.length && this.slotUsed[s] !== 0) s++;
-    if (s === this.slotUsed.length) {
-      const u = new Uint8Array(s * 2);
-      u.set(this.slotUsed);
-      this.slotUsed = u;
-    }
-    if (s >= this.words * 32) this.widen();
+    let s = this.retiredPeer.indexOf(peer);
+    if (s < 0) s = this.freeSlot();
     this.slotUsed[s] = 1;
+    this.retiredPeer[s] = -1;
     this.slotOf.set(peer, s);
   }
 
-  /** The slot is free again: waiting entries forget its exclusion, so the next link in it starts clean. */
+  /** The lowest slot neither linked nor retired (widening the masks past 32 × words slots). */
+  private freeSlot(): number {
+    const n = this.slotUsed.length;
+    let s = 0;
+    while (s < n && (this.slotUsed[s] !== 0 || this.retiredPeer[s] !== -1)) s++;
+    if (s === n) {
+      const u = new Uint8Array(n * 2);
+      u.set(this.slotUsed);
+      this.slotUsed = u;
+      const r = new Int32Array(n * 2).fill(-1);
+      r.set(this.retiredPeer);
+      this.retiredPeer = r;
+    }
+    if (s >= this.words * 32) this.widen();
+    return s;
+  }
+
+  /** The link closed: its slot is retired until the next flush (its bits still describe this neighbour). */
   linkDown(peer: PeerNum): void {
     const s = this.slotOf.get(peer);
     if (s === undefined) return;
     this.slotOf.delete(peer);
     this.slotUsed[s] = 0;
-    const w = this.words;
-    const off = s >>> 5;
-    const clear = ~(1 << (s & 31));
-    for (let i = 0; i < this.n; i++) {
-      this.excl[i * w + off] &= clear;
-      this.allow[i * w + off] &= clear;
-    }
+    this.retiredPeer[s] = this.n > 0 ? peer : -1;
   }
 
   /** Queues event `serial` with `ttl` hops left for every neighbour but the one in `exceptSlot`, or only `only`'s. */
@@ -158,6 +187,7 @@ export class Outbox {
       if (t.isLive(serial)) t.pending[(serial & t.mask) * t.words + off] &= clear;
     }
     this.n = 0;
+    this.retiredPeer.fill(-1);
   }
 
   private emit(peer: PeerNum, packed: number[]): void {

@@ -81,7 +81,7 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
         events,
       }),
     sample: (apps, world, addresses) => globalmapSample(apps, world, addresses, env),
-    finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool),
+    finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool, events),
   };
 }
 
