@@ -25,6 +25,7 @@ const EV_CONNECT = 1;
 const EV_DISCONNECT = 2;
 const DIR_IN = 1;
 const DIR_OUT = 2;
+const SLOT_UNKNOWN = -2;
 /** Sync answers are cut into frames of about this many bytes (under the 64 KiB frame limit). */
 const SYNC_CHUNK_BYTES = 48 * 1024;
 
@@ -56,6 +57,8 @@ export class GlobalMapApp implements NodeApp {
   private api!: NodeApi;
   private readonly table: EventTable;
   private outbox!: Outbox;
+  /** Outbox slot of the sender of the message being received (SLOT_UNKNOWN until needed). */
+  private fromSlot = SLOT_UNKNOWN;
   private flushArmed = false;
   /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
   private readonly unannounced = new Set<PeerNum>();
@@ -244,7 +247,7 @@ export class GlobalMapApp implements NodeApp {
     const t = this.table;
     const self = this.api.self;
     if (self >= t.words * 32) t.ensurePeer(self);
-    const fromSlot = this.outbox.slotFor(from);
+    this.fromSlot = SLOT_UNKNOWN;
     if (msg instanceof EventRefsMsg && msg.table === t) {
       const packed = msg.packed;
       this.stats.eventsReceived += packed.length;
@@ -255,7 +258,7 @@ export class GlobalMapApp implements NodeApp {
           this.stats.eventsLost++;
           continue;
         }
-        this.receiveOne(now, from, fromSlot, serial, v - serial * REF_TTL_SPAN);
+        this.receiveOne(now, from, serial, v - serial * REF_TTL_SPAN);
       }
       return;
     }
@@ -264,12 +267,12 @@ export class GlobalMapApp implements NodeApp {
     for (const e of msg.events) {
       const flags = (e.kind === EV_CONNECT ? F_CONNECT : 0) | (e.direction === DIR_OUT ? F_OUT : 0);
       const serial = t.lookupOrIntern(e.origin, e.peer, flags, e.timestampUs, now);
-      this.receiveOne(now, from, fromSlot, serial, e.ttl);
+      this.receiveOne(now, from, serial, e.ttl);
     }
   }
 
   /** One received event: a duplicate (exact: one bit per peer) or news to apply and pass on. */
-  private receiveOne(now: TimeUs, from: PeerNum, fromSlot: number, serial: number, ttl: number): void {
+  private receiveOne(now: TimeUs, from: PeerNum, serial: number, ttl: number): void {
     const t = this.table;
     const self = this.api.self;
     const slot = serial & t.mask;
@@ -278,7 +281,7 @@ export class GlobalMapApp implements NodeApp {
     if ((t.seen[word] & bit) !== 0) {
       this.stats.eventsDuplicate++;
       // Still in our outbox: the sender shows it has it, so it will not get it from us.
-      if ((t.pending[word] & bit) !== 0) this.outbox.exclude(serial, fromSlot);
+      if ((t.pending[word] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
       return;
     }
     t.seen[word] |= bit;
@@ -301,7 +304,13 @@ export class GlobalMapApp implements NodeApp {
       return;
     }
     this.stats.eventsApplied++;
-    if (ttl > 1) this.broadcast(serial, ttl - 1, from, fromSlot, now);
+    if (ttl > 1) this.broadcast(serial, ttl - 1, from, this.senderSlot(from), now);
+  }
+
+  /** The sender's outbox slot, looked up once per message and only if needed (most messages bring only duplicates). */
+  private senderSlot(from: PeerNum): number {
+    if (this.fromSlot === SLOT_UNKNOWN) this.fromSlot = this.outbox.slotFor(from);
+    return this.fromSlot;
   }
 
   /** Re-announce our links so other maps keep them past their TTL. */
