@@ -1,6 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, F_OUT, newer, type LinkRecord } from './record.ts';
+import { entryIndex, settledUntilMs } from './store-scan.ts';
 import type { RecordPool } from './record-pool.ts';
 
 /** One link event as the store sees it (seed 001 §3.2). */
@@ -31,18 +32,17 @@ export interface GcResult {
   checkedOrigins: number;
 }
 
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_F64 = new Float64Array(0);
-const EMPTY_U8 = new Uint8Array(0);
-
 /**
- * A peer's global map (G1): for each origin it has heard from, the shared
- * record of what that origin said about its links. Dense arrays indexed by
- * peer number keep lookups O(1) and the footprint a few bytes per possible
- * peer; the records themselves are shared across all peers of a simulation.
+ * A peer's global map (G1): for each origin it has heard from, the version
+ * id of the shared record of what that origin said about its links. Dense
+ * arrays indexed by peer number keep lookups O(1) and the footprint a few
+ * bytes per possible peer; the records themselves live in the pool's slabs,
+ * shared across all peers of a simulation. Applying an event another peer
+ * already applied to the same version is a memo hit: no allocation, no copy.
  */
 export class PeerStore {
-  private recs: (LinkRecord | undefined)[] = [];
+  /** Per origin: its version in the pool, or -1. */
+  private vers = new Int32Array(0);
   /** Origins that have a record, for iteration (swap-remove keeps it dense). */
   private origins = new Int32Array(64);
   private originPos = new Int32Array(0);
@@ -81,11 +81,18 @@ export class PeerStore {
   }
 
   isKnown(p: PeerNum): boolean {
-    return (this.recs[p] !== undefined) || (p < this.mentions.length && this.mentions[p] > 0);
+    return (p < this.vers.length && this.vers[p] >= 0) || (p < this.mentions.length && this.mentions[p] > 0);
   }
 
+  /** A view of origin's record (subarrays of the pool's slabs, valid until the next change to any store). */
   record(origin: PeerNum): LinkRecord | undefined {
-    return this.recs[origin];
+    const v = this.version(origin);
+    return v < 0 ? undefined : this.pool.view(v);
+  }
+
+  /** The pool version holding origin's record, or -1: equal views of an origin share one version. */
+  version(origin: PeerNum): number {
+    return origin < this.vers.length ? this.vers[origin] : -1;
   }
 
   /** The i-th origin with a record (0 ≤ i < originsWithRecords). */
@@ -94,48 +101,50 @@ export class PeerStore {
   }
 
   apply(e: LinkEvent, now: TimeUs): ApplyResult {
-    if (e.origin === e.peer || !(e.timestampUs >= 0) || e.timestampUs > now + this.limits.maxSkewUs) return 'invalid';
-    const flags = e.flags & 3;
-    const old = this.recs[e.origin];
-    const i = old ? indexOf(old.peers, e.peer) : -1;
-    if (old && i >= 0 && !newer(e.timestampUs, flags, old.ts[i], old.flags[i])) return 'stale';
-    if (i < 0 && old && old.peers.length >= this.limits.maxEntries) {
-      // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
-      const slimmer = this.withoutOldestTombstone(old);
-      if (!slimmer) return 'excessive';
-      this.swap(e.origin, old, slimmer, -1, 0);
-      return this.apply(e, now);
-    }
-    const wasConnect = i >= 0 && (old!.flags[i] & F_CONNECT) !== 0 ? 1 : 0;
-    const isConnect = (flags & F_CONNECT) !== 0 ? 1 : 0;
-    if ((old?.connects ?? 0) + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
-    const next = (old && this.pool.transition(old, e.peer, flags, e.timestampUs)) ?? this.withEntry(e.origin, old, i, e.peer, flags, e.timestampUs);
-    if (old) this.pool.remember(old, e.peer, flags, e.timestampUs, next);
-    this.swap(e.origin, old, next, e.peer, isConnect - wasConnect);
-    return 'applied';
+    return this.applyLink(e.origin, e.peer, e.flags, e.timestampUs, now);
   }
 
-  /** The record `old` with entry (peer, flags, ts) replacing index i (or inserted in order when i < 0). */
-  private withEntry(origin: PeerNum, old: LinkRecord | undefined, i: number, peer: PeerNum, f: number, t: number): LinkRecord {
-    const n = old ? old.peers.length : 0;
-    const peers = new Int32Array(i >= 0 ? n : n + 1);
-    const ts = new Float64Array(peers.length);
-    const flags = new Uint8Array(peers.length);
-    const at = i >= 0 ? i : insertionPoint(old?.peers ?? EMPTY_I32, peer);
-    for (let k = 0, j = 0; k < peers.length; k++) {
-      if (k === at) {
-        peers[k] = peer;
-        ts[k] = t;
-        flags[k] = f;
-        if (i >= 0) j++;
-        continue;
+  /** Records origin's claim about its link to peer (flags F_CONNECT/F_OUT) if it is the newest write to that register. */
+  applyLink(origin: PeerNum, peer: PeerNum, flags: number, timestampUs: TimeUs, now: TimeUs): ApplyResult {
+    if (origin === peer || !(timestampUs >= 0) || timestampUs > now + this.limits.maxSkewUs) return 'invalid';
+    flags &= 3;
+    const pool = this.pool;
+    const old = this.version(origin);
+    const isConnect = flags & F_CONNECT;
+    if (old < 0) {
+      if (isConnect > this.limits.maxClaims) return 'excessive';
+      let next = pool.rootTransition(origin, peer, flags, timestampUs);
+      if (next >= 0) pool.take(next);
+      else {
+        next = pool.withEntry(origin, -1, -1, peer, flags, timestampUs);
+        pool.rememberRoot(origin, peer, flags, timestampUs, next);
       }
-      peers[k] = old!.peers[j];
-      ts[k] = old!.ts[j];
-      flags[k] = old!.flags[j];
-      j++;
+      this.swap(origin, -1, next, peer, isConnect);
+      return 'applied';
     }
-    return this.pool.acquire(origin, peers, ts, flags);
+    // Memo first: the same write to the same version was applied before (by any store); the
+    // limits are re-checked on the result, in case that store had other limits.
+    let next = pool.transition(old, peer, flags, timestampUs);
+    if (next >= 0 && pool.vLen[next] <= this.limits.maxEntries && pool.vConnects[next] <= this.limits.maxClaims) {
+      pool.take(next);
+      this.swap(origin, old, next, peer, pool.vConnects[next] - pool.vConnects[old]);
+      return 'applied';
+    }
+    const i = entryIndex(pool, old, peer);
+    if (i >= 0 && !newer(timestampUs, flags, pool.eTs[pool.vOff[old] + i], pool.eFlags[pool.vOff[old] + i])) return 'stale';
+    if (i < 0 && pool.vLen[old] >= this.limits.maxEntries) {
+      // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
+      const slimmer = this.withoutOldestTombstone(old);
+      if (slimmer < 0) return 'excessive';
+      this.swap(origin, old, slimmer, -1, 0);
+      return this.applyLink(origin, peer, flags, timestampUs, now);
+    }
+    const wasConnect = i >= 0 ? pool.eFlags[pool.vOff[old] + i] & F_CONNECT : 0;
+    if (pool.vConnects[old] + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
+    next = pool.withEntry(origin, old, i, peer, flags, timestampUs);
+    pool.remember(old, peer, flags, timestampUs, next);
+    this.swap(origin, old, next, peer, isConnect - wasConnect);
+    return 'applied';
   }
 
   /**
@@ -143,7 +152,7 @@ export class PeerStore {
    * `delta` (+1 a new connect, -1 a connect gone): bookkeeping is O(1)
    * instead of a pass over both records.
    */
-  private swap(origin: PeerNum, old: LinkRecord | undefined, next: LinkRecord, peer: PeerNum, delta: number): void {
+  private swap(origin: PeerNum, old: number, next: number, peer: PeerNum, delta: number): void {
     this.ensure(Math.max(origin, peer));
     const originKnown = this.isKnown(origin);
     if (delta !== 0) {
@@ -151,8 +160,8 @@ export class PeerStore {
       this.mentions[peer] += delta;
       if (before !== this.isKnown(peer)) this.knownCount += before ? -1 : 1;
     }
-    this.recs[origin] = next;
-    if (!old) this.addOrigin(origin);
+    this.vers[origin] = next;
+    if (old < 0) this.addOrigin(origin);
     else this.pool.release(old);
     if (!originKnown && this.isKnown(origin)) this.knownCount++;
     this.unsettle(origin);
@@ -171,32 +180,41 @@ export class PeerStore {
       this.gcTtlUs = ttlUs;
       this.gcConfirmUs = confirmTimeoutUs;
     }
+    const pool = this.pool;
     for (let idx = this.originCount - 1; idx >= 0; idx--) {
       const settled = this.settledUntilMs[idx];
       if (settled !== 0 && now <= settled * 1000) continue; // same verdict as a full check: keep everything
       out.checkedOrigins++;
       const origin = this.origins[idx];
-      const r = this.recs[origin]!;
-      if (r.newestUs < now - ttlUs) {
-        this.replace(origin, undefined);
+      const v = this.vers[origin];
+      if (pool.vNewest[v] < now - ttlUs) {
+        this.replace(origin, -1);
         out.removedOrigins++;
         continue;
       }
-      // Most records lose nothing: decide without allocating, rebuild only when something goes.
+      // Most records lose nothing: decide without copying, build only when something goes.
+      const n = pool.vLen[v];
       let drop = 0;
-      for (let k = 0; k < r.peers.length; k++) if (this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs) !== 0) drop++;
+      for (let k = 0; k < n; k++) if (this.expired(v, k, origin, now, ttlUs, confirmTimeoutUs) !== 0) drop++;
       if (drop > 0) {
-        const keep = new Map<PeerNum, { ts: number; flags: number }>();
-        for (let k = 0; k < r.peers.length; k++) {
-          const why = this.expired(r, k, origin, now, ttlUs, confirmTimeoutUs);
+        let next = -1;
+        if (drop < n) next = pool.alloc(origin, n - drop);
+        let j = next >= 0 ? pool.vOff[next] : 0;
+        for (let k = 0; k < n; k++) {
+          const why = this.expired(v, k, origin, now, ttlUs, confirmTimeoutUs);
           if (why === 1) out.expiredEntries++;
           else if (why === 2) out.expiredPhantoms++;
-          else keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
+          else {
+            const e = pool.vOff[v] + k;
+            pool.ePeer[j] = pool.ePeer[e];
+            pool.eTs[j] = pool.eTs[e];
+            pool.eFlags[j++] = pool.eFlags[e];
+          }
         }
-        this.replace(origin, keep.size > 0 ? this.build(origin, keep) : undefined);
+        this.replace(origin, next >= 0 ? pool.intern(next) : -1);
       }
-      const kept = this.recs[origin];
-      if (kept) this.settledUntilMs[this.originPos[origin]] = settledUntilMs(kept, now, ttlUs, confirmTimeoutUs);
+      const kept = this.vers[origin];
+      if (kept >= 0) this.settledUntilMs[this.originPos[origin]] = settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs);
     }
     return out;
   }
@@ -207,106 +225,104 @@ export class PeerStore {
    * flight by then); 2 a phantom (a claim the other side has not confirmed
    * within the timeout).
    */
-  private expired(r: LinkRecord, k: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): 0 | 1 | 2 {
-    const age = now - r.ts[k];
-    const connect = (r.flags[k] & F_CONNECT) !== 0;
+  private expired(v: number, k: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): 0 | 1 | 2 {
+    const e = this.pool.vOff[v] + k;
+    const age = now - this.pool.eTs[e];
+    const f = this.pool.eFlags[e];
+    const connect = (f & F_CONNECT) !== 0;
     if (age > ttlUs || (!connect && age > confirmTimeoutUs)) return 1;
-    if (connect && age > confirmTimeoutUs && !this.confirms(r.peers[k], origin, r.flags[k])) return 2;
+    if (connect && age > confirmTimeoutUs && !this.confirms(this.pool.ePeer[e], origin, f)) return 2;
     return 0;
   }
 
-  private withoutOldestTombstone(r: LinkRecord): LinkRecord | undefined {
+  /** Version v without its oldest tombstone (one reference taken), or -1 when it has none. */
+  private withoutOldestTombstone(v: number): number {
+    const pool = this.pool;
+    const off = pool.vOff[v];
     let victim = -1;
-    for (let k = 0; k < r.peers.length; k++) {
-      if ((r.flags[k] & F_CONNECT) === 0 && (victim < 0 || r.ts[k] < r.ts[victim])) victim = k;
+    for (let k = off; k < off + pool.vLen[v]; k++) {
+      if ((pool.eFlags[k] & F_CONNECT) === 0 && (victim < 0 || pool.eTs[k] < pool.eTs[victim])) victim = k;
     }
-    if (victim < 0) return undefined;
-    const keep = new Map<PeerNum, { ts: number; flags: number }>();
-    for (let k = 0; k < r.peers.length; k++) if (k !== victim) keep.set(r.peers[k], { ts: r.ts[k], flags: r.flags[k] });
-    return this.build(r.origin, keep);
+    return victim < 0 ? -1 : pool.without(v, victim - off);
   }
 
   /** Peers x is linked to by a confirmed link: x claims p and p claims x, in opposite directions. */
   confirmedNeighbours(x: PeerNum, out: PeerNum[]): PeerNum[] {
     out.length = 0;
-    const r = this.recs[x];
-    if (!r) return out;
-    for (let k = 0; k < r.peers.length; k++) {
-      if ((r.flags[k] & F_CONNECT) !== 0 && this.confirms(r.peers[k], x, r.flags[k])) out.push(r.peers[k]);
+    const v = this.version(x);
+    if (v < 0) return out;
+    const pool = this.pool;
+    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+      if ((pool.eFlags[e] & F_CONNECT) !== 0 && this.confirms(pool.ePeer[e], x, pool.eFlags[e])) out.push(pool.ePeer[e]);
     }
     return out;
   }
 
   /** True if x and p both claim their link, with opposite directions. */
   isConfirmed(x: PeerNum, p: PeerNum): boolean {
-    const r = this.recs[x];
-    if (!r) return false;
-    const k = indexOf(r.peers, p);
-    return k >= 0 && (r.flags[k] & F_CONNECT) !== 0 && this.confirms(p, x, r.flags[k]);
+    const v = this.version(x);
+    if (v < 0) return false;
+    const k = entryIndex(this.pool, v, p);
+    const f = k >= 0 ? this.pool.eFlags[this.pool.vOff[v] + k] : 0;
+    return (f & F_CONNECT) !== 0 && this.confirms(p, x, f);
   }
 
   /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
   modelledBytes(): number {
     let b = 0;
-    for (let i = 0; i < this.originCount; i++) b += 40 + this.recs[this.origins[i]]!.peers.length * 41;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.vers[this.origins[i]]] * 41;
     return b;
   }
 
-  /** Heap bytes of this store's own arrays (records are counted by the pool). */
+  /**
+   * Heap bytes of this store's own arrays (records are counted by the pool).
+   * Origin slots count 8 bytes, as the former array of record references did,
+   * so the memory metric stays comparable (the Int32Array holds 4).
+   */
   ownBytes(): number {
-    return this.recs.length * 8 + this.origins.byteLength + this.originPos.byteLength + this.mentions.byteLength + this.settledUntilMs.byteLength + 64;
+    return this.vers.length * 8 + this.origins.byteLength + this.originPos.byteLength + this.mentions.byteLength + this.settledUntilMs.byteLength + 64;
   }
 
   /** Releases every record (the peer's state is lost). */
   clear(): void {
-    for (let i = this.originCount - 1; i >= 0; i--) this.replace(this.origins[i], undefined);
+    for (let i = this.originCount - 1; i >= 0; i--) this.replace(this.origins[i], -1);
   }
 
   private confirms(p: PeerNum, x: PeerNum, flagsXtoP: number): boolean {
-    const back = this.recs[p];
-    if (!back) return false;
-    const k = indexOf(back.peers, x);
-    return k >= 0 && (back.flags[k] & F_CONNECT) !== 0 && (back.flags[k] & F_OUT) !== (flagsXtoP & F_OUT);
+    const back = this.version(p);
+    if (back < 0) return false;
+    const k = entryIndex(this.pool, back, x);
+    if (k < 0) return false;
+    const f = this.pool.eFlags[this.pool.vOff[back] + k];
+    return (f & F_CONNECT) !== 0 && (f & F_OUT) !== (flagsXtoP & F_OUT);
   }
 
-  private build(origin: PeerNum, entries: Map<PeerNum, { ts: number; flags: number }>): LinkRecord {
-    const keys = [...entries.keys()].sort((a, b) => a - b);
-    const peers = keys.length ? new Int32Array(keys) : EMPTY_I32;
-    const ts = keys.length ? new Float64Array(keys.length) : EMPTY_F64;
-    const flags = keys.length ? new Uint8Array(keys.length) : EMPTY_U8;
-    keys.forEach((p, k) => {
-      const e = entries.get(p)!;
-      ts[k] = e.ts;
-      flags[k] = e.flags;
-    });
-    return this.pool.acquire(origin, peers, ts, flags);
-  }
-
-  /** Installs `next` as origin's record (or removes it), keeping mentions, known count and the origin list in step. */
-  private replace(origin: PeerNum, next: LinkRecord | undefined): void {
+  /** Installs version `next` as origin's record (or removes it, -1), keeping mentions, known count and the origin list in step. */
+  private replace(origin: PeerNum, next: number): void {
     this.ensure(origin);
-    const old = this.recs[origin];
+    const old = this.vers[origin];
     if (old === next) {
-      if (next) this.pool.release(next); // acquire took a reference we do not need
+      if (next >= 0) this.pool.release(next); // intern took a reference we do not need
       return;
     }
     const wasKnown = this.isKnown(origin);
-    if (old) this.mention(old, -1);
-    if (next) this.mention(next, +1);
+    if (old >= 0) this.mention(old, -1);
+    if (next >= 0) this.mention(next, +1);
     this.unsettleChanged(old, next);
-    this.recs[origin] = next;
-    if (old && !next) this.removeOrigin(origin);
-    if (!old && next) this.addOrigin(origin);
-    else if (next) this.unsettle(origin);
-    if (old) this.pool.release(old);
+    this.vers[origin] = next;
+    if (old >= 0 && next < 0) this.removeOrigin(origin);
+    if (old < 0 && next >= 0) this.addOrigin(origin);
+    else if (next >= 0) this.unsettle(origin);
+    if (old >= 0) this.pool.release(old);
     const isKnown = this.isKnown(origin);
     if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
   }
 
-  private mention(r: LinkRecord, delta: 1 | -1): void {
-    for (let k = 0; k < r.peers.length; k++) {
-      if ((r.flags[k] & F_CONNECT) === 0) continue;
-      const p = r.peers[k];
+  private mention(v: number, delta: 1 | -1): void {
+    const pool = this.pool;
+    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+      if ((pool.eFlags[e] & F_CONNECT) === 0) continue;
+      const p = pool.ePeer[e];
       this.ensure(p);
       const before = this.isKnown(p);
       this.mentions[p] += delta;
@@ -327,7 +343,9 @@ export class PeerStore {
     const pos = new Int32Array(n).fill(-1);
     pos.set(this.originPos);
     this.originPos = pos;
-    while (this.recs.length < n) this.recs.push(undefined);
+    const vers = new Int32Array(n).fill(-1);
+    vers.set(this.vers);
+    this.vers = vers;
   }
 
   private addOrigin(o: PeerNum): void {
@@ -362,70 +380,24 @@ export class PeerStore {
   }
 
   /**
-   * A record changed from `old` to `next`: every peer whose entry (kind or
-   * direction) differs may see its own claim's confirmation change.
+   * A record changed from version `old` to `next` (-1: none): every peer whose
+   * entry (kind or direction) differs may see its own claim's confirmation change.
    */
-  private unsettleChanged(old: LinkRecord | undefined, next: LinkRecord | undefined): void {
-    const a = old?.peers ?? EMPTY_I32;
-    const b = next?.peers ?? EMPTY_I32;
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < b.length) {
-      if (j >= b.length || (i < a.length && a[i] < b[j])) this.unsettle(a[i++]);
-      else if (i >= a.length || b[j] < a[i]) this.unsettle(b[j++]);
+  private unsettleChanged(old: number, next: number): void {
+    const pool = this.pool;
+    let i = old < 0 ? 0 : pool.vOff[old];
+    const iEnd = old < 0 ? 0 : i + pool.vLen[old];
+    let j = next < 0 ? 0 : pool.vOff[next];
+    const jEnd = next < 0 ? 0 : j + pool.vLen[next];
+    const P = pool.ePeer;
+    while (i < iEnd || j < jEnd) {
+      if (j >= jEnd || (i < iEnd && P[i] < P[j])) this.unsettle(P[i++]);
+      else if (i >= iEnd || P[j] < P[i]) this.unsettle(P[j++]);
       else {
-        if (old!.flags[i] !== next!.flags[j]) this.unsettle(a[i]);
+        if (pool.eFlags[i] !== pool.eFlags[j]) this.unsettle(P[i]);
         i++;
         j++;
       }
     }
   }
-}
-
-/**
- * Until when (ms, rounded down so never late) a record just checked at `now`
- * keeps passing GC unchanged: the first moment an entry outlives the TTL, a
- * tombstone the confirmation timeout, or a young claim becomes old enough to
- * need its confirmation checked. Confirmation of old claims changes only when
- * the other side's record changes, which unsettles this one.
- */
-function settledUntilMs(r: LinkRecord, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): number {
-  let until = r.newestUs + ttlUs;
-  for (let k = 0; k < r.ts.length; k++) {
-    const t = r.ts[k];
-    if ((r.flags[k] & F_CONNECT) === 0) until = Math.min(until, t + confirmTimeoutUs, t + ttlUs);
-    else {
-      until = Math.min(until, t + ttlUs);
-      if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
-    }
-  }
-  // 0 means "check next time"; past the Uint32 range, check then rather than never. One ms
-  // of margin: a full check computes now - t > ttl, this t + ttl, and with fractional
-  // times the two may round differently.
-  const ms = Math.floor(until / 1000) - 1;
-  return ms < 1 ? 0 : Math.min(0xffffffff, ms);
-}
-
-function indexOf(sorted: Int32Array, p: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = sorted[mid];
-    if (v === p) return mid;
-    if (v < p) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-function insertionPoint(sorted: Int32Array, p: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < p) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
