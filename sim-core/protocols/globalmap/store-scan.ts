@@ -38,6 +38,11 @@ export function settledUntilMs(pool: RecordPool, v: number, now: TimeUs, ttlUs: 
       if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
     }
   }
+  return msBefore(until);
+}
+
+/** A deadline in µs as settledUntilMs stores it. */
+export function msBefore(until: number): number {
   // 0 means "check next time"; past the Uint32 range, check then rather than never. One ms
   // of margin: a full check computes now - t > ttl, this t + ttl, and with fractional
   // times the two may round differently.
