@@ -56,7 +56,7 @@ export class PeerStore extends StoreIndex {
         next = pool.withEntry(origin, -1, -1, peer, flags, timestampUs);
         pool.rememberRoot(origin, peer, flags, timestampUs, next);
       }
-      this.swap(origin, -1, next, peer, timestampUs, isConnect);
+      this.swap(origin, -1, next, peer, timestampUs, flags, isConnect);
       return 'applied';
     }
     // Memo first: the same write to the same version was applied before (by any store); the
@@ -64,7 +64,7 @@ export class PeerStore extends StoreIndex {
     let next = pool.transition(old, peer, flags, timestampUs);
     if (next >= 0 && pool.vLen[next] <= this.limits.maxEntries && pool.vConnects[next] <= this.limits.maxClaims) {
       pool.take(next);
-      this.swap(origin, old, next, peer, timestampUs, pool.vConnects[next] - pool.vConnects[old]);
+      this.swap(origin, old, next, peer, timestampUs, flags, pool.vConnects[next] - pool.vConnects[old]);
       return 'applied';
     }
     const i = entryIndex(pool, old, peer);
@@ -73,23 +73,23 @@ export class PeerStore extends StoreIndex {
       // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
       const slimmer = this.withoutOldestTombstone(old);
       if (slimmer < 0) return 'excessive';
-      this.swap(origin, old, slimmer, -1, 0, 0);
+      this.swap(origin, old, slimmer, -1, 0, 0, 0);
       return this.applyLink(origin, peer, flags, timestampUs, now);
     }
     const wasConnect = i >= 0 ? pool.eFlags[pool.vOff[old] + i] & F_CONNECT : 0;
     if (pool.vConnects[old] + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
     next = pool.withEntry(origin, old, i, peer, flags, timestampUs);
     pool.remember(old, peer, flags, timestampUs, next);
-    this.swap(origin, old, next, peer, timestampUs, isConnect - wasConnect);
+    this.swap(origin, old, next, peer, timestampUs, flags, isConnect - wasConnect);
     return 'applied';
   }
 
   /**
-   * Installs `next` for origin when only one peer's claim (written at ts)
-   * changed by `delta` (+1 a new connect, -1 a connect gone): bookkeeping is
+   * Installs `next` for origin when only one peer's claim (now `flags`,
+   * written at ts) changed by `delta` (+1 a new connect, -1 a connect gone): bookkeeping is
    * O(1) instead of a pass over both records.
    */
-  private swap(origin: PeerNum, old: number, next: number, peer: PeerNum, ts: number, delta: number): void {
+  private swap(origin: PeerNum, old: number, next: number, peer: PeerNum, ts: number, flags: number, delta: number): void {
     this.ensure(Math.max(origin, peer));
     const originKnown = this.isKnown(origin);
     if (delta !== 0) {
@@ -105,7 +105,11 @@ export class PeerStore extends StoreIndex {
       else this.unsettle(origin);
     }
     if (!originKnown && this.isKnown(origin)) this.knownCount++;
-    if (peer >= 0) this.recheckClaim(peer, origin);
+    // Peer's claim of origin can only lose its confirmation if origin's entry was a connect:
+    // gone (delta -1), or still one, perhaps in the other direction (a connect with delta 0).
+    if (peer < 0 || delta > 0) return;
+    if (delta < 0) this.unsettle(peer);
+    else if ((flags & F_CONNECT) !== 0) this.recheckClaim(peer, origin);
   }
 
   /**

@@ -136,7 +136,7 @@ export class StoreIndex {
    */
   protected recheckClaim(p: PeerNum, origin: PeerNum): void {
     const v = this.version(p);
-    if (v < 0) return;
+    if (v < 0 || this.settledUntilMs[this.originPos[p]] === 0) return; // no record, or due anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
     const f = this.pool.eFlags[this.pool.vOff[v] + k];
