@@ -94,10 +94,10 @@ export class PeerStore extends StoreIndex {
     const originKnown = this.isKnown(origin);
     if (delta !== 0) {
       const before = this.isKnown(peer);
-      this.mentions[peer] += delta;
+      this.slots[4 * peer + 2] += delta;
       if (before !== this.isKnown(peer)) this.knownCount += before ? -1 : 1;
     }
-    this.vers[origin] = next;
+    this.slots[4 * origin] = next;
     if (old < 0) this.addOrigin(origin);
     else {
       this.pool.release(old);
@@ -120,17 +120,17 @@ export class PeerStore extends StoreIndex {
   gc(now: TimeUs, ttlUs: number, confirmTimeoutUs: number, opts: { full?: boolean } = {}): GcResult {
     const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0, checkedOrigins: 0 };
     if (opts.full || ttlUs !== this.gcTtlUs || confirmTimeoutUs !== this.gcConfirmUs) {
-      this.settledUntilMs.fill(0, 0, this.originCount);
+      for (let i = 0; i < this.originCount; i++) this.setSettled(this.origins[i], 0);
       this.gcTtlUs = ttlUs;
       this.gcConfirmUs = confirmTimeoutUs;
     }
     const pool = this.pool;
     for (let idx = this.originCount - 1; idx >= 0; idx--) {
-      const settled = this.settledUntilMs[idx];
+      const origin = this.origins[idx];
+      const settled = this.settled(origin);
       if (settled !== 0 && now <= settled * 1000) continue; // same verdict as a full check: keep everything
       out.checkedOrigins++;
-      const origin = this.origins[idx];
-      const v = this.vers[origin];
+      const v = this.slots[4 * origin];
       if (pool.vNewest[v] < now - ttlUs) {
         this.replace(origin, -1);
         out.removedOrigins++;
@@ -140,7 +140,7 @@ export class PeerStore extends StoreIndex {
       const n = pool.vLen[v];
       const drop = this.countExpired(v, origin, now, ttlUs, confirmTimeoutUs);
       if (drop === 0) {
-        this.settledUntilMs[idx] = msBefore(this.scanUntil);
+        this.setSettled(origin, msBefore(this.scanUntil));
         continue;
       }
       let next = -1;
@@ -158,8 +158,8 @@ export class PeerStore extends StoreIndex {
         }
       }
       this.replace(origin, next >= 0 ? pool.intern(next) : -1);
-      const kept = this.vers[origin];
-      if (kept >= 0) this.settledUntilMs[this.originPos[origin]] = settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs);
+      const kept = this.slots[4 * origin];
+      if (kept >= 0) this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));
     }
     return out;
   }

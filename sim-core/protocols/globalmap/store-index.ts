@@ -19,22 +19,23 @@ export interface StoreLimits {
  * GC may skip it. Everything here is indexed by peer number.
  */
 export class StoreIndex {
-  /** Per origin: its version in the pool, or -1. */
-  protected vers = new Int32Array(0);
+  /**
+   * Per peer p, four ints side by side (one cache line for what an apply
+   * touches): [4p] its record's pool version or -1; [4p+1] until when (ms,
+   * rounded down, as uint32) the last GC proved its record has nothing to
+   * drop, 0 = check it at the next GC (it, or a claim its links' confirmation
+   * reads, changed since) — lets a GC pass skip settled records without
+   * reading anyone's links; [4p+2] connect claims naming p across all records
+   * (p is known if it has a record or is named); [4p+3] p's position in
+   * `origins`, or -1.
+   */
+  protected slots = new Int32Array(0);
+  /** Peers the slots cover. */
+  protected cap = 0;
   /** Origins that have a record, for iteration (swap-remove keeps it dense). */
   protected origins = new Int32Array(64);
-  protected originPos = new Int32Array(0);
   protected originCount = 0;
-  /** Connect claims naming each peer, across all records: a peer is known if it has a record or is named. */
-  protected mentions = new Uint16Array(0);
   protected knownCount = 0;
-  /**
-   * Per origin position, in ms (rounded down): until when the last GC proved
-   * the record has nothing to drop; 0 = check it at the next GC (it, or a
-   * claim its links' confirmation reads, changed since). Lets a GC pass skip
-   * settled records without reading anyone's links.
-   */
-  protected settledUntilMs = new Uint32Array(64);
   protected gcTtlUs = -1;
   protected gcConfirmUs = -1;
 
@@ -59,7 +60,7 @@ export class StoreIndex {
   }
 
   isKnown(p: PeerNum): boolean {
-    return (p < this.vers.length && this.vers[p] >= 0) || (p < this.mentions.length && this.mentions[p] > 0);
+    return p < this.cap && (this.slots[4 * p] >= 0 || this.slots[4 * p + 2] > 0);
   }
 
   /** A view of origin's record (subarrays of the pool's slabs, valid until the next change to any store). */
@@ -70,7 +71,7 @@ export class StoreIndex {
 
   /** The pool version holding origin's record, or -1: equal views of an origin share one version. */
   version(origin: PeerNum): number {
-    return origin < this.vers.length ? this.vers[origin] : -1;
+    return origin < this.cap ? this.slots[4 * origin] : -1;
   }
 
   /** The i-th origin with a record (0 ≤ i < originsWithRecords). */
@@ -102,17 +103,26 @@ export class StoreIndex {
   /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
   modelledBytes(): number {
     let b = 0;
-    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.vers[this.origins[i]]] * 41;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.slots[4 * this.origins[i]]] * 41;
     return b;
   }
 
   /**
-   * Heap bytes of this store's own arrays (records are counted by the pool).
-   * Origin slots count 8 bytes, as the former array of record references did,
-   * so the memory metric stays comparable (the Int32Array holds 4).
+   * Heap bytes of this store's own arrays (records are counted by the pool),
+   * as the former layout reported them (per peer an 8-byte record reference,
+   * a 4-byte position and a 2-byte count; per origin slot 4 + 4 bytes), so the
+   * memory metric stays comparable; the slots now hold 16 bytes per peer.
    */
   ownBytes(): number {
-    return this.vers.length * 8 + this.origins.byteLength + this.originPos.byteLength + this.mentions.byteLength + this.settledUntilMs.byteLength + 64;
+    return this.cap * 14 + this.origins.byteLength * 2 + 64;
+  }
+
+  protected settled(p: PeerNum): number {
+    return this.slots[4 * p + 1] >>> 0;
+  }
+
+  protected setSettled(p: PeerNum, ms: number): void {
+    this.slots[4 * p + 1] = ms | 0;
   }
 
   /**
@@ -122,11 +132,10 @@ export class StoreIndex {
    * forward. Replaced entries only lose deadlines: keeping theirs is safe.
    */
   protected settleBefore(origin: PeerNum, ts: number): void {
-    const i = this.originPos[origin];
-    const s = this.settledUntilMs[i];
+    const s = this.settled(origin);
     if (s === 0) return;
     const ms = Math.floor((ts + Math.min(this.gcTtlUs, this.gcConfirmUs)) / 1000) - 1;
-    this.settledUntilMs[i] = ms < 1 ? 0 : Math.min(s, ms);
+    this.setSettled(origin, ms < 1 ? 0 : Math.min(s, ms));
   }
 
   /**
@@ -136,7 +145,7 @@ export class StoreIndex {
    */
   protected recheckClaim(p: PeerNum, origin: PeerNum): void {
     const v = this.version(p);
-    if (v < 0 || this.settledUntilMs[this.originPos[p]] === 0) return; // no record, or due anyway
+    if (v < 0 || this.slots[4 * p + 1] === 0) return; // no record, or due anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
     const f = this.pool.eFlags[this.pool.vOff[v] + k];
@@ -155,7 +164,7 @@ export class StoreIndex {
   /** Installs version `next` as origin's record (or removes it, -1), keeping mentions, known count and the origin list in step. */
   protected replace(origin: PeerNum, next: number): void {
     this.ensure(origin);
-    const old = this.vers[origin];
+    const old = this.slots[4 * origin];
     if (old === next) {
       if (next >= 0) this.pool.release(next); // intern took a reference we do not need
       return;
@@ -164,7 +173,7 @@ export class StoreIndex {
     if (old >= 0) this.mention(old, -1);
     if (next >= 0) this.mention(next, +1);
     this.unsettleChanged(old, next);
-    this.vers[origin] = next;
+    this.slots[4 * origin] = next;
     if (old >= 0 && next < 0) this.removeOrigin(origin);
     if (old < 0 && next >= 0) this.addOrigin(origin);
     else if (next >= 0) this.unsettle(origin);
@@ -180,27 +189,26 @@ export class StoreIndex {
       const p = pool.ePeer[e];
       this.ensure(p);
       const before = this.isKnown(p);
-      this.mentions[p] += delta;
+      this.slots[4 * p + 2] += delta;
       const after = this.isKnown(p);
       if (before !== after) this.knownCount += after ? 1 : -1;
     }
   }
 
   protected ensure(p: PeerNum): void {
-    if (p < this.mentions.length) return;
-    let n = Math.max(64, this.mentions.length * 2);
+    if (p < this.cap) return;
+    let n = Math.max(64, this.cap * 2);
     while (n <= p) n *= 2;
     // Stop at the expected size (a fixed number: once past it, doubling resumes).
     if (this.capacityHint > p && this.capacityHint < n) n = this.capacityHint;
-    const m = new Uint16Array(n);
-    m.set(this.mentions);
-    this.mentions = m;
-    const pos = new Int32Array(n).fill(-1);
-    pos.set(this.originPos);
-    this.originPos = pos;
-    const vers = new Int32Array(n).fill(-1);
-    vers.set(this.vers);
-    this.vers = vers;
+    const slots = new Int32Array(4 * n);
+    slots.set(this.slots);
+    for (let q = this.cap; q < n; q++) {
+      slots[4 * q] = -1;
+      slots[4 * q + 3] = -1;
+    }
+    this.slots = slots;
+    this.cap = n;
   }
 
   protected addOrigin(o: PeerNum): void {
@@ -208,30 +216,23 @@ export class StoreIndex {
       const a = new Int32Array(this.origins.length * 2);
       a.set(this.origins);
       this.origins = a;
-      const s = new Uint32Array(a.length);
-      s.set(this.settledUntilMs);
-      this.settledUntilMs = s;
     }
-    this.originPos[o] = this.originCount;
-    this.settledUntilMs[this.originCount] = 0;
+    this.slots[4 * o + 3] = this.originCount;
+    this.slots[4 * o + 1] = 0;
     this.origins[this.originCount++] = o;
   }
 
   protected removeOrigin(o: PeerNum): void {
-    const i = this.originPos[o];
+    const i = this.slots[4 * o + 3];
     const last = this.origins[--this.originCount];
     this.origins[i] = last;
-    this.settledUntilMs[i] = this.settledUntilMs[this.originCount];
-    this.originPos[last] = i;
-    this.originPos[o] = -1;
+    this.slots[4 * last + 3] = i;
+    this.slots[4 * o + 3] = -1;
   }
 
   /** p's record must be re-checked at the next GC (if p has one). */
   protected unsettle(p: PeerNum): void {
-    if (p < this.originPos.length) {
-      const i = this.originPos[p];
-      if (i >= 0) this.settledUntilMs[i] = 0;
-    }
+    if (p < this.cap) this.slots[4 * p + 1] = 0;
   }
 
   /**
