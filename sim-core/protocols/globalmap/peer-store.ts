@@ -86,8 +86,8 @@ export class PeerStore extends StoreIndex {
 
   /**
    * Installs `next` for origin when only one peer's claim (now `flags`,
-   * written at ts) changed by `delta` (+1 a new connect, -1 a connect gone): bookkeeping is
-   * O(1) instead of a pass over both records.
+   * written at ts) changed by `delta` (+1 a new connect, -1 a connect gone):
+   * bookkeeping is O(1) instead of a pass over both records.
    */
   private swap(origin: PeerNum, old: number, next: number, peer: PeerNum, ts: number, flags: number, delta: number): void {
     this.ensure(Math.max(origin, peer));
