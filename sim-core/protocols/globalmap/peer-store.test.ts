@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PeerStore, type LinkEvent } from './peer-store.ts';
 import { RecordPool } from './record-pool.ts';
-import { F_CONNECT, F_OUT } from './record.ts';
+import { F_CONNECT, F_OUT, newer } from './record.ts';
 
 const limits = { maxClaims: 32, maxEntries: 64, maxSkewUs: 60e6 };
 const NOW = 1e9;
@@ -42,8 +42,8 @@ describe('PeerStore', () => {
         const shuffled = events.map((e, i) => ({ e, k: keys[i] })).sort((x, y) => x.k - y.k).map((x) => x.e);
         for (const e of shuffled) b.apply(e, NOW);
         expect(snapshot(b)).toEqual(snapshot(a));
-        // Identical views share the very same record objects.
-        for (let o = 0; o < 8; o++) expect(b.record(o)).toBe(a.record(o));
+        // Identical views share the very same pool version.
+        for (let o = 0; o < 8; o++) expect(b.version(o)).toBe(a.version(o));
       }),
       { numRuns: 500 },
     );
@@ -214,7 +214,7 @@ describe('PeerStore', () => {
             expect(incremental.apply(e, now)).toBe(full.apply(e, now));
           }
         }
-        for (let o = 0; o < 150; o++) expect(incremental.record(o)).toBe(full.record(o));
+        for (let o = 0; o < 150; o++) expect(incremental.version(o)).toBe(full.version(o));
       }),
       { numRuns: 200 },
     );
@@ -240,4 +240,96 @@ describe('PeerStore', () => {
     expect(s.apply({ origin: 1, peer: 4, flags: F_CONNECT, timestampUs: 1 }, NOW)).toBe('excessive');
   });
 
+});
+
+/** The store's semantics, spelled out on plain maps: the model applyLink must match. */
+class ModelStore {
+  readonly recs = new Map<number, Map<number, { ts: number; flags: number }>>();
+  constructor(private readonly lim: typeof limits) {}
+
+  apply(e: LinkEvent, now: number): string {
+    if (e.origin === e.peer || !(e.timestampUs >= 0) || e.timestampUs > now + this.lim.maxSkewUs) return 'invalid';
+    const flags = e.flags & 3;
+    const r = this.recs.get(e.origin) ?? new Map<number, { ts: number; flags: number }>();
+    const cur = r.get(e.peer);
+    if (cur && !newer(e.timestampUs, flags, cur.ts, cur.flags)) return 'stale';
+    if (!cur && r.size >= this.lim.maxEntries) {
+      // Full: forget the oldest tombstone (lowest peer on ties), then try again.
+      const victim = [...r.keys()].sort((a, b) => a - b).reduce((v, p) => ((r.get(p)!.flags & F_CONNECT) === 0 && (v < 0 || r.get(p)!.ts < r.get(v)!.ts) ? p : v), -1);
+      if (victim < 0) return 'excessive';
+      r.delete(victim);
+      return this.apply(e, now);
+    }
+    const connects = [...r.values()].filter((x) => x.flags & F_CONNECT).length + (flags & F_CONNECT) - (cur ? cur.flags & F_CONNECT : 0);
+    if (connects > this.lim.maxClaims) return 'excessive';
+    r.set(e.peer, { ts: e.timestampUs, flags });
+    this.recs.set(e.origin, r);
+    return 'applied';
+  }
+
+  record(o: number): unknown {
+    const r = this.recs.get(o);
+    if (!r) return null;
+    const keys = [...r.keys()].sort((a, b) => a - b);
+    return [keys, keys.map((p) => r.get(p)!.ts), keys.map((p) => r.get(p)!.flags)];
+  }
+}
+
+function viewOf(s: PeerStore, o: number): unknown {
+  const r = s.record(o);
+  return r ? [[...r.peers], [...r.ts], [...r.flags]] : null;
+}
+
+describe('PeerStore.applyLink on the shared version pool', () => {
+  it('matches the plain-map model on random sequences (results and records), in stores sharing one pool; refcounts return to zero', () => {
+    const small = { maxClaims: 3, maxEntries: 4, maxSkewUs: 60e6 }; // full records and excess are common
+    fc.assert(
+      fc.property(fc.array(fc.array(eventArb, { maxLength: 50 }), { minLength: 1, maxLength: 4 }), (perStore) => {
+        const pool = new RecordPool();
+        const stores = perStore.map(() => new PeerStore(pool, small));
+        const models = perStore.map(() => new ModelStore(small));
+        perStore.forEach((events, i) => {
+          for (const e of events) expect(stores[i].applyLink(e.origin, e.peer, e.flags, e.timestampUs, NOW)).toBe(models[i].apply(e, NOW));
+        });
+        const distinct = new Set<string>();
+        stores.forEach((s, i) => {
+          for (let o = 0; o < 8; o++) {
+            expect(viewOf(s, o)).toEqual(models[i].record(o));
+            if (s.version(o) >= 0) distinct.add(JSON.stringify([o, viewOf(s, o)]));
+          }
+        });
+        expect(pool.size).toBe(distinct.size); // equal views share one version, and only live ones count
+        for (const s of stores) s.clear();
+        expect([pool.size, pool.bytes]).toEqual([0, 0]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a record dropped and built again counts as created again, and comes back as the same version (deferred free)', () => {
+    const pool = new RecordPool();
+    const s = new PeerStore(pool, limits);
+    s.applyLink(1, 2, F_CONNECT, 5, NOW);
+    const v = s.version(1);
+    s.clear();
+    expect([pool.size, pool.created]).toEqual([0, 1]);
+    s.applyLink(1, 2, F_CONNECT, 5, NOW);
+    expect([s.version(1), pool.size, pool.created]).toEqual([v, 1, 2]);
+  });
+
+  it('the slabs grow and reuse slots past the deferral window (thousands of origins and versions), still matching the model', () => {
+    const pool = new RecordPool();
+    const a = new PeerStore(pool, limits);
+    const b = new PeerStore(pool, limits);
+    const model = new ModelStore(limits);
+    for (let i = 0; i < 30_000; i++) {
+      const e = { origin: i % 3_000, peer: 3_000 + ((i * 7) % 50), flags: i % 4, timestampUs: i };
+      expect(a.apply(e, NOW)).toBe(model.apply(e, NOW));
+      if (i % 2 === 0) b.apply(e, NOW);
+    }
+    for (let o = 0; o < 3_000; o += 37) expect(viewOf(a, o)).toEqual(model.record(o));
+    a.clear();
+    b.clear();
+    expect(pool.size).toBe(0);
+  });
 });

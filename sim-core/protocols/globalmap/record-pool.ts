@@ -1,16 +1,77 @@
 import type { PeerNum } from '../../wire/ids.ts';
-import { hashRecord, recordBytes, sameContent, type LinkRecord } from './record.ts';
+import { F_CONNECT, recordBytes, type LinkRecord } from './record.ts';
+import { growF64, growI32, growU8, IntQueue, IntStack } from './slab.ts';
+
+/** Zero-reference versions kept intact (findable by memo and content) before their slots are reused. */
+const DEFERRAL = 8192;
+/** vCls of a version slot that is free (neither live, deferred nor being built). */
+const FREE = 255;
+
+/** Smallest block class holding n entries: a class-c block has 4 << c entries. */
+function classOf(n: number): number {
+  let c = 0;
+  while (4 << c < n) c++;
+  return c;
+}
 
 /**
- * Hash-consing of link records across every peer of a simulation: two peers
- * whose views of an origin agree hold the same object. Records are counted
- * by reference and dropped when no store holds them, so memory follows what
- * the maps contain, not their history. A real deployment has one peer per
- * process and simply allocates; the pool is the simulator's way to hold
- * 2,500 maps of 2,500 entries (or 10,000 of 10,000) in memory.
+ * Hash-consing of link records across every peer of a simulation, as
+ * versions in typed-array slabs: a version id names one origin's sorted
+ * entries [vOff, vOff + vLen) in the entry slabs, shared by every store whose
+ * view of that origin is the same. Versions are counted by reference; one
+ * whose count drops to zero waits in a FIFO (deferred free) before its slot is
+ * reused, so peers that make the same transition a little later find it again
+ * through the memo or by content instead of building it. Nothing here
+ * allocates per apply once the slabs have grown to the working set. A real
+ * deployment has one peer per process and simply allocates; the pool is the
+ * simulator's way to hold 2,500 maps of 2,500 entries (or 10,000 of 10,000).
+ *
+ * The counters (size, bytes, created) follow the live set only: a version
+ * brought back from the FIFO counts as created again, exactly as when dead
+ * records were dropped at once and rebuilt.
  */
 export class RecordPool {
-  private readonly byHash = new Map<number, LinkRecord | LinkRecord[]>();
+  // Entry slabs; read them through the pool each time (they are replaced when they grow).
+  ePeer = new Int32Array(4096);
+  eTs = new Float64Array(4096);
+  eFlags = new Uint8Array(4096);
+  private eTop = 0;
+  private readonly freeBlocks: IntStack[] = [];
+
+  // Version columns.
+  vOrigin = new Int32Array(256);
+  vOff = new Int32Array(256);
+  vLen = new Int32Array(256);
+  vConnects = new Int32Array(256);
+  vNewest = new Float64Array(256);
+  private vCls = new Uint8Array(256).fill(FREE);
+  private vRefs = new Int32Array(256);
+  private vHash = new Int32Array(256);
+  private vChain = new Int32Array(256);
+  /** Bumped when a slot is reused: memo links to the old occupant then miss. */
+  private vGen = new Int32Array(256);
+  private vQueued = new Uint8Array(256);
+  /** One-slot memo per version: the last transition (peer, flags, ts) → next made from it. */
+  private mPeer = new Int32Array(256);
+  private mFlags = new Int32Array(256);
+  private mTs = new Float64Array(256);
+  private mNext = new Int32Array(256).fill(-1);
+  private mGen = new Int32Array(256);
+  private vTop = 0;
+  private readonly freeVersions = new IntStack();
+  private readonly deferred = new IntQueue();
+
+  /** Content index: bucket → first version, chained through vChain. */
+  private buckets = new Int32Array(1024).fill(-1);
+  private inTable = 0;
+
+  /** Memo of the first transition out of "no record" per origin. */
+  private rPeer = new Int32Array(0);
+  private rFlags = new Int32Array(0);
+  private rTs = new Float64Array(0);
+  private rNext = new Int32Array(0);
+  private rGen = new Int32Array(0);
+
   private live = 0;
   private liveBytes = 0;
   created = 0;
@@ -19,83 +80,250 @@ export class RecordPool {
     return this.live;
   }
 
-  /** Approximate heap bytes held by live records. */
+  /** Approximate heap bytes held by live records (recordBytes per record). */
   get bytes(): number {
     return this.liveBytes;
   }
 
-  /** The shared record with this content (one reference taken), created if new. */
-  acquire(origin: PeerNum, peers: Int32Array, ts: Float64Array, flags: Uint8Array): LinkRecord {
-    const hash = hashRecord(origin, peers, ts, flags);
-    const slot = this.byHash.get(hash);
-    if (slot !== undefined) {
-      if (!Array.isArray(slot)) {
-        if (sameContent(slot, origin, peers, ts, flags)) {
-          slot.refs++;
-          return slot;
-        }
-      } else {
-        for (const r of slot) {
-          if (sameContent(r, origin, peers, ts, flags)) {
-            r.refs++;
-            return r;
-          }
-        }
+  /** A read-only view of version v's entries (subarrays: valid until the pool next grows). */
+  view(v: number): LinkRecord {
+    const a = this.vOff[v];
+    const b = a + this.vLen[v];
+    return { peers: this.ePeer.subarray(a, b), ts: this.eTs.subarray(a, b), flags: this.eFlags.subarray(a, b) };
+  }
+
+  /** A fresh, unpublished version slot for `len` entries of origin; fill its entries, then intern() it. */
+  alloc(origin: PeerNum, len: number): number {
+    while (this.deferred.size > DEFERRAL) this.reclaim(this.deferred.shift());
+    let w = this.freeVersions.pop();
+    if (w < 0) {
+      if (this.vTop === this.vOrigin.length) this.growVersions();
+      w = this.vTop++;
+    }
+    const c = classOf(len);
+    let off = c < this.freeBlocks.length ? this.freeBlocks[c].pop() : -1;
+    if (off < 0) {
+      const size = 4 << c;
+      if (this.eTop + size > this.ePeer.length) this.growEntries(this.eTop + size);
+      off = this.eTop;
+      this.eTop += size;
+    }
+    this.vOrigin[w] = origin;
+    this.vOff[w] = off;
+    this.vLen[w] = len;
+    this.vCls[w] = c;
+    this.mNext[w] = -1;
+    return w;
+  }
+
+  /** The shared version with w's content, one reference taken: w itself if new, else w is given back. */
+  intern(w: number): number {
+    const off = this.vOff[w];
+    const len = this.vLen[w];
+    let connects = 0;
+    let newest = 0;
+    let h = Math.imul(this.vOrigin[w] ^ 0x9e3779b9, 0x85ebca6b);
+    for (let k = off; k < off + len; k++) {
+      const t = this.eTs[k];
+      const f = this.eFlags[k];
+      if (t > newest) newest = t;
+      connects += f & F_CONNECT;
+      h = Math.imul(h ^ this.ePeer[k], 0xc2b2ae35);
+      h = Math.imul(h ^ (t | 0) ^ (f << 28), 0x27d4eb2f);
+      h = Math.imul(h ^ ((t / 4294967296) | 0), 0x165667b1);
+      h ^= h >>> 15;
+    }
+    const b = h & (this.buckets.length - 1);
+    for (let c = this.buckets[b]; c >= 0; c = this.vChain[c]) {
+      if (this.vHash[c] === h && this.same(c, w)) {
+        this.discard(w);
+        this.take(c);
+        return c;
       }
     }
-    const rec = makeRecord(origin, peers, ts, flags, hash);
-    if (slot === undefined) this.byHash.set(hash, rec);
-    else if (Array.isArray(slot)) slot.push(rec);
-    else this.byHash.set(hash, [slot, rec]);
+    this.vConnects[w] = connects;
+    this.vNewest[w] = newest;
+    this.vHash[w] = h;
+    this.vChain[w] = this.buckets[b];
+    this.buckets[b] = w;
+    this.vRefs[w] = 0;
+    this.take(w);
+    if (++this.inTable > this.buckets.length >> 1) this.rehash();
+    return w;
+  }
+
+  /** Takes a reference; a version brought back from the FIFO is live (and counted as created) again. */
+  take(v: number): void {
+    if (this.vRefs[v]++ !== 0) return;
     this.live++;
-    this.liveBytes += recordBytes(rec);
+    this.liveBytes += recordBytes(this.vLen[v]);
     this.created++;
-    return rec;
   }
 
-  /** The memoised result of applying (peer, flags, ts) to `r`, with a reference taken; undefined on a miss. */
-  transition(r: LinkRecord, peer: number, flags: number, ts: number): LinkRecord | undefined {
-    const next = r.memoNext;
-    if (next === undefined || r.memoPeer !== peer || r.memoFlags !== flags || r.memoTs !== ts || next.refs <= 0) return undefined;
-    next.refs++;
-    return next;
-  }
-
-  remember(r: LinkRecord, peer: number, flags: number, ts: number, next: LinkRecord): void {
-    r.memoPeer = peer;
-    r.memoFlags = flags;
-    r.memoTs = ts;
-    r.memoNext = next;
-  }
-
-  /** Takes another reference to a record already held. */
-  retain(r: LinkRecord): void {
-    r.refs++;
-  }
-
-  release(r: LinkRecord): void {
-    if (--r.refs > 0) return;
-    const slot = this.byHash.get(r.hash);
-    if (slot === r) this.byHash.delete(r.hash);
-    else if (Array.isArray(slot)) {
-      const i = slot.indexOf(r);
-      if (i >= 0) slot.splice(i, 1);
-      if (slot.length === 1) this.byHash.set(r.hash, slot[0]);
-    }
+  release(v: number): void {
+    if (--this.vRefs[v] > 0) return;
     this.live--;
-    this.liveBytes -= recordBytes(r);
-    r.memoNext = undefined; // a dead record must not keep later versions alive
+    this.liveBytes -= recordBytes(this.vLen[v]);
+    if (this.vQueued[v] === 0) {
+      this.vQueued[v] = 1;
+      this.deferred.push(v);
+    }
   }
-}
 
-function makeRecord(origin: PeerNum, peers: Int32Array, ts: Float64Array, flags: Uint8Array, hash: number): LinkRecord {
-  let newest = 0;
-  let oldest = Number.POSITIVE_INFINITY;
-  let connects = 0;
-  for (let i = 0; i < peers.length; i++) {
-    if (ts[i] > newest) newest = ts[i];
-    if (ts[i] < oldest) oldest = ts[i];
-    if (flags[i] & 1) connects++;
+  /** The memoised result of applying (peer, flags, ts) to v (no reference taken), or -1. */
+  transition(v: number, peer: number, flags: number, ts: number): number {
+    const n = this.mNext[v];
+    return n >= 0 && this.mPeer[v] === peer && this.mFlags[v] === flags && this.mTs[v] === ts && this.vGen[n] === this.mGen[v] ? n : -1;
   }
-  return { origin, peers, ts, flags, newestUs: newest, oldestUs: peers.length > 0 ? oldest : 0, connects, hash, refs: 1, memoPeer: -1, memoFlags: 0, memoTs: 0, memoNext: undefined };
+
+  remember(v: number, peer: number, flags: number, ts: number, next: number): void {
+    this.mPeer[v] = peer;
+    this.mFlags[v] = flags;
+    this.mTs[v] = ts;
+    this.mNext[v] = next;
+    this.mGen[v] = this.vGen[next];
+  }
+
+  /** Like transition, out of "no record yet" for origin. */
+  rootTransition(origin: number, peer: number, flags: number, ts: number): number {
+    if (origin >= this.rNext.length) return -1;
+    const n = this.rNext[origin];
+    return n >= 0 && this.rPeer[origin] === peer && this.rFlags[origin] === flags && this.rTs[origin] === ts && this.vGen[n] === this.rGen[origin] ? n : -1;
+  }
+
+  rememberRoot(origin: number, peer: number, flags: number, ts: number, next: number): void {
+    if (origin >= this.rNext.length) {
+      let n = Math.max(64, this.rNext.length * 2);
+      while (n <= origin) n *= 2;
+      this.rPeer = growI32(this.rPeer, n);
+      this.rFlags = growI32(this.rFlags, n);
+      this.rTs = growF64(this.rTs, n);
+      this.rNext = growI32(this.rNext, n, -1);
+      this.rGen = growI32(this.rGen, n);
+    }
+    this.rPeer[origin] = peer;
+    this.rFlags[origin] = flags;
+    this.rTs[origin] = ts;
+    this.rNext[origin] = next;
+    this.rGen[origin] = this.vGen[next];
+  }
+
+  /** Version `old` (or none, -1) with (peer, f, t) replacing entry i, or inserted in order when i < 0; one reference taken. */
+  withEntry(origin: PeerNum, old: number, i: number, peer: number, f: number, t: number): number {
+    const n = old < 0 ? 0 : this.vLen[old];
+    const w = this.alloc(origin, i >= 0 ? n : n + 1);
+    const dst = this.vOff[w];
+    const src = old < 0 ? 0 : this.vOff[old];
+    let at = i;
+    if (i < 0) {
+      at = 0;
+      while (at < n && this.ePeer[src + at] < peer) at++;
+      this.copy(src + at, src + n, dst + at + 1);
+    } else this.copy(src + i + 1, src + n, dst + i + 1);
+    this.copy(src, src + at, dst);
+    this.ePeer[dst + at] = peer;
+    this.eTs[dst + at] = t;
+    this.eFlags[dst + at] = f;
+    return this.intern(w);
+  }
+
+  /** Version `old` without its entry k; one reference taken. */
+  without(old: number, k: number): number {
+    const n = this.vLen[old];
+    const w = this.alloc(this.vOrigin[old], n - 1);
+    const src = this.vOff[old];
+    const dst = this.vOff[w];
+    this.copy(src, src + k, dst);
+    this.copy(src + k + 1, src + n, dst + k);
+    return this.intern(w);
+  }
+
+  private copy(from: number, to: number, dst: number): void {
+    if (to <= from) return;
+    this.ePeer.copyWithin(dst, from, to);
+    this.eTs.copyWithin(dst, from, to);
+    this.eFlags.copyWithin(dst, from, to);
+  }
+
+  private same(a: number, b: number): boolean {
+    const n = this.vLen[a];
+    if (this.vOrigin[a] !== this.vOrigin[b] || this.vLen[b] !== n) return false;
+    const pa = this.vOff[a];
+    const pb = this.vOff[b];
+    for (let k = 0; k < n; k++) {
+      if (this.ePeer[pa + k] !== this.ePeer[pb + k] || this.eTs[pa + k] !== this.eTs[pb + k] || this.eFlags[pa + k] !== this.eFlags[pb + k]) return false;
+    }
+    return true;
+  }
+
+  /** Gives back a slot that was never published (no memo or index points at it). */
+  private discard(w: number): void {
+    this.freeBlock(w);
+    this.vCls[w] = FREE;
+    this.freeVersions.push(w);
+  }
+
+  /** Reuses the slot of a deferred version, unless a memo or content hit took it back meanwhile. */
+  private reclaim(v: number): void {
+    this.vQueued[v] = 0;
+    if (this.vRefs[v] > 0) return;
+    const b = this.vHash[v] & (this.buckets.length - 1);
+    if (this.buckets[b] === v) this.buckets[b] = this.vChain[v];
+    else {
+      let c = this.buckets[b];
+      while (this.vChain[c] !== v) c = this.vChain[c];
+      this.vChain[c] = this.vChain[v];
+    }
+    this.inTable--;
+    this.vGen[v]++;
+    this.discard(v);
+  }
+
+  private freeBlock(w: number): void {
+    const c = this.vCls[w];
+    while (this.freeBlocks.length <= c) this.freeBlocks.push(new IntStack());
+    this.freeBlocks[c].push(this.vOff[w]);
+  }
+
+  private rehash(): void {
+    const buckets = new Int32Array(this.buckets.length * 2).fill(-1);
+    const mask = buckets.length - 1;
+    for (let v = 0; v < this.vTop; v++) {
+      if (this.vCls[v] === FREE) continue;
+      const b = this.vHash[v] & mask;
+      this.vChain[v] = buckets[b];
+      buckets[b] = v;
+    }
+    this.buckets = buckets;
+  }
+
+  private growEntries(min: number): void {
+    let n = this.ePeer.length * 2;
+    while (n < min) n *= 2;
+    this.ePeer = growI32(this.ePeer, n);
+    this.eTs = growF64(this.eTs, n);
+    this.eFlags = growU8(this.eFlags, n);
+  }
+
+  private growVersions(): void {
+    const n = this.vOrigin.length * 2;
+    this.vOrigin = growI32(this.vOrigin, n);
+    this.vOff = growI32(this.vOff, n);
+    this.vLen = growI32(this.vLen, n);
+    this.vConnects = growI32(this.vConnects, n);
+    this.vNewest = growF64(this.vNewest, n);
+    const cls = growU8(this.vCls, n);
+    cls.fill(FREE, this.vCls.length);
+    this.vCls = cls;
+    this.vRefs = growI32(this.vRefs, n);
+    this.vHash = growI32(this.vHash, n);
+    this.vChain = growI32(this.vChain, n);
+    this.vGen = growI32(this.vGen, n);
+    this.vQueued = growU8(this.vQueued, n);
+    this.mPeer = growI32(this.mPeer, n);
+    this.mFlags = growI32(this.mFlags, n);
+    this.mTs = growF64(this.mTs, n);
+    this.mNext = growI32(this.mNext, n, -1);
+    this.mGen = growI32(this.mGen, n);
+  }
 }

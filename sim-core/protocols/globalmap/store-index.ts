@@ -1,0 +1,259 @@
+import type { PeerNum } from '../../wire/ids.ts';
+import { F_CONNECT, F_OUT, type LinkRecord } from './record.ts';
+import type { RecordPool } from './record-pool.ts';
+import { entryIndex } from './store-scan.ts';
+
+export interface StoreLimits {
+  /** Connect claims one origin may hold (seed: 12 neighbours, may exceed temporarily). */
+  maxClaims: number;
+  /** Entries per record, tombstones included. */
+  maxEntries: number;
+  /** How far in the future a timestamp may be (clock skew). */
+  maxSkewUs: number;
+}
+
+/**
+ * The bookkeeping half of a peer's map (PeerStore is the other): per origin
+ * its pool version, the dense list of origins with a record, how often each
+ * peer is named by a connect claim (known peers), and per record until when
+ * GC may skip it. Everything here is indexed by peer number.
+ */
+export class StoreIndex {
+  /**
+   * Per peer p, four ints side by side (one cache line for what an apply
+   * touches): [4p] its record's pool version or -1; [4p+1] until when (ms,
+   * rounded down, as uint32) the last GC proved its record has nothing to
+   * drop, 0 = check it at the next GC (it, or a claim its links' confirmation
+   * reads, changed since) — lets a GC pass skip settled records without
+   * reading anyone's links; [4p+2] connect claims naming p across all records
+   * (p is known if it has a record or is named); [4p+3] p's position in
+   * `origins`, or -1.
+   */
+  protected slots = new Int32Array(0);
+  /** Peers the slots cover. */
+  protected cap = 0;
+  /** Origins that have a record, for iteration (swap-remove keeps it dense). */
+  protected origins = new Int32Array(64);
+  protected originCount = 0;
+  protected knownCount = 0;
+  protected gcTtlUs = -1;
+  protected gcConfirmUs = -1;
+
+  constructor(
+    protected readonly pool: RecordPool,
+    protected readonly limits: StoreLimits,
+    /**
+     * Expected size of the peer-number space: the per-peer arrays grow to it
+     * instead of the next power of two (at 10,000 peers that is 10,000 slots
+     * per map, not 16,384). Past it they double again.
+     */
+    protected readonly capacityHint = 0,
+  ) {}
+
+  /** Peers present in the map (origins with a record, or named in someone's links). */
+  get known(): number {
+    return this.knownCount;
+  }
+
+  get originsWithRecords(): number {
+    return this.originCount;
+  }
+
+  isKnown(p: PeerNum): boolean {
+    return p < this.cap && (this.slots[4 * p] >= 0 || this.slots[4 * p + 2] > 0);
+  }
+
+  /** A view of origin's record (subarrays of the pool's slabs, valid until the next change to any store). */
+  record(origin: PeerNum): LinkRecord | undefined {
+    const v = this.version(origin);
+    return v < 0 ? undefined : this.pool.view(v);
+  }
+
+  /** The pool version holding origin's record, or -1: equal views of an origin share one version. */
+  version(origin: PeerNum): number {
+    return origin < this.cap ? this.slots[4 * origin] : -1;
+  }
+
+  /** The i-th origin with a record (0 ≤ i < originsWithRecords). */
+  originAt(i: number): PeerNum {
+    return this.origins[i];
+  }
+
+  /** Peers x is linked to by a confirmed link: x claims p and p claims x, in opposite directions. */
+  confirmedNeighbours(x: PeerNum, out: PeerNum[]): PeerNum[] {
+    out.length = 0;
+    const v = this.version(x);
+    if (v < 0) return out;
+    const pool = this.pool;
+    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+      if ((pool.eFlags[e] & F_CONNECT) !== 0 && this.confirms(pool.ePeer[e], x, pool.eFlags[e])) out.push(pool.ePeer[e]);
+    }
+    return out;
+  }
+
+  /** True if x and p both claim their link, with opposite directions. */
+  isConfirmed(x: PeerNum, p: PeerNum): boolean {
+    const v = this.version(x);
+    if (v < 0) return false;
+    const k = entryIndex(this.pool, v, p);
+    const f = k >= 0 ? this.pool.eFlags[this.pool.vOff[v] + k] : 0;
+    return (f & F_CONNECT) !== 0 && this.confirms(p, x, f);
+  }
+
+  /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
+  modelledBytes(): number {
+    let b = 0;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.slots[4 * this.origins[i]]] * 41;
+    return b;
+  }
+
+  /**
+   * Heap bytes of this store's own arrays (records are counted by the pool),
+   * as the former layout reported them (per peer an 8-byte record reference,
+   * a 4-byte position and a 2-byte count; per origin slot 4 + 4 bytes), so the
+   * memory metric stays comparable; the slots now hold 16 bytes per peer.
+   */
+  ownBytes(): number {
+    return this.cap * 14 + this.origins.byteLength * 2 + 64;
+  }
+
+  protected settled(p: PeerNum): number {
+    return this.slots[4 * p + 1] >>> 0;
+  }
+
+  protected setSettled(p: PeerNum, ms: number): void {
+    this.slots[4 * p + 1] = ms | 0;
+  }
+
+  /**
+   * Origin's record gained or changed one entry written at ts; the others are
+   * as the last GC saw them, so only that entry's deadlines (the TTL, and the
+   * confirmation timeout of a tombstone or a claim) can bring the next check
+   * forward. Replaced entries only lose deadlines: keeping theirs is safe.
+   */
+  protected settleBefore(origin: PeerNum, ts: number): void {
+    const s = this.settled(origin);
+    if (s === 0) return;
+    const ms = Math.floor((ts + Math.min(this.gcTtlUs, this.gcConfirmUs)) / 1000) - 1;
+    this.setSettled(origin, ms < 1 ? 0 : Math.min(s, ms));
+  }
+
+  /**
+   * Origin's entry for p changed: p's claim of origin, if it has one, must be
+   * re-checked when it lost its confirmation (a gained one drops nothing; an
+   * unconfirmed claim is either young, so p's deadline covers it, or was dropped).
+   */
+  protected recheckClaim(p: PeerNum, origin: PeerNum): void {
+    const v = this.version(p);
+    if (v < 0 || this.slots[4 * p + 1] === 0) return; // no record, or due anyway
+    const k = entryIndex(this.pool, v, origin);
+    if (k < 0) return;
+    const f = this.pool.eFlags[this.pool.vOff[v] + k];
+    if ((f & F_CONNECT) !== 0 && !this.confirms(origin, p, f)) this.unsettle(p);
+  }
+
+  protected confirms(p: PeerNum, x: PeerNum, flagsXtoP: number): boolean {
+    const back = this.version(p);
+    if (back < 0) return false;
+    const k = entryIndex(this.pool, back, x);
+    if (k < 0) return false;
+    const f = this.pool.eFlags[this.pool.vOff[back] + k];
+    return (f & F_CONNECT) !== 0 && (f & F_OUT) !== (flagsXtoP & F_OUT);
+  }
+
+  /** Installs version `next` as origin's record (or removes it, -1), keeping mentions, known count and the origin list in step. */
+  protected replace(origin: PeerNum, next: number): void {
+    this.ensure(origin);
+    const old = this.slots[4 * origin];
+    if (old === next) {
+      if (next >= 0) this.pool.release(next); // intern took a reference we do not need
+      return;
+    }
+    const wasKnown = this.isKnown(origin);
+    if (old >= 0) this.mention(old, -1);
+    if (next >= 0) this.mention(next, +1);
+    this.unsettleChanged(old, next);
+    this.slots[4 * origin] = next;
+    if (old >= 0 && next < 0) this.removeOrigin(origin);
+    if (old < 0 && next >= 0) this.addOrigin(origin);
+    else if (next >= 0) this.unsettle(origin);
+    if (old >= 0) this.pool.release(old);
+    const isKnown = this.isKnown(origin);
+    if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
+  }
+
+  protected mention(v: number, delta: 1 | -1): void {
+    const pool = this.pool;
+    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+      if ((pool.eFlags[e] & F_CONNECT) === 0) continue;
+      const p = pool.ePeer[e];
+      this.ensure(p);
+      const before = this.isKnown(p);
+      this.slots[4 * p + 2] += delta;
+      const after = this.isKnown(p);
+      if (before !== after) this.knownCount += after ? 1 : -1;
+    }
+  }
+
+  protected ensure(p: PeerNum): void {
+    if (p < this.cap) return;
+    let n = Math.max(64, this.cap * 2);
+    while (n <= p) n *= 2;
+    // Stop at the expected size (a fixed number: once past it, doubling resumes).
+    if (this.capacityHint > p && this.capacityHint < n) n = this.capacityHint;
+    const slots = new Int32Array(4 * n);
+    slots.set(this.slots);
+    for (let q = this.cap; q < n; q++) {
+      slots[4 * q] = -1;
+      slots[4 * q + 3] = -1;
+    }
+    this.slots = slots;
+    this.cap = n;
+  }
+
+  protected addOrigin(o: PeerNum): void {
+    if (this.originCount === this.origins.length) {
+      const a = new Int32Array(this.origins.length * 2);
+      a.set(this.origins);
+      this.origins = a;
+    }
+    this.slots[4 * o + 3] = this.originCount;
+    this.slots[4 * o + 1] = 0;
+    this.origins[this.originCount++] = o;
+  }
+
+  protected removeOrigin(o: PeerNum): void {
+    const i = this.slots[4 * o + 3];
+    const last = this.origins[--this.originCount];
+    this.origins[i] = last;
+    this.slots[4 * last + 3] = i;
+    this.slots[4 * o + 3] = -1;
+  }
+
+  /** p's record must be re-checked at the next GC (if p has one). */
+  protected unsettle(p: PeerNum): void {
+    if (p < this.cap) this.slots[4 * p + 1] = 0;
+  }
+
+  /**
+   * A record changed from version `old` to `next` (-1: none): every peer whose
+   * entry (kind or direction) differs may see its own claim's confirmation change.
+   */
+  protected unsettleChanged(old: number, next: number): void {
+    const pool = this.pool;
+    let i = old < 0 ? 0 : pool.vOff[old];
+    const iEnd = old < 0 ? 0 : i + pool.vLen[old];
+    let j = next < 0 ? 0 : pool.vOff[next];
+    const jEnd = next < 0 ? 0 : j + pool.vLen[next];
+    const P = pool.ePeer;
+    while (i < iEnd || j < jEnd) {
+      if (j >= jEnd || (i < iEnd && P[i] < P[j])) this.unsettle(P[i++]);
+      else if (i >= iEnd || P[j] < P[i]) this.unsettle(P[j++]);
+      else {
+        if (pool.eFlags[i] !== pool.eFlags[j]) this.unsettle(P[i]);
+        i++;
+        j++;
+      }
+    }
+  }
+}
