@@ -202,7 +202,7 @@ export class GlobalMapApp implements NodeApp {
     const self = this.api.self;
     // Same content as an event of ours still live (a refresh at the very time of an announce): the same event.
     const serial = this.table.lookupOrIntern(self, peer, flags, now, now);
-    this.deps.store!.apply({ origin: self, peer, flags, timestampUs: now }, now);
+    this.deps.store!.applyLink(self, peer, flags, now, now);
     this.stats.eventsOriginated++;
     this.broadcast(serial, this.deps.cfg.ttl, -1, -1, now);
   }
@@ -286,7 +286,7 @@ export class GlobalMapApp implements NodeApp {
     }
     t.seen[word] |= bit;
     const origin = t.origin[slot];
-    const r = this.deps.store!.apply({ origin, peer: t.peer[slot], flags: t.flags[slot], timestampUs: t.ts[slot] }, now);
+    const r = this.deps.store!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
     // Anti-pollution (G5): bad events are dropped; the sender is charged only when it is
     // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.
     if (r === 'invalid') {
