@@ -137,8 +137,9 @@ function bare(w: World, serials: number[], receivers: number[]): { ns: number; r
   for (let rep = 0; rep < 2; rep++) {
     for (const p of receivers) {
       for (const s of serials) {
-        const word = (s & t.mask) * t.words + (p >>> 5);
-        const bit = 1 << (p & 31);
+        const slot = s & t.mask;
+        const word = p * t.rowWords + (slot >>> 5);
+        const bit = 1 << (slot & 31);
         if ((seen[word] & bit) !== 0) continue;
         seen[word] |= bit;
         out[n++] = s;

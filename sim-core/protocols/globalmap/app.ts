@@ -246,7 +246,7 @@ export class GlobalMapApp implements NodeApp {
     if (!this.deps.store) return this.api.offence(from, 'unsolicited');
     const t = this.table;
     const self = this.api.self;
-    if (self >= t.words * 32) t.ensurePeer(self);
+    if (self >= t.rows) t.ensurePeer(self);
     this.fromSlot = SLOT_UNKNOWN;
     if (msg instanceof EventRefsMsg && msg.table === t) {
       const packed = msg.packed;
@@ -276,8 +276,8 @@ export class GlobalMapApp implements NodeApp {
     const t = this.table;
     const self = this.api.self;
     const slot = serial & t.mask;
-    const word = slot * t.words + (self >>> 5);
-    const bit = 1 << (self & 31);
+    const word = self * t.rowWords + (slot >>> 5);
+    const bit = 1 << (slot & 31);
     if ((t.seen[word] & bit) !== 0) {
       this.stats.eventsDuplicate++;
       // Still in our outbox: the sender shows it has it, so it will not get it from us.

@@ -5,7 +5,7 @@ import { EventTable } from './event-table.ts';
 const WINDOW_US = 30_000_000;
 
 function seenBy(t: EventTable, serial: number, p: number): boolean {
-  return (t.seen[(serial & t.mask) * t.words + (p >>> 5)] & (1 << (p & 31))) !== 0;
+  return t.hasSeen(p, serial & t.mask);
 }
 
 describe('EventTable (interned link events)', () => {
@@ -26,7 +26,8 @@ describe('EventTable (interned link events)', () => {
     const serials: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const s = t.intern(i % 100, (i + 1) % 100, 1, i, i);
-      t.seen[(s & t.mask) * t.words + 3] |= 1 << 5; // peer 101 saw it
+      t.ensurePeer(101);
+      t.seen[t.wordOf(101, s & t.mask)] |= 1 << (s & t.mask & 31); // peer 101 saw it
       serials.push(s);
     }
     expect(t.capacity).toBeGreaterThanOrEqual(1000);
@@ -41,11 +42,13 @@ describe('EventTable (interned link events)', () => {
 
   it('reuses slots of events nobody queued for a window, and a message still naming one finds it gone, not another event', () => {
     const t = new EventTable(10, WINDOW_US);
+    // One word of slots (32) holds events from time 0; then a ring's worth more, a window later.
     const old = t.intern(1, 2, 1, 0, 0);
+    for (let i = 1; i < 32; i++) t.intern(1, 3, 1, i, 0);
     const cap = t.capacity;
     let now = WINDOW_US + 1;
-    for (let i = 0; i < cap; i++) t.intern(3, 4, 1, now + i, now);
-    expect(t.capacity).toBe(cap); // the expired slot was reused, no growth
+    for (let i = 0; i < cap - 31; i++) t.intern(3, 4, 1, now + i, now);
+    expect(t.capacity).toBe(cap); // the expired word was reused, no growth
     expect(t.isLive(old)).toBe(false);
     now += 1;
     // The decode path re-learns it as a new event.
@@ -62,20 +65,20 @@ describe('EventTable (interned link events)', () => {
     expect(t.isLive(s)).toBe(true);
   });
 
-  it('at its bound it forgets the oldest live event and counts it', () => {
+  it('at its bound it forgets the oldest live events, a word (32) at a time, and counts them', () => {
     const t = new EventTable(10, WINDOW_US, 256);
-    const first = t.intern(1, 2, 1, 0, 0);
-    for (let i = 1; i < 300; i++) t.intern(1, 3, 1, i, 0);
+    const serials = [t.intern(1, 2, 1, 0, 0)];
+    for (let i = 1; i < 300; i++) serials.push(t.intern(1, 3, 1, i, 0));
     expect(t.capacity).toBe(256);
-    expect(t.evicted).toBe(300 - 256);
-    expect(t.isLive(first)).toBe(false);
+    expect(t.evicted).toBe(64);
+    expect(serials.filter((s) => !t.isLive(s))).toEqual(serials.slice(0, 64));
   });
 
   it('widens its bitsets for peer numbers past the planned population, keeping the bits', () => {
     const t = new EventTable(32, WINDOW_US);
     const s = t.intern(5, 6, 1, 0, 0);
     t.ensurePeer(1000);
-    expect(t.words * 32).toBeGreaterThan(1000);
+    expect(t.rows).toBeGreaterThan(1000);
     expect(seenBy(t, s, 5)).toBe(true);
     const s2 = t.intern(999, 5, 1, 1, 1);
     expect(seenBy(t, s2, 999)).toBe(true);

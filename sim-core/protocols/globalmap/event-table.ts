@@ -2,7 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 
 /** Initial slots; the table doubles while more events are live at once. */
 const SLOTS_INITIAL = 256;
-/** Hard bound on slots: past it the oldest live event is evicted (counted), as the seed's cache forgot early. */
+/** Hard bound on slots: past it the oldest live events are evicted (counted), as the seed's cache forgot early. */
 export const EVENT_SLOTS_MAX = 1 << 20;
 /** Hard bound on the bytes of the two bitsets: bounds slots × peers at large populations. */
 const BITSET_BYTES_MAX = 2 ** 31;
@@ -17,9 +17,12 @@ const BITSET_BYTES_MAX = 2 ** 31;
  * message still carrying a reused serial no longer matches `serialOf` and its
  * event is counted as lost (`isLive` false) instead of being misread.
  *
- * Per slot: fields in typed columns, and two bitsets over peer numbers —
+ * Per slot: fields in typed columns. Per peer: two bitsets over slots —
  * `seen` (received or originated) and `pending` (waiting in that peer's
- * outbox: only then does a duplicate look for it there).
+ * outbox: only then does a duplicate look for it there). Peer-major rows:
+ * the events of one message were mostly originated close together, so their
+ * bits share a cache line of the receiver's row. The ring enters 32 slots at
+ * a time (one word of every row), clearing that word in every row.
  */
 export class EventTable {
   origin = new Int32Array(SLOTS_INITIAL);
@@ -28,8 +31,10 @@ export class EventTable {
   ts = new Float64Array(SLOTS_INITIAL);
   serialOf = new Float64Array(SLOTS_INITIAL).fill(-1);
   expiresUs = new Float64Array(SLOTS_INITIAL);
-  /** Words per bitset row: one bit per peer number. */
-  words: number;
+  /** Words per peer row: one bit per slot. */
+  rowWords = SLOTS_INITIAL >>> 5;
+  /** Peer rows allocated. */
+  rows: number;
   seen: Int32Array;
   pending: Int32Array;
   mask = SLOTS_INITIAL - 1;
@@ -45,9 +50,9 @@ export class EventTable {
     readonly windowUs: number,
     private readonly maxSlots = EVENT_SLOTS_MAX,
   ) {
-    this.words = Math.max(1, (peers + 31) >>> 5);
-    this.seen = new Int32Array(SLOTS_INITIAL * this.words);
-    this.pending = new Int32Array(SLOTS_INITIAL * this.words);
+    this.rows = Math.max(1, peers);
+    this.seen = new Int32Array(this.rows * this.rowWords);
+    this.pending = new Int32Array(this.rows * this.rowWords);
   }
 
   get capacity(): number {
@@ -56,34 +61,41 @@ export class EventTable {
 
   /** Bytes held by the table's arrays. */
   get bytes(): number {
-    return this.capacity * (4 + 4 + 1 + 8 + 8 + 8 + this.words * 8);
+    return this.capacity * (4 + 4 + 1 + 8 + 8 + 8) + this.rows * this.rowWords * 8;
+  }
+
+  /** Index of peer p's word holding slot's bit (bit: 1 << (slot & 31)). */
+  wordOf(p: number, slot: number): number {
+    return p * this.rowWords + (slot >>> 5);
+  }
+
+  hasSeen(p: number, slot: number): boolean {
+    return p < this.rows && (this.seen[this.wordOf(p, slot)] & (1 << (slot & 31))) !== 0;
   }
 
   /** A new event, seen by its origin; returns its serial. */
   intern(origin: number, peer: number, flags: number, ts: number, now: TimeUs): number {
-    if (origin >= this.words * 32) this.widen(origin);
+    if (origin >= this.rows) this.ensurePeer(origin);
     const serial = this.nextSerial;
     let slot = serial & this.mask;
-    if (this.expiresUs[slot] > now && this.serialOf[slot] >= 0) {
-      if (this.grow(now)) slot = serial & this.mask;
-      else this.evicted++;
+    if ((slot & 31) === 0) {
+      // Entering a word: its 32 slots must be free, else the ring grows (or, at its bound, forgets them).
+      if (this.liveInWord(slot, now) > 0) {
+        if (this.grow(now)) slot = serial & this.mask;
+        else this.evicted += this.liveInWord(slot, now);
+      }
+      if ((slot & 31) === 0) this.enterWord(slot);
     }
     this.nextSerial++;
     const old = this.serialOf[slot];
-    if (old >= 0) {
-      const oldKey = eventKey(this.origin[slot], this.peer[slot], this.flags[slot], this.ts[slot]);
-      if (this.byKey.get(oldKey) === old) this.byKey.delete(oldKey);
-    }
+    if (old >= 0) this.forgetKey(slot, old);
     this.origin[slot] = origin;
     this.peer[slot] = peer;
     this.flags[slot] = flags;
     this.ts[slot] = ts;
     this.serialOf[slot] = serial;
     this.expiresUs[slot] = now + this.windowUs;
-    const w = this.words;
-    this.seen.fill(0, slot * w, slot * w + w);
-    this.pending.fill(0, slot * w, slot * w + w);
-    this.seen[slot * w + (origin >>> 5)] |= 1 << (origin & 31);
+    this.seen[this.wordOf(origin, slot)] |= 1 << (slot & 31);
     this.byKey.set(eventKey(origin, peer, flags, ts), serial);
     return serial;
   }
@@ -109,41 +121,64 @@ export class EventTable {
     if (until > this.expiresUs[slot]) this.expiresUs[slot] = until;
   }
 
-  /** Peer `p` lost its state (a restart): it has seen and queued nothing. O(slots), once per restart. */
+  /** Peer `p` lost its state (a restart): it has seen and queued nothing. */
   forgetPeer(p: number): void {
-    if (p >= this.words * 32) return this.widen(p);
-    const w = this.words;
-    const keep = ~(1 << (p & 31));
-    for (let i = p >>> 5; i < this.seen.length; i += w) {
-      this.seen[i] &= keep;
-      this.pending[i] &= keep;
+    if (p >= this.rows) return this.ensurePeer(p);
+    const w = this.rowWords;
+    this.seen.fill(0, p * w, p * w + w);
+    this.pending.fill(0, p * w, p * w + w);
+  }
+
+  /** Makes room for peer number `p` (peers that arrive past the planned population). */
+  ensurePeer(p: number): void {
+    if (p < this.rows) return;
+    const rows = Math.max(this.rows * 2, p + 1);
+    const seen = new Int32Array(rows * this.rowWords);
+    seen.set(this.seen);
+    const pending = new Int32Array(rows * this.rowWords);
+    pending.set(this.pending);
+    this.seen = seen;
+    this.pending = pending;
+    this.rows = rows;
+  }
+
+  private liveInWord(slot: number, now: TimeUs): number {
+    let live = 0;
+    for (let s = slot; s < slot + 32; s++) if (this.serialOf[s] >= 0 && this.expiresUs[s] > now) live++;
+    return live;
+  }
+
+  /** The ring enters the word of `slot`: its 32 slots are retired (a later message naming one finds it lost) and their bits cleared in every row. */
+  private enterWord(slot: number): void {
+    for (let s = slot; s < slot + 32; s++) {
+      const old = this.serialOf[s];
+      if (old >= 0) this.forgetKey(s, old);
+      this.serialOf[s] = -1;
+    }
+    const w = this.rowWords;
+    for (let i = slot >>> 5; i < this.seen.length; i += w) {
+      this.seen[i] = 0;
+      this.pending[i] = 0;
     }
   }
 
-  /** Makes room for peer number `p` in the bitsets (peers that arrive past the planned population). */
-  ensurePeer(p: number): void {
-    if (p >= this.words * 32) this.widen(p);
-  }
-
-  private widen(p: number): void {
-    const w = this.words;
-    const nw = Math.max(w * 2, (p + 32) >>> 5);
-    this.seen = relayout(this.seen, this.capacity, w, nw);
-    this.pending = relayout(this.pending, this.capacity, w, nw);
-    this.words = nw;
+  private forgetKey(slot: number, serial: number): void {
+    const key = eventKey(this.origin[slot], this.peer[slot], this.flags[slot], this.ts[slot]);
+    if (this.byKey.get(key) === serial) this.byKey.delete(key);
   }
 
   /** Doubles the ring, keeping every live event at serial mod the new capacity; false at the bound. */
   private grow(now: TimeUs): boolean {
     const cap = this.capacity;
     const next = cap * 2;
-    if (next > this.maxSlots || next * this.words * 8 > BITSET_BYTES_MAX) return false;
-    const w = this.words;
+    if (next > this.maxSlots || this.rows * (next >>> 5) * 8 > BITSET_BYTES_MAX) return false;
+    const w = this.rowWords;
+    const nw = next >>> 5;
     const t = { origin: new Int32Array(next), peer: new Int32Array(next), flags: new Uint8Array(next), ts: new Float64Array(next) };
     const serialOf = new Float64Array(next).fill(-1);
     const expiresUs = new Float64Array(next);
-    const seen = new Int32Array(next * w);
-    const pending = new Int32Array(next * w);
+    const seen = new Int32Array(this.rows * nw);
+    const pending = new Int32Array(this.rows * nw);
     for (let s = 0; s < cap; s++) {
       const serial = this.serialOf[s];
       if (serial < 0 || this.expiresUs[s] <= now) continue;
@@ -154,8 +189,14 @@ export class EventTable {
       t.ts[d] = this.ts[s];
       serialOf[d] = serial;
       expiresUs[d] = this.expiresUs[s];
-      seen.set(this.seen.subarray(s * w, s * w + w), d * w);
-      pending.set(this.pending.subarray(s * w, s * w + w), d * w);
+      const from = s >>> 5;
+      const to = d >>> 5;
+      const bit = 1 << (s & 31);
+      const dbit = 1 << (d & 31);
+      for (let r = 0; r < this.rows; r++) {
+        if ((this.seen[r * w + from] & bit) !== 0) seen[r * nw + to] |= dbit;
+        if ((this.pending[r * w + from] & bit) !== 0) pending[r * nw + to] |= dbit;
+      }
     }
     this.origin = t.origin;
     this.peer = t.peer;
@@ -165,17 +206,12 @@ export class EventTable {
     this.expiresUs = expiresUs;
     this.seen = seen;
     this.pending = pending;
+    this.rowWords = nw;
     this.mask = next - 1;
     // Expired events were dropped: forget their digests too (keeps byKey bounded by the capacity).
     for (const [key, serial] of this.byKey) if (!this.isLive(serial)) this.byKey.delete(key);
     return true;
   }
-}
-
-function relayout(a: Int32Array, rows: number, w: number, nw: number): Int32Array {
-  const out = new Int32Array(rows * nw);
-  for (let r = 0; r < rows; r++) out.set(a.subarray(r * w, r * w + w), r * nw);
-  return out;
 }
 
 /** A 53-bit digest of a link event's fields (content lookup of decoded events). */

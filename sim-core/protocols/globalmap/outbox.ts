@@ -132,7 +132,7 @@ export class Outbox {
     }
     const t = this.table;
     const slot = serial & t.mask;
-    t.pending[slot * t.words + (this.self >>> 5)] |= 1 << (this.self & 31);
+    t.pending[this.self * t.rowWords + (slot >>> 5)] |= 1 << (slot & 31);
     t.touch(slot, now);
     if (this.n >= this.cfg.batchSize) this.flush();
     else this.arm();
@@ -180,11 +180,12 @@ export class Outbox {
   /** Forgets every waiting event (sent, or the peer's state is lost). */
   clear(): void {
     const t = this.table;
-    const off = this.self >>> 5;
-    const clear = ~(1 << (this.self & 31));
+    const row = this.self * t.rowWords;
     for (let i = 0; i < this.n; i++) {
       const serial = this.serial[i];
-      if (t.isLive(serial)) t.pending[(serial & t.mask) * t.words + off] &= clear;
+      if (!t.isLive(serial)) continue;
+      const slot = serial & t.mask;
+      t.pending[row + (slot >>> 5)] &= ~(1 << (slot & 31));
     }
     this.n = 0;
     this.retiredPeer.fill(-1);
