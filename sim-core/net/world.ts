@@ -378,7 +378,7 @@ export class World<M> implements Dispatcher {
   dispatch(kind: number, a: number, b: number, c: number, d: number, payload: unknown): void {
     switch (kind) {
       case EV_DELIVER:
-        return this.onDeliver(a, b, c, payload as M);
+        return this.onDeliver(a, b, c, d, payload as M);
       case EV_TIMER:
         return this.onTimer(a, c, d);
       case EV_SYN:
@@ -414,7 +414,7 @@ export class World<M> implements Dispatcher {
     this.protocols[host].onTimer(this.scheduler.now, tag);
   }
 
-  private onDeliver(from: Address, to: Address, end: number, msg: M): void {
+  private onDeliver(from: Address, to: Address, end: number, typeSize: number, msg: M): void {
     const c = this.conns;
     const slot = end >> 1;
     const side = end & 1;
@@ -427,7 +427,8 @@ export class World<M> implements Dispatcher {
       c.maybeFree(slot);
       return;
     }
-    this.counters.deliveredCount[this.sizer.typeOf(msg)]++;
+    // The type was sized at send and travels in the event (typeSize = type << 24 | size): no second look at the message.
+    this.counters.deliveredCount[typeSize >>> 24]++;
     if (this.msgLog !== undefined) this.msgLog.delivered(to);
     this.protocols[to].onMessage(this.scheduler.now, c.handle(slot, side), msg);
   }
