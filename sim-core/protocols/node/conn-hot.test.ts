@@ -32,15 +32,15 @@ describe('IntKeyMap', () => {
 describe('ConnHot', () => {
   it('finds records by connection and by (owner, peer), and forgets them on release', () => {
     const h = new ConnHot<string>(16);
-    const a = h.add(3, 2 ** 31 + 5, 'a', 100);
-    const b = h.add(4, 7, 'b', 100);
+    const a = h.add(3, 2 ** 31 + 5, 0, 'a', 100);
+    const b = h.add(4, 7, 0, 'b', 100);
     expect(h.find(2 ** 31 + 5)).toBe(a);
     expect(h.rec[a * REC + R_ID]).toBe(2 ** 31 + 5);
     h.mapPeer(a, 42);
     h.mapPeer(b, 42);
     expect(h.peerRecord(3, 42)).toBe(a);
     expect(h.peerRecord(4, 42)).toBe(b);
-    const a2 = h.add(3, 9, 'a2', 200);
+    const a2 = h.add(3, 9, 0, 'a2', 200);
     h.mapPeer(a2, 42); // a newer connection to the same peer takes over
     expect(h.peerRecord(3, 42)).toBe(a2);
     expect(h.rec[a * REC + R_MAPPED_PEER]).toBe(-1);
@@ -56,8 +56,8 @@ describe('ConnHot', () => {
 
   it('a stale record released after its ConnId was reused does not drop the live mapping', () => {
     const h = new ConnHot<string>(16);
-    const old = h.add(1, 77, 'old', 0);
-    const live = h.add(2, 77, 'live', 0);
+    const old = h.add(1, 77, 0, 'old', 0);
+    const live = h.add(2, 77, 0, 'live', 0);
     h.release(old);
     expect(h.find(77)).toBe(live);
   });

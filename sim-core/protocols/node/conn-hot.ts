@@ -21,6 +21,8 @@ export const R_HAS_BUCKET = 4;
 export const R_UP_PEER = 5;
 /** The remote's PeerNum while (owner, peer) maps to this record, else -1. */
 export const R_MAPPED_PEER = 6;
+/** The remote's address (Conn.address). */
+export const R_REMOTE = 7;
 
 /** Owners are host addresses; with peers < 2^31 the (owner, peer) key stays below 2^52. */
 const OWNER_LIMIT = 1 << 21;
@@ -57,8 +59,8 @@ export class ConnHot<T> {
     return this.used - this.free.length;
   }
 
-  /** A record for connection `conn` of host `owner`, lastRecv = now, no bucket, not up. */
-  add(owner: number, conn: number, obj: T, now: TimeUs): number {
+  /** A record for connection `conn` of host `owner` to address `remote`, lastRecv = now, no bucket, not up. */
+  add(owner: number, conn: number, remote: number, obj: T, now: TimeUs): number {
     if (!(owner >= 0 && owner < OWNER_LIMIT)) throw new RangeError(`ConnHot owner must be in [0, 2^21), got ${owner}`);
     let idx: number;
     if (this.free.length > 0) idx = this.free.pop()!;
@@ -75,6 +77,7 @@ export class ConnHot<T> {
     r[o + R_HAS_BUCKET] = 0;
     r[o + R_UP_PEER] = -1;
     r[o + R_MAPPED_PEER] = -1;
+    r[o + R_REMOTE] = remote;
     this.objs[idx] = obj;
     if (owner >= this.heads.length) this.growHeads(owner);
     this.owner[idx] = owner;

@@ -28,7 +28,7 @@ import type { UnderlayActions } from '../../net/host-io.ts';
 import type { NodeConfig, Offence } from './config.ts';
 import { NodeStats } from './stats.ts';
 import { fillBucket, takeToken } from './token-bucket.ts';
-import { ConnHot, REC, R_HAS_BUCKET, R_ID, R_LAST_RECV, R_UP_PEER } from './conn-hot.ts';
+import { ConnHot, REC, R_HAS_BUCKET, R_ID, R_LAST_RECV, R_REMOTE, R_UP_PEER } from './conn-hot.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 
 const TIMER_TICK = 1;
@@ -330,7 +330,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   addressOf(peer: PeerNum): Address | undefined {
-    return this.byPeer.get(peer)?.address ?? this.peerAddresses.get(peer);
+    // byPeer's mirror in ConnHot (the remote's address is in the record).
+    const idx = this.hot.peerRecord(this.address, peer);
+    return idx >= 0 ? this.hot.rec[idx * REC + R_REMOTE] : this.peerAddresses.get(peer);
   }
 
   /**
@@ -377,7 +379,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   private newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
     const c = newConn(id, address, dir, now);
-    c.hot = this.hot.add(this.address, id, c, now);
+    c.hot = this.hot.add(this.address, id, address, c, now);
     this.conns.set(id, c);
     return c;
   }
