@@ -1,21 +1,18 @@
 import { EngineError } from './errors.ts';
 
 /**
- * 4-ary min-heap ordered by (time, seq), stored in one Float64Array of
- * (time, value) pairs: a level's four children share one or two cache lines
- * and the heap is half as deep as a binary one, which is what a pop pays for
- * once the heap outgrows the cache. Pop order is the (time, seq) order
- * whatever the heap's shape, so the arity does not show in any trace.
+ * Binary min-heap ordered by (time, seq), stored as a struct of typed arrays.
  *
  * `seq` is assigned by the queue at push time and strictly increases, so two
  * entries never compare equal and ties on time pop in FIFO order. Each entry
  * carries one int32 `value`: a small non-negative integer (the engine's event
- * slot) unique among pending entries. The seq lives in a side array indexed
- * by value and is read only when two times tie, so sifting stays in cache.
+ * slot) unique among pending entries. The heap itself holds only (time,
+ * value), 12 bytes an entry; the seq lives in a side array indexed by value
+ * and is read only when two times tie, so sifting stays in cache.
  */
 export class EventQueue {
-  /** Entry i: heap[2i] = time, heap[2i + 1] = value. */
-  private heap: Float64Array;
+  private times: Float64Array;
+  private values: Int32Array;
   /** Seq of each pending value, indexed by value. */
   private seqOf: Float64Array;
   private n = 0;
@@ -27,7 +24,8 @@ export class EventQueue {
     readonly maxLength = 1 << 24,
   ) {
     const cap = Math.max(16, Math.min(initialCapacity, maxLength));
-    this.heap = new Float64Array(cap * 2);
+    this.times = new Float64Array(cap);
+    this.values = new Int32Array(cap);
     this.seqOf = new Float64Array(cap);
   }
 
@@ -42,38 +40,40 @@ export class EventQueue {
 
   /** Time of the earliest entry; undefined when empty. */
   peekTime(): number | undefined {
-    return this.n > 0 ? this.heap[0] : undefined;
+    return this.n > 0 ? this.times[0] : undefined;
   }
 
   /** Time of the earliest entry; the caller has checked `length > 0`. */
   peekTimeUnchecked(): number {
-    return this.heap[0];
+    return this.times[0];
   }
 
   /** Value of the earliest entry; -1 when empty. */
   peekValue(): number {
-    return this.n > 0 ? this.heap[1] : -1;
+    return this.n > 0 ? this.values[0] : -1;
   }
 
   push(time: number, value: number): number {
-    if (2 * this.n === this.heap.length) this.grow();
+    if (this.n === this.times.length) this.grow();
     if (value >= this.seqOf.length) this.growSeqs(value);
     const seq = this.nextSeq++;
-    const heap = this.heap;
-    this.seqOf[value] = seq;
+    const times = this.times;
+    const values = this.values;
+    const seqOf = this.seqOf;
+    seqOf[value] = seq;
     let i = this.n++;
     // Sift up: move parents down until the slot for the new entry is found.
     // A new entry has the largest seq, so it never passes a parent of equal time.
     while (i > 0) {
-      const p = (i - 1) >> 2;
-      const pt = heap[2 * p];
+      const p = (i - 1) >> 1;
+      const pt = times[p];
       if (pt <= time) break;
-      heap[2 * i] = pt;
-      heap[2 * i + 1] = heap[2 * p + 1];
+      times[i] = pt;
+      values[i] = values[p];
       i = p;
     }
-    heap[2 * i] = time;
-    heap[2 * i + 1] = value;
+    times[i] = time;
+    values[i] = value;
     return seq;
   }
 
@@ -81,11 +81,10 @@ export class EventQueue {
   pop(): number {
     const n = this.n;
     if (n === 0) return -1;
-    const heap = this.heap;
-    const top = heap[1];
+    const top = this.values[0];
     const last = n - 1;
     this.n = last;
-    if (last > 0) this.siftDown(heap[2 * last], heap[2 * last + 1], last);
+    if (last > 0) this.siftDown(this.times[last], this.values[last], last);
     return top;
   }
 
@@ -104,30 +103,29 @@ export class EventQueue {
 
   /** Places (t, v) from the root down in a heap of `n` entries. */
   private siftDown(t: number, v: number, n: number): void {
-    const heap = this.heap;
+    const times = this.times;
+    const values = this.values;
     const seqOf = this.seqOf;
+    const half = n >> 1;
     let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= n) break;
-      // The least of up to four children, by (time, seq).
-      let c = first;
-      let ct = heap[2 * first];
-      const end = first + 4 < n ? first + 4 : n;
-      for (let k = first + 1; k < end; k++) {
-        const kt = heap[2 * k];
-        if (kt < ct || (kt === ct && seqOf[heap[2 * k + 1]] < seqOf[heap[2 * c + 1]])) {
-          c = k;
-          ct = kt;
+    while (i < half) {
+      let c = 2 * i + 1;
+      let ct = times[c];
+      const r = c + 1;
+      if (r < n) {
+        const rt = times[r];
+        if (rt < ct || (rt === ct && seqOf[values[r]] < seqOf[values[c]])) {
+          c = r;
+          ct = rt;
         }
       }
-      if (t < ct || (t === ct && seqOf[v] < seqOf[heap[2 * c + 1]])) break;
-      heap[2 * i] = ct;
-      heap[2 * i + 1] = heap[2 * c + 1];
+      if (t < ct || (t === ct && seqOf[v] < seqOf[values[c]])) break;
+      times[i] = ct;
+      values[i] = values[c];
       i = c;
     }
-    heap[2 * i] = t;
-    heap[2 * i + 1] = v;
+    times[i] = t;
+    values[i] = v;
   }
 
   clear(): void {
@@ -135,14 +133,17 @@ export class EventQueue {
   }
 
   private grow(): void {
-    const cap = this.heap.length / 2;
+    const cap = this.times.length;
     if (cap >= this.maxLength) {
       throw new EngineError('queue-full', `event queue is full (${this.maxLength} pending events)`);
     }
     const next = Math.min(cap * 2, this.maxLength);
-    const heap = new Float64Array(next * 2);
-    heap.set(this.heap);
-    this.heap = heap;
+    const times = new Float64Array(next);
+    const values = new Int32Array(next);
+    times.set(this.times);
+    values.set(this.values);
+    this.times = times;
+    this.values = values;
   }
 
   private growSeqs(value: number): void {
