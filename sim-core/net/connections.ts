@@ -1,8 +1,8 @@
 /**
- * The table of simulated connections, as a struct of typed arrays indexed by
- * slot. Each end has its own handle: `(gen * 2^21 + slot) * 2 + side` (side 0
- * = dialer, 1 = acceptor), so a host connected to itself still tells its two
- * ends apart, and a handle kept past the end of its connection never aliases
+ * The table of simulated connections: one packed int32 record per slot (see
+ * CONN_REC) plus its two arrival times. Each end has its own handle:
+ * `(gen * 2^21 + slot) * 2 + side` (side 0 = dialer, 1 = acceptor), so a host
+ * connected to itself still tells its two ends apart, and a handle kept past the end of its connection never aliases
  * a later one that reuses the slot (until 2^10 reuses). A slot is freed only
  * when both ends are closed and no event in flight still refers to it.
  */
@@ -21,20 +21,29 @@ const SLOT_BITS = 21;
 export const CONN_SLOT_LIMIT = 1 << SLOT_BITS; // 2 M concurrent connections at most
 const GEN_MOD = 1 << 10;
 
+/**
+ * Slot record: 8 int32 (32 bytes), everything a packet's send or delivery
+ * reads, so a message touches one line of `rec` (plus one of `arrive`)
+ * instead of one line in each of eight arrays. Per-side fields sit at
+ * `field + side` (side 0 = dialer, 1 = acceptor).
+ */
+export const CONN_REC = 8;
+/** Host of the side: dialer at +0, acceptor at +1. */
+export const C_HOST = 0;
+/** SIDE_* of the side: dialer at +2, acceptor at +3. */
+export const C_STATE = 2;
+export const C_INFLIGHT = 4;
+export const C_GEN = 5;
+/** OPEN_*. */
+export const C_MODE = 6;
+/** Relay host a relayed connection runs through, -1 for a direct one. */
+export const C_VIA = 7;
+
 export class ConnectionTable {
-  dialer: Int32Array;
-  acceptor: Int32Array;
-  dialerState: Uint8Array;
-  acceptorState: Uint8Array;
-  /** Latest scheduled arrival per direction, to keep each direction FIFO. */
-  lastArrivalToAcceptor: Float64Array;
-  lastArrivalToDialer: Float64Array;
-  inflight: Int32Array;
-  gen: Uint16Array;
-  /** OPEN_* per slot. */
-  mode: Uint8Array;
-  /** Relay host a relayed connection runs through, -1 for a direct one. */
-  via: Int32Array;
+  /** CONN_REC int32 per slot (see C_*). */
+  rec: Int32Array;
+  /** Latest scheduled arrival towards each side (2 per slot, side 0 = towards the dialer), to keep each direction FIFO. */
+  arrive: Float64Array;
   /** Called with the relay when a relayed connection's slot is freed (the relay's circuit slot is released). */
   onRelayFree: ((relay: number) => void) | undefined;
   private freeList: number[] = [];
@@ -46,16 +55,8 @@ export class ConnectionTable {
     readonly maxConnections = CONN_SLOT_LIMIT,
   ) {
     const cap = Math.max(16, Math.min(initialCapacity, maxConnections));
-    this.dialer = new Int32Array(cap);
-    this.acceptor = new Int32Array(cap);
-    this.dialerState = new Uint8Array(cap);
-    this.acceptorState = new Uint8Array(cap);
-    this.lastArrivalToAcceptor = new Float64Array(cap);
-    this.lastArrivalToDialer = new Float64Array(cap);
-    this.inflight = new Int32Array(cap);
-    this.gen = new Uint16Array(cap);
-    this.mode = new Uint8Array(cap);
-    this.via = new Int32Array(cap).fill(-1);
+    this.rec = new Int32Array(cap * CONN_REC);
+    this.arrive = new Float64Array(cap * 2);
   }
 
   /** Connections currently allocated (any state). */
@@ -63,30 +64,65 @@ export class ConnectionTable {
     return this.openCount;
   }
 
+  dialerOf(slot: number): number {
+    return this.rec[slot * CONN_REC + C_HOST];
+  }
+
+  acceptorOf(slot: number): number {
+    return this.rec[slot * CONN_REC + C_HOST + 1];
+  }
+
+  /** Host of one side (0 dialer, 1 acceptor). */
+  hostOf(slot: number, side: number): number {
+    return this.rec[slot * CONN_REC + C_HOST + side];
+  }
+
+  stateOf(slot: number, side: number): number {
+    return this.rec[slot * CONN_REC + C_STATE + side];
+  }
+
+  setState(slot: number, side: number, state: number): void {
+    this.rec[slot * CONN_REC + C_STATE + side] = state;
+  }
+
+  modeOf(slot: number): OpenMode {
+    return this.rec[slot * CONN_REC + C_MODE] as OpenMode;
+  }
+
+  viaOf(slot: number): number {
+    return this.rec[slot * CONN_REC + C_VIA];
+  }
+
+  setVia(slot: number, via: number): void {
+    this.rec[slot * CONN_REC + C_VIA] = via;
+  }
+
   /** Allocates a slot for a dial; returns -1 when the table is full. */
   alloc(dialer: number, acceptor: number, mode: OpenMode = OPEN_DIAL, via = -1): number {
     let slot: number;
     if (this.freeList.length > 0) slot = this.freeList.pop()!;
     else {
-      if (this.used === this.dialer.length && !this.grow()) return -1;
+      if (this.used * CONN_REC === this.rec.length && !this.grow()) return -1;
       slot = this.used++;
     }
-    this.dialer[slot] = dialer;
-    this.acceptor[slot] = acceptor;
-    this.dialerState[slot] = SIDE_DIALING;
-    this.acceptorState[slot] = SIDE_NONE;
-    this.lastArrivalToAcceptor[slot] = 0;
-    this.lastArrivalToDialer[slot] = 0;
-    this.inflight[slot] = 0;
-    this.mode[slot] = mode;
-    this.via[slot] = via;
+    const r = this.rec;
+    const o = slot * CONN_REC;
+    r[o + C_HOST] = dialer;
+    r[o + C_HOST + 1] = acceptor;
+    r[o + C_STATE] = SIDE_DIALING;
+    r[o + C_STATE + 1] = SIDE_NONE;
+    r[o + C_INFLIGHT] = 0;
+    r[o + C_MODE] = mode;
+    r[o + C_VIA] = via;
+    this.arrive[2 * slot] = 0;
+    this.arrive[2 * slot + 1] = 0;
     this.openCount++;
     return slot;
   }
 
   /** The handle of one end: side 0 = dialer, 1 = acceptor. */
   handle(slot: number, side: number): number {
-    return (this.gen[slot] * CONN_SLOT_LIMIT + slot) * 2 + side;
+    return (this.rec[slot * CONN_REC + C_GEN] * CONN_SLOT_LIMIT + slot) * 2 + side;
   }
 
   /** The slot of a live handle, or -1 if the handle is stale or malformed. */
@@ -95,48 +131,43 @@ export class ConnectionTable {
     const h = Math.floor(handle / 2);
     const slot = h % CONN_SLOT_LIMIT;
     if (slot >= this.used) return -1;
-    if ((h - slot) / CONN_SLOT_LIMIT !== this.gen[slot]) return -1;
-    if (this.dialerState[slot] === SIDE_CLOSED && this.acceptorState[slot] === SIDE_CLOSED && this.inflight[slot] === 0) return -1;
+    const r = this.rec;
+    const o = slot * CONN_REC;
+    if ((h - slot) / CONN_SLOT_LIMIT !== r[o + C_GEN]) return -1;
+    if (r[o + C_STATE] === SIDE_CLOSED && r[o + C_STATE + 1] === SIDE_CLOSED && r[o + C_INFLIGHT] === 0) return -1;
     return slot;
   }
 
   /** Frees the slot if both sides are done and nothing is in flight. */
   maybeFree(slot: number): void {
-    if (this.inflight[slot] !== 0) return;
-    const d = this.dialerState[slot];
-    const a = this.acceptorState[slot];
+    const r = this.rec;
+    const o = slot * CONN_REC;
+    if (r[o + C_INFLIGHT] !== 0) return;
+    const d = r[o + C_STATE];
+    const a = r[o + C_STATE + 1];
     if (d !== SIDE_CLOSED) return;
     if (a !== SIDE_CLOSED && a !== SIDE_NONE) return;
-    this.acceptorState[slot] = SIDE_CLOSED;
-    const via = this.via[slot];
+    r[o + C_STATE + 1] = SIDE_CLOSED;
+    const via = r[o + C_VIA];
     if (via >= 0) {
-      this.via[slot] = -1;
+      r[o + C_VIA] = -1;
       this.onRelayFree?.(via);
     }
-    this.gen[slot] = (this.gen[slot] + 1) % GEN_MOD;
+    r[o + C_GEN] = (r[o + C_GEN] + 1) % GEN_MOD;
     this.freeList.push(slot);
     this.openCount--;
   }
 
   private grow(): boolean {
-    const cap = this.dialer.length;
+    const cap = this.rec.length / CONN_REC;
     if (cap >= this.maxConnections) return false;
     const n = Math.min(cap * 2, this.maxConnections);
-    this.dialer = grow(this.dialer, new Int32Array(n));
-    this.acceptor = grow(this.acceptor, new Int32Array(n));
-    this.dialerState = grow(this.dialerState, new Uint8Array(n));
-    this.acceptorState = grow(this.acceptorState, new Uint8Array(n));
-    this.lastArrivalToAcceptor = grow(this.lastArrivalToAcceptor, new Float64Array(n));
-    this.lastArrivalToDialer = grow(this.lastArrivalToDialer, new Float64Array(n));
-    this.inflight = grow(this.inflight, new Int32Array(n));
-    this.gen = grow(this.gen, new Uint16Array(n));
-    this.mode = grow(this.mode, new Uint8Array(n));
-    this.via = grow(this.via, new Int32Array(n).fill(-1));
+    const rec = new Int32Array(n * CONN_REC);
+    rec.set(this.rec);
+    this.rec = rec;
+    const arrive = new Float64Array(n * 2);
+    arrive.set(this.arrive);
+    this.arrive = arrive;
     return true;
   }
-}
-
-function grow<T extends { set(a: ArrayLike<number>): void }>(old: ArrayLike<number>, next: T): T {
-  next.set(old);
-  return next;
 }

@@ -2,7 +2,7 @@ import type { Rng } from '../engine/rng.ts';
 import { Scheduler, type Dispatcher } from '../engine/scheduler.ts';
 import type { TimeUs } from '../engine/time.ts';
 import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId } from '../sans-io/protocol.ts';
-import { ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
+import { CONN_REC, C_HOST, C_INFLIGHT, C_STATE, C_VIA, ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
 import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
 import { HostIo } from './host-io.ts';
@@ -215,8 +215,7 @@ export class World<M> implements Dispatcher {
     for (const conn of this.hostConns[address]) {
       const slot = c.slotOf(conn);
       if (slot < 0) continue;
-      if (conn % 2 === DIALER) c.dialerState[slot] = SIDE_CLOSED;
-      else c.acceptorState[slot] = SIDE_CLOSED;
+      c.setState(slot, conn % 2, SIDE_CLOSED);
       c.maybeFree(slot);
     }
     this.hostConns[address].clear();
@@ -237,13 +236,13 @@ export class World<M> implements Dispatcher {
     const size = this.sizer.sizeOf(msg);
     this.counters.sentCount[type]++;
     this.counters.sentBytes[type] += size;
-    const to = side === DIALER ? c.acceptor[slot] : c.dialer[slot];
+    const to = c.rec[slot * CONN_REC + C_HOST + 1 - side];
     const arrival = this.packetArrival(from, to, size, slot, 1 - side);
     if (arrival < 0) {
       this.counters.droppedInTransit++;
       return;
     }
-    c.inflight[slot]++;
+    c.rec[slot * CONN_REC + C_INFLIGHT]++;
     this.scheduler.schedule(arrival, EV_DELIVER, from, to, slot * 2 + (1 - side), (type << 24) | (size & 0xffffff), msg);
     if (this.msgLog !== undefined) this.msgLog.sent(from, to, type, this.scheduler.now, arrival);
   }
@@ -327,7 +326,7 @@ export class World<M> implements Dispatcher {
     }
     const handle = c.handle(slot, DIALER);
     this.hostConns[from].add(handle);
-    c.inflight[slot]++;
+    c.rec[slot * CONN_REC + C_INFLIGHT]++;
     const now = this.scheduler.now;
     const n = this.protocols.length;
     const t = this.transit;
@@ -336,7 +335,7 @@ export class World<M> implements Dispatcher {
     else if (reachable && mode === OPEN_PUNCH) reachable = t?.canPunch?.(from, to, now) ?? true;
     else if (reachable) {
       reachable = via >= 0 && via < n && this.hostUp[via] === 1 && (t?.canRelay?.(from, to, via, now) ?? true);
-      if (reachable) c.via[slot] = via; // from here on, freeing the slot releases the relay's circuit
+      if (reachable) c.setVia(slot, via); // from here on, freeing the slot releases the relay's circuit
     }
     const arrival = reachable ? this.packetArrival(from, to, 0, slot, ACCEPTOR) : -1;
     if (arrival < 0) {
@@ -352,17 +351,15 @@ export class World<M> implements Dispatcher {
     const slot = c.slotOf(conn);
     if (slot < 0) return;
     const side = conn % 2;
-    const host = side === DIALER ? c.dialer[slot] : c.acceptor[slot];
-    if (host !== from) return;
-    const state = side === DIALER ? c.dialerState[slot] : c.acceptorState[slot];
+    if (c.hostOf(slot, side) !== from) return;
+    const state = c.stateOf(slot, side);
     if (state === SIDE_CLOSED) return;
-    if (side === DIALER) c.dialerState[slot] = SIDE_CLOSED;
-    else c.acceptorState[slot] = SIDE_CLOSED;
+    c.setState(slot, side, SIDE_CLOSED);
     this.hostConns[from].delete(conn);
     // While dialing, the FIN goes out when the SYN-ACK arrives (see onSynAck).
     if (state === SIDE_OPEN) {
       this.counters.connectionsClosed++;
-      this.sendControl(EV_FIN, slot, from, side === DIALER ? c.acceptor[slot] : c.dialer[slot], 1 - side);
+      this.sendControl(EV_FIN, slot, from, c.hostOf(slot, 1 - side), 1 - side);
     }
     c.maybeFree(slot);
   }
@@ -381,7 +378,7 @@ export class World<M> implements Dispatcher {
   dispatch(kind: number, a: number, b: number, c: number, d: number, payload: unknown): void {
     switch (kind) {
       case EV_DELIVER:
-        return this.onDeliver(a, b, c, payload as M);
+        return this.onDeliver(a, b, c, d, payload as M);
       case EV_TIMER:
         return this.onTimer(a, c, d);
       case EV_SYN:
@@ -417,19 +414,21 @@ export class World<M> implements Dispatcher {
     this.protocols[host].onTimer(this.scheduler.now, tag);
   }
 
-  private onDeliver(from: Address, to: Address, end: number, msg: M): void {
+  private onDeliver(from: Address, to: Address, end: number, typeSize: number, msg: M): void {
     const c = this.conns;
     const slot = end >> 1;
     const side = end & 1;
-    c.inflight[slot]--;
-    const state = side === DIALER ? c.dialerState[slot] : c.acceptorState[slot];
-    if (state !== SIDE_OPEN) {
+    const r = c.rec;
+    const o = slot * CONN_REC;
+    r[o + C_INFLIGHT]--;
+    if (r[o + C_STATE + side] !== SIDE_OPEN) {
       this.counters.droppedClosed++;
       this.resetIfAlive(slot, to, from, 1 - side);
       c.maybeFree(slot);
       return;
     }
-    this.counters.deliveredCount[this.sizer.typeOf(msg)]++;
+    // The type was sized at send and travels in the event (typeSize = type << 24 | size): no second look at the message.
+    this.counters.deliveredCount[typeSize >>> 24]++;
     if (this.msgLog !== undefined) this.msgLog.delivered(to);
     this.protocols[to].onMessage(this.scheduler.now, c.handle(slot, side), msg);
   }
@@ -443,21 +442,22 @@ export class World<M> implements Dispatcher {
   private onSyn(dialer: Address, acceptor: Address, end: number): void {
     const c = this.conns;
     const slot = end >> 1;
-    c.inflight[slot]--;
+    const o = slot * CONN_REC;
+    c.rec[o + C_INFLIGHT]--;
     if (this.hostUp[acceptor] === 0) {
       // Nobody home: the dialer's SYNs go unanswered until its timeout.
-      c.inflight[slot]++;
+      c.rec[o + C_INFLIGHT]++;
       this.scheduler.schedule(this.scheduler.now + this.dialTimeoutUs, EV_DIAL_FAIL, acceptor, dialer, slot * 2 + DIALER, REASON_CODE.unreachable);
       return;
     }
     const back = this.packetArrival(acceptor, dialer, 0, slot, DIALER);
     if (back < 0) {
-      c.inflight[slot]++;
+      c.rec[o + C_INFLIGHT]++;
       this.scheduler.schedule(this.scheduler.now + this.dialTimeoutUs, EV_DIAL_FAIL, acceptor, dialer, slot * 2 + DIALER, REASON_CODE.unreachable);
       return;
     }
-    c.acceptorState[slot] = SIDE_OPEN;
-    c.inflight[slot]++;
+    c.setState(slot, ACCEPTOR, SIDE_OPEN);
+    c.rec[o + C_INFLIGHT]++;
     this.scheduler.schedule(back, EV_SYNACK, acceptor, dialer, slot * 2 + DIALER, 0);
     const handle = c.handle(slot, ACCEPTOR);
     this.hostConns[acceptor].add(handle);
@@ -468,29 +468,29 @@ export class World<M> implements Dispatcher {
   private onSynAck(acceptor: Address, dialer: Address, end: number): void {
     const c = this.conns;
     const slot = end >> 1;
-    c.inflight[slot]--;
-    if (c.dialerState[slot] !== SIDE_DIALING) {
+    c.rec[slot * CONN_REC + C_INFLIGHT]--;
+    if (c.stateOf(slot, DIALER) !== SIDE_DIALING) {
       // The dialer gave up (or crashed) meanwhile: tear the accepted end down.
-      if (c.acceptorState[slot] === SIDE_OPEN) this.sendControl(this.hostUp[dialer] ? EV_FIN : EV_RST, slot, dialer, acceptor, ACCEPTOR);
+      if (c.stateOf(slot, ACCEPTOR) === SIDE_OPEN) this.sendControl(this.hostUp[dialer] ? EV_FIN : EV_RST, slot, dialer, acceptor, ACCEPTOR);
       c.maybeFree(slot);
       return;
     }
-    c.dialerState[slot] = SIDE_OPEN;
+    c.setState(slot, DIALER, SIDE_OPEN);
     this.counters.connectionsOpened++;
-    this.transit?.dialOutcome?.(dialer, acceptor, c.mode[slot] as OpenMode, true);
+    this.transit?.dialOutcome?.(dialer, acceptor, c.modeOf(slot), true);
     this.protocols[dialer].onConnected(this.scheduler.now, c.handle(slot, DIALER), acceptor, 'out');
   }
 
   private onDialFail(dialer: Address, end: number, reasonCode: number): void {
     const c = this.conns;
     const slot = end >> 1;
-    c.inflight[slot]--;
-    const wasDialing = c.dialerState[slot] === SIDE_DIALING;
+    c.rec[slot * CONN_REC + C_INFLIGHT]--;
+    const wasDialing = c.stateOf(slot, DIALER) === SIDE_DIALING;
     const handle = c.handle(slot, DIALER);
-    const remote = c.acceptor[slot];
-    const mode = c.mode[slot] as OpenMode;
-    c.dialerState[slot] = SIDE_CLOSED;
-    if (c.acceptorState[slot] !== SIDE_OPEN) c.acceptorState[slot] = SIDE_CLOSED;
+    const remote = c.acceptorOf(slot);
+    const mode = c.modeOf(slot);
+    c.setState(slot, DIALER, SIDE_CLOSED);
+    if (c.stateOf(slot, ACCEPTOR) !== SIDE_OPEN) c.setState(slot, ACCEPTOR, SIDE_CLOSED);
     c.maybeFree(slot);
     if (!wasDialing) return;
     this.hostConns[dialer].delete(handle);
@@ -504,14 +504,12 @@ export class World<M> implements Dispatcher {
     const c = this.conns;
     const slot = end >> 1;
     const side = end & 1;
-    c.inflight[slot]--;
-    const state = side === DIALER ? c.dialerState[slot] : c.acceptorState[slot];
-    if (state !== SIDE_OPEN) {
+    c.rec[slot * CONN_REC + C_INFLIGHT]--;
+    if (c.stateOf(slot, side) !== SIDE_OPEN) {
       c.maybeFree(slot);
       return;
     }
-    if (side === DIALER) c.dialerState[slot] = SIDE_CLOSED;
-    else c.acceptorState[slot] = SIDE_CLOSED;
+    c.setState(slot, side, SIDE_CLOSED);
     const handle = c.handle(slot, side);
     this.hostConns[to].delete(handle);
     this.counters.connectionsClosed++;
@@ -522,10 +520,9 @@ export class World<M> implements Dispatcher {
   // ---- helpers ----
 
   private ownsOpenEnd(host: Address, slot: number, side: number): boolean {
-    const c = this.conns;
-    return side === DIALER
-      ? c.dialer[slot] === host && c.dialerState[slot] === SIDE_OPEN
-      : c.acceptor[slot] === host && c.acceptorState[slot] === SIDE_OPEN;
+    const r = this.conns.rec;
+    const o = slot * CONN_REC;
+    return r[o + C_HOST + side] === host && r[o + C_STATE + side] === SIDE_OPEN;
   }
 
   /** Arrival time of a packet on a connection towards `toSide`, FIFO per direction; -1 if dropped. */
@@ -533,18 +530,14 @@ export class World<M> implements Dispatcher {
     const c = this.conns;
     const now = this.scheduler.now;
     const depart = Math.max(now, this.cpuFreeAt[from]);
-    const via = c.via[slot];
+    const via = c.rec[slot * CONN_REC + C_VIA];
     if (via >= 0 && this.hostUp[via] === 0) return -1; // the relay is gone: its circuits carry nothing
     const latency = this.linkUs(from, to, via);
     let arrival = this.transit ? this.transit.arrival(from, to, size, depart, latency, via) : depart + latency;
     if (arrival < 0) return -1;
-    if (toSide === ACCEPTOR) {
-      arrival = Math.max(arrival, c.lastArrivalToAcceptor[slot]);
-      c.lastArrivalToAcceptor[slot] = arrival;
-    } else {
-      arrival = Math.max(arrival, c.lastArrivalToDialer[slot]);
-      c.lastArrivalToDialer[slot] = arrival;
-    }
+    const k = 2 * slot + toSide;
+    arrival = Math.max(arrival, c.arrive[k]);
+    c.arrive[k] = arrival;
     return arrival;
   }
 
@@ -552,11 +545,11 @@ export class World<M> implements Dispatcher {
   private sendControl(kind: number, slot: number, from: Address, to: Address, toSide: number): void {
     const c = this.conns;
     const now = this.scheduler.now;
-    const last = toSide === ACCEPTOR ? c.lastArrivalToAcceptor[slot] : c.lastArrivalToDialer[slot];
-    const arrival = Math.max(now + this.linkUs(from, to, c.via[slot]), last);
-    if (toSide === ACCEPTOR) c.lastArrivalToAcceptor[slot] = arrival;
-    else c.lastArrivalToDialer[slot] = arrival;
-    c.inflight[slot]++;
+    const k = 2 * slot + toSide;
+    const last = c.arrive[k];
+    const arrival = Math.max(now + this.linkUs(from, to, c.viaOf(slot)), last);
+    c.arrive[k] = arrival;
+    c.rec[slot * CONN_REC + C_INFLIGHT]++;
     this.scheduler.schedule(arrival, kind, from, to, slot * 2 + toSide, 0);
   }
 
@@ -569,9 +562,7 @@ export class World<M> implements Dispatcher {
   /** A packet hit a closed end on `host`: if that host is alive, RST the sender's end if it is still open. */
   private resetIfAlive(slot: number, host: Address, sender: Address, senderSide: number): void {
     if (this.hostUp[host] === 0) return;
-    const c = this.conns;
-    const state = senderSide === DIALER ? c.dialerState[slot] : c.acceptorState[slot];
-    if (state === SIDE_OPEN) this.sendControl(EV_RST, slot, host, sender, senderSide);
+    if (this.conns.stateOf(slot, senderSide) === SIDE_OPEN) this.sendControl(EV_RST, slot, host, sender, senderSide);
   }
 
   private takeDown(address: Address): void {

@@ -193,7 +193,7 @@ export class Simulation {
       for (const conn of this.world.connectionsOf(addresses[i])) {
         const slot = c.slotOf(conn);
         if (slot < 0) continue;
-        const j = indexOf.get(conn % 2 === 0 ? c.acceptor[slot] : c.dialer[slot]);
+        const j = indexOf.get(c.hostOf(slot, 1 - (conn % 2)));
         if (j !== undefined && j !== i) {
           ea.push(i);
           eb.push(j);

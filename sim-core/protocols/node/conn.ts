@@ -6,7 +6,6 @@ import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, ConnId, Direction } from '../../sans-io/protocol.ts';
 import type { NodeConfig } from './config.ts';
 import type { DialAttempt } from './stats.ts';
-import type { TokenBucket } from './token-bucket.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 
 /** What travels on a simulated connection: message objects, or raw bytes (materialised frames, hostile garbage). */
@@ -36,9 +35,9 @@ export interface Conn {
   openedUs: TimeUs;
   hs: Handshake | undefined;
   decoder: ReturnType<WireBoundary['newDecoder']> | undefined;
-  bucket: TokenBucket | undefined;
   peer: PeerNum | undefined;
-  lastRecvUs: TimeUs;
+  /** Its record in the node's ConnHot (last receive time, token bucket, up/peer mirror). */
+  hot: number;
   pingNonce: number;
   pingSentUs: TimeUs;
   rttUs: number | undefined;
@@ -49,7 +48,7 @@ export interface Conn {
   attempt: DialAttempt | undefined;
 }
 
-export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
+export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs, hot = -1): Conn {
   return {
     id,
     address,
@@ -58,9 +57,8 @@ export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeU
     openedUs: now,
     hs: undefined,
     decoder: undefined,
-    bucket: undefined,
     peer: undefined,
-    lastRecvUs: now,
+    hot,
     pingNonce: -1,
     pingSentUs: 0,
     rttUs: undefined,

@@ -19,6 +19,8 @@ import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { nodeMetrics, nodeSample } from './metrics.ts';
 import { overlaySnapshot, overlayTopology } from './overlay-graph.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
+import { ConnHot } from './conn-hot.ts';
+import type { Conn } from './conn.ts';
 import type { NodeRun } from './run.ts';
 import type { StrategyEnv, StrategyRuntime } from '../strategy.ts';
 
@@ -95,6 +97,8 @@ export function nodeDriver(
   const runtime = makeRuntime({ run, rng, registry, bootstrap });
   const baseCfg = nodeConfigFrom(run);
   const cfg = runtime.nodeConfig ? runtime.nodeConfig(baseCfg) : baseCfg;
+  /** Per-message connection state of all this run's nodes, in one table (see ConnHot). */
+  const hot = new ConnHot<Conn>(4096);
   const apps: (NodeApp | undefined)[] = [];
   /** Host address of each honest peer, by honest index (churn adds peers at later addresses). */
   const addresses: number[] = [];
@@ -114,7 +118,7 @@ export function nodeDriver(
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
-    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app });
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot });
   };
   const honest = run.peers;
   const crashes = run.crashes;
@@ -127,7 +131,7 @@ export function nodeDriver(
       apps[index] = app;
       addresses[index] = ctx.address;
       peerNums[index] = identity.num;
-      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app });
+      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot });
     },
     createAdversary(ctx, spec, ordinal) {
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);

@@ -27,7 +27,8 @@ import { SERVICE_REACHABLE, SERVICE_RELAY, type NodeApi, type NodeApp } from './
 import type { UnderlayActions } from '../../net/host-io.ts';
 import type { NodeConfig, Offence } from './config.ts';
 import { NodeStats } from './stats.ts';
-import { TokenBucket } from './token-bucket.ts';
+import { fillBucket, takeToken } from './token-bucket.ts';
+import { ConnHot, REC, R_HAS_BUCKET, R_ID, R_LAST_RECV, R_REMOTE, R_UP_PEER } from './conn-hot.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 
 const TIMER_TICK = 1;
@@ -50,7 +51,13 @@ export interface PeerNodeDeps {
   wire: WireBoundary;
   bootstrap: readonly Address[];
   app?: NodeApp;
+  /** Hot connection records shared by the nodes of one World (a node without one keeps its own). */
+  hot?: ConnHot<Conn>;
 }
+
+/** Message types PeerNode.receive handles itself; every other type of an 'up' connection goes to the app. */
+const NODE_TYPES = new Uint8Array(256);
+for (const t of [MsgType.Ping, MsgType.Pong, MsgType.GetAddr, MsgType.Addr, MsgType.Disconnect, MsgType.Reject, MsgType.Version, MsgType.Verack]) NODE_TYPES[t] = 1;
 
 /**
  * The peer manager of seed 000 as a sans-IO state machine: a table of live
@@ -69,6 +76,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly appRng: Rng;
   private readonly conns = new Map<ConnId, Conn>();
   private readonly byPeer = new Map<PeerNum, Conn>();
+  /** Per-message state of our connections (see ConnHot); `conns` keeps their order and the rest. */
+  private readonly hot: ConnHot<Conn>;
   private readonly established = new Map<PeerNum, Direction>();
   private readonly ownNonces = new Set<number>();
   private reach = { reachable: true, relay: false };
@@ -83,6 +92,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly app: NodeApp | undefined;
   private outbound = 0;
   private inbound = 0;
+  /**
+   * No connection needs the tick before this time (a handshake timing out, a
+   * peer going stale, a ping due): a lower bound, lowered wherever a deadline
+   * is set (dueBy), so ticks before it skip the walk over the connections.
+   */
+  private nextCheckUs = 0;
   private dialing = 0;
   private now: TimeUs = 0;
   private minted = false;
@@ -102,6 +117,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.stats = new NodeStats(deps.cfg.attemptLogSize);
     this.book = new AddressBook(deps.cfg, this.rng, deps.address);
     this.reconnect = new LostPeers(2 * deps.cfg.maxOutbound);
+    this.hot = deps.hot ?? new ConnHot<Conn>(16);
+    this.hot.dropOwner(deps.address); // records of a previous node object of this host (World.resetHost)
     this.beaconInbox = { book: this.book, stats: this.stats, wire: deps.wire, maxFrameBytes: deps.cfg.maxFrameBytes, intervalUs: deps.cfg.lanBeaconIntervalUs };
   }
 
@@ -183,6 +200,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const c = this.conns.get(conn);
     if (!c) return;
     this.conns.delete(conn);
+    this.hot.release(c.hot);
+    c.hot = -1;
     this.dialing--;
     this.stats.dialFailures++;
     if (c.attempt) c.attempt.outcome = 'failed';
@@ -192,17 +211,23 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   onMessage(now: TimeUs, conn: ConnId, item: WireItem): void {
     this.now = now;
-    const c = this.conns.get(conn);
-    if (!c) return;
-    c.lastRecvUs = now;
-    if (c.bucket && !c.bucket.take(now)) {
+    const hot = this.hot;
+    const idx = hot.find(conn);
+    if (idx < 0) return;
+    const r = hot.rec;
+    const o = idx * REC;
+    r[o + R_LAST_RECV] = now;
+    if (r[o + R_HAS_BUCKET] === 1 && !takeToken(r, o, this.cfg.rateMsgsPerS, this.cfg.rateBurst, now)) {
       this.stats.rateDropped++;
-      this.offendConn(c, 'rate-exceeded', now);
+      this.offendConn(hot.objs[idx]!, 'rate-exceeded', now);
       return;
     }
     // Byte streams go through the decoder; message objects were bounds-checked when sized at send.
-    if (item instanceof Uint8Array) return this.onBytes(c, item, now);
-    this.receive(c, item, now);
+    if (item instanceof Uint8Array) return this.onBytes(hot.objs[idx]!, item, now);
+    // An app message on an established connection skips the Conn object (what receive's default case does).
+    const peer = r[o + R_UP_PEER];
+    if (peer >= 0 && NODE_TYPES[item.type] !== 1) return void this.app?.onMessage(now, peer | 0, item);
+    this.receive(hot.objs[idx]!, item, now);
   }
 
   onClosed(now: TimeUs, conn: ConnId, _reason: CloseReason): void {
@@ -235,9 +260,10 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   send(peer: PeerNum, msg: Message): boolean {
-    const c = this.byPeer.get(peer);
-    if (!c || c.state !== 'up') return false;
-    this.io.send(c.id, this.wireOut(msg));
+    // byPeer holds only 'up' connections; its mirror in ConnHot avoids the Map and the Conn object.
+    const idx = this.hot.peerRecord(this.address, peer);
+    if (idx < 0) return false;
+    this.io.send(this.hot.rec[idx * REC + R_ID], this.wireOut(msg));
     return true;
   }
 
@@ -304,7 +330,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   addressOf(peer: PeerNum): Address | undefined {
-    return this.byPeer.get(peer)?.address ?? this.peerAddresses.get(peer);
+    // byPeer's mirror in ConnHot (the remote's address is in the record).
+    const idx = this.hot.peerRecord(this.address, peer);
+    return idx >= 0 ? this.hot.rec[idx * REC + R_REMOTE] : this.peerAddresses.get(peer);
   }
 
   /**
@@ -351,6 +379,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   private newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
     const c = newConn(id, address, dir, now);
+    c.hot = this.hot.add(this.address, id, address, c, now);
     this.conns.set(id, c);
     return c;
   }
@@ -372,8 +401,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private beginHandshake(c: Conn, now: TimeUs): void {
     c.state = 'handshake';
     c.openedUs = now;
-    c.lastRecvUs = now;
-    c.bucket = new TokenBucket(this.cfg.rateMsgsPerS, this.cfg.rateBurst, now);
+    this.dueBy(now + this.cfg.handshakeTimeoutUs);
+    const r = this.hot.rec;
+    const o = c.hot * REC;
+    r[o + R_LAST_RECV] = now;
+    fillBucket(r, o, this.cfg.rateBurst, now);
+    r[o + R_HAS_BUCKET] = 1;
     if (this.cfg.materialize) c.decoder = this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
     const nonce = this.freshNonce();
     this.ownNonces.add(nonce);
@@ -408,6 +441,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
         if (msg.nonce !== c.pingNonce) return this.offendConn(c, 'unsolicited', now);
         c.rttUs = now - c.pingSentUs;
         c.pingNonce = -1;
+        this.dueBy(c.pingSentUs + this.cfg.pingIntervalUs);
         this.stats.rttSamples++;
         this.stats.rttSumUs += c.rttUs;
         return;
@@ -475,14 +509,19 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.stats.inboundRejected++;
       c.peer = peer;
       c.state = 'up';
+      this.markUp(c, peer);
+      this.dueBy(now);
       this.answerGetAddr(c, now);
       return this.closeWith(c, DISCONNECT_FULL, 'too many peers', now);
     }
     c.state = 'up';
     c.peer = peer;
+    this.markUp(c, peer);
     c.services = version.services;
     c.pingSentUs = now; // the first keepalive ping waits one interval
+    this.dueBy(Math.min(now + this.cfg.pingIntervalUs, this.hot.rec[c.hot * REC + R_LAST_RECV] + this.cfg.staleTimeoutUs));
     this.byPeer.set(peer, c);
+    this.hot.mapPeer(c.hot, peer);
     this.established.set(peer, c.dir);
     this.reconnect.forget(c.address);
     if (this.book.size < this.cfg.addrResponseMax && !c.sentGetAddr) {
@@ -490,6 +529,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.io.send(c.id, this.wireOut({ type: MsgType.GetAddr }));
     }
     this.app?.onPeerUp(now, peer, c.dir);
+  }
+
+  /** Mirrors state 'up' in the hot record (the receive fast path takes int32 peers only). */
+  private markUp(c: Conn, peer: PeerNum): void {
+    if (peer >= 0 && peer <= 0x7fffffff) this.hot.rec[c.hot * REC + R_UP_PEER] = peer;
   }
 
   private establishedInbound(): number {
@@ -532,6 +576,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   /** Drops every trace of a connection; `close` also closes our end. */
   private forget(c: Conn, now: TimeUs, close = false): void {
     if (!this.conns.delete(c.id)) return;
+    this.hot.release(c.hot);
+    c.hot = -1;
     if (close) this.io.close(c.id);
     if (c.hs && !c.hs.finished) this.ownNonces.delete(c.hs.nonce);
     if (c.state === 'dialing') this.dialing--;
@@ -555,10 +601,15 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private tick(now: TimeUs): void {
     // The live map, not a copy (a copy per tick was 14% of a random-strategy job's allocations): a Map iterator
     // skips entries deleted meanwhile and visits ones added, which are still dialling and so left alone here.
-    for (const c of this.conns.values()) {
-      if (c.state === 'handshake' && now - c.openedUs >= this.cfg.handshakeTimeoutUs) {
-        this.handshakeStep(c, c.hs!.onTimeout(), now);
-      } else if (c.state === 'up') this.keepAlive(c, now);
+    // Nothing due: the walk below would change nothing.
+    if (now >= this.nextCheckUs) {
+      this.nextCheckUs = Number.POSITIVE_INFINITY;
+      for (const c of this.conns.values()) {
+        if (c.state === 'handshake' && now - c.openedUs >= this.cfg.handshakeTimeoutUs) {
+          this.handshakeStep(c, c.hs!.onTimeout(), now);
+        } else if (c.state === 'up') this.keepAlive(c, now);
+        if (c.hot >= 0) this.dueBy(this.deadlineOf(c));
+      }
     }
     this.redialLost(now);
     if (this.cfg.autoDial) this.fillOutbound(now);
@@ -574,8 +625,21 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     );
   }
 
+  /** Lowers the bound on the next tick that has work (1 µs early, so rounding can only make a tick walk, never skip). */
+  private dueBy(t: TimeUs): void {
+    if (t - 1 < this.nextCheckUs) this.nextCheckUs = t - 1;
+  }
+
+  /** When the tick next has something to do for `c` (what the walk in tick tests); +∞ while dialling. */
+  private deadlineOf(c: Conn): TimeUs {
+    if (c.state === 'handshake') return c.openedUs + this.cfg.handshakeTimeoutUs;
+    if (c.state !== 'up') return Number.POSITIVE_INFINITY;
+    const stale = this.hot.rec[c.hot * REC + R_LAST_RECV] + this.cfg.staleTimeoutUs;
+    return c.pingNonce < 0 ? Math.min(stale, c.pingSentUs + this.cfg.pingIntervalUs) : stale;
+  }
+
   private keepAlive(c: Conn, now: TimeUs): void {
-    if (now - c.lastRecvUs >= this.cfg.staleTimeoutUs) {
+    if (now - this.hot.rec[c.hot * REC + R_LAST_RECV] >= this.cfg.staleTimeoutUs) {
       this.stats.staleEvicted++;
       if (c.dir === 'out') this.reconnect.mark(c.address);
       return this.closeWith(c, DISCONNECT_STALE, 'stale', now);

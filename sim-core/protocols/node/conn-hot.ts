@@ -1,0 +1,169 @@
+import type { TimeUs } from '../../engine/time.ts';
+import { IntKeyMap } from './int-key-map.ts';
+
+/**
+ * What the per-message path of PeerNode reads and writes, for every
+ * connection of every node of one World: one 64-byte record per connection in
+ * a shared Float64Array, found from the ConnId (receive) or from (node, peer)
+ * (send) through flat hash maps. Node objects, Maps and Conn objects stay for
+ * the rare paths; a message touches the record line and a hash line instead
+ * of a chain of scattered objects. ConnIds must be unique among the live
+ * connections of the nodes sharing a store (World handles are).
+ */
+export const REC = 8;
+export const R_ID = 0;
+export const R_LAST_RECV = 1;
+/** Token bucket: tokens left and the time they were counted. */
+export const R_TOKENS = 2;
+export const R_TOKENS_AT = 3;
+export const R_HAS_BUCKET = 4;
+/** The remote's PeerNum while the connection is 'up', else -1. */
+export const R_UP_PEER = 5;
+/** The remote's PeerNum while (owner, peer) maps to this record, else -1. */
+export const R_MAPPED_PEER = 6;
+/** The remote's address (Conn.address). */
+export const R_REMOTE = 7;
+
+/** Owners are host addresses; with peers < 2^31 the (owner, peer) key stays below 2^52. */
+const OWNER_LIMIT = 1 << 21;
+const PEER_LIMIT = 2 ** 31;
+
+export class ConnHot<T> {
+  rec: Float64Array;
+  /** The cold object of each record (PeerNode's Conn). */
+  readonly objs: (T | undefined)[] = [];
+  private owner: Int32Array;
+  /** Records of one owner as a doubly linked list, so a reset host's records can all be dropped. */
+  private next: Int32Array;
+  private prev: Int32Array;
+  private heads = new Int32Array(64).fill(-1);
+  private free: number[] = [];
+  private used = 0;
+  private readonly byConn = new IntKeyMap(1024);
+  private readonly byPeer = new IntKeyMap(1024);
+
+  constructor(
+    initialCapacity = 1024,
+    /** Hard bound on live records. */
+    readonly maxRecords = 1 << 22,
+  ) {
+    const cap = Math.max(16, Math.min(initialCapacity, maxRecords));
+    this.rec = new Float64Array(cap * REC);
+    this.owner = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.prev = new Int32Array(cap);
+  }
+
+  /** Live records. */
+  get size(): number {
+    return this.used - this.free.length;
+  }
+
+  /** A record for connection `conn` of host `owner` to address `remote`, lastRecv = now, no bucket, not up. */
+  add(owner: number, conn: number, remote: number, obj: T, now: TimeUs): number {
+    if (!(owner >= 0 && owner < OWNER_LIMIT)) throw new RangeError(`ConnHot owner must be in [0, 2^21), got ${owner}`);
+    let idx: number;
+    if (this.free.length > 0) idx = this.free.pop()!;
+    else {
+      if (this.used === this.owner.length) this.grow();
+      idx = this.used++;
+    }
+    const r = this.rec;
+    const o = idx * REC;
+    r[o + R_ID] = conn;
+    r[o + R_LAST_RECV] = now;
+    r[o + R_TOKENS] = 0;
+    r[o + R_TOKENS_AT] = 0;
+    r[o + R_HAS_BUCKET] = 0;
+    r[o + R_UP_PEER] = -1;
+    r[o + R_MAPPED_PEER] = -1;
+    r[o + R_REMOTE] = remote;
+    this.objs[idx] = obj;
+    if (owner >= this.heads.length) this.growHeads(owner);
+    this.owner[idx] = owner;
+    const head = this.heads[owner];
+    this.next[idx] = head;
+    this.prev[idx] = -1;
+    if (head >= 0) this.prev[head] = idx;
+    this.heads[owner] = idx;
+    this.byConn.set(conn, idx);
+    return idx;
+  }
+
+  /** The record of `conn`, or -1. */
+  find(conn: number): number {
+    return this.byConn.get(conn);
+  }
+
+  /** The record that `owner` reaches `peer` through, or -1. */
+  peerRecord(owner: number, peer: number): number {
+    return peer >= 0 && peer < PEER_LIMIT ? this.byPeer.get(owner * PEER_LIMIT + peer) : -1;
+  }
+
+  /** Maps (owner of idx, peer) to idx, replacing any earlier record for that peer. */
+  mapPeer(idx: number, peer: number): void {
+    if (!(peer >= 0 && peer < PEER_LIMIT)) throw new RangeError(`ConnHot peer must be in [0, 2^31), got ${peer}`);
+    const key = this.owner[idx] * PEER_LIMIT + peer;
+    const old = this.byPeer.get(key);
+    if (old >= 0) this.rec[old * REC + R_MAPPED_PEER] = -1;
+    this.byPeer.set(key, idx);
+    this.rec[idx * REC + R_MAPPED_PEER] = peer;
+  }
+
+  /** Removes the (owner of idx, peer) mapping if it points to idx. */
+  unmapPeer(idx: number): void {
+    const o = idx * REC;
+    const peer = this.rec[o + R_MAPPED_PEER];
+    if (peer < 0) return;
+    const key = this.owner[idx] * PEER_LIMIT + peer;
+    if (this.byPeer.get(key) === idx) this.byPeer.delete(key);
+    this.rec[o + R_MAPPED_PEER] = -1;
+  }
+
+  release(idx: number): void {
+    this.unmapPeer(idx);
+    const conn = this.rec[idx * REC + R_ID];
+    // A stale ConnId may have been reused by a live connection since: only drop the mapping if it is ours.
+    if (this.byConn.get(conn) === idx) this.byConn.delete(conn);
+    this.objs[idx] = undefined;
+    const n = this.next[idx];
+    const p = this.prev[idx];
+    if (p >= 0) this.next[p] = n;
+    else this.heads[this.owner[idx]] = n;
+    if (n >= 0) this.prev[n] = p;
+    this.owner[idx] = -1;
+    this.free.push(idx);
+  }
+
+  /** Releases every record of `owner` (a host whose node object was replaced). */
+  dropOwner(owner: number): void {
+    if (owner >= this.heads.length) return;
+    for (let idx = this.heads[owner]; idx >= 0; idx = this.heads[owner]) this.release(idx);
+  }
+
+  private grow(): void {
+    const cap = this.owner.length;
+    if (cap >= this.maxRecords) throw new RangeError(`ConnHot is full (${this.maxRecords} connections)`);
+    const n = Math.min(cap * 2, this.maxRecords);
+    const rec = new Float64Array(n * REC);
+    rec.set(this.rec);
+    this.rec = rec;
+    this.owner = grownInt32(this.owner, n);
+    this.next = grownInt32(this.next, n);
+    this.prev = grownInt32(this.prev, n);
+  }
+
+  private growHeads(owner: number): void {
+    let n = this.heads.length * 2;
+    while (n <= owner) n *= 2;
+    const heads = new Int32Array(n).fill(-1);
+    heads.set(this.heads);
+    this.heads = heads;
+  }
+}
+
+function grownInt32(a: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  out.set(a);
+  return out;
+}

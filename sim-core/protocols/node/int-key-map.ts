@@ -1,0 +1,107 @@
+/**
+ * Map from a non-negative integer key (< 2^53) to a non-negative int32 value:
+ * open addressing with linear probing, keys and values interleaved in one
+ * Float64Array so a lookup touches one cache line (a Map with number keys
+ * walks a bucket, an entry and a boxed key). Never iterated, so its layout
+ * cannot leak into a run's order of events.
+ */
+export class IntKeyMap {
+  /** Slot i: tab[2i] = key (-1 when empty), tab[2i + 1] = value. */
+  private tab: Float64Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(
+    initialCapacity = 64,
+    /** Hard bound on entries; set beyond it throws. */
+    readonly maxSize = 1 << 24,
+  ) {
+    let cap = 16;
+    while (cap < initialCapacity * 2) cap *= 2;
+    this.tab = new Float64Array(cap * 2).fill(-1);
+    this.mask = cap - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The value of `key`, or -1 when absent. */
+  get(key: number): number {
+    const tab = this.tab;
+    const mask = this.mask;
+    let i = hash(key) & mask;
+    for (;;) {
+      const k = tab[2 * i];
+      if (k === key) return tab[2 * i + 1];
+      if (k === -1) return -1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  set(key: number, value: number): void {
+    if (!(key >= 0 && key <= Number.MAX_SAFE_INTEGER && key % 1 === 0)) throw new RangeError(`IntKeyMap key must be a non-negative safe integer, got ${key}`);
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    const tab = this.tab;
+    const mask = this.mask;
+    let i = hash(key) & mask;
+    for (;;) {
+      const k = tab[2 * i];
+      if (k === key) break;
+      if (k === -1) {
+        tab[2 * i] = key;
+        this.count++;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    tab[2 * i + 1] = value;
+  }
+
+  /** Removes `key`; false when absent. Backward-shift deletion keeps every probe run unbroken (no tombstones). */
+  delete(key: number): boolean {
+    const tab = this.tab;
+    const mask = this.mask;
+    let i = hash(key) & mask;
+    for (;;) {
+      const k = tab[2 * i];
+      if (k === key) break;
+      if (k === -1) return false;
+      i = (i + 1) & mask;
+    }
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const k = tab[2 * j];
+      if (k === -1) break;
+      const home = hash(k) & mask;
+      // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      tab[2 * i] = k;
+      tab[2 * i + 1] = tab[2 * j + 1];
+      i = j;
+    }
+    tab[2 * i] = -1;
+    this.count--;
+    return true;
+  }
+
+  private grow(): void {
+    const cap = this.mask + 1;
+    if (this.count >= this.maxSize) throw new RangeError(`IntKeyMap is full (${this.maxSize} entries)`);
+    const old = this.tab;
+    this.tab = new Float64Array(cap * 4).fill(-1);
+    this.mask = cap * 2 - 1;
+    this.count = 0;
+    for (let i = 0; i < cap; i++) if (old[2 * i] !== -1) this.set(old[2 * i], old[2 * i + 1]);
+  }
+}
+
+function hash(key: number): number {
+  const lo = key >>> 0;
+  const hi = (key / 4294967296) >>> 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  h ^= h >>> 16;
+  return h;
+}
