@@ -357,6 +357,12 @@ export class GlobalMapApp implements NodeApp {
     // Each link of the snapshot is applied as the event it records: same last-writer-wins rules.
     for (const e of msg.entries) {
       if (e.peer === this.api.self) continue;
+      // Whole entry at once, unless a link is invalid (reported in order) or a limit needs the sequential path.
+      const n = store.applyEntry(e.peer, e.links, now);
+      if (n >= 0) {
+        if (n > 0) this.stats.syncEntriesApplied++;
+        continue;
+      }
       let applied = false;
       for (const l of e.links) {
         const r = store.apply({ origin: e.peer, peer: l.peer, flags: l.flags, timestampUs: l.timestampUs }, now);

@@ -17,6 +17,16 @@ export type { StoreLimits };
 
 export type ApplyResult = 'applied' | 'stale' | 'invalid' | 'excessive';
 
+/** One link of a sync entry: origin's claim about peer (a GmSyncLink). */
+export interface EntryLink {
+  readonly peer: PeerNum;
+  readonly flags: number;
+  readonly timestampUs: TimeUs;
+}
+
+/** applyEntry's plan per link: 0 stale, else 2 + mention delta (-1, 0, +1), plus 4 when inserted. Shared: stores run one at a time. */
+let plan = new Int8Array(256);
+
 export interface GcResult {
   removedOrigins: number;
   expiredEntries: number;
@@ -82,6 +92,106 @@ export class PeerStore extends StoreIndex {
     pool.remember(old, peer, flags, timestampUs, next);
     this.swap(origin, old, next, peer, timestampUs, flags, isConnect - wasConnect);
     return 'applied';
+  }
+
+  /**
+   * Applies a sync entry (origin's links) with the result applyLink would give
+   * link by link, in order, but builds and interns only the final record: the
+   * intermediate ones were most of the records a join created. Returns how
+   * many links were applied, or -1 having changed nothing when the caller must
+   * go link by link: a link is invalid (it reports each, in order), peers are
+   * not strictly increasing, or a limit is reached (the sequential eviction).
+   */
+  applyEntry(origin: PeerNum, links: ArrayLike<EntryLink>, now: TimeUs): number {
+    const count = links.length;
+    if (plan.length < count) plan = new Int8Array(Math.max(count, 2 * plan.length));
+    const pool = this.pool;
+    const { maxClaims, maxEntries } = this.limits;
+    const latest = now + this.limits.maxSkewUs;
+    const old = this.version(origin);
+    const off = old < 0 ? 0 : pool.vOff[old];
+    const end = old < 0 ? 0 : off + pool.vLen[old];
+    let len = end - off;
+    let connects = old < 0 ? 0 : pool.vConnects[old];
+    let applied = 0;
+    // Plan (read-only): with peers unique, each link meets the old entry for its peer, if any.
+    for (let i = 0, k = off, prev = -1; i < count; i++) {
+      const l = links[i];
+      const p = l.peer;
+      const t = l.timestampUs;
+      if (p === origin || !(t >= 0) || t > latest || !(p > prev)) return -1;
+      prev = p;
+      const f = l.flags & 3;
+      const isConnect = f & F_CONNECT;
+      while (k < end && pool.ePeer[k] < p) k++;
+      if (k < end && pool.ePeer[k] === p) {
+        if (!newer(t, f, pool.eTs[k], pool.eFlags[k])) {
+          plan[i] = 0;
+          continue;
+        }
+        const delta = isConnect - (pool.eFlags[k] & F_CONNECT);
+        if (connects + delta > maxClaims) return -1;
+        connects += delta;
+        plan[i] = 2 + delta;
+      } else {
+        if (((old >= 0 || len > 0) && len >= maxEntries) || connects + isConnect > maxClaims) return -1;
+        connects += isConnect;
+        len++;
+        plan[i] = 6 + isConnect;
+      }
+      applied++;
+    }
+    if (applied === 0) return 0;
+    const next = this.merged(origin, old, links, len);
+    // The bookkeeping of applyLink's swaps, in the same order; each peer's own entry is final already.
+    for (let i = 0; i < count; i++) if (plan[i] !== 0) this.ensure(Math.max(origin, links[i].peer));
+    const originKnown = this.isKnown(origin);
+    this.slots[4 * origin] = next;
+    if (old < 0) this.addOrigin(origin);
+    else pool.release(old);
+    if (!originKnown && this.isKnown(origin)) this.knownCount++;
+    for (let i = 0; i < count; i++) {
+      const a = plan[i];
+      if (a === 0) continue;
+      const p = links[i].peer;
+      const delta = (a & 3) - 2;
+      if (delta !== 0) {
+        const before = this.isKnown(p);
+        this.slots[4 * p + 2] += delta;
+        if (before !== this.isKnown(p)) this.knownCount += before ? -1 : 1;
+      }
+      if (old >= 0) this.settleBefore(origin, links[i].timestampUs);
+      if (delta < 0) this.unsettle(p);
+      else if (delta === 0 && (links[i].flags & F_CONNECT) !== 0) this.recheckClaim(p, origin);
+    }
+    return applied;
+  }
+
+  /** Version `old` (or none) merged with the planned links, `len` entries, interned (one reference taken). */
+  private merged(origin: PeerNum, old: number, links: ArrayLike<EntryLink>, len: number): number {
+    const pool = this.pool;
+    const w = pool.alloc(origin, len); // may grow the slabs: read them after
+    const P = pool.ePeer;
+    const T = pool.eTs;
+    const F = pool.eFlags;
+    let k = old < 0 ? 0 : pool.vOff[old];
+    const end = old < 0 ? 0 : k + pool.vLen[old];
+    let d = pool.vOff[w];
+    for (let i = 0; i < links.length; i++) {
+      const a = plan[i];
+      if (a === 0) continue;
+      const l = links[i];
+      const from = k;
+      while (k < end && P[k] < l.peer) k++;
+      pool.copyEntries(from, k, d);
+      d += k - from;
+      if ((a & 4) === 0) k++; // replaces the old entry
+      P[d] = l.peer;
+      T[d] = l.timestampUs;
+      F[d++] = l.flags & 3;
+    }
+    pool.copyEntries(k, end, d);
+    return pool.intern(w);
   }
 
   /**

@@ -218,9 +218,9 @@ export class RecordPool {
     if (i < 0) {
       at = 0;
       while (at < n && this.ePeer[src + at] < peer) at++;
-      this.copy(src + at, src + n, dst + at + 1);
-    } else this.copy(src + i + 1, src + n, dst + i + 1);
-    this.copy(src, src + at, dst);
+      this.copyEntries(src + at, src + n, dst + at + 1);
+    } else this.copyEntries(src + i + 1, src + n, dst + i + 1);
+    this.copyEntries(src, src + at, dst);
     this.ePeer[dst + at] = peer;
     this.eTs[dst + at] = t;
     this.eFlags[dst + at] = f;
@@ -233,12 +233,13 @@ export class RecordPool {
     const w = this.alloc(this.vOrigin[old], n - 1);
     const src = this.vOff[old];
     const dst = this.vOff[w];
-    this.copy(src, src + k, dst);
-    this.copy(src + k + 1, src + n, dst + k);
+    this.copyEntries(src, src + k, dst);
+    this.copyEntries(src + k + 1, src + n, dst + k);
     return this.intern(w);
   }
 
-  private copy(from: number, to: number, dst: number): void {
+  /** Copies entries [from, to) to dst (within the slabs). */
+  copyEntries(from: number, to: number, dst: number): void {
     if (to <= from) return;
     this.ePeer.copyWithin(dst, from, to);
     this.eTs.copyWithin(dst, from, to);
