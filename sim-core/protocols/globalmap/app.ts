@@ -26,6 +26,8 @@ const EV_DISCONNECT = 2;
 const DIR_IN = 1;
 const DIR_OUT = 2;
 const SLOT_UNKNOWN = -2;
+/** The table of apps that gossip nothing (no map): never written. */
+const NO_EVENTS = new EventTable(1, 1);
 /** Sync answers are cut into frames of about this many bytes (under the 64 KiB frame limit). */
 const SYNC_CHUNK_BYTES = 48 * 1024;
 
@@ -70,7 +72,8 @@ export class GlobalMapApp implements NodeApp {
   private router!: DirectedRouter;
 
   constructor(private readonly deps: GlobalmapDeps) {
-    this.table = deps.events ?? new EventTable(deps.peerSpace(), deps.cfg.dedupeWindowUs);
+    // Without a map nothing is gossiped: no table of its own (2,500 map-less apps would each hold peers × slots bits).
+    this.table = deps.events ?? (deps.store ? new EventTable(deps.peerSpace(), deps.cfg.dedupeWindowUs) : NO_EVENTS);
   }
 
   get store(): PeerStore | undefined {
@@ -88,7 +91,7 @@ export class GlobalMapApp implements NodeApp {
   onStart(now: TimeUs, api: NodeApi): void {
     if (this.outbox) this.outbox.clear();
     // A fresh app for this peer number (a restart that lost its state) has seen nothing yet.
-    else this.table.forgetPeer(api.self);
+    else if (this.deps.store) this.table.forgetPeer(api.self);
     this.api = api;
     this.links.clear();
     this.outbox = new Outbox(
