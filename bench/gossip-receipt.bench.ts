@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util';
 import { Rng, RngStreams } from '../sim-core/engine/rng.ts';
 import { writeJsonAtomic } from '../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
-import type { NodeApi } from '../sim-core/protocols/node/app.ts';
 import { GlobalMapApp } from '../sim-core/protocols/globalmap/app.ts';
 import { DEFAULT_GLOBALMAP_CONFIG } from '../sim-core/protocols/globalmap/config.ts';
 import { EventRefsMsg, REF_TTL_SPAN } from '../sim-core/protocols/globalmap/event-refs.ts';
@@ -24,6 +23,7 @@ import { F_CONNECT } from '../sim-core/protocols/globalmap/record.ts';
 import { RecordPool } from '../sim-core/protocols/globalmap/record-pool.ts';
 import { GraphScratch } from '../sim-core/protocols/globalmap/scratch.ts';
 import { minimalOverlap } from '../sim-core/protocols/globalmap/selection.ts';
+import { stubNodeApi } from '../sim-core/protocols/globalmap/test-support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,33 +45,6 @@ function cpuNs(): number {
   return (c.user + c.system) * 1000;
 }
 
-function sinkApi(self: number, streams: RngStreams, neighbours: Map<number, 'in' | 'out'>): NodeApi {
-  return {
-    self,
-    address: self,
-    rng: streams.peer(self, 'gm'),
-    send: () => true,
-    peers: () => neighbours,
-    dial: () => false,
-    punch: () => false,
-    dialViaRelay: () => false,
-    reachability: () => ({ reachable: true, relay: false }),
-    peerServices: () => undefined,
-    disconnect: () => {},
-    setTimer: () => 0,
-    cancelTimer: () => {},
-    offence: () => {},
-    addressOf: () => undefined,
-    samplePeers: () => [],
-    learnAddress: () => {},
-    rttUs: () => undefined,
-    outboundCount: () => 0,
-    inboundCount: () => 0,
-    dialingCount: () => 0,
-    chargeCpu: () => {},
-  };
-}
-
 /** PEERS apps on one event table and record pool, each linked to DEGREE random others (links made directly, not gossiped). */
 function build() {
   const cfg = { ...DEFAULT_GLOBALMAP_CONFIG, batchSize: BATCH, announceDelayUs: 1e12, syncOnJoin: false };
@@ -84,7 +57,7 @@ function build() {
   const apps: GlobalMapApp[] = [];
   for (let p = 0; p < PEERS; p++) {
     const app = new GlobalMapApp({ cfg, strategy: minimalOverlap, store: new PeerStore(pool, { maxClaims: 32, maxEntries: 64, maxSkewUs: 60e6 }, PEERS), scratch, peerSpace: () => PEERS, bootstrap: [], events: table });
-    app.onStart(T0, sinkApi(p, streams, adj[p]));
+    app.onStart(T0, stubNodeApi(p, streams, adj[p], () => true));
     apps.push(app);
   }
   for (let p = 0; p < PEERS; p++) {

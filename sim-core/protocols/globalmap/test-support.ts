@@ -70,34 +70,39 @@ export class FakeMesh {
 
   private api(self: PeerNum, streams: RngStreams): NodeApi {
     const mesh = this;
-    return {
-      self,
-      address: self,
-      rng: streams.peer(self, 'gm'),
-      send(peer, msg) {
-        if (!mesh.adj[self].has(peer)) return false;
-        mesh.sent.push({ from: self, to: peer, msg });
-        mesh.queue.push({ from: self, to: peer, msg });
-        return true;
-      },
-      peers: () => mesh.adj[self],
-      dial: () => false,
-      punch: () => false,
-      dialViaRelay: () => false,
-      reachability: () => ({ reachable: true, relay: false }),
-      peerServices: () => undefined,
-      disconnect: () => {},
-      setTimer: () => 0,
-      cancelTimer: () => {},
-      offence: () => {},
-      addressOf: () => undefined,
-      samplePeers: () => [],
-      learnAddress: () => {},
-      rttUs: () => undefined,
-      outboundCount: () => 0,
-      inboundCount: () => 0,
-      dialingCount: () => 0,
-      chargeCpu: () => {},
-    };
+    return stubNodeApi(self, streams, mesh.adj[self], (peer, msg) => {
+      if (!mesh.adj[self].has(peer)) return false;
+      mesh.sent.push({ from: self, to: peer, msg });
+      mesh.queue.push({ from: self, to: peer, msg });
+      return true;
+    });
   }
+}
+
+/** A NodeApi for driving one app by hand: sends go to `send`, neighbours are `peers`, everything else is inert. */
+export function stubNodeApi(self: PeerNum, streams: RngStreams, peers: Map<PeerNum, Direction>, send: NodeApi['send']): NodeApi {
+  return {
+    self,
+    address: self,
+    rng: streams.peer(self, 'gm'),
+    send,
+    peers: () => peers,
+    dial: () => false,
+    punch: () => false,
+    dialViaRelay: () => false,
+    reachability: () => ({ reachable: true, relay: false }),
+    peerServices: () => undefined,
+    disconnect: () => {},
+    setTimer: () => 0,
+    cancelTimer: () => {},
+    offence: () => {},
+    addressOf: () => undefined,
+    samplePeers: () => [],
+    learnAddress: () => {},
+    rttUs: () => undefined,
+    outboundCount: () => 0,
+    inboundCount: () => 0,
+    dialingCount: () => 0,
+    chargeCpu: () => {},
+  };
 }
