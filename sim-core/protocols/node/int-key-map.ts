@@ -28,13 +28,18 @@ export class IntKeyMap {
 
   /** The value of `key`, or -1 when absent. */
   get(key: number): number {
+    const i = this.find(key);
+    return this.tab[2 * i] === key ? this.tab[2 * i + 1] : -1;
+  }
+
+  /** The slot holding `key`, else the empty slot that ends its probe run. */
+  private find(key: number): number {
     const tab = this.tab;
     const mask = this.mask;
     let i = hash(key) & mask;
     for (;;) {
       const k = tab[2 * i];
-      if (k === key) return tab[2 * i + 1];
-      if (k === -1) return -1;
+      if (k === key || k === -1) return i;
       i = (i + 1) & mask;
     }
   }
@@ -43,17 +48,10 @@ export class IntKeyMap {
     if (!(key >= 0 && key <= Number.MAX_SAFE_INTEGER && key % 1 === 0)) throw new RangeError(`IntKeyMap key must be a non-negative safe integer, got ${key}`);
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const tab = this.tab;
-    const mask = this.mask;
-    let i = hash(key) & mask;
-    for (;;) {
-      const k = tab[2 * i];
-      if (k === key) break;
-      if (k === -1) {
-        tab[2 * i] = key;
-        this.count++;
-        break;
-      }
-      i = (i + 1) & mask;
+    const i = this.find(key);
+    if (tab[2 * i] === -1) {
+      tab[2 * i] = key;
+      this.count++;
     }
     tab[2 * i + 1] = value;
   }
@@ -62,13 +60,8 @@ export class IntKeyMap {
   delete(key: number): boolean {
     const tab = this.tab;
     const mask = this.mask;
-    let i = hash(key) & mask;
-    for (;;) {
-      const k = tab[2 * i];
-      if (k === key) break;
-      if (k === -1) return false;
-      i = (i + 1) & mask;
-    }
+    let i = this.find(key);
+    if (tab[2 * i] === -1) return false;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
