@@ -93,7 +93,7 @@ function deliverAll(w: World, serials: number[], ttl: number, receivers: number[
     const from = w.adj[p].keys().next().value as number;
     for (let i = 0; i < serials.length; i += BATCH) {
       const packed = serials.slice(i, i + BATCH).map((s) => s * REF_TTL_SPAN + ttl);
-      w.apps[p].onMessage(now, from, new EventRefsMsg(w.table, packed));
+      w.apps[p].onMessage(now, from, new EventRefsMsg(w.table, Float64Array.from(packed)));
       receipts += packed.length;
     }
   }

@@ -230,6 +230,7 @@ export class World<M> implements Dispatcher {
     const side = conn % 2;
     if (slot < 0 || !this.ownsOpenEnd(from, slot, side)) {
       this.counters.droppedClosed++;
+      release(msg);
       return;
     }
     const type = this.sizer.typeOf(msg);
@@ -240,6 +241,7 @@ export class World<M> implements Dispatcher {
     const arrival = this.packetArrival(from, to, size, slot, 1 - side);
     if (arrival < 0) {
       this.counters.droppedInTransit++;
+      release(msg);
       return;
     }
     c.rec[slot * CONN_REC + C_INFLIGHT]++;
@@ -425,12 +427,14 @@ export class World<M> implements Dispatcher {
       this.counters.droppedClosed++;
       this.resetIfAlive(slot, to, from, 1 - side);
       c.maybeFree(slot);
+      release(msg);
       return;
     }
     // The type was sized at send and travels in the event (typeSize = type << 24 | size): no second look at the message.
     this.counters.deliveredCount[typeSize >>> 24]++;
     if (this.msgLog !== undefined) this.msgLog.delivered(to);
     this.protocols[to].onMessage(this.scheduler.now, c.handle(slot, side), msg);
+    release(msg);
   }
 
   private onDatagram(from: Address, to: Address, msg: M): void {
@@ -584,4 +588,18 @@ export class World<M> implements Dispatcher {
     cpu.set(this.cpuFreeAt);
     this.cpuFreeAt = cpu;
   }
+}
+
+/**
+ * A message its protocol may reuse (a pool): the network gives it back
+ * once, when it is delivered (after the receiver's handler returns) or
+ * dropped. Receivers must not keep such a message past their handler.
+ */
+export interface Releasable {
+  release(): void;
+}
+
+function release(msg: unknown): void {
+  const r = (msg as Partial<Releasable>).release;
+  if (r !== undefined) r.call(msg);
 }

@@ -61,6 +61,8 @@ export class GlobalMapApp implements NodeApp {
   private outbox!: Outbox;
   /** Outbox slot of the sender of the message being received (SLOT_UNKNOWN until needed). */
   private fromSlot = SLOT_UNKNOWN;
+  /** Sink of the prefetch pass's reads (kept so the compiler keeps the loads). */
+  private warmth = 0;
   private flushArmed = false;
   /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
   private readonly unannounced = new Set<PeerNum>();
@@ -215,7 +217,8 @@ export class GlobalMapApp implements NodeApp {
     const only = this.fanoutTargets(except);
     if (this.deps.cfg.batchSize > 1) return this.outbox.add(serial, ttl, exceptSlot, only, now);
     this.table.touch(serial & this.table.mask, now);
-    const msg = new EventRefsMsg(this.table, [serial * REF_TTL_SPAN + ttl]);
+    // One message to every neighbour: outside the pool (released once per delivery, it must not be reused).
+    const msg = new EventRefsMsg(this.table, Float64Array.of(serial * REF_TTL_SPAN + ttl));
     let sent = 0;
     for (const n of only ?? this.links.keys()) {
       if (n === except) continue;
@@ -253,8 +256,10 @@ export class GlobalMapApp implements NodeApp {
     this.fromSlot = SLOT_UNKNOWN;
     if (msg instanceof EventRefsMsg && msg.table === t) {
       const packed = msg.packed;
-      this.stats.eventsReceived += packed.length;
-      for (let i = 0; i < packed.length; i++) {
+      const count = msg.count;
+      this.stats.eventsReceived += count;
+      this.warmth ^= this.warm(packed, count, self);
+      for (let i = 0; i < count; i++) {
         const v = packed[i];
         const serial = Math.floor(v / REF_TTL_SPAN);
         if (!t.isLive(serial)) {
@@ -272,6 +277,19 @@ export class GlobalMapApp implements NodeApp {
       const serial = t.lookupOrIntern(e.origin, e.peer, flags, e.timestampUs, now);
       this.receiveOne(now, from, serial, e.ttl);
     }
+  }
+
+  /** Touches the store words the message's unseen events will need (a read-only pass: see StoreIndex.warm). */
+  private warm(packed: Float64Array, count: number, self: PeerNum): number {
+    const t = this.table;
+    const store = this.deps.store!;
+    const row = self * t.rowWords;
+    let mix = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = Math.floor(packed[i] / REF_TTL_SPAN) & t.mask;
+      if ((t.seen[row + (slot >>> 5)] & (1 << (slot & 31))) === 0) mix ^= store.warm(t.origin[slot], t.peer[slot]);
+    }
+    return mix;
   }
 
   /** One received event: a duplicate (exact: one bit per peer) or news to apply and pass on. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventTable } from './event-table.ts';
+import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
 
 const WINDOW_US = 30_000_000;
 
@@ -120,5 +121,29 @@ describe('EventTable (interned link events)', () => {
       }),
       { seed: 14, numRuns: 200 },
     );
+  });
+});
+
+describe('RefsPool (reused gm-events messages)', () => {
+  it('hands a message out again only after its release, empty, and ignores a second release', () => {
+    const t = new EventTable(4, 1_000_000);
+    const a = t.refsPool.take(8);
+    a.packed[a.count++] = 42;
+    const b = t.refsPool.take(8);
+    expect(b).not.toBe(a);
+    a.release();
+    a.release();
+    const c = t.refsPool.take(8);
+    expect(c).toBe(a);
+    expect(c.count).toBe(0);
+    expect(t.refsPool.take(8)).not.toBe(a); // released twice, handed out once
+    expect(t.refsPool.made).toBe(3);
+  });
+
+  it('a message made outside the pool (one broadcast to many) is never reused', () => {
+    const t = new EventTable(4, 1_000_000);
+    const m = new EventRefsMsg(t, Float64Array.of(5 * REF_TTL_SPAN + 3));
+    m.release();
+    expect(t.refsPool.take(1)).not.toBe(m);
   });
 });

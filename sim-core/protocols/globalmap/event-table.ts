@@ -1,4 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
+import { RefsPool } from './event-refs.ts';
 
 /** Initial slots; the table doubles while more events are live at once. */
 const SLOTS_INITIAL = 256;
@@ -41,6 +42,8 @@ export class EventTable {
   private nextSerial = 0;
   /** Content digest → serial, for events that arrive as objects (decoded bytes, adversaries). */
   private readonly byKey = new Map<number, number>();
+  /** The gm-events messages of this simulation, reused once delivered. */
+  readonly refsPool = new RefsPool(this);
   /** Live events evicted because the table was at its bound. */
   evicted = 0;
 

@@ -29,8 +29,14 @@ export class Outbox {
   private n = 0;
   /** Mask words per entry (32 link slots each). */
   private words = 1;
+  /** Linked neighbours in link order (flush order), with their slots. */
   private readonly slotOf = new Map<PeerNum, number>();
-  private slotUsed = new Uint8Array(32);
+  /**
+   * Per slot, the linked neighbour (-1: none). Lookups scan it: a few
+   * contiguous words, where a Map lookup chases pointers through a table
+   * that is cold when a message reaches this peer.
+   */
+  private slotPeer = new Int32Array(32).fill(-1);
   /**
    * Per slot, the neighbour whose link closed since the last flush (-1:
    * none). Its exclusions stay, and it gets the same slot back if it
@@ -55,7 +61,7 @@ export class Outbox {
 
   /** The neighbour's link slot (-1 if it has none). */
   linkSlot(peer: PeerNum): number {
-    return this.slotOf.get(peer) ?? -1;
+    return this.slotPeer.indexOf(peer);
   }
 
   /**
@@ -64,8 +70,8 @@ export class Outbox {
    * without a link showed it has still counts if it links before the flush.
    */
   slotFor(peer: PeerNum): number {
-    const s = this.slotOf.get(peer);
-    if (s !== undefined) return s;
+    const s = this.slotPeer.indexOf(peer);
+    if (s >= 0) return s;
     if (this.n === 0) return -1;
     const r = this.retiredPeer.indexOf(peer);
     if (r >= 0) return r;
@@ -78,20 +84,20 @@ export class Outbox {
     if (this.slotOf.has(peer)) return;
     let s = this.retiredPeer.indexOf(peer);
     if (s < 0) s = this.freeSlot();
-    this.slotUsed[s] = 1;
+    this.slotPeer[s] = peer;
     this.retiredPeer[s] = -1;
     this.slotOf.set(peer, s);
   }
 
   /** The lowest slot neither linked nor retired (widening the masks past 32 × words slots). */
   private freeSlot(): number {
-    const n = this.slotUsed.length;
+    const n = this.slotPeer.length;
     let s = 0;
-    while (s < n && (this.slotUsed[s] !== 0 || this.retiredPeer[s] !== -1)) s++;
+    while (s < n && (this.slotPeer[s] !== -1 || this.retiredPeer[s] !== -1)) s++;
     if (s === n) {
-      const u = new Uint8Array(n * 2);
-      u.set(this.slotUsed);
-      this.slotUsed = u;
+      const u = new Int32Array(n * 2).fill(-1);
+      u.set(this.slotPeer);
+      this.slotPeer = u;
       const r = new Int32Array(n * 2).fill(-1);
       r.set(this.retiredPeer);
       this.retiredPeer = r;
@@ -105,7 +111,7 @@ export class Outbox {
     const s = this.slotOf.get(peer);
     if (s === undefined) return;
     this.slotOf.delete(peer);
-    this.slotUsed[s] = 0;
+    this.slotPeer[s] = -1;
     this.retiredPeer[s] = this.n > 0 ? peer : -1;
   }
 
@@ -158,21 +164,23 @@ export class Outbox {
     const n = this.n;
     const w = this.words;
     const chunk = Math.min(MAX_GM_EVENTS, this.cfg.batchSize);
+    const pool = this.table.refsPool;
     for (const peer of this.slotOf.keys()) {
       const s = this.slotOf.get(peer)!;
       const off = s >>> 5;
       const bit = 1 << (s & 31);
-      let packed: number[] = [];
+      let msg: EventRefsMsg | null = null;
       for (let i = 0; i < n; i++) {
         if ((this.excl[i * w + off] & bit) !== 0) continue;
         if (this.restricted[i] !== 0 && (this.allow[i * w + off] & bit) === 0) continue;
-        packed.push(this.serial[i] * REF_TTL_SPAN + this.ttl[i]);
-        if (packed.length === chunk) {
-          this.emit(peer, packed);
-          packed = [];
+        msg ??= pool.take(chunk);
+        msg.packed[msg.count++] = this.serial[i] * REF_TTL_SPAN + this.ttl[i];
+        if (msg.count === chunk) {
+          this.emit(peer, msg);
+          msg = null;
         }
       }
-      if (packed.length > 0) this.emit(peer, packed);
+      if (msg !== null) this.emit(peer, msg);
     }
     this.clear();
   }
@@ -191,10 +199,10 @@ export class Outbox {
     this.retiredPeer.fill(-1);
   }
 
-  private emit(peer: PeerNum, packed: number[]): void {
-    this.send(peer, new EventRefsMsg(this.table, packed));
+  private emit(peer: PeerNum, msg: EventRefsMsg): void {
+    this.send(peer, msg);
     this.stats.eventMessagesSent++;
-    this.stats.eventsForwarded += packed.length;
+    this.stats.eventsForwarded += msg.count;
   }
 
   private grow(): void {
