@@ -16,6 +16,8 @@ import type { ScenarioUnderlay } from './underlay.ts';
 export class Population {
   /** Address of each honest index. */
   readonly addressOf: number[] = [];
+  /** When each honest index was (first) started, µs. */
+  readonly joinUs: TimeUs[] = [];
   churn: Churn | undefined;
 
   constructor(
@@ -33,6 +35,7 @@ export class Population {
     const remapped = this.underlay.versionRemap.get(v[address]);
     if (remapped !== undefined) v[address] = remapped; // an upgrade has begun: newcomers run the new version
     this.addressOf.push(address);
+    this.joinUs.push(atUs);
     this.world.startAt(address, atUs);
     return address;
   }

@@ -6,3 +6,5 @@ export { pathStats, multiSourceBfs, sampleInPlace, DEFAULT_EXACT_THRESHOLD, DEFA
 export { triangleCounts, localStats, clustering, neighbourOverlap, type LocalStats } from './local.ts';
 export { topologyMetrics, type TopologyMetrics, type TopologyOptions } from './topology.ts';
 export { randomOverlay, randomDials } from './random-graph.ts';
+export { louvain, modularity, type Communities } from './community.ts';
+export { adjacencySpectrum, type AdjacencySpectrum } from './spectral.ts';

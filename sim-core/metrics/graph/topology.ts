@@ -3,6 +3,8 @@ import { degreeStatsLive, type DegreeStats } from './degree.ts';
 import { componentsLive } from './components.ts';
 import { pathStatsLive, type IntSource, type PathOptions } from './paths.ts';
 import { localStatsLive, triangleCountsLive } from './local.ts';
+import { louvain } from './community.ts';
+import { adjacencySpectrum } from './spectral.ts';
 
 export interface TopologyOptions extends PathOptions {
   /** Check the CSR structure and symmetry first (O(m log d), a few ms at 10,000 nodes). Default true. */
@@ -28,6 +30,14 @@ export interface TopologyMetrics {
   transitivity: number;
   meanOverlap: number;
   meanOverlapNormalised: number;
+  /** Modularity of the Louvain split of the live nodes (how clustered into communities; ~0 for a random graph of high degree). */
+  modularity: number;
+  /** Communities in that split. */
+  communities: number;
+  /** Largest and second largest adjacency eigenvalues of the LCC, and their difference (how fast random walks mix). */
+  lambda1: number;
+  lambda2: number;
+  spectralGap: number;
 }
 
 /**
@@ -42,6 +52,10 @@ export function topologyMetrics(graph: CsrGraph, options: TopologyOptions = {}, 
   const comps = componentsLive(g, new Int32Array(g.n));
   const paths = pathStatsLive(g, comps, options, rng);
   const local = localStatsLive(g, triangleCountsLive(g));
+  const split = louvain(g);
+  const lcc: number[] = [];
+  for (let u = 0; u < g.n; u++) if (comps.labels[u] === comps.largest) lcc.push(u);
+  const spectrum = adjacencySpectrum(g, lcc);
   return {
     nodes: g.n,
     edges: g.targets.length / 2,
@@ -57,5 +71,10 @@ export function topologyMetrics(graph: CsrGraph, options: TopologyOptions = {}, 
     transitivity: local.transitivity,
     meanOverlap: local.meanOverlap,
     meanOverlapNormalised: local.meanOverlapNormalised,
+    modularity: split.modularity,
+    communities: split.count,
+    lambda1: spectrum.lambda1,
+    lambda2: spectrum.lambda2,
+    spectralGap: spectrum.spectralGap,
   };
 }

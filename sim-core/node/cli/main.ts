@@ -1,3 +1,4 @@
+import { parseExportTimes } from '../../scenario/graph-export.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../../scenario/errors.ts';
 import { parseSeeds, parseStrategyList } from '../compare/options.ts';
@@ -27,6 +28,15 @@ export function parseIntArg(name: string) {
     if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
     return Number(v);
   };
+}
+
+/** `--export-graph-at 300,600`: seconds, checked (usage error, exit 2, otherwise). */
+function parseExportTimesArg(v: string): number[] {
+  try {
+    return parseExportTimes(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function parseNumberArg(name: string) {
@@ -71,6 +81,8 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output folder (default: a new folder results/runs/<scenario>-<yyyymmdd-hhmmss>)')
     .option('--force', FORCE_HELP, false)
     .option('--quiet', 'no progress bar and only the final lines', false)
+    .option('--export-graph', 'also write the final overlay as GraphML: DIR/graph-end.graphml', false)
+    .option('--export-graph-at <times>', 'also write the overlay at these simulated times, seconds (e.g. 300,600): DIR/graph-<t>s.graphml', parseExportTimesArg)
     .action(async (file: string, opts) => {
       process.exitCode = await runCommand(file, opts);
     });

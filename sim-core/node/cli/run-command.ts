@@ -3,8 +3,9 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ScenarioError } from '../../scenario/errors.ts';
 import { Simulation, type RunResult } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
-import { usToSeconds } from '../../engine/time.ts';
-import { loadScenarioFile, writeJsonAtomic } from '../files.ts';
+import { secondsToUs, usToSeconds } from '../../engine/time.ts';
+import { exportOverlay, toGraphml } from '../../scenario/graph-export.ts';
+import { loadScenarioFile, writeFileAtomic, writeJsonAtomic } from '../files.ts';
 import { gitCommit, peakRssBytes } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { formatRate, RunProgress } from '../progress.ts';
@@ -22,6 +23,18 @@ export interface RunOptions {
   out?: string;
   force?: boolean;
   quiet: boolean;
+  /** Write the final overlay as GraphML (DIR/graph-end.graphml). */
+  exportGraph?: boolean;
+  /** Also write it at these simulated times, seconds (DIR/graph-<t>s.graphml). */
+  exportGraphAt?: number[];
+}
+
+/** One overlay file written by --export-graph / --export-graph-at. */
+export interface GraphExportRecord {
+  file: string;
+  timeS: number;
+  nodes: number;
+  edges: number;
 }
 
 /** What `summary.json` holds; "interrupted" when SIGINT/SIGTERM stopped the run (the numbers are then partial). */
@@ -32,6 +45,8 @@ export interface RunSummary extends Omit<RunResult, 'endReason'> {
   peakRssBytes: number;
   commit: string;
   scenarioConfig: Scenario;
+  /** Overlay snapshots written (GraphML), when asked for. */
+  graphExports?: GraphExportRecord[];
 }
 
 export const RUNS_FOLDER = 'results/runs';
@@ -66,13 +81,25 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   });
   try {
     const sim = new Simulation(scenario);
-    while (!interrupt.requested && !sim.step(CHUNK_EVENTS)) {
+    const exports: GraphExportRecord[] = [];
+    const exportAt = (opts.exportGraphAt ?? []).map(secondsToUs).filter((t) => t < sim.endUs);
+    const writeGraph = (name: string) => {
+      const g = exportOverlay(sim);
+      writeFileAtomic(join(out, name), toGraphml(g));
+      exports.push({ file: name, timeS: g.timeS, nodes: g.nodes.length, edges: g.edges.length });
+    };
+    // Stops at each export time (chunking by time never changes the run), writes the overlay, goes on.
+    while (!interrupt.requested && !sim.step(CHUNK_EVENTS, exportAt[0] ?? sim.endUs)) {
       const p = sim.progress;
+      if (exportAt.length > 0 && p.nowUs === exportAt[0] && (sim.world.scheduler.nextTime() ?? Infinity) > exportAt[0]) {
+        writeGraph(`graph-${usToSeconds(exportAt.shift()!)}s.graphml`);
+      }
       progress.update(usToSeconds(p.nowUs), p.events);
       // Lets the signal handlers run; otherwise the loop never yields.
       await yieldToLoop();
     }
     progress.stop();
+    if (opts.exportGraph && sim.done) writeGraph('graph-end.graphml');
     const wallSeconds = (performance.now() - startMs) / 1000;
     const result = sim.result();
     const summary: RunSummary = {
@@ -83,6 +110,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       peakRssBytes: peakRssBytes(),
       commit: gitCommit(),
       scenarioConfig: scenario,
+      ...(exports.length > 0 ? { graphExports: exports } : {}),
     };
     const path = join(out, 'summary.json');
     writeJsonAtomic(path, summary);

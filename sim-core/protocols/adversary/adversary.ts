@@ -56,7 +56,8 @@ export class Adversary implements PeerProtocol<WireItem> {
     private readonly io: PeerActions<WireItem>,
     private readonly rng: Rng,
     private readonly cfg: AdversaryConfig,
-    private readonly identity: Identity,
+    /** Its key pair (public for tests that check identities are unique per host). */
+    readonly identity: Identity,
     private readonly registry: IdentityRegistry,
     private readonly wire: WireBoundary,
     private readonly address: Address,

@@ -28,8 +28,12 @@ export interface KademliaAppConfig {
   pingFreshUs: TimeUs;
   /** Outbound connection limit the peer manager enforces (the app keeps its dials under it). */
   maxOutbound: number;
-  /** Inbound connection limit handed to the peer manager. */
+  /** Inbound link slots: others' persistent overlay links (and lookup connections while there is room). */
   maxInbound: number;
+  /** Inbound connections admitted past `maxInbound` for lookups only (closed once idle); the peer manager admits the sum. */
+  rpcInbound: number;
+  /** A connection in that room closes after this long without a Kademlia message. */
+  rpcIdleUs: TimeUs;
   /** First join retry; doubles per failure up to `joinRetryCapUs`. */
   joinRetryUs: TimeUs;
   joinRetryCapUs: TimeUs;
@@ -62,6 +66,8 @@ export function kademliaAppConfig(partial: Partial<KademliaAppConfig> = {}): Kad
     maxPendingRpcs: Math.min(MAX_PENDING_RPCS, Math.max(64, 2 * maxConcurrentLookups * kad.alpha + 16)),
     maxOutbound: overlayLinks + maxConcurrentLookups * kad.alpha,
     maxInbound: 128,
+    rpcInbound: 32,
+    rpcIdleUs: 5 * US_PER_S,
     pingFreshUs: 5 * 60 * US_PER_S,
     joinRetryUs: 5 * US_PER_S,
     joinRetryCapUs: 60 * US_PER_S,
@@ -84,6 +90,8 @@ export function kademliaAppConfig(partial: Partial<KademliaAppConfig> = {}): Kad
   check('maxPendingRpcs', cfg.maxPendingRpcs, cfg.kad.alpha, MAX_PENDING_RPCS);
   check('maxOutbound', cfg.maxOutbound, 1, 65_536);
   check('maxInbound', cfg.maxInbound, 0, 65_536);
+  check('rpcInbound', cfg.rpcInbound, 0, 65_536);
+  check('rpcIdleUs', cfg.rpcIdleUs, 1, DAY);
   check('pingFreshUs', cfg.pingFreshUs, 0, 30 * DAY);
   check('joinRetryUs', cfg.joinRetryUs, 1, DAY);
   check('joinRetryCapUs', cfg.joinRetryCapUs, cfg.joinRetryUs, 30 * DAY);
@@ -114,6 +122,8 @@ export function kademliaAppConfigFrom(s: KademliaSettings): KademliaAppConfig {
     maxConcurrentLookups: s.maxConcurrentLookups,
     maxOutbound: s.maxOutbound ?? s.overlayLinks + s.maxConcurrentLookups * s.alpha,
     maxInbound: s.maxInbound,
+    rpcInbound: s.rpcInbound,
+    rpcIdleUs: Math.min(5 * US_PER_S, idleTimeoutUs),
     pingFreshUs: secondsToUs(s.pingFreshS),
     joinRetryUs: secondsToUs(s.joinRetryS),
     joinRetryCapUs: Math.max(secondsToUs(s.joinRetryS), 60 * US_PER_S),

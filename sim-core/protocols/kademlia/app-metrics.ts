@@ -89,12 +89,16 @@ export class KadStats {
   readonly started = [0, 0, 0];
   readonly done = [0, 0, 0];
   readonly converged = [0, 0, 0];
+  /** Ended with every closest peer answered except one closer than the result that could not be asked. */
+  readonly incomplete = [0, 0, 0];
   readonly dropped = [0, 0, 0];
   /** Workload lookups that found the true closest live peer. */
   workloadSuccess = 0;
   /** … that found the closest live peer among those that had completed their join. */
   workloadSuccessJoined = 0;
   workloadTruthMissing = 0;
+  /** Workload lookups reported converged whose closest answer is not the closest live joined peer (should stay 0). */
+  workloadConvergedWrong = 0;
   workloadSent = 0;
   workloadTimeouts = 0;
   workloadFailures = 0;
@@ -126,6 +130,12 @@ export class KadStats {
   idleClosed = 0;
   evicted = 0;
   linksReleased = 0;
+  /** Links whose dial the other side closed soon after its handshake (no link slot there): chosen elsewhere. */
+  linksTurnedAway = 0;
+  /** Inbound connections admitted past the link slots, into the room kept for lookups. */
+  rpcRoomAdmitted = 0;
+  /** … closed once idle. */
+  rpcRoomClosed = 0;
   tableRemovals = 0;
   // joins
   joins = 0;
@@ -140,6 +150,7 @@ export class KadStats {
   lookupDone(kind: LookupKind, r: LookupReport, sent: number, timeouts: number, success: boolean, truthKnown: boolean): void {
     this.done[kind]++;
     if (r.success) this.converged[kind]++;
+    else if (r.reason === 'incomplete') this.incomplete[kind]++;
     if (kind !== LookupKind.Workload) return;
     if (success) this.workloadSuccess++;
     if (!truthKnown) this.workloadTruthMissing++;
@@ -166,6 +177,8 @@ export class KadStats {
       lookupSuccessRate: div(this.workloadSuccess),
       lookupSuccessRateJoined: div(this.workloadSuccessJoined),
       lookupConvergedRate: div(this.converged[LookupKind.Workload]),
+      lookupIncompleteRate: div(this.incomplete[LookupKind.Workload]),
+      lookupConvergedWrong: this.workloadConvergedWrong,
       meanHops: this.hops.mean,
       meanRounds: this.rounds.mean,
       meanLatencyMs: this.latencyMs.mean,
@@ -184,6 +197,7 @@ export class KadStats {
       lookupsStarted: byKind(this.started),
       lookupsDone: byKind(this.done),
       lookupsConverged: byKind(this.converged),
+      lookupsIncomplete: byKind(this.incomplete),
       lookupsDroppedByKind: byKind(this.dropped),
       workload: {
         success: this.workloadSuccess,
@@ -222,6 +236,9 @@ export class KadStats {
         idleClosed: this.idleClosed,
         evictedForSlots: this.evicted,
         linksReleased: this.linksReleased,
+        linksTurnedAway: this.linksTurnedAway,
+        rpcRoomAdmitted: this.rpcRoomAdmitted,
+        rpcRoomClosed: this.rpcRoomClosed,
       },
       joins: { joined: this.joins, attempts: this.joinAttempts, meanJoinMs: this.joins > 0 ? this.joinLatencyUsSum / this.joins / 1000 : 0 },
     };

@@ -15,6 +15,7 @@ import { LookupRuns, type LookupRun } from './lookup-runs.ts';
 import { joinRefreshBuckets } from './maintenance.ts';
 import { Requests } from './requests.ts';
 import type { RoutingTable } from './routing-table.ts';
+import { RpcRoom } from './rpc-room.ts';
 import { RpcTable } from './rpc.ts';
 import type { KadShared } from './shared.ts';
 
@@ -65,6 +66,7 @@ export class KademliaApp implements NodeApp {
   private readonly lookups: LookupRuns;
   private readonly join: Join;
   private readonly handlers: MessageHandlers;
+  private readonly room: RpcRoom;
   /** Nesting of entry points: waiting dials are served when the outermost one returns. */
   private depth = 0;
   private startedAtUs: TimeUs = 0;
@@ -88,6 +90,7 @@ export class KademliaApp implements NodeApp {
     this.lookups = new LookupRuns(ctx, this.requests, (run, report, now) => this.lookupDone(run, report, now));
     this.join = new Join(ctx, opts.bootstrap, this.conns, this.lookups);
     this.handlers = new MessageHandlers(ctx, this.isClient, this.requests, this.lookups, this.conns, this.join);
+    this.room = new RpcRoom(ctx);
     opts.shared.register(opts.index, opts.self, this.isClient, opts.honest ?? true);
   }
 
@@ -129,6 +132,7 @@ export class KademliaApp implements NodeApp {
     this.requests.reset();
     this.conns.reset();
     this.lookups.reset();
+    this.room.reset();
     this.depth = 0;
     this.joined = false;
     this.startedAtUs = now;
@@ -147,12 +151,13 @@ export class KademliaApp implements NodeApp {
     this.exit(now);
   }
 
-  onPeerUp(now: TimeUs, peer: PeerNum, _dir: Direction): void {
+  onPeerUp(now: TimeUs, peer: PeerNum, dir: Direction): void {
     const api = this.ctx.api;
     this.depth++;
     this.ctx.shared.ensureId(peer);
     const addr = api.addressOf(peer);
-    this.conns.up(now, peer, addr);
+    this.conns.up(now, peer, addr, dir);
+    if (dir === 'in') this.room.up(now, peer);
     const isBoot = addr !== undefined && this.join.isBootstrap(addr);
     const firstMeeting = isBoot && this.join.meet(addr, peer);
     if (isBoot) this.handlers.observe(now, peer);
@@ -166,7 +171,8 @@ export class KademliaApp implements NodeApp {
 
   onPeerDown(now: TimeUs, peer: PeerNum): void {
     this.depth++;
-    this.conns.down(peer);
+    this.conns.down(now, peer);
+    this.room.down(peer);
     this.requests.orphan(peer, now);
     this.exit(now);
   }
@@ -187,6 +193,7 @@ export class KademliaApp implements NodeApp {
 
   onMessage(now: TimeUs, peer: PeerNum, msg: Message): void {
     this.conns.touch(now, peer);
+    this.room.touch(now, peer);
     this.depth++;
     this.handlers.handle(now, peer, msg);
     this.exit(now);
@@ -230,9 +237,25 @@ export class KademliaApp implements NodeApp {
     this.depth--;
   }
 
-  /** Housekeeping: close idle lookup connections, forget dials nobody reported on, redial lost links. */
+  /** FIND_NODE requests this peer answered. */
+  get findNodeServed(): number {
+    return this.handlers.served;
+  }
+
+  /** Inbound link slots taken (≤ maxInbound). */
+  get inboundLinkSlots(): number {
+    return this.room.linkSlotsUsed;
+  }
+
+  /** Inbound connections in the room kept for lookups (past the link slots). */
+  get rpcRoomSize(): number {
+    return this.room.roomSize;
+  }
+
+  /** Housekeeping: close idle lookup connections (ours and others' in our room), forget dials nobody reported on, redial lost links. */
   private sweep(now: TimeUs): void {
     this.conns.closeIdle(now);
+    this.room.closeIdle(now, (p) => this.conns.busy(p));
     this.handlers.pruneSeen();
     if (this.joined) this.join.meetOthers(now);
     this.conns.maintainLinks(now);
@@ -264,7 +287,10 @@ export class KademliaApp implements NodeApp {
     const truthJoined = shared.lastClosestJoined;
     this.workloadDone++;
     if (success) this.workloadSuccess++;
-    if (truthJoined === self || found === truthJoined) shared.stats.workloadSuccessJoined++;
+    const okJoined = truthJoined === self || found === truthJoined;
+    if (okJoined) shared.stats.workloadSuccessJoined++;
+    // A converged verdict that is wrong by both measures (live, and live and joined): should not happen.
+    if (report.success && !success && !okJoined && truth >= 0) shared.stats.workloadConvergedWrong++;
     shared.stats.lookupDone(run.kind, report, run.sent, run.timeouts, success, truth >= 0);
   }
 

@@ -32,8 +32,10 @@ export const kademliaSchema = z
     maxOutbound: int(1, 1024).optional(),
     /** A full bucket's least-recently-seen entry heard from within this long stays without a KadPing (BEP 5 "good" node: 15 min); 0 = always ping. */
     pingFreshS: num(0, 30 * 86_400).default(300),
-    /** Inbound connections: others' overlay links and their lookup connections. */
+    /** Inbound link slots: others' overlay links (and their lookup connections while there is room). */
     maxInbound: int(1, 1024).default(128),
+    /** Inbound connections kept for others' lookups on top of maxInbound: links cannot take them, and they close after 5 s idle. */
+    rpcInbound: int(0, 1024).default(32),
     /** Join retry period after a first quick (1 s) retry; doubles per failure, up to 60 s. */
     joinRetryS: num(0.1, 3600).default(5),
   })

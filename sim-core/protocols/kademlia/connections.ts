@@ -1,8 +1,8 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { Address } from '../../sans-io/protocol.ts';
+import type { Address, Direction } from '../../sans-io/protocol.ts';
 import type { AppContext } from './app-context.ts';
-import { REDIAL_GIVE_UP_US, REDIAL_US, TAG_REDIAL } from './constants.ts';
+import { LINK_REFUSED_US, LINK_SETTLE_US, MAX_REFUSED_LINKS, REDIAL_GIVE_UP_US, REDIAL_US, TAG_REDIAL } from './constants.ts';
 import { chooseStickyOverlayLinks } from './overlay.ts';
 import type { RpcTable } from './rpc.ts';
 
@@ -17,6 +17,8 @@ export interface Dial {
 interface PeerUse {
   lastUsedUs: TimeUs;
   inUse: number;
+  upUs: TimeUs;
+  dir: Direction;
 }
 
 /**
@@ -37,7 +39,10 @@ interface PeerUse {
  * first, from the farthest bucket down; current links are kept while their
  * bucket still has room for them); missing ones are dialled, dropped ones
  * released (closed unless a request is using them). Lost links are
- * redialled by the housekeeping sweep.
+ * redialled by the housekeeping sweep — unless the other side closed our
+ * dial within LINK_SETTLE_US of its handshake: it had no link slot for us
+ * (its `RpcRoom` closes idle connections past its link slots), so that peer
+ * is not chosen as a link for LINK_REFUSED_US.
  */
 export class Connections {
   private linkSet = new Set<PeerNum>();
@@ -49,6 +54,8 @@ export class Connections {
   private readonly redial: { peer: PeerNum; sinceUs: TimeUs }[] = [];
   private redialArmed = false;
   private readonly scratchClose: PeerNum[] = [];
+  /** Peers that turned our link away → until when they are not chosen again (insertion order = expiry order). */
+  private readonly refused = new Map<PeerNum, TimeUs>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -76,16 +83,30 @@ export class Connections {
     this.redial.length = 0;
     this.redialArmed = false;
     this.linkSet = new Set();
+    this.refused.clear();
   }
 
   /** `peer` is connected: its dial (if ours) is over. */
-  up(now: TimeUs, peer: PeerNum, addr: Address | undefined): void {
-    this.use.set(peer, { lastUsedUs: now, inUse: 0 });
+  up(now: TimeUs, peer: PeerNum, addr: Address | undefined, dir: Direction): void {
+    this.use.set(peer, { lastUsedUs: now, inUse: 0, upUs: now, dir });
     if (addr !== undefined) this.connecting.delete(addr);
   }
 
-  down(peer: PeerNum): void {
+  /** `peer`'s connection is gone. We never close a chosen link ourselves: one our dial carried that dies young was turned away. */
+  down(now: TimeUs, peer: PeerNum): void {
+    const u = this.use.get(peer);
     this.use.delete(peer);
+    if (u === undefined || u.dir !== 'out' || !this.linkSet.has(peer) || now - u.upUs >= LINK_SETTLE_US) return;
+    this.linkSet.delete(peer);
+    this.refused.delete(peer);
+    if (this.refused.size >= MAX_REFUSED_LINKS) this.refused.delete(this.refused.keys().next().value!);
+    this.refused.set(peer, now + LINK_REFUSED_US);
+    this.ctx.stats.linksTurnedAway++;
+  }
+
+  /** A request of ours is in flight on `peer`'s connection. */
+  busy(peer: PeerNum): boolean {
+    return (this.use.get(peer)?.inUse ?? 0) > 0;
   }
 
   /** A Kademlia message from `peer`: its connection is in use. */
@@ -252,7 +273,11 @@ export class Connections {
   /** Chooses the overlay links afresh from the routing table, releases dropped ones and dials missing ones. */
   evaluateLinks(now: TimeUs): void {
     const api = this.ctx.api;
-    const chosen = new Set(chooseStickyOverlayLinks(this.ctx.table, this.ctx.cfg.overlayLinks, this.linkSet));
+    for (const [p, untilUs] of this.refused) {
+      if (untilUs > now) break;
+      this.refused.delete(p);
+    }
+    const chosen = new Set(chooseStickyOverlayLinks(this.ctx.table, this.ctx.cfg.overlayLinks, this.linkSet, this.refused));
     const release = this.scratchClose;
     release.length = 0;
     for (const p of this.linkSet) {

@@ -90,3 +90,10 @@ export const REDIAL_GIVE_UP_US = 2_000_000;
 export const MAX_BOOT_PEERS = 64;
 /** Bootstrap nodes a joining peer contacts at once (libp2p dials them all; a long list is sampled). */
 export const JOIN_FANOUT = 3;
+
+/** A link whose connection the other side closes within this long of its handshake was turned away (no room for it). */
+export const LINK_SETTLE_US = 60_000_000;
+/** A peer that turned a link away is not chosen as a link again for this long (its room is for lookups). */
+export const LINK_REFUSED_US = 600_000_000;
+/** Peers remembered as having turned a link away (bounded; the oldest is forgotten first). */
+export const MAX_REFUSED_LINKS = 256;

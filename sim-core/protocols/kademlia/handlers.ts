@@ -22,6 +22,8 @@ export class MessageHandlers {
   private readonly seen = new Map<PeerNum, TimeUs>();
   private readonly scratchPeers: PeerNum[] = [];
   private readonly scratchTarget = newKadId();
+  /** FIND_NODE requests this peer answered. */
+  served = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -92,6 +94,7 @@ export class MessageHandlers {
       }
       api.send(peer, { type: MsgType.KadNodes, requestId: msg.requestId, nodes });
       shared.stats.findNodeAnswered++;
+      this.served++;
     }
     this.observe(now, peer); // after answering: the scratch list is free again
   }

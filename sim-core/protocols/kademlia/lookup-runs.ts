@@ -88,7 +88,7 @@ export class LookupRuns {
       if (this.requests.find(run, to, now)) continue;
       this.ctx.stats.rpcSoftFailures++;
       if (run.lookup.done) break;
-      const more = run.lookup.onFailure(now, to);
+      const more = run.lookup.onFailure(now, to, true);
       for (let j = 0; j < more.length; j++) sends.push(more[j]);
     }
     if (run.lookup.done && !run.finished) this.finish(run, now);

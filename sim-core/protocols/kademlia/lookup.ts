@@ -14,6 +14,7 @@ export interface FindNodeSend {
 
 export type LookupEndReason =
   | 'converged' // the k closest non-failed peers known have all answered
+  | 'incomplete' // as converged, but a peer closer than the closest answer could not be asked
   | 'failed' // nobody answered (no candidates, or all failed)
   | 'limit'; // maxLookupRounds or maxLookupQueries stopped it first
 
@@ -47,6 +48,8 @@ const CANDIDATE = 0;
 const IN_FLIGHT = 1;
 const SUCCEEDED = 2;
 const FAILED = 3;
+/** Could not be asked (no connection, slot or answer path): no verdict on the peer, so the result may miss it. */
+const UNASKED = 4;
 
 interface Query {
   round: number;
@@ -60,8 +63,10 @@ interface Query {
  * requests in flight, always to the closest not-yet-queried candidates among
  * the k closest non-failed peers it knows (a shortlist sorted by XOR distance,
  * deduplicated; a peer is never queried twice). It ends when those k closest
- * have all answered (`converged`), when nobody can answer (`failed`), or when
- * the round or query budget is spent (`limit`). Late answers are ignored.
+ * have all answered (`converged`; `incomplete` instead if a peer closer than
+ * the closest answer could not be asked), when nobody can answer (`failed`),
+ * or when the round or query budget is spent (`limit`). Late answers are
+ * ignored.
  *
  * Round: the causal depth of a request. Requests sent by `start` are round 1;
  * a request sent while handling the answer (or failure) of a round-r request
@@ -145,13 +150,18 @@ export class Lookup {
     return this.advance(now, q.round);
   }
 
-  /** `from` timed out, refused, or the connection broke. */
-  onFailure(now: TimeUs, from: PeerNum): FindNodeSend[] {
+  /**
+   * `from` timed out, refused, or the connection broke. `unasked`: we never
+   * got the question to it (soft failure: it may well be alive and closer
+   * than anything found); if it is closer than the closest answer when the
+   * lookup ends, the lookup ends `incomplete` rather than `converged`.
+   */
+  onFailure(now: TimeUs, from: PeerNum, unasked = false): FindNodeSend[] {
     const q = this.inFlight.get(from);
     if (q === undefined || this.done) return [];
     this.inFlight.delete(from);
     this.nFailures++;
-    this.setState(from, FAILED);
+    this.setState(from, unasked ? UNASKED : FAILED);
     return this.advance(now, q.round);
   }
 
@@ -198,7 +208,7 @@ export class Lookup {
     let open = false; // some of those k still owe us an answer or a query
     for (let i = 0; i < this.peers.length && top < k; i++) {
       const st = this.states[i];
-      if (st === FAILED) continue;
+      if (st === FAILED || st === UNASKED) continue;
       top++;
       if (st === SUCCEEDED) continue;
       open = true;
@@ -212,9 +222,18 @@ export class Lookup {
       if (round > this.maxRound) this.maxRound = round;
       sends.push({ kind: 'find-node', to, round, deadlineUs: now + requestTimeoutUs });
     }
-    if (!open) this.finish(now, top > 0 ? 'converged' : 'failed');
+    if (!open) this.finish(now, top === 0 ? 'failed' : this.missedCloser() ? 'incomplete' : 'converged');
     else if (this.inFlight.size === 0) this.finish(now, 'limit'); // open work, yet nothing may be sent
     return sends;
+  }
+
+  /** A peer we could not ask ranks before the closest answer (the shortlist is sorted by distance). */
+  private missedCloser(): boolean {
+    for (let i = 0; i < this.peers.length; i++) {
+      if (this.states[i] === SUCCEEDED) return false;
+      if (this.states[i] === UNASKED) return true;
+    }
+    return false;
   }
 
   private finish(now: TimeUs, reason: LookupEndReason): void {

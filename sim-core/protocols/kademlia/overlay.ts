@@ -12,6 +12,8 @@ import type { RoutingTable } from './routing-table.ts';
  * farthest buckets, which cover most of the id space — the spread devp2p and
  * libp2p aim for. Deterministic; returns min(count, table.size) distinct peers.
  */
+const NONE: ReadonlySet<PeerNum> = new Set();
+
 export function chooseOverlayLinks(table: RoutingTable, count: number): PeerNum[] {
   const out: PeerNum[] = [];
   const want = Math.min(Math.max(0, Math.floor(count)), table.size);
@@ -32,9 +34,16 @@ export function chooseOverlayLinks(table: RoutingTable, count: number): PeerNum[
  * With an empty `keep` it picks the same set as `chooseOverlayLinks`.
  * Re-evaluating with it every few seconds does not churn connections: a
  * link changes only when its peer left the routing table or its bucket's
- * share shrank. Ordered farthest bucket first. Deterministic.
+ * share shrank. Peers in `avoid` (they turned a link away) are skipped:
+ * their bucket's share goes to its other peers. Ordered farthest bucket
+ * first. Deterministic.
  */
-export function chooseStickyOverlayLinks(table: RoutingTable, count: number, keep: ReadonlySet<PeerNum>): PeerNum[] {
+export function chooseStickyOverlayLinks(
+  table: RoutingTable,
+  count: number,
+  keep: ReadonlySet<PeerNum>,
+  avoid: { has(peer: PeerNum): boolean } = NONE,
+): PeerNum[] {
   const out: PeerNum[] = [];
   const want = Math.min(Math.max(0, Math.floor(count)), table.size);
   if (want === 0) return out;
@@ -54,8 +63,8 @@ export function chooseStickyOverlayLinks(table: RoutingTable, count: number, kee
   for (let i = 0; i < buckets.length; i++) {
     const entries = table.bucket(buckets[i]);
     const end = out.length + quota[i];
-    for (let j = entries.length - 1; j >= 0 && out.length < end; j--) if (keep.has(entries[j])) out.push(entries[j]);
-    for (let j = entries.length - 1; j >= 0 && out.length < end; j--) if (!keep.has(entries[j])) out.push(entries[j]);
+    for (let j = entries.length - 1; j >= 0 && out.length < end; j--) if (keep.has(entries[j]) && !avoid.has(entries[j])) out.push(entries[j]);
+    for (let j = entries.length - 1; j >= 0 && out.length < end; j--) if (!keep.has(entries[j]) && !avoid.has(entries[j])) out.push(entries[j]);
   }
   return out;
 }

@@ -193,7 +193,7 @@ export class Requests {
     }
     if (run !== undefined && !run.finished && !run.lookup.done) {
       if (timedOut) run.timeouts++;
-      this.dispatch(run, run.lookup.onFailure(now, peer), now);
+      this.dispatch(run, run.lookup.onFailure(now, peer, !hard), now);
     }
   }
 }

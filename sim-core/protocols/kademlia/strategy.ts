@@ -31,7 +31,7 @@ export function kademliaRuntime(env: StrategyEnv, settings: KademliaSettings, op
   const shared = new KadShared(env.registry, honest);
   return {
     name: 'kademlia',
-    nodeConfig: (cfg) => ({ ...cfg, autoDial: false, outboundTarget: config.overlayLinks, maxOutbound: config.maxOutbound, maxInbound: config.maxInbound }),
+    nodeConfig: (cfg) => ({ ...cfg, autoDial: false, outboundTarget: config.overlayLinks, maxOutbound: config.maxOutbound, maxInbound: config.maxInbound + config.rpcInbound }),
     appFor: (index, identity) =>
       new KademliaApp({ shared, config, bootstrap: env.bootstrap, index, self: identity.num, isClient: opts.isClient?.(index) ?? false, honest: index < honest }),
     sample: (apps, world) => kademliaSample(apps, world, shared),

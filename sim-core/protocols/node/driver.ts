@@ -78,9 +78,20 @@ export function nodeConfigFrom(run: NodeRun): NodeConfig {
 }
 
 /**
+ * The stream an adversary's key pair (or proof of work) is drawn from, by
+ * adversary ordinal. Honest peers draw from `peer/<honest index>/…`; keying
+ * adversaries by role and ordinal (not by host address, which churn arrivals'
+ * honest indices reuse) gives every host of a run its own identity.
+ */
+export function adversaryStream(ordinal: number, subsystem: 'identity' | 'pow'): string {
+  return `adversary/${ordinal}/${subsystem}`;
+}
+
+/**
  * Peers that run the peer manager (PeerNode), optionally hosting an overlay
  * app, plus the scenario's adversaries. Identities: one Ed25519 (or model)
- * key pair per peer from its `peer/<i>/identity` stream.
+ * key pair per host, kept across restarts: honest peer i (initial or churn
+ * arrival) from `peer/<i>/identity`, adversary j from `adversary/<j>/identity`.
  */
 export function nodeDriver(
   run: NodeRun,
@@ -108,7 +119,7 @@ export function nodeDriver(
   /** A Sybil: the honest stack (same strategy app) plus the eclipse attack, with outbound room for its victims. */
   const sybilNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
     coalition ??= new SybilCoalition(chooseVictims(run, rng, spec.victims));
-    const identity = registry.mint(ctx.rng('identity'), spec.payPow && powOn ? ctx.rng('pow') : undefined);
+    const identity = registry.mint(rng.stream(adversaryStream(ordinal, 'identity')), spec.payPow && powOn ? rng.stream(adversaryStream(ordinal, 'pow')) : undefined);
     coalition.join(identity.num, ctx.address);
     const inner = runtime.appFor(honest + ordinal, identity);
     const attack = new SybilApp(
@@ -135,7 +146,7 @@ export function nodeDriver(
     },
     createAdversary(ctx, spec, ordinal) {
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
-      const identity = registry.mint(ctx.rng('identity'), spec.payPow && powOn ? ctx.rng('pow') : undefined);
+      const identity = registry.mint(rng.stream(adversaryStream(ordinal, 'identity')), spec.payPow && powOn ? rng.stream(adversaryStream(ordinal, 'pow')) : undefined);
       const targets = spec.targets === 'bootstrap' ? bootstrap : Array.from({ length: honest }, (_, i) => i);
       // Each adversary starts at a different target so they do not all queue on peer 0.
       const rotated = targets.map((_, i) => targets[(i + ordinal) % targets.length]);

@@ -139,6 +139,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.begin(now);
   }
 
+  /** This node's key pair and ids. */
+  get identity(): Identity {
+    return this.deps.identity;
+  }
+
   /** Modelled time spent grinding the identity's proof of work (0 without one). */
   get identityMintUs(): number {
     return this.mintUs;
