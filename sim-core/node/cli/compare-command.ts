@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { loadForStrategies } from '../compare/options.ts';
 import { runComparison } from '../compare/compare.ts';
 import { comparisonTrace, formatCompareTable, formatRunLines, writeCompareOutputs } from '../compare/outputs.ts';
@@ -7,6 +8,7 @@ import { inProcessRunner, type JobRunner } from '../jobs/jobs.ts';
 import { gitCommit } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
+import { recordOptions } from './run-command.ts';
 
 export const DEFAULT_STRATEGIES = 'globalmap,kademlia,random';
 export const COMPARE_FOLDER = 'results/compare';
@@ -23,6 +25,10 @@ export interface CompareOptions {
   force?: boolean;
   quiet: boolean;
   allMetrics: boolean;
+  /** One replay file per run (see run --record). */
+  record?: boolean;
+  recordEvery?: number;
+  keyframeEvery?: number;
 }
 
 /** "peermap <version>", from package.json. */
@@ -60,7 +66,7 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   let result;
   try {
     result = await runComparison(
-      { file, base, strategies, seeds, runner, generatedBy: generatedBy(), commit: gitCommit() },
+      { file, base, strategies, seeds, runner, generatedBy: generatedBy(), commit: gitCommit(), ...(opts.record && { record: { dir: out, ...recordOptions(opts) } }) },
       {
         onJobStart: (_i, _n, spec) => progress.running(spec.label, 0),
         onJobProgress: (_i, _n, spec, p) => progress.running(spec.label, p.totalS > 0 ? p.simS / p.totalS : 0),
@@ -94,6 +100,7 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   console.log(`compare: ${paths.json}`);
   console.log(`csv: ${paths.csv}`);
   console.log(`report: ${paths.html}`);
+  if (opts.record) console.log(`replays: ${join(out, 'replay-<strategy>-seed<N>.ndjson.gz')}`);
   const early = Object.values(result.strategies).flatMap((s) => s.runs.filter((r) => r.endReason !== 'completed'));
   if (early.length > 0) {
     console.error(`${early.length} run${early.length === 1 ? '' : 's'} ended early (${early.map((r) => `seed ${r.seed}: ${r.endReason}`).join(', ')})`);

@@ -47,6 +47,19 @@ export function parseNumberArg(name: string) {
   };
 }
 
+/** --record-every / --keyframe-every: simulated seconds, > 0. */
+function parseRecordSeconds(name: string) {
+  return (v: string): number => {
+    const n = parseNumberArg(name)(v);
+    if (!(n >= 0.001 && n <= 86_400)) throw new InvalidArgumentError(`${name} must be in 0.001..86400 seconds, got ${n}`);
+    return n;
+  };
+}
+
+const RECORD_HELP = 'also write a replay file for the dashboard (peer and link changes, faults, samples, keyframes; gzip\'d NDJSON)';
+const RECORD_EVERY_HELP = 'with --record: simulated seconds between captures (time resolution of peer and link changes; default 1)';
+const KEYFRAME_EVERY_HELP = 'with --record: simulated seconds between keyframes of the full topology (seek cost; default 60)';
+
 function parseStrategyName(v: string): string {
   if (!/^[a-z][a-z0-9-]{0,39}$/.test(v.trim())) throw new InvalidArgumentError(`--strategy must be a strategy name such as globalmap or kademlia, got "${v}"`);
   return v.trim();
@@ -83,6 +96,9 @@ export function buildProgram(): Command {
     .option('--quiet', 'no progress bar and only the final lines', false)
     .option('--export-graph', 'also write the final overlay as GraphML: DIR/graph-end.graphml', false)
     .option('--export-graph-at <times>', 'also write the overlay at these simulated times, seconds (e.g. 300,600): DIR/graph-<t>s.graphml', parseExportTimesArg)
+    .option('--record', `${RECORD_HELP}: DIR/replay.ndjson.gz`, false)
+    .option('--record-every <seconds>', RECORD_EVERY_HELP, parseRecordSeconds('--record-every'))
+    .option('--keyframe-every <seconds>', KEYFRAME_EVERY_HELP, parseRecordSeconds('--keyframe-every'))
     .action(async (file: string, opts) => {
       process.exitCode = await runCommand(file, opts);
     });
@@ -105,6 +121,9 @@ export function buildProgram(): Command {
     .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)
     .option('--all-metrics', 'list every aggregated metric in the terminal table, not just the key ones', false)
     .option('--workers <n>', 'run jobs on a pool of n worker threads (default: one at a time in this process)', parseWorkers)
+    .option('--record', `${RECORD_HELP}: one per run, DIR/replay-<strategy>-seed<N>.ndjson.gz`, false)
+    .option('--record-every <seconds>', RECORD_EVERY_HELP, parseRecordSeconds('--record-every'))
+    .option('--keyframe-every <seconds>', KEYFRAME_EVERY_HELP, parseRecordSeconds('--keyframe-every'))
     .action(async (file: string, opts) => {
       process.exitCode = await compareCommand(file, opts, opts.workers ? workerPoolRunner({ workers: opts.workers }) : undefined);
     });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ScenarioError } from '../../scenario/errors.ts';
 import { Simulation, type RunResult } from '../../scenario/simulation.ts';
@@ -8,6 +8,9 @@ import { exportOverlay, toGraphml } from '../../scenario/graph-export.ts';
 import { loadScenarioFile, writeFileAtomic, writeJsonAtomic } from '../files.ts';
 import { gitCommit, peakRssBytes } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
+import { RecordedRun } from '../record-file.ts';
+import { REPLAY_FILE } from '../../record/format.ts';
+import { DEFAULT_RECORD, type RecordOptions } from '../../record/recorder.ts';
 import { formatRate, RunProgress } from '../progress.ts';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { describeScenario, formatSummary } from './report.ts';
@@ -27,6 +30,19 @@ export interface RunOptions {
   exportGraph?: boolean;
   /** Also write it at these simulated times, seconds (DIR/graph-<t>s.graphml). */
   exportGraphAt?: number[];
+  /** Write DIR/replay.ndjson.gz (see sim-core/record/format.ts). */
+  record?: boolean;
+  /** Simulated seconds between captures / keyframes of the recording. */
+  recordEvery?: number;
+  keyframeEvery?: number;
+}
+
+/** The replay file written by --record. */
+export interface ReplayFileRecord {
+  file: string;
+  bytes: number;
+  everyS: number;
+  keyframeEveryS: number;
 }
 
 /** One overlay file written by --export-graph / --export-graph-at. */
@@ -47,6 +63,8 @@ export interface RunSummary extends Omit<RunResult, 'endReason'> {
   scenarioConfig: Scenario;
   /** Overlay snapshots written (GraphML), when asked for. */
   graphExports?: GraphExportRecord[];
+  /** The replay file, when --record was given. */
+  replay?: ReplayFileRecord;
 }
 
 export const RUNS_FOLDER = 'results/runs';
@@ -81,6 +99,9 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   });
   try {
     const sim = new Simulation(scenario);
+    const recordOpts = recordOptions(opts);
+    const recording = opts.record ? new RecordedRun(sim, join(out, REPLAY_FILE), recordOpts) : undefined;
+    const step = (maxEvents: number, untilUs: number) => (recording ? recording.step(maxEvents, untilUs) : sim.step(maxEvents, untilUs));
     const exports: GraphExportRecord[] = [];
     const exportAt = (opts.exportGraphAt ?? []).map(secondsToUs).filter((t) => t < sim.endUs);
     const writeGraph = (name: string) => {
@@ -89,28 +110,32 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       exports.push({ file: name, timeS: g.timeS, nodes: g.nodes.length, edges: g.edges.length });
     };
     // Stops at each export time (chunking by time never changes the run), writes the overlay, goes on.
-    while (!interrupt.requested && !sim.step(CHUNK_EVENTS, exportAt[0] ?? sim.endUs)) {
+    while (!interrupt.requested && !step(CHUNK_EVENTS, exportAt[0] ?? sim.endUs)) {
       const p = sim.progress;
       if (exportAt.length > 0 && p.nowUs === exportAt[0] && (sim.world.scheduler.nextTime() ?? Infinity) > exportAt[0]) {
         writeGraph(`graph-${usToSeconds(exportAt.shift()!)}s.graphml`);
       }
       progress.update(usToSeconds(p.nowUs), p.events);
+      await recording?.writer.drain();
       // Lets the signal handlers run; otherwise the loop never yields.
       await yieldToLoop();
     }
     progress.stop();
     if (opts.exportGraph && sim.done) writeGraph('graph-end.graphml');
-    const wallSeconds = (performance.now() - startMs) / 1000;
     const result = sim.result();
+    const endReason = interrupt.requested && !sim.done ? 'interrupted' : result.endReason;
+    const replay = recording && { file: REPLAY_FILE, bytes: await recording.close(endReason), everyS: recordOpts.everyS, keyframeEveryS: recordOpts.keyframeEveryS };
+    const wallSeconds = (performance.now() - startMs) / 1000;
     const summary: RunSummary = {
       ...result,
-      endReason: interrupt.requested && !sim.done ? 'interrupted' : result.endReason,
+      endReason,
       wallSeconds,
       eventsPerSecond: wallSeconds > 0 ? result.eventsProcessed / wallSeconds : 0,
       peakRssBytes: peakRssBytes(),
       commit: gitCommit(),
       scenarioConfig: scenario,
       ...(exports.length > 0 ? { graphExports: exports } : {}),
+      ...(replay && { replay }),
     };
     const path = join(out, 'summary.json');
     writeJsonAtomic(path, summary);
@@ -121,6 +146,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
 }
 
+/** --record-every / --keyframe-every, defaults filled in. */
+export function recordOptions(opts: { recordEvery?: number; keyframeEvery?: number }): RecordOptions {
+  return { everyS: opts.recordEvery ?? DEFAULT_RECORD.everyS, keyframeEveryS: opts.keyframeEvery ?? DEFAULT_RECORD.keyframeEveryS };
+}
+
 function report(summary: RunSummary, path: string, quiet: boolean): number {
   if (!quiet) console.log(formatSummary(summary));
   console.log(`seed: ${summary.seed}`);
@@ -128,6 +158,7 @@ function report(summary: RunSummary, path: string, quiet: boolean): number {
   console.log(
     `events: ${summary.eventsProcessed}  simulated: ${summary.simulatedSeconds.toFixed(3)} s  wall: ${summary.wallSeconds.toFixed(2)} s  events/s: ${formatRate(summary.eventsPerSecond)}`,
   );
+  if (summary.replay) console.log(`replay: ${join(dirname(path), summary.replay.file)} (${summary.replay.bytes} bytes)`);
   console.log(`summary: ${path}`);
   if (summary.endReason === 'interrupted') {
     console.error(`interrupted at t = ${summary.simulatedSeconds.toFixed(3)} s of ${summary.scenarioConfig.durationS} s; partial summary: ${path}`);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { aggregateMetrics, type Aggregate } from '../../metrics/aggregate.ts';
 import type { RunResult } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
@@ -16,6 +17,8 @@ export interface RunRecord {
   eventsPerSecond: number;
   peakRssBytes: number;
   metrics: Record<string, unknown>;
+  /** The run's replay file (compare --record), relative to compare.json. */
+  replay?: { file: string; bytes: number };
 }
 
 export interface StrategyResult {
@@ -47,6 +50,8 @@ export interface CompareInput {
   strategies: readonly Strategy[];
   seeds: readonly number[];
   runner: JobRunner;
+  /** compare --record: one replay file per run in `dir`. */
+  record?: { dir: string; everyS: number; keyframeEveryS: number };
   generatedBy: string;
   commit: string;
 }
@@ -66,6 +71,8 @@ export function compareJobs(base: Scenario, strategies: readonly Strategy[], see
  */
 export async function runComparison(input: CompareInput, events: CompareEvents = {}): Promise<CompareResult> {
   const jobs = compareJobs(input.base, input.strategies, input.seeds);
+  const rec = input.record;
+  if (rec) for (const j of jobs) j.spec.record = { path: join(rec.dir, replayFileName(j.strategy, j.seed)), everyS: rec.everyS, keyframeEveryS: rec.keyframeEveryS };
   const total = jobs.length;
   const results = await Promise.all(
     jobs.map(async ({ spec }, i) => {
@@ -109,5 +116,11 @@ function toRecord(r: JobResult): RunRecord {
     eventsPerSecond: r.eventsPerSecond,
     peakRssBytes: r.peakRssBytes,
     metrics: r.metrics,
+    ...(r.replay && { replay: r.replay }),
   };
+}
+
+/** The replay file of one run of a comparison. */
+export function replayFileName(strategy: string, seed: number): string {
+  return `replay-${strategy}-seed${seed}.ndjson.gz`;
 }

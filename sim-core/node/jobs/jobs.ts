@@ -1,4 +1,7 @@
+import { basename } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { RecordOptions } from '../../record/recorder.ts';
+import { RecordedRun } from '../record-file.ts';
 import { usToSeconds } from '../../engine/time.ts';
 import { Simulation, type RunResult } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
@@ -13,6 +16,8 @@ export interface JobSpec {
   /** Caller's label, e.g. "kademlia/seed 3"; shown in progress. */
   label: string;
   scenario: Scenario;
+  /** Record the run into a replay file at `path` (compare --record). */
+  record?: { path: string } & RecordOptions;
 }
 
 export interface JobProgress {
@@ -32,6 +37,8 @@ export interface JobResult extends RunResult {
   heapPeakBytes?: number;
   /** CPU seconds of the thread that ran the job (Linux), null elsewhere: with wallSeconds, tells waiting for a CPU from running slower on one. */
   cpuSeconds: number | null;
+  /** The replay file written (spec.record): its name and size. */
+  replay?: { file: string; bytes: number };
 }
 
 /**
@@ -53,16 +60,25 @@ export async function runJobInProcess(spec: JobSpec, onProgress?: (p: JobProgres
   const startCpuS = threadCpuSeconds();
   const sim = new Simulation(spec.scenario);
   const totalS = spec.scenario.durationS;
-  while (!sim.step(CHUNK_EVENTS)) {
-    const p = sim.progress;
-    onProgress?.({ simS: usToSeconds(p.nowUs), totalS, events: p.events });
-    await yieldToLoop();
-    if (cancelled()) throw new JobCancelled(spec.label);
+  const recording = spec.record ? new RecordedRun(sim, spec.record.path, spec.record) : undefined;
+  try {
+    while (!(recording ? recording.step(CHUNK_EVENTS) : sim.step(CHUNK_EVENTS))) {
+      const p = sim.progress;
+      onProgress?.({ simS: usToSeconds(p.nowUs), totalS, events: p.events });
+      await recording?.writer.drain();
+      await yieldToLoop();
+      if (cancelled()) throw new JobCancelled(spec.label);
+    }
+  } catch (e) {
+    recording?.writer.abort();
+    throw e;
   }
+  const result = sim.result();
+  const replay = recording && { file: basename(spec.record!.path), bytes: await recording.close(result.endReason) };
   const wallSeconds = (performance.now() - startMs) / 1000;
   const endCpuS = threadCpuSeconds();
-  const result = sim.result();
   return {
+    ...(replay && { replay }),
     cpuSeconds: startCpuS === null || endCpuS === null ? null : endCpuS - startCpuS,
     ...result,
     wallSeconds,
