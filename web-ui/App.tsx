@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import * as Comlink from 'comlink';
 import { frameCallback, startWorker, type SimApi } from './client/sim-client.ts';
 import { FrameStore } from './client/store.ts';
 import type { LoadedResults } from './client/results.ts';
@@ -10,6 +11,7 @@ import { ClassroomPanel } from './views/ClassroomPanel.tsx';
 import { Controls } from './views/Controls.tsx';
 import { FaultPanel } from './views/FaultPanel.tsx';
 import { PeerInspector } from './views/PeerInspector.tsx';
+import { ReplayOpen, Timeline } from './views/ReplayPanel.tsx';
 import { ResultsPanel } from './views/ResultsPanel.tsx';
 import { ScenarioPanel, type ScenarioChoice } from './views/ScenarioPanel.tsx';
 import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
@@ -32,6 +34,8 @@ function fromUrl() {
     colorBy: (q.get('color') === 'state' ? 'state' : q.get('color') === 'region' ? 'region' : 'state') as ColorBy,
     speed: speedParam === 'max' ? Infinity : Number(speedParam) > 0 ? Number(speedParam) : classroom ? 0.5 : 5,
     autoplay: q.get('autoplay') === '1',
+    /** A replay file to open instead of a scenario (same-origin or CORS-enabled URL). */
+    replayUrl: q.get('replay') ?? undefined,
     classroom,
     messages: q.has('messages') ? q.get('messages') === '1' : classroom,
   };
@@ -59,6 +63,7 @@ export function App() {
   const [selected, setSelected] = useState({ lane: 0, peer: -1 });
   const [results, setResults] = useState<LoadedResults>();
   const [faultMessage, setFaultMessage] = useState<string>();
+  const [replayError, setReplayError] = useState<string>();
 
   useEffect(() => {
     const w = startWorker();
@@ -94,10 +99,57 @@ export function App() {
     [api, store],
   );
 
+  /** Opens a replay file's bytes in the worker (transferred, not copied). */
+  const loadReplay = useCallback(
+    async (bytes: ArrayBuffer | Promise<ArrayBuffer>, source: string, autoplay = false) => {
+      if (!api) return;
+      setReplayError(undefined);
+      setSelected({ lane: 0, peer: -1 });
+      setFaultMessage(undefined);
+      store.reset(undefined);
+      try {
+        const b = await bytes;
+        const info = await api.loadReplay(Comlink.transfer(b, [b]), source, frameCallback((f) => store.push(f)));
+        store.reset(info);
+        if (autoplay) api.play();
+      } catch (e) {
+        setReplayError(e instanceof Error ? e.message : String(e));
+      }
+    },
+    [api, store],
+  );
+
   // First load, from the URL.
   useEffect(() => {
-    if (api) void load(initial.choice, initial.autoplay);
-  }, [api, load, initial]);
+    if (!api) return;
+    const url = initial.replayUrl;
+    if (url) {
+      const bytes = fetch(url).then((r) => {
+        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+      });
+      void loadReplay(bytes, url.split('/').pop() ?? url, initial.autoplay);
+    } else void load(initial.choice, initial.autoplay);
+  }, [api, load, loadReplay, initial]);
+
+  // A replay file dropped anywhere on the page.
+  useEffect(() => {
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      const file = e.dataTransfer?.files[0];
+      if (!file) return;
+      e.preventDefault();
+      void loadReplay(file.arrayBuffer(), file.name);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [loadReplay]);
 
   useEffect(() => {
     api?.setView({ layout: view === 'force', messages });
@@ -110,6 +162,7 @@ export function App() {
   const frame = store.frame;
   const playing = !!frame?.playing;
   const done = !!frame?.done;
+  const replay = info?.replay;
 
   const fault = useCallback(
     async (f: FaultRequest) => {
@@ -141,6 +194,8 @@ export function App() {
       store,
       measureFps: (ms: number) => renderLoop.measure(ms),
       exportSession: () => api?.exportSession(),
+      /** Replays: move the playhead (seconds). */
+      seek: (s: number) => api?.seek(s * 1e6),
       /** Where peer `peer` of lane `lane` is drawn, in page CSS px (for clicking it); null if not drawn. */
       screenOf: (lane: number, peer: number) => {
         const p = paintersByLane.get(lane);
@@ -155,9 +210,19 @@ export function App() {
         done: !!store.frame?.done,
         playing: !!store.frame?.playing,
         peers: store.frame?.lanes.map((l) => l.n) ?? [],
+        /** Peers up per lane in the latest frame. */
+        up: store.frame?.lanes.map((l) => l.state.reduce((n, x) => n + (x === 1 ? 1 : 0), 0)) ?? [],
+        /** Links per lane in the latest frame (undirected). */
+        links: store.frame?.lanes.map((l) => l.targets.length / 2) ?? [],
         traceHashes: store.frame?.lanes.map((l) => l.traceHash) ?? [],
         eventsPerS: store.frame?.eventsPerS ?? 0,
         recorded: store.recorded.length,
+        /** A loaded replay: its span and timeline markers (what the timeline shows). */
+        replay: store.info?.replay ? { source: store.info.replay.source, startS: store.info.replay.startS, endS: store.info.replay.endS, markers: store.info.replay.markers } : null,
+        replayError: document.querySelector('[data-testid=replay-error]')?.textContent ?? null,
+        /** Series points the charts hold per lane, and the last one's time (they follow the playhead). */
+        seriesPoints: store.series.map((s) => s.length),
+        seriesLastS: store.series.map((s) => (s.length > 0 ? s[s.length - 1].tS : null)),
         /** The latest worker frame, and what each lane's canvas last painted (tests wait on these, not on wall time). */
         seq: store.frame?.seq ?? -1,
         painted: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.painted ?? null) ?? [],
@@ -204,6 +269,7 @@ export function App() {
       onPause={() => api?.pause()}
       onStepEvent={() => api?.stepEvent()}
       onStepRound={() => api?.stepRound()}
+      canStep={!replay}
       onSpeed={setSpeed}
     />
   );
@@ -244,6 +310,7 @@ export function App() {
       <div className="layout">
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
+          <ReplayOpen error={replayError} onOpen={(file) => void loadReplay(file.arrayBuffer(), file.name)} />
           {!classroom && (
             <section className="panel">
               <h2>Run</h2>
@@ -253,7 +320,7 @@ export function App() {
           <FaultPanel
             continents={info?.continents ?? []}
             recorded={store.recorded}
-            canAct={!!info && !done}
+            canAct={!!info && !done && !replay}
             onFault={fault}
             onExport={exportSession}
             message={faultMessage}
@@ -262,6 +329,7 @@ export function App() {
         </aside>
         <main>
           {classroom && <div className="classroom-controls">{controls}</div>}
+          {replay && <Timeline replay={replay} nowS={(frame?.nowUs ?? 0) / 1e6} onSeek={(t) => api?.seek(t * 1e6)} />}
           {strategies.length > 1 ? (
             <SideBySide store={store} strategies={strategies} options={options} selectedLane={selected.lane} onSelect={(lane, peer) => setSelected({ lane, peer })} />
           ) : (

@@ -45,6 +45,11 @@ export class FrameStore {
     this.framesReceived++;
     let grew = false;
     frame.lanes.forEach((lane, i) => {
+      if (lane.seriesReset) {
+        this.series[i] = [...lane.series];
+        grew = true;
+        return;
+      }
       if (lane.series.length === 0) return;
       (this.series[i] ??= []).push(...lane.series);
       grew = true;

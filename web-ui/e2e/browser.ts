@@ -32,6 +32,15 @@ export interface PageState {
   seq: number;
   painted: (Painted | null)[];
   renderFrames: number;
+  /** Peers up and links per lane in the latest frame. */
+  up: number[];
+  links: number[];
+  /** A loaded replay's span and timeline markers; the replay panel's error. */
+  replay: { source: string; startS: number; endS: number; markers: { tS: number; kind: string; label: string }[] } | null;
+  replayError: string | null;
+  /** Series points the charts hold per lane, and the last one's time. */
+  seriesPoints: number[];
+  seriesLastS: (number | null)[];
 }
 
 export interface Dashboard {

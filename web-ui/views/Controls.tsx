@@ -18,6 +18,8 @@ export interface ControlsProps {
   speed: number;
   roundS: number;
   big?: boolean;
+  /** False for replays: nothing to step through event by event. */
+  canStep?: boolean;
   onPlay(): void;
   onPause(): void;
   onStepEvent(): void;
@@ -38,10 +40,10 @@ export function Controls(p: ControlsProps) {
           ▶ play
         </button>
       )}
-      <button data-testid="step-event" onClick={p.onStepEvent} disabled={!p.loaded || p.done} title="advance one simulation event">
+      <button data-testid="step-event" onClick={p.onStepEvent} disabled={!p.loaded || p.done || p.canStep === false} title="advance one simulation event">
         step event
       </button>
-      <button data-testid="step-round" onClick={p.onStepRound} disabled={!p.loaded || p.done} title={`advance one gossip round (${p.roundS} s simulated)`}>
+      <button data-testid="step-round" onClick={p.onStepRound} disabled={!p.loaded || p.done || p.canStep === false} title={`advance one gossip round (${p.roundS} s simulated)`}>
         step round ({p.roundS} s)
       </button>
       <label>

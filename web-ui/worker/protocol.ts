@@ -5,8 +5,9 @@
  */
 import type { ActionSpec } from '../../sim-core/scenario/schema/actions.ts';
 import type { SeriesPoint } from '../../sim-core/scenario/simulation.ts';
+import type { ReplayMarker } from '../../sim-core/record/replay.ts';
 
-export type { ActionSpec, SeriesPoint };
+export type { ActionSpec, ReplayMarker, SeriesPoint };
 
 /** Peer state codes in `LaneFrame.state`. */
 export const PEER_WAITING = 0; // not started yet
@@ -43,6 +44,18 @@ export interface LoadInfo {
   continents: string[];
   /** Message type names by number (for the message log). */
   typeNames: Record<number, string>;
+  /** Set when a replay file is loaded (no simulation: a timeline to seek). */
+  replay?: ReplayInfo;
+}
+
+/** A loaded replay: its time span and the timeline's markers (scenario actions and faults met). */
+export interface ReplayInfo {
+  source: string;
+  startS: number;
+  endS: number;
+  markers: ReplayMarker[];
+  /** The recorded run's trace hash (empty if it was interrupted). */
+  traceHash: string;
 }
 
 /** Messages in flight during (or after) the last frame's window: honest peer indices. */
@@ -76,6 +89,8 @@ export interface LaneFrame {
   inFlight?: InFlight;
   /** Series points sampled since the previous frame. */
   series: SeriesPoint[];
+  /** `series` replaces the lane's series instead of extending it (a replay seeked backwards). */
+  seriesReset?: boolean;
 }
 
 export interface Frame {
@@ -121,6 +136,10 @@ export interface SimWorkerApi {
   setView(v: ViewOptions): void;
   fault(f: FaultRequest): Promise<FaultResult>;
   inspect(lane: number, peer: number): Promise<Record<string, unknown> | undefined>;
+  /** Opens a replay file (`peermap run --record`): gzip'd or plain NDJSON bytes; throws naming the bad field. */
+  loadReplay(bytes: ArrayBuffer, source: string, onFrame: (f: Frame) => void): Promise<LoadInfo>;
+  /** Replays: moves the playhead to this simulated time. */
+  seek(tUs: number): void;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */
   exportSession(): Promise<string>;
 }

@@ -7,6 +7,7 @@
  * never while the UI has not yet taken the previous one.
  */
 import * as Comlink from 'comlink';
+import { ReplaySession, replayText } from './replay-session.ts';
 import { Session } from './session.ts';
 import type { FaultRequest, FaultResult, Frame, LoadInfo, LoadRequest, SimWorkerApi, ViewOptions } from './protocol.ts';
 
@@ -18,7 +19,10 @@ const CALL_MS = 4;
 /** The simulated-time goal never runs more than this much wall time ahead of a lagging simulation. */
 const MAX_LAG_S = 0.5;
 
-let session: Session | undefined;
+/** A live simulation, or a replay file played back (the same frames either way). */
+let session: Session | ReplaySession | undefined;
+/** The live session, when that is what is loaded (faults, stepping, inspecting and export need one). */
+const live = () => (session instanceof Session ? session : undefined);
 let onFrame: ((f: Frame) => void | Promise<void>) | undefined;
 let view: ViewOptions = { layout: true, messages: false };
 let playing = false;
@@ -109,22 +113,41 @@ function refresh(): void {
   schedule();
 }
 
+/** Forgets what was loaded and takes the new frame callback. */
+function unload(cb: (f: Frame) => void): void {
+  playing = false;
+  stopAtUs = undefined;
+  session = undefined;
+  // The previous load's callback proxy holds a MessagePort: release it.
+  (onFrame as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+  onFrame = cb;
+  frameInFlight = false;
+}
+
+function start(s: Session | ReplaySession): LoadInfo {
+  session = s;
+  goalUs = s.nowUs;
+  seq = 0;
+  rate = { wall: 0, events: 0, perS: 0 };
+  refresh();
+  return s.info();
+}
+
 const api: SimWorkerApi = {
   async load(req: LoadRequest, cb: (f: Frame) => void): Promise<LoadInfo> {
-    playing = false;
-    stopAtUs = undefined;
-    session = undefined;
-    // The previous load's callback proxy holds a MessagePort: release it.
-    (onFrame as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
-    onFrame = cb;
-    frameInFlight = false;
-    const s = new Session(req);
-    session = s;
-    goalUs = 0;
-    seq = 0;
-    rate = { wall: 0, events: 0, perS: 0 };
+    unload(cb);
+    return start(new Session(req));
+  },
+  async loadReplay(bytes: ArrayBuffer, source: string, cb: (f: Frame) => void): Promise<LoadInfo> {
+    unload(cb);
+    return start(new ReplaySession(await replayText(bytes), source));
+  },
+  seek(tUs: number) {
+    if (!(session instanceof ReplaySession)) return;
+    session.seek(tUs);
+    goalUs = session.nowUs;
+    lastWall = performance.now();
     refresh();
-    return s.info();
   },
   play() {
     if (!session || session.done) return;
@@ -145,11 +168,11 @@ const api: SimWorkerApi = {
   async stepEvent() {
     playing = false;
     stopAtUs = undefined;
-    session?.stepEvent();
+    live()?.stepEvent();
     refresh();
   },
   async stepRound() {
-    const s = session;
+    const s = live();
     if (!s || s.done) return;
     playing = false;
     stopAtUs = Math.min(s.endUs, s.nowUs + s.roundUs);
@@ -161,17 +184,19 @@ const api: SimWorkerApi = {
     refresh();
   },
   async fault(f: FaultRequest): Promise<FaultResult> {
-    if (!session) return { ok: false, error: 'nothing loaded' };
-    const r = session.fault(f);
+    const s = live();
+    if (!s) return { ok: false, error: session ? 'a replay cannot take faults: load a scenario' : 'nothing loaded' };
+    const r = s.fault(f);
     refresh();
     return r;
   },
   async inspect(lane: number, peer: number) {
-    return session?.inspect(lane, peer);
+    return live()?.inspect(lane, peer);
   },
   async exportSession() {
-    if (!session) throw new Error('nothing loaded');
-    return session.exportYaml();
+    const s = live();
+    if (!s) throw new Error(session ? 'a replay has no session to export' : 'nothing loaded');
+    return s.exportYaml();
   },
 };
 

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { ReplayRecord } from '../../sim-core/record/format.ts';
+import { ReplayFormatError } from '../../sim-core/record/reader.ts';
+import { Recorder, runUntil, stepRecorded } from '../../sim-core/record/recorder.ts';
+import { parseScenario } from '../../sim-core/scenario/load.ts';
+import { Simulation } from '../../sim-core/scenario/simulation.ts';
+import { FrameStore } from '../client/store.ts';
+import { PEER_UP } from './protocol.ts';
+import { ReplaySession, replayText } from './replay-session.ts';
+
+const SCENARIO = `${readFileSync('scenarios/classroom.yaml', 'utf8')}
+actions:
+  - { atS: 30, do: outage, name: dark, hosts: { continents: [Oceania] }, restartAfterS: 20 }
+`;
+const VIEW = { layout: true, messages: false };
+
+function scenario() {
+  return parseScenario(SCENARIO, 'classroom+outage.yaml', { durationS: 80 });
+}
+
+/** The classroom run recorded into gzip'd NDJSON bytes, as `peermap run --record` writes it. */
+function recordedBytes(): Uint8Array {
+  const sim = new Simulation(scenario());
+  const lines: string[] = [];
+  const rec = new Recorder(sim, { everyS: 1, keyframeEveryS: 20 }, (r: ReplayRecord) => lines.push(JSON.stringify(r)));
+  while (!stepRecorded(sim, rec, 5000));
+  rec.finish('completed');
+  return gzipSync(`${lines.join('\n')}\n`);
+}
+
+/** Undirected links of a frame's CSR, "lo-hi" sorted. */
+function frameLinks(f: { n: number; offsets: Int32Array; targets: Int32Array }): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < f.n; i++) for (let k = f.offsets[i]; k < f.offsets[i + 1]; k++) if (f.targets[k] > i) out.push(`${i}-${f.targets[k]}`);
+  return out.sort();
+}
+
+describe('replay in the dashboard (worker core)', { timeout: 600_000 }, () => {
+  const bytes = recordedBytes();
+
+  it('frames after a seek show the topology and peer states the run had then; the end shows its trace hash', async () => {
+    const session = new ReplaySession(await replayText(bytes), 'replay.ndjson.gz');
+    const info = session.info();
+    expect(info.replay?.markers.map((m) => `${m.kind}@${m.tS}`)).toEqual(['action@30', 'fault@30', 'fault@50']);
+    expect(info.places?.lat.length).toBeGreaterThanOrEqual(50);
+    const sim = new Simulation(scenario());
+    let seq = 0;
+    // Forward, backwards across keyframes, forward again.
+    for (const tS of [10, 35, 12, 61, 45, 80]) {
+      session.seek(tS * 1e6);
+      const lane = session.frame(VIEW, seq++, false, 0).frame.lanes[0];
+      const fresh = new Simulation(scenario());
+      runUntil(fresh, tS * 1e6);
+      const ov = fresh.overlay()!;
+      expect(lane.nowUs).toBe(tS * 1e6);
+      expect(frameLinks(lane), `links at ${tS} s`).toEqual(frameLinks(ov));
+      expect(Array.from(lane.state).map((s) => (s === PEER_UP ? 1 : 0)), `peers up at ${tS} s`).toEqual(Array.from(ov.alive));
+      expect(lane.positions?.length).toBe(2 * lane.n);
+    }
+    expect(session.done).toBe(true);
+    expect(session.frame(VIEW, seq, false, 0).frame.lanes[0].traceHash).toBe(sim.runToEnd().traceHash);
+  });
+
+  it('the charts follow the playhead: series up to the playhead, replaced after a seek back', async () => {
+    const session = new ReplaySession(await replayText(bytes), 'r');
+    const store = new FrameStore();
+    store.reset(session.info());
+    let seq = 0;
+    const push = () => store.push(session.frame(VIEW, seq++, true, 0).frame);
+    for (let t = 0; t <= 60; t += 7) {
+      session.advance(t * 1e6);
+      push();
+    }
+    const last = () => store.series[0][store.series[0].length - 1].tS;
+    expect(last()).toBeLessThanOrEqual(56);
+    expect(store.series[0].map((p) => p.tS)).toEqual([...new Set(store.series[0].map((p) => p.tS))].sort((a, b) => a - b));
+    session.seek(20e6);
+    push();
+    expect(last()).toBeLessThanOrEqual(20);
+    expect(store.series[0].every((p) => p.tS <= 20)).toBe(true);
+  });
+
+  it('hostile bytes: not gzip, truncated gzip, or inflating past the limit fail with a ReplayFormatError', async () => {
+    await expect(replayText(bytes.subarray(0, bytes.length >> 1))).rejects.toBeInstanceOf(ReplayFormatError);
+    await expect(replayText(bytes, 10_000)).rejects.toThrow(/larger than 10000 bytes/);
+    await expect(replayText(new TextEncoder().encode('hello')).then((t) => new ReplaySession(t, 'x'))).rejects.toThrow(/line 1/);
+    // Plain (uncompressed) NDJSON also opens.
+    const plain = (await replayText(bytes)).split('\n').join('\n');
+    expect(new ReplaySession(await replayText(new TextEncoder().encode(plain)), 'plain').endUs).toBe(80e6);
+  });
+});
