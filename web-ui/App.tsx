@@ -231,16 +231,28 @@ export function App() {
     };
   }, [store, api]);
 
-  // Space: play / pause (classroom).
+  // Space: play / pause, wherever the focus is except where Space types (text fields, selects). Listened
+  // to on the document in the capture phase, so a button that keeps the focus after a click (a fault
+  // button) is not pressed again: its activation is cancelled and the focus leaves it.
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== ' ' || (e.target as HTMLElement).closest('input, textarea, select, button')) return;
+    const typesSpace = (t: EventTarget | null) => t instanceof HTMLElement && !!t.closest('input:not([type=range]):not([type=checkbox]):not([type=file]), textarea, select, [contenteditable]');
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || e.repeat || typesSpace(e.target)) return;
       e.preventDefault();
+      if (e.target instanceof HTMLElement && e.target !== document.body) e.target.blur();
       if (playing) api?.pause();
       else api?.play();
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // A button activates on Space's keyup: cancel that too.
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ' && !typesSpace(e.target)) e.preventDefault();
+    };
+    document.addEventListener('keydown', onKeyDown, true);
+    document.addEventListener('keyup', onKeyUp, true);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown, true);
+      document.removeEventListener('keyup', onKeyUp, true);
+    };
   }, [api, playing]);
 
   const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer };

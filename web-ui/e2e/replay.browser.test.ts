@@ -7,7 +7,7 @@ import type { ReplayRecord } from '../../sim-core/record/format.ts';
 import { Recorder, runUntil, stepRecorded } from '../../sim-core/record/recorder.ts';
 import { parseScenario } from '../../sim-core/scenario/load.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
-import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, REPO, startDashboard, waitForPainted, waitForState, type Dashboard } from './browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, REPO, startDashboard, waitForEnabled, waitForPainted, waitForState, type Dashboard } from './browser.ts';
 
 /**
  * Replays in the dashboard, in headless Chromium: a run recorded as
@@ -119,6 +119,26 @@ describe.skipIf(!HAVE_CHROMIUM)(`replays in the dashboard (headless Chromium)${H
     expect((await pageState(page)).replayError).toContain('header.version');
     await page.getByTestId('replay-file').setInputFiles(join(dir, 'run.ndjson.gz'));
     await waitForState(page, 's.replay !== null && s.replay.markers.length === 7 && s.nowS === 0 && s.replayError === null');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('Space toggles play / pause after a click on any button (a fault button is not pressed again)', async () => {
+    const { page, errors } = await openDashboard(dash!, '?scenario=classroom&speed=0.1');
+    await waitForEnabled(page, 'kill-region');
+    await page.getByTestId('kill-region-continent').selectOption('Oceania');
+    await page.getByTestId('kill-region').click();
+    await waitForState(page, 's.recorded === 1 && !s.playing');
+    await page.keyboard.press('Space');
+    await waitForState(page, 's.playing');
+    await page.keyboard.press('Space');
+    await waitForState(page, '!s.playing');
+    // and after the play button itself
+    await page.getByTestId('play').click();
+    await waitForState(page, 's.playing');
+    await page.keyboard.press('Space');
+    await waitForState(page, '!s.playing');
+    expect((await pageState(page)).recorded, 'Space pressed no fault button').toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   });
