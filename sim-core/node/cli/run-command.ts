@@ -97,10 +97,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const interrupt = onInterrupt(() => {
     progress.stop();
   });
+  let recording: RecordedRun | undefined;
   try {
     const sim = new Simulation(scenario);
     const recordOpts = recordOptions(opts);
-    const recording = opts.record ? new RecordedRun(sim, join(out, REPLAY_FILE), recordOpts) : undefined;
+    recording = opts.record ? new RecordedRun(sim, join(out, REPLAY_FILE), recordOpts) : undefined;
     const step = (maxEvents: number, untilUs: number) => (recording ? recording.step(maxEvents, untilUs) : sim.step(maxEvents, untilUs));
     const exports: GraphExportRecord[] = [];
     const exportAt = (opts.exportGraphAt ?? []).map(secondsToUs).filter((t) => t < sim.endUs);
@@ -143,6 +144,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   } finally {
     progress.stop();
     interrupt.dispose();
+    // A run that threw leaves no half-written replay (a no-op once the file is closed).
+    recording?.writer.abort();
   }
 }
 
