@@ -240,7 +240,8 @@ export function App() {
       if (e.key !== ' ' || e.repeat || typesSpace(e.target)) return;
       e.preventDefault();
       if (e.target instanceof HTMLElement && e.target !== document.body) e.target.blur();
-      if (playing) api?.pause();
+      // The latest frame, not this render's `playing`: re-renders are throttled and may lag behind it.
+      if (store.frame?.playing) api?.pause();
       else api?.play();
     };
     // A button activates on Space's keyup: cancel that too.
@@ -253,7 +254,7 @@ export function App() {
       document.removeEventListener('keydown', onKeyDown, true);
       document.removeEventListener('keyup', onKeyUp, true);
     };
-  }, [api, playing]);
+  }, [api, store]);
 
   const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer };
   const strategies = info?.strategies ?? [];
