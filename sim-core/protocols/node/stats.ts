@@ -33,6 +33,8 @@ export class NodeStats {
   dialAttempts = 0;
   dialFailures = 0;
   inboundRejected = 0;
+  /** Inbound connections turned away by the per-address or per-group limits (also counted in inboundRejected). */
+  inboundCapped = 0;
   duplicatesClosed = 0;
   staleEvicted = 0;
   rateDropped = 0;
