@@ -20,6 +20,14 @@ interface ManEntry extends AddrEntry {
   key: number;
 }
 
+/**
+ * Candidate new buckets per address (within its source's buckets): the
+ * emptiest takes it. One hashed bucket, as in Bitcoin Core, loses a fifth of
+ * 600 honest addresses to collisions in a 1,024-slot table; eight
+ * or more choices keep the load even (the "power of d choices").
+ */
+const NEW_CHOICES = 8;
+
 /** Tried buckets one network group can reach (Bitcoin Core: 8 of 256). */
 const TRIED_BUCKETS_PER_GROUP = 8;
 
@@ -116,6 +124,10 @@ export class AddrMan implements Book {
   private readonly perSource: number;
   private bootstraps = 0;
   private readonly picked = new Set<Address>();
+  /** Scratch: candidate buckets, and entries per source in one bucket. */
+  private readonly cand = new Int32Array(NEW_CHOICES);
+  /** New-table entries per source group (only groups that have some). */
+  private readonly srcCount = new Map<number, number>();
 
   constructor(
     private readonly cfg: NodeConfig,
@@ -166,7 +178,7 @@ export class AddrMan implements Book {
     const e: ManEntry = { address, peer, source, lastSeenUs: now, failures: 0, nextDialUs: 0, table: 0, slot, srcGroup, verified: false, key: this.keys.length };
     this.entries.set(address, e);
     this.keys.push(address);
-    this.tables[0].put(slot, address);
+    this.place(e, 0, slot);
     if (source === 'bootstrap') this.bootstraps++;
     return e;
   }
@@ -238,36 +250,74 @@ export class AddrMan implements Book {
     return out;
   }
 
-  /** A slot in the new table for an address from `srcGroup` (evicting if its bucket is full), or -1 to drop it. */
+  /**
+   * A slot in the new table for an address from `srcGroup`, or -1 to drop
+   * it: the least loaded of its NEW_CHOICES candidate buckets (all among the
+   * source's buckets); when every candidate is full, the candidate whose most
+   * represented source holds the most entries gives up that source's worst.
+   */
   private newSlot(address: Address, srcGroup: number): number {
     const t = this.tables[0];
-    const b = mix(this.k1, srcGroup, mix(this.k0, this.groupOf(address), srcGroup) % this.perSource) % t.buckets;
-    const free = t.freeSlot(b);
+    const g = this.groupOf(address);
+    const cand = this.cand;
+    let best = -1;
+    for (let i = 0; i < NEW_CHOICES; i++) {
+      const b = (cand[i] = mix(this.k1, srcGroup, mix(this.k0 + i, g, srcGroup) % this.perSource) % t.buckets);
+      if (best < 0 || t.count[b] < t.count[best]) best = b;
+    }
+    const free = t.freeSlot(best);
     if (free >= 0) return free;
-    const victim = this.evictionVictim(t, b, srcGroup);
+    let victim: ManEntry | undefined;
+    let weight = 0;
+    for (let i = 0; i < NEW_CHOICES; i++) {
+      const v = this.evictionVictim(t, cand[i], srcGroup);
+      if (v && v.weight > weight) [victim, weight] = [v.entry, v.weight];
+    }
     if (!victim) return -1;
     this.remove(victim);
     return victim.slot;
   }
 
-  /** The worst entry of the bucket's most represented source (the newcomer's counted, and winning ties); bootstrap entries stay. */
-  private evictionVictim(t: Table, b: number, srcGroup: number): ManEntry | undefined {
+  /**
+   * The worst entry (most failures, then least recently seen) of the source
+   * present in the bucket that holds the most new-table entries overall
+   * (the newcomer's counted, and winning ties), with that count; bootstrap
+   * entries stay. Counting over the whole table, not the bucket, is what
+   * makes a flood evict itself: its source always holds the most.
+   */
+  private evictionVictim(t: Table, b: number, srcGroup: number): { entry: ManEntry; weight: number } | undefined {
     const base = b * t.bucketSize;
-    const bySource = new Map<number, number>();
+    let most = srcGroup;
+    let mostCount = (this.srcCount.get(srcGroup) ?? 0) + 1;
     for (let i = 0; i < t.bucketSize; i++) {
       const g = this.entries.get(t.slots[base + i])!.srcGroup;
-      bySource.set(g, (bySource.get(g) ?? 0) + 1);
+      const n = this.srcCount.get(g)!;
+      if (n > mostCount) [most, mostCount] = [g, n];
     }
-    let most = srcGroup;
-    let mostCount = (bySource.get(srcGroup) ?? 0) + 1;
-    for (const [g, n] of bySource) if (n > mostCount) [most, mostCount] = [g, n];
     let worst: ManEntry | undefined;
     for (let i = 0; i < t.bucketSize; i++) {
       const e = this.entries.get(t.slots[base + i])!;
       if (e.srcGroup !== most || e.source === 'bootstrap') continue;
       if (!worst || e.failures > worst.failures || (e.failures === worst.failures && e.lastSeenUs < worst.lastSeenUs)) worst = e;
     }
-    return worst;
+    return worst && { entry: worst, weight: mostCount };
+  }
+
+  /** Places an entry in a table slot, keeping the new table's per-source counts. */
+  private place(e: ManEntry, table: 0 | 1, slot: number): void {
+    e.table = table;
+    e.slot = slot;
+    this.tables[table].put(slot, e.address);
+    if (table === 0) this.srcCount.set(e.srcGroup, (this.srcCount.get(e.srcGroup) ?? 0) + 1);
+  }
+
+  /** Empties an entry's slot. */
+  private unplace(e: ManEntry): void {
+    this.tables[e.table].clear(e.slot);
+    if (e.table !== 0) return;
+    const n = this.srcCount.get(e.srcGroup)! - 1;
+    if (n > 0) this.srcCount.set(e.srcGroup, n);
+    else this.srcCount.delete(e.srcGroup);
   }
 
   /** New → tried; a full tried bucket sends its least recently seen entry back to the new table. */
@@ -283,23 +333,20 @@ export class AddrMan implements Book {
         if (!demoted || x.lastSeenUs < demoted.lastSeenUs) demoted = x;
       }
       slot = demoted!.slot;
-      t.clear(slot);
+      this.unplace(demoted!);
     }
-    this.tables[0].clear(e.slot);
-    e.table = 1;
-    e.slot = slot;
-    t.put(slot, e.address);
+    this.unplace(e);
+    this.place(e, 1, slot);
     if (demoted) {
+      demoted.slot = -1;
       const back = this.newSlot(demoted.address, demoted.srcGroup);
       if (back < 0) return this.dropKey(demoted);
-      demoted.table = 0;
-      demoted.slot = back;
-      this.tables[0].put(back, demoted.address);
+      this.place(demoted, 0, back);
     }
   }
 
   private remove(e: ManEntry): void {
-    this.tables[e.table].clear(e.slot);
+    this.unplace(e);
     this.dropKey(e);
   }
 
