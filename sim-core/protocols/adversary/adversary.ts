@@ -89,7 +89,7 @@ export class Adversary implements PeerProtocol<WireItem> {
           listen: { host: this.address, port: 0 },
           startHeight: 0,
           isOwnNonce: () => false,
-          peerOf: (pk) => this.registry.numOfPublicKey(pk),
+          peerOf: (pk) => this.registry.tryNumOfPublicKey(pk),
           local: this.address,
           remote,
         },

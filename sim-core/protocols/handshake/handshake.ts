@@ -39,7 +39,9 @@ export type HandshakeFailure =
   | 'insufficient-work'
   | 'out-of-order'
   | 'rejected'
-  | 'timeout';
+  | 'timeout'
+  /** The key's id could not be interned (the table of unknown ids is full): dropped, nobody charged. */
+  | 'id-limit';
 
 export type HandshakeOutcome = 'established' | HandshakeFailure;
 
@@ -59,8 +61,8 @@ export interface HandshakeContext {
   startHeight: number;
   /** True if `nonce` is one this node sent on another connection (self-connection). */
   isOwnNonce(nonce: number): boolean;
-  /** Peer number of a public key. */
-  peerOf(publicKey: Uint8Array): PeerNum;
+  /** Peer number of a public key; undefined when it cannot be interned (table of unknown ids full). */
+  peerOf(publicKey: Uint8Array): PeerNum | undefined;
   /** Identity proof of work the other side must show (leading zero bits; 0: none). */
   powRequired?: number;
   /** Bits a proof-of-work nonce proves for a public key's peer id. */
@@ -234,7 +236,9 @@ export class Handshake {
       return step;
     }
     this.state = 'done';
-    return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: true, remote: this.ctx.peerOf(remote.publicKey), remoteVersion: remote } };
+    const peer = this.ctx.peerOf(remote.publicKey);
+    if (peer === undefined) return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: false, failure: 'id-limit' } };
+    return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: true, remote: peer, remoteVersion: remote } };
   }
 
   /** The transcript our verack signs (`signing`) or theirs must have signed. */

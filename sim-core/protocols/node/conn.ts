@@ -116,7 +116,7 @@ export function newHandshake(
       listen: { host: listen, port: 0 },
       startHeight: 0,
       isOwnNonce: (n) => isOwnNonce(n) && n !== nonce,
-      peerOf: (pk) => registry.numOfPublicKey(pk),
+      peerOf: (pk) => registry.tryNumOfPublicKey(pk),
       powRequired: cfg.powDifficulty,
       powWork: (pk, n) => registry.powWork(pk, n),
       powVerifyUs: cfg.powHashUs,

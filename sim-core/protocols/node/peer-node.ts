@@ -446,6 +446,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private onBytes(c: Conn, bytes: Uint8Array, now: TimeUs): void {
     c.decoder ??= this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
     const r = c.decoder.push(bytes);
+    if (r.dropped) this.stats.idLimitDropped += r.dropped;
     for (const m of r.messages) {
       if (!this.conns.has(c.id)) return;
       this.receive(c, m, now);

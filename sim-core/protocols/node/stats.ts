@@ -12,6 +12,7 @@ export const HANDSHAKE_OUTCOMES: readonly HandshakeOutcome[] = [
   'out-of-order',
   'rejected',
   'timeout',
+  'id-limit',
 ];
 
 export interface DialAttempt {
@@ -38,6 +39,8 @@ export class NodeStats {
   duplicatesClosed = 0;
   staleEvicted = 0;
   rateDropped = 0;
+  /** Frames dropped because the table of unknown peer ids was full (not charged to anyone). */
+  idLimitDropped = 0;
   pingsSent = 0;
   rttSamples = 0;
   rttSumUs = 0;
