@@ -129,7 +129,7 @@ export function nodeDriver(
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
-    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot });
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
   const honest = run.peers;
   const crashes = run.crashes;
@@ -142,7 +142,7 @@ export function nodeDriver(
       apps[index] = app;
       addresses[index] = ctx.address;
       peerNums[index] = identity.num;
-      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot });
+      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
     },
     createAdversary(ctx, spec, ordinal) {
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
