@@ -84,8 +84,12 @@ export function inboundCap(conns: Iterable<Conn>, remote: Address, groupOf: (a: 
  * attacker who fills the book while we are down does not pick all our
  * first links.
  */
+/** Anchors are refreshed at most this often: a restart loses at most this much of their history, a tick stays cheap. */
+const ANCHOR_REFRESH_US = 10_000_000;
+
 export class Anchors {
   private list: Address[] = [];
+  private nextUs = 0;
 
   constructor(
     private readonly count: number,
@@ -98,7 +102,8 @@ export class Anchors {
 
   /** Keeps anchors whose link is still up, then adds the oldest other outbound links old enough. */
   update(conns: Iterable<Conn>, now: TimeUs): void {
-    if (this.count <= 0) return;
+    if (this.count <= 0 || now < this.nextUs) return;
+    this.nextUs = now + ANCHOR_REFRESH_US;
     const up: Conn[] = [];
     for (const c of conns) if (c.dir === 'out' && c.state === 'up' && now - c.upSinceUs >= this.minAgeUs) up.push(c);
     const live = new Set(up.map((c) => c.address));
