@@ -200,6 +200,9 @@ describe('anchors', () => {
     world.at(40_000_000, () => node.dial(3)); // too young to anchor by the crash
     world.scheduler.run(60_000_000);
     expect([...node.anchorAddresses()].sort()).toEqual([1, 2]);
+    // What an app that picks its own neighbours asks before dropping a link.
+    expect(node.isAnchor(nodes[1].self)).toBe(true);
+    expect(node.isAnchor(nodes[3].self)).toBe(false);
     world.at(world.now, (w) => w.crashHost(0));
     world.startAt(0, world.now + 1_000_000);
     const restartUs = world.now + 1_000_000;

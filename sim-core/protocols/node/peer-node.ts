@@ -316,6 +316,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return this.anchors.addresses;
   }
 
+  isAnchor(peer: PeerNum): boolean {
+    const c = this.byPeer.get(peer);
+    return c !== undefined && c.dir === 'out' && this.anchors.addresses.includes(c.address);
+  }
+
   peerServices(peer: PeerNum): number | undefined {
     return this.byPeer.get(peer)?.services;
   }
