@@ -17,20 +17,20 @@ export const nodeSchema = z.strictObject({
    */
   handshake: z.enum(['seed', 'bound']).default('bound'),
   /**
-   * Inbound connections per remote address and per network group (the AS
-   * when the network has a placement, else the address): still handshaking
-   * (`pending*`) and in all (`inbound*`). A host cannot take every slot.
+   * Inbound connections per remote address, still handshaking
+   * (`pendingPerAddress`) and in all (`inboundPerAddress`), and the share of
+   * the inbound slots one network group (the AS when the network has a
+   * placement, else the address) may hold: no host, and no AS, takes them all.
    */
   limits: z
     .strictObject({
       pendingPerAddress: int(1, 1024).default(2),
-      pendingPerGroup: int(1, 1024).default(8),
       inboundPerAddress: int(1, 1024).default(2),
-      inboundPerGroup: int(1, 1024).default(8),
+      inboundGroupShare: num(0.01, 1).default(0.34),
       /** charge: an addr nobody asked for costs its sender and is ignored; accept: learnt from, as in the seed. */
       unsolicitedAddr: z.enum(['charge', 'accept']).default('charge'),
     })
-    .default({ pendingPerAddress: 2, pendingPerGroup: 8, inboundPerAddress: 2, inboundPerGroup: 8, unsolicitedAddr: 'charge' }),
+    .default({ pendingPerAddress: 2, inboundPerAddress: 2, inboundGroupShare: 0.34, unsolicitedAddr: 'charge' }),
   /** Outbound links up for `minAgeS` become anchors (at most `count`), redialled first after a restart, against eclipses. */
   anchors: z
     .strictObject({

@@ -57,12 +57,16 @@ export interface NodeConfig {
   banDurationUs: number;
   /** Misbehaviour scores halve every this long (0: they never decay, as in the seed). */
   banScoreHalfLifeUs: number;
-  /** Inbound connections still handshaking from one address, and from one network group (AS when known). */
+  /** Inbound connections still handshaking from one address. */
   maxPendingPerAddress: number;
-  maxPendingPerGroup: number;
-  /** Inbound connections (handshaking or up) from one address, and from one network group. */
+  /** Inbound connections (handshaking or up) from one address. */
   maxInboundPerAddress: number;
-  maxInboundPerGroup: number;
+  /**
+   * Share of the inbound slots (maxInbound + the handshake slack) one
+   * network group (AS when known) may hold, handshaking or up: a share, not
+   * a count, since strategies set maxInbound from 16 to 64 and more.
+   */
+  maxInboundGroupShare: number;
   /** An `addr` nobody asked for: charge it and ignore it ('charge'), or learn from it as the seed did ('accept'). */
   unsolicitedAddr: 'charge' | 'accept';
   /** Outbound links kept as anchors: redialled first after a restart (0: none). */
@@ -114,9 +118,8 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   banDurationUs: 3600_000_000,
   banScoreHalfLifeUs: 600_000_000,
   maxPendingPerAddress: 2,
-  maxPendingPerGroup: 8,
   maxInboundPerAddress: 2,
-  maxInboundPerGroup: 8,
+  maxInboundGroupShare: 0.34,
   unsolicitedAddr: 'charge',
   anchorCount: 2,
   anchorMinAgeUs: 60_000_000,

@@ -2,6 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { Conn } from './conn.ts';
 import type { NodeConfig } from './config.ts';
+import { INBOUND_HANDSHAKE_SLACK } from './conn.ts';
 
 /**
  * Misbehaviour scores per address that halve every `halfLifeUs` (0: never),
@@ -56,24 +57,19 @@ export class BanScores {
 export function inboundCap(conns: Iterable<Conn>, remote: Address, groupOf: (a: Address) => number, cfg: NodeConfig): string | undefined {
   const group = groupOf(remote);
   let pendingAddr = 0;
-  let pendingGroup = 0;
   let addr = 0;
   let grp = 0;
   for (const c of conns) {
     if (c.dir !== 'in') continue;
     const sameAddr = c.address === remote;
     const sameGroup = sameAddr || groupOf(c.address) === group;
-    if (c.state === 'handshake') {
-      if (sameAddr) pendingAddr++;
-      if (sameGroup) pendingGroup++;
-    }
+    if (c.state === 'handshake' && sameAddr) pendingAddr++;
     if (sameAddr) addr++;
     if (sameGroup) grp++;
   }
   if (pendingAddr >= cfg.maxPendingPerAddress) return 'too many handshakes from this address';
-  if (pendingGroup >= cfg.maxPendingPerGroup) return 'too many handshakes from this network';
   if (addr >= cfg.maxInboundPerAddress) return 'too many connections from this address';
-  if (grp >= cfg.maxInboundPerGroup) return 'too many connections from this network';
+  if (grp >= Math.max(1, Math.ceil(cfg.maxInboundGroupShare * (cfg.maxInbound + INBOUND_HANDSHAKE_SLACK)))) return 'too many connections from this network';
   return undefined;
 }
 

@@ -14,9 +14,8 @@ import { PeerNode, type WireItem } from './peer-node.ts';
 const SEED: Partial<NodeConfig> = {
   handshake: { ...DEFAULT_NODE_CONFIG.handshake, transcript: 'seed' },
   maxPendingPerAddress: 1024,
-  maxPendingPerGroup: 1024,
   maxInboundPerAddress: 1024,
-  maxInboundPerGroup: 1024,
+  maxInboundGroupShare: 1,
   unsolicitedAddr: 'accept',
   banScoreHalfLifeUs: 0,
   addrBook: 'seed',
@@ -24,7 +23,7 @@ const SEED: Partial<NodeConfig> = {
 };
 
 /** A world of PeerNodes (real Ed25519, 5 ms links) plus any hostile hosts, all driven in memory. */
-function mesh(n: number, cfg: Partial<NodeConfig>, extra: ((ctx: HostContext<WireItem>) => PeerProtocol<WireItem>)[] = []) {
+function mesh(n: number, cfg: Partial<NodeConfig>, extra: ((ctx: HostContext<WireItem>) => PeerProtocol<WireItem>)[] = [], netGroupOf?: (a: Address) => number) {
   const rng = new RngStreams(5);
   const world = new World<WireItem>({ rng, latency: new ConstantLatency(5), sizer: wireItemSizer });
   const registry = new IdentityRegistry(ed25519Signer);
@@ -33,7 +32,7 @@ function mesh(n: number, cfg: Partial<NodeConfig>, extra: ((ctx: HostContext<Wir
   const nodes: PeerNode[] = [];
   for (let i = 0; i < n; i++) {
     world.addHost((ctx) => {
-      const node = new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity: registry.mint(rng.peer(i, 'identity')), registry, cfg: full, wire, bootstrap: [] });
+      const node = new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity: registry.mint(rng.peer(i, 'identity')), registry, cfg: full, wire, bootstrap: [], netGroupOf });
       nodes[i] = node;
       return node;
     });
@@ -145,6 +144,22 @@ describe('slot exhaustion from one host', () => {
     }
     expect(taken.seed).toBe(DEFAULT_NODE_CONFIG.maxInbound + 8); // maxInbound + the handshake slack: all of them
     expect(taken.capped).toBe(DEFAULT_NODE_CONFIG.maxPendingPerAddress);
+  });
+});
+
+describe('inbound share of one network group', () => {
+  it('hosts of one AS get at most a third of the inbound slots; a host of another AS still gets in', () => {
+    // Host 0 the victim, 1..15 in AS 1, 16 in AS 2.
+    const groupOf = (a: Address) => (a === 0 ? 0 : a <= 15 ? 1 : 2);
+    const { world, nodes } = mesh(17, {}, [], groupOf);
+    const [victim] = nodes;
+    world.at(1000, () => nodes.slice(1).forEach((n) => n.dial(0)));
+    world.scheduler.run(2_000_000);
+    const cap = Math.ceil(DEFAULT_NODE_CONFIG.maxInboundGroupShare * (DEFAULT_NODE_CONFIG.maxInbound + 8));
+    const fromAs1 = [...victim.peers().keys()].filter((p) => nodes.findIndex((n) => n.self === p) <= 15).length;
+    expect(fromAs1).toBe(cap);
+    expect(victim.stats.inboundCapped).toBe(15 - cap);
+    expect(victim.peers().has(nodes[16].self)).toBe(true);
   });
 });
 
