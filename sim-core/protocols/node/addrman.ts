@@ -22,9 +22,9 @@ interface ManEntry extends AddrEntry {
 
 /**
  * Candidate new buckets per address (within its source's buckets): the
- * emptiest takes it. One hashed bucket, as in Bitcoin Core, loses a fifth of
- * 600 honest addresses to collisions in a 1,024-slot table; eight
- * or more choices keep the load even (the "power of d choices").
+ * emptiest takes it. One hashed bucket, as in Bitcoin Core, loses ~15% of
+ * 600 honest addresses (six sources) to collisions in a 1,024-slot table;
+ * eight choices lose < 1% (the "power of d choices").
  */
 const NEW_CHOICES = 8;
 
