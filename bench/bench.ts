@@ -172,6 +172,10 @@ async function engineSection(): Promise<void> {
 
 interface ConvergenceRow extends ChildRun {
   strategy: string;
+  /** Commit the row was measured at (rows of strategies not re-run are kept from the previous result). */
+  commit?: string;
+  /** 1-, 5- and 15-minute load averages before and after this strategy's run. */
+  loadAverage?: { start: number[]; end: number[] };
   messagesPerPeerPerSecond: number;
   bytesPerPeerPerSecond: number;
   messagesPerPeerPerSecondSteady: number | null;
@@ -185,6 +189,7 @@ interface ConvergenceRow extends ChildRun {
 
 interface ConvergenceResult {
   bench: string;
+  commit?: string;
   scenario: { file: string; peers: number; durationS: number; joinOverS: number };
   results: ConvergenceRow[];
 }
@@ -215,10 +220,13 @@ async function convergenceSection(): Promise<void> {
     const out = join(RESULTS, 'runs', `bench-${name}-${strategy}`);
     console.log(`  ${strategy}: running (peermap run, fresh process) ...`);
     const heapFlags = args['heap-mb'] ? [`--max-old-space-size=${Number(args['heap-mb'])}`] : [];
+    const rowLoadStart = loadavg();
     const { run: child, metrics: m } = await runChild(strategy, yamlPath, out, heapFlags, 60_000);
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
     const row: ConvergenceRow = {
       strategy,
+      commit: header.commit,
+      loadAverage: { start: rowLoadStart, end: loadavg() },
       ...child,
       messagesPerPeerPerSecond: m.messages.perPeerPerSecond as number,
       bytesPerPeerPerSecond: m.messages.bytesPerPeerPerSecond as number,
@@ -242,6 +250,10 @@ async function convergenceSection(): Promise<void> {
       console.log(ratioLine(`${strategy} messages/peer/s (steady)`, row.messagesPerPeerPerSecondSteady, p?.messagesPerPeerPerSecondSteady ?? undefined, '', true));
       console.log(ratioLine(`${strategy} bytes/peer/s (steady)`, row.bytesPerPeerPerSecondSteady ?? 0, p?.bytesPerPeerPerSecondSteady ?? undefined, 'B', true));
     }
+  }
+  // Strategies not re-run keep their previous row (same size only), each row naming its commit.
+  if (sameSize) {
+    for (const p of prev.value.results) if (!rows.some((r) => r.strategy === p.strategy)) rows.push({ ...p, commit: p.commit ?? prev.value.commit });
   }
   const result = {
     bench: name,

@@ -4,13 +4,20 @@
  * returned WireError, a buffer over its limit, a chunking that changes the
  * outcome, or a round-trip mismatch. Exits 1 on failure.
  *
- *   npm run fuzz:wire -- [--cases 1000000] [--seed S] [--max-failures 10] [--only I]
+ *   npm run fuzz:wire -- [--cases 1000000] [--seed S] [--max-failures 10] [--only I] [--codec both]
  *
  * --only I regenerates the cases of the same seed but checks only case I.
+ * --codec: the IdCodec each case is decoded with: `exact` (canonical test
+ * codec), `registry` (the production IdentityRegistry, with a table of
+ * unknown ids bounded at a random 0–64 entries or the default, so frames are
+ * dropped at the bound), or `both` (each case under each; the default).
  */
 import { parseArgs } from 'node:util';
 import seedrandom from 'seedrandom';
-import { checkCase, makeCase, type FuzzMode } from '../sim-core/wire/fuzz.ts';
+import { checkCase, exactIdCodec, makeCase, type FuzzMode } from '../sim-core/wire/fuzz.ts';
+import type { IdCodec } from '../sim-core/wire/ids.ts';
+import { DEFAULT_MAX_FOREIGN_IDS, IdentityRegistry } from '../sim-core/protocols/identity/registry.ts';
+import { modelSigner } from '../sim-core/protocols/identity/signer.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -18,8 +25,14 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     'max-failures': { type: 'string', default: '10' },
     only: { type: 'string' },
+    codec: { type: 'string', default: 'both' },
   },
 });
+const CODEC = args.codec!;
+if (!['exact', 'registry', 'both'].includes(CODEC)) {
+  console.error('usage: --codec exact | registry | both');
+  process.exit(2);
+}
 const CASES = Number(args.cases);
 const MAX_FAILURES = Number(args['max-failures']);
 const ONLY = args.only === undefined ? -1 : Number(args.only);
@@ -29,7 +42,7 @@ if (!Number.isSafeInteger(CASES) || CASES < 1 || !Number.isSafeInteger(MAX_FAILU
 }
 // A fresh seed per run unless given; printed so any run can be replayed.
 const SEED = args.seed ?? String(Date.now() % 1_000_000_000);
-const replay = `npm run fuzz:wire -- --cases ${CASES} --seed ${SEED}`;
+const replay = `npm run fuzz:wire -- --cases ${CASES} --seed ${SEED} --codec ${CODEC}`;
 
 const rand = seedrandom.alea(`peermap/fuzz-wire/${SEED}`);
 const perMode = new Map<FuzzMode, number>();
@@ -42,13 +55,20 @@ let lastReport = t0;
 
 for (let i = 0; i < CASES; i++) {
   const c = makeCase(rand);
+  // The registry's bound is drawn with the case, before skipping, so `--only` replays it.
+  const bound = CODEC === 'exact' ? 0 : rand() < 0.5 ? Math.floor(rand() * 65) : DEFAULT_MAX_FOREIGN_IDS;
   if (ONLY >= 0 && i !== ONLY) continue;
   checked++;
   perMode.set(c.mode, (perMode.get(c.mode) ?? 0) + 1);
   bytes += c.stream.length;
-  let failure: string | null;
+  let failure: string | null = null;
   try {
-    failure = checkCase(c);
+    if (CODEC !== 'registry') failure = checkCase(c, exactIdCodec);
+    if (failure === null && CODEC !== 'exact') {
+      const registry = (): IdCodec => new IdentityRegistry(modelSigner, undefined, bound);
+      failure = checkCase(c, registry);
+      if (failure !== null) failure = `registry codec (bound ${bound}): ${failure}`;
+    }
   } catch (e) {
     failure = `harness threw ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
   }

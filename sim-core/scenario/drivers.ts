@@ -10,13 +10,13 @@ import type { StrategyEntry, StrategyEnv, StrategyRuntime } from '../protocols/s
 import type { Scenario } from './schema/index.ts';
 
 /** The driver for a scenario's `protocol.kind` (and strategy). */
-export function createDriver(scenario: Scenario, rng: RngStreams): ProtocolDriver<unknown> {
+export function createDriver(scenario: Scenario, rng: RngStreams, netGroupOf?: (address: number) => number): ProtocolDriver<unknown> {
   const proto = scenario.protocol;
   switch (proto.kind) {
     case 'flood':
       return floodDriver(proto, scenario.peers.count) as ProtocolDriver<unknown>;
     case 'node':
-      return nodeDriver(nodeRunFrom(scenario), rng, strategyRuntime(scenario)) as ProtocolDriver<unknown>;
+      return nodeDriver({ ...nodeRunFrom(scenario), netGroupOf }, rng, strategyRuntime(scenario)) as ProtocolDriver<unknown>;
     default:
       throw new Error(`protocol.kind: no driver for ${JSON.stringify((proto as { kind: unknown }).kind)}`);
   }

@@ -12,6 +12,15 @@ import type { ActionSpec } from './schema/actions.ts';
 import type { Scenario } from './schema/index.ts';
 import { buildUnderlay, type ScenarioUnderlay } from './underlay.ts';
 
+/** Network group of an address: its AS when the underlay places hosts, else none (each address its own group). */
+function netGroups(underlay: ScenarioUnderlay): ((address: number) => number) | undefined {
+  const geo = underlay.hosts.geo;
+  if (!geo) return undefined;
+  const n = underlay.hosts.capacity;
+  // AS indices are ≥ 0; an address past the placement is its own group (negative, so never an AS).
+  return (a) => (a >= 0 && a < n ? geo.as[a] : -1 - a);
+}
+
 /**
  * Start time of each honest peer: `peers.waves` if given; otherwise the
  * bootstrap nodes at 0 (everyone is told to reach them) and the others
@@ -115,9 +124,10 @@ export class Simulation {
 
   constructor(readonly scenario: Scenario) {
     this.rng = new RngStreams(scenario.seed);
-    this.driver = createDriver(scenario, this.rng);
     this.endUs = secondsToUs(scenario.durationS);
+    // The underlay first: the peer manager groups addresses by the AS it places hosts in (named streams: order-free).
     this.underlay = buildUnderlay(scenario, this.rng);
+    this.driver = createDriver(scenario, this.rng, netGroups(this.underlay));
     this.world = new World<unknown>({
       rng: this.rng,
       latency: this.underlay.latency,

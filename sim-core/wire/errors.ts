@@ -20,7 +20,13 @@ export type WireErrorKind =
   /** An integer outside its width or closed set (u53 ≥ 2^53, a flag not 0/1, hop past the route). */
   | 'out-of-range'
   /** A string that is not well-formed UTF-8 (decode) or has a lone surrogate (encode). */
-  | 'bad-utf8';
+  | 'bad-utf8'
+  /**
+   * The IdCodec would not take one more unknown id (its table is full). Not
+   * the sender's fault: the frame is dropped and the stream goes on (see
+   * FrameDecoder), so it never poisons a connection.
+   */
+  | 'id-limit';
 
 export const WIRE_ERROR_KINDS: readonly WireErrorKind[] = [
   'frame-too-small',
@@ -32,6 +38,7 @@ export const WIRE_ERROR_KINDS: readonly WireErrorKind[] = [
   'too-many-items',
   'out-of-range',
   'bad-utf8',
+  'id-limit',
 ];
 
 /**

@@ -14,7 +14,12 @@ export interface FrameDecoderOptions {
 export interface PushResult {
   readonly messages: Message[];
   readonly error: WireError | undefined;
+  /** Stream offsets of whole frames dropped in this push because the IdCodec's table was full ('id-limit'). */
+  readonly dropped: number[];
 }
+
+/** Returned by decode() for a frame dropped (not an error: the stream goes on). */
+const DROPPED = null;
 
 const EMPTY = new Uint8Array(0);
 /** First allocation of the reassembly buffer (≤ MIN_MAX_FRAME_BYTES, so within any limit). */
@@ -74,8 +79,9 @@ export class FrameDecoder implements WireLimits {
 
   push(chunk: Uint8Array): PushResult {
     const messages: Message[] = [];
-    if (this.err === undefined) this.consume(chunk, messages);
-    return { messages, error: this.err };
+    const dropped: number[] = [];
+    if (this.err === undefined) this.consume(chunk, messages, dropped);
+    return { messages, error: this.err, dropped };
   }
 
   /** Call when the stream ends: a partial frame left over is a truncation (and poisons). */
@@ -86,7 +92,7 @@ export class FrameDecoder implements WireLimits {
     return this.err;
   }
 
-  private consume(chunk: Uint8Array, out: Message[]): void {
+  private consume(chunk: Uint8Array, out: Message[], dropped: number[]): void {
     const n = chunk.length;
     const base = this.streamPos; // stream offset of chunk[0]
     let i = 0;
@@ -99,7 +105,8 @@ export class FrameDecoder implements WireLimits {
         if (n - i >= total) {
           const msg = this.decode(chunk[i + 4], chunk, i + FRAME_HEADER_BYTES, i + total, base);
           if (msg === undefined) return;
-          out.push(msg);
+          if (msg === DROPPED) dropped.push(base + i);
+          else out.push(msg);
           i += total;
           continue;
         }
@@ -120,7 +127,8 @@ export class FrameDecoder implements WireLimits {
       if (this.have === this.frameLen) {
         const msg = this.decode(this.buf[4], this.buf, FRAME_HEADER_BYTES, this.frameLen, this.frameStart);
         if (msg === undefined) return;
-        out.push(msg);
+        if (msg === DROPPED) dropped.push(this.frameStart);
+        else out.push(msg);
         this.have = 0;
         this.frameLen = 0;
         if (this.buf.length > KEEP_CAPACITY) this.buf = EMPTY;
@@ -159,12 +167,17 @@ export class FrameDecoder implements WireLimits {
     return true;
   }
 
-  /** Decodes one payload; `origin` is the stream offset of bytes[0]. */
-  private decode(type: number, bytes: Uint8Array, start: number, end: number, origin: number): Message | undefined {
+  /**
+   * Decodes one payload; `origin` is the stream offset of bytes[0].
+   * undefined: an error poisoned the decoder; DROPPED: the id table was full,
+   * the frame is skipped (its length is known, so framing holds).
+   */
+  private decode(type: number, bytes: Uint8Array, start: number, end: number, origin: number): Message | undefined | typeof DROPPED {
     try {
       return decodePayload(type, bytes, start, end, this.ids, this);
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
+      if (e.kind === 'id-limit') return DROPPED;
       this.poison(e.shifted(origin));
       return undefined;
     }

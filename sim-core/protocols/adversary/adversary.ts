@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import { MsgType, type Message } from '../../wire/messages.ts';
-import { Handshake } from '../handshake/handshake.ts';
+import { Handshake, type HandshakeTranscript } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { WireItem } from '../node/peer-node.ts';
 import type { WireBoundary } from '../node/wire-boundary.ts';
@@ -23,6 +23,8 @@ export interface AdversaryConfig {
   redialUs: number;
   /** Bound on dials over the whole run. */
   maxDials: number;
+  /** The victims' handshake transcript (an adversary that completes handshakes speaks it). */
+  transcript?: HandshakeTranscript;
 }
 
 export interface AdversaryStats {
@@ -72,7 +74,7 @@ export class Adversary implements PeerProtocol<WireItem> {
     this.io.setTimer(1, TIMER_DIAL);
   }
 
-  onConnected(now: TimeUs, conn: ConnId, _remote: Address, dir: Direction): void {
+  onConnected(now: TimeUs, conn: ConnId, remote: Address, dir: Direction): void {
     if (dir === 'in') return void this.io.close(conn);
     this.conn = conn;
     this.stats.connected++;
@@ -88,9 +90,11 @@ export class Adversary implements PeerProtocol<WireItem> {
           listen: { host: this.address, port: 0 },
           startHeight: 0,
           isOwnNonce: () => false,
-          peerOf: (pk) => this.registry.numOfPublicKey(pk),
+          peerOf: (pk) => this.registry.tryNumOfPublicKey(pk),
+          local: this.address,
+          remote,
         },
-        { protocolVersion: 1, minProtocolVersion: 1, services: 0, userAgent: '/adversary/' },
+        { protocolVersion: 1, minProtocolVersion: 1, services: 0, userAgent: '/adversary/', transcript: this.cfg.transcript },
         this.rng.uint32(),
       );
       this.send(this.hs.start(now));

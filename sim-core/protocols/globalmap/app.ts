@@ -61,8 +61,6 @@ export class GlobalMapApp implements NodeApp {
   private outbox!: Outbox;
   /** Outbox slot of the sender of the message being received (SLOT_UNKNOWN until needed). */
   private fromSlot = SLOT_UNKNOWN;
-  /** Sink of the prefetch pass's reads (kept so the compiler keeps the loads). */
-  private warmth = 0;
   private flushArmed = false;
   /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
   private readonly unannounced = new Set<PeerNum>();
@@ -258,7 +256,6 @@ export class GlobalMapApp implements NodeApp {
       const packed = msg.packed;
       const count = msg.count;
       this.stats.eventsReceived += count;
-      this.warmth ^= this.warm(packed, count, self);
       for (let i = 0; i < count; i++) {
         const v = packed[i];
         const serial = Math.floor(v / REF_TTL_SPAN);
@@ -277,19 +274,6 @@ export class GlobalMapApp implements NodeApp {
       const serial = t.lookupOrIntern(e.origin, e.peer, flags, e.timestampUs, now);
       this.receiveOne(now, from, serial, e.ttl);
     }
-  }
-
-  /** Touches the store words the message's unseen events will need (a read-only pass: see StoreIndex.warm). */
-  private warm(packed: Float64Array, count: number, self: PeerNum): number {
-    const t = this.table;
-    const store = this.deps.store!;
-    const row = self * t.rowWords;
-    let mix = 0;
-    for (let i = 0; i < count; i++) {
-      const slot = Math.floor(packed[i] / REF_TTL_SPAN) & t.mask;
-      if ((t.seen[row + (slot >>> 5)] & (1 << (slot & 31))) === 0) mix ^= store.warm(t.origin[slot], t.peer[slot]);
-    }
-    return mix;
   }
 
   /** One received event: a duplicate (exact: one bit per peer) or news to apply and pass on. */

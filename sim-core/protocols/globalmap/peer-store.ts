@@ -24,6 +24,9 @@ export interface EntryLink {
   readonly timestampUs: TimeUs;
 }
 
+/** countExpired's verdict per entry of the record it scanned (see expired): the rebuild reads it instead of asking again. Shared: stores run one at a time. */
+let verdicts = new Uint8Array(256);
+
 /** applyEntry's plan per link: 0 stale, else 2 + mention delta (-1, 0, +1), plus 4 when inserted. Shared: stores run one at a time. */
 let plan = new Int8Array(256);
 
@@ -257,7 +260,7 @@ export class PeerStore extends StoreIndex {
       if (drop < n) next = pool.alloc(origin, n - drop);
       let j = next >= 0 ? pool.vOff[next] : 0;
       for (let k = 0; k < n; k++) {
-        const why = this.expired(v, k, origin, now, ttlUs, confirmTimeoutUs);
+        const why = verdicts[k];
         if (why === 1) out.expiredEntries++;
         else if (why === 2) out.expiredPhantoms++;
         else {
@@ -275,45 +278,41 @@ export class PeerStore extends StoreIndex {
   }
 
   /**
-   * Entries of version v (origin's record) that GC would drop now (see
-   * expired), and in scanUntil when the record stops passing unchanged if it
-   * drops none — one pass for both (settledUntilMs's deadlines).
+   * Entries of version v (origin's record) that GC would drop now, with
+   * each entry's verdict in `verdicts` (0 keep; 1 stale: older than the TTL,
+   * or a tombstone past the confirmation timeout — it only guards against
+   * late, older connects, and none are in flight by then; 2 a phantom: a
+   * claim the other side has not confirmed within the timeout), and in
+   * scanUntil when the record stops passing unchanged if it drops none —
+   * one pass for all three (settledUntilMs's deadlines).
    */
   private countExpired(v: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): number {
     const pool = this.pool;
     let until = pool.vNewest[v] + ttlUs;
     let drop = 0;
-    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+    const off = pool.vOff[v];
+    const n = pool.vLen[v];
+    if (verdicts.length < n) verdicts = new Uint8Array(Math.max(n, verdicts.length * 2));
+    for (let k = 0; k < n; k++) {
+      const e = off + k;
       const t = pool.eTs[e];
       const f = pool.eFlags[e];
       const age = now - t;
+      let why = 0;
       if ((f & F_CONNECT) === 0) {
-        if (age > ttlUs || age > confirmTimeoutUs) drop++;
+        if (age > ttlUs || age > confirmTimeoutUs) why = 1;
         until = Math.min(until, t + confirmTimeoutUs, t + ttlUs);
       } else {
-        if (age > ttlUs || (age > confirmTimeoutUs && !this.confirms(pool.ePeer[e], origin, f))) drop++;
+        if (age > ttlUs) why = 1;
+        else if (age > confirmTimeoutUs && !this.confirms(pool.ePeer[e], origin, f)) why = 2;
         until = Math.min(until, t + ttlUs);
         if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
       }
+      verdicts[k] = why;
+      if (why !== 0) drop++;
     }
     this.scanUntil = until;
     return drop;
-  }
-
-  /**
-   * 0 keep; 1 stale (older than the TTL, or a tombstone past the confirmation
-   * timeout — it only guards against late, older connects, and none are in
-   * flight by then); 2 a phantom (a claim the other side has not confirmed
-   * within the timeout).
-   */
-  private expired(v: number, k: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): 0 | 1 | 2 {
-    const e = this.pool.vOff[v] + k;
-    const age = now - this.pool.eTs[e];
-    const f = this.pool.eFlags[e];
-    const connect = (f & F_CONNECT) !== 0;
-    if (age > ttlUs || (!connect && age > confirmTimeoutUs)) return 1;
-    if (connect && age > confirmTimeoutUs && !this.confirms(this.pool.ePeer[e], origin, f)) return 2;
-    return 0;
   }
 
   /** Version v without its oldest tombstone (one reference taken), or -1 when it has none. */

@@ -176,11 +176,6 @@ export class RecordPool {
     return n >= 0 && this.mPeer[v] === peer && this.mFlags[v] === flags && this.mTs[v] === ts && this.vGen[n] === this.mGen[v] ? n : -1;
   }
 
-  /** Reads v's memo words (returned mixed, so the loads are kept): a prefetch, see StoreIndex.warm. */
-  warm(v: number): number {
-    return this.mNext[v] ^ this.mPeer[v];
-  }
-
   remember(v: number, peer: number, flags: number, ts: number, next: number): void {
     this.mPeer[v] = peer;
     this.mFlags[v] = flags;

@@ -35,6 +35,12 @@ export interface Scored {
  */
 export interface NeighbourStrategy {
   readonly name: string;
+  /**
+   * True if `rank` draws nothing from `view.rng` and changes nothing: a
+   * selection round whose ranking could not be used then skips it (same
+   * outcome, same random streams). Absent: always ranked.
+   */
+  readonly rankIsPure?: boolean;
   /** Candidates scored and sorted, best first (ties keep the input order). */
   rank(view: SelectionView, candidates: readonly PeerNum[]): Scored[];
   /** Among `kickable` neighbours, the one to drop first, with its score; undefined if none. */
@@ -50,6 +56,7 @@ export interface NeighbourStrategy {
  */
 export const minimalOverlap: NeighbourStrategy = {
   name: 'minimal-overlap',
+  rankIsPure: true,
   rank(view, candidates) {
     const store = view.store;
     if (!store) return candidates.map((peer) => ({ peer, score: 0 }));

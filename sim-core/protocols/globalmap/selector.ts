@@ -68,14 +68,18 @@ export class Selector {
     if (this.meshMember) this.meshBootstrap(now);
     const inFlight = this.pendingDials.size + this.pendingOffers.size;
     const want = cfg.targetDegree - degree - inFlight;
-    const ranked = this.deps.strategy.rank(view, this.candidates(now));
+    const candidates = this.candidates(now);
+    // At target with no replacement due, the ranking would be thrown away: skip it if that changes nothing.
+    const replaceBlocked = inFlight > 0 || this.replacing !== undefined || now < this.nextReplaceUs;
+    if (want <= 0 && replaceBlocked && (degree > 0 || inFlight > 0) && this.deps.strategy.rankIsPure === true) return;
+    const ranked = this.deps.strategy.rank(view, candidates);
     if (degree === 0 && inFlight === 0 && ranked.length === 0) return this.dialBootstrap(now);
     if (want > 0) {
       for (const c of ranked.slice(0, want)) this.connect(now, c.peer);
       return;
     }
     // At target: replace the most redundant link, rarely, and only for a clearly better candidate.
-    if (inFlight > 0 || ranked.length === 0 || this.replacing !== undefined || now < this.nextReplaceUs) return;
+    if (replaceBlocked || ranked.length === 0) return;
     const worst = this.deps.strategy.worst(view, this.kickable(now));
     if (worst && ranked[0].score + cfg.kickMargin <= worst.score) {
       this.stats.replacements++;

@@ -74,20 +74,6 @@ export class StoreIndex {
     return origin < this.cap ? this.slots[4 * origin] : -1;
   }
 
-  /**
-   * Reads what an apply of origin's claim about peer will read first (both
-   * index records, the memo of origin's version) and returns them mixed.
-   * A receiver calls it for all new events of a message before applying
-   * any: the cache misses of independent events then overlap instead of
-   * queueing one behind the other.
-   */
-  warm(origin: PeerNum, peer: PeerNum): number {
-    const cap = this.cap;
-    const w = peer < cap ? this.slots[4 * peer + 2] : 0;
-    const v = origin < cap ? this.slots[4 * origin] : -1;
-    return v >= 0 ? w ^ this.pool.warm(v) : w;
-  }
-
   /** The i-th origin with a record (0 ≤ i < originsWithRecords). */
   originAt(i: number): PeerNum {
     return this.origins[i];

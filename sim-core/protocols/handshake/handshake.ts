@@ -8,16 +8,28 @@ import type { Signer } from '../identity/signer.ts';
  * The per-connection handshake, sans-IO (seeds 003/004, mutual auth of 000):
  * both sides send `version` (protocol version, services, timestamp, nonce,
  * start height, listen address, public key) on open; on the other's version
- * each side signs (domain tag ‖ their nonce ‖ our nonce) and sends it as
- * `verack`; a verack whose signature verifies under the version's key
- * proves the other end holds the key. Done when we have their valid verack
- * (ours went out when their version arrived).
+ * each side signs a transcript and sends it as `verack`; a verack whose
+ * signature verifies under the version's key proves the other end holds the
+ * key. Done when we have their valid verack (ours went out when their
+ * version arrived).
+ *
+ * Transcripts: `seed` signs (tag ‖ their nonce ‖ our nonce) only, so a
+ * relay that forwards both versions unchanged is accepted as the far end.
+ * `bound` signs both whole versions (nonces, keys, listen addresses, every
+ * field a man in the middle could rewrite) and the two addresses of the
+ * connection as the signer sees them (its peer's, its own): the honest end
+ * of a relayed handshake sees the relay's address, not the verifier's, so
+ * its signature cannot verify on the verifier's connection.
  */
+export type HandshakeTranscript = 'seed' | 'bound';
+
 export interface HandshakeConfig {
   protocolVersion: number;
   minProtocolVersion: number;
   services: number;
   userAgent: string;
+  /** What the verack signs (default 'bound'; 'seed' replays the seed protocol's nonce-only transcript). */
+  transcript?: HandshakeTranscript;
 }
 
 export type HandshakeFailure =
@@ -27,7 +39,9 @@ export type HandshakeFailure =
   | 'insufficient-work'
   | 'out-of-order'
   | 'rejected'
-  | 'timeout';
+  | 'timeout'
+  /** The key's id could not be interned (the table of unknown ids is full): dropped, nobody charged. */
+  | 'id-limit';
 
 export type HandshakeOutcome = 'established' | HandshakeFailure;
 
@@ -47,14 +61,22 @@ export interface HandshakeContext {
   startHeight: number;
   /** True if `nonce` is one this node sent on another connection (self-connection). */
   isOwnNonce(nonce: number): boolean;
-  /** Peer number of a public key. */
-  peerOf(publicKey: Uint8Array): PeerNum;
+  /** Peer number of a public key; undefined when it cannot be interned (table of unknown ids full). */
+  peerOf(publicKey: Uint8Array): PeerNum | undefined;
   /** Identity proof of work the other side must show (leading zero bits; 0: none). */
   powRequired?: number;
   /** Bits a proof-of-work nonce proves for a public key's peer id. */
   powWork?(publicKey: Uint8Array, nonce: number | undefined): number;
   /** Modelled CPU cost of checking a proof (one hash). */
   powVerifyUs?: number;
+  /**
+   * The connection's two ends as this side sees them (bound transcript):
+   * `local` our address, `remote` the other end's. In the simulator hosts
+   * are not translated; behind a NAT a deployment would use the external
+   * address its peers report.
+   */
+  local?: number;
+  remote?: number;
 }
 
 const TAG = new TextEncoder().encode('peermap/handshake/v1');
@@ -64,8 +86,59 @@ export function transcript(verifierNonce: number, signerNonce: number): Uint8Arr
   const out = new Uint8Array(TAG.length + 16);
   out.set(TAG, 0);
   const v = new DataView(out.buffer);
-  v.setBigUint64(TAG.length, BigInt(verifierNonce));
-  v.setBigUint64(TAG.length + 8, BigInt(signerNonce));
+  v.setBigUint64(TAG.length, u64(verifierNonce));
+  v.setBigUint64(TAG.length + 8, u64(signerNonce));
+  return out;
+}
+
+const BOUND_TAG = new TextEncoder().encode('peermap/handshake/bound/v2');
+
+/** Every field of a version message in a fixed layout (an injective encoding: lengths precede variable fields). */
+function versionBytes(v: VersionMsg): Uint8Array {
+  const ua = new TextEncoder().encode(v.userAgent);
+  const out = new Uint8Array(2 + 4 + 8 + 8 + 4 + 4 + 2 + 2 + v.publicKey.length + 2 + ua.length + 9);
+  const d = new DataView(out.buffer);
+  let p = 0;
+  d.setUint16(p, v.protocolVersion & 0xffff);
+  d.setUint32((p += 2), v.services >>> 0);
+  d.setBigUint64((p += 4), u64(v.timestampUs));
+  d.setBigUint64((p += 8), u64(v.nonce));
+  d.setUint32((p += 8), v.startHeight >>> 0);
+  d.setUint32((p += 4), v.listen.host >>> 0);
+  d.setUint16((p += 4), v.listen.port & 0xffff);
+  d.setUint16((p += 2), v.publicKey.length & 0xffff);
+  out.set(v.publicKey, (p += 2));
+  d.setUint16((p += v.publicKey.length), ua.length);
+  out.set(ua, (p += 2));
+  p += ua.length;
+  out[p] = v.powNonce === undefined ? 0 : 1;
+  if (v.powNonce !== undefined) d.setBigUint64(p + 1, u64(v.powNonce));
+  return out;
+}
+
+/** A hostile object may carry any number: outside u53 it is written as 0 (the signature then fails), never thrown on. */
+const u64 = (x: number): bigint => (Number.isSafeInteger(x) && x >= 0 ? BigInt(x) : 0n);
+
+/**
+ * The bound transcript: tag ‖ verifier's version ‖ signer's version ‖
+ * verifier's address ‖ signer's address, addresses as the signer sees them
+ * (the verifier rebuilds it with its own view: its address, and the address
+ * the connection comes from). Both versions, not just nonces, so nothing in
+ * either version can be rewritten in flight and a key cannot be swapped.
+ */
+export function boundTranscript(verifier: VersionMsg, signer: VersionMsg, verifierAddress: number, signerAddress: number): Uint8Array {
+  const a = versionBytes(verifier);
+  const b = versionBytes(signer);
+  const out = new Uint8Array(BOUND_TAG.length + 8 + a.length + b.length + 8);
+  out.set(BOUND_TAG, 0);
+  const d = new DataView(out.buffer);
+  let p = BOUND_TAG.length;
+  d.setUint32(p, a.length);
+  out.set(a, (p += 4));
+  d.setUint32((p += a.length), b.length);
+  out.set(b, (p += 4));
+  d.setUint32((p += b.length), verifierAddress >>> 0);
+  d.setUint32(p + 4, signerAddress >>> 0);
   return out;
 }
 
@@ -74,6 +147,7 @@ type State = 'awaiting-version' | 'awaiting-verack' | 'done';
 export class Handshake {
   private state: State = 'awaiting-version';
   private remote: VersionMsg | undefined;
+  private own: VersionMsg | undefined;
 
   constructor(
     private readonly ctx: HandshakeContext,
@@ -101,6 +175,7 @@ export class Handshake {
       userAgent: this.cfg.userAgent,
     };
     if (pow) v.powNonce = pow.nonce;
+    this.own = v;
     return v;
   }
 
@@ -146,7 +221,7 @@ export class Handshake {
     }
     this.remote = v;
     this.state = 'awaiting-verack';
-    const signature = this.ctx.signer.sign(this.ctx.identity.secretKey, transcript(v.nonce, this.nonce));
+    const signature = this.ctx.signer.sign(this.ctx.identity.secretKey, this.signed(v, true));
     const verack: VerackMsg = { type: MsgType.Verack, signature };
     return { send: [verack], cpuUs: cpuUs + this.ctx.signUs };
   }
@@ -154,14 +229,25 @@ export class Handshake {
   private onVerack(m: VerackMsg): HandshakeStep {
     const remote = this.remote;
     if (this.state !== 'awaiting-verack' || !remote) return this.failWith('out-of-order', m.type, RejectCode.Invalid, 'verack before version');
-    const ok = this.ctx.signer.verify(m.signature, transcript(this.nonce, remote.nonce), remote.publicKey);
+    const ok = this.ctx.signer.verify(m.signature, this.signed(remote, false), remote.publicKey);
     if (!ok) {
       const step = this.failWith('bad-signature', m.type, RejectCode.BadSignature, 'signature does not verify');
       step.cpuUs += this.ctx.verifyUs;
       return step;
     }
     this.state = 'done';
-    return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: true, remote: this.ctx.peerOf(remote.publicKey), remoteVersion: remote } };
+    const peer = this.ctx.peerOf(remote.publicKey);
+    if (peer === undefined) return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: false, failure: 'id-limit' } };
+    return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: true, remote: peer, remoteVersion: remote } };
+  }
+
+  /** The transcript our verack signs (`signing`) or theirs must have signed. */
+  private signed(remote: VersionMsg, signing: boolean): Uint8Array {
+    if ((this.cfg.transcript ?? 'bound') === 'seed') return signing ? transcript(remote.nonce, this.nonce) : transcript(this.nonce, remote.nonce);
+    const own = this.own ?? this.start(0);
+    const local = this.ctx.local ?? this.ctx.listen.host;
+    const far = this.ctx.remote ?? remote.listen.host;
+    return signing ? boundTranscript(remote, own, far, local) : boundTranscript(own, remote, local, far);
   }
 
   private failWith(failure: HandshakeFailure, rejectedType: number, code: number, reason: string): HandshakeStep {

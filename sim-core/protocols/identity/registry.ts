@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Rng } from '../../engine/rng.ts';
 import { KAD_ID_BYTES, PEER_ID_BYTES } from '../../wire/constants.ts';
+import { WireError } from '../../wire/errors.ts';
 import type { IdCodec, PeerNum } from '../../wire/ids.ts';
 import type { PowProof, PowScheme } from './pow.ts';
 import type { Signer } from './signer.ts';
@@ -26,6 +27,14 @@ export interface RegistryPow {
 export const MAX_IDENTITIES = 1 << 22;
 
 /**
+ * Default bound on foreign ids: ids read off the wire (or public keys seen
+ * in handshakes) that no identity of the run owns. Each costs ~370 bytes,
+ * so hostile peers inventing ids can take at most ~24 MiB; past it, a frame
+ * naming one more is dropped (WireError 'id-limit'), never a crash.
+ */
+export const DEFAULT_MAX_FOREIGN_IDS = 1 << 16;
+
+/**
  * All identities of a simulation, interned as small integers (PeerNum).
  * It is also the IdCodec: 32-byte ids (and 20-byte Kademlia ids, the first
  * 20 bytes of the peer id) map to and from peer numbers; an id never seen
@@ -37,12 +46,23 @@ export class IdentityRegistry implements IdCodec {
   private readonly byId = new Map<string, PeerNum>();
   private readonly byKadId = new Map<string, PeerNum>();
   private readonly byKeyObject = new WeakMap<Uint8Array, PeerNum>();
+  /** Numbers of the foreign ids (an id minted after being seen leaves the set). */
+  private readonly foreignOf = new Set<PeerNum>();
+  /** Interned ids no minted identity owns. */
+  private foreign = 0;
 
   constructor(
     readonly signer: Signer,
     /** Absent or difficulty 0: identities carry no proof of work. */
     readonly pow?: RegistryPow,
+    /** Bound on foreign ids (see DEFAULT_MAX_FOREIGN_IDS). */
+    readonly maxForeignIds = DEFAULT_MAX_FOREIGN_IDS,
   ) {}
+
+  /** Interned ids that no minted identity owns (bounded by maxForeignIds). */
+  get foreignIds(): number {
+    return this.foreign;
+  }
 
   get size(): number {
     return this.ids.length;
@@ -60,7 +80,11 @@ export class IdentityRegistry implements IdCodec {
     for (let i = 0; i < 8; i++) view.setUint32(i * 4, rng.uint32());
     const publicKey = this.signer.publicKeyOf(secretKey);
     const peerId = sha256(publicKey);
-    const num = this.intern(peerId);
+    const num = this.intern(peerId, true);
+    if (this.keys[num] === undefined && this.foreignOf.has(num)) {
+      this.foreignOf.delete(num); // seen on the wire before it was minted: no longer foreign
+      this.foreign--;
+    }
     const pow = this.pow && this.pow.difficulty > 0 && powRng ? this.pow.scheme.solve(peerId, this.pow.difficulty, powRng) : undefined;
     const identity: Identity = pow ? { num, secretKey, publicKey, peerId, pow } : { num, secretKey, publicKey, peerId };
     this.keys[num] = identity;
@@ -76,7 +100,7 @@ export class IdentityRegistry implements IdCodec {
     return this.keys[num];
   }
 
-  /** Peer number of a public key's fingerprint (interning it if new). */
+  /** Peer number of a public key's fingerprint (interning it if new); throws WireError 'id-limit' when the foreign table is full. */
   numOfPublicKey(publicKey: Uint8Array): PeerNum {
     // In object mode the key arriving in a version message is the very array the
     // identity holds, so the fingerprint is computed once per identity, not per handshake.
@@ -87,10 +111,22 @@ export class IdentityRegistry implements IdCodec {
     return num;
   }
 
+  /** numOfPublicKey, or undefined when the key is new and the foreign table is full. */
+  tryNumOfPublicKey(publicKey: Uint8Array): PeerNum | undefined {
+    try {
+      return this.numOfPublicKey(publicKey);
+    } catch (e) {
+      if (e instanceof WireError && e.kind === 'id-limit') return undefined;
+      throw e;
+    }
+  }
+
   /** Difficulty a public key's proof-of-work nonce reaches (0 without a scheme). */
   powWork(publicKey: Uint8Array, nonce: number | undefined): number {
     if (!this.pow || nonce === undefined) return 0;
-    return this.pow.scheme.work(this.ids[this.numOfPublicKey(publicKey)], nonce);
+    // Checked before the key is proven: hash it without interning, so unproven keys take no table space.
+    const known = this.byKeyObject.get(publicKey);
+    return this.pow.scheme.work(known !== undefined ? this.ids[known] : sha256(publicKey), nonce);
   }
 
   /** Byte order of two peers' ids: the deterministic tie-break between them. */
@@ -123,11 +159,20 @@ export class IdentityRegistry implements IdCodec {
     return this.intern(id);
   }
 
-  private intern(peerId: Uint8Array): PeerNum {
+  /** The number of an id, interned if new; `minting`: for an identity of the run (else a foreign id, bounded). */
+  private intern(peerId: Uint8Array, minting = false): PeerNum {
     const key = hex(peerId, 0, PEER_ID_BYTES);
     const known = this.byId.get(key);
     if (known !== undefined) return known;
-    if (this.ids.length >= MAX_IDENTITIES) throw new RangeError(`more than ${MAX_IDENTITIES} identities`);
+    if (!minting && this.foreign >= this.maxForeignIds) throw new WireError('id-limit', `more than ${this.maxForeignIds} unknown peer ids`, 0);
+    if (this.ids.length >= MAX_IDENTITIES) {
+      if (!minting) throw new WireError('id-limit', `more than ${MAX_IDENTITIES} identities`, 0);
+      throw new RangeError(`more than ${MAX_IDENTITIES} identities`); // a scenario too large: a configuration error
+    }
+    if (!minting) {
+      this.foreign++;
+      this.foreignOf.add(this.ids.length);
+    }
     const num = this.ids.length;
     this.ids.push(peerId);
     this.keys.push(undefined);

@@ -3,6 +3,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import { backoffUs } from './backoff.ts';
+import { BanList } from './ban-list.ts';
 import type { NodeConfig } from './config.ts';
 
 export type AddrSource = 'bootstrap' | 'addr' | 'inbound' | 'app' | 'lan';
@@ -18,18 +19,38 @@ export interface AddrEntry {
 }
 
 /** Random probes per candidate search: bounds the work of a dial round whatever the book's size. */
-const MAX_PROBES = 64;
+export const MAX_PROBES = 64;
+
+/** What the peer manager needs of an address book (the seed's list, or AddrMan's buckets). */
+export interface Book {
+  readonly size: number;
+  get(address: Address): AddrEntry | undefined;
+  /** Records an address (or refreshes it); `from`: who told us (an `addr` sender), for source-grouped books. */
+  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): AddrEntry | undefined;
+  dialFailed(address: Address, now: TimeUs): void;
+  disconnected(address: Address, now: TimeUs): void;
+  /** A handshake succeeded at the address; `outbound`: we dialled it (only that proves it is dialable). */
+  connected(address: Address, peer: PeerNum | undefined, now: TimeUs, outbound?: boolean): void;
+  ban(address: Address, peer: PeerNum | undefined, untilUs: TimeUs): void;
+  isBanned(address: Address, now: TimeUs): boolean;
+  isPeerBanned(peer: PeerNum, now: TimeUs): boolean;
+  dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[];
+  sample(now: TimeUs, count: number): AddrEntry[];
+}
 
 /**
  * Known addresses of other peers (seed 000's table of peers), bounded: when
- * full, the oldest-inserted entry that is not a bootstrap node goes. Keys are
- * kept in an array too, so random sampling is O(1) and deterministic.
+ * full, the entry at the front of the key array that is not a bootstrap node
+ * goes. Keys are kept in an array too, so random sampling is O(1) and
+ * deterministic. Kept as the seed had it (`addrBook.kind: seed`): removal
+ * swaps the last key into the hole, so once full the front slot holds the
+ * entry just added and a flood evicts only newcomers (see AddrMan).
  */
-export class AddressBook {
+export class AddressBook implements Book {
   private readonly entries = new Map<Address, AddrEntry>();
   private readonly keys: Address[] = [];
-  private readonly bans = new Map<Address, TimeUs>();
-  private readonly peerBans = new Map<PeerNum, TimeUs>();
+  private readonly bans: BanList<Address>;
+  private readonly peerBans: BanList<PeerNum>;
   /** Scratch for sample(): empty between calls. */
   private readonly picked = new Set<Address>();
 
@@ -37,7 +58,10 @@ export class AddressBook {
     private readonly cfg: NodeConfig,
     private readonly rng: Rng,
     private readonly self: Address,
-  ) {}
+  ) {
+    this.bans = new BanList(cfg.addrBookCapacity);
+    this.peerBans = new BanList(cfg.addrBookCapacity);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -96,13 +120,11 @@ export class AddressBook {
   }
 
   isBanned(address: Address, now: TimeUs): boolean {
-    const until = this.bans.get(address);
-    return until !== undefined && until > now;
+    return this.bans.has(address, now);
   }
 
   isPeerBanned(peer: PeerNum, now: TimeUs): boolean {
-    const until = this.peerBans.get(peer);
-    return until !== undefined && until > now;
+    return this.peerBans.has(peer, now);
   }
 
   /**

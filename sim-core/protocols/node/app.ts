@@ -33,6 +33,12 @@ export interface NodeApi {
   /** The service bits a connected peer announced in its version message (SERVICE_*). */
   peerServices(peer: PeerNum): number | undefined;
   disconnect(peer: PeerNum, reason: string): void;
+  /**
+   * Whether the link to `peer` is one of the node's anchors (its oldest
+   * outbound links, against eclipses): an app that picks its own neighbours
+   * should keep these when it drops links. Optional for API stand-ins.
+   */
+  isAnchor?(peer: PeerNum): boolean;
   setTimer(delayUs: number, tag: number): TimerId;
   cancelTimer(id: TimerId): void;
   /** Charges a misbehaviour to a peer (may disconnect and ban it). */

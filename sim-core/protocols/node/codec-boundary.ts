@@ -15,7 +15,7 @@ export function codecBoundary(ids: IdCodec, maxFrameBytes = DEFAULT_MAX_FRAME_BY
       return {
         push(chunk) {
           const r = d.push(chunk);
-          return { messages: r.messages, error: r.error ? { kind: r.error.kind, offset: r.error.offset } : undefined };
+          return { messages: r.messages, error: r.error ? { kind: r.error.kind, offset: r.error.offset } : undefined, dropped: r.dropped.length };
         },
       };
     },

@@ -74,6 +74,7 @@ function withTagOffset(api: NodeApi, offset: number): NodeApi {
     reachability: () => api.reachability(),
     peerServices: (peer) => api.peerServices(peer),
     disconnect: (peer, reason) => api.disconnect(peer, reason),
+    isAnchor: (peer) => api.isAnchor?.(peer) ?? false,
     setTimer: (delayUs, tag): TimerId => api.setTimer(delayUs, tag + offset),
     cancelTimer: (id) => api.cancelTimer(id),
     offence: (peer, kind) => api.offence(peer, kind),

@@ -10,6 +10,34 @@ export const nodeSchema = z.strictObject({
   protocolVersion: int(0, 65535).default(1),
   minProtocolVersion: int(0, 65535).default(1),
   handshakeTimeoutS: num(0.01, 3600).default(10),
+  /**
+   * What the verack signs: 'bound' (both versions and both addresses of the
+   * connection: a relay between two peers fails) or 'seed' (the two nonces
+   * only, the seed protocol, which a relay passes as the far end).
+   */
+  handshake: z.enum(['seed', 'bound']).default('bound'),
+  /**
+   * Inbound connections per remote address, still handshaking
+   * (`pendingPerAddress`) and in all (`inboundPerAddress`), and the share of
+   * the inbound slots one network group (the AS when the network has a
+   * placement, else the address) may hold: no host, and no AS, takes them all.
+   */
+  limits: z
+    .strictObject({
+      pendingPerAddress: int(1, 1024).default(2),
+      inboundPerAddress: int(1, 1024).default(2),
+      inboundGroupShare: num(0.01, 1).default(0.34),
+      /** charge: an addr nobody asked for costs its sender and is ignored; accept: learnt from, as in the seed. */
+      unsolicitedAddr: z.enum(['charge', 'accept']).default('charge'),
+    })
+    .default({ pendingPerAddress: 2, inboundPerAddress: 2, inboundGroupShare: 0.34, unsolicitedAddr: 'charge' }),
+  /** Outbound links up for `minAgeS` become anchors (at most `count`), redialled first after a restart, against eclipses. */
+  anchors: z
+    .strictObject({
+      count: int(0, 64).default(2),
+      minAgeS: num(0, 86_400).default(60),
+    })
+    .default({ count: 2, minAgeS: 60 }),
   maxInbound: int(0, 1024).default(24),
   maxOutbound: int(0, 1024).default(8),
   outboundTarget: int(0, 1024).default(8),
@@ -28,8 +56,10 @@ export const nodeSchema = z.strictObject({
     .strictObject({
       threshold: int(1, 1_000_000).default(100),
       durationS: num(0, 30 * 86_400).default(3600),
+      /** Misbehaviour scores halve every halfLifeS (0: never decay, as in the seed). */
+      halfLifeS: num(0, 30 * 86_400).default(600),
     })
-    .default({ threshold: 100, durationS: 3600 }),
+    .default({ threshold: 100, durationS: 3600, halfLifeS: 600 }),
   rate: z
     .strictObject({
       msgsPerS: num(0.01, 1e6).default(200),
@@ -41,6 +71,18 @@ export const nodeSchema = z.strictObject({
   /** Addresses (and peer ids) remembered; ~150 bytes each, so this bounds a large run's memory. */
   addrBookCapacity: int(16, 1_000_000).default(1024),
   addrResponseMax: int(1, 1000).default(100),
+  /**
+   * addrman: new/tried tables of buckets, a source (group) reaching only
+   * `bucketsPerSource` new buckets, so an address flood cannot evict the
+   * rest (Bitcoin Core's design); seed: one list, first-in evicted.
+   */
+  addrBook: z
+    .strictObject({
+      kind: z.enum(['seed', 'addrman']).default('addrman'),
+      bucketSize: int(1, 1024).default(16),
+      bucketsPerSource: int(1, 65_536).default(16),
+    })
+    .default({ kind: 'addrman', bucketSize: 16, bucketsPerSource: 16 }),
 });
 
 export const cryptoSchema = z.strictObject({

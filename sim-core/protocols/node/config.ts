@@ -10,7 +10,11 @@ export type Offence =
   | 'bad-signature'
   | 'insufficient-work'
   | 'inconsistent-events'
-  | 'excessive-events';
+  | 'excessive-events'
+  /** An `addr` we did not ask for (or beyond the answer we asked for). */
+  | 'unsolicited-addr'
+  /** A directed answer (an app's reply to a request) nobody asked for: apps charge it. */
+  | 'unsolicited-answer';
 
 export const OFFENCES: readonly Offence[] = [
   'malformed-frame',
@@ -22,7 +26,11 @@ export const OFFENCES: readonly Offence[] = [
   'insufficient-work',
   'inconsistent-events',
   'excessive-events',
+  'unsolicited-addr',
+  'unsolicited-answer',
 ];
+
+export type AddrBookKind = 'seed' | 'addrman';
 
 /** Everything the peer manager needs to know; the scenario schema fills it. */
 export interface NodeConfig {
@@ -47,11 +55,34 @@ export interface NodeConfig {
   maxDialFailures: number;
   banThreshold: number;
   banDurationUs: number;
+  /** Misbehaviour scores halve every this long (0: they never decay, as in the seed). */
+  banScoreHalfLifeUs: number;
+  /** Inbound connections still handshaking from one address. */
+  maxPendingPerAddress: number;
+  /** Inbound connections (handshaking or up) from one address. */
+  maxInboundPerAddress: number;
+  /**
+   * Share of the inbound slots (maxInbound + the handshake slack) one
+   * network group (AS when known) may hold, handshaking or up: a share, not
+   * a count, since strategies set maxInbound from 16 to 64 and more.
+   */
+  maxInboundGroupShare: number;
+  /** An `addr` nobody asked for: charge it and ignore it ('charge'), or learn from it as the seed did ('accept'). */
+  unsolicitedAddr: 'charge' | 'accept';
+  /** Outbound links kept as anchors: redialled first after a restart (0: none). */
+  anchorCount: number;
+  /** An outbound link becomes an anchor once up this long. */
+  anchorMinAgeUs: number;
   offencePoints: Record<Offence, number>;
   /** Token bucket per connection: sustained messages per second and burst. */
   rateMsgsPerS: number;
   rateBurst: number;
+  /** Address slots of the book (addrman: its new table; the tried table adds a quarter). */
   addrBookCapacity: number;
+  addrBook: AddrBookKind;
+  /** Addrman: slots per bucket, and new buckets one source group can reach. */
+  addrBucketSize: number;
+  addrBucketsPerSource: number;
   /** Addresses sent in one `addr` answer. */
   addrResponseMax: number;
   maxFrameBytes: number;
@@ -70,7 +101,7 @@ export interface NodeConfig {
 }
 
 export const DEFAULT_NODE_CONFIG: NodeConfig = {
-  handshake: { protocolVersion: 1, minProtocolVersion: 1, services: 0, userAgent: '/peermap:0.1/' },
+  handshake: { protocolVersion: 1, minProtocolVersion: 1, services: 0, userAgent: '/peermap:0.1/', transcript: 'bound' },
   handshakeTimeoutUs: 10_000_000,
   maxInbound: 24,
   maxOutbound: 8,
@@ -85,6 +116,13 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   maxDialFailures: 12,
   banThreshold: 100,
   banDurationUs: 3600_000_000,
+  banScoreHalfLifeUs: 600_000_000,
+  maxPendingPerAddress: 2,
+  maxInboundPerAddress: 2,
+  maxInboundGroupShare: 0.34,
+  unsolicitedAddr: 'charge',
+  anchorCount: 2,
+  anchorMinAgeUs: 60_000_000,
   offencePoints: {
     'malformed-frame': 100,
     'oversized-frame': 100,
@@ -95,10 +133,15 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     'insufficient-work': 100,
     'inconsistent-events': 20,
     'excessive-events': 10,
+    'unsolicited-addr': 20,
+    'unsolicited-answer': 20,
   },
   rateMsgsPerS: 200,
   rateBurst: 400,
   addrBookCapacity: 1024,
+  addrBook: 'addrman',
+  addrBucketSize: 16,
+  addrBucketsPerSource: 16,
   addrResponseMax: 100,
   maxFrameBytes: 64 * 1024,
   materialize: false,

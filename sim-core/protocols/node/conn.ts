@@ -45,6 +45,12 @@ export interface Conn {
   /** Service bits from the remote's version message. */
   services: number;
   answeredGetAddr: boolean;
+  /** The one `addr` we accept on this connection has arrived (an answer to our getaddr, or a full peer's parting sample). */
+  gotAddr: boolean;
+  /** The peer's id was proven for this connection (bound transcript): only then may a ban name the id. */
+  proven: boolean;
+  /** When the handshake completed. */
+  upSinceUs: TimeUs;
   attempt: DialAttempt | undefined;
 }
 
@@ -65,6 +71,9 @@ export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeU
     sentGetAddr: false,
     services: 0,
     answeredGetAddr: false,
+    gotAddr: false,
+    proven: false,
+    upSinceUs: 0,
     attempt: undefined,
   };
 }
@@ -96,6 +105,7 @@ export function newHandshake(
   services: number,
   nonce: number,
   isOwnNonce: (n: number) => boolean,
+  remote: Address,
 ): Handshake {
   return new Handshake(
     {
@@ -106,10 +116,12 @@ export function newHandshake(
       listen: { host: listen, port: 0 },
       startHeight: 0,
       isOwnNonce: (n) => isOwnNonce(n) && n !== nonce,
-      peerOf: (pk) => registry.numOfPublicKey(pk),
+      peerOf: (pk) => registry.tryNumOfPublicKey(pk),
       powRequired: cfg.powDifficulty,
       powWork: (pk, n) => registry.powWork(pk, n),
       powVerifyUs: cfg.powHashUs,
+      local: listen,
+      remote,
     },
     { ...cfg.handshake, services },
     nonce,

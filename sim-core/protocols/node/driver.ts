@@ -49,7 +49,7 @@ export function nodeConfigFrom(run: NodeRun): NodeConfig {
   const { node: s, crypto, wire } = run;
   return {
     ...DEFAULT_NODE_CONFIG,
-    handshake: { ...DEFAULT_NODE_CONFIG.handshake, protocolVersion: s.protocolVersion, minProtocolVersion: s.minProtocolVersion },
+    handshake: { ...DEFAULT_NODE_CONFIG.handshake, protocolVersion: s.protocolVersion, minProtocolVersion: s.minProtocolVersion, transcript: s.handshake },
     handshakeTimeoutUs: secondsToUs(s.handshakeTimeoutS),
     maxInbound: s.maxInbound,
     maxOutbound: s.maxOutbound,
@@ -63,6 +63,16 @@ export function nodeConfigFrom(run: NodeRun): NodeConfig {
     maxDialFailures: s.backoff.maxFailures,
     banThreshold: s.ban.threshold,
     banDurationUs: secondsToUs(s.ban.durationS),
+    banScoreHalfLifeUs: secondsToUs(s.ban.halfLifeS),
+    maxPendingPerAddress: s.limits.pendingPerAddress,
+    maxInboundPerAddress: s.limits.inboundPerAddress,
+    maxInboundGroupShare: s.limits.inboundGroupShare,
+    unsolicitedAddr: s.limits.unsolicitedAddr,
+    anchorCount: s.anchors.count,
+    anchorMinAgeUs: secondsToUs(s.anchors.minAgeS),
+    addrBook: s.addrBook.kind,
+    addrBucketSize: s.addrBook.bucketSize,
+    addrBucketsPerSource: s.addrBook.bucketsPerSource,
     rateMsgsPerS: s.rate.msgsPerS,
     rateBurst: s.rate.burst,
     addrBookCapacity: s.addrBookCapacity,
@@ -129,7 +139,7 @@ export function nodeDriver(
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
-    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot });
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
   const honest = run.peers;
   const crashes = run.crashes;
@@ -142,7 +152,7 @@ export function nodeDriver(
       apps[index] = app;
       addresses[index] = ctx.address;
       peerNums[index] = identity.num;
-      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot });
+      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
     },
     createAdversary(ctx, spec, ordinal) {
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
@@ -153,7 +163,7 @@ export function nodeDriver(
       return new Adversary(
         ctx.io,
         ctx.rng('adversary'),
-        { kind: spec.kind, targets: rotated, intervalUs: secondsToUs(spec.intervalS), burst: spec.burst, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials },
+        { kind: spec.kind, targets: rotated, intervalUs: secondsToUs(spec.intervalS), burst: spec.burst, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials, transcript: cfg.handshake.transcript },
         identity,
         registry,
         wire,

@@ -1,7 +1,7 @@
 import { MsgType, type BeaconMsg, type Message } from '../../wire/messages.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { Address } from '../../sans-io/protocol.ts';
-import type { AddressBook } from './address-book.ts';
+import type { Book } from './address-book.ts';
 import type { NodeStats } from './stats.ts';
 import type { WireItem } from './peer-node.ts';
 import type { WireBoundary } from './wire-boundary.ts';
@@ -27,7 +27,7 @@ export function beaconMessage(peer: number, address: Address, services: number, 
 }
 
 export interface BeaconInbox {
-  book: AddressBook;
+  book: Book;
   stats: NodeStats;
   wire: WireBoundary;
   maxFrameBytes: number;

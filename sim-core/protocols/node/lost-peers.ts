@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { Address } from '../../sans-io/protocol.ts';
-import type { AddressBook } from './address-book.ts';
+import type { Book } from './address-book.ts';
 
 /**
  * Outbound peers lost without either side choosing it (crash, reset, stale
@@ -29,7 +29,7 @@ export class LostPeers {
    * Dials every lost peer whose backoff has run out and that is not linked,
    * until `full()`; forgets those the book no longer has or has banned.
    */
-  redial(now: TimeUs, book: AddressBook, isLinkedTo: (a: Address) => boolean, full: () => boolean, dial: (a: Address) => void): void {
+  redial(now: TimeUs, book: Book, isLinkedTo: (a: Address) => boolean, full: () => boolean, dial: (a: Address) => void): void {
     for (const address of [...this.lost]) {
       const e = book.get(address);
       if (!e || book.isBanned(address, now)) {

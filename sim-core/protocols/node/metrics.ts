@@ -61,7 +61,12 @@ export function nodeMetrics(world: World<WireItem>, addresses: readonly number[]
   let bans = 0;
   let dials = 0;
   let links = 0;
+  // Hostile-peer defences: inbound connections turned away by per-address/per-group limits, frames dropped at the id bound.
+  let inboundCapped = 0;
+  let idLimitDropped = 0;
   for (const n of nodes) {
+    inboundCapped += n.stats.inboundCapped;
+    idLimitDropped += n.stats.idLimitDropped;
     for (const k of HANDSHAKE_OUTCOMES) handshakes[k] += n.stats.handshakes[k];
     for (const k of OFFENCES) offences[k] += n.stats.offences[k];
     bans += n.stats.bansIssued;
@@ -102,6 +107,8 @@ export function nodeMetrics(world: World<WireItem>, addresses: readonly number[]
     handshakes,
     offences,
     bansIssued: bans,
+    inboundCapped,
+    idLimitDropped,
     dialAttempts: dials,
     adversaries: adversaryReport(world, nodes, addresses),
     reconnectsToCrashed: reconnectReport(world, addresses, crashes),

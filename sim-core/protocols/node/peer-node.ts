@@ -5,7 +5,9 @@ import { MsgType, RejectCode, type Message, type VersionMsg } from '../../wire/m
 import type { HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
-import { AddressBook } from './address-book.ts';
+import { AddressBook, type Book } from './address-book.ts';
+import { AddrMan } from './addrman.ts';
+import { Anchors, BanScores, inboundCap } from './defences.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
 import { PeerAddresses } from './peer-addresses.ts';
 import { LostPeers } from './lost-peers.ts';
@@ -53,6 +55,8 @@ export interface PeerNodeDeps {
   app?: NodeApp;
   /** Hot connection records shared by the nodes of one World (a node without one keeps its own). */
   hot?: ConnHot<Conn>;
+  /** Network group of an address for per-group limits and the address book (its AS when the underlay knows; default: the address). */
+  netGroupOf?: (a: Address) => number;
 }
 
 /** Message types PeerNode.receive handles itself; every other type of an 'up' connection goes to the app. */
@@ -69,7 +73,7 @@ for (const t of [MsgType.Ping, MsgType.Pong, MsgType.GetAddr, MsgType.Addr, MsgT
  */
 export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   readonly stats: NodeStats;
-  readonly book: AddressBook;
+  readonly book: Book;
   readonly self: PeerNum;
   readonly address: Address;
   readonly rng: Rng;
@@ -81,7 +85,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly established = new Map<PeerNum, Direction>();
   private readonly ownNonces = new Set<number>();
   private reach = { reachable: true, relay: false };
-  private readonly scores = new Map<Address, number>();
+  private readonly scores: BanScores;
+  private readonly anchors: Anchors;
+  private readonly groupOf: (a: Address) => number;
   /** Outbound peers lost by accident, redialled with backoff (bounded by 2 × maxOutbound). */
   private readonly reconnect: LostPeers;
   private readonly beaconInbox: BeaconInbox;
@@ -115,7 +121,10 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.rng = deps.rng('node');
     this.appRng = deps.rng(deps.app?.name ?? 'app');
     this.stats = new NodeStats(deps.cfg.attemptLogSize);
-    this.book = new AddressBook(deps.cfg, this.rng, deps.address);
+    this.groupOf = deps.netGroupOf ?? ((a) => a);
+    this.book = deps.cfg.addrBook === 'seed' ? new AddressBook(deps.cfg, this.rng, deps.address) : new AddrMan(deps.cfg, this.rng, deps.address, this.groupOf);
+    this.scores = new BanScores(deps.cfg.banScoreHalfLifeUs, deps.cfg.addrBookCapacity);
+    this.anchors = new Anchors(deps.cfg.anchorCount, deps.cfg.anchorMinAgeUs);
     this.reconnect = new LostPeers(2 * deps.cfg.maxOutbound);
     this.hot = deps.hot ?? new ConnHot<Conn>(16);
     this.hot.dropOwner(deps.address); // records of a previous node object of this host (World.resetHost)
@@ -156,6 +165,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
     this.io.setTimer(this.rng.int(this.cfg.tickUs) + 1, TIMER_TICK);
     this.app?.onStart(now, this.api);
+    // Anchors from before the restart first: the book may have been filled by someone else meanwhile.
+    for (const a of this.anchors.addresses) if (this.outbound + this.dialing < this.cfg.maxOutbound && !this.book.isBanned(a, now)) this.startDial(a, now);
     if (this.cfg.autoDial) this.fillOutbound(now);
     // LAN beacons (seed 003): the first at a random point of the period, so a segment's hosts do not all speak at once.
     if (this.cfg.lanBeaconIntervalUs > 0 && 'beacon' in this.io) this.io.setTimer(this.rng.int(this.cfg.lanBeaconIntervalUs) + 1, TIMER_BEACON);
@@ -188,9 +199,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.beginHandshake(c, now); // failures reset only once the handshake succeeds
       return;
     }
-    if (this.book.isBanned(remote, now) || this.inbound >= this.cfg.maxInbound + INBOUND_HANDSHAKE_SLACK) {
+    const capped = inboundCap(this.conns.values(), remote, this.groupOf, this.cfg);
+    if (capped) this.stats.inboundCapped++;
+    if (capped || this.book.isBanned(remote, now) || this.inbound >= this.cfg.maxInbound + INBOUND_HANDSHAKE_SLACK) {
       this.stats.inboundRejected++;
-      const reason = this.book.isBanned(remote, now) ? 'banned' : 'too many peers';
+      const reason = capped ?? (this.book.isBanned(remote, now) ? 'banned' : 'too many peers');
       this.io.send(conn, this.wireOut({ type: MsgType.Reject, rejectedType: 0, code: RejectCode.TooManyPeers, reason }));
       this.io.close(conn);
       return;
@@ -295,7 +308,22 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   /** Misbehaviour scores held against addresses (below the ban threshold; banned ones are in the address book). */
   banScores(): ReadonlyMap<Address, number> {
-    return this.scores;
+    return this.scores.view();
+  }
+
+  /** Misbehaviour score held against an address now (decayed). */
+  banScore(address: Address): number {
+    return this.scores.score(address, this.now);
+  }
+
+  /** Addresses of the anchor links (redialled first after a restart). */
+  anchorAddresses(): readonly Address[] {
+    return this.anchors.addresses;
+  }
+
+  isAnchor(peer: PeerNum): boolean {
+    const c = this.byPeer.get(peer);
+    return c !== undefined && c.dir === 'out' && this.anchors.addresses.includes(c.address);
   }
 
   peerServices(peer: PeerNum): number | undefined {
@@ -416,7 +444,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const nonce = this.freshNonce();
     this.ownNonces.add(nonce);
     const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
-    c.hs = newHandshake(this.deps.identity, this.deps.registry, this.cfg, this.address, services, nonce, (n) => this.ownNonces.has(n));
+    c.hs = newHandshake(this.deps.identity, this.deps.registry, this.cfg, this.address, services, nonce, (n) => this.ownNonces.has(n), c.address);
     this.io.send(c.id, this.wireOut(c.hs.start(now)));
   }
 
@@ -428,6 +456,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private onBytes(c: Conn, bytes: Uint8Array, now: TimeUs): void {
     c.decoder ??= this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
     const r = c.decoder.push(bytes);
+    if (r.dropped) this.stats.idLimitDropped += r.dropped;
     for (const m of r.messages) {
       if (!this.conns.has(c.id)) return;
       this.receive(c, m, now);
@@ -453,12 +482,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       case MsgType.GetAddr:
         return this.answerGetAddr(c, now);
       case MsgType.Addr:
-        for (const e of msg.entries) {
-          if (e.peer === this.self) continue;
-          this.book.add(e.address.host, e.peer, 'addr', now);
-          this.peerAddresses.note(e.peer, e.address.host);
-        }
-        return;
+        return this.onAddr(c, msg, now);
       case MsgType.Disconnect:
         // Turned away by a full peer: back off from it like from a failed dial.
         if (msg.code === DISCONNECT_FULL && c.dir === 'out') {
@@ -474,6 +498,27 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       default:
         this.app?.onMessage(now, c.peer!, msg);
     }
+  }
+
+  /**
+   * One `addr` per connection is an answer: to our getaddr, or the sample a
+   * full peer we dialled hands us before hanging up. Any other (and entries
+   * past addrResponseMax) is unsolicited: charged and ignored, so a peer
+   * cannot pour addresses into our book.
+   */
+  private onAddr(c: Conn, msg: Extract<Message, { type: typeof MsgType.Addr }>, now: TimeUs): void {
+    const charge = this.cfg.unsolicitedAddr === 'charge';
+    const solicited = !c.gotAddr && (c.sentGetAddr || c.dir === 'out');
+    c.gotAddr = true;
+    if (charge && !solicited) return this.offendConn(c, 'unsolicited-addr', now);
+    const n = charge ? Math.min(msg.entries.length, this.cfg.addrResponseMax) : msg.entries.length;
+    for (let i = 0; i < n; i++) {
+      const e = msg.entries[i];
+      if (e.peer === this.self) continue;
+      this.book.add(e.address.host, e.peer, 'addr', now, c.address);
+      this.peerAddresses.note(e.peer, e.address.host);
+    }
+    if (n < msg.entries.length) this.offendConn(c, 'unsolicited-addr', now);
   }
 
   private handshakeStep(c: Conn, step: HandshakeStep, now: TimeUs): void {
@@ -507,8 +552,10 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.closeWith(other, DISCONNECT_DUPLICATE, 'duplicate connection', now);
     }
     const listen = listenAddress(c, version);
+    c.proven = this.cfg.handshake.transcript !== 'seed';
+    c.upSinceUs = now;
     this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
-    this.book.connected(listen, peer, now);
+    this.book.connected(listen, peer, now, c.dir === 'out');
     this.peerAddresses.note(peer, listen);
     if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
       this.stats.inboundRejected++;
@@ -561,12 +608,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   private offendConn(c: Conn, kind: Offence, now: TimeUs): void {
     this.stats.offences[kind]++;
-    const score = (this.scores.get(c.address) ?? 0) + this.cfg.offencePoints[kind];
-    this.scores.set(c.address, score);
+    const score = this.scores.charge(c.address, this.cfg.offencePoints[kind], now);
     if (score < this.cfg.banThreshold) return;
     this.scores.delete(c.address);
     this.stats.bansIssued++;
-    this.book.ban(c.address, c.peer, now + this.cfg.banDurationUs);
+    // The id is banned only when this connection proved it: a relay must not get the peer it impersonates banned.
+    this.book.ban(c.address, c.proven ? c.peer : undefined, now + this.cfg.banDurationUs);
     this.closeWith(c, DISCONNECT_BANNED, `banned: ${kind}`, now);
   }
 
@@ -616,6 +663,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
         if (c.hot >= 0) this.dueBy(this.deadlineOf(c));
       }
     }
+    this.anchors.update(this.conns.values(), now);
     this.redialLost(now);
     if (this.cfg.autoDial) this.fillOutbound(now);
   }

@@ -18,4 +18,6 @@ export interface NodeRun {
   readonly node: NodeSettings;
   readonly crypto: CryptoSettings;
   readonly wire: WireSettings;
+  /** Network group of an address (its AS when the underlay places hosts), for per-group limits and the address book; absent: each address its own. */
+  readonly netGroupOf?: (address: number) => number;
 }

@@ -12,6 +12,7 @@ export const HANDSHAKE_OUTCOMES: readonly HandshakeOutcome[] = [
   'out-of-order',
   'rejected',
   'timeout',
+  'id-limit',
 ];
 
 export interface DialAttempt {
@@ -33,9 +34,13 @@ export class NodeStats {
   dialAttempts = 0;
   dialFailures = 0;
   inboundRejected = 0;
+  /** Inbound connections turned away by the per-address or per-group limits (also counted in inboundRejected). */
+  inboundCapped = 0;
   duplicatesClosed = 0;
   staleEvicted = 0;
   rateDropped = 0;
+  /** Frames dropped because the table of unknown peer ids was full (not charged to anyone). */
+  idLimitDropped = 0;
   pingsSent = 0;
   rttSamples = 0;
   rttSumUs = 0;

@@ -5,6 +5,8 @@ export interface DecodeResult {
   messages: Message[];
   /** The first error; the decoder is poisoned after it. */
   error?: { kind: string; offset: number };
+  /** Whole frames skipped because the id table was full (no one's fault: not an offence). */
+  dropped?: number;
 }
 
 /**

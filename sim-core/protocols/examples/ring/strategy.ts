@@ -18,6 +18,7 @@ export function ringDistance(a: number, b: number, space: number): number {
  */
 export const nearestOnRing: NeighbourStrategy = {
   name: 'nearest-on-ring',
+  rankIsPure: true,
   rank(view, candidates) {
     const scored = candidates.map((peer, i) => ({ peer, score: ringDistance(view.self, peer, view.peerSpace), i }));
     scored.sort((a, b) => a.score - b.score || a.i - b.i);

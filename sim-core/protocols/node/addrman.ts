@@ -1,0 +1,363 @@
+import type { Rng } from '../../engine/rng.ts';
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { Address } from '../../sans-io/protocol.ts';
+import { MAX_PROBES, type AddrEntry, type AddrSource, type Book } from './address-book.ts';
+import { backoffUs } from './backoff.ts';
+import { BanList } from './ban-list.ts';
+import type { NodeConfig } from './config.ts';
+
+interface ManEntry extends AddrEntry {
+  /** 0: new table, 1: tried table. */
+  table: 0 | 1;
+  /** Slot index in its table. */
+  slot: number;
+  /** Network group of whoever told us (the address's own group when it told us itself). */
+  srcGroup: number;
+  /** Its peer id came from a handshake: gossip may not rebind it. */
+  verified: boolean;
+  /** Index in `keys` (uniform sampling). */
+  key: number;
+}
+
+/**
+ * Candidate new buckets per address (within its source's buckets): the
+ * emptiest takes it. One hashed bucket, as in Bitcoin Core, loses ~15% of
+ * 600 honest addresses (six sources) to collisions in a 1,024-slot table;
+ * eight choices lose < 1% (the "power of d choices").
+ */
+const NEW_CHOICES = 8;
+
+/** Tried buckets one network group can reach (Bitcoin Core: 8 of 256). */
+const TRIED_BUCKETS_PER_GROUP = 8;
+
+/** Keyed 32-bit mix (a deployment would use SipHash with a secret key, as Bitcoin Core's addrman does). */
+function mix(key: number, a: number, b: number): number {
+  let h = key ^ Math.imul(a | 0, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h ^= Math.imul((b + 0x7f4a7c15) | 0, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** One table of fixed buckets: slot → address (-1 empty), a count per bucket, and the non-empty buckets for uniform picks. */
+class Table {
+  readonly slots: Int32Array;
+  readonly count: Int32Array;
+  private readonly live: number[] = [];
+  private readonly livePos: Int32Array;
+  size = 0;
+
+  constructor(
+    readonly buckets: number,
+    readonly bucketSize: number,
+  ) {
+    this.slots = new Int32Array(buckets * bucketSize).fill(-1);
+    this.count = new Int32Array(buckets);
+    this.livePos = new Int32Array(buckets).fill(-1);
+  }
+
+  put(slot: number, address: Address): void {
+    this.slots[slot] = address;
+    const b = (slot / this.bucketSize) | 0;
+    if (this.count[b]++ === 0) {
+      this.livePos[b] = this.live.length;
+      this.live.push(b);
+    }
+    this.size++;
+  }
+
+  clear(slot: number): void {
+    this.slots[slot] = -1;
+    const b = (slot / this.bucketSize) | 0;
+    if (--this.count[b] === 0) {
+      const i = this.livePos[b];
+      const last = this.live.pop()!;
+      if (last !== b) {
+        this.live[i] = last;
+        this.livePos[last] = i;
+      }
+      this.livePos[b] = -1;
+    }
+    this.size--;
+  }
+
+  freeSlot(bucket: number): number {
+    const base = bucket * this.bucketSize;
+    for (let i = 0; i < this.bucketSize; i++) if (this.slots[base + i] < 0) return base + i;
+    return -1;
+  }
+
+  /** A uniformly chosen non-empty bucket, then a uniformly chosen entry in it. */
+  pick(rng: Rng): Address {
+    const b = this.live[rng.int(this.live.length)];
+    let k = rng.int(this.count[b]);
+    const base = b * this.bucketSize;
+    for (let i = 0; i < this.bucketSize; i++) if (this.slots[base + i] >= 0 && k-- === 0) return this.slots[base + i];
+    return -1;
+  }
+}
+
+/**
+ * An address book shaped like Bitcoin Core's addrman: a `new` table of
+ * addresses heard of and a `tried` table of addresses we dialled and
+ * completed a handshake with, each of fixed buckets. A new address goes to a
+ * bucket chosen by a keyed hash of (who told us, its group) among the few
+ * buckets its source may reach, so one source can fill only a slice of the
+ * table; tried buckets are keyed by the address, and gossip never touches
+ * them. A full new bucket evicts from its most represented source (its
+ * worst entry: most failures, then least recently seen), the newcomer's own
+ * source winning ties — so a flood that came first churns among itself and
+ * a later honest address still gets in: unlike the seed's eviction, it
+ * cannot freeze the table. Dial candidates come from both tables evenly, by
+ * a uniform bucket then a uniform entry, so a source's share of candidates
+ * is bounded by its share of buckets.
+ */
+export class AddrMan implements Book {
+  private readonly entries = new Map<Address, ManEntry>();
+  private readonly keys: Address[] = [];
+  private readonly tables: [Table, Table];
+  private readonly bans: BanList<Address>;
+  private readonly peerBans: BanList<PeerNum>;
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly perSource: number;
+  private bootstraps = 0;
+  private readonly picked = new Set<Address>();
+  /** Scratch: candidate buckets, and entries per source in one bucket. */
+  private readonly cand = new Int32Array(NEW_CHOICES);
+  /** New-table entries per source group (only groups that have some). */
+  private readonly srcCount = new Map<number, number>();
+
+  constructor(
+    private readonly cfg: NodeConfig,
+    private readonly rng: Rng,
+    private readonly self: Address,
+    /** Network group of an address (its AS where the underlay knows one, else the address). */
+    private readonly groupOf: (a: Address) => number = (a) => a,
+  ) {
+    const size = cfg.addrBucketSize;
+    const newBuckets = Math.max(1, Math.ceil(cfg.addrBookCapacity / size));
+    this.tables = [new Table(newBuckets, size), new Table(Math.max(1, Math.ceil(newBuckets / 4)), size)];
+    this.perSource = Math.max(1, Math.min(newBuckets, cfg.addrBucketsPerSource));
+    this.bans = new BanList(cfg.addrBookCapacity);
+    this.peerBans = new BanList(cfg.addrBookCapacity);
+    this.k0 = rng.uint32();
+    this.k1 = rng.uint32();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Entries in the new and tried tables. */
+  get counts(): { new: number; tried: number } {
+    return { new: this.tables[0].size, tried: this.tables[1].size };
+  }
+
+  get(address: Address): AddrEntry | undefined {
+    return this.entries.get(address);
+  }
+
+  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): AddrEntry | undefined {
+    if (address === this.self || !(address >= 0) || address > 0x7fffffff) return undefined;
+    const known = this.entries.get(address);
+    if (known) {
+      // Gossip may name the peer of an address we only heard of, never rebind one a handshake proved.
+      if (peer !== undefined && (!known.verified || source === 'inbound' || source === 'app')) known.peer = peer;
+      if (source === 'bootstrap' && known.source !== 'bootstrap') {
+        known.source = 'bootstrap';
+        this.bootstraps++;
+      }
+      known.lastSeenUs = Math.max(known.lastSeenUs, now);
+      return known;
+    }
+    const srcGroup = this.groupOf(source === 'addr' && from !== undefined ? from : address);
+    const slot = this.newSlot(address, srcGroup);
+    if (slot < 0) return undefined;
+    const e: ManEntry = { address, peer, source, lastSeenUs: now, failures: 0, nextDialUs: 0, table: 0, slot, srcGroup, verified: false, key: this.keys.length };
+    this.entries.set(address, e);
+    this.keys.push(address);
+    this.place(e, 0, slot);
+    if (source === 'bootstrap') this.bootstraps++;
+    return e;
+  }
+
+  dialFailed(address: Address, now: TimeUs): void {
+    const e = this.entries.get(address);
+    if (!e) return;
+    e.failures++;
+    if (e.failures >= this.cfg.maxDialFailures && e.source !== 'bootstrap') return this.remove(e);
+    e.nextDialUs = now + backoffUs(e.failures, this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
+  }
+
+  disconnected(address: Address, now: TimeUs): void {
+    const e = this.entries.get(address);
+    if (!e) return;
+    e.nextDialUs = now + backoffUs(Math.max(1, e.failures), this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
+  }
+
+  connected(address: Address, peer: PeerNum | undefined, now: TimeUs, outbound = false): void {
+    const e = this.entries.get(address);
+    if (!e) return;
+    e.failures = 0;
+    e.lastSeenUs = now;
+    if (peer !== undefined) {
+      e.peer = peer;
+      e.verified = true;
+    }
+    if (outbound && e.table === 0) this.promote(e);
+  }
+
+  ban(address: Address, peer: PeerNum | undefined, untilUs: TimeUs): void {
+    this.bans.set(address, untilUs);
+    if (peer !== undefined) this.peerBans.set(peer, untilUs);
+  }
+
+  isBanned(address: Address, now: TimeUs): boolean {
+    return this.bans.has(address, now);
+  }
+
+  isPeerBanned(peer: PeerNum, now: TimeUs): boolean {
+    return this.peerBans.has(peer, now);
+  }
+
+  dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[] {
+    const out: Address[] = [];
+    const onlyBootstrap = this.entries.size <= this.bootstraps;
+    const [fresh, tried] = this.tables;
+    for (let p = 0; p < MAX_PROBES && out.length < count && this.entries.size > 0; p++) {
+      const t = tried.size > 0 && (fresh.size === 0 || this.rng.int(2) === 0) ? tried : fresh;
+      const e = this.entries.get(t.pick(this.rng));
+      if (!e || e.nextDialUs > now || this.isBanned(e.address, now) || skip(e.address) || out.includes(e.address)) continue;
+      if (!onlyBootstrap && e.source === 'bootstrap' && e.failures > 0) continue;
+      out.push(e.address);
+    }
+    return out;
+  }
+
+  sample(now: TimeUs, count: number): AddrEntry[] {
+    const out: AddrEntry[] = [];
+    const picked = this.picked;
+    picked.clear();
+    for (let p = 0; p < count * 3 && out.length < count && this.keys.length > 0; p++) {
+      const e = this.entries.get(this.keys[this.rng.int(this.keys.length)])!;
+      if (picked.has(e.address) || this.isBanned(e.address, now)) continue;
+      picked.add(e.address);
+      out.push(e);
+    }
+    picked.clear();
+    return out;
+  }
+
+  /**
+   * A slot in the new table for an address from `srcGroup`, or -1 to drop
+   * it: the least loaded of its NEW_CHOICES candidate buckets (all among the
+   * source's buckets); when every candidate is full, the candidate whose most
+   * represented source holds the most entries gives up that source's worst.
+   */
+  private newSlot(address: Address, srcGroup: number): number {
+    const t = this.tables[0];
+    const g = this.groupOf(address);
+    const cand = this.cand;
+    let best = -1;
+    for (let i = 0; i < NEW_CHOICES; i++) {
+      const b = (cand[i] = mix(this.k1, srcGroup, mix(this.k0 + i, g, srcGroup) % this.perSource) % t.buckets);
+      if (best < 0 || t.count[b] < t.count[best]) best = b;
+    }
+    const free = t.freeSlot(best);
+    if (free >= 0) return free;
+    let victim: ManEntry | undefined;
+    let weight = 0;
+    for (let i = 0; i < NEW_CHOICES; i++) {
+      const v = this.evictionVictim(t, cand[i], srcGroup);
+      if (v && v.weight > weight) [victim, weight] = [v.entry, v.weight];
+    }
+    if (!victim) return -1;
+    this.remove(victim);
+    return victim.slot;
+  }
+
+  /**
+   * The worst entry (most failures, then least recently seen) of the source
+   * present in the bucket that holds the most new-table entries overall
+   * (the newcomer's counted, and winning ties), with that count; bootstrap
+   * entries stay. Counting over the whole table, not the bucket, is what
+   * makes a flood evict itself: its source always holds the most.
+   */
+  private evictionVictim(t: Table, b: number, srcGroup: number): { entry: ManEntry; weight: number } | undefined {
+    const base = b * t.bucketSize;
+    let most = srcGroup;
+    let mostCount = (this.srcCount.get(srcGroup) ?? 0) + 1;
+    for (let i = 0; i < t.bucketSize; i++) {
+      const g = this.entries.get(t.slots[base + i])!.srcGroup;
+      const n = this.srcCount.get(g)!;
+      if (n > mostCount) [most, mostCount] = [g, n];
+    }
+    let worst: ManEntry | undefined;
+    for (let i = 0; i < t.bucketSize; i++) {
+      const e = this.entries.get(t.slots[base + i])!;
+      if (e.srcGroup !== most || e.source === 'bootstrap') continue;
+      if (!worst || e.failures > worst.failures || (e.failures === worst.failures && e.lastSeenUs < worst.lastSeenUs)) worst = e;
+    }
+    return worst && { entry: worst, weight: mostCount };
+  }
+
+  /** Places an entry in a table slot, keeping the new table's per-source counts. */
+  private place(e: ManEntry, table: 0 | 1, slot: number): void {
+    e.table = table;
+    e.slot = slot;
+    this.tables[table].put(slot, e.address);
+    if (table === 0) this.srcCount.set(e.srcGroup, (this.srcCount.get(e.srcGroup) ?? 0) + 1);
+  }
+
+  /** Empties an entry's slot. */
+  private unplace(e: ManEntry): void {
+    this.tables[e.table].clear(e.slot);
+    if (e.table !== 0) return;
+    const n = this.srcCount.get(e.srcGroup)! - 1;
+    if (n > 0) this.srcCount.set(e.srcGroup, n);
+    else this.srcCount.delete(e.srcGroup);
+  }
+
+  /** New → tried; a full tried bucket sends its least recently seen entry back to the new table. */
+  private promote(e: ManEntry): void {
+    const t = this.tables[1];
+    const b = mix(this.k0, this.groupOf(e.address), mix(this.k1, e.address, 1) % TRIED_BUCKETS_PER_GROUP) % t.buckets;
+    let slot = t.freeSlot(b);
+    let demoted: ManEntry | undefined;
+    if (slot < 0) {
+      const base = b * t.bucketSize;
+      for (let i = 0; i < t.bucketSize; i++) {
+        const x = this.entries.get(t.slots[base + i])!;
+        if (!demoted || x.lastSeenUs < demoted.lastSeenUs) demoted = x;
+      }
+      slot = demoted!.slot;
+      this.unplace(demoted!);
+    }
+    this.unplace(e);
+    this.place(e, 1, slot);
+    if (demoted) {
+      demoted.slot = -1;
+      const back = this.newSlot(demoted.address, demoted.srcGroup);
+      if (back < 0) return this.dropKey(demoted);
+      this.place(demoted, 0, back);
+    }
+  }
+
+  private remove(e: ManEntry): void {
+    this.unplace(e);
+    this.dropKey(e);
+  }
+
+  /** Forgets an entry already out of its table. */
+  private dropKey(e: ManEntry): void {
+    this.entries.delete(e.address);
+    if (e.source === 'bootstrap') this.bootstraps--;
+    const last = this.keys.pop()!;
+    if (last !== e.address) {
+      this.keys[e.key] = last;
+      this.entries.get(last)!.key = e.key;
+    }
+  }
+}
