@@ -134,7 +134,7 @@ interface ChildRun {
 async function runChild(label: string, yamlPath: string, out: string, nodeFlags: string[], heartbeatMs: number): Promise<{ run: ChildRun; metrics: Record<string, Record<string, unknown>> }> {
   // Not --quiet: on a terminal the child's progress bar shows on stderr; its stdout (header, table) is not echoed.
   const heartbeat = process.stderr.isTTY ? undefined : setInterval(() => console.log(`  ${label}: still running ...`), heartbeatMs);
-  const r = await run(process.execPath, [...nodeFlags, 'bin/peermap.mjs', 'run', yamlPath, '--out', out], { quietStdout: true }).finally(() => clearInterval(heartbeat));
+  const r = await run(process.execPath, [...nodeFlags, 'bin/peermap.mjs', 'run', yamlPath, '--out', out, '--force'], { quietStdout: true }).finally(() => clearInterval(heartbeat));
   if (r.code !== 0) throw new Error(`${label} failed (exit ${r.code}):\n${r.stdout}`);
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Omit<ChildRun, 'processWallSeconds'> & { metrics: Record<string, Record<string, unknown>> };
   const { traceHash, endReason, eventsProcessed, wallSeconds, eventsPerSecond, peakRssBytes } = s;
