@@ -93,9 +93,22 @@ export function transcript(verifierNonce: number, signerNonce: number): Uint8Arr
 
 const BOUND_TAG = new TextEncoder().encode('peermap/handshake/bound/v2');
 
+const UTF8 = new TextEncoder();
+let lastUa = '';
+let lastUaBytes = new Uint8Array(0);
+
+/** The user agent's UTF-8 bytes; every handshake encodes both sides' (almost always the same string), so the last one is kept. */
+function uaBytes(ua: string): Uint8Array {
+  if (ua !== lastUa) {
+    lastUaBytes = UTF8.encode(ua);
+    lastUa = ua;
+  }
+  return lastUaBytes;
+}
+
 /** Every field of a version message in a fixed layout (an injective encoding: lengths precede variable fields). */
 function versionBytes(v: VersionMsg): Uint8Array {
-  const ua = new TextEncoder().encode(v.userAgent);
+  const ua = uaBytes(v.userAgent);
   const out = new Uint8Array(2 + 4 + 8 + 8 + 4 + 4 + 2 + 2 + v.publicKey.length + 2 + ua.length + 9);
   const d = new DataView(out.buffer);
   let p = 0;
