@@ -8,6 +8,7 @@ import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_ST
 import { HostIo } from './host-io.ts';
 import type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 import type { LatencyModel } from './latency.ts';
+import { release } from './release.ts';
 
 export type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 
@@ -588,18 +589,4 @@ export class World<M> implements Dispatcher {
     cpu.set(this.cpuFreeAt);
     this.cpuFreeAt = cpu;
   }
-}
-
-/**
- * A message its protocol may reuse (a pool): the network gives it back
- * once, when it is delivered (after the receiver's handler returns) or
- * dropped. Receivers must not keep such a message past their handler.
- */
-export interface Releasable {
-  release(): void;
-}
-
-function release(msg: unknown): void {
-  const r = (msg as Partial<Releasable>).release;
-  if (r !== undefined) r.call(msg);
 }
