@@ -31,7 +31,7 @@ export function addLiveCommands(program: Command, parseIntArg: ArgParser, parseN
     .option('--duration <seconds>', 'seconds, simulated and wall-clock (overrides durationS)', parseNumberArg('--duration'))
     .option('--seed <n>', 'master seed (overrides the file)', parseIntArg('--seed'))
     .option('--set <path=value>', 'override a scenario field before validation (value is YAML; repeatable)', collectSet)
-    .option('--latency', "live: add the scenario's per-pair one-way delay to every chunk", false)
+    .option('--no-latency', "live: loopback as is, without the scenario's per-pair one-way delay")
     .option('--out <dir>', 'output folder (default: a new folder results/live/<scenario>-compare-<yyyymmdd-hhmmss>)')
     .option('--force', 'write into --out even if it already holds results (they are replaced)', false)
     .action(async (file: string, opts) => {

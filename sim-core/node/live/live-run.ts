@@ -119,7 +119,7 @@ export class LiveRun {
     for (let t = 0; t < this.endUs - origin; t += every) this.at(origin + t, () => this.sample());
     const lastJoin = starts.reduce((a, b) => Math.max(a, b), 0);
     const steadyUs = Math.max(lastJoin, Math.floor((this.endUs - origin) / 2));
-    if (steadyUs < this.endUs - origin) this.at(origin + steadyUs, () => void (this.steady = snapshotCounters(this.net.counters, this.net.now())));
+    if (steadyUs < this.endUs - origin) this.at(origin + steadyUs, () => void (this.steady = snapshotCounters(this.net.counters, this.net.now() - origin)));
   }
 
   /** Resolves at the end of the scenario's duration (or at once when `stop` is true). */
