@@ -6,7 +6,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
 import { gitCommit } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { compareRuns, formatCompare } from './compare-metrics.ts';
-import { LiveLimitError } from './limits.ts';
+import { checkLiveLimits, LiveLimitError } from './limits.ts';
 import { BindError } from './live-net.ts';
 import { LIVE_FOLDER, loadLiveScenario, runLiveScenario, type LiveOptions } from './live-command.ts';
 
@@ -24,6 +24,13 @@ export async function compareLiveCommand(file: string, opts: LiveOptions): Promi
     scenario = loadLiveScenario(file, opts);
   } catch (e) {
     if (e instanceof ScenarioError) return fail(e.message);
+    throw e;
+  }
+  // Before the output folder: a run that cannot start leaves nothing behind.
+  try {
+    checkLiveLimits(scenario);
+  } catch (e) {
+    if (e instanceof LiveLimitError) return fail(e.message);
     throw e;
   }
   const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: LIVE_FOLDER, name: `${scenario.name}-compare`, markers: ['compare-live.json'] });

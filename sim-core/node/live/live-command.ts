@@ -5,7 +5,7 @@ import { loadScenarioFile, writeJsonAtomic } from '../files.ts';
 import { gitCommit, peakRssBytes } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { scenarioOverrides } from '../cli/sets.ts';
-import { LiveLimitError } from './limits.ts';
+import { checkLiveLimits, LiveLimitError } from './limits.ts';
 import { BindError } from './live-net.ts';
 import { LiveRun, type LiveResult } from './live-run.ts';
 
@@ -53,6 +53,13 @@ export async function liveCommand(file: string, opts: LiveOptions): Promise<numb
     scenario = loadLiveScenario(file, opts);
   } catch (e) {
     if (e instanceof ScenarioError) return fail(e.message);
+    throw e;
+  }
+  // Before the output folder: a run that cannot start leaves nothing behind.
+  try {
+    checkLiveLimits(scenario);
+  } catch (e) {
+    if (e instanceof LiveLimitError) return fail(e.message);
     throw e;
   }
   const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: LIVE_FOLDER, name: scenario.name, markers: ['summary.json'] });

@@ -128,9 +128,10 @@ export class LiveNet {
     return address;
   }
 
-  /** Binds the host's listening socket (port 0 the first time, the same port again after a crash). */
-  listen(a: Address): Promise<void> {
+  /** Binds the host's listening socket (port 0: the OS picks a free one). */
+  listen(a: Address, port = 0): Promise<void> {
     const host = this.hosts[a];
+    host.port = port;
     const server = createServer({ noDelay: true }, (s) => this.accept(host, s));
     host.server = server;
     return new Promise((resolve, reject) => {
