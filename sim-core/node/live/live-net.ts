@@ -5,21 +5,16 @@ import { NetCounters } from '../../net/counters.ts';
 import type { HostContext } from '../../net/world-types.ts';
 import type { Address, CloseReason, ConnId, Direction, MessageSizer, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
 import { FrameCounter } from './frame-counter.ts';
+import { InboundMatcher } from './inbound.ts';
 
 /** Loopback only: live peers never listen on or dial anything else. */
 export const LOOPBACK_HOST = '127.0.0.1';
 /** Bytes queued on one socket beyond which the reader is too slow and the link is dropped. */
 export const MAX_WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
-/** How long an accepted socket may wait to be matched to one of our dialers before it counts as foreign. */
-export const IDENTIFY_GRACE_MS = 500;
-/** Bytes buffered from a socket not yet identified (a foreign client may not stall us with more). */
-export const MAX_UNIDENTIFIED_BYTES = 256 * 1024;
 /** After close(), queued bytes get this long to flush before the socket is destroyed. */
 export const CLOSE_FLUSH_MS = 2_000;
 /** Timers one host may have pending (the peer manager and its app hold a handful). */
 export const MAX_TIMERS_PER_HOST = 100_000;
-/** Addresses given to sockets from outside this process, one per remote IP (far above any host address). */
-export const FOREIGN_ADDRESS_BASE = 1 << 20;
 
 export class BindError extends Error {}
 
@@ -31,8 +26,9 @@ interface LiveConn {
   state: 'dialing' | 'open' | 'closed';
   socket: Socket;
   counter: FrameCounter;
-  /** With a latency model: delivery time of the last chunk queued (keeps the stream in order). */
-  lastDeliverUs: TimeUs;
+  /** With a latency model: chunks held until their time, in stream order, and the timer of the first. */
+  held: { at: TimeUs; b: Buffer }[];
+  heldTimer: NodeJS.Timeout | undefined;
 }
 
 interface LiveHost {
@@ -75,11 +71,7 @@ export class LiveNet {
   private readonly hosts: LiveHost[] = [];
   private readonly conns = new Map<ConnId, LiveConn>();
   private readonly sockets = new Set<Socket>();
-  /** Source port of each of our open outbound sockets → the dialing host. */
-  private readonly dialerPorts = new Map<number, Address>();
-  /** Accepted sockets waiting for their dialer's 'connect' (keyed by source port). */
-  private readonly waiting = new Map<number, (remote: Address) => void>();
-  private readonly foreign = new Map<string, Address>();
+  private readonly inbound = new InboundMatcher();
   private nextConn = 1;
   private nextTimer = 1;
   private closed = false;
@@ -110,6 +102,11 @@ export class LiveNet {
   /** Sockets not yet closed (the test checks 0 after close()). */
   get openSockets(): number {
     return this.sockets.size;
+  }
+
+  /** Accepted sockets no dialer of ours claimed (foreign clients). */
+  get foreignAccepted(): number {
+    return this.inbound.foreignAccepted;
   }
 
   get openConnections(): number {
@@ -206,7 +203,7 @@ export class LiveNet {
     const target = this.hosts[to];
     const refuse = (reason: CloseReason) => setImmediate(() => this.dialFailed(c, reason));
     const socket = target && target.up && !this.opts.blocked?.(from, to) ? connect({ host: LOOPBACK_HOST, port: target.port, noDelay: true }) : undefined;
-    const c: LiveConn = { id, host: from, remote: to, dir: 'out', state: 'dialing', socket: socket as Socket, counter: this.counterFor(), lastDeliverUs: 0 };
+    const c: LiveConn = { id, host: from, remote: to, dir: 'out', state: 'dialing', socket: socket as Socket, counter: this.counterFor(), held: [], heldTimer: undefined };
     this.conns.set(id, c);
     this.hosts[from].conns.add(id);
     this.counters.dials++;
@@ -218,10 +215,7 @@ export class LiveNet {
     const timeout = setTimeout(() => this.dialFailed(c, 'unreachable'), Math.max(1, this.opts.dialTimeoutUs / 1000));
     socket.once('connect', () => {
       clearTimeout(timeout);
-      const port = socket.localPort!;
-      this.dialerPorts.set(port, from);
-      socket.once('close', () => this.dialerPorts.get(port) === from && this.dialerPorts.delete(port));
-      this.waiting.get(port)?.(from);
+      this.inbound.dialed(socket, from, target.port);
       if (c.state !== 'dialing') return void socket.destroy(); // closed while dialing
       c.state = 'open';
       this.counters.connectionsOpened++;
@@ -283,32 +277,12 @@ export class LiveNet {
   private accept(host: LiveHost, socket: Socket): void {
     this.track(socket);
     if (!host.up || this.closed) return void socket.destroy();
-    const port = socket.remotePort ?? -1;
-    const known = this.dialerPorts.get(port);
-    if (known !== undefined) return this.opened(host, socket, known, []);
-    // The dialer's 'connect' may come after our 'connection': hold the bytes until it does.
-    const held: Buffer[] = [];
-    let heldBytes = 0;
-    const hold = (b: Buffer) => {
-      heldBytes += b.length;
-      if (heldBytes > MAX_UNIDENTIFIED_BYTES) socket.destroy();
-      else held.push(b);
-    };
-    socket.on('data', hold);
-    const done = (remote: Address) => {
-      clearTimeout(grace);
-      this.waiting.delete(port);
-      socket.off('data', hold);
-      if (socket.destroyed || !host.up) return void socket.destroy();
-      this.opened(host, socket, remote, held);
-    };
-    const grace = setTimeout(() => done(this.foreignAddress(socket.remoteAddress ?? '?')), IDENTIFY_GRACE_MS);
-    this.waiting.set(port, done);
+    this.inbound.identify(socket, host.port, (remote, held) => (host.up ? this.opened(host, socket, remote, held) : socket.destroy()));
   }
 
   private opened(host: LiveHost, socket: Socket, remote: Address, held: Buffer[]): void {
     const id = this.nextConn++;
-    const c: LiveConn = { id, host: host.address, remote, dir: 'in', state: 'open', socket, counter: this.counterFor(), lastDeliverUs: 0 };
+    const c: LiveConn = { id, host: host.address, remote, dir: 'in', state: 'open', socket, counter: this.counterFor(), held: [], heldTimer: undefined };
     this.conns.set(id, c);
     host.conns.add(id);
     this.counters.connectionsOpened++;
@@ -319,7 +293,12 @@ export class LiveNet {
 
   private wire(c: LiveConn): void {
     c.socket.on('data', (b: Buffer) => this.receive(c, b));
-    c.socket.once('close', (hadError) => this.lose(c, hadError ? 'reset' : 'remote'));
+    c.socket.once('close', (hadError) => {
+      // The end of the stream comes after the data still held for the pair's delay, as a FIN would.
+      const last = c.held.at(-1);
+      if (!last) return this.lose(c, hadError ? 'reset' : 'remote');
+      setTimeout(() => this.lose(c, hadError ? 'reset' : 'remote'), Math.max(0, (last.at - this.now()) / 1000) + 1);
+    });
     c.socket.on('error', () => {}); // 'close' follows and reports it
   }
 
@@ -327,11 +306,20 @@ export class LiveNet {
     if (c.state !== 'open') return;
     if (this.opts.blocked?.(c.remote, c.host)) return void this.counters.droppedInTransit++;
     const delay = this.opts.latencyUs?.(c.remote, c.host) ?? 0;
-    if (delay <= 0) return this.deliver(c, b);
-    // Per-pair delay, never reordering a stream: each chunk waits until after the previous one.
-    const at = Math.max(this.now() + delay, c.lastDeliverUs);
-    c.lastDeliverUs = at;
-    setTimeout(() => this.deliver(c, b), Math.max(0, (at - this.now()) / 1000));
+    if (delay <= 0 && c.held.length === 0) return this.deliver(c, b);
+    // Per-pair delay, never reordering a stream: one timer per connection, for the oldest chunk held.
+    c.held.push({ at: Math.max(this.now() + delay, c.held.at(-1)?.at ?? 0), b });
+    if (c.heldTimer === undefined) this.armHeld(c);
+  }
+
+  private armHeld(c: LiveConn): void {
+    const head = c.held[0];
+    c.heldTimer = setTimeout(() => {
+      c.heldTimer = undefined;
+      const now = this.now();
+      while (c.held.length > 0 && c.held[0].at <= now + 500 && c.state === 'open') this.deliver(c, c.held.shift()!.b);
+      if (c.held.length > 0 && c.state === 'open') this.armHeld(c);
+    }, Math.max(0, (head.at - this.now()) / 1000));
   }
 
   private deliver(c: LiveConn, b: Buffer): void {
@@ -351,6 +339,8 @@ export class LiveNet {
   }
 
   private forget(c: LiveConn): void {
+    if (c.heldTimer !== undefined) clearTimeout(c.heldTimer);
+    c.held.length = 0;
     this.conns.delete(c.id);
     this.hosts[c.host].conns.delete(c.id);
   }
@@ -363,12 +353,6 @@ export class LiveNet {
 
   private counterFor(): FrameCounter {
     return new FrameCounter(this.opts.maxFrameBytes, (t) => this.counters.deliveredCount[t]++);
-  }
-
-  private foreignAddress(ip: string): Address {
-    let a = this.foreign.get(ip);
-    if (a === undefined && this.foreign.size < 1024) this.foreign.set(ip, (a = FOREIGN_ADDRESS_BASE + this.foreign.size));
-    return a ?? FOREIGN_ADDRESS_BASE + 1024;
   }
 
   /** One protocol callback; a throw stops that host (a bug, reported) instead of the process. */

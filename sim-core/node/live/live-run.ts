@@ -19,6 +19,8 @@ export interface LiveResult extends RunResult {
     /** Scenario actions with no loopback meaning (skipped), by index and kind. */
     skippedActions: string[];
     protocolErrors: number;
+    /** Accepted sockets that no peer of this run had dialled. */
+    foreignAccepted: number;
     /** One-way delay added per pair from the scenario's latency model, or none. */
     latency: string;
     /** Sockets still open after the end (0 unless something leaked). */
@@ -159,7 +161,7 @@ export class LiveRun {
         ...withDiscoveryTimes(own, this.series),
         series: this.series,
       },
-      live: { skippedActions: this.skipped, protocolErrors: this.net.protocolErrors, latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)', socketsOpenAtEnd: -1 },
+      live: { skippedActions: this.skipped, protocolErrors: this.net.protocolErrors, foreignAccepted: this.net.foreignAccepted, latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)', socketsOpenAtEnd: -1 },
     };
   }
 
@@ -186,7 +188,8 @@ export class LiveRun {
     });
   }
 
-  private act(a: Scenario['actions'][number], index: number): void {
+  /** Applies one scenario action now (the run schedules the file's; tests call it directly). */
+  act(a: Scenario['actions'][number], index: number): void {
     switch (a.do) {
       case 'crash':
       case 'stop':
