@@ -57,7 +57,9 @@ export class InboundMatcher {
       if (socket.destroyed) return;
       then(remote, held);
     };
-    const grace = setTimeout(() => done(this.foreignAddress(socket.remoteAddress ?? '?')), IDENTIFY_GRACE_MS);
+    // After a stall of the event loop the timer may fire before the poll that carries the dialer's 'connect':
+    // decide only after that poll (setImmediate runs after it).
+    const grace = setTimeout(() => setImmediate(() => this.waiting.get(key) === done && done(this.foreignAddress(socket.remoteAddress ?? '?'))), IDENTIFY_GRACE_MS);
     this.waiting.set(key, done);
   }
 
