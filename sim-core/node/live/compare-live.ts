@@ -51,7 +51,7 @@ export async function compareLiveCommand(file: string, opts: LiveOptions): Promi
   const table = formatCompare(rows);
   console.log(table);
   const outside = rows.filter((r) => r.ok === false).length;
-  console.log(`${rows.length - outside} of ${rows.length} figures within tolerance; live: ${live.live.protocolErrors} protocol errors, ${live.live.socketsOpenAtEnd} sockets open at the end`);
+  console.log(`${rows.length - outside} of ${rows.length} figures within tolerance; live: ${live.live.protocolErrors} protocol errors, ${live.live.socketsOpenAtEnd} sockets open at the end, samples up to ${live.live.sampleLateMaxS.toFixed(2)} s late (event-loop lag)`);
   writeFileAtomic(join(out, 'compare-live.txt'), table + '\n');
   writeJsonAtomic(join(out, 'compare-live.json'), { scenario: scenario.name, peers: scenario.peers.count, seed: scenario.seed, commit: gitCommit(), latency, rows, sim, live });
   console.log(`compare: ${join(out, 'compare-live.json')}`);

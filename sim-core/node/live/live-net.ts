@@ -109,9 +109,10 @@ export class LiveNet {
     return this.inbound.foreignAccepted;
   }
 
+  /** Open connections, each counted once as the simulator does (both ends of ours are in this process). */
   get openConnections(): number {
     let n = 0;
-    for (const c of this.conns.values()) if (c.state === 'open') n++;
+    for (const c of this.conns.values()) if (c.state === 'open' && (c.dir === 'out' || !(c.remote < this.hosts.length))) n++;
     return n;
   }
 

@@ -23,6 +23,8 @@ export interface LiveResult extends RunResult {
     foreignAccepted: number;
     /** One-way delay added per pair from the scenario's latency model, or none. */
     latency: string;
+    /** Most a time-series sample ran after its time, s: how far the event loop fell behind (CPU-bound or starved). */
+    sampleLateMaxS: number;
     /** Sockets still open after the end (0 unless something leaked). */
     socketsOpenAtEnd: number;
   };
@@ -63,6 +65,7 @@ export class LiveRun {
   /** Net time at which the scenario's t = 0 is. */
   private origin: TimeUs = 0;
   private errors: string[] = [];
+  private lateMaxUs = 0;
 
   constructor(
     readonly scenario: Scenario,
@@ -118,7 +121,7 @@ export class LiveRun {
     for (const spec of this.scenario.adversaries) for (let j = 0; j < spec.count; j++) this.at(origin + secondsToUs(spec.startS), ((a) => () => this.net.start(a))(this.addresses.length + ordinal++));
     this.scenario.actions.forEach((action, i) => this.at(origin + secondsToUs(action.atS), () => this.act(action, i)));
     const every = secondsToUs(this.scenario.metrics.sampleEveryS);
-    for (let t = 0; t < this.endUs - origin; t += every) this.at(origin + t, () => this.sample());
+    for (let t = 0; t < this.endUs - origin; t += every) this.at(origin + t, () => this.sample(origin + t));
     const lastJoin = starts.reduce((a, b) => Math.max(a, b), 0);
     const steadyUs = Math.max(lastJoin, Math.floor((this.endUs - origin) / 2));
     if (steadyUs < this.endUs - origin) this.at(origin + steadyUs, () => void (this.steady = snapshotCounters(this.net.counters, this.net.now() - origin)));
@@ -161,7 +164,7 @@ export class LiveRun {
         ...withDiscoveryTimes(own, this.series),
         series: this.series,
       },
-      live: { skippedActions: this.skipped, protocolErrors: this.net.protocolErrors, foreignAccepted: this.net.foreignAccepted, latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)', socketsOpenAtEnd: -1 },
+      live: { skippedActions: this.skipped, protocolErrors: this.net.protocolErrors, foreignAccepted: this.net.foreignAccepted, latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)', socketsOpenAtEnd: -1, sampleLateMaxS: this.lateMaxUs / 1e6 },
     };
   }
 
@@ -177,8 +180,10 @@ export class LiveRun {
     this.timers.add(t);
   }
 
-  sample(): void {
+  /** One time-series point; `dueUs` is when it was meant to be taken (net time). */
+  sample(dueUs?: TimeUs): void {
     const c = this.net.counters;
+    if (dueUs !== undefined) this.lateMaxUs = Math.max(this.lateMaxUs, this.net.now() - dueUs);
     this.series.push({
       tS: Math.round(usToSeconds(this.net.now() - this.origin) * 1000) / 1000,
       messages: c.totalSent(),
