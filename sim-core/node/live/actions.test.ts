@@ -8,8 +8,10 @@ const PEERS = 8;
 
 describe('peermap live: scenario actions on loopback', () => {
   it('a crash closes the peer\'s sockets (the others drop it), a restart rejoins; a partition cuts traffic between the sides', async () => {
-    // Actions far in the future: the test applies them itself, at states rather than times.
-    const run = new LiveRun(liveTestScenario(PEERS));
+    // The scenario has no actions: the test applies them itself, at states rather than at times.
+    // Short keepalive, backoff and selection periods: links across the cut go stale, and come back after the heal, within seconds.
+    const fast = ['protocol.node.pingIntervalS=1', 'protocol.node.staleTimeoutS=4', 'protocol.node.backoff={baseS: 0.5, capS: 4, jitter: 0.2, maxFailures: 12}', 'protocol.globalmap.selectIntervalS=2'];
+    const run = new LiveRun(liveTestScenario(PEERS, fast));
     const node = (i: number) => run.net.protocolOf(run.addresses[i]) as unknown as PeerNode;
     const victim = PEERS - 1;
     const linkedToVictim = () => run.addresses.filter((a, i) => i !== victim && [...node(i).peers().keys()].includes(node(victim).self)).length;

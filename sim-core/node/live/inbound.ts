@@ -54,9 +54,18 @@ export class InboundMatcher {
       clearTimeout(grace);
       this.waiting.delete(key);
       socket.off('data', hold);
+      socket.off('end', gone);
       if (socket.destroyed) return;
       then(remote, held);
     };
+    // Our dialer gave up before its 'connect' (closed while dialing): nobody to hand this socket to.
+    const gone = () => {
+      if (this.waiting.get(key) !== done) return;
+      clearTimeout(grace);
+      this.waiting.delete(key);
+      socket.destroy();
+    };
+    socket.once('end', gone);
     // After a stall of the event loop the timer may fire before the poll that carries the dialer's 'connect':
     // decide only after that poll (setImmediate runs after it).
     const grace = setTimeout(() => setImmediate(() => this.waiting.get(key) === done && done(this.foreignAddress(socket.remoteAddress ?? '?'))), IDENTIFY_GRACE_MS);
