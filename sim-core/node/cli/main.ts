@@ -13,6 +13,7 @@ import { validateCommand } from './validate-command.ts';
 import { OutDirError } from '../out-dir.ts';
 import { collectSet } from './sets.ts';
 import { versionText } from './version.ts';
+import { addLiveCommands } from '../live/cli.ts';
 import { STRATEGIES } from '../../protocols/strategies.ts';
 
 /** Strategy names for help texts, from the registry (so a registered strategy shows up without editing the CLI). */
@@ -172,6 +173,7 @@ export function buildProgram(): Command {
       process.exitCode = validateCommand(file);
     });
 
+  addLiveCommands(program, parseIntArg, parseNumberArg);
   return program;
 }
 
