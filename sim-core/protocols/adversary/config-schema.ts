@@ -6,9 +6,11 @@ export const adversarySchema = z.strictObject({
   /**
    * garbage / oversized / out-of-order / flood / bad-signature misbehave on
    * the wire; sybil runs the honest stack plus an eclipse attack on `victims`
-   * (dials them, poisons address books, gossips false link events).
+   * (dials them, poisons address books, gossips false link events); sleeper
+   * runs the honest stack until forgeFromS, then forges map events in honest
+   * peers' names (fake links between them, future-stamped disconnects of real ones).
    */
-  kind: z.enum(['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil']),
+  kind: z.enum(['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil', 'sleeper']),
   count: int(1, 10_000).default(1),
   startS: num(0, 30 * 86_400).default(0),
   /** Whom they attack: the bootstrap nodes, or every honest peer in turn. */
@@ -27,6 +29,16 @@ export const adversarySchema = z.strictObject({
   meshDegree: int(2, 30).default(8),
   /** sybil: false claims are re-gossiped this often. */
   gossipIntervalS: num(1, 86_400).default(60),
+  /** sleeper: simulated time (s) it starts forging; before, it is an honest peer. */
+  forgeFromS: num(0, 30 * 86_400).default(300),
+  /** sleeper: seconds between forging rounds. */
+  forgeIntervalS: num(0.01, 86_400).default(10),
+  /** sleeper: per round, links between honest peers that do not exist (both halves forged). */
+  forgeLinks: int(0, 1000).default(8),
+  /** sleeper: per round, real honest links erased by disconnects forged from both ends. */
+  forgeTombstones: int(0, 1000).default(8),
+  /** sleeper: how far ahead (s) forged disconnects are stamped (the seed map accepts up to maxSkewS ahead). */
+  forgeFutureS: num(0, 86_400).default(59),
   /** With crypto.pow: the adversary grinds proofs for its identities (false: it skips the work and is refused). */
   payPow: z.boolean().default(true),
 });

@@ -1,0 +1,37 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import { MsgType, type GmEvent, type GmEventsMsg } from '../../wire/messages.ts';
+import { MAX_GM_EVENTS } from '../../wire/constants.ts';
+
+/** GmEvent.kind / .direction values of the global map's wire format. */
+export const GM_CONNECT = 1;
+export const GM_DISCONNECT = 2;
+export const GM_IN = 1;
+export const GM_OUT = 2;
+
+/** What a forger claims: `origin` says its link to `peer` went up or down at `timestampUs`. */
+export interface ForgedClaim {
+  origin: PeerNum;
+  peer: PeerNum;
+  kind: typeof GM_CONNECT | typeof GM_DISCONNECT;
+  direction: typeof GM_IN | typeof GM_OUT;
+  timestampUs: TimeUs;
+  ttl: number;
+}
+
+/**
+ * The one place a forged map event is built. The seed protocol's events
+ * carry no proof of their origin, so a forgery is just the claim; once
+ * events are signed by their origin, this is where a forger signs with the
+ * only key it has (its own), which honest relays then reject.
+ */
+export function forgeEvent(c: ForgedClaim): GmEvent {
+  return { kind: c.kind, direction: c.direction, origin: c.origin, peer: c.peer, timestampUs: c.timestampUs, ttl: c.ttl };
+}
+
+/** Forged events as gm-events messages of at most MAX_GM_EVENTS each. */
+export function forgedMessages(claims: readonly ForgedClaim[]): GmEventsMsg[] {
+  const out: GmEventsMsg[] = [];
+  for (let i = 0; i < claims.length; i += MAX_GM_EVENTS) out.push({ type: MsgType.GmEvents, events: claims.slice(i, i + MAX_GM_EVENTS).map(forgeEvent) });
+  return out;
+}
