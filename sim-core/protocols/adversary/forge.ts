@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, type GmEvent, type GmEventsMsg } from '../../wire/messages.ts';
+import { MsgType, type GmEvent, type GmEventsMsg, type GmSyncEntry } from '../../wire/messages.ts';
 import { MAX_GM_EVENTS } from '../../wire/constants.ts';
 
 /** GmEvent.kind / .direction values of the global map's wire format. */
@@ -34,4 +34,13 @@ export function forgedMessages(claims: readonly ForgedClaim[]): GmEventsMsg[] {
   const out: GmEventsMsg[] = [];
   for (let i = 0; i < claims.length; i += MAX_GM_EVENTS) out.push({ type: MsgType.GmEvents, events: claims.slice(i, i + MAX_GM_EVENTS).map(forgeEvent) });
   return out;
+}
+
+/**
+ * A forged join-sync record: `origin` "holds" links to `peers`, all
+ * confirmed-looking connects at `timestampUs`. Like forgeEvent, the one
+ * place a signature would go once sync records carry their origin's.
+ */
+export function forgeSyncEntry(origin: PeerNum, links: readonly { peer: PeerNum; out: boolean }[], timestampUs: TimeUs): GmSyncEntry {
+  return { peer: origin, links: links.map((l) => ({ peer: l.peer, flags: 1 | (l.out ? 2 : 0), timestampUs })) };
 }

@@ -10,6 +10,8 @@ import { PeerNode, type WireItem } from '../node/peer-node.ts';
 
 /** Honest maps checked against the true links: the same sample (and stream) as metrics.discovery's accuracy. */
 const MAX_MAP_OBSERVERS = 50;
+/** Honest → honest id bans are checked pairwise (n²) up to this many honest peers. */
+const MAX_ID_BAN_PEERS = 2000;
 /** Per-attacker rows listed in summary.json. */
 const MAX_ATTACKER_ROWS = 100;
 
@@ -86,6 +88,17 @@ export function eclipsedCount(neighbours: Iterable<readonly PeerNum[]>, isAttack
   return n;
 }
 
+/** Bans by peer id that honest peers hold against honest ids at the end (what a relay gets an honest peer banned as); null when too large to check. */
+function honestIdBans(world: World<WireItem>, addresses: readonly number[], honestNums: readonly PeerNum[]): number | null {
+  if (addresses.length > MAX_ID_BAN_PEERS) return null;
+  let n = 0;
+  for (const a of addresses) {
+    const node = world.protocolOf(a) as PeerNode;
+    for (const p of honestNums) if (p !== node.self && node.book.isPeerBanned(p, world.now)) n++;
+  }
+  return n;
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /**
@@ -134,7 +147,9 @@ export function securityMetrics(
   const rows = attackers.slice(0, MAX_ATTACKER_ROWS).map((a) => {
     const p = world.protocolOf(a);
     const honestNeighbours = p instanceof PeerNode ? [...p.peers().keys()].filter((q) => honestNumOf.has(q)).length : 0;
-    return { address: a, kind: kindOf(a), bannedBy: bans.bannedBy.get(a) ?? 0, honestNeighboursAtEnd: honestNeighbours };
+    // Wire-level attackers (no peer manager) report what they did.
+    const own = p instanceof PeerNode ? {} : { ...(p as { stats?: object }).stats };
+    return { address: a, kind: kindOf(a), bannedBy: bans.bannedBy.get(a) ?? 0, honestNeighboursAtEnd: honestNeighbours, ...own };
   });
   const bannedBy = [...bans.bannedBy.values()];
   return {
@@ -143,6 +158,7 @@ export function securityMetrics(
     mapObservers: accuracy.observers,
     honestToHonestBans: bans.honestToHonestBans,
     honestPeersBanned: bans.honestPeersBanned,
+    honestIdsBannedAtEnd: honestIdBans(world, addresses, [...liveNums]),
     attackers: bans.attackers,
     attackersBanned: bans.attackersBanned,
     attackerBannedByMean: mean(bannedBy),

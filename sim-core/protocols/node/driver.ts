@@ -5,6 +5,9 @@ import { Adversary } from '../adversary/adversary.ts';
 import { eclipseMetrics } from '../adversary/eclipse-metrics.ts';
 import { SybilApp, SybilCoalition } from '../adversary/sybil.ts';
 import { SleeperApp } from '../adversary/sleeper.ts';
+import { PoisonSyncApp } from '../adversary/poison-sync.ts';
+import { SlotExhauster } from '../adversary/slot-exhaustion.ts';
+import { RelayAdversary } from '../adversary/relay.ts';
 import { securityMetrics } from '../adversary/security-metrics.ts';
 import type { PeerStore } from '../globalmap/peer-store.ts';
 import { DEFAULT_GLOBALMAP_CONFIG } from '../globalmap/config.ts';
@@ -153,6 +156,18 @@ export function nodeDriver(
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
     return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
+  /** A map poisoner: the honest stack, but it answers map-sync requests itself (first in the composite). */
+  const poisonNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
+    const identity = mintAdversary(spec, ordinal);
+    const inner = runtime.appFor(honest + ordinal, identity);
+    const poison = new PoisonSyncApp(
+      { chunks: spec.syncChunks, linksPerChunk: spec.syncLinksPerChunk, dialIntervalUs: secondsToUs(spec.intervalS), dialsPerRound: spec.dialsPerRound },
+      () => peerNums,
+      () => addresses,
+    );
+    const app = inner ? new CompositeApp([poison, { ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }]) : poison;
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
+  };
   /** A sleeper: the honest stack (same strategy app), forging map events from forgeFromS on. */
   const sleeperNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
     const identity = mintAdversary(spec, ordinal);
@@ -190,10 +205,18 @@ export function nodeDriver(
       hostileKind.set(ctx.address, spec.kind);
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
       if (spec.kind === 'sleeper') return sleeperNode(ctx, spec, ordinal);
+      if (spec.kind === 'poisoned-sync') return poisonNode(ctx, spec, ordinal);
       const identity = mintAdversary(spec, ordinal);
       const targets = spec.targets === 'bootstrap' ? bootstrap : Array.from({ length: honest }, (_, i) => i);
       // Each adversary starts at a different target so they do not all queue on peer 0.
       const rotated = targets.map((_, i) => targets[(i + ordinal) % targets.length]);
+      if (spec.kind === 'slot-exhaustion') {
+        return new SlotExhauster(ctx.io, { targets: rotated, slots: spec.slots, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials });
+      }
+      if (spec.kind === 'relay') {
+        const pairs = rotated.map((v, i) => [v, rotated[(i + 1) % rotated.length]] as const).filter(([v, h]) => v !== h);
+        return new RelayAdversary(ctx.io, { pairs, misbehaveAfterUs: secondsToUs(spec.intervalS), redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials });
+      }
       return new Adversary(
         ctx.io,
         ctx.rng('adversary'),
