@@ -85,15 +85,28 @@ export function messageArbitraries(big = false): Record<MsgTypeId, fc.Arbitrary<
     [MsgType.Reject]: fc.record({ type: t(MsgType.Reject), rejectedType: u8, code: u8, reason: wireString(MAX_REASON_BYTES) }),
     [MsgType.Disconnect]: fc.record({ type: t(MsgType.Disconnect), code: u8, reason: wireString(MAX_REASON_BYTES) }),
     [MsgType.Beacon]: fc.record({ type: t(MsgType.Beacon), peer, listen: address, services: u32, nonce: u53 }),
-    [MsgType.GmEvents]: fc.record({
-      type: t(MsgType.GmEvents),
-      events: list(
-        fc.record({ kind: fc.constantFrom(1, 2), direction: fc.constantFrom(1, 2), origin: peer, peer, timestampUs: u53, ttl: u8 }),
-        1,
-        MAX_GM_EVENTS,
-        big,
-      ),
-    }),
+    [MsgType.GmEvents]: fc.oneof(
+      fc.record({
+        type: t(MsgType.GmEvents),
+        events: list(
+          fc.record({ kind: fc.constantFrom(1, 2), direction: fc.constantFrom(1, 2), origin: peer, peer, timestampUs: u53, ttl: u8 }),
+          1,
+          MAX_GM_EVENTS,
+          big,
+        ),
+      }),
+      // Signed map: each event with its origin's key and signature.
+      fc.record({
+        type: t(MsgType.GmEvents),
+        events: list(
+          fc.record({ kind: fc.constantFrom(1, 2), direction: fc.constantFrom(1, 2), origin: peer, peer, timestampUs: u53, ttl: u8, publicKey: bytes(PUBLIC_KEY_BYTES), signature: bytes(SIGNATURE_BYTES) }),
+          1,
+          MAX_GM_EVENTS,
+          big,
+        ),
+        signed: fc.constant(true),
+      }),
+    ),
     [MsgType.GmDirected]: fc
       .record({
         route: list(peer, 2, MAX_GM_ROUTE_HOPS, big),
@@ -111,11 +124,28 @@ export function messageArbitraries(big = false): Record<MsgTypeId, fc.Arbitrary<
         payload,
       })),
     [MsgType.GmSyncRequest]: fc.record({ type: t(MsgType.GmSyncRequest), sinceUs: u53 }),
-    [MsgType.GmSync]: fc.record({
-      type: t(MsgType.GmSync),
-      entries: list(fc.record({ peer, links: list(fc.record({ peer, flags: fc.integer({ min: 0, max: 3 }), timestampUs: u53 }), 0, MAX_GM_SYNC_LINKS, big) }), 0, MAX_GM_SYNC_ENTRIES, big),
-      more: fc.constantFrom(0, 1),
-    }),
+    [MsgType.GmSync]: fc.oneof(
+      fc.record({
+        type: t(MsgType.GmSync),
+        entries: list(fc.record({ peer, links: list(fc.record({ peer, flags: fc.integer({ min: 0, max: 3 }), timestampUs: u53 }), 0, MAX_GM_SYNC_LINKS, big) }), 0, MAX_GM_SYNC_ENTRIES, big),
+        more: fc.constantFrom(0, 1),
+      }),
+      fc.record({
+        type: t(MsgType.GmSync),
+        entries: list(
+          fc.record({
+            peer,
+            links: list(fc.record({ peer, flags: fc.integer({ min: 0, max: 3 }), timestampUs: u53, signature: bytes(SIGNATURE_BYTES) }), 0, MAX_GM_SYNC_LINKS, big),
+            publicKey: bytes(PUBLIC_KEY_BYTES),
+          }),
+          0,
+          MAX_GM_SYNC_ENTRIES,
+          big,
+        ),
+        more: fc.constantFrom(0, 1),
+        signed: fc.constant(true),
+      }),
+    ),
     [MsgType.KadFindNode]: fc.record({ type: t(MsgType.KadFindNode), requestId: u32, target: bytes(KAD_ID_BYTES) }),
     [MsgType.KadNodes]: fc.record({ type: t(MsgType.KadNodes), requestId: u32, nodes: list(fc.record({ peer, address }), 0, MAX_KAD_NODES, big) }),
     [MsgType.KadPing]: fc.record({ type: t(MsgType.KadPing), requestId: u32 }),

@@ -18,13 +18,17 @@ import {
 } from './constants.ts';
 import { WireError, type WireErrorKind } from './errors.ts';
 import type { IdCodec, PeerNum } from './ids.ts';
-import { MsgType, type InvItem, type Message, type NetAddress, type VersionMsg } from './messages.ts';
+import { MsgType, type GmEvent, type GmSyncEntry, type GmSyncLink, type InvItem, type Message, type NetAddress, type VersionMsg } from './messages.ts';
 import {
   ADDR_ENTRY_BYTES,
   DEFAULT_WIRE_LIMITS,
   GM_EVENT_BYTES,
+  GM_EVENT_SIGNED_EXTRA_BYTES,
+  GM_SIGNED_COUNT_BIT,
   GM_SYNC_ENTRY_FIXED_BYTES,
+  GM_SYNC_ENTRY_SIGNED_EXTRA_BYTES,
   GM_SYNC_LINK_BYTES,
+  GM_SYNC_LINK_SIGNED_EXTRA_BYTES,
   INV_ITEM_BYTES,
   KAD_NODE_BYTES,
   isKnownType,
@@ -35,6 +39,9 @@ import { readUtf8 } from './utf8.ts';
 
 /** Reads fields from `b[p..end)`; every read is bounds-checked and throws WireError. */
 class Reader {
+  /** Bit 15 of the last flaggedCount. */
+  signedCount = false;
+
   constructor(
     readonly b: Uint8Array,
     public p: number,
@@ -130,6 +137,18 @@ class Reader {
   count(wide: boolean, min: number, max: number, itemBytes: number, what: string): number {
     const at = this.p;
     const n = wide ? this.u16(what) : this.u8(what);
+    return this.checkCount(n, at, min, max, itemBytes, what);
+  }
+
+  /** A u16 count whose bit 15 says "signed" (gm-events, gm-sync); sets `signedCount`. */
+  flaggedCount(min: number, max: number, itemBytes: number, signedItemBytes: number, what: string): number {
+    const at = this.p;
+    const v = this.u16(what);
+    this.signedCount = (v & GM_SIGNED_COUNT_BIT) !== 0;
+    return this.checkCount(v & ~GM_SIGNED_COUNT_BIT, at, min, max, this.signedCount ? signedItemBytes : itemBytes, what);
+  }
+
+  private checkCount(n: number, at: number, min: number, max: number, itemBytes: number, what: string): number {
     if (n > max) this.fail('too-many-items', `${what}: ${n} > ${max}`, at);
     if (n < min) this.fail('bad-length', `${what}: ${n} < ${min}`, at);
     if (n * itemBytes > this.end - this.p) this.fail('truncated', `${what}: ${n} items need ≥ ${n * itemBytes} bytes, ${this.end - this.p} left`, at);
@@ -228,19 +247,25 @@ function readPayload(r: Reader, type: MsgType): Message {
     case MsgType.Beacon:
       return { type, peer: r.peer(), listen: r.addr(), services: r.u32('services'), nonce: r.u53('nonce') };
     case MsgType.GmEvents: {
-      const n = r.count(true, 1, MAX_GM_EVENTS, GM_EVENT_BYTES, 'event count');
-      const events = [];
+      const n = r.flaggedCount(1, MAX_GM_EVENTS, GM_EVENT_BYTES, GM_EVENT_BYTES + GM_EVENT_SIGNED_EXTRA_BYTES, 'event count');
+      const signed = r.signedCount;
+      const events: GmEvent[] = [];
       for (let i = 0; i < n; i++) {
-        events.push({
+        const e: GmEvent = {
           kind: r.u8of(1, 2, 'event.kind'),
           direction: r.u8of(1, 2, 'event.direction'),
           origin: r.peer(),
           peer: r.peer(),
           timestampUs: r.u53('event.timestampUs'),
           ttl: r.u8('event.ttl'),
-        });
+        };
+        if (signed) {
+          e.publicKey = r.bytes(PUBLIC_KEY_BYTES, 'event.publicKey');
+          e.signature = r.bytes(SIGNATURE_BYTES, 'event.signature');
+        }
+        events.push(e);
       }
-      return { type, events };
+      return signed ? { type, events, signed } : { type, events };
     }
     case MsgType.GmDirected: {
       const n = r.count(false, 2, MAX_GM_ROUTE_HOPS, PEER_ID_BYTES, 'route length');
@@ -256,16 +281,24 @@ function readPayload(r: Reader, type: MsgType): Message {
     case MsgType.GmSyncRequest:
       return { type, sinceUs: r.u53('sinceUs') };
     case MsgType.GmSync: {
-      const n = r.count(true, 0, MAX_GM_SYNC_ENTRIES, GM_SYNC_ENTRY_FIXED_BYTES, 'entry count');
-      const entries = [];
+      const n = r.flaggedCount(0, MAX_GM_SYNC_ENTRIES, GM_SYNC_ENTRY_FIXED_BYTES, GM_SYNC_ENTRY_FIXED_BYTES + GM_SYNC_ENTRY_SIGNED_EXTRA_BYTES, 'entry count');
+      const signed = r.signedCount;
+      const linkBytes = signed ? GM_SYNC_LINK_BYTES + GM_SYNC_LINK_SIGNED_EXTRA_BYTES : GM_SYNC_LINK_BYTES;
+      const entries: GmSyncEntry[] = [];
       for (let i = 0; i < n; i++) {
         const peer = r.peer();
-        const k = r.count(false, 0, MAX_GM_SYNC_LINKS, GM_SYNC_LINK_BYTES, 'link count');
-        const links = [];
-        for (let j = 0; j < k; j++) links.push({ peer: r.peer(), flags: r.u8max(3, 'link.flags'), timestampUs: r.u53('link.timestampUs') });
-        entries.push({ peer, links });
+        const publicKey = signed ? r.bytes(PUBLIC_KEY_BYTES, 'entry.publicKey') : undefined;
+        const k = r.count(false, 0, MAX_GM_SYNC_LINKS, linkBytes, 'link count');
+        const links: GmSyncLink[] = [];
+        for (let j = 0; j < k; j++) {
+          const l: GmSyncLink = { peer: r.peer(), flags: r.u8max(3, 'link.flags'), timestampUs: r.u53('link.timestampUs') };
+          if (signed) l.signature = r.bytes(SIGNATURE_BYTES, 'link.signature');
+          links.push(l);
+        }
+        entries.push(publicKey ? { peer, links, publicKey } : { peer, links });
       }
-      return { type, entries, more: r.u8of(0, 1, 'more') };
+      const more = r.u8of(0, 1, 'more');
+      return signed ? { type, entries, more, signed } : { type, entries, more };
     }
     case MsgType.KadFindNode:
       return { type, requestId: r.u32('requestId'), target: r.bytes(KAD_ID_BYTES, 'target') };

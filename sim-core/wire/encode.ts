@@ -2,8 +2,11 @@ import { KAD_ID_BYTES, HASH_BYTES, PEER_ID_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BY
 import { WireError, type WireErrorKind } from './errors.ts';
 import type { IdCodec, PeerNum } from './ids.ts';
 import { MsgType, type InvItem, type Message, type NetAddress } from './messages.ts';
-import { DEFAULT_WIRE_LIMITS, encodedSize, type WireLimits } from './sizes.ts';
+import { DEFAULT_WIRE_LIMITS, encodedSize, GM_SIGNED_COUNT_BIT, type WireLimits } from './sizes.ts';
 import { writeUtf8 } from './utf8.ts';
+
+/** Stands for a missing key or signature: fails the length check with a typed error. */
+const EMPTY = new Uint8Array(0);
 
 /** Writes fields at `pos`, range-checking each value; errors carry the offset in the frame. */
 class Writer {
@@ -175,8 +178,9 @@ function writePayload(w: Writer, m: Message): void {
       w.u32(m.services, 'services');
       w.u53(m.nonce, 'nonce');
       return;
-    case MsgType.GmEvents:
-      w.u16(m.events.length, 'event count');
+    case MsgType.GmEvents: {
+      const signed = m.signed === true;
+      w.u16(m.events.length | (signed ? GM_SIGNED_COUNT_BIT : 0), 'event count');
       for (const e of m.events) {
         w.u8of(e.kind, 1, 2, 'event.kind');
         w.u8of(e.direction, 1, 2, 'event.direction');
@@ -184,8 +188,13 @@ function writePayload(w: Writer, m: Message): void {
         w.peer(e.peer);
         w.u53(e.timestampUs, 'event.timestampUs');
         w.u8(e.ttl, 'event.ttl');
+        if (signed) {
+          w.fixed(e.publicKey ?? EMPTY, PUBLIC_KEY_BYTES, 'event.publicKey');
+          w.fixed(e.signature ?? EMPTY, SIGNATURE_BYTES, 'event.signature');
+        }
       }
       return;
+    }
     case MsgType.GmDirected:
       w.u8(m.route.length, 'route length');
       for (const p of m.route) w.peer(p);
@@ -200,19 +209,23 @@ function writePayload(w: Writer, m: Message): void {
     case MsgType.GmSyncRequest:
       w.u53(m.sinceUs, 'sinceUs');
       return;
-    case MsgType.GmSync:
-      w.u16(m.entries.length, 'entry count');
+    case MsgType.GmSync: {
+      const signed = m.signed === true;
+      w.u16(m.entries.length | (signed ? GM_SIGNED_COUNT_BIT : 0), 'entry count');
       for (const e of m.entries) {
         w.peer(e.peer);
+        if (signed) w.fixed(e.publicKey ?? EMPTY, PUBLIC_KEY_BYTES, 'entry.publicKey');
         w.u8(e.links.length, 'link count');
         for (const l of e.links) {
           w.peer(l.peer);
           w.u8max(l.flags, 3, 'link.flags');
           w.u53(l.timestampUs, 'link.timestampUs');
+          if (signed) w.fixed(l.signature ?? EMPTY, SIGNATURE_BYTES, 'link.signature');
         }
       }
       w.u8of(m.more, 0, 1, 'more');
       return;
+    }
     case MsgType.KadFindNode:
       w.u32(m.requestId, 'requestId');
       w.fixed(m.target, KAD_ID_BYTES, 'target');

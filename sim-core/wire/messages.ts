@@ -155,11 +155,16 @@ export interface GmEvent {
   peer: PeerNum; // the other end of the link (32-byte id)
   timestampUs: number; // u53, origin's clock
   ttl: number; // u8, hops left
+  /** Signed messages only (globalmap security: signed): the origin's public key and its signature over the event (TTL excluded). */
+  publicKey?: Uint8Array; // 32 bytes
+  signature?: Uint8Array; // 64 bytes
 }
 
 export interface GmEventsMsg {
   type: typeof MsgType.GmEvents;
   events: GmEvent[]; // 1 … MAX_GM_EVENTS
+  /** Every event carries publicKey and signature (bit 15 of the count on the wire). */
+  readonly signed?: boolean;
   /** Set when the events travel by reference (the simulator's interned events): their count, without materialising `events`. */
   readonly refs?: GmEventRefs;
 }
@@ -189,18 +194,24 @@ export interface GmSyncLink {
   peer: PeerNum;
   flags: number; // u8 in 0…3: bit 0 connect (else disconnect), bit 1 "out" (the origin dialled)
   timestampUs: number; // u53, the origin's clock
+  /** Signed syncs only: the origin's signature over the link event this register records. */
+  signature?: Uint8Array; // 64 bytes
 }
 
 /** An origin's record as the sender holds it: applying its links as events gives the same map. */
 export interface GmSyncEntry {
   peer: PeerNum;
   links: GmSyncLink[]; // ≤ MAX_GM_SYNC_LINKS
+  /** Signed syncs only: the origin's public key. */
+  publicKey?: Uint8Array; // 32 bytes
 }
 
 export interface GmSyncMsg {
   type: typeof MsgType.GmSync;
   entries: GmSyncEntry[]; // ≤ MAX_GM_SYNC_ENTRIES
   more: number; // u8: 1 if further chunks follow
+  /** Every entry carries publicKey and every link a signature (bit 15 of the count on the wire). */
+  signed?: boolean;
 }
 
 /** Kademlia ids on the wire are 20 bytes derived from the peer id; here they are PeerNum. */

@@ -33,6 +33,12 @@ export const GM_EVENT_BYTES = 1 + 1 + PEER_ID_BYTES + PEER_ID_BYTES + 8 + 1;
 export const GM_DIRECTED_FIXED_BYTES = 1 + 1 + 1 + 1 + 2; // + route ids + payload
 export const GM_SYNC_ENTRY_FIXED_BYTES = PEER_ID_BYTES + 1; // + links
 export const GM_SYNC_LINK_BYTES = PEER_ID_BYTES + 1 + 8;
+/** What a signed message adds: per event the origin's key and signature; per sync entry the key, per link the signature. */
+export const GM_EVENT_SIGNED_EXTRA_BYTES = PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
+export const GM_SYNC_ENTRY_SIGNED_EXTRA_BYTES = PUBLIC_KEY_BYTES;
+export const GM_SYNC_LINK_SIGNED_EXTRA_BYTES = SIGNATURE_BYTES;
+/** Bit 15 of a gm-events / gm-sync count: the message is signed. */
+export const GM_SIGNED_COUNT_BIT = 0x8000;
 export const KAD_NODE_BYTES = KAD_ID_BYTES + NET_ADDRESS_BYTES;
 export const BLOCK_FIXED_BYTES = HASH_BYTES + HASH_BYTES + 4 + PEER_ID_BYTES + 8 + 4; // + body
 
@@ -144,7 +150,7 @@ export function payloadSize(msg: Message): number {
       const n = msg.refs !== undefined ? msg.refs.count : msg.events.length;
       if (n > MAX_GM_EVENTS) throw tooMany('gm events', n, MAX_GM_EVENTS, H, msg.type);
       if (n < 1) throw new WireError('bad-length', 'gm events: need at least 1', H, msg.type);
-      return 2 + n * GM_EVENT_BYTES;
+      return 2 + n * (msg.signed === true ? GM_EVENT_BYTES + GM_EVENT_SIGNED_EXTRA_BYTES : GM_EVENT_BYTES);
     }
     case MsgType.GmDirected: {
       const r = msg.route.length;
@@ -159,10 +165,13 @@ export function payloadSize(msg: Message): number {
       const n = msg.entries.length;
       if (n > MAX_GM_SYNC_ENTRIES) throw tooMany('sync entries', n, MAX_GM_SYNC_ENTRIES, H, msg.type);
       let size = 2;
+      const signed = msg.signed === true;
+      const entryBytes = signed ? GM_SYNC_ENTRY_FIXED_BYTES + GM_SYNC_ENTRY_SIGNED_EXTRA_BYTES : GM_SYNC_ENTRY_FIXED_BYTES;
+      const linkBytes = signed ? GM_SYNC_LINK_BYTES + GM_SYNC_LINK_SIGNED_EXTRA_BYTES : GM_SYNC_LINK_BYTES;
       for (let i = 0; i < n; i++) {
         const k = msg.entries[i].links.length;
-        if (k > MAX_GM_SYNC_LINKS) throw tooMany('sync links', k, MAX_GM_SYNC_LINKS, H + size + GM_SYNC_ENTRY_FIXED_BYTES - 1, msg.type);
-        size += GM_SYNC_ENTRY_FIXED_BYTES + k * GM_SYNC_LINK_BYTES;
+        if (k > MAX_GM_SYNC_LINKS) throw tooMany('sync links', k, MAX_GM_SYNC_LINKS, H + size + entryBytes - 1, msg.type);
+        size += entryBytes + k * linkBytes;
       }
       return size + 1;
     }

@@ -1,7 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
-import { MAX_GM_SYNC_LINKS } from '../../wire/constants.ts';
+import { SIGNATURE_BYTES } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, type GmEventsMsg, type GmSyncEntry, type GmSyncLink, type GmSyncMsg, type Message } from '../../wire/messages.ts';
+import { MsgType, type GmEventsMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import type { Address, Direction } from '../../sans-io/protocol.ts';
 import type { GlobalmapConfig } from './config.ts';
@@ -10,7 +10,10 @@ import type { PeerStore } from './peer-store.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
 import type { GraphScratch } from './scratch.ts';
 import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
-import { EventTable } from './event-table.ts';
+import { EventTable, SIG_INVALID, SIG_NONE, SIG_UNVERIFIED, SIG_VALID } from './event-table.ts';
+import type { Identity } from '../identity/registry.ts';
+import { eventFlags, type MapAuth } from './map-auth.ts';
+import { MapSync } from './map-sync.ts';
 import { Outbox } from './outbox.ts';
 import { Selector } from './selector.ts';
 import type { LinkInfo, NeighbourStrategy } from './selection.ts';
@@ -26,10 +29,10 @@ const EV_DISCONNECT = 2;
 const DIR_IN = 1;
 const DIR_OUT = 2;
 const SLOT_UNKNOWN = -2;
+/** A copy that carried no usable key or signature (signed map): it fails verification. */
+const NO_SIGNATURE = new Uint8Array(0);
 /** The table of apps that gossip nothing (no map): never written. */
 const NO_EVENTS = new EventTable(1, 1);
-/** Sync answers are cut into frames of about this many bytes (under the 64 KiB frame limit). */
-const SYNC_CHUNK_BYTES = 48 * 1024;
 
 export interface GlobalmapDeps {
   cfg: GlobalmapConfig;
@@ -43,6 +46,9 @@ export interface GlobalmapDeps {
   bootstrap: readonly Address[];
   /** The simulation's interned events, shared by its peers (one is made per app if absent: an app on its own). */
   events?: EventTable;
+  /** Signed map (cfg.security 'signed'): the simulation's signatures, and this peer's own key pair. */
+  auth?: MapAuth;
+  identity?: Identity;
 }
 
 /**
@@ -65,15 +71,21 @@ export class GlobalMapApp implements NodeApp {
   /** Links up but not yet announced (a link that dies within the announce delay is never gossiped). */
   private readonly unannounced = new Set<PeerNum>();
   private announceArmed = false;
-  /** The neighbour we asked for its map, until its last sync chunk arrives; 'done' after that. */
-  private syncFrom: PeerNum | 'done' | undefined;
-  private readonly servedSync = new Set<PeerNum>();
+  private sync!: MapSync;
+  /** Signed map only. */
+  private readonly auth: MapAuth | undefined;
   private selector!: Selector;
   private router!: DirectedRouter;
 
   constructor(private readonly deps: GlobalmapDeps) {
     // Without a map nothing is gossiped: no table of its own (2,500 map-less apps would each hold peers × slots bits).
     this.table = deps.events ?? (deps.store ? new EventTable(deps.peerSpace(), deps.cfg.dedupeWindowUs) : NO_EVENTS);
+    if (deps.cfg.security === 'signed' && deps.store) {
+      if (!deps.auth || !deps.identity) throw new Error('globalmap security: signed needs the run\'s MapAuth and the peer\'s identity');
+      this.auth = deps.auth;
+      const auth = deps.auth;
+      this.table.enableSignatures((origin) => auth.publicKeyOf(origin));
+    }
   }
 
   get store(): PeerStore | undefined {
@@ -109,7 +121,7 @@ export class GlobalMapApp implements NodeApp {
     this.unannounced.clear();
     this.announceArmed = false;
     this.flushArmed = false;
-    this.syncFrom = undefined;
+    this.sync = new MapSync(api, this.deps.cfg, this.deps.store, this.stats, this.auth);
     this.router = new DirectedRouter(api, this.deps, this.stats, this.links);
     this.selector = new Selector(api, this.deps, this.stats, this.links, this.router);
     const cfg = this.deps.cfg;
@@ -133,10 +145,7 @@ export class GlobalMapApp implements NodeApp {
       this.announceArmed = true;
       this.api.setTimer(cfg.announceDelayUs, TIMER_ANNOUNCE);
     }
-    if (this.deps.cfg.syncOnJoin && this.syncFrom === undefined) {
-      this.syncFrom = peer;
-      this.api.send(peer, { type: MsgType.GmSyncRequest, sinceUs: 0 });
-    }
+    this.sync.onLinkUp(peer);
   }
 
   onPeerDown(now: TimeUs, peer: PeerNum): void {
@@ -144,8 +153,7 @@ export class GlobalMapApp implements NodeApp {
     if (!link) return;
     this.links.delete(peer);
     this.outbox.linkDown(peer);
-    this.servedSync.delete(peer);
-    if (this.syncFrom === peer) this.syncFrom = undefined; // it left before finishing: ask the next one
+    this.sync.onLinkDown(peer);
     this.selector.onLinkDown(peer, now);
     if (this.unannounced.delete(peer)) return; // never announced: nothing to take back
     if (this.deps.store) this.originate(now, peer, EV_DISCONNECT, link.out ? DIR_OUT : DIR_IN);
@@ -160,9 +168,9 @@ export class GlobalMapApp implements NodeApp {
       case MsgType.GmEvents:
         return this.receiveEvents(now, peer, msg);
       case MsgType.GmSyncRequest:
-        return this.serveSync(peer);
+        return this.sync.serve(peer);
       case MsgType.GmSync:
-        return this.applySync(now, peer, msg);
+        return this.sync.apply(now, peer, msg);
       case MsgType.GmDirected:
         return this.router.receive(now, peer, msg, (source, kind, payload) => this.selector.onDirected(now, source, kind, payload));
     }
@@ -205,6 +213,10 @@ export class GlobalMapApp implements NodeApp {
     const self = this.api.self;
     // Same content as an event of ours still live (a refresh at the very time of an announce): the same event.
     const serial = this.table.lookupOrIntern(self, peer, flags, now, now);
+    if (this.auth) {
+      this.table.setSignature(serial & this.table.mask, this.auth.sign(this.deps.identity!, peer, flags, now));
+      this.api.chargeCpu(this.auth.costs.signUs);
+    }
     this.deps.store!.applyLink(self, peer, flags, now, now);
     this.stats.eventsOriginated++;
     this.broadcast(serial, this.deps.cfg.ttl, -1, -1, now);
@@ -263,21 +275,32 @@ export class GlobalMapApp implements NodeApp {
           this.stats.eventsLost++;
           continue;
         }
-        this.receiveOne(now, from, serial, v - serial * REF_TTL_SPAN);
+        this.receiveOne(now, from, serial, v - serial * REF_TTL_SPAN, undefined);
       }
       return;
     }
     // Events as objects (decoded bytes, another simulation's table): intern them on receipt.
     this.stats.eventsReceived += msg.events.length;
     for (const e of msg.events) {
-      const flags = (e.kind === EV_CONNECT ? F_CONNECT : 0) | (e.direction === DIR_OUT ? F_OUT : 0);
-      const serial = t.lookupOrIntern(e.origin, e.peer, flags, e.timestampUs, now);
-      this.receiveOne(now, from, serial, e.ttl);
+      const serial = t.lookupOrIntern(e.origin, e.peer, eventFlags(e), e.timestampUs, now);
+      if (!this.auth) {
+        this.receiveOne(now, from, serial, e.ttl, undefined);
+        continue;
+      }
+      // This copy's key and signature: no key of the origin's, no signature (a blank one fails).
+      const sig = this.auth.keyMatches(e.origin, e.publicKey) && e.signature?.length === SIGNATURE_BYTES ? e.signature : NO_SIGNATURE;
+      const slot = serial & t.mask;
+      if (t.sigState![slot] === SIG_NONE && sig !== NO_SIGNATURE) t.setSignature(slot, sig);
+      this.receiveOne(now, from, serial, e.ttl, sig);
     }
   }
 
-  /** One received event: a duplicate (exact: one bit per peer) or news to apply and pass on. */
-  private receiveOne(now: TimeUs, from: PeerNum, serial: number, ttl: number): void {
+  /**
+   * One received event: a duplicate (exact: one bit per peer) or news to
+   * apply and pass on. `sig`: the signature of a copy that came as an
+   * object (undefined: the table's own, by reference).
+   */
+  private receiveOne(now: TimeUs, from: PeerNum, serial: number, ttl: number, sig: Uint8Array | undefined): void {
     const t = this.table;
     const self = this.api.self;
     const slot = serial & t.mask;
@@ -289,14 +312,17 @@ export class GlobalMapApp implements NodeApp {
       if ((t.pending[word] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
       return;
     }
+    // Signed: verified before the seen bit is set, so a forged copy cannot shadow the genuine event.
+    if (this.auth && !this.authentic(now, from, slot, sig)) return;
     t.seen[word] |= bit;
     const origin = t.origin[slot];
     const r = this.deps.store!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
-    // Anti-pollution (G5): bad events are dropped; the sender is charged only when it is
+    // Anti-pollution (G5): bad events are dropped. Seed: the sender is charged only when it is
     // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.
+    // Signed: the origin signed it and honest relays drop what we drop, so the sender is charged.
     if (r === 'invalid') {
       this.stats.eventsInvalid++;
-      if (origin === from) this.api.offence(from, 'inconsistent-events');
+      if (origin === from || this.auth) this.api.offence(from, 'inconsistent-events');
       return;
     }
     if (r === 'excessive') {
@@ -309,7 +335,47 @@ export class GlobalMapApp implements NodeApp {
       return;
     }
     this.stats.eventsApplied++;
-    if (ttl > 1) this.broadcast(serial, ttl - 1, from, this.senderSlot(from), now);
+    // Hops left, clamped to ours: a peer asking for more reach than the network's TTL is not obeyed.
+    const hops = ttl > this.deps.cfg.ttl ? this.deps.cfg.ttl : ttl;
+    if (hops > 1) this.broadcast(serial, hops - 1, from, this.senderSlot(from), now);
+  }
+
+  /**
+   * Signed map: the event is its origin's and not from the future (local
+   * clock + maxSkew), else the sender — never the claimed origin — is
+   * charged and the event dropped, never forwarded. Each slot's signature is
+   * verified once per simulation (the result is a function of its bytes); a
+   * copy with another signature is verified on its own.
+   */
+  private authentic(now: TimeUs, from: PeerNum, slot: number, sig: Uint8Array | undefined): boolean {
+    const t = this.table;
+    const auth = this.auth!;
+    if (t.ts[slot] > now + this.deps.cfg.maxSkewUs) {
+      this.stats.eventsInvalid++;
+      this.api.offence(from, 'inconsistent-events');
+      return false;
+    }
+    this.stats.signaturesChecked++;
+    this.api.chargeCpu(auth.costs.verifyUs);
+    const sigs = t.sigs!;
+    const at = slot * SIGNATURE_BYTES;
+    let own = sig === undefined;
+    if (sig !== undefined && sig !== NO_SIGNATURE) {
+      own = true;
+      for (let i = 0; i < SIGNATURE_BYTES && own; i++) own = sigs[at + i] === sig[i];
+    }
+    let ok: boolean;
+    if (own) {
+      if (t.sigState![slot] === SIG_UNVERIFIED) {
+        const valid = auth.verify(sigs.subarray(at, at + SIGNATURE_BYTES), t.origin[slot], t.peer[slot], t.flags[slot], t.ts[slot]);
+        t.sigState![slot] = valid ? SIG_VALID : SIG_INVALID;
+      }
+      ok = t.sigState![slot] === SIG_VALID;
+    } else ok = sig !== NO_SIGNATURE && auth.verify(sig!, t.origin[slot], t.peer[slot], t.flags[slot], t.ts[slot]);
+    if (ok) return true;
+    this.stats.eventsBadSignature++;
+    this.api.offence(from, 'bad-signature');
+    return false;
   }
 
   /** The sender's outbox slot, looked up once per message and only if needed (most messages bring only duplicates). */
@@ -325,69 +391,4 @@ export class GlobalMapApp implements NodeApp {
       this.stats.refreshEvents++;
     }
   }
-
-  // ---- initial sync ----
-
-  private serveSync(peer: PeerNum): void {
-    const store = this.deps.store;
-    if (!store || this.servedSync.has(peer)) return this.api.offence(peer, 'unsolicited');
-    this.servedSync.add(peer);
-    const entries: GmSyncEntry[] = [];
-    let bytes = 0;
-    const total = Math.min(store.originsWithRecords, this.deps.cfg.maxSyncEntries);
-    for (let i = 0; i < total; i++) {
-      const e = syncEntry(store, store.originAt(i));
-      if (!e) continue;
-      entries.push(e);
-      bytes += 33 + 41 * e.links.length;
-      if (bytes >= SYNC_CHUNK_BYTES || entries.length >= 256) {
-        this.sendSync(peer, entries.splice(0), 1);
-        bytes = 0;
-      }
-    }
-    this.sendSync(peer, entries, 0);
-  }
-
-  private sendSync(peer: PeerNum, entries: GmSyncEntry[], more: number): void {
-    const msg: GmSyncMsg = { type: MsgType.GmSync, entries, more };
-    this.api.send(peer, msg);
-    this.stats.syncMessagesSent++;
-    this.stats.syncEntriesSent += entries.length;
-  }
-
-  private applySync(now: TimeUs, from: PeerNum, msg: GmSyncMsg): void {
-    const store = this.deps.store;
-    if (!store || this.syncFrom !== from) return this.api.offence(from, 'unsolicited');
-    if (msg.more === 0) this.syncFrom = 'done';
-    // Each link of the snapshot is applied as the event it records: same last-writer-wins rules.
-    for (const e of msg.entries) {
-      if (e.peer === this.api.self) continue;
-      // Whole entry at once, unless a link is invalid (reported in order) or a limit needs the sequential path.
-      const n = store.applyEntry(e.peer, e.links, now);
-      if (n >= 0) {
-        if (n > 0) this.stats.syncEntriesApplied++;
-        continue;
-      }
-      let applied = false;
-      for (const l of e.links) {
-        const r = store.apply({ origin: e.peer, peer: l.peer, flags: l.flags, timestampUs: l.timestampUs }, now);
-        if (r === 'invalid') {
-          this.stats.eventsInvalid++;
-          if (e.peer === from) this.api.offence(from, 'inconsistent-events');
-        } else if (r === 'applied') applied = true;
-      }
-      if (applied) this.stats.syncEntriesApplied++;
-    }
-  }
-}
-
-/** An origin's record as a sync entry: every register, so the receiver's map equals ours for that origin. */
-function syncEntry(store: PeerStore, origin: PeerNum): GmSyncEntry | undefined {
-  const r = store.record(origin);
-  if (!r || r.peers.length === 0) return undefined;
-  const links: GmSyncLink[] = [];
-  for (let k = 0; k < r.peers.length && links.length < MAX_GM_SYNC_LINKS; k++) {
-    links.push({ peer: r.peers[k], flags: r.flags[k], timestampUs: r.ts[k] });
-  }
-  return { peer: origin, links };
 }

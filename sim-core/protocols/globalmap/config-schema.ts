@@ -49,6 +49,17 @@ export const globalmapSchema = z.strictObject({
   /** Link claims per origin beyond which events are "excessive" (ban score). */
   maxClaims: int(1, 32).default(32),
   maxSkewS: num(0, 3600).default(60),
+  /**
+   * Who may write the map. seed (the default, so runs replay the seed's
+   * protocol and its traces): events are unsigned, relays forward anything
+   * new, only an origin that sends its own bad events is charged. signed:
+   * every link event (and every register of a join sync) carries its
+   * origin's public key and signature (crypto.signatures: real Ed25519, or
+   * the model with exact sizes and crypto.signUs / verifyUs as CPU time);
+   * relays verify before applying or forwarding, a bad signature costs the
+   * peer that sent it, and a join sync is bounded in chunks and bytes.
+   */
+  security: z.enum(['seed', 'signed']).default('seed'),
   /** Directed messages may be re-routed once by an intermediate peer (seed: enableReRouting). */
   enableReRouting: z.boolean().default(true),
 });

@@ -46,6 +46,8 @@ export interface GlobalmapConfig {
   maxSkewUs: number;
   /** Directed messages: a re-route allowed at most once per message. */
   enableReRouting: boolean;
+  /** seed: unsigned events (the seed's protocol); signed: origin-signed events and syncs, verified by every relay. */
+  security: 'seed' | 'signed';
   /** A bootstrap node keeps (redials, never kicks) a link to every other bootstrap node. */
   bootstrapMesh: boolean;
 }
@@ -75,5 +77,6 @@ export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   maxClaims: 32,
   maxSkewUs: 60_000_000,
   enableReRouting: true,
+  security: 'seed',
   bootstrapMesh: false,
 };

@@ -1,3 +1,4 @@
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { MsgType, type GmEvent, type GmEventRefs, type GmEventsMsg } from '../../wire/messages.ts';
 import type { EventTable } from './event-table.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
@@ -39,6 +40,11 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
     return this;
   }
 
+  /** Signed map: every event carries its origin's key and signature (from the table's slab). */
+  get signed(): boolean {
+    return this.table.sigs !== null;
+  }
+
   /** Delivered or dropped: the pool may hand it out again. */
   release(): void {
     if (this.pool !== null && !this.free) this.pool.give(this);
@@ -54,14 +60,19 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
       if (!t.isLive(serial)) continue;
       const slot = serial & t.mask;
       const f = t.flags[slot];
-      out.push({
+      const e: GmEvent = {
         kind: (f & F_CONNECT) !== 0 ? 1 : 2,
         direction: (f & F_OUT) !== 0 ? 2 : 1,
         origin: t.origin[slot],
         peer: t.peer[slot],
         timestampUs: t.ts[slot],
         ttl: v - serial * REF_TTL_SPAN,
-      });
+      };
+      if (t.sigs !== null) {
+        e.publicKey = t.keyOf(e.origin) ?? new Uint8Array(PUBLIC_KEY_BYTES);
+        e.signature = t.sigs.slice(slot * SIGNATURE_BYTES, (slot + 1) * SIGNATURE_BYTES);
+      }
+      out.push(e);
     }
     return out;
   }

@@ -1,5 +1,12 @@
 import type { TimeUs } from '../../engine/time.ts';
+import { SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { RefsPool } from './event-refs.ts';
+
+/** Signature states of a slot (signed map). */
+export const SIG_NONE = 0;
+export const SIG_UNVERIFIED = 1;
+export const SIG_VALID = 2;
+export const SIG_INVALID = 3;
 
 /** Initial slots; the table doubles while more events are live at once. */
 const SLOTS_INITIAL = 256;
@@ -46,6 +53,15 @@ export class EventTable {
   readonly refsPool = new RefsPool(this);
   /** Live events evicted because the table was at its bound. */
   evicted = 0;
+  /**
+   * Signed map only (null otherwise, so the seed's path pays nothing): each
+   * slot's signature (64 bytes at slot × 64) and its state (SIG_*), reset
+   * when the slot is reused.
+   */
+  sigs: Uint8Array | null = null;
+  sigState: Uint8Array | null = null;
+  /** Signed map: an origin's public key (what a materialised event carries). */
+  keyOf: (origin: number) => Uint8Array | undefined = () => undefined;
 
   constructor(
     peers: number,
@@ -58,13 +74,27 @@ export class EventTable {
     this.pending = new Int32Array(this.rows * this.rowWords);
   }
 
+  /** Gives the table its signature slab (security: signed). */
+  enableSignatures(keyOf: (origin: number) => Uint8Array | undefined): void {
+    this.keyOf = keyOf;
+    if (this.sigs) return;
+    this.sigs = new Uint8Array(this.capacity * SIGNATURE_BYTES);
+    this.sigState = new Uint8Array(this.capacity);
+  }
+
+  /** The slot's signature (a copy of `sig`), not yet verified. */
+  setSignature(slot: number, sig: Uint8Array): void {
+    this.sigs!.set(sig, slot * SIGNATURE_BYTES);
+    this.sigState![slot] = SIG_UNVERIFIED;
+  }
+
   get capacity(): number {
     return this.mask + 1;
   }
 
   /** Bytes held by the table's arrays. */
   get bytes(): number {
-    return this.capacity * (4 + 4 + 1 + 8 + 8 + 8) + this.rows * this.rowWords * 8;
+    return this.capacity * (4 + 4 + 1 + 8 + 8 + 8 + (this.sigs !== null ? SIGNATURE_BYTES + 1 : 0)) + this.rows * this.rowWords * 8;
   }
 
   /** Index of peer p's word holding slot's bit (bit: 1 << (slot & 31)). */
@@ -97,6 +127,7 @@ export class EventTable {
     this.flags[slot] = flags;
     this.ts[slot] = ts;
     this.serialOf[slot] = serial;
+    if (this.sigState !== null) this.sigState[slot] = SIG_NONE;
     this.expiresUs[slot] = now + this.windowUs;
     this.seen[this.wordOf(origin, slot)] |= 1 << (slot & 31);
     this.byKey.set(eventKey(origin, peer, flags, ts), serial);
@@ -182,6 +213,8 @@ export class EventTable {
     const expiresUs = new Float64Array(next);
     const seen = new Int32Array(this.rows * nw);
     const pending = new Int32Array(this.rows * nw);
+    const sigs = this.sigs !== null ? new Uint8Array(next * SIGNATURE_BYTES) : null;
+    const sigState = this.sigState !== null ? new Uint8Array(next) : null;
     for (let s = 0; s < cap; s++) {
       const serial = this.serialOf[s];
       if (serial < 0 || this.expiresUs[s] <= now) continue;
@@ -192,6 +225,10 @@ export class EventTable {
       t.ts[d] = this.ts[s];
       serialOf[d] = serial;
       expiresUs[d] = this.expiresUs[s];
+      if (sigs !== null) {
+        sigs.set(this.sigs!.subarray(s * SIGNATURE_BYTES, (s + 1) * SIGNATURE_BYTES), d * SIGNATURE_BYTES);
+        sigState![d] = this.sigState![s];
+      }
       const from = s >>> 5;
       const to = d >>> 5;
       const bit = 1 << (s & 31);
@@ -209,6 +246,8 @@ export class EventTable {
     this.expiresUs = expiresUs;
     this.seen = seen;
     this.pending = pending;
+    this.sigs = sigs;
+    this.sigState = sigState;
     this.rowWords = nw;
     this.mask = next - 1;
     // Expired events were dropped: forget their digests too (keeps byKey bounded by the capacity).

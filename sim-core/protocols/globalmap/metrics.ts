@@ -6,6 +6,7 @@ import type { PeerNode, WireItem } from '../node/peer-node.ts';
 import { GlobalMapApp } from './app.ts';
 import type { RecordPool } from './record-pool.ts';
 import type { EventTable } from './event-table.ts';
+import type { MapAuth } from './map-auth.ts';
 import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
 
 /** Peers whose map is inspected per sample when the network is large (coverage is O(observers × peers)). */
@@ -112,6 +113,8 @@ export function globalmapFinal(
   env: StrategyEnv,
   pool: RecordPool,
   events?: EventTable,
+  /** Signed map: its verifications performed (the counters are reported only then, so seed-mode summaries keep their keys). */
+  auth?: MapAuth,
 ): Record<string, unknown> {
   const peers = livePeers(apps, world, addresses);
   const cov = coverage(peers, env, 'final');
@@ -163,6 +166,7 @@ export function globalmapFinal(
       'gcExpiredEntries',
       'phantomsExpired',
     ]),
+    ...(auth ? { security: { ...pick(stats, ['eventsBadSignature', 'signaturesChecked', 'syncOverflows']), cryptoVerifications: auth.verifications } } : {}),
     selection: pick(stats, ['dialsAttempted', 'dialsFailed', 'offersSent', 'offersAccepted', 'offersDeclined', 'answersSent', 'punchAttempts', 'punchFailures', 'relayAttempts', 'kicks', 'inboundRefused', 'replacements']),
     directed: {
       ...pick(stats, ['directedSent', 'directedForwarded', 'directedDelivered', 'directedFailed', 'directedRerouted']),

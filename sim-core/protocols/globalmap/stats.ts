@@ -8,6 +8,12 @@ export interface GlobalmapStats {
   eventsStale: number;
   eventsInvalid: number;
   eventsExcessive: number;
+  /** Signed map: events and sync chunks dropped for a missing, wrong or foreign-key signature (charged to the sender). */
+  eventsBadSignature: number;
+  /** Signed map: signatures checked (modelled CPU charged for each). */
+  signaturesChecked: number;
+  /** Signed map: sync answers cut off at their chunk or byte bound. */
+  syncOverflows: number;
   eventsForwarded: number;
   eventsQueueDropped: number;
   eventsSuppressed: number;
@@ -50,6 +56,9 @@ export function newGlobalmapStats(): GlobalmapStats {
     eventsStale: 0,
     eventsInvalid: 0,
     eventsExcessive: 0,
+    eventsBadSignature: 0,
+    signaturesChecked: 0,
+    syncOverflows: 0,
     eventsForwarded: 0,
     eventsQueueDropped: 0,
     eventsSuppressed: 0,

@@ -7,6 +7,7 @@ import { PeerStore } from './peer-store.ts';
 import { RecordPool } from './record-pool.ts';
 import { GraphScratch } from './scratch.ts';
 import { EventTable } from './event-table.ts';
+import { MapAuth } from './map-auth.ts';
 import { globalmapSchema, type GlobalmapSettings } from './config-schema.ts';
 import { minimalOverlap, uniformRandom, type NeighbourStrategy } from './selection.ts';
 
@@ -37,6 +38,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean
     maxClaims: s.maxClaims,
     maxSkewUs: secondsToUs(s.maxSkewS),
     enableReRouting: s.enableReRouting,
+    security: s.security,
     bootstrapMesh,
   };
 }
@@ -66,11 +68,13 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
   const run = env.run;
   const plannedPeers = run.peers + run.bootstrap.count + run.adversaries.reduce((n, a) => n + a.count, 0);
   const events = kind.map ? new EventTable(plannedPeers, cfg.dedupeWindowUs) : undefined;
+  // Signed map: one signature book per simulation, over the run's identities and crypto costs.
+  const auth = kind.map && cfg.security === 'signed' ? new MapAuth(env.registry.signer, env.registry, { signUs: run.crypto.signUs, verifyUs: run.crypto.verifyUs }) : undefined;
   return {
     name: kind.name,
     // The app manages its degree; the peer manager only caps it (inbound a little above, for the hand-off of addresses).
     nodeConfig: (c) => ({ ...c, autoDial: false, outboundTarget: 0, maxInbound: maxDegree + 4, maxOutbound: maxDegree }),
-    appFor: () =>
+    appFor: (_index, identity) =>
       new GlobalMapApp({
         cfg,
         strategy: kind.selection,
@@ -79,9 +83,11 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
         peerSpace: () => env.registry.size,
         bootstrap: env.bootstrap,
         events,
+        auth,
+        identity,
       }),
     sample: (apps, world, addresses) => globalmapSample(apps, world, addresses, env),
-    finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool, events),
+    finalMetrics: (apps, world, addresses) => globalmapFinal(apps, world, addresses, env, pool, events, auth),
   };
 }
 

@@ -10,6 +10,10 @@ import { RecordPool } from './record-pool.ts';
 import { GraphScratch } from './scratch.ts';
 import { EventTable } from './event-table.ts';
 import { minimalOverlap } from './selection.ts';
+import { IdentityRegistry } from '../identity/registry.ts';
+import { modelSigner } from '../identity/signer.ts';
+import type { Offence } from '../node/config.ts';
+import { MapAuth } from './map-auth.ts';
 
 /**
  * An in-memory network of GlobalMapApps for tests: messages are queued and
@@ -20,6 +24,11 @@ export class FakeMesh {
   readonly apps: GlobalMapApp[] = [];
   readonly pool = new RecordPool();
   readonly sent: { from: PeerNum; to: PeerNum; msg: Message }[] = [];
+  /** Offences the apps charged: `by` charged `peer`. */
+  readonly offences: { by: PeerNum; peer: PeerNum; kind: Offence }[] = [];
+  /** Identity i is peer i (model signatures); the MapAuth is used when cfg.security is 'signed'. */
+  readonly registry = new IdentityRegistry(modelSigner);
+  readonly auth: MapAuth;
   private readonly queue: { from: PeerNum; to: PeerNum; msg: Message }[] = [];
   private readonly adj: Map<PeerNum, Direction>[] = [];
   now = 1_000_000;
@@ -29,6 +38,8 @@ export class FakeMesh {
     const scratch = new GraphScratch();
     const events = new EventTable(n, full.dedupeWindowUs);
     const rng = new RngStreams(1);
+    this.auth = new MapAuth(modelSigner, this.registry, { signUs: 70, verifyUs: 200 });
+    const identities = Array.from({ length: n }, (_, i) => this.registry.mint(rng.peer(i, 'identity')));
     for (let i = 0; i < n; i++) {
       this.adj.push(new Map());
       const app = new GlobalMapApp({
@@ -39,6 +50,8 @@ export class FakeMesh {
         peerSpace: () => n,
         bootstrap: [],
         events,
+        auth: this.auth,
+        identity: identities[i],
       });
       this.apps.push(app);
       app.onStart(this.now, this.api(i, rng));
@@ -70,12 +83,14 @@ export class FakeMesh {
 
   private api(self: PeerNum, streams: RngStreams): NodeApi {
     const mesh = this;
-    return stubNodeApi(self, streams, mesh.adj[self], (peer, msg) => {
+    const api = stubNodeApi(self, streams, mesh.adj[self], (peer, msg) => {
       if (!mesh.adj[self].has(peer)) return false;
       mesh.sent.push({ from: self, to: peer, msg });
       mesh.queue.push({ from: self, to: peer, msg });
       return true;
     });
+    api.offence = (peer, kind) => void mesh.offences.push({ by: self, peer, kind });
+    return api;
   }
 }
 
