@@ -29,10 +29,21 @@ export function forgeEvent(c: ForgedClaim): GmEvent {
   return { kind: c.kind, direction: c.direction, origin: c.origin, peer: c.peer, timestampUs: c.timestampUs, ttl: c.ttl };
 }
 
-/** Forged events as gm-events messages of at most MAX_GM_EVENTS each. */
-export function forgedMessages(claims: readonly ForgedClaim[]): GmEventsMsg[] {
+/**
+ * How a forger signs in a signed map (protocol.globalmap.security: signed):
+ * with the only key it has, its own (globalmap's signMapEvent), so honest
+ * relays find the signature does not match the claimed origin and charge
+ * the forger. Absent in the seed map, whose events carry no signature.
+ */
+export type Seal = (e: GmEvent) => GmEvent;
+
+/** Forged events as gm-events messages of at most MAX_GM_EVENTS each (signed with `seal` when the map is signed). */
+export function forgedMessages(claims: readonly ForgedClaim[], seal?: Seal): GmEventsMsg[] {
   const out: GmEventsMsg[] = [];
-  for (let i = 0; i < claims.length; i += MAX_GM_EVENTS) out.push({ type: MsgType.GmEvents, events: claims.slice(i, i + MAX_GM_EVENTS).map(forgeEvent) });
+  for (let i = 0; i < claims.length; i += MAX_GM_EVENTS) {
+    const events = claims.slice(i, i + MAX_GM_EVENTS).map(forgeEvent);
+    out.push(seal ? { type: MsgType.GmEvents, events: events.map(seal), signed: true } : { type: MsgType.GmEvents, events });
+  }
   return out;
 }
 
@@ -41,6 +52,15 @@ export function forgedMessages(claims: readonly ForgedClaim[]): GmEventsMsg[] {
  * confirmed-looking connects at `timestampUs`. Like forgeEvent, the one
  * place a signature would go once sync records carry their origin's.
  */
-export function forgeSyncEntry(origin: PeerNum, links: readonly { peer: PeerNum; out: boolean }[], timestampUs: TimeUs): GmSyncEntry {
-  return { peer: origin, links: links.map((l) => ({ peer: l.peer, flags: 1 | (l.out ? 2 : 0), timestampUs })) };
+export function forgeSyncEntry(origin: PeerNum, links: readonly { peer: PeerNum; out: boolean }[], timestampUs: TimeUs, seal?: Seal): GmSyncEntry {
+  const entry: GmSyncEntry = { peer: origin, links: links.map((l) => ({ peer: l.peer, flags: 1 | (l.out ? 2 : 0), timestampUs })) };
+  if (!seal) return entry;
+  // Each register signed as the link event it records; the entry carries the signer's (the forger's) key.
+  let publicKey: Uint8Array | undefined;
+  entry.links = links.map((l, k) => {
+    const e = seal({ kind: GM_CONNECT, direction: l.out ? GM_OUT : GM_IN, origin, peer: l.peer, timestampUs, ttl: 0 });
+    publicKey = e.publicKey;
+    return { ...entry.links[k], signature: e.signature };
+  });
+  return { ...entry, publicKey };
 }

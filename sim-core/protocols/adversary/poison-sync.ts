@@ -4,7 +4,7 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmSyncEntry, type Message } from '../../wire/messages.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
-import { forgeSyncEntry } from './forge.ts';
+import { forgeSyncEntry, type Seal } from './forge.ts';
 
 export interface PoisonSyncConfig {
   /** Sync chunks sent per map request, every one marked "more follows". */
@@ -42,6 +42,8 @@ export class PoisonSyncApp implements NodeApp {
     private readonly cfg: PoisonSyncConfig,
     private readonly honestPeers: () => readonly PeerNum[],
     private readonly honestAddresses: () => readonly Address[],
+    /** Signed map: signs the false records with its own key (see Seal). */
+    private readonly seal?: Seal,
   ) {}
 
   handles(type: number): boolean {
@@ -61,7 +63,7 @@ export class PoisonSyncApp implements NodeApp {
     this.stats.requests++;
     for (let c = 0; c < this.cfg.chunks; c++) {
       const entries = this.chunk(now);
-      if (entries.length === 0 || !this.api.send(peer, { type: MsgType.GmSync, entries, more: 1 })) return;
+      if (entries.length === 0 || !this.api.send(peer, { type: MsgType.GmSync, entries, more: 1, ...(this.seal && { signed: true }) })) return;
       this.stats.chunksSent++;
     }
   }
@@ -82,7 +84,7 @@ export class PoisonSyncApp implements NodeApp {
       const a = honest[rng.int(honest.length)];
       const b = honest[rng.int(honest.length)];
       if (a === b) continue;
-      entries.push(forgeSyncEntry(a, [{ peer: b, out: true }], now), forgeSyncEntry(b, [{ peer: a, out: false }], now));
+      entries.push(forgeSyncEntry(a, [{ peer: b, out: true }], now, this.seal), forgeSyncEntry(b, [{ peer: a, out: false }], now, this.seal));
       this.stats.falseLinksSent++;
     }
     return entries;

@@ -3,7 +3,7 @@ import type { PeerNum } from '../../wire/ids.ts';
 import type { PeerStore } from '../globalmap/peer-store.ts';
 import { F_OUT } from '../globalmap/record.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
-import { forgedMessages, GM_CONNECT, GM_DISCONNECT, GM_IN, GM_OUT, type ForgedClaim } from './forge.ts';
+import { forgedMessages, GM_CONNECT, GM_DISCONNECT, GM_IN, GM_OUT, type ForgedClaim, type Seal } from './forge.ts';
 
 export interface SleeperConfig {
   /** Absolute simulated time the sleeper turns: before it, it only runs the honest protocol. */
@@ -56,6 +56,8 @@ export class SleeperApp implements NodeApp {
     private readonly map: () => PeerStore | undefined,
     /** Peers of the coalition: never named in forgeries. */
     private readonly isAdversary: (p: PeerNum) => boolean,
+    /** Signed map: signs forgeries with its own key (see Seal). */
+    private readonly seal?: Seal,
   ) {}
 
   handles(): boolean {
@@ -78,7 +80,7 @@ export class SleeperApp implements NodeApp {
     if (claims.length === 0) return;
     this.stats.rounds++;
     for (const peer of this.api.peers().keys()) {
-      for (const msg of forgedMessages(claims)) if (this.api.send(peer, msg)) this.stats.forgedEventsSent += msg.events.length;
+      for (const msg of forgedMessages(claims, this.seal)) if (this.api.send(peer, msg)) this.stats.forgedEventsSent += msg.events.length;
     }
   }
 

@@ -11,6 +11,9 @@ import { RelayAdversary } from '../adversary/relay.ts';
 import { securityMetrics } from '../adversary/security-metrics.ts';
 import type { PeerStore } from '../globalmap/peer-store.ts';
 import { DEFAULT_GLOBALMAP_CONFIG } from '../globalmap/config.ts';
+import { signMapEvent } from '../globalmap/map-auth.ts';
+import type { Seal } from '../adversary/forge.ts';
+import type { Identity } from '../identity/registry.ts';
 import { CompositeApp } from './composite-app.ts';
 import type { HostContext } from '../../net/world.ts';
 import type { AdversarySpec } from '../adversary/config-schema.ts';
@@ -135,6 +138,8 @@ export function nodeDriver(
   /** Every adversary's peer number (kept for the security metrics and so forgers never name each other). */
   const hostile = new Set<PeerNum>();
   const hostileKind = new Map<Address, string>();
+  /** In a signed map a forger signs with its own key (the only one it has). */
+  const sealFor = (identity: Identity): Seal | undefined => (run.mapSecurity === 'signed' ? (e) => signMapEvent(registry.signer, registry, identity, e) : undefined);
   const mintAdversary = (spec: AdversarySpec, ordinal: number) => {
     const identity = registry.mint(rng.stream(adversaryStream(ordinal, 'identity')), spec.payPow && powOn ? rng.stream(adversaryStream(ordinal, 'pow')) : undefined);
     hostile.add(identity.num);
@@ -164,6 +169,7 @@ export function nodeDriver(
       { chunks: spec.syncChunks, linksPerChunk: spec.syncLinksPerChunk, dialIntervalUs: secondsToUs(spec.intervalS), dialsPerRound: spec.dialsPerRound },
       () => peerNums,
       () => addresses,
+      sealFor(identity),
     );
     const app = inner ? new CompositeApp([poison, { ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }]) : poison;
     return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
@@ -184,6 +190,7 @@ export function nodeDriver(
       () => peerNums,
       () => (inner as { store?: PeerStore } | undefined)?.store,
       (p) => hostile.has(p),
+      sealFor(identity),
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, forger]) : forger;
     return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
