@@ -64,14 +64,14 @@ describe('security metrics on constructed cases', () => {
 });
 
 /** 30 honest peers, 3 sleepers joining at 20 s; `forging` turns them at 120 s. */
-const scenario = (forging: boolean) => `
+const scenario = (forging: boolean, security = 'seed') => `
 name: sleeper-small
 seed: 5
 durationS: 240
 peers: { count: 30, joinOverS: 20 }
 bootstrap: { count: 2 }
 network: { latency: { model: constant, ms: 20 } }
-protocol: { kind: node, strategy: globalmap }
+protocol: { kind: node, strategy: globalmap, globalmap: { security: ${security} } }
 adversaries:
   - { kind: sleeper, count: 3, startS: 20, forgeFromS: 120, forgeIntervalS: 5, forgeLinks: ${forging ? 8 : 0}, forgeTombstones: ${forging ? 8 : 0} }
 `;
@@ -94,5 +94,15 @@ describe('security metrics in a run', () => {
     }
     expect(forged.security.honestMapPrecision).toBeLessThan(calm.security.honestMapPrecision);
     expect(forged.security.honestMapRecall).toBeLessThan(calm.security.honestMapRecall);
+  }, 120_000);
+
+  it('against the signed map the same forgeries are refused: no false link accepted, no honest peer banned, every sleeper banned', () => {
+    const m = new Simulation(parseScenario(scenario(true, 'signed'), 'sleeper-signed.yaml')).runToEnd().metrics as Record<string, any>;
+    const s = m.security;
+    expect(s.honestMapPrecision).toBe(1);
+    expect(s.honestToHonestBans).toBe(0);
+    expect(s.attackersBanned).toBe(3);
+    expect(s.attackerBannedByMin).toBeGreaterThan(0);
+    expect(m.node.offences['bad-signature']).toBeGreaterThan(0);
   }, 120_000);
 });
