@@ -1,5 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { Address, ConnId, PeerActions, PeerProtocol } from '../../sans-io/protocol.ts';
+import type { Identity } from '../identity/registry.ts';
 import type { WireItem } from '../node/peer-node.ts';
 
 export interface SlotExhaustionConfig {
@@ -41,6 +42,8 @@ export class SlotExhauster implements PeerProtocol<WireItem> {
   constructor(
     private readonly io: PeerActions<WireItem>,
     private readonly cfg: SlotExhaustionConfig,
+    /** Its key pair: never used on the wire (it speaks no handshake of its own), kept so every host of a run has one. */
+    readonly identity?: Identity,
   ) {}
 
   onStart(): void {

@@ -218,11 +218,11 @@ export function nodeDriver(
       // Each adversary starts at a different target so they do not all queue on peer 0.
       const rotated = targets.map((_, i) => targets[(i + ordinal) % targets.length]);
       if (spec.kind === 'slot-exhaustion') {
-        return new SlotExhauster(ctx.io, { targets: rotated, slots: spec.slots, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials });
+        return new SlotExhauster(ctx.io, { targets: rotated, slots: spec.slots, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials }, identity);
       }
       if (spec.kind === 'relay') {
         const pairs = rotated.map((v, i) => [v, rotated[(i + 1) % rotated.length]] as const).filter(([v, h]) => v !== h);
-        return new RelayAdversary(ctx.io, { pairs, misbehaveAfterUs: secondsToUs(spec.intervalS), redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials });
+        return new RelayAdversary(ctx.io, { pairs, misbehaveAfterUs: secondsToUs(spec.intervalS), redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials }, identity);
       }
       return new Adversary(
         ctx.io,
