@@ -18,7 +18,7 @@ import {
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
 } from './constants.ts';
-import { MsgType, type InvItem, type Message, type NetAddress } from './messages.ts';
+import { MsgType, type GmEvent, type GmSyncEntry, type GmSyncLink, type InvItem, type Message, type NetAddress } from './messages.ts';
 import { MSG_TYPES } from './sizes.ts';
 
 /** A uniform source in [0, 1), e.g. seedrandom.alea(seed). */
@@ -115,18 +115,19 @@ export function randomMessage(r: Rand, big = false): Message {
       return { type, code: u8(r), reason: str(r, MAX_REASON_BYTES) };
     case MsgType.Beacon:
       return { type, peer: peer(r), listen: addr(r), services: u32(r), nonce: u53(r) };
-    case MsgType.GmEvents:
-      return {
-        type,
-        events: list(r, 1, MAX_GM_EVENTS, big, () => ({
-          kind: 1 + int(r, 2),
-          direction: 1 + int(r, 2),
-          origin: peer(r),
-          peer: peer(r),
-          timestampUs: u53(r),
-          ttl: u8(r),
-        })),
-      };
+    case MsgType.GmEvents: {
+      // Half of them signed (signed global map): each event with a key and a signature.
+      const signed = r() < 0.5;
+      const events = list(r, 1, MAX_GM_EVENTS, big, () => {
+        const e: GmEvent = { kind: 1 + int(r, 2), direction: 1 + int(r, 2), origin: peer(r), peer: peer(r), timestampUs: u53(r), ttl: u8(r) };
+        if (signed) {
+          e.publicKey = bytes(r, PUBLIC_KEY_BYTES);
+          e.signature = bytes(r, SIGNATURE_BYTES);
+        }
+        return e;
+      });
+      return signed ? { type, events, signed } : { type, events };
+    }
     case MsgType.GmDirected: {
       const route = list(r, 2, MAX_GM_ROUTE_HOPS, big, peer);
       const payload = bytes(r, r() < 0.1 ? int(r, MAX_GM_DIRECTED_PAYLOAD_BYTES + 1) : int(r, 64));
@@ -134,15 +135,20 @@ export function randomMessage(r: Rand, big = false): Message {
     }
     case MsgType.GmSyncRequest:
       return { type, sinceUs: u53(r) };
-    case MsgType.GmSync:
-      return {
-        type,
-        entries: list(r, 0, big ? 16 : MAX_GM_SYNC_ENTRIES, false, () => ({
-          peer: peer(r),
-          links: list(r, 0, MAX_GM_SYNC_LINKS, big, () => ({ peer: peer(r), flags: int(r, 4), timestampUs: u53(r) })),
-        })),
-        more: int(r, 2),
-      };
+    case MsgType.GmSync: {
+      const signed = r() < 0.5;
+      const entries = list(r, 0, big ? (signed ? 8 : 16) : MAX_GM_SYNC_ENTRIES, false, (): GmSyncEntry => {
+        const e: GmSyncEntry = { peer: peer(r), links: [] };
+        if (signed) e.publicKey = bytes(r, PUBLIC_KEY_BYTES);
+        e.links = list(r, 0, MAX_GM_SYNC_LINKS, big, () => {
+          const l: GmSyncLink = { peer: peer(r), flags: int(r, 4), timestampUs: u53(r) };
+          if (signed) l.signature = bytes(r, SIGNATURE_BYTES);
+          return l;
+        });
+        return e;
+      });
+      return signed ? { type, entries, more: int(r, 2), signed } : { type, entries, more: int(r, 2) };
+    }
     case MsgType.KadFindNode:
       return { type, requestId: u32(r), target: bytes(r, KAD_ID_BYTES) };
     case MsgType.KadNodes:

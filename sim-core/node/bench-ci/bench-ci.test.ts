@@ -44,13 +44,23 @@ describe('bench:ci detects a changed protocol constant', () => {
 describe('the bench:ci suite', () => {
   it('bench/ci/suite.yaml resolves: each case × strategy, with the suite seed and the strategy set', () => {
     const { cases } = loadSuite('bench/ci/suite.yaml');
-    expect(cases.map((c) => c.id)).toEqual(['steady/globalmap', 'steady/random', 'steady/kademlia', 'faults/globalmap', 'faults/random', 'faults/kademlia']);
+    expect(cases.map((c) => c.id)).toEqual([
+      'steady/globalmap',
+      'steady/random',
+      'steady/kademlia',
+      'faults/globalmap',
+      'faults/random',
+      'faults/kademlia',
+      'steady-signed/globalmap',
+    ]);
     for (const c of cases) {
       expect(c.scenario.seed).toBe(1);
       expect(c.scenario.protocol).toMatchObject({ kind: 'node', strategy: c.strategy });
       expect(c.file).toMatch(/^bench\/ci\/(steady|faults)\.yaml$/);
     }
     expect(cases.find((c) => c.name === 'faults')!.scenario.actions.length).toBeGreaterThan(0);
+    // The signed case is the steady scenario with the signed global map (its override applied).
+    expect(cases.find((c) => c.name === 'steady-signed')!.scenario.protocol).toMatchObject({ globalmap: { security: 'signed' } });
     expect(filterCases(cases, ['*/kademlia']).map((c) => c.id)).toEqual(['steady/kademlia', 'faults/kademlia']);
     expect(filterCases(cases, ['steady']).length).toBe(3);
   });
