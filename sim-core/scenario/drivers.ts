@@ -35,6 +35,7 @@ export function nodeRunFrom(scenario: Scenario): NodeRun {
     node: proto.node,
     crypto: scenario.crypto,
     wire: scenario.wire,
+    mapSecurity: (proto as { globalmap?: { security?: 'seed' | 'signed' } }).globalmap?.security,
   };
 }
 

@@ -68,7 +68,7 @@ describe('one identity per host', () => {
   }, 120_000);
 
   it('random mixes of honest waves, adversaries of every kind and churn arrivals never share an identity', () => {
-    const kinds = ['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil'] as const;
+    const kinds = ['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil', 'sleeper', 'poisoned-sync', 'slot-exhaustion', 'relay'] as const;
     const population = fc.record({
       waves: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }),
       adversaries: fc.array(fc.record({ kind: fc.constantFrom(...kinds), count: fc.integer({ min: 1, max: 5 }) }), { maxLength: 3 }),

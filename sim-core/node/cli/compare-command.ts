@@ -9,6 +9,9 @@ import { gitCommit } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { recordOptions } from './run-command.ts';
+import { loadSweepPlan } from '../sweep/load-plan.ts';
+import type { VarySpec } from '../sweep/vary.ts';
+import type { Variant } from '../sweep/plan.ts';
 
 export const DEFAULT_STRATEGIES = 'globalmap,kademlia,random';
 export const COMPARE_FOLDER = 'results/compare';
@@ -20,6 +23,8 @@ export interface CompareOptions {
   peers?: number;
   duration?: number;
   set?: string[];
+  /** --vary path=v1,v2 (as sweep): each combination is run for every strategy × seed and shown as its own column. */
+  vary?: VarySpec[];
   /** Undefined: a new folder under results/compare/. */
   out?: string;
   force?: boolean;
@@ -46,12 +51,24 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   if (loaded === 2) return 2;
   const { base, strategies } = loaded;
   const seeds = opts.seeds ?? [base.seed];
-  const total = strategies.length * seeds.length;
+  let vary: { specs: VarySpec[]; variants: readonly Variant[] } | undefined;
+  if (opts.vary && opts.vary.length > 0) {
+    // Sweep's plan: each variant loaded and validated like the file, duplicates refused.
+    const plan = loadSweepPlan(file, { ...opts, seeds });
+    if ('error' in plan) {
+      console.error(plan.error.replace(/^peermap sweep/, 'peermap compare'));
+      return 2;
+    }
+    vary = { specs: opts.vary, variants: plan.variants };
+  }
+  const columns = vary ? vary.variants.length * strategies.length : strategies.length;
+  const total = columns * seeds.length;
   // Before any run: a bad folder must not cost the comparison (OutDirError: exit 2 in main).
   const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: COMPARE_FOLDER, name: base.name, markers: ['compare.json', 'compare.csv', 'report.html'] });
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
   log(
-    `peermap compare ${base.name}: strategies ${strategies.join(', ')}; seeds ${seeds.join(', ')}; ` +
+    `peermap compare ${base.name}: strategies ${strategies.join(', ')}; ` +
+      `${vary ? `variants ${vary.variants.map((v) => `[${v.sets.join(', ')}]`).join(' ')}; ` : ''}seeds ${seeds.join(', ')}; ` +
       `${base.peers.count} peers, ${base.durationS} simulated s; ${total} run${total === 1 ? '' : 's'}; output ${out}`,
   );
   const progress = new CompareProgress(opts.quiet, total);
@@ -66,7 +83,7 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   let result;
   try {
     result = await runComparison(
-      { file, base, strategies, seeds, runner, generatedBy: generatedBy(), commit: gitCommit(), ...(opts.record && { record: { dir: out, ...recordOptions(opts) } }) },
+      { file, base, strategies, seeds, runner, ...(vary && { vary }), generatedBy: generatedBy(), commit: gitCommit(), ...(opts.record && { record: { dir: out, ...recordOptions(opts) } }) },
       {
         onJobStart: (_i, _n, spec) => progress.running(spec.label, 0),
         onJobProgress: (_i, _n, spec, p) => progress.running(spec.label, p.totalS > 0 ? p.simS / p.totalS : 0),
@@ -100,7 +117,7 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   console.log(`compare: ${paths.json}`);
   console.log(`csv: ${paths.csv}`);
   console.log(`report: ${paths.html}`);
-  if (opts.record) console.log(`replays: ${join(out, 'replay-<strategy>-seed<N>.ndjson.gz')}`);
+  if (opts.record) console.log(`replays: ${join(out, vary ? 'replay-<strategy>-v<variant>-seed<N>.ndjson.gz' : 'replay-<strategy>-seed<N>.ndjson.gz')}`);
   const early = Object.values(result.strategies).flatMap((s) => s.runs.filter((r) => r.endReason !== 'completed'));
   if (early.length > 0) {
     console.error(`${early.length} run${early.length === 1 ? '' : 's'} ended early (${early.map((r) => `seed ${r.seed}: ${r.endReason}`).join(', ')})`);

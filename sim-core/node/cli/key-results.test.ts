@@ -22,6 +22,15 @@ describe('keyResultLines', () => {
     ]);
   });
 
+  it('shows the security figures of a run with adversaries', () => {
+    const lines = keyResultLines({
+      security: { honestMapPrecision: 0.5, honestMapRecall: 0.25, honestToHonestBans: 4, honestPeersBanned: 3, attackers: 10, attackersBanned: 2, attackerBannedByMean: 1.5, eclipsedPeers: 1, victims: 10, victimsEclipsed: 1, honestLcc: 0.99 },
+    });
+    expect(lines).toEqual([
+      'security: honest map precision 0.500, recall 0.250; honest → honest bans 4 (3 honest peers banned); attackers banned 2 of 10 (by 1.5 honest peers each on average); eclipsed honest peers 1 (victims 1 of 10); honest LCC 99.0%',
+    ]);
+  });
+
   it('shows NAT dial outcomes only when some hosts are behind NAT', () => {
     const dials = { direct: 10, upnp: 2, punched: 3, relayed: 1, failed: 4, blockedByNat: 4 };
     expect(keyResultLines({ underlay: { dials, hosts: { byNat: { public: 5, symmetric: 2 } } } })).toEqual([

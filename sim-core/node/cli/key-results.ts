@@ -38,6 +38,20 @@ export function keyResultLines(metrics: Record<string, unknown>): string[] {
     );
   }
 
+  const sec = obj(metrics.security);
+  if (sec) {
+    const p = num(sec.honestMapPrecision);
+    const r = num(sec.honestMapRecall);
+    const victims = num(sec.victims);
+    lines.push(
+      `security: ${p !== undefined && r !== undefined ? `honest map precision ${p.toFixed(3)}, recall ${r.toFixed(3)}; ` : ''}` +
+        `honest → honest bans ${num(sec.honestToHonestBans) ?? '?'} (${num(sec.honestPeersBanned) ?? '?'} honest peers banned); ` +
+        `attackers banned ${num(sec.attackersBanned) ?? '?'} of ${num(sec.attackers) ?? '?'} (by ${(num(sec.attackerBannedByMean) ?? 0).toFixed(1)} honest peers each on average); ` +
+        `eclipsed honest peers ${num(sec.eclipsedPeers) ?? '?'}${victims !== undefined ? ` (victims ${num(sec.victimsEclipsed) ?? '?'} of ${victims})` : ''}; ` +
+        `honest LCC ${pct(num(sec.honestLcc) ?? 0)}`,
+    );
+  }
+
   const underlay = obj(metrics.underlay);
   const dials = obj(underlay?.dials);
   const byNat = obj(obj(underlay?.hosts)?.byNat);

@@ -117,6 +117,7 @@ export function buildProgram(): Command {
     .option('--peers <n>', 'number of peers (overrides peers.count)', parseIntArg('--peers'))
     .option('--duration <seconds>', 'simulated seconds (overrides durationS)', parseNumberArg('--duration'))
     .option('--set <path=value>', SET_HELP, collectSet)
+    .option('--vary <path=v1,v2,...>', 'also compare values of a scenario field, each combination a column beside the strategies, e.g. --vary protocol.globalmap.security=seed,signed (as sweep --vary; repeatable)', collectVary, [])
     .option('--out <dir>', 'output folder (default: a new folder results/compare/<scenario>-<yyyymmdd-hhmmss>)')
     .option('--force', FORCE_HELP, false)
     .option('--quiet', 'no progress bar, no tables; only the run lines and file paths', false)

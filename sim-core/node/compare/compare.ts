@@ -5,6 +5,8 @@ import type { Scenario } from '../../scenario/schema/index.ts';
 import type { Strategy } from '../../scenario/schema/protocols.ts';
 import type { JobProgress, JobResult, JobRunner, JobSpec } from '../jobs/jobs.ts';
 import { withStrategy } from './options.ts';
+import { resultKey, type Variant } from '../sweep/plan.ts';
+import { variantLabel, type VarySpec } from '../sweep/vary.ts';
 
 /** One seed's run as recorded in compare.json. */
 export interface RunRecord {
@@ -30,8 +32,15 @@ export interface StrategyResult {
 export interface CompareResult {
   scenario: { name: string; file: string; peers: number; durationS: number; config: Scenario };
   seeds: number[];
-  /** In the order given on the command line. */
+  /**
+   * In the order given on the command line; with --vary, per variant then
+   * strategy, keyed "strategy [path=value, …]" (sweep's naming), so each
+   * variant is a column of the table and a lane of the report.
+   */
   strategies: Record<string, StrategyResult>;
+  /** --vary as given, and each variant's label and sets (only with --vary). */
+  vary?: VarySpec[];
+  variants?: { index: number; label: string; sets: string[] }[];
   generatedBy: string;
   commit: string;
 }
@@ -52,6 +61,8 @@ export interface CompareInput {
   runner: JobRunner;
   /** compare --record: one replay file per run in `dir`. */
   record?: { dir: string; everyS: number; keyframeEveryS: number };
+  /** compare --vary: the variants (each a scenario with its sets applied) and the flags; absent: the base only. */
+  vary?: { specs: readonly VarySpec[]; variants: readonly Variant[] };
   generatedBy: string;
   commit: string;
 }
@@ -70,9 +81,9 @@ export function compareJobs(base: Scenario, strategies: readonly Strategy[], see
  * output does not depend on completion order.
  */
 export async function runComparison(input: CompareInput, events: CompareEvents = {}): Promise<CompareResult> {
-  const jobs = compareJobs(input.base, input.strategies, input.seeds);
+  const jobs = variedJobs(input);
   const rec = input.record;
-  if (rec) for (const j of jobs) j.spec.record = { path: join(rec.dir, replayFileName(j.strategy, j.seed)), everyS: rec.everyS, keyframeEveryS: rec.keyframeEveryS };
+  if (rec) for (const j of jobs) j.spec.record = { path: join(rec.dir, replayFileName(j.strategy, j.seed, j.variant)), everyS: rec.everyS, keyframeEveryS: rec.keyframeEveryS };
   const total = jobs.length;
   const results = await Promise.all(
     jobs.map(async ({ spec }, i) => {
@@ -91,18 +102,31 @@ export async function runComparison(input: CompareInput, events: CompareEvents =
     }),
   );
   const strategies: Record<string, StrategyResult> = {};
-  for (const strategy of input.strategies) {
-    const runs = jobs.flatMap((j, i) => (j.strategy === strategy ? [toRecord(results[i])] : []));
-    strategies[strategy] = { aggregate: aggregateMetrics(runs.map((r) => r.metrics)), runs };
+  for (const key of new Set(jobs.map((j) => j.key))) {
+    const runs = jobs.flatMap((j, i) => (j.key === key ? [toRecord(results[i])] : []));
+    strategies[key] = { aggregate: aggregateMetrics(runs.map((r) => r.metrics)), runs };
   }
   const b = input.base;
+  const vary = input.vary;
   return {
     scenario: { name: b.name, file: input.file, peers: b.peers.count, durationS: b.durationS, config: b },
     seeds: [...input.seeds],
     strategies,
+    ...(vary && { vary: [...vary.specs], variants: vary.variants.map((v) => ({ index: v.index, label: variantLabel(v.sets), sets: [...v.sets] })) }),
     generatedBy: input.generatedBy,
     commit: input.commit,
   };
+}
+
+/** The job matrix: variant-major (as sweep), then compare's strategy × seed; keys and labels name the variant. */
+function variedJobs(input: CompareInput): { strategy: Strategy; seed: number; spec: JobSpec; key: string; variant: number | null }[] {
+  if (!input.vary) return compareJobs(input.base, input.strategies, input.seeds).map((j) => ({ ...j, key: j.strategy, variant: null }));
+  return input.vary.variants.flatMap((v) =>
+    compareJobs(v.scenario, input.strategies, input.seeds).map((j) => {
+      const key = resultKey(j.strategy, v);
+      return { ...j, spec: { ...j.spec, label: `${key} seed ${j.seed}` }, key, variant: v.index };
+    }),
+  );
 }
 
 function toRecord(r: JobResult): RunRecord {
@@ -120,7 +144,7 @@ function toRecord(r: JobResult): RunRecord {
   };
 }
 
-/** The replay file of one run of a comparison. */
-export function replayFileName(strategy: string, seed: number): string {
-  return `replay-${strategy}-seed${seed}.ndjson.gz`;
+/** The replay file of one run of a comparison (with --vary: of variant `variant`, 1-based as in compare.json's `variants`). */
+export function replayFileName(strategy: string, seed: number, variant: number | null = null): string {
+  return `replay-${strategy}${variant === null ? '' : `-v${variant}`}-seed${seed}.ndjson.gz`;
 }

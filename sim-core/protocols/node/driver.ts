@@ -4,6 +4,16 @@ import type { World } from '../../net/world.ts';
 import { Adversary } from '../adversary/adversary.ts';
 import { eclipseMetrics } from '../adversary/eclipse-metrics.ts';
 import { SybilApp, SybilCoalition } from '../adversary/sybil.ts';
+import { SleeperApp } from '../adversary/sleeper.ts';
+import { PoisonSyncApp } from '../adversary/poison-sync.ts';
+import { SlotExhauster } from '../adversary/slot-exhaustion.ts';
+import { RelayAdversary } from '../adversary/relay.ts';
+import { securityMetrics } from '../adversary/security-metrics.ts';
+import type { PeerStore } from '../globalmap/peer-store.ts';
+import { DEFAULT_GLOBALMAP_CONFIG } from '../globalmap/config.ts';
+import { signMapEvent } from '../globalmap/map-auth.ts';
+import type { Seal } from '../adversary/forge.ts';
+import type { Identity } from '../identity/registry.ts';
 import { CompositeApp } from './composite-app.ts';
 import type { HostContext } from '../../net/world.ts';
 import type { AdversarySpec } from '../adversary/config-schema.ts';
@@ -125,11 +135,21 @@ export function nodeDriver(
   const addresses: number[] = [];
   const peerNums: PeerNum[] = [];
   let coalition: SybilCoalition | undefined;
+  /** Every adversary's peer number (kept for the security metrics and so forgers never name each other). */
+  const hostile = new Set<PeerNum>();
+  const hostileKind = new Map<Address, string>();
+  /** In a signed map a forger signs with its own key (the only one it has). */
+  const sealFor = (identity: Identity): Seal | undefined => (run.mapSecurity === 'signed' ? (e) => signMapEvent(registry.signer, registry, identity, e) : undefined);
+  const mintAdversary = (spec: AdversarySpec, ordinal: number) => {
+    const identity = registry.mint(rng.stream(adversaryStream(ordinal, 'identity')), spec.payPow && powOn ? rng.stream(adversaryStream(ordinal, 'pow')) : undefined);
+    hostile.add(identity.num);
+    return identity;
+  };
 
   /** A Sybil: the honest stack (same strategy app) plus the eclipse attack, with outbound room for its victims. */
   const sybilNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
     coalition ??= new SybilCoalition(chooseVictims(run, rng, spec.victims));
-    const identity = registry.mint(rng.stream(adversaryStream(ordinal, 'identity')), spec.payPow && powOn ? rng.stream(adversaryStream(ordinal, 'pow')) : undefined);
+    const identity = mintAdversary(spec, ordinal);
     coalition.join(identity.num, ctx.address);
     const inner = runtime.appFor(honest + ordinal, identity);
     const attack = new SybilApp(
@@ -140,6 +160,40 @@ export function nodeDriver(
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
     return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
+  };
+  /** A map poisoner: the honest stack, but it answers map-sync requests itself (first in the composite). */
+  const poisonNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
+    const identity = mintAdversary(spec, ordinal);
+    const inner = runtime.appFor(honest + ordinal, identity);
+    const poison = new PoisonSyncApp(
+      { chunks: spec.syncChunks, linksPerChunk: spec.syncLinksPerChunk, dialIntervalUs: secondsToUs(spec.intervalS), dialsPerRound: spec.dialsPerRound },
+      () => peerNums,
+      () => addresses,
+      sealFor(identity),
+    );
+    const app = inner ? new CompositeApp([poison, { ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }]) : poison;
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
+  };
+  /** A sleeper: the honest stack (same strategy app), forging map events from forgeFromS on. */
+  const sleeperNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
+    const identity = mintAdversary(spec, ordinal);
+    const inner = runtime.appFor(honest + ordinal, identity);
+    const forger = new SleeperApp(
+      {
+        forgeFromUs: secondsToUs(spec.forgeFromS),
+        forgeIntervalUs: secondsToUs(spec.forgeIntervalS),
+        forgeLinks: spec.forgeLinks,
+        forgeTombstones: spec.forgeTombstones,
+        futureUs: secondsToUs(spec.forgeFutureS),
+        ttl: DEFAULT_GLOBALMAP_CONFIG.ttl,
+      },
+      () => peerNums,
+      () => (inner as { store?: PeerStore } | undefined)?.store,
+      (p) => hostile.has(p),
+      sealFor(identity),
+    );
+    const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, forger]) : forger;
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
   const honest = run.peers;
   const crashes = run.crashes;
@@ -155,11 +209,21 @@ export function nodeDriver(
       return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
     },
     createAdversary(ctx, spec, ordinal) {
+      hostileKind.set(ctx.address, spec.kind);
       if (spec.kind === 'sybil') return sybilNode(ctx, spec, ordinal);
-      const identity = registry.mint(rng.stream(adversaryStream(ordinal, 'identity')), spec.payPow && powOn ? rng.stream(adversaryStream(ordinal, 'pow')) : undefined);
+      if (spec.kind === 'sleeper') return sleeperNode(ctx, spec, ordinal);
+      if (spec.kind === 'poisoned-sync') return poisonNode(ctx, spec, ordinal);
+      const identity = mintAdversary(spec, ordinal);
       const targets = spec.targets === 'bootstrap' ? bootstrap : Array.from({ length: honest }, (_, i) => i);
       // Each adversary starts at a different target so they do not all queue on peer 0.
       const rotated = targets.map((_, i) => targets[(i + ordinal) % targets.length]);
+      if (spec.kind === 'slot-exhaustion') {
+        return new SlotExhauster(ctx.io, { targets: rotated, slots: spec.slots, redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials }, identity);
+      }
+      if (spec.kind === 'relay') {
+        const pairs = rotated.map((v, i) => [v, rotated[(i + 1) % rotated.length]] as const).filter(([v, h]) => v !== h);
+        return new RelayAdversary(ctx.io, { pairs, misbehaveAfterUs: secondsToUs(spec.intervalS), redialUs: secondsToUs(spec.redialS), maxDials: spec.maxDials }, identity);
+      }
       return new Adversary(
         ctx.io,
         ctx.rng('adversary'),
@@ -177,16 +241,26 @@ export function nodeDriver(
       const own = runtime.finalMetrics?.(apps, world, addresses);
       const node = nodeMetrics(world, addresses, apps, crashes);
       const eclipse = coalition ? { eclipse: eclipseMetrics(world, coalition, addresses, apps) } : {};
+      const security =
+        hostileKind.size > 0 ? securityMetrics(world, addresses, apps, hostile, rng, (a) => hostileKind.get(a) ?? 'unknown', coalition?.victims) : undefined;
       const topology = overlayTopology(overlaySnapshot(world, addresses, apps), rng.stream('metrics/topology'));
       // A strategy's `discovery` and `memory` figures are reported at the top level, like `topology`.
       const { discovery, memory, ...rest } = (own ?? {}) as Record<string, unknown>;
       const sections: Record<string, unknown> = { node, topology };
-      if (discovery !== undefined) sections.discovery = discovery;
+      // With attackers, map accuracy counts honest–honest links only (a link to an attacker is neither true nor false of the honest overlay).
+      if (discovery !== undefined) sections.discovery = security ? honestAccuracy(discovery, security) : discovery;
       if (memory !== undefined) sections.memory = memory;
       if (own && runtime.name) sections[runtime.name] = rest;
-      return { ...sections, ...eclipse, ...runtime.extraSections?.(apps, world) };
+      return { ...sections, ...eclipse, ...(security && { security }), ...runtime.extraSections?.(apps, world) };
     },
   };
+}
+
+/** `discovery` with mapPrecision / mapRecall replaced by the honest–honest figures (same observers), when it has them. */
+function honestAccuracy(discovery: unknown, security: Record<string, unknown>): unknown {
+  const d = discovery as Record<string, unknown>;
+  if (typeof d?.mapRecall !== 'number' || typeof security.honestMapRecall !== 'number') return discovery;
+  return { ...d, mapPrecision: security.honestMapPrecision, mapRecall: security.honestMapRecall };
 }
 
 

@@ -612,6 +612,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (score < this.cfg.banThreshold) return;
     this.scores.delete(c.address);
     this.stats.bansIssued++;
+    this.stats.logBan(c.address);
     // The id is banned only when this connection proved it: a relay must not get the peer it impersonates banned.
     this.book.ban(c.address, c.proven ? c.peer : undefined, now + this.cfg.banDurationUs);
     this.closeWith(c, DISCONNECT_BANNED, `banned: ${kind}`, now);

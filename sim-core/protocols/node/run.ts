@@ -18,6 +18,8 @@ export interface NodeRun {
   readonly node: NodeSettings;
   readonly crypto: CryptoSettings;
   readonly wire: WireSettings;
+  /** protocol.globalmap.security of a strategy on the globalmap section: forgers sign with their own key in a signed map. */
+  readonly mapSecurity?: 'seed' | 'signed';
   /** Network group of an address (its AS when the underlay places hosts), for per-group limits and the address book; absent: each address its own. */
   readonly netGroupOf?: (address: number) => number;
 }

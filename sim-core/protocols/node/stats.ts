@@ -15,6 +15,9 @@ export const HANDSHAKE_OUTCOMES: readonly HandshakeOutcome[] = [
   'id-limit',
 ];
 
+/** Bans a node remembers by address (bansIssued counts them all). */
+const MAX_BAN_LOG = 1024;
+
 export interface DialAttempt {
   tUs: TimeUs;
   address: Address;
@@ -44,10 +47,16 @@ export class NodeStats {
   pingsSent = 0;
   rttSamples = 0;
   rttSumUs = 0;
+  /** Addresses this node banned, in order, up to MAX_BAN_LOG (the security metrics tell honest from hostile). */
+  readonly banLog: Address[] = [];
   /** The last dial attempts, oldest first (bounded). */
   readonly attempts: DialAttempt[] = [];
 
   constructor(private readonly attemptLogSize: number) {}
+
+  logBan(address: Address): void {
+    if (this.banLog.length < MAX_BAN_LOG) this.banLog.push(address);
+  }
 
   logAttempt(a: DialAttempt): DialAttempt {
     this.attempts.push(a);
