@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'peermap-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the CLI on hostile scenarios: exit 2 with the problem, no stack trace', () => {
-  it('validate on an alias bomb', { timeout: 120_000 }, () => {
+  it('validate on an alias bomb', { timeout: 300_000 }, () => {
     const file = join(dir, 'bomb.yaml');
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
@@ -21,7 +21,7 @@ describe('the CLI on hostile scenarios: exit 2 with the problem, no stack trace'
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('run --peers on a scenario with waves scales the waves; a count below their number names --peers', { timeout: 120_000 }, () => {
+  it('run --peers on a scenario with waves scales the waves; a count below their number names --peers', { timeout: 300_000 }, () => {
     const file = join(dir, 'waves.yaml');
     writeFileSync(file, readFileSync('scenarios/hostile-lan.yaml', 'utf8'));
     const ok = cli('run', file, '--peers', '8', '--duration', '1', '--quiet', '--out', join(dir, 'out'));

@@ -69,14 +69,14 @@ describe('peermap run --export-graph', () => {
     expect(again.modularity).toBeCloseTo(topo.modularity, 12);
     expect(again.lambda2).toBeCloseTo(topo.lambda2, 9);
     expect(topo.edges).toBeGreaterThan(20);
-  }, 120_000);
+  }, 300_000);
 
   it('exporting does not change the run (same trace without it)', async () => {
     const a = await run(join(dir, 'a'), { exportGraphAt: [10, 33.3] });
     const b = await run(join(dir, 'b'), {});
     expect(a.traceHash).toBe(b.traceHash);
     expect(b.graphExports).toBeUndefined();
-  }, 120_000);
+  }, 300_000);
 
   it('export times: seconds ≥ 0, sorted and deduplicated; anything else is refused', () => {
     expect(parseExportTimes('600, 300,300')).toEqual([300, 600]);

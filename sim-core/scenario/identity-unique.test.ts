@@ -65,7 +65,7 @@ describe('one identity per host', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(5);
-  }, 120_000);
+  }, 300_000);
 
   it('random mixes of honest waves, adversaries of every kind and churn arrivals never share an identity', () => {
     const kinds = ['garbage', 'oversized', 'out-of-order', 'flood', 'bad-signature', 'sybil', 'sleeper', 'poisoned-sync', 'slot-exhaustion', 'relay'] as const;
@@ -95,5 +95,5 @@ describe('one identity per host', () => {
       }),
       { numRuns: 25, seed: 19 },
     );
-  }, 120_000);
+  }, 300_000);
 });

@@ -24,7 +24,7 @@ describe('peermap compare --vary', () => {
   beforeAll(() => {
     r = cli('compare', file, '--strategies', 'none', '--vary', 'protocol.node.handshake=seed,bound', '--vary', 'protocol.node.maxOutbound=6,3', '--out', out, '--quiet');
     c = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as CompareResult;
-  }, 120_000);
+  }, 300_000);
 
   it('runs every variant × strategy and keys each like sweep: "strategy [sets]", first --vary slowest', () => {
     expect(r.status, r.stderr).toBe(0);
@@ -45,7 +45,7 @@ describe('peermap compare --vary', () => {
     }
     // A value that changes the run changes the trace (handshake binding alone does not alter timing or sizes).
     expect(c.strategies[SEED].runs[0].traceHash).not.toBe(c.strategies['none [protocol.node.handshake=seed, protocol.node.maxOutbound=3]'].runs[0].traceHash);
-  }, 120_000);
+  }, 300_000);
 
   it('the run lines, the CSV and the report show every variant as its own column', () => {
     for (const key of Object.keys(c.strategies)) {

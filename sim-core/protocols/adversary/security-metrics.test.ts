@@ -94,7 +94,7 @@ describe('security metrics in a run', () => {
     }
     expect(forged.security.honestMapPrecision).toBeLessThan(calm.security.honestMapPrecision);
     expect(forged.security.honestMapRecall).toBeLessThan(calm.security.honestMapRecall);
-  }, 120_000);
+  }, 300_000);
 
   it('against the signed map the same forgeries are refused: no false link accepted, no honest peer banned, every sleeper banned', () => {
     const m = new Simulation(parseScenario(scenario(true, 'signed'), 'sleeper-signed.yaml')).runToEnd().metrics as Record<string, any>;
@@ -104,5 +104,5 @@ describe('security metrics in a run', () => {
     expect(s.attackersBanned).toBe(3);
     expect(s.attackerBannedByMin).toBeGreaterThan(0);
     expect(m.node.offences['bad-signature']).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 });
