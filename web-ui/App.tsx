@@ -34,8 +34,8 @@ function fromUrl() {
     colorBy: (q.get('color') === 'state' ? 'state' : q.get('color') === 'region' ? 'region' : 'state') as ColorBy,
     speed: speedParam === 'max' ? Infinity : Number(speedParam) > 0 ? Number(speedParam) : classroom ? 0.5 : 5,
     autoplay: q.get('autoplay') === '1',
-    /** A replay file to open instead of a scenario (same-origin or CORS-enabled URL). */
-    replayUrl: q.get('replay') ?? undefined,
+    /** Replay files to open instead of a scenario, side by side when several (same-origin or CORS-enabled URLs). */
+    replayUrls: q.getAll('replay').filter((u) => u !== ''),
     classroom,
     messages: q.has('messages') ? q.get('messages') === '1' : classroom,
   };
@@ -99,17 +99,23 @@ export function App() {
     [api, store],
   );
 
-  /** Opens a replay file's bytes in the worker (transferred, not copied). */
+  /** Opens replay files' bytes in the worker (transferred, not copied): one lane each, on one timeline. */
   const loadReplay = useCallback(
-    async (bytes: ArrayBuffer | Promise<ArrayBuffer>, source: string, autoplay = false) => {
+    async (files: { bytes: ArrayBuffer | Promise<ArrayBuffer>; source: string }[], autoplay = false) => {
       if (!api) return;
       setReplayError(undefined);
       setSelected({ lane: 0, peer: -1 });
       setFaultMessage(undefined);
       store.reset(undefined);
       try {
-        const b = await bytes;
-        const info = await api.loadReplay(Comlink.transfer(b, [b]), source, frameCallback((f) => store.push(f)));
+        const list = await Promise.all(files.map(async (f) => ({ bytes: await f.bytes, source: f.source })));
+        const info = await api.loadReplay(
+          Comlink.transfer(
+            list,
+            list.map((f) => f.bytes),
+          ),
+          frameCallback((f) => store.push(f)),
+        );
         store.reset(info);
         if (autoplay) api.play();
       } catch (e) {
@@ -122,13 +128,16 @@ export function App() {
   // First load, from the URL.
   useEffect(() => {
     if (!api) return;
-    const url = initial.replayUrl;
-    if (url) {
-      const bytes = fetch(url).then((r) => {
-        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-        return r.arrayBuffer();
-      });
-      void loadReplay(bytes, url.split('/').pop() ?? url, initial.autoplay);
+    const urls = initial.replayUrls;
+    if (urls.length > 0) {
+      const files = urls.map((url) => ({
+        bytes: fetch(url).then((r) => {
+          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+          return r.arrayBuffer();
+        }),
+        source: url.split('/').pop() ?? url,
+      }));
+      void loadReplay(files, initial.autoplay);
     } else void load(initial.choice, initial.autoplay);
   }, [api, load, loadReplay, initial]);
 
@@ -138,10 +147,10 @@ export function App() {
       if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
     };
     const drop = (e: DragEvent) => {
-      const file = e.dataTransfer?.files[0];
-      if (!file) return;
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length === 0) return;
       e.preventDefault();
-      void loadReplay(file.arrayBuffer(), file.name);
+      void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })));
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
@@ -168,7 +177,7 @@ export function App() {
     async (f: FaultRequest) => {
       if (!api) return;
       const r = await api.fault(f);
-      setFaultMessage(r.ok ? `recorded: ${r.action.do} at ${r.action.atS} s` : r.error);
+      setFaultMessage(r.ok ? `recorded: ${r.actions.map((x) => x.do).join(', ')} at ${r.action.atS} s` : r.error);
     },
     [api],
   );
@@ -218,7 +227,11 @@ export function App() {
         eventsPerS: store.frame?.eventsPerS ?? 0,
         recorded: store.recorded.length,
         /** A loaded replay: its span and timeline markers (what the timeline shows). */
-        replay: store.info?.replay ? { source: store.info.replay.source, startS: store.info.replay.startS, endS: store.info.replay.endS, markers: store.info.replay.markers } : null,
+        replay: store.info?.replay ? { source: store.info.replay.source, sources: store.info.replay.sources, startS: store.info.replay.startS, endS: store.info.replay.endS, markers: store.info.replay.markers } : null,
+        /** Lane names (strategies; a replay lane's label). */
+        lanes: store.info?.strategies ?? [],
+        /** Per lane, the names of the partitions the latest frame has in force. */
+        partitions: store.frame?.lanes.map((l) => l.partition?.names ?? []) ?? [],
         replayError: document.querySelector('[data-testid=replay-error]')?.textContent ?? null,
         /** Series points the charts hold per lane, and the last one's time (they follow the playhead). */
         seriesPoints: store.series.map((s) => s.length),
@@ -323,7 +336,7 @@ export function App() {
       <div className="layout">
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
-          <ReplayOpen error={replayError} onOpen={(file) => void loadReplay(file.arrayBuffer(), file.name)} />
+          <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })))} />
           {!classroom && (
             <section className="panel">
               <h2>Run</h2>

@@ -84,6 +84,14 @@ export class Lane {
       series,
     };
     transfer.push(offsets.buffer, targets.buffer, state.buffer, addresses.buffer);
+    const parts = sim.underlay.transit.partitions;
+    if (parts.active > 0) {
+      // Drawn from the instant the cut starts (the overlay keeps cut links until they time out).
+      const sides = new Uint8Array(n);
+      for (let i = 0; i < n; i++) sides[i] = parts.sideOf(addresses[i]);
+      out.partition = { names: parts.inForce(), sides };
+      transfer.push(sides.buffer);
+    }
     if (view.layout) {
       this.layout ??= new ForceLayout(() => performance.now());
       this.layout.update(n, ov.offsets, ov.targets, state);
@@ -273,24 +281,32 @@ export class Session {
    */
   fault(req: FaultRequest): FaultResult {
     if (this.done) return { ok: false, error: 'the run is over' };
-    let timeless: TimelessAction;
+    let timeless: TimelessAction[];
     const k = ++this.faultCount;
     switch (req.kind) {
       case 'kill-region':
-        timeless = { do: 'outage', name: `ui-${k}-${slug(req.continent)}-dark`, hosts: { continents: [req.continent] }, state: 'kept', ...(req.restartAfterS !== undefined && { restartAfterS: req.restartAfterS }) } as TimelessAction;
+        timeless = [{ do: 'outage', name: `ui-${k}-${slug(req.continent)}-dark`, hosts: { continents: [req.continent] }, state: 'kept', ...(req.restartAfterS !== undefined && { restartAfterS: req.restartAfterS }) } as TimelessAction];
         break;
       case 'partition':
         if (req.a === req.b) return { ok: false, error: 'pick two different continents' };
-        timeless = { do: 'partition', name: `ui-${k}-cut-${slug(req.a)}-${slug(req.b)}`, side: { continents: [req.a] }, other: { continents: [req.b] }, oneWay: false } as TimelessAction;
+        timeless = [{ do: 'partition', name: `ui-${k}-cut-${slug(req.a)}-${slug(req.b)}`, side: { continents: [req.a] }, other: { continents: [req.b] }, oneWay: false } as TimelessAction];
+        break;
+      case 'isolate':
+        // No `other`: the region is cut off from every other host.
+        timeless = [{ do: 'partition', name: `ui-${k}-cut-off-${slug(req.continent)}`, side: { continents: [req.continent] }, oneWay: false } as TimelessAction];
         break;
       case 'heal': {
         const name = this.partitions[this.partitions.length - 1];
         if (name === undefined) return { ok: false, error: 'no partition in force' };
-        timeless = { do: 'heal', name };
+        timeless = [{ do: 'heal', name }];
         break;
       }
+      case 'heal-all':
+        if (this.partitions.length === 0) return { ok: false, error: 'no partition in force' };
+        timeless = this.partitions.map((name) => ({ do: 'heal', name }) as TimelessAction);
+        break;
       case 'crash-peer':
-        timeless = { do: 'crash', peers: [req.peer] };
+        timeless = [{ do: 'crash', peers: [req.peer] }];
         break;
     }
     let atUs: number;
@@ -300,20 +316,22 @@ export class Session {
       return { ok: false, error: String(e) };
     }
     if (atUs >= this.endUs) return { ok: false, error: 'too close to the end of the run' };
-    const raw = { atS: usToSeconds(atUs), ...timeless };
-    let action: ActionSpec;
+    const raws = timeless.map((t) => ({ atS: usToSeconds(atUs), ...t }));
+    let actions: ActionSpec[];
     try {
-      action = actionSchema.parse(raw);
+      actions = raws.map((raw) => actionSchema.parse(raw));
       // The file a replay loads must accept it (heal names, partitions in force, peer indices…).
-      for (const lane of this.lanes) validateScenarioObject({ ...lane.sim.scenario, actions: [...lane.sim.scenario.actions, action] }, 'session');
+      for (const lane of this.lanes) validateScenarioObject({ ...lane.sim.scenario, actions: [...lane.sim.scenario.actions, ...actions] }, 'session');
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
-    for (const lane of this.lanes) lane.sim.addAction(structuredClone(action));
-    this.recorded.push(raw);
-    if (action.do === 'partition') this.partitions.push(action.name);
-    if (action.do === 'heal') this.partitions = this.partitions.filter((p) => p !== action.name);
-    return { ok: true, action };
+    for (const action of actions) {
+      for (const lane of this.lanes) lane.sim.addAction(structuredClone(action));
+      if (action.do === 'partition') this.partitions.push(action.name);
+      if (action.do === 'heal') this.partitions = this.partitions.filter((p) => p !== action.name);
+    }
+    this.recorded.push(...raws);
+    return { ok: true, action: actions[actions.length - 1], actions };
   }
 
   /** The first whole ms after every lane's clock with no event pending at exactly that µs (lanes are run up to just before it). */

@@ -138,9 +138,19 @@ const api: SimWorkerApi = {
     unload(cb);
     return start(new Session(req));
   },
-  async loadReplay(bytes: ArrayBuffer, source: string, cb: (f: Frame) => void): Promise<LoadInfo> {
+  async loadReplay(files: { bytes: ArrayBuffer; source: string }[], cb: (f: Frame) => void): Promise<LoadInfo> {
     unload(cb);
-    return start(new ReplaySession(await replayText(bytes), source));
+    const texts = await Promise.all(
+      files.map(async (f) => {
+        try {
+          return { text: await replayText(f.bytes), source: f.source };
+        } catch (e) {
+          if (files.length > 1 && e instanceof Error) e.message = `${f.source}: ${e.message}`;
+          throw e;
+        }
+      }),
+    );
+    return start(new ReplaySession(texts));
   },
   seek(tUs: number) {
     if (!(session instanceof ReplaySession)) return;
