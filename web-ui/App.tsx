@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import * as Comlink from 'comlink';
 import { frameCallback, startWorker, type SimApi } from './client/sim-client.ts';
 import { FrameStore } from './client/store.ts';
+import { download, topologyPng } from './client/png.ts';
 import type { LoadedResults } from './client/results.ts';
+import { actionsParam, pageQuery, withActions, type LoadedFrom } from './client/url.ts';
 import { strategyColor } from './render/colors.ts';
 import { renderLoop } from './render/loop.ts';
 import { paintersByLane, type ColorBy, type LayoutMode, type PaintOptions } from './render/painter.ts';
@@ -21,15 +23,24 @@ import { TopologyView } from './views/TopologyView.tsx';
 import type { FaultRequest } from './worker/protocol.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
+/** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
+const MAX_SCENARIO_CHARS = 1 << 20;
 
 /** Initial settings from the URL (?scenario=classroom&seed=3&mode=side&view=map&speed=max&autoplay=1&classroom=1). */
 function fromUrl() {
   const q = new URLSearchParams(location.search);
-  const s = findScenario(q.get('scenario')) ?? findScenario('classroom') ?? SCENARIOS[0];
-  const classroom = q.has('classroom') ? q.get('classroom') === '1' : s.key === 'classroom';
+  const named = q.get('scenario');
+  const bundled = findScenario(named);
+  // Not a bundled name but a path or URL: a scenario file to fetch (same origin or CORS-enabled).
+  const scenarioUrl = !bundled && named && /[/.]/.test(named) ? named : undefined;
+  const s = bundled ?? findScenario('classroom') ?? SCENARIOS[0];
+  const classroom = q.has('classroom') ? q.get('classroom') === '1' : !scenarioUrl && s.key === 'classroom';
   const speedParam = q.get('speed');
   return {
-    choice: { key: s.key, text: s.text, seed: q.get('seed') ?? '', durationS: q.get('duration') ?? '', mode: q.get('mode') === 'side' ? 'side' : 'single' } as ScenarioChoice,
+    scenarioUrl,
+    /** Fault actions recorded in an earlier session (the page URL carries them). */
+    actions: actionsParam(q.get('actions')),
+    choice: { key: scenarioUrl ? 'custom' : s.key, text: scenarioUrl ? '' : s.text, seed: q.get('seed') ?? '', durationS: q.get('duration') ?? '', mode: q.get('mode') === 'side' ? 'side' : 'single' } as ScenarioChoice,
     view: (q.get('view') === 'map' ? 'map' : 'force') as LayoutMode,
     colorBy: (q.get('color') === 'state' ? 'state' : q.get('color') === 'region' ? 'region' : 'state') as ColorBy,
     speed: speedParam === 'max' ? Infinity : Number(speedParam) > 0 ? Number(speedParam) : classroom ? 0.5 : 5,
@@ -64,6 +75,10 @@ export function App() {
   const [results, setResults] = useState<LoadedResults>();
   const [faultMessage, setFaultMessage] = useState<string>();
   const [replayError, setReplayError] = useState<string>();
+  /** What the loaded run was made from, for the page URL (which reproduces it). */
+  const loadedFrom = useRef<LoadedFrom | undefined>(undefined);
+  /** A scenario fetched by ?scenario=URL, and its text (still that file if the text is unchanged). */
+  const fetched = useRef<{ url: string; text: string } | undefined>(undefined);
 
   useEffect(() => {
     const w = startWorker();
@@ -72,8 +87,10 @@ export function App() {
   }, []);
 
   const load = useCallback(
-    async (c: ScenarioChoice, autoplay = false) => {
+    async (c: ScenarioChoice, autoplay = false, urlActions: unknown[] = []) => {
       if (!api) return;
+      const scenario = c.key !== 'custom' ? c.key : fetched.current?.text === c.text ? fetched.current.url : undefined;
+      loadedFrom.current = undefined;
       setLoadError(undefined);
       setSelected({ lane: 0, peer: -1 });
       setFaultMessage(undefined);
@@ -81,8 +98,8 @@ export function App() {
       try {
         const info = await api.load(
           {
-            text: c.text,
-            source: c.key === 'custom' ? 'edited.yaml' : `${c.key}.yaml`,
+            text: withActions(c.text, urlActions),
+            source: c.key === 'custom' ? (scenario?.split('/').pop() ?? 'edited.yaml') : `${c.key}.yaml`,
             seed: c.seed === '' ? undefined : Number(c.seed),
             durationS: c.durationS === '' ? undefined : Number(c.durationS),
             strategies: c.mode === 'side' ? SIDE_STRATEGIES : undefined,
@@ -91,6 +108,7 @@ export function App() {
           frameCallback((f) => store.push(f)),
         );
         store.reset(info);
+        loadedFrom.current = { scenario, seed: info.seed, durationS: c.durationS, side: c.mode === 'side', actions: urlActions };
         if (autoplay) api.play();
       } catch (e) {
         setLoadError(e instanceof Error ? e.message : String(e));
@@ -138,8 +156,30 @@ export function App() {
         source: url.split('/').pop() ?? url,
       }));
       void loadReplay(files, initial.autoplay);
-    } else void load(initial.choice, initial.autoplay);
+    } else if (initial.scenarioUrl) {
+      const url = initial.scenarioUrl;
+      fetch(url)
+        .then(async (r) => {
+          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+          const text = await r.text();
+          if (text.length > MAX_SCENARIO_CHARS) throw new Error(`${url}: larger than ${MAX_SCENARIO_CHARS} characters`);
+          fetched.current = { url, text };
+          const c = { ...initial.choice, text };
+          setChoice(c);
+          await load(c, initial.autoplay, initial.actions);
+        })
+        .catch((e) => setLoadError(e instanceof Error ? e.message : String(e)));
+    } else void load(initial.choice, initial.autoplay, initial.actions);
   }, [api, load, loadReplay, initial]);
+
+  // The page URL reproduces what runs: scenario (bundled name or URL), seed, duration, side by side, faults.
+  const recordedCount = store.recorded.length;
+  useEffect(() => {
+    const from = loadedFrom.current;
+    if (!store.info || store.info.replay || !from) return;
+    const q = pageQuery(location.search, from, store.recorded);
+    history.replaceState(history.state, '', `${location.pathname}?${q}`);
+  }, [store, store.info, recordedCount]);
 
   // A replay file dropped anywhere on the page.
   useEffect(() => {
@@ -240,6 +280,11 @@ export function App() {
         seq: store.frame?.seq ?? -1,
         painted: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.painted ?? null) ?? [],
         renderFrames: renderLoop.frames,
+        /** Per lane: the frame that brought the partitions in force (render frame it arrived in), and what the canvas drew of them. */
+        partitionSeen: store.partitionSeen.map((p) => ({ ...p })),
+        partitionDrawn: store.frame?.lanes.map((_, i) => { const p = paintersByLane.get(i)?.painter.partitionDrawn; return p ? { ...p } : null; }) ?? [],
+        /** Achieved simulated seconds per wall second (NaN while not measured). */
+        simSecondsPerS: store.frame?.simSecondsPerS ?? null,
       }),
     };
   }, [store, api]);
@@ -307,6 +352,18 @@ export function App() {
           peermap <span className="hint">{info ? `${info.name} · ${info.peers} peers · ${info.description}` : 'dashboard'}</span>
         </h1>
         <div className="toggles">
+          <button
+            data-testid="export-png"
+            disabled={!frame}
+            title="download the topology view as a PNG"
+            onClick={() =>
+              void topologyPng(`${info?.name ?? 'peermap'} · ${strategies.join(' · ')} · t = ${((frame?.nowUs ?? 0) / 1e6).toFixed(1)} s`)
+                .then((b) => download(b, `peermap-${info?.name ?? 'view'}-t${Math.round((frame?.nowUs ?? 0) / 1e6)}s.png`))
+                .catch((e) => setFaultMessage(e instanceof Error ? e.message : String(e)))
+            }
+          >
+            PNG
+          </button>
           <label>
             <select data-testid="view" value={view} onChange={(e) => setView(e.target.value as LayoutMode)}>
               <option value="force">force layout</option>
@@ -332,7 +389,7 @@ export function App() {
           </label>
         </div>
       </header>
-      <StatusBar store={store} />
+      <StatusBar store={store} speed={speed} />
       <div className="layout">
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />

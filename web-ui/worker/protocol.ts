@@ -108,6 +108,8 @@ export interface Frame {
   recorded: ActionSpec[];
   /** Events the worker ran per wall second, recently. */
   eventsPerS: number;
+  /** Simulated seconds the worker achieved per wall second while playing, over the last second or so (NaN while paused or not measured yet). */
+  simSecondsPerS?: number;
 }
 
 export interface ViewOptions {
