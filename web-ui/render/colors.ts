@@ -36,6 +36,6 @@ export function messageColor(type: number): string {
 }
 
 /** Partitions: the two sides' shading and the links that cross the cut (dashed). */
-export const SIDE_A_SHADE = 'rgba(250, 204, 21, 0.13)';
-export const SIDE_B_SHADE = 'rgba(244, 114, 182, 0.13)';
+export const SIDE_A_SHADE = 'rgba(250, 204, 21, 0.2)';
+export const SIDE_B_SHADE = 'rgba(244, 114, 182, 0.2)';
 export const CUT_LINK = 'rgba(248, 113, 113, 0.9)';
