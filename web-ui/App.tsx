@@ -283,6 +283,8 @@ export function App() {
         /** Per lane: the frame that brought the partitions in force (render frame it arrived in), and what the canvas drew of them. */
         partitionSeen: store.partitionSeen.map((p) => ({ ...p })),
         partitionDrawn: store.frame?.lanes.map((_, i) => { const p = paintersByLane.get(i)?.painter.partitionDrawn; return p ? { ...p } : null; }) ?? [],
+        /** Per lane, the zoom factor of its canvas (1: the whole view). */
+        zoom: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.zoom.k ?? 1) ?? [],
         /** Achieved simulated seconds per wall second (NaN while not measured). */
         simSecondsPerS: store.frame?.simSecondsPerS ?? null,
       }),

@@ -44,6 +44,8 @@ export interface PageState {
   partitionSeen: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[];
   partitionDrawn: ({ key: string; seq: number; renderFrame: number } | null)[];
   simSecondsPerS: number | null;
+  /** Per lane, its canvas's zoom factor (1: the whole view). */
+  zoom: number[];
   replayError: string | null;
   /** Series points the charts hold per lane, and the last one's time. */
   seriesPoints: number[];

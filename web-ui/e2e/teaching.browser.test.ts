@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReplayText } from '../../sim-core/record/reader.ts';
 import { Replay } from '../../sim-core/record/replay.ts';
-import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, REPO, startDashboard, waitForEnabled, waitForState, type Dashboard } from './browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, REPO, startDashboard, waitForEnabled, waitForPainted, waitForState, type Dashboard } from './browser.ts';
 
 /**
  * The dashboard as a teaching instrument, in headless Chromium: the replays
@@ -199,5 +199,32 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard for teaching (headless Chromium)$
     expect((await pageState(opened.page)).traceHashes[0]).toBe(withFault);
     expect([...errors, ...again.errors, ...opened.errors]).toEqual([]);
     for (const p of [page, again.page, opened.page]) await p.close();
+  });
+
+  it('zoom and pan on the map: the wheel spreads the peers apart from the pointer, a double click goes back', async () => {
+    const { page, errors } = await openDashboard(dash!, '?scenario=classroom&view=map&speed=max&duration=20&autoplay=1');
+    await waitForState(page, 's.done');
+    await waitForPainted(page, 'map');
+    type Hook = { __peermap: { screenOf(lane: number, peer: number): { x: number; y: number } | null } };
+    const at = (peer: number) => page.evaluate((p) => (window as unknown as Hook).__peermap.screenOf(0, p), peer);
+    const box = (await page.getByTestId('topology-0').boundingBox())!;
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const before = (await at(5))!;
+    await page.mouse.move(centre.x, centre.y);
+    await page.mouse.wheel(0, -600);
+    await waitForState(page, 's.zoom[0] > 1.5');
+    await waitForPainted(page, 'map');
+    const k = (await pageState(page)).zoom[0];
+    // Peer 5 moved away from the zoom's centre by the zoom factor (it stays where the map puts it).
+    await expect
+      .poll(async () => {
+        const p = (await at(5))!;
+        return Math.round(Math.hypot(p.x - centre.x, p.y - centre.y) / Math.max(1e-6, Math.hypot(before.x - centre.x, before.y - centre.y)) * 10) / 10;
+      }, { timeout: PAGE_TIMEOUT_MS })
+      .toBeCloseTo(k, 0);
+    await page.dblclick('[data-testid=topology-0]', { position: { x: 4, y: 4 } });
+    await waitForState(page, 's.zoom[0] === 1');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

@@ -12,6 +12,7 @@ import { cityJitter, drawBackdrop, mapFrame, project } from './geo.ts';
 import { drawLabels } from './labels.ts';
 import { renderLoop } from './loop.ts';
 import { crossesCut, drawCutLinks, partitionKey, shadeSides } from './partition.ts';
+import { applyZoom, type Zoom } from './zoom.ts';
 
 export type LayoutMode = 'force' | 'map';
 
@@ -53,6 +54,8 @@ export class LanePainter {
   painted: { seq: number; mode: LayoutMode; settled: boolean } = { seq: -1, mode: 'force', settled: false };
   /** The partitions last drawn, and the worker frame and render frame that first drew them (a cut shows within a frame of its start). */
   partitionDrawn = { key: '', seq: -1, renderFrame: -1 };
+  /** Zoom and pan (d3-zoom's transform, CSS px): screen = fitted position × k + (x, y); dots keep their size. */
+  zoom: Zoom = { k: 1, x: 0, y: 0 };
   private fitSettled = false;
   private seq = -1;
   private from: Float32Array = new Float32Array(0);
@@ -103,7 +106,8 @@ export class LanePainter {
       // arrives: they are drawn once per worker frame into a layer that every animation frame
       // copies, with the messages in flight on top. (Small force layouts glide between frames.)
       // A cut that starts or heals is drawn at once, whatever LAYER_HZ says.
-      const key = `${frame.seq}|${o.mode}|${width}x${height}@${dpr}|${o.colorBy}|${o.labels}|${o.selected}|${partitionKey(lane)}`;
+      const z = this.zoom;
+      const key = `${frame.seq}|${o.mode}|${width}x${height}@${dpr}|${o.colorBy}|${o.labels}|${o.selected}|${partitionKey(lane)}|${z.k},${z.x},${z.y}`;
       const layer = this.layerFor(width, height, dpr);
       // Redrawn when something changed, at most LAYER_HZ times a second for big overlays (the cost is rasterizing every link).
       const due = n <= INTERPOLATE_MAX || wallNow - this.layerAt >= 1000 / LAYER_HZ || key.slice(key.indexOf('|')) !== this.layerKey.slice(this.layerKey.indexOf('|'));
@@ -112,14 +116,16 @@ export class LanePainter {
         this.layerAt = wallNow;
         const lctx = layer.getContext('2d')!;
         lctx.setTransform(1, 0, 0, 1, 0, 0);
-        if (mapMode) lctx.drawImage(this.backdropFor(width, height, dpr, info.places!.cities), 0, 0);
-        else {
-          lctx.fillStyle = BACKGROUND;
-          lctx.fillRect(0, 0, layer.width, layer.height);
+        lctx.fillStyle = BACKGROUND;
+        lctx.fillRect(0, 0, layer.width, layer.height);
+        if (mapMode) {
+          lctx.setTransform(z.k, 0, 0, z.k, z.x * dpr, z.y * dpr);
+          lctx.drawImage(this.backdropFor(width, height, dpr, info.places!.cities), 0, 0);
         }
         lctx.setTransform(dpr, 0, 0, dpr, 0, 0);
         if (mapMode) this.placeOnMap(lane, info, width, height);
         else this.placeByLayout(lane, 1, width, height, 0.5);
+        applyZoom(this.screen, n, this.zoom);
         this.drawGraph(lctx, lane, info, o, n, mapMode);
         if (o.labels) drawLabels(lctx, lane, n, this.screen, this.radius);
         this.notePartition(lane, frame.seq);
@@ -134,6 +140,7 @@ export class LanePainter {
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, width, height);
     this.placeByLayout(lane, alpha, width, height, 0.15);
+    applyZoom(this.screen, n, this.zoom);
     this.drawGraph(ctx, lane, info, o, n, false);
     if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
     if (o.labels) drawLabels(ctx, lane, n, this.screen, this.radius);
