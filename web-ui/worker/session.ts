@@ -5,6 +5,7 @@ import { actionSchema, type ActionSpec } from '../../sim-core/scenario/schema/ac
 import type { Scenario } from '../../sim-core/scenario/schema/index.ts';
 import { STRATEGIES, type Strategy } from '../../sim-core/scenario/schema/protocols.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
+import { faultActions } from './fault-actions.ts';
 import { ForceLayout } from './layout.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type FaultRequest, type FaultResult, type Frame, type InFlight, type LaneFrame, type LoadInfo, type LoadRequest, type ViewOptions } from './protocol.ts';
 
@@ -154,9 +155,6 @@ export class Lane {
   }
 }
 
-/** A fault button's action, without its time (the session picks it). */
-type TimelessAction = { [K in ActionSpec['do']]: Omit<Extract<ActionSpec, { do: K }>, 'atS'> }[ActionSpec['do']];
-
 /**
  * The dashboard's simulation core, free of DOM and of comlink so tests run
  * it in Node: one `Simulation` per lane (the scenario as written, or one per
@@ -281,34 +279,8 @@ export class Session {
    */
   fault(req: FaultRequest): FaultResult {
     if (this.done) return { ok: false, error: 'the run is over' };
-    let timeless: TimelessAction[];
-    const k = ++this.faultCount;
-    switch (req.kind) {
-      case 'kill-region':
-        timeless = [{ do: 'outage', name: `ui-${k}-${slug(req.continent)}-dark`, hosts: { continents: [req.continent] }, state: 'kept', ...(req.restartAfterS !== undefined && { restartAfterS: req.restartAfterS }) } as TimelessAction];
-        break;
-      case 'partition':
-        if (req.a === req.b) return { ok: false, error: 'pick two different continents' };
-        timeless = [{ do: 'partition', name: `ui-${k}-cut-${slug(req.a)}-${slug(req.b)}`, side: { continents: [req.a] }, other: { continents: [req.b] }, oneWay: false } as TimelessAction];
-        break;
-      case 'isolate':
-        // No `other`: the region is cut off from every other host.
-        timeless = [{ do: 'partition', name: `ui-${k}-cut-off-${slug(req.continent)}`, side: { continents: [req.continent] }, oneWay: false } as TimelessAction];
-        break;
-      case 'heal': {
-        const name = this.partitions[this.partitions.length - 1];
-        if (name === undefined) return { ok: false, error: 'no partition in force' };
-        timeless = [{ do: 'heal', name }];
-        break;
-      }
-      case 'heal-all':
-        if (this.partitions.length === 0) return { ok: false, error: 'no partition in force' };
-        timeless = this.partitions.map((name) => ({ do: 'heal', name }) as TimelessAction);
-        break;
-      case 'crash-peer':
-        timeless = [{ do: 'crash', peers: [req.peer] }];
-        break;
-    }
+    const timeless = faultActions(req, ++this.faultCount, this.partitions);
+    if (typeof timeless === 'string') return { ok: false, error: timeless };
     let atUs: number;
     try {
       atUs = this.quietTime();
@@ -402,8 +374,4 @@ export class Session {
     };
     return { frame, transfer };
   }
-}
-
-function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
