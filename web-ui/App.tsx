@@ -1,11 +1,13 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import * as Comlink from 'comlink';
 import { frameCallback, startWorker, type SimApi } from './client/sim-client.ts';
 import { FrameStore } from './client/store.ts';
+import { download, topologyPng } from './client/png.ts';
 import type { LoadedResults } from './client/results.ts';
+import { pageHooks } from './client/page-hooks.ts';
+import { actionsParam, pageQuery, withActions, type LoadedFrom } from './client/url.ts';
 import { strategyColor } from './render/colors.ts';
-import { renderLoop } from './render/loop.ts';
-import { paintersByLane, type ColorBy, type LayoutMode, type PaintOptions } from './render/painter.ts';
+import type { ColorBy, LayoutMode, PaintOptions } from './render/painter.ts';
 import { findScenario, SCENARIOS } from './scenarios.ts';
 import { ClassroomPanel } from './views/ClassroomPanel.tsx';
 import { Controls } from './views/Controls.tsx';
@@ -21,21 +23,30 @@ import { TopologyView } from './views/TopologyView.tsx';
 import type { FaultRequest } from './worker/protocol.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
+/** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
+const MAX_SCENARIO_CHARS = 1 << 20;
 
 /** Initial settings from the URL (?scenario=classroom&seed=3&mode=side&view=map&speed=max&autoplay=1&classroom=1). */
 function fromUrl() {
   const q = new URLSearchParams(location.search);
-  const s = findScenario(q.get('scenario')) ?? findScenario('classroom') ?? SCENARIOS[0];
-  const classroom = q.has('classroom') ? q.get('classroom') === '1' : s.key === 'classroom';
+  const named = q.get('scenario');
+  const bundled = findScenario(named);
+  // Not a bundled name but a path or URL: a scenario file to fetch (same origin or CORS-enabled).
+  const scenarioUrl = !bundled && named && /[/.]/.test(named) ? named : undefined;
+  const s = bundled ?? findScenario('classroom') ?? SCENARIOS[0];
+  const classroom = q.has('classroom') ? q.get('classroom') === '1' : !scenarioUrl && s.key === 'classroom';
   const speedParam = q.get('speed');
   return {
-    choice: { key: s.key, text: s.text, seed: q.get('seed') ?? '', durationS: q.get('duration') ?? '', mode: q.get('mode') === 'side' ? 'side' : 'single' } as ScenarioChoice,
+    scenarioUrl,
+    /** Fault actions recorded in an earlier session (the page URL carries them). */
+    actions: actionsParam(q.get('actions')),
+    choice: { key: scenarioUrl ? 'custom' : s.key, text: scenarioUrl ? '' : s.text, seed: q.get('seed') ?? '', durationS: q.get('duration') ?? '', mode: q.get('mode') === 'side' ? 'side' : 'single' } as ScenarioChoice,
     view: (q.get('view') === 'map' ? 'map' : 'force') as LayoutMode,
     colorBy: (q.get('color') === 'state' ? 'state' : q.get('color') === 'region' ? 'region' : 'state') as ColorBy,
     speed: speedParam === 'max' ? Infinity : Number(speedParam) > 0 ? Number(speedParam) : classroom ? 0.5 : 5,
     autoplay: q.get('autoplay') === '1',
-    /** A replay file to open instead of a scenario (same-origin or CORS-enabled URL). */
-    replayUrl: q.get('replay') ?? undefined,
+    /** Replay files to open instead of a scenario, side by side when several (same-origin or CORS-enabled URLs). */
+    replayUrls: q.getAll('replay').filter((u) => u !== ''),
     classroom,
     messages: q.has('messages') ? q.get('messages') === '1' : classroom,
   };
@@ -64,6 +75,10 @@ export function App() {
   const [results, setResults] = useState<LoadedResults>();
   const [faultMessage, setFaultMessage] = useState<string>();
   const [replayError, setReplayError] = useState<string>();
+  /** What the loaded run was made from, for the page URL (which reproduces it). */
+  const loadedFrom = useRef<LoadedFrom | undefined>(undefined);
+  /** A scenario fetched by ?scenario=URL, and its text (still that file if the text is unchanged). */
+  const fetched = useRef<{ url: string; text: string } | undefined>(undefined);
 
   useEffect(() => {
     const w = startWorker();
@@ -72,8 +87,10 @@ export function App() {
   }, []);
 
   const load = useCallback(
-    async (c: ScenarioChoice, autoplay = false) => {
+    async (c: ScenarioChoice, autoplay = false, urlActions: unknown[] = []) => {
       if (!api) return;
+      const scenario = c.key !== 'custom' ? c.key : fetched.current?.text === c.text ? fetched.current.url : undefined;
+      loadedFrom.current = undefined;
       setLoadError(undefined);
       setSelected({ lane: 0, peer: -1 });
       setFaultMessage(undefined);
@@ -81,8 +98,8 @@ export function App() {
       try {
         const info = await api.load(
           {
-            text: c.text,
-            source: c.key === 'custom' ? 'edited.yaml' : `${c.key}.yaml`,
+            text: withActions(c.text, urlActions),
+            source: c.key === 'custom' ? (scenario?.split('/').pop() ?? 'edited.yaml') : `${c.key}.yaml`,
             seed: c.seed === '' ? undefined : Number(c.seed),
             durationS: c.durationS === '' ? undefined : Number(c.durationS),
             strategies: c.mode === 'side' ? SIDE_STRATEGIES : undefined,
@@ -91,6 +108,7 @@ export function App() {
           frameCallback((f) => store.push(f)),
         );
         store.reset(info);
+        loadedFrom.current = { scenario, seed: info.seed, durationS: c.durationS, side: c.mode === 'side', actions: urlActions };
         if (autoplay) api.play();
       } catch (e) {
         setLoadError(e instanceof Error ? e.message : String(e));
@@ -99,17 +117,23 @@ export function App() {
     [api, store],
   );
 
-  /** Opens a replay file's bytes in the worker (transferred, not copied). */
+  /** Opens replay files' bytes in the worker (transferred, not copied): one lane each, on one timeline. */
   const loadReplay = useCallback(
-    async (bytes: ArrayBuffer | Promise<ArrayBuffer>, source: string, autoplay = false) => {
+    async (files: { bytes: ArrayBuffer | Promise<ArrayBuffer>; source: string }[], autoplay = false) => {
       if (!api) return;
       setReplayError(undefined);
       setSelected({ lane: 0, peer: -1 });
       setFaultMessage(undefined);
       store.reset(undefined);
       try {
-        const b = await bytes;
-        const info = await api.loadReplay(Comlink.transfer(b, [b]), source, frameCallback((f) => store.push(f)));
+        const list = await Promise.all(files.map(async (f) => ({ bytes: await f.bytes, source: f.source })));
+        const info = await api.loadReplay(
+          Comlink.transfer(
+            list,
+            list.map((f) => f.bytes),
+          ),
+          frameCallback((f) => store.push(f)),
+        );
         store.reset(info);
         if (autoplay) api.play();
       } catch (e) {
@@ -122,15 +146,40 @@ export function App() {
   // First load, from the URL.
   useEffect(() => {
     if (!api) return;
-    const url = initial.replayUrl;
-    if (url) {
-      const bytes = fetch(url).then((r) => {
-        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-        return r.arrayBuffer();
-      });
-      void loadReplay(bytes, url.split('/').pop() ?? url, initial.autoplay);
-    } else void load(initial.choice, initial.autoplay);
+    const urls = initial.replayUrls;
+    if (urls.length > 0) {
+      const files = urls.map((url) => ({
+        bytes: fetch(url).then((r) => {
+          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+          return r.arrayBuffer();
+        }),
+        source: url.split('/').pop() ?? url,
+      }));
+      void loadReplay(files, initial.autoplay);
+    } else if (initial.scenarioUrl) {
+      const url = initial.scenarioUrl;
+      fetch(url)
+        .then(async (r) => {
+          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+          const text = await r.text();
+          if (text.length > MAX_SCENARIO_CHARS) throw new Error(`${url}: larger than ${MAX_SCENARIO_CHARS} characters`);
+          fetched.current = { url, text };
+          const c = { ...initial.choice, text };
+          setChoice(c);
+          await load(c, initial.autoplay, initial.actions);
+        })
+        .catch((e) => setLoadError(e instanceof Error ? e.message : String(e)));
+    } else void load(initial.choice, initial.autoplay, initial.actions);
   }, [api, load, loadReplay, initial]);
+
+  // The page URL reproduces what runs: scenario (bundled name or URL), seed, duration, side by side, faults.
+  const recordedCount = store.recorded.length;
+  useEffect(() => {
+    const from = loadedFrom.current;
+    if (!store.info || store.info.replay || !from) return;
+    const q = pageQuery(location.search, from, store.recorded);
+    history.replaceState(history.state, '', `${location.pathname}?${q}`);
+  }, [store, store.info, recordedCount]);
 
   // A replay file dropped anywhere on the page.
   useEffect(() => {
@@ -138,10 +187,10 @@ export function App() {
       if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
     };
     const drop = (e: DragEvent) => {
-      const file = e.dataTransfer?.files[0];
-      if (!file) return;
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length === 0) return;
       e.preventDefault();
-      void loadReplay(file.arrayBuffer(), file.name);
+      void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })));
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
@@ -168,7 +217,7 @@ export function App() {
     async (f: FaultRequest) => {
       if (!api) return;
       const r = await api.fault(f);
-      setFaultMessage(r.ok ? `recorded: ${r.action.do} at ${r.action.atS} s` : r.error);
+      setFaultMessage(r.ok ? `recorded: ${r.actions.map((x) => x.do).join(', ')} at ${r.action.atS} s` : r.error);
     },
     [api],
   );
@@ -190,45 +239,7 @@ export function App() {
   }, [api, info]);
 
   useEffect(() => {
-    window.__peermap = {
-      store,
-      measureFps: (ms: number) => renderLoop.measure(ms),
-      exportSession: () => api?.exportSession(),
-      /** Replays: move the playhead (seconds). */
-      seek: (s: number) => api?.seek(s * 1e6),
-      /** Where peer `peer` of lane `lane` is drawn, in page CSS px (for clicking it); null if not drawn. */
-      screenOf: (lane: number, peer: number) => {
-        const p = paintersByLane.get(lane);
-        if (!p || peer >= p.painter.count || p.painter.radius[peer] === 0) return null;
-        const r = p.canvas.getBoundingClientRect();
-        return { x: r.left + p.painter.screen[2 * peer], y: r.top + p.painter.screen[2 * peer + 1] };
-      },
-      state: () => ({
-        loaded: !!store.info,
-        framesReceived: store.framesReceived,
-        nowS: (store.frame?.nowUs ?? 0) / 1e6,
-        done: !!store.frame?.done,
-        playing: !!store.frame?.playing,
-        peers: store.frame?.lanes.map((l) => l.n) ?? [],
-        /** Peers up per lane in the latest frame. */
-        up: store.frame?.lanes.map((l) => l.state.reduce((n, x) => n + (x === 1 ? 1 : 0), 0)) ?? [],
-        /** Links per lane in the latest frame (undirected). */
-        links: store.frame?.lanes.map((l) => l.targets.length / 2) ?? [],
-        traceHashes: store.frame?.lanes.map((l) => l.traceHash) ?? [],
-        eventsPerS: store.frame?.eventsPerS ?? 0,
-        recorded: store.recorded.length,
-        /** A loaded replay: its span and timeline markers (what the timeline shows). */
-        replay: store.info?.replay ? { source: store.info.replay.source, startS: store.info.replay.startS, endS: store.info.replay.endS, markers: store.info.replay.markers } : null,
-        replayError: document.querySelector('[data-testid=replay-error]')?.textContent ?? null,
-        /** Series points the charts hold per lane, and the last one's time (they follow the playhead). */
-        seriesPoints: store.series.map((s) => s.length),
-        seriesLastS: store.series.map((s) => (s.length > 0 ? s[s.length - 1].tS : null)),
-        /** The latest worker frame, and what each lane's canvas last painted (tests wait on these, not on wall time). */
-        seq: store.frame?.seq ?? -1,
-        painted: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.painted ?? null) ?? [],
-        renderFrames: renderLoop.frames,
-      }),
-    };
+    window.__peermap = pageHooks(store, api);
   }, [store, api]);
 
   // Space: play / pause, wherever the focus is except where Space types (text fields, selects). Listened
@@ -294,6 +305,18 @@ export function App() {
           peermap <span className="hint">{info ? `${info.name} · ${info.peers} peers · ${info.description}` : 'dashboard'}</span>
         </h1>
         <div className="toggles">
+          <button
+            data-testid="export-png"
+            disabled={!frame}
+            title="download the topology view as a PNG"
+            onClick={() =>
+              void topologyPng(`${info?.name ?? 'peermap'} · ${strategies.join(' · ')} · t = ${((frame?.nowUs ?? 0) / 1e6).toFixed(1)} s`)
+                .then((b) => download(b, `peermap-${info?.name ?? 'view'}-t${Math.round((frame?.nowUs ?? 0) / 1e6)}s.png`))
+                .catch((e) => setFaultMessage(e instanceof Error ? e.message : String(e)))
+            }
+          >
+            PNG
+          </button>
           <label>
             <select data-testid="view" value={view} onChange={(e) => setView(e.target.value as LayoutMode)}>
               <option value="force">force layout</option>
@@ -319,11 +342,11 @@ export function App() {
           </label>
         </div>
       </header>
-      <StatusBar store={store} />
+      <StatusBar store={store} speed={speed} />
       <div className="layout">
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
-          <ReplayOpen error={replayError} onOpen={(file) => void loadReplay(file.arrayBuffer(), file.name)} />
+          <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })))} />
           {!classroom && (
             <section className="panel">
               <h2>Run</h2>

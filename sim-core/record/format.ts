@@ -96,8 +96,20 @@ export interface ReplayDelta {
   linkDown?: number[];
   faults?: ReplayFault[];
   samples?: Record<string, number>[];
+  /**
+   * The partitions in force changed since the previous capture: their names
+   * now (empty: none) and the host addresses on side A and on side B of any
+   * of them (what the dashboard shades; a link between the two sides is cut).
+   */
+  partition?: ReplayPartition;
   /** Messages sent per type number since the previous record with samples. */
   msgs?: Record<string, number>;
+}
+
+export interface ReplayPartition {
+  names: string[];
+  a: number[];
+  b: number[];
 }
 
 export interface ReplayKey {

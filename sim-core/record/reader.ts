@@ -215,6 +215,14 @@ class Validator {
         };
       });
     }
+    if (o.partition !== undefined) {
+      const x = this.obj(o.partition, 'delta.partition');
+      d.partition = {
+        names: (this.arr(x.names, 'delta.partition.names', 32) as unknown[]).map((n, i) => this.str(n, `delta.partition.names[${i}]`)),
+        a: this.arr(x.a, 'delta.partition.a', L.maxHosts).map((h, i) => this.address(h, `delta.partition.a[${i}]`)),
+        b: this.arr(x.b, 'delta.partition.b', L.maxHosts).map((h, i) => this.address(h, `delta.partition.b[${i}]`)),
+      };
+    }
     if (o.samples !== undefined) {
       d.samples = this.arr(o.samples, 'delta.samples', L.maxSamplesPerRecord).map((s, i) => {
         const x = this.obj(s, `delta.samples[${i}]`);

@@ -13,6 +13,7 @@ import {
   type ReplayDelta,
   type ReplayHeader,
   type ReplayKey,
+  type ReplayPartition,
   type ReplayRecord,
 } from './format.ts';
 
@@ -46,6 +47,8 @@ export class Recorder {
   private addresses: number[] = [];
   private seriesSeen = 0;
   private faultsSeen = 0;
+  /** Names of the partitions in force at the last capture (newline-joined). */
+  private partitionsSeen = '';
   private sentSeen = new Float64Array(MAX_MESSAGE_TYPES);
   private finished = false;
 
@@ -187,12 +190,33 @@ export class Recorder {
     const timeline = sim.underlay.timeline;
     if (timeline.length > this.faultsSeen) d.faults = structuredClone(timeline.slice(this.faultsSeen));
     this.faultsSeen = timeline.length;
+    const cut = this.partitionChange();
+    if (cut) d.partition = cut;
     if (sim.series.length > this.seriesSeen) {
       d.samples = sim.series.slice(this.seriesSeen).map((p) => ({ ...p }));
       this.seriesSeen = sim.series.length;
       d.msgs = this.messagesSince();
     }
     return d;
+  }
+
+  /** The partitions in force and their sides, when they changed since the last capture. */
+  private partitionChange(): ReplayPartition | undefined {
+    const parts = this.sim.underlay.transit.partitions;
+    const names = parts.inForce();
+    const key = names.join('\n');
+    if (key === this.partitionsSeen) return undefined;
+    this.partitionsSeen = key;
+    const a: number[] = [];
+    const b: number[] = [];
+    if (names.length > 0) {
+      for (let h = 0; h < parts.capacity; h++) {
+        const side = parts.sideOf(h);
+        if (side === 1) a.push(h);
+        else if (side === 2) b.push(h);
+      }
+    }
+    return { names, a, b };
   }
 
   private messagesSince(): Record<string, number> {

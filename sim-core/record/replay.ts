@@ -10,6 +10,14 @@ export interface ReplayState {
   links: Map<number, number>;
 }
 
+/** Partitions in force: their names, and the side (1 = A, 2 = B) of each host address on one. */
+export interface ReplayCut {
+  names: string[];
+  sides: ReadonlyMap<number, number>;
+}
+
+const NO_CUT: ReplayCut = { names: [], sides: new Map() };
+
 /** Link keys pack two peer indices (< 2^21) into one exact double. */
 export const LINK_KEY_BASE = 0x200000;
 
@@ -43,8 +51,17 @@ export class Replay {
   /** Messages sent per type name in each sample interval, with the time of the sample. */
   readonly messages: { tS: number; byType: Record<string, number> }[] = [];
   readonly markers: ReplayMarker[];
+  /** Changes of the partitions in force, in time order (from the deltas that carry one). */
+  private readonly cuts: { tUs: number; state: ReplayCut }[] = [];
 
   constructor(readonly data: ReplayData) {
+    for (const d of data.deltas) {
+      if (!d.partition) continue;
+      const sides = new Map<number, number>();
+      for (const h of d.partition.b) sides.set(h, 2);
+      for (const h of d.partition.a) sides.set(h, 1); // a host on both counts as A, as in the network
+      this.cuts.push({ tUs: d.tUs, state: { names: d.partition.names, sides } });
+    }
     this.series = data.deltas.flatMap((d) => d.samples ?? []);
     const names = data.header.typeNames;
     for (const d of data.deltas) {
@@ -56,6 +73,12 @@ export class Replay {
     const actions: ReplayMarker[] = data.header.actions.map((a) => ({ tS: a.atS as number, kind: 'action', label: `${String(a.do)}${typeof a.name === 'string' ? ` ${a.name}` : ''}` }));
     const faults: ReplayMarker[] = data.deltas.flatMap((d) => (d.faults ?? []).map((f): ReplayMarker => ({ tS: f.tS, kind: 'fault', label: `${f.event} ${f.name}` })));
     this.markers = [...actions, ...faults].sort((a, b) => a.tS - b.tS);
+  }
+
+  /** The partitions in force at `tUs` (as the last capture at or before it saw them). */
+  partitionAt(tUs: number): ReplayCut {
+    const k = lastAtOrBefore(this.cuts, tUs);
+    return k < 0 ? NO_CUT : this.cuts[k].state;
   }
 
   get startUs(): number {

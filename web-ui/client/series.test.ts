@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverageCurve, lccCurve, messageRateCurve } from './series.ts';
+import { coverageCurve, lccCurve, messageRateCurve, staleCurve } from './series.ts';
 
 const p = (tS: number, messages: number, extra: Record<string, number> = {}) => ({ tS, messages, bytes: 0, openConnections: 0, ...extra });
 
@@ -14,5 +14,14 @@ describe('dashboard curves', () => {
     const pts = [p(0, 0), p(5, 1, { coverageMean: 0.5, lccFraction: 1 })];
     expect(coverageCurve(pts)).toEqual([[5, 0.5]]);
     expect(lccCurve(pts)).toEqual([[5, 1]]);
+  });
+  it('dead peers still in maps: from the first death on (before it the figure says nothing)', () => {
+    const pts = [p(0, 0, { deadKnownMean: 0 }), p(5, 1, { deadKnownMean: 0 }), p(10, 2, { deadKnownMean: 0.9 }), p(15, 3, { deadKnownMean: 0.2 }), p(20, 4, { deadKnownMean: 0 })];
+    expect(staleCurve(pts)).toEqual([
+      [10, 0.9],
+      [15, 0.2],
+      [20, 0],
+    ]);
+    expect(staleCurve([p(0, 0), p(5, 1, { deadKnownMean: 0 })])).toEqual([]);
   });
 });

@@ -22,3 +22,9 @@ export function messageRateCurve(points: readonly SeriesPoint[]): Curve {
 export function lccCurve(points: readonly SeriesPoint[]): Curve {
   return points.filter((p) => typeof p.lccFraction === 'number').map((p) => [p.tS, p.lccFraction]);
 }
+
+/** Share of the dead peers that live peers still hold in their maps (`deadKnownMean`), once some peer has died. */
+export function staleCurve(points: readonly SeriesPoint[]): Curve {
+  const first = points.findIndex((p) => typeof p.deadKnownMean === 'number' && p.deadKnownMean > 0);
+  return first < 0 ? [] : points.slice(first).filter((p) => typeof p.deadKnownMean === 'number').map((p) => [p.tS, p.deadKnownMean]);
+}

@@ -1,3 +1,4 @@
+import { renderLoop } from '../render/loop.ts';
 import type { ActionSpec, Frame, LoadInfo, SeriesPoint } from '../worker/protocol.ts';
 
 /** Text panels re-render at most this often; canvases read the latest frame on every animation frame. */
@@ -21,6 +22,12 @@ export class FrameStore {
   recorded: ActionSpec[] = [];
   framesReceived = 0;
   error: string | undefined;
+  /**
+   * Per lane, the worker frame that brought the partitions now in force (or
+   * their end), the render frame in which it arrived, and the simulated
+   * time of the frame before it (tests: a cut is drawn within one frame).
+   */
+  partitionSeen: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[] = [];
   private version = 0;
   private listeners = new Set<() => void>();
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -34,12 +41,18 @@ export class FrameStore {
     this.recorded = [];
     this.framesReceived = 0;
     this.error = undefined;
+    this.partitionSeen = [];
     this.notify(true);
   }
 
   push(frame: Frame): void {
     const now = performance.now();
     if (this.frame) this.frameGapMs = Math.min(250, Math.max(10, now - this.frameAt));
+    const prevNowUs = this.frame?.nowUs ?? -1;
+    frame.lanes.forEach((lane, i) => {
+      const key = lane.partition?.names.join('\n') ?? '';
+      if (key !== (this.partitionSeen[i]?.key ?? '')) this.partitionSeen[i] = { key, seq: frame.seq, renderFrame: renderLoop.frames, nowUs: frame.nowUs, prevNowUs };
+    });
     this.frame = frame;
     this.frameAt = now;
     this.framesReceived++;

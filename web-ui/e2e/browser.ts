@@ -36,7 +36,16 @@ export interface PageState {
   up: number[];
   links: number[];
   /** A loaded replay's span and timeline markers; the replay panel's error. */
-  replay: { source: string; startS: number; endS: number; markers: { tS: number; kind: string; label: string }[] } | null;
+  replay: { source: string; sources: string[]; startS: number; endS: number; markers: { tS: number; kind: string; label: string }[] } | null;
+  /** Lane names, and the partitions in force per lane in the latest frame. */
+  lanes: string[];
+  partitions: string[][];
+  /** Per lane: the worker frame that brought the partitions now in force and the render frame it arrived in; what the canvas drew. */
+  partitionSeen: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[];
+  partitionDrawn: ({ key: string; seq: number; renderFrame: number } | null)[];
+  simSecondsPerS: number | null;
+  /** Per lane, its canvas's zoom factor (1: the whole view). */
+  zoom: number[];
   replayError: string | null;
   /** Series points the charts hold per lane, and the last one's time. */
   seriesPoints: number[];

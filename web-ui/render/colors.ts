@@ -34,3 +34,8 @@ const MESSAGE_PALETTE = ['#facc15', '#fb7185', '#34d399', '#60a5fa', '#f472b6', 
 export function messageColor(type: number): string {
   return MESSAGE_PALETTE[(type * 5) % MESSAGE_PALETTE.length];
 }
+
+/** Partitions: the two sides' shading and the links that cross the cut (dashed). */
+export const SIDE_A_SHADE = 'rgba(250, 204, 21, 0.2)';
+export const SIDE_B_SHADE = 'rgba(244, 114, 182, 0.2)';
+export const CUT_LINK = 'rgba(248, 113, 113, 0.9)';

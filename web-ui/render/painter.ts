@@ -9,6 +9,10 @@ import type { FrameStore } from '../client/store.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type LaneFrame, type LoadInfo } from '../worker/protocol.ts';
 import { BACKGROUND, CONTINENT_COLORS, DOWN, EDGE, EDGE_SELECTED, messageColor, UNPLACED, UP, WAITING } from './colors.ts';
 import { cityJitter, drawBackdrop, mapFrame, project } from './geo.ts';
+import { drawLabels } from './labels.ts';
+import { renderLoop } from './loop.ts';
+import { crossesCut, drawCutLinks, partitionKey, shadeSides } from './partition.ts';
+import { applyZoom, type Zoom } from './zoom.ts';
 
 export type LayoutMode = 'force' | 'map';
 
@@ -48,6 +52,10 @@ export class LanePainter {
    * for that frame (interpolation and view fit done, cached layer current).
    */
   painted: { seq: number; mode: LayoutMode; settled: boolean } = { seq: -1, mode: 'force', settled: false };
+  /** The partitions last drawn, and the worker frame and render frame that first drew them (a cut shows within a frame of its start). */
+  partitionDrawn = { key: '', seq: -1, renderFrame: -1 };
+  /** Zoom and pan (d3-zoom's transform, CSS px): screen = fitted position × k + (x, y); dots keep their size. */
+  zoom: Zoom = { k: 1, x: 0, y: 0 };
   private fitSettled = false;
   private seq = -1;
   private from: Float32Array = new Float32Array(0);
@@ -97,7 +105,9 @@ export class LanePainter {
       // On the map, and for big overlays, peers and links change only when a worker frame
       // arrives: they are drawn once per worker frame into a layer that every animation frame
       // copies, with the messages in flight on top. (Small force layouts glide between frames.)
-      const key = `${frame.seq}|${o.mode}|${width}x${height}@${dpr}|${o.colorBy}|${o.labels}|${o.selected}`;
+      // A cut that starts or heals is drawn at once, whatever LAYER_HZ says.
+      const z = this.zoom;
+      const key = `${frame.seq}|${o.mode}|${width}x${height}@${dpr}|${o.colorBy}|${o.labels}|${o.selected}|${partitionKey(lane)}|${z.k},${z.x},${z.y}`;
       const layer = this.layerFor(width, height, dpr);
       // Redrawn when something changed, at most LAYER_HZ times a second for big overlays (the cost is rasterizing every link).
       const due = n <= INTERPOLATE_MAX || wallNow - this.layerAt >= 1000 / LAYER_HZ || key.slice(key.indexOf('|')) !== this.layerKey.slice(this.layerKey.indexOf('|'));
@@ -106,16 +116,19 @@ export class LanePainter {
         this.layerAt = wallNow;
         const lctx = layer.getContext('2d')!;
         lctx.setTransform(1, 0, 0, 1, 0, 0);
-        if (mapMode) lctx.drawImage(this.backdropFor(width, height, dpr, info.places!.cities), 0, 0);
-        else {
-          lctx.fillStyle = BACKGROUND;
-          lctx.fillRect(0, 0, layer.width, layer.height);
+        lctx.fillStyle = BACKGROUND;
+        lctx.fillRect(0, 0, layer.width, layer.height);
+        if (mapMode) {
+          lctx.setTransform(z.k, 0, 0, z.k, z.x * dpr, z.y * dpr);
+          lctx.drawImage(this.backdropFor(width, height, dpr, info.places!.cities), 0, 0);
         }
         lctx.setTransform(dpr, 0, 0, dpr, 0, 0);
         if (mapMode) this.placeOnMap(lane, info, width, height);
         else this.placeByLayout(lane, 1, width, height, 0.5);
+        applyZoom(this.screen, n, this.zoom);
         this.drawGraph(lctx, lane, info, o, n, mapMode);
-        if (o.labels) this.drawLabels(lctx, lane, n);
+        if (o.labels) drawLabels(lctx, lane, n, this.screen, this.radius);
+        this.notePartition(lane, frame.seq);
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(layer, 0, 0);
@@ -127,10 +140,17 @@ export class LanePainter {
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, width, height);
     this.placeByLayout(lane, alpha, width, height, 0.15);
+    applyZoom(this.screen, n, this.zoom);
     this.drawGraph(ctx, lane, info, o, n, false);
     if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
-    if (o.labels) this.drawLabels(ctx, lane, n);
+    if (o.labels) drawLabels(ctx, lane, n, this.screen, this.radius);
+    this.notePartition(lane, frame.seq);
     this.painted = { seq: frame.seq, mode: 'force', settled: alpha >= 1 && this.fitSettled };
+  }
+
+  private notePartition(lane: LaneFrame, seq: number): void {
+    const key = partitionKey(lane);
+    if (key !== this.partitionDrawn.key) this.partitionDrawn = { key, seq, renderFrame: renderLoop.frames };
   }
 
   /** The peer under (x, y) in CSS px, or -1. */
@@ -262,18 +282,21 @@ export class LanePainter {
   private drawGraph(ctx: CanvasRenderingContext2D, lane: LaneFrame, info: LoadInfo, o: PaintOptions, n: number, mapMode: boolean): void {
     const { offsets, targets, state } = lane;
     const p = this.screen;
+    const sides = lane.partition?.sides;
+    shadeSides(ctx, lane, p);
     ctx.strokeStyle = EDGE;
     ctx.lineWidth = n > 1000 ? 0.5 : 1;
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
       for (let k = offsets[i]; k < offsets[i + 1]; k++) {
         const j = targets[k];
-        if (j <= i) continue;
+        if (j <= i || crossesCut(sides, i, j)) continue;
         ctx.moveTo(p[2 * i], p[2 * i + 1]);
         ctx.lineTo(p[2 * j], p[2 * j + 1]);
       }
     }
     ctx.stroke();
+    drawCutLinks(ctx, lane, p);
     if (o.selected >= 0 && o.selected < n) {
       const i = o.selected;
       ctx.strokeStyle = EDGE_SELECTED;
@@ -365,21 +388,6 @@ export class LanePainter {
         ctx.arc(x, y, r, 0, Math.PI * 2);
       }
       ctx.fill();
-    }
-  }
-
-  private drawLabels(ctx: CanvasRenderingContext2D, lane: LaneFrame, n: number): void {
-    ctx.font = 'bold 15px system-ui, sans-serif';
-    ctx.textBaseline = 'middle';
-    ctx.lineWidth = 3;
-    ctx.strokeStyle = BACKGROUND;
-    ctx.fillStyle = '#f8fafc';
-    for (let i = 0; i < n; i++) {
-      if (lane.state[i] === PEER_WAITING) continue;
-      const x = this.screen[2 * i] + this.radius[i] + 3;
-      const y = this.screen[2 * i + 1];
-      ctx.strokeText(String(i), x, y);
-      ctx.fillText(String(i), x, y);
     }
   }
 }

@@ -35,10 +35,12 @@ export function FaultPanel({ continents, recorded, canAct, onFault, onExport, me
   const [restart, setRestart] = useState('');
   const [a, setA] = useState('');
   const [b, setB] = useState('');
+  const [cutOff, setCutOff] = useState('');
   const geo = continents.length > 0;
   const r = region || continents[0] || '';
   const pa = a || continents[0] || '';
   const pb = b || continents.find((c) => c !== pa) || '';
+  const co = cutOff || continents[0] || '';
   const cuts = new Set<string>();
   for (const x of recorded) {
     if (x.do === 'partition') cuts.add(x.name);
@@ -65,6 +67,16 @@ export function FaultPanel({ continents, recorded, canAct, onFault, onExport, me
         </button>
       </div>
       <div className="row">
+        <select value={co} onChange={(e) => setCutOff(e.target.value)} disabled={!geo} data-testid="isolate-continent">
+          {continents.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+        <button data-testid="isolate" disabled={!geo || !canAct} title="partition: this region on one side, every other host on the other" onClick={() => onFault({ kind: 'isolate', continent: co })}>
+          cut this region off from the rest
+        </button>
+      </div>
+      <div className="row">
         <select value={pa} onChange={(e) => setA(e.target.value)} disabled={!geo} data-testid="partition-a">
           {continents.map((c) => (
             <option key={c}>{c}</option>
@@ -81,6 +93,9 @@ export function FaultPanel({ continents, recorded, canAct, onFault, onExport, me
         </button>
         <button data-testid="heal" disabled={!canAct || cuts.size === 0} title="ends the last partition made here" onClick={() => onFault({ kind: 'heal' })}>
           heal
+        </button>
+        <button data-testid="heal-all" disabled={!canAct || cuts.size === 0} title="ends every partition made here" onClick={() => onFault({ kind: 'heal-all' })}>
+          heal all
         </button>
       </div>
       {message && <p className="hint">{message}</p>}

@@ -3,10 +3,11 @@ import type { ReplayInfo } from '../worker/protocol.ts';
 
 export interface ReplayOpenProps {
   error: string | undefined;
-  onOpen(file: File): void;
+  /** One file, or several (a compare run's replays) side by side. */
+  onOpen(files: File[]): void;
 }
 
-/** Opens a replay file (`peermap run --record`): a file picker; the whole page also takes a dropped file. */
+/** Opens replay files (`peermap run|compare --record`): a file picker; the whole page also takes dropped files. */
 export function ReplayOpen({ error, onOpen }: ReplayOpenProps) {
   return (
     <section className="panel">
@@ -14,14 +15,15 @@ export function ReplayOpen({ error, onOpen }: ReplayOpenProps) {
       <input
         type="file"
         accept=".gz,.ndjson,application/gzip"
+        multiple
         data-testid="replay-file"
         onChange={(e) => {
-          const file = e.target.files?.[0];
-          if (file) onOpen(file);
+          const files = [...(e.target.files ?? [])];
+          if (files.length > 0) onOpen(files);
           e.target.value = '';
         }}
       />
-      <p className="hint">replay.ndjson.gz from peermap run --record (or drop it anywhere on the page, or ?replay=URL)</p>
+      <p className="hint">replay.ndjson.gz from peermap run --record, or several replay-*.ndjson.gz of peermap compare --record side by side (or drop them anywhere on the page, or ?replay=URL&replay=URL2…)</p>
       {error && (
         <p className="error" data-testid="replay-error">
           {error}

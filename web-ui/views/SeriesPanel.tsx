@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { useMemo } from 'react';
-import { coverageCurve, lccCurve, messageRateCurve, type Curve } from '../client/series.ts';
+import { coverageCurve, lccCurve, messageRateCurve, staleCurve, type Curve } from '../client/series.ts';
 import type { SeriesPoint } from '../worker/protocol.ts';
 import { TimeSeries, type SeriesLine } from './TimeSeries.tsx';
 
@@ -19,12 +19,15 @@ export function SeriesPanel({ series, version }: { series: NamedSeries[]; versio
   const charts = useMemo(() => {
     const lines = (f: (p: readonly SeriesPoint[]) => Curve): SeriesLine[] =>
       series.map((s) => ({ label: s.label, color: s.color, dashed: s.dashed, points: f(s.points) })).filter((l) => l.points.length > 0);
-    return { coverage: lines(coverageCurve), rate: lines(messageRateCurve), lcc: lines(lccCurve) };
+    // Beside coverage, the share of dead peers still in maps: after an outage coverage drops and stays
+    // down (the dead are gone for good), while this line shows the maps noticing them gone.
+    const stale = lines(staleCurve).map((l) => ({ ...l, label: `${l.label}: dead still in maps`, dotted: true }));
+    return { coverage: [...lines(coverageCurve), ...stale], rate: lines(messageRateCurve), lcc: lines(lccCurve) };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [series, version]);
   return (
     <div className="series-panel">
-      <TimeSeries title="discovery coverage (coverageMean)" lines={charts.coverage} yDomain={UNIT} yFormat={pct} testId="chart-coverage" />
+      <TimeSeries title="discovery coverage (coverageMean) · dotted: dead peers still in maps (deadKnownMean)" lines={charts.coverage} yDomain={UNIT} yFormat={pct} testId="chart-coverage" />
       <TimeSeries title="messages / s (all peers)" lines={charts.rate} testId="chart-messages" />
       <TimeSeries title="largest connected component (lccFraction)" lines={charts.lcc} yDomain={UNIT} yFormat={pct} testId="chart-lcc" />
     </div>

@@ -5,8 +5,12 @@ function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
 }
 
+function fmtSpeed(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2);
+}
+
 /** Simulated time, events, run state and each lane's trace hash (what `peermap run` prints as `trace:`). */
-export function StatusBar({ store }: { store: FrameStore }) {
+export function StatusBar({ store, speed }: { store: FrameStore; speed: number }) {
   const f = store.frame;
   const info = store.info;
   const state = !info ? 'idle' : !f ? 'loading' : f.done ? 'done' : f.playing ? 'playing' : 'paused';
@@ -20,6 +24,13 @@ export function StatusBar({ store }: { store: FrameStore }) {
       </span>
       <span>events {f ? f.lanes.reduce((s, l) => s + l.events, 0).toLocaleString('en-US') : 0}</span>
       <span>{f ? fmtRate(f.eventsPerS) : 0} events/s</span>
+      <span title="simulated seconds per wall second: achieved (measured while playing) / asked for">
+        speed{' '}
+        <span data-testid="achieved-speed" data-value={f?.simSecondsPerS !== undefined && Number.isFinite(f.simSecondsPerS) ? f.simSecondsPerS : ''}>
+          {f?.playing && f.simSecondsPerS !== undefined && Number.isFinite(f.simSecondsPerS) ? `${fmtSpeed(f.simSecondsPerS)}×` : '–'}
+        </span>{' '}
+        of {Number.isFinite(speed) ? `${speed}×` : 'max'}
+      </span>
       <span>seed {info?.seed ?? '–'}</span>
       {f?.lanes.map((l, i) => (
         <span key={i} className="trace" title={`${l.strategy}: trace hash ${l.done ? '(final)' : 'so far'}`}>

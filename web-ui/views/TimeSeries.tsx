@@ -6,6 +6,8 @@ export interface SeriesLine {
   color: string;
   points: [number, number][];
   dashed?: boolean;
+  /** A companion figure of the same strategy (thin dotted line). */
+  dotted?: boolean;
 }
 
 export interface TimeSeriesProps {
@@ -58,8 +60,8 @@ export function TimeSeries({ title, lines, yDomain, yFormat, testId }: TimeSerie
         .datum(l.points)
         .attr('fill', 'none')
         .attr('stroke', l.color)
-        .attr('stroke-width', 1.8)
-        .attr('stroke-dasharray', l.dashed ? '5 3' : null)
+        .attr('stroke-width', l.dotted ? 1.4 : 1.8)
+        .attr('stroke-dasharray', l.dotted ? '1.5 3' : l.dashed ? '5 3' : null)
         .attr('d', line);
     }
   }, [lines, yDomain, yFormat]);
@@ -70,7 +72,7 @@ export function TimeSeries({ title, lines, yDomain, yFormat, testId }: TimeSerie
         <span className="legend">
           {lines.map((l) => (
             <span key={l.label} style={{ color: l.color }}>
-              {l.dashed ? '┄ ' : '— '}
+              {l.dotted ? '⋯ ' : l.dashed ? '┄ ' : '— '}
               {l.label}
             </span>
           ))}

@@ -1,7 +1,11 @@
+import * as d3 from 'd3';
 import { useEffect, useRef, type MouseEvent } from 'react';
 import type { FrameStore } from '../client/store.ts';
 import { renderLoop } from '../render/loop.ts';
 import { LanePainter, paintersByLane, type PaintOptions } from '../render/painter.ts';
+
+/** Deepest zoom: a city's peers spread apart at about this much. */
+const MAX_ZOOM = 40;
 
 export interface TopologyViewProps {
   store: FrameStore;
@@ -47,7 +51,17 @@ export function TopologyView({ store, lane, options, onSelect, height, title }: 
     const ro = new ResizeObserver(resize);
     ro.observe(canvas);
     const remove = renderLoop.add((now) => painter.paint(ctx, cssW, cssH, dpr, optionsRef.current, now));
+    // Zoom (wheel, pinch) and pan (drag); a double click goes back to the whole view. A click without a drag still selects a peer.
+    const sel = d3.select(canvas);
+    const zoom = d3
+      .zoom<HTMLCanvasElement, unknown>()
+      .scaleExtent([1, MAX_ZOOM])
+      .on('zoom', (e: d3.D3ZoomEvent<HTMLCanvasElement, unknown>) => {
+        painter.zoom = { k: e.transform.k, x: e.transform.x, y: e.transform.y };
+      });
+    sel.call(zoom).on('dblclick.zoom', () => sel.call(zoom.transform, d3.zoomIdentity));
     return () => {
+      sel.on('.zoom', null);
       remove();
       ro.disconnect();
       if (paintersByLane.get(lane)?.painter === painter) paintersByLane.delete(lane);

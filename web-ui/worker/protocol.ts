@@ -54,8 +54,10 @@ export interface ReplayInfo {
   startS: number;
   endS: number;
   markers: ReplayMarker[];
-  /** The recorded run's trace hash (empty if it was interrupted). */
+  /** The (first) recorded run's trace hash (empty if it was interrupted). */
   traceHash: string;
+  /** Each lane's file (several: a compare run side by side). */
+  sources: string[];
 }
 
 /** Messages in flight during (or after) the last frame's window: honest peer indices. */
@@ -89,6 +91,8 @@ export interface LaneFrame {
   inFlight?: InFlight;
   /** Series points sampled since the previous frame. */
   series: SeriesPoint[];
+  /** Partitions in force: their names, and per honest peer its side (0 untouched, 1 side A, 2 side B); absent when none. */
+  partition?: { names: string[]; sides: Uint8Array };
   /** `series` replaces the lane's series instead of extending it (a replay seeked backwards). */
   seriesReset?: boolean;
 }
@@ -104,6 +108,8 @@ export interface Frame {
   recorded: ActionSpec[];
   /** Events the worker ran per wall second, recently. */
   eventsPerS: number;
+  /** Simulated seconds the worker achieved per wall second while playing, over the last second or so (NaN while paused or not measured yet). */
+  simSecondsPerS?: number;
 }
 
 export interface ViewOptions {
@@ -116,10 +122,16 @@ export interface ViewOptions {
 export type FaultRequest =
   | { kind: 'kill-region'; continent: string; restartAfterS?: number }
   | { kind: 'partition'; a: string; b: string }
+  /** Cut a continent off from every other host. */
+  | { kind: 'isolate'; continent: string }
+  /** End the last partition made in the dashboard. */
   | { kind: 'heal' }
+  /** End every partition made in the dashboard. */
+  | { kind: 'heal-all' }
   | { kind: 'crash-peer'; peer: number };
 
-export type FaultResult = { ok: true; action: ActionSpec } | { ok: false; error: string };
+/** `actions`: every action recorded (heal-all heals each partition); `action`: the last of them. */
+export type FaultResult = { ok: true; action: ActionSpec; actions: ActionSpec[] } | { ok: false; error: string };
 
 /** The worker's API (through comlink). */
 export interface SimWorkerApi {
@@ -136,8 +148,8 @@ export interface SimWorkerApi {
   setView(v: ViewOptions): void;
   fault(f: FaultRequest): Promise<FaultResult>;
   inspect(lane: number, peer: number): Promise<Record<string, unknown> | undefined>;
-  /** Opens a replay file (`peermap run --record`): gzip'd or plain NDJSON bytes; throws naming the bad field. */
-  loadReplay(bytes: ArrayBuffer, source: string, onFrame: (f: Frame) => void): Promise<LoadInfo>;
+  /** Opens replay files (`peermap run|compare --record`), one lane each on one timeline: gzip'd or plain NDJSON bytes; throws naming the file and the bad field. */
+  loadReplay(files: { bytes: ArrayBuffer; source: string }[], onFrame: (f: Frame) => void): Promise<LoadInfo>;
   /** Replays: moves the playhead to this simulated time. */
   seek(tUs: number): void;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */

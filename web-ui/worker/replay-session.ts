@@ -37,25 +37,29 @@ export async function replayText(bytes: ArrayBuffer | Uint8Array, maxTextBytes: 
   return parts.join('');
 }
 
-/**
- * A recorded run played back in the dashboard: the same Frame objects as a
- * live Session, built from the replay's keyframes and deltas instead of a
- * simulation. `advance` moves the playhead (forward: apply deltas; backward:
- * seek from a keyframe), so the worker's play loop drives both alike.
- */
-export class ReplaySession {
+/** One replay file's text and the name it is shown by. */
+export interface ReplayFile {
+  text: string;
+  source: string;
+}
+
+/** Most replays side by side (a compare run of three strategies, with room to spare). */
+export const MAX_REPLAY_LANES = 6;
+
+/** One replay file's playback: its state at the playhead, layout and series sent. */
+class ReplayLane {
   readonly replay: Replay;
-  private cur: ReplayState;
-  private layout: ForceLayout | undefined;
+  cur: ReplayState;
+  layout: ForceLayout | undefined;
   /** Series points already sent, and whether the next frame must replace the UI's series (after a seek back). */
-  private seriesSent = 0;
-  private seriesReset = true;
+  seriesSent = 0;
+  seriesReset = true;
 
   constructor(
-    text: string,
-    readonly source: string,
+    readonly file: ReplayFile,
+    public label: string,
   ) {
-    this.replay = new Replay(parseReplayText(text));
+    this.replay = new Replay(parseReplayText(file.text));
     this.cur = this.replay.at(this.replay.startUs);
   }
 
@@ -63,20 +67,10 @@ export class ReplaySession {
     return this.replay.endUs;
   }
 
-  get nowUs(): number {
-    return this.cur.tUs;
-  }
-
   get done(): boolean {
     return this.cur.tUs >= this.endUs;
   }
 
-  /** Replays run no events; the status bar shows the recorded run's count at the end. */
-  get events(): number {
-    return this.done ? (this.replay.data.end?.events ?? 0) : 0;
-  }
-
-  /** Moves the playhead to `tUs` (clamped): forward by deltas, backwards from the keyframe before it. */
   seek(tUs: number): void {
     const t = Math.max(this.replay.startUs, Math.min(this.endUs, Math.round(tUs)));
     if (t >= this.cur.tUs && t - this.cur.tUs <= this.replay.data.header.keyframeEveryUs) this.replay.advance(this.cur, t);
@@ -87,38 +81,7 @@ export class ReplaySession {
     }
   }
 
-  /** The play loop's step: there is nothing to compute, so the goal is always reached. */
-  advance(goalUs: number): boolean {
-    this.seek(goalUs);
-    return true;
-  }
-
-  info(): LoadInfo {
-    const h = this.replay.data.header;
-    const p = h.places;
-    const continentsPresent = p ? [...new Set(this.cur.addresses.map((a) => p.continent[a]))].sort((a, b) => a - b).map((c) => h.continents[c]) : [];
-    return {
-      name: h.scenario,
-      description: h.description,
-      seed: h.seed,
-      durationS: h.durationS,
-      peers: h.peers,
-      strategies: [h.strategy],
-      roundS: 1,
-      places: p && { lat: Float32Array.from(p.lat), lon: Float32Array.from(p.lon), continent: Int8Array.from(p.continent), continents: h.continents, cities: [] },
-      continents: continentsPresent,
-      typeNames: Object.fromEntries(Object.entries(h.typeNames).map(([k, v]) => [Number(k), v])),
-      replay: {
-        source: this.source,
-        startS: this.replay.startUs / 1e6,
-        endS: this.endUs / 1e6,
-        markers: this.replay.markers,
-        traceHash: this.replay.data.end?.traceHash ?? '',
-      },
-    };
-  }
-
-  frame(view: ViewOptions, seq: number, playing: boolean, eventsPerS: number): { frame: Frame; transfer: ArrayBufferLike[] } {
+  frame(view: ViewOptions, transfer: ArrayBufferLike[]): LaneFrame {
     const s = this.cur;
     const csr = stateCsr(s);
     const { n } = csr;
@@ -130,9 +93,9 @@ export class ReplaySession {
     const series = this.seriesUpTo(s.tUs) as SeriesPoint[];
     const end = this.replay.data.end;
     const lane: LaneFrame = {
-      strategy: this.replay.data.header.strategy,
+      strategy: this.label,
       nowUs: s.tUs,
-      events: this.events,
+      events: this.done ? (end?.events ?? 0) : 0,
       traceHash: this.done && end ? end.traceHash : '(replay)',
       done: this.done,
       endReason: this.done ? end?.endReason : undefined,
@@ -145,7 +108,14 @@ export class ReplaySession {
       ...(this.seriesReset && { seriesReset: true }),
     };
     this.seriesReset = false;
-    const transfer: ArrayBufferLike[] = [offsets.buffer, targets.buffer, state.buffer, addresses.buffer];
+    transfer.push(offsets.buffer, targets.buffer, state.buffer, addresses.buffer);
+    const cut = this.replay.partitionAt(s.tUs);
+    if (cut.names.length > 0) {
+      const sides = new Uint8Array(n);
+      for (let i = 0; i < n; i++) sides[i] = cut.sides.get(s.addresses[i]) ?? 0;
+      lane.partition = { names: cut.names, sides };
+      transfer.push(sides.buffer);
+    }
     if (view.layout) {
       this.layout ??= new ForceLayout(() => performance.now());
       this.layout.update(n, csr.offsets, csr.targets, Uint8Array.from(s.state));
@@ -153,8 +123,7 @@ export class ReplaySession {
       lane.positions = this.layout.positions(n);
       transfer.push(lane.positions.buffer);
     }
-    const frame: Frame = { seq, nowUs: s.tUs, endUs: this.endUs, playing, done: this.done, lanes: [lane], recorded: [], eventsPerS };
-    return { frame, transfer };
+    return lane;
   }
 
   /** Series points at or before `tUs` not sent yet. */
@@ -165,5 +134,118 @@ export class ReplaySession {
     const out = all.slice(this.seriesSent, k);
     this.seriesSent = k;
     return out;
+  }
+}
+
+/**
+ * Recorded runs played back in the dashboard: the same Frame objects as a
+ * live Session, built from the replays' keyframes and deltas instead of a
+ * simulation. Several replays (the runs of one `peermap compare --record`)
+ * are lanes on one timeline: one playhead, a seek moves every lane (a lane
+ * whose recording ends earlier stays at its end). `advance` moves the
+ * playhead, so the worker's play loop drives replays and live runs alike.
+ */
+export class ReplaySession {
+  readonly lanes: ReplayLane[];
+  private tUs: number;
+
+  constructor(files: string | readonly ReplayFile[], source = 'replay') {
+    const list = typeof files === 'string' ? [{ text: files, source }] : files;
+    if (list.length === 0) throw new ReplayFormatError('file', 'no replay file given');
+    if (list.length > MAX_REPLAY_LANES) throw new ReplayFormatError('file', `at most ${MAX_REPLAY_LANES} replays side by side, got ${list.length}`);
+    this.lanes = list.map((f) => {
+      try {
+        return new ReplayLane(f, '');
+      } catch (e) {
+        // Say which file, when there are several.
+        if (list.length > 1 && e instanceof Error) e.message = `${f.source}: ${e.message}`;
+        throw e;
+      }
+    });
+    // Lanes are named by strategy; by strategy and seed when that is ambiguous.
+    const strategies = this.lanes.map((l) => l.replay.data.header.strategy);
+    const unique = new Set(strategies).size === strategies.length;
+    this.lanes.forEach((l, i) => (l.label = unique ? strategies[i] : `${strategies[i]} seed ${l.replay.data.header.seed}`));
+    this.tUs = this.startUs;
+  }
+
+  /** The first lane's replay (the only one, for a single file). */
+  get replay(): Replay {
+    return this.lanes[0].replay;
+  }
+
+  get startUs(): number {
+    return this.lanes.reduce((m, l) => Math.min(m, l.replay.startUs), Number.POSITIVE_INFINITY);
+  }
+
+  get endUs(): number {
+    return this.lanes.reduce((m, l) => Math.max(m, l.endUs), 0);
+  }
+
+  get nowUs(): number {
+    return this.tUs;
+  }
+
+  get done(): boolean {
+    return this.tUs >= this.endUs;
+  }
+
+  /** Replays run no events; the status bar shows the recorded runs' counts at their ends. */
+  get events(): number {
+    return this.lanes.reduce((s, l) => s + (l.done ? (l.replay.data.end?.events ?? 0) : 0), 0);
+  }
+
+  /** Moves the playhead to `tUs` (clamped) in every lane: forward by deltas, backwards from the keyframe before it. */
+  seek(tUs: number): void {
+    this.tUs = Math.max(this.startUs, Math.min(this.endUs, Math.round(tUs)));
+    for (const l of this.lanes) l.seek(this.tUs);
+  }
+
+  /** The play loop's step: there is nothing to compute, so the goal is always reached. */
+  advance(goalUs: number): boolean {
+    this.seek(goalUs);
+    return true;
+  }
+
+  info(): LoadInfo {
+    const h = this.replay.data.header;
+    const p = h.places;
+    const continentsPresent = p ? [...new Set(this.lanes[0].cur.addresses.map((a) => p.continent[a]))].sort((a, b) => a - b).map((c) => h.continents[c]) : [];
+    // Every lane's markers; the same action or fault in several lanes (a compare run) shows once.
+    const seen = new Set<string>();
+    const markers = this.lanes
+      .flatMap((l) => l.replay.markers)
+      .filter((m) => {
+        const k = `${m.tS}|${m.kind}|${m.label}`;
+        return !seen.has(k) && !!seen.add(k);
+      })
+      .sort((a, b) => a.tS - b.tS);
+    return {
+      name: h.scenario,
+      description: h.description,
+      seed: h.seed,
+      durationS: Math.max(...this.lanes.map((l) => l.replay.data.header.durationS)),
+      peers: h.peers,
+      strategies: this.lanes.map((l) => l.label),
+      roundS: 1,
+      places: p && { lat: Float32Array.from(p.lat), lon: Float32Array.from(p.lon), continent: Int8Array.from(p.continent), continents: h.continents, cities: [] },
+      continents: continentsPresent,
+      typeNames: Object.fromEntries(Object.entries(h.typeNames).map(([k, v]) => [Number(k), v])),
+      replay: {
+        source: this.lanes.map((l) => l.file.source).join(' + '),
+        startS: this.startUs / 1e6,
+        endS: this.endUs / 1e6,
+        markers,
+        traceHash: this.replay.data.end?.traceHash ?? '',
+        sources: this.lanes.map((l) => l.file.source),
+      },
+    };
+  }
+
+  frame(view: ViewOptions, seq: number, playing: boolean, eventsPerS: number): { frame: Frame; transfer: ArrayBufferLike[] } {
+    const transfer: ArrayBufferLike[] = [];
+    const lanes = this.lanes.map((l) => l.frame(view, transfer));
+    const frame: Frame = { seq, nowUs: this.tUs, endUs: this.endUs, playing, done: this.done, lanes, recorded: [], eventsPerS };
+    return { frame, transfer };
   }
 }

@@ -5,6 +5,7 @@ import { actionSchema, type ActionSpec } from '../../sim-core/scenario/schema/ac
 import type { Scenario } from '../../sim-core/scenario/schema/index.ts';
 import { STRATEGIES, type Strategy } from '../../sim-core/scenario/schema/protocols.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
+import { faultActions } from './fault-actions.ts';
 import { ForceLayout } from './layout.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type FaultRequest, type FaultResult, type Frame, type InFlight, type LaneFrame, type LoadInfo, type LoadRequest, type ViewOptions } from './protocol.ts';
 
@@ -84,6 +85,14 @@ export class Lane {
       series,
     };
     transfer.push(offsets.buffer, targets.buffer, state.buffer, addresses.buffer);
+    const parts = sim.underlay.transit.partitions;
+    if (parts.active > 0) {
+      // Drawn from the instant the cut starts (the overlay keeps cut links until they time out).
+      const sides = new Uint8Array(n);
+      for (let i = 0; i < n; i++) sides[i] = parts.sideOf(addresses[i]);
+      out.partition = { names: parts.inForce(), sides };
+      transfer.push(sides.buffer);
+    }
     if (view.layout) {
       this.layout ??= new ForceLayout(() => performance.now());
       this.layout.update(n, ov.offsets, ov.targets, state);
@@ -145,9 +154,6 @@ export class Lane {
     return f;
   }
 }
-
-/** A fault button's action, without its time (the session picks it). */
-type TimelessAction = { [K in ActionSpec['do']]: Omit<Extract<ActionSpec, { do: K }>, 'atS'> }[ActionSpec['do']];
 
 /**
  * The dashboard's simulation core, free of DOM and of comlink so tests run
@@ -273,26 +279,8 @@ export class Session {
    */
   fault(req: FaultRequest): FaultResult {
     if (this.done) return { ok: false, error: 'the run is over' };
-    let timeless: TimelessAction;
-    const k = ++this.faultCount;
-    switch (req.kind) {
-      case 'kill-region':
-        timeless = { do: 'outage', name: `ui-${k}-${slug(req.continent)}-dark`, hosts: { continents: [req.continent] }, state: 'kept', ...(req.restartAfterS !== undefined && { restartAfterS: req.restartAfterS }) } as TimelessAction;
-        break;
-      case 'partition':
-        if (req.a === req.b) return { ok: false, error: 'pick two different continents' };
-        timeless = { do: 'partition', name: `ui-${k}-cut-${slug(req.a)}-${slug(req.b)}`, side: { continents: [req.a] }, other: { continents: [req.b] }, oneWay: false } as TimelessAction;
-        break;
-      case 'heal': {
-        const name = this.partitions[this.partitions.length - 1];
-        if (name === undefined) return { ok: false, error: 'no partition in force' };
-        timeless = { do: 'heal', name };
-        break;
-      }
-      case 'crash-peer':
-        timeless = { do: 'crash', peers: [req.peer] };
-        break;
-    }
+    const timeless = faultActions(req, ++this.faultCount, this.partitions);
+    if (typeof timeless === 'string') return { ok: false, error: timeless };
     let atUs: number;
     try {
       atUs = this.quietTime();
@@ -300,20 +288,22 @@ export class Session {
       return { ok: false, error: String(e) };
     }
     if (atUs >= this.endUs) return { ok: false, error: 'too close to the end of the run' };
-    const raw = { atS: usToSeconds(atUs), ...timeless };
-    let action: ActionSpec;
+    const raws = timeless.map((t) => ({ atS: usToSeconds(atUs), ...t }));
+    let actions: ActionSpec[];
     try {
-      action = actionSchema.parse(raw);
+      actions = raws.map((raw) => actionSchema.parse(raw));
       // The file a replay loads must accept it (heal names, partitions in force, peer indices…).
-      for (const lane of this.lanes) validateScenarioObject({ ...lane.sim.scenario, actions: [...lane.sim.scenario.actions, action] }, 'session');
+      for (const lane of this.lanes) validateScenarioObject({ ...lane.sim.scenario, actions: [...lane.sim.scenario.actions, ...actions] }, 'session');
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
-    for (const lane of this.lanes) lane.sim.addAction(structuredClone(action));
-    this.recorded.push(raw);
-    if (action.do === 'partition') this.partitions.push(action.name);
-    if (action.do === 'heal') this.partitions = this.partitions.filter((p) => p !== action.name);
-    return { ok: true, action };
+    for (const action of actions) {
+      for (const lane of this.lanes) lane.sim.addAction(structuredClone(action));
+      if (action.do === 'partition') this.partitions.push(action.name);
+      if (action.do === 'heal') this.partitions = this.partitions.filter((p) => p !== action.name);
+    }
+    this.recorded.push(...raws);
+    return { ok: true, action: actions[actions.length - 1], actions };
   }
 
   /** The first whole ms after every lane's clock with no event pending at exactly that µs (lanes are run up to just before it). */
@@ -384,8 +374,4 @@ export class Session {
     };
     return { frame, transfer };
   }
-}
-
-function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }

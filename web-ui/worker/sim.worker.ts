@@ -38,6 +38,9 @@ let frameInFlight = false;
 let dirty = false;
 let scheduled = false;
 let rate = { wall: 0, events: 0, perS: 0 };
+/** Achieved simulated seconds per wall second while playing, measured over SPEED_WINDOW_MS windows (NaN: not measured yet). */
+let achieved = { wall: 0, nowUs: 0, perS: Number.NaN };
+const SPEED_WINDOW_MS = 1000;
 
 // A zero-delay yield: setTimeout(0) is clamped to 4 ms once nested.
 const channel = new MessageChannel();
@@ -95,7 +98,14 @@ function postFrame(now: number): void {
   if (now - rate.wall >= 500) {
     rate = { wall: now, events, perS: rate.wall > 0 ? ((events - rate.events) * 1000) / (now - rate.wall) : 0 };
   }
-  const { frame, transfer } = s.frame(view, seq++, playing || stopAtUs !== undefined, rate.perS);
+  const running = playing || stopAtUs !== undefined;
+  if (!running) achieved = { wall: 0, nowUs: s.nowUs, perS: achieved.perS }; // the last measurement stays; a new window starts with play
+  else if (achieved.wall === 0) achieved = { wall: now, nowUs: s.nowUs, perS: achieved.perS };
+  else if (now - achieved.wall >= SPEED_WINDOW_MS || s.done) {
+    achieved = { wall: now, nowUs: s.nowUs, perS: (s.nowUs - achieved.nowUs) / 1e6 / ((now - achieved.wall) / 1000) };
+  }
+  const { frame, transfer } = s.frame(view, seq++, running, rate.perS);
+  frame.simSecondsPerS = achieved.perS;
   dirty = false;
   lastFrameWall = now;
   frameInFlight = true;
@@ -129,6 +139,7 @@ function start(s: Session | ReplaySession): LoadInfo {
   goalUs = s.nowUs;
   seq = 0;
   rate = { wall: 0, events: 0, perS: 0 };
+  achieved = { wall: 0, nowUs: s.nowUs, perS: Number.NaN };
   refresh();
   return s.info();
 }
@@ -138,9 +149,19 @@ const api: SimWorkerApi = {
     unload(cb);
     return start(new Session(req));
   },
-  async loadReplay(bytes: ArrayBuffer, source: string, cb: (f: Frame) => void): Promise<LoadInfo> {
+  async loadReplay(files: { bytes: ArrayBuffer; source: string }[], cb: (f: Frame) => void): Promise<LoadInfo> {
     unload(cb);
-    return start(new ReplaySession(await replayText(bytes), source));
+    const texts = await Promise.all(
+      files.map(async (f) => {
+        try {
+          return { text: await replayText(f.bytes), source: f.source };
+        } catch (e) {
+          if (files.length > 1 && e instanceof Error) e.message = `${f.source}: ${e.message}`;
+          throw e;
+        }
+      }),
+    );
+    return start(new ReplaySession(texts));
   },
   seek(tUs: number) {
     if (!(session instanceof ReplaySession)) return;

@@ -70,6 +70,11 @@ export class Partitions {
     return true;
   }
 
+  /** Which side host `h` is on: 1 = side A of a partition in force, 2 = side B of one (and A of none), 0 = untouched. Reads only (the dashboard and the replay recorder draw cuts with it). */
+  sideOf(h: number): number {
+    return this.maskA[h] !== 0 ? 1 : this.maskB[h] !== 0 ? 2 : 0;
+  }
+
   /** Names in force, in slot order. */
   inForce(): string[] {
     return this.names.filter((n): n is string => n !== undefined);
