@@ -3,6 +3,7 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmEvent } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import type { Address, Direction } from '../../sans-io/protocol.ts';
+import type { Seal } from './forge.ts';
 
 /** The Sybil identities of one run and the victims they try to eclipse (shared, observer-side bookkeeping). */
 export class SybilCoalition {
@@ -63,6 +64,8 @@ export class SybilApp implements NodeApp {
     private readonly cfg: SybilConfig,
     /** Honest peer numbers to pick false-link targets from. */
     private readonly honestPeers: () => readonly PeerNum[],
+    /** Signed map: the Sybil signs its own claims (it is their origin, so they verify). */
+    private readonly seal?: Seal,
   ) {}
 
   handles(): boolean {
@@ -124,7 +127,11 @@ export class SybilApp implements NodeApp {
     for (const h of this.targets()) {
       events.push({ kind: EV_CONNECT, direction: DIR_OUT, origin: self, peer: h, timestampUs: now, ttl: this.cfg.ttl });
     }
-    for (let i = 0; i < events.length; i += 256) this.api.send(to, { type: MsgType.GmEvents, events: events.slice(i, i + 256) });
+    const seal = this.seal;
+    for (let i = 0; i < events.length; i += 256) {
+      const chunk = events.slice(i, i + 256);
+      this.api.send(to, seal ? { type: MsgType.GmEvents, events: chunk.map(seal), signed: true } : { type: MsgType.GmEvents, events: chunk });
+    }
   }
 
   private targets(): PeerNum[] {

@@ -266,7 +266,7 @@ export class Selector {
 
   private kickable(now: TimeUs): PeerNum[] {
     const out: PeerNum[] = [];
-    for (const [p, l] of this.links) if (now - l.sinceUs >= this.deps.cfg.minLinkAgeUs && !this.isMeshLink(p)) out.push(p);
+    for (const [p, l] of this.links) if (now - l.sinceUs >= this.deps.cfg.minLinkAgeUs && !this.isMeshLink(p) && this.api.isAnchor?.(p) !== true) out.push(p);
     return out;
   }
 

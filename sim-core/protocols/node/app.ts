@@ -35,8 +35,9 @@ export interface NodeApi {
   disconnect(peer: PeerNum, reason: string): void;
   /**
    * Whether the link to `peer` is one of the node's anchors (its oldest
-   * outbound links, against eclipses): an app that picks its own neighbours
-   * should keep these when it drops links. Optional for API stand-ins.
+   * outbound links, against eclipses) that an app picking its own
+   * neighbours must keep (false unless anchors.keepInSelection is on).
+   * Optional for API stand-ins.
    */
   isAnchor?(peer: PeerNum): boolean;
   setTimer(delayUs: number, tag: number): TimerId;

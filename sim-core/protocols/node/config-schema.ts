@@ -31,13 +31,20 @@ export const nodeSchema = z.strictObject({
       unsolicitedAddr: z.enum(['charge', 'accept']).default('charge'),
     })
     .default({ pendingPerAddress: 2, inboundPerAddress: 2, inboundGroupShare: 0.34, unsolicitedAddr: 'charge' }),
-  /** Outbound links up for `minAgeS` become anchors (at most `count`), redialled first after a restart, against eclipses. */
+  /**
+   * Outbound links up for `minAgeS` become anchors (at most `count`),
+   * redialled first after a restart, against eclipses. `keepInSelection`:
+   * an app that picks its own neighbours (the global map) never drops an
+   * anchor, so Sybils that look attractive cannot replace every link of a
+   * victim. Off by default so runs keep the seed's selection.
+   */
   anchors: z
     .strictObject({
       count: int(0, 64).default(2),
       minAgeS: num(0, 86_400).default(60),
+      keepInSelection: z.boolean().default(false),
     })
-    .default({ count: 2, minAgeS: 60 }),
+    .default({ count: 2, minAgeS: 60, keepInSelection: false }),
   maxInbound: int(0, 1024).default(24),
   maxOutbound: int(0, 1024).default(8),
   outboundTarget: int(0, 1024).default(8),

@@ -73,6 +73,8 @@ export interface NodeConfig {
   anchorCount: number;
   /** An outbound link becomes an anchor once up this long. */
   anchorMinAgeUs: number;
+  /** Apps that pick neighbours never drop an anchor link (isAnchor answers false when off). */
+  anchorKeepInSelection: boolean;
   offencePoints: Record<Offence, number>;
   /** Token bucket per connection: sustained messages per second and burst. */
   rateMsgsPerS: number;
@@ -122,6 +124,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   maxInboundGroupShare: 0.34,
   unsolicitedAddr: 'charge',
   anchorCount: 2,
+  anchorKeepInSelection: false,
   anchorMinAgeUs: 60_000_000,
   offencePoints: {
     'malformed-frame': 100,

@@ -80,6 +80,7 @@ export function nodeConfigFrom(run: NodeRun): NodeConfig {
     unsolicitedAddr: s.limits.unsolicitedAddr,
     anchorCount: s.anchors.count,
     anchorMinAgeUs: secondsToUs(s.anchors.minAgeS),
+    anchorKeepInSelection: s.anchors.keepInSelection,
     addrBook: s.addrBook.kind,
     addrBucketSize: s.addrBook.bucketSize,
     addrBucketsPerSource: s.addrBook.bucketsPerSource,
@@ -156,6 +157,7 @@ export function nodeDriver(
       coalition,
       { attackIntervalUs: secondsToUs(spec.intervalS), gossipIntervalUs: secondsToUs(spec.gossipIntervalS), falseLinks: spec.falseLinks, mesh: spec.mesh, meshDegree: spec.meshDegree, ttl: 6 },
       () => peerNums,
+      sealFor(identity),
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };

@@ -208,7 +208,7 @@ describe('unsolicited addr and ban-score decay', () => {
 
 describe('anchors', () => {
   it('after a crash and restart, the node first redials its longest-lived outbound links', () => {
-    const { world, nodes } = mesh(5, { anchorCount: 2, anchorMinAgeUs: 30_000_000 });
+    const { world, nodes } = mesh(5, { anchorCount: 2, anchorMinAgeUs: 30_000_000, anchorKeepInSelection: true });
     const [node] = nodes;
     world.at(1000, () => node.dial(1));
     world.at(2000, () => node.dial(2));
@@ -218,6 +218,7 @@ describe('anchors', () => {
     // What an app that picks its own neighbours asks before dropping a link.
     expect(node.isAnchor(nodes[1].self)).toBe(true);
     expect(node.isAnchor(nodes[3].self)).toBe(false);
+    expect(mesh(2, { anchorCount: 2 }).nodes[0].isAnchor(nodes[1].self)).toBe(false); // keepInSelection off: apps may drop any link
     world.at(world.now, (w) => w.crashHost(0));
     world.startAt(0, world.now + 1_000_000);
     const restartUs = world.now + 1_000_000;

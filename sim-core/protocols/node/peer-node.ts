@@ -322,6 +322,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   isAnchor(peer: PeerNum): boolean {
+    if (!this.cfg.anchorKeepInSelection) return false;
     const c = this.byPeer.get(peer);
     return c !== undefined && c.dir === 'out' && this.anchors.addresses.includes(c.address);
   }
