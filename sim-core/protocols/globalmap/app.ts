@@ -281,7 +281,7 @@ export class GlobalMapApp implements NodeApp {
     const t = this.table;
     const self = this.api.self;
     const slot = serial & t.mask;
-    const word = t.wordOf(self, slot);
+    const word = self * t.rowWords + (slot >>> 5);
     const bit = 1 << (slot & 31);
     if ((t.seen[word] & bit) !== 0) {
       this.stats.eventsDuplicate++;

@@ -22,11 +22,8 @@ const BITSET_BYTES_MAX = 2 ** 31;
  * `seen` (received or originated) and `pending` (waiting in that peer's
  * outbox: only then does a duplicate look for it there). Peer-major rows:
  * the events of one message were mostly originated close together, so their
- * bits share a cache line of the receiver's row. The two bitsets are
- * interleaved word by word in one buffer (`pending` is the same memory seen
- * 4 bytes further), so a duplicate's pending test reads the cache line its
- * seen test just loaded. The ring enters 32 slots at a time (one word of
- * every row), clearing that word in every row.
+ * bits share a cache line of the receiver's row. The ring enters 32 slots at
+ * a time (one word of every row), clearing that word in every row.
  */
 export class EventTable {
   origin = new Int32Array(SLOTS_INITIAL);
@@ -35,13 +32,11 @@ export class EventTable {
   ts = new Float64Array(SLOTS_INITIAL);
   serialOf = new Float64Array(SLOTS_INITIAL).fill(-1);
   expiresUs = new Float64Array(SLOTS_INITIAL);
-  /** Words per peer row of each bitset: one bit per slot. */
+  /** Words per peer row: one bit per slot. */
   rowWords = SLOTS_INITIAL >>> 5;
   /** Peer rows allocated. */
   rows: number;
-  /** Bit words of both bitsets: at wordOf(p, slot), the seen word; at wordOf(p, slot) + 1, the pending word. */
   seen: Int32Array;
-  /** The same memory as `seen`, one word on: pending[wordOf(p, slot)] is p's pending word for slot. */
   pending: Int32Array;
   mask = SLOTS_INITIAL - 1;
   private nextSerial = 0;
@@ -59,8 +54,8 @@ export class EventTable {
     private readonly maxSlots = EVENT_SLOTS_MAX,
   ) {
     this.rows = Math.max(1, peers);
-    this.seen = new Int32Array(2 * this.rows * this.rowWords);
-    this.pending = pendingView(this.seen);
+    this.seen = new Int32Array(this.rows * this.rowWords);
+    this.pending = new Int32Array(this.rows * this.rowWords);
   }
 
   get capacity(): number {
@@ -72,9 +67,9 @@ export class EventTable {
     return this.capacity * (4 + 4 + 1 + 8 + 8 + 8) + this.rows * this.rowWords * 8;
   }
 
-  /** Index of peer p's word holding slot's bit (bit: 1 << (slot & 31)), in `seen` and in `pending`. */
+  /** Index of peer p's word holding slot's bit (bit: 1 << (slot & 31)). */
   wordOf(p: number, slot: number): number {
-    return 2 * (p * this.rowWords + (slot >>> 5));
+    return p * this.rowWords + (slot >>> 5);
   }
 
   hasSeen(p: number, slot: number): boolean {
@@ -132,18 +127,21 @@ export class EventTable {
   /** Peer `p` lost its state (a restart): it has seen and queued nothing. */
   forgetPeer(p: number): void {
     if (p >= this.rows) return this.ensurePeer(p);
-    const w = 2 * this.rowWords;
+    const w = this.rowWords;
     this.seen.fill(0, p * w, p * w + w);
+    this.pending.fill(0, p * w, p * w + w);
   }
 
   /** Makes room for peer number `p` (peers that arrive past the planned population). */
   ensurePeer(p: number): void {
     if (p < this.rows) return;
     const rows = Math.max(this.rows * 2, p + 1);
-    const seen = new Int32Array(2 * rows * this.rowWords);
+    const seen = new Int32Array(rows * this.rowWords);
     seen.set(this.seen);
+    const pending = new Int32Array(rows * this.rowWords);
+    pending.set(this.pending);
     this.seen = seen;
-    this.pending = pendingView(seen);
+    this.pending = pending;
     this.rows = rows;
   }
 
@@ -160,10 +158,10 @@ export class EventTable {
       if (old >= 0) this.forgetKey(s, old);
       this.serialOf[s] = -1;
     }
-    const w = 2 * this.rowWords;
-    for (let i = 2 * (slot >>> 5); i < this.seen.length; i += w) {
+    const w = this.rowWords;
+    for (let i = slot >>> 5; i < this.seen.length; i += w) {
       this.seen[i] = 0;
-      this.seen[i + 1] = 0; // pending
+      this.pending[i] = 0;
     }
   }
 
@@ -177,12 +175,13 @@ export class EventTable {
     const cap = this.capacity;
     const next = cap * 2;
     if (next > this.maxSlots || this.rows * (next >>> 5) * 8 > BITSET_BYTES_MAX) return false;
-    const w = 2 * this.rowWords;
-    const nw = 2 * (next >>> 5);
+    const w = this.rowWords;
+    const nw = next >>> 5;
     const t = { origin: new Int32Array(next), peer: new Int32Array(next), flags: new Uint8Array(next), ts: new Float64Array(next) };
     const serialOf = new Float64Array(next).fill(-1);
     const expiresUs = new Float64Array(next);
     const seen = new Int32Array(this.rows * nw);
+    const pending = new Int32Array(this.rows * nw);
     for (let s = 0; s < cap; s++) {
       const serial = this.serialOf[s];
       if (serial < 0 || this.expiresUs[s] <= now) continue;
@@ -193,13 +192,13 @@ export class EventTable {
       t.ts[d] = this.ts[s];
       serialOf[d] = serial;
       expiresUs[d] = this.expiresUs[s];
-      const from = 2 * (s >>> 5);
-      const to = 2 * (d >>> 5);
+      const from = s >>> 5;
+      const to = d >>> 5;
       const bit = 1 << (s & 31);
       const dbit = 1 << (d & 31);
       for (let r = 0; r < this.rows; r++) {
         if ((this.seen[r * w + from] & bit) !== 0) seen[r * nw + to] |= dbit;
-        if ((this.seen[r * w + from + 1] & bit) !== 0) seen[r * nw + to + 1] |= dbit;
+        if ((this.pending[r * w + from] & bit) !== 0) pending[r * nw + to] |= dbit;
       }
     }
     this.origin = t.origin;
@@ -209,18 +208,13 @@ export class EventTable {
     this.serialOf = serialOf;
     this.expiresUs = expiresUs;
     this.seen = seen;
-    this.pending = pendingView(seen);
-    this.rowWords = nw >>> 1;
+    this.pending = pending;
+    this.rowWords = nw;
     this.mask = next - 1;
     // Expired events were dropped: forget their digests too (keeps byKey bounded by the capacity).
     for (const [key, serial] of this.byKey) if (!this.isLive(serial)) this.byKey.delete(key);
     return true;
   }
-}
-
-/** The pending bitset: the interleaved buffer seen one word on. */
-function pendingView(seen: Int32Array): Int32Array {
-  return new Int32Array(seen.buffer, 4, seen.length - 1);
 }
 
 /** A 53-bit digest of a link event's fields (content lookup of decoded events). */

@@ -138,7 +138,7 @@ export class Outbox {
     }
     const t = this.table;
     const slot = serial & t.mask;
-    t.pending[t.wordOf(this.self, slot)] |= 1 << (slot & 31);
+    t.pending[this.self * t.rowWords + (slot >>> 5)] |= 1 << (slot & 31);
     t.touch(slot, now);
     if (this.n >= this.cfg.batchSize) this.flush();
     else this.arm();
@@ -188,11 +188,12 @@ export class Outbox {
   /** Forgets every waiting event (sent, or the peer's state is lost). */
   clear(): void {
     const t = this.table;
+    const row = this.self * t.rowWords;
     for (let i = 0; i < this.n; i++) {
       const serial = this.serial[i];
       if (!t.isLive(serial)) continue;
       const slot = serial & t.mask;
-      t.pending[t.wordOf(this.self, slot)] &= ~(1 << (slot & 31));
+      t.pending[row + (slot >>> 5)] &= ~(1 << (slot & 31));
     }
     this.n = 0;
     this.retiredPeer.fill(-1);
