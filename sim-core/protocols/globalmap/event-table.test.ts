@@ -86,6 +86,51 @@ describe('EventTable (interned link events)', () => {
     expect(seenBy(t, s, 999)).toBe(false);
   });
 
+  it("keeps each peer's seen and pending bits apart, through growth of the ring and of the rows, a restart, and slot reuse", () => {
+    const t = new EventTable(8, WINDOW_US);
+    const bit = (s: number) => 1 << (s & t.mask & 31);
+    const seenSet = new Set<string>();
+    const pendingSet = new Set<string>();
+    const serials: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const s = t.intern(i % 8, (i + 1) % 8, 1, i, i);
+      serials.push(s);
+      seenSet.add(`${i % 8}/${s}`);
+      const p = (i * 7) % 8;
+      if (i % 3 === 0) {
+        t.pending[t.wordOf(p, s & t.mask)] |= bit(s);
+        pendingSet.add(`${p}/${s}`);
+      }
+      if (i === 300) t.ensurePeer(20); // rows grow mid-way
+      if (i % 5 === 0 && p !== i % 8) {
+        t.seen[t.wordOf(p, s & t.mask)] |= bit(s);
+        seenSet.add(`${p}/${s}`);
+      }
+    }
+    expect(t.capacity).toBeGreaterThanOrEqual(600); // the ring grew several times
+    const check = () => {
+      for (let p = 0; p < 21; p++) {
+        for (const s of serials) {
+          if (!t.isLive(s)) continue;
+          expect(t.hasSeen(p, s & t.mask)).toBe(seenSet.has(`${p}/${s}`));
+          expect((t.pending[t.wordOf(p, s & t.mask)] & bit(s)) !== 0).toBe(pendingSet.has(`${p}/${s}`));
+        }
+      }
+    };
+    check();
+    t.forgetPeer(3);
+    for (const k of [...seenSet, ...pendingSet]) if (k.startsWith('3/')) (seenSet.delete(k), pendingSet.delete(k));
+    check();
+    // A window later the ring reuses its slots: new events start with no bits for anyone.
+    const later = WINDOW_US + 700;
+    const fresh: number[] = [];
+    for (let i = 0; i < 64; i++) fresh.push(t.intern(0, 1, 1, later + i, later));
+    for (const s of fresh) for (let p = 1; p < 21; p++) {
+      expect(t.hasSeen(p, s & t.mask)).toBe(false);
+      expect(t.pending[t.wordOf(p, s & t.mask)] & bit(s)).toBe(0);
+    }
+  });
+
   it('property: an event interned or touched within the window is live, and its serial always reads back its own fields', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('intern' as const), origin: fc.nat(63), peer: fc.nat(63) }),

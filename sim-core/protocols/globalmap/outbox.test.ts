@@ -102,4 +102,25 @@ describe('Outbox (batched gossip as typed arrays)', () => {
     expect(stats.eventsQueueDropped).toBe(5);
     expect(box.waiting).toBe(10);
   });
+
+  it('finds every waiting event when excluding, past growth of the queue, the latest entry of a serial queued twice, and none after a flush', () => {
+    const { table, stats, box, got } = setup(1000);
+    box.linkUp(1);
+    box.linkUp(2);
+    const serials: number[] = [];
+    for (let k = 0; k < 200; k++) serials.push(table.intern(9, 10 + k, 1, 1000 + k, 0));
+    for (const s of serials) box.add(s, 5, -1, null, 0);
+    box.add(serials[7], 3, -1, null, 0); // queued again (a refresh at the time of an announce)
+    // Neighbour 2 shows it has every even event: it gets only the odd ones (and the first copy of event 7).
+    for (let k = 0; k < serials.length; k += 2) box.exclude(serials[k], box.linkSlot(2));
+    box.exclude(serials[7], box.linkSlot(2));
+    expect(stats.eventsSuppressed).toBe(101);
+    box.flush();
+    const odd = serials.map((_, k) => 1000 + k).filter((ts) => ts % 2 === 1);
+    expect(got(2)).toEqual(odd);
+    expect(got(1)).toHaveLength(201);
+    // Gone with the flush: an exclusion now finds nothing.
+    box.exclude(serials[1], box.linkSlot(2));
+    expect(stats.eventsSuppressed).toBe(101);
+  });
 });

@@ -85,9 +85,7 @@ const TAG = new TextEncoder().encode('peermap/handshake/v1');
 export function transcript(verifierNonce: number, signerNonce: number): Uint8Array {
   const out = new Uint8Array(TAG.length + 16);
   out.set(TAG, 0);
-  const v = new DataView(out.buffer);
-  v.setBigUint64(TAG.length, u64(verifierNonce));
-  v.setBigUint64(TAG.length + 8, u64(signerNonce));
+  put64(out, put64(out, TAG.length, verifierNonce), signerNonce);
   return out;
 }
 
@@ -106,31 +104,54 @@ function uaBytes(ua: string): Uint8Array {
   return lastUaBytes;
 }
 
-/** Every field of a version message in a fixed layout (an injective encoding: lengths precede variable fields). */
-function versionBytes(v: VersionMsg): Uint8Array {
-  const ua = uaBytes(v.userAgent);
-  const out = new Uint8Array(2 + 4 + 8 + 8 + 4 + 4 + 2 + 2 + v.publicKey.length + 2 + ua.length + 9);
-  const d = new DataView(out.buffer);
-  let p = 0;
-  d.setUint16(p, v.protocolVersion & 0xffff);
-  d.setUint32((p += 2), v.services >>> 0);
-  d.setBigUint64((p += 4), u64(v.timestampUs));
-  d.setBigUint64((p += 8), u64(v.nonce));
-  d.setUint32((p += 8), v.startHeight >>> 0);
-  d.setUint32((p += 4), v.listen.host >>> 0);
-  d.setUint16((p += 4), v.listen.port & 0xffff);
-  d.setUint16((p += 2), v.publicKey.length & 0xffff);
-  out.set(v.publicKey, (p += 2));
-  d.setUint16((p += v.publicKey.length), ua.length);
-  out.set(ua, (p += 2));
+/** Bytes of versionBytes' encoding of v with user agent bytes `ua`: 34 fixed, key, 2 + agent, 9 for the proof of work. */
+const versionLength = (v: VersionMsg, ua: Uint8Array): number => 45 + v.publicKey.length + ua.length;
+
+/**
+ * Writes every field of a version message at `p` in a fixed layout (an
+ * injective encoding: lengths precede variable fields), big-endian; returns
+ * the end. Written byte by byte into the transcript, without a DataView, a
+ * BigInt per u64 or an array per version: both sides build two transcripts
+ * per handshake, and Kademlia opens a connection per RPC.
+ */
+function writeVersion(out: Uint8Array, p: number, v: VersionMsg, ua: Uint8Array): number {
+  p = put16(out, p, v.protocolVersion & 0xffff);
+  p = put32(out, p, v.services >>> 0);
+  p = put64(out, p, v.timestampUs);
+  p = put64(out, p, v.nonce);
+  p = put32(out, p, v.startHeight >>> 0);
+  p = put32(out, p, v.listen.host >>> 0);
+  p = put16(out, p, v.listen.port & 0xffff);
+  p = put16(out, p, v.publicKey.length & 0xffff);
+  out.set(v.publicKey, p);
+  p = put16(out, p + v.publicKey.length, ua.length);
+  out.set(ua, p);
   p += ua.length;
   out[p] = v.powNonce === undefined ? 0 : 1;
-  if (v.powNonce !== undefined) d.setBigUint64(p + 1, u64(v.powNonce));
-  return out;
+  if (v.powNonce !== undefined) put64(out, p + 1, v.powNonce);
+  return p + 9;
 }
 
-/** A hostile object may carry any number: outside u53 it is written as 0 (the signature then fails), never thrown on. */
-const u64 = (x: number): bigint => (Number.isSafeInteger(x) && x >= 0 ? BigInt(x) : 0n);
+function put16(out: Uint8Array, p: number, x: number): number {
+  out[p] = x >>> 8;
+  out[p + 1] = x;
+  return p + 2;
+}
+
+function put32(out: Uint8Array, p: number, x: number): number {
+  out[p] = x >>> 24;
+  out[p + 1] = x >>> 16;
+  out[p + 2] = x >>> 8;
+  out[p + 3] = x;
+  return p + 4;
+}
+
+/** A u64; a hostile object may carry any number: outside u53 it is written as 0 (the signature then fails), never thrown on. */
+function put64(out: Uint8Array, p: number, x: number): number {
+  const ok = Number.isSafeInteger(x) && x >= 0;
+  put32(out, p, ok ? Math.floor(x / 0x1_0000_0000) : 0);
+  return put32(out, p + 4, ok ? x >>> 0 : 0);
+}
 
 /**
  * The bound transcript: tag ‖ verifier's version ‖ signer's version ‖
@@ -138,20 +159,21 @@ const u64 = (x: number): bigint => (Number.isSafeInteger(x) && x >= 0 ? BigInt(x
  * (the verifier rebuilds it with its own view: its address, and the address
  * the connection comes from). Both versions, not just nonces, so nothing in
  * either version can be rewritten in flight and a key cannot be swapped.
+ * Each version is preceded by its length (u32).
  */
 export function boundTranscript(verifier: VersionMsg, signer: VersionMsg, verifierAddress: number, signerAddress: number): Uint8Array {
-  const a = versionBytes(verifier);
-  const b = versionBytes(signer);
-  const out = new Uint8Array(BOUND_TAG.length + 8 + a.length + b.length + 8);
+  const uaA = uaBytes(verifier.userAgent);
+  const a = versionLength(verifier, uaA);
+  const uaB = uaBytes(signer.userAgent);
+  const b = versionLength(signer, uaB);
+  const out = new Uint8Array(BOUND_TAG.length + 8 + a + b + 8);
   out.set(BOUND_TAG, 0);
-  const d = new DataView(out.buffer);
-  let p = BOUND_TAG.length;
-  d.setUint32(p, a.length);
-  out.set(a, (p += 4));
-  d.setUint32((p += a.length), b.length);
-  out.set(b, (p += 4));
-  d.setUint32((p += b.length), verifierAddress >>> 0);
-  d.setUint32(p + 4, signerAddress >>> 0);
+  let p = put32(out, BOUND_TAG.length, a);
+  p = writeVersion(out, p, verifier, uaA);
+  p = put32(out, p, b);
+  p = writeVersion(out, p, signer, uaB);
+  p = put32(out, p, verifierAddress >>> 0);
+  put32(out, p, signerAddress >>> 0);
   return out;
 }
 
