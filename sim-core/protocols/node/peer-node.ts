@@ -606,7 +606,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const listen = listenAddress(c, version);
     c.proven = this.cfg.handshake.transcript !== 'seed';
     c.upSinceUs = now;
-    this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
+    // Core learns an inbound peer only from its own announcement (relayed, rate-limited), never from the connection.
+    if (!(this.mixer && c.dir === 'in')) this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
     this.book.connected(listen, peer, now, c.dir === 'out');
     this.peerAddresses.note(peer, listen);
     if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
