@@ -33,6 +33,11 @@ export interface MessageMetrics {
   perPeerPerSecondSteady?: number;
   bytesPerPeerPerSecondSteady?: number;
   byTypeSteady?: Record<string, { perPeerPerSecond: number; bytesPerPeerPerSecond: number }>;
+  /** Median over the sampling intervals of the steady window: the quiet steady rate, which a periodic burst does not lift. */
+  steadyMedianPerPeerPerSecond?: number;
+  /** The busiest sampling interval of the steady window (a periodic refresh, say), and when it began (s). */
+  steadyPeakPerPeerPerSecond?: number;
+  steadyPeakFromS?: number;
 }
 
 /**
@@ -84,4 +89,33 @@ function steadyRates(c: NetCounters, sizer: MessageSizer<unknown>, peers: number
     if (dc > 0) byTypeSteady[sizer.typeName(t)] = { perPeerPerSecond: dc / denom, bytesPerPeerPerSecond: db / denom };
   }
   return { steadyFromS: s.tUs / 1e6, perPeerPerSecondSteady: count / denom, bytesPerPeerPerSecondSteady: bytes / denom, byTypeSteady };
+}
+
+/**
+ * Message rates per sampling interval of the steady window (intervals that
+ * start at or after `fromS`, from the run's cumulative message counts): the
+ * median is the steady rate without bursts, the peak shows the burst (e.g.
+ * a periodic re-announcement) separately. Empty without an interval.
+ */
+export function steadyIntervals(
+  points: readonly { tS: number; messages: number }[],
+  fromS: number,
+  peers: number,
+): Pick<MessageMetrics, 'steadyMedianPerPeerPerSecond' | 'steadyPeakPerPeerPerSecond' | 'steadyPeakFromS'> {
+  const rates: number[] = [];
+  let peak = -1;
+  let peakFromS = 0;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i];
+    const b = points[i + 1];
+    if (a.tS < fromS || !(b.tS > a.tS)) continue;
+    const r = (b.messages - a.messages) / (Math.max(1, peers) * (b.tS - a.tS));
+    rates.push(r);
+    if (r > peak) [peak, peakFromS] = [r, a.tS];
+  }
+  if (rates.length === 0) return {};
+  const sorted = rates.slice().sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { steadyMedianPerPeerPerSecond: median, steadyPeakPerPeerPerSecond: peak, steadyPeakFromS: peakFromS };
 }

@@ -5,6 +5,7 @@
  * name. Nothing else needs to change.
  */
 export { noneStrategy } from './node/none-strategy.ts';
-export { globalmapStrategy, randomStrategy } from './globalmap/strategy.ts';
+export { globalmapStrategy } from './globalmap/strategy.ts';
+export { randomLocalStrategy, randomStrategy } from './random/strategy.ts';
 export { kademliaStrategy } from './kademlia/strategy.ts';
 export { ringStrategy } from './examples/ring/strategy.ts';

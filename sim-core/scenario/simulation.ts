@@ -2,7 +2,7 @@ import { RngStreams, type Rng } from '../engine/rng.ts';
 import { secondsToUs, usToSeconds, type TimeUs } from '../engine/time.ts';
 import { resilienceMetrics } from '../metrics/resilience.ts';
 import { csrFromEdges } from '../metrics/graph/csr.ts';
-import { messageMetrics, snapshotCounters, type CounterSnapshot } from '../metrics/messages.ts';
+import { messageMetrics, snapshotCounters, steadyIntervals, type CounterSnapshot } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
 import type { ProtocolDriver } from '../protocols/driver.ts';
 import { createDriver } from './drivers.ts';
@@ -296,7 +296,7 @@ export class Simulation {
       simulatedSeconds: seconds,
       endReason: this.endReason ?? 'stopped',
       metrics: {
-        messages: messageMetrics(this.world.counters, this.driver.sizer, peers, seconds, this.steady),
+        messages: { ...messageMetrics(this.world.counters, this.driver.sizer, peers, seconds, this.steady), ...(this.steady ? steadyIntervals(this.series, this.steady.tUs / 1e6, peers) : {}) },
         connections: this.connectionMetrics(),
         ...withDiscoveryTimes(this.driver.finalMetrics(this.world), this.series),
         underlay: { ...this.underlay.metrics(this.world), churn: this.population.metrics() },

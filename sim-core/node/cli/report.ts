@@ -17,14 +17,14 @@ export function describeScenario(s: Scenario): string {
     lines.push(`  protocol: ${kind} ${compact(rest)}`);
   } else {
     lines.push(`  protocol: node, strategy ${p.strategy}`, `    node: ${compact(p.node)}`);
-    if (p.strategy === 'globalmap' || p.strategy === 'random') lines.push(`    globalmap: ${compact(p.globalmap)}`);
+    if (p.strategy === 'globalmap' || p.strategy === 'random' || p.strategy === 'random-local') lines.push(`    globalmap: ${compact(p.globalmap)}`);
     if (p.strategy === 'kademlia') lines.push(`    kademlia: ${compact(p.kademlia)}`);
     if (p.workload.blocks.enabled) lines.push(`    blocks: ${compact(p.workload.blocks)}`);
     lines.push(`  crypto: ${compact(s.crypto)}; wire: ${compact(s.wire)}`);
   }
   if (s.adversaries.length > 0) lines.push(`  adversaries: ${s.adversaries.map((a) => `${a.count}× ${a.kind} from ${a.startS} s`).join(', ')}`);
   if (s.actions.length > 0) lines.push(`  actions: ${s.actions.length} scripted`);
-  if (s.protocol.kind === 'node' && (s.protocol.strategy === 'globalmap' || s.protocol.strategy === 'random') && s.bootstrap.count >= 4 && !s.bootstrap.mesh) {
+  if (s.protocol.kind === 'node' && (s.protocol.strategy === 'globalmap' || s.protocol.strategy === 'random' || s.protocol.strategy === 'random-local') && s.bootstrap.count >= 4 && !s.bootstrap.mesh) {
     lines.push(`  note: ${s.bootstrap.count} bootstrap nodes without bootstrap.mesh: the overlay can split at formation and stay split (scenarios/bootstrap-split.yaml)`);
   }
   lines.push(`  limits: maxEvents=${s.limits.maxEvents} maxPendingEvents=${s.limits.maxPendingEvents}; sample every ${s.metrics.sampleEveryS} s`);

@@ -36,6 +36,8 @@ export interface Book {
   isPeerBanned(peer: PeerNum, now: TimeUs): boolean;
   dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[];
   sample(now: TimeUs, count: number): AddrEntry[];
+  /** An address heard of but never proven, for a feeler (books without a `new` table have none). */
+  feelerCandidate?(now: TimeUs, skip: (e: AddrEntry) => boolean): Address | undefined;
 }
 
 /**

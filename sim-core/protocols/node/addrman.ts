@@ -32,7 +32,7 @@ const NEW_CHOICES = 8;
 const TRIED_BUCKETS_PER_GROUP = 8;
 
 /** Keyed 32-bit mix (a deployment would use SipHash with a secret key, as Bitcoin Core's addrman does). */
-function mix(key: number, a: number, b: number): number {
+export function mix(key: number, a: number, b: number): number {
   let h = key ^ Math.imul(a | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h ^= Math.imul((b + 0x7f4a7c15) | 0, 0xc2b2ae35);
@@ -159,6 +159,12 @@ export class AddrMan implements Book {
     return this.entries.get(address);
   }
 
+  /** Which table holds an address (for tests and reports). */
+  tableOf(address: Address): 'new' | 'tried' | undefined {
+    const e = this.entries.get(address);
+    return e === undefined ? undefined : e.table === 0 ? 'new' : 'tried';
+  }
+
   add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): AddrEntry | undefined {
     if (address === this.self || !(address >= 0) || address > 0x7fffffff) return undefined;
     const known = this.entries.get(address);
@@ -234,6 +240,17 @@ export class AddrMan implements Book {
       out.push(e.address);
     }
     return out;
+  }
+
+  /** A `new`-table address to test with a feeler: ready to dial, not banned, not a bootstrap node, not rejected by `skip`. */
+  feelerCandidate(now: TimeUs, skip: (e: AddrEntry) => boolean): Address | undefined {
+    const fresh = this.tables[0];
+    for (let p = 0; p < MAX_PROBES && fresh.size > 0; p++) {
+      const e = this.entries.get(fresh.pick(this.rng));
+      if (!e || e.source === 'bootstrap' || e.nextDialUs > now || this.isBanned(e.address, now) || skip(e)) continue;
+      return e.address;
+    }
+    return undefined;
   }
 
   sample(now: TimeUs, count: number): AddrEntry[] {

@@ -85,8 +85,15 @@ export interface NodeConfig {
   /** Addrman: slots per bucket, and new buckets one source group can reach. */
   addrBucketSize: number;
   addrBucketsPerSource: number;
-  /** Addresses sent in one `addr` answer. */
+  /** Addresses sent in one `addr` answer (without addrMixing). */
   addrResponseMax: number;
+  /**
+   * Bitcoin Core's address mixing (addr-mixing.ts): getaddr to every
+   * outbound peer, answers of 23% of the table, our address announced to
+   * each new peer, fresh announcements relayed to two peers, feelers. Off:
+   * the seed's discovery (getaddr while the book is small, 100 per answer).
+   */
+  addrMixing: boolean;
   maxFrameBytes: number;
   /** Encode every message to bytes and decode it at the receiver (slower; proves the codec on the wire). */
   materialize: boolean;
@@ -146,6 +153,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   addrBucketSize: 16,
   addrBucketsPerSource: 16,
   addrResponseMax: 100,
+  addrMixing: false,
   maxFrameBytes: 64 * 1024,
   materialize: false,
   signUs: 70,

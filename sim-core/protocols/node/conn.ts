@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { Message, VersionMsg } from '../../wire/messages.ts';
+import type { AddrEntry, Message, VersionMsg } from '../../wire/messages.ts';
 import { Handshake } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, ConnId, Direction } from '../../sans-io/protocol.ts';
@@ -52,6 +52,13 @@ export interface Conn {
   /** When the handshake completed. */
   upSinceUs: TimeUs;
   attempt: DialAttempt | undefined;
+  /** A feeler (addr mixing): dialled only to test an address, closed once the handshake proves it. */
+  feeler: boolean;
+  /** Announcements waiting for the next trickle to this peer (addr mixing; bounded by addrQueueMax). */
+  addrQueue: AddrEntry[] | undefined;
+  /** Announced addresses this peer may still make us process (token bucket, addr mixing), as of addrTokensAtUs. */
+  addrTokens: number;
+  addrTokensAtUs: TimeUs;
 }
 
 export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs, hot = -1): Conn {
@@ -75,6 +82,10 @@ export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeU
     proven: false,
     upSinceUs: 0,
     attempt: undefined,
+    feeler: false,
+    addrQueue: undefined,
+    addrTokens: 1,
+    addrTokensAtUs: now,
   };
 }
 

@@ -1,12 +1,13 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, RejectCode, type Message, type VersionMsg } from '../../wire/messages.ts';
+import { MsgType, RejectCode, type AddrEntry as AddrMsgEntry, type Message, type VersionMsg } from '../../wire/messages.ts';
 import type { HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
 import { AddressBook, type Book } from './address-book.ts';
 import { AddrMan } from './addrman.ts';
+import { AddrMixer } from './addr-mixing.ts';
 import { Anchors, BanScores, inboundCap } from './defences.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
 import { PeerAddresses } from './peer-addresses.ts';
@@ -98,6 +99,10 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly app: NodeApp | undefined;
   private outbound = 0;
   private inbound = 0;
+  /** Address mixing (cfg.addrMixing), created at start; undefined when off. */
+  mixer: AddrMixer | undefined;
+  /** Feeler connections in flight (dialling or handshaking): outside the outbound limit, like Core's feeler slot. */
+  private feelers = 0;
   /**
    * No connection needs the tick before this time (a handshake timing out, a
    * peer going stale, a ping due): a lower bound, lowered wherever a deadline
@@ -163,10 +168,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.reach = this.reachability();
     this.dropAllConnections(now); // a restart: sockets died with the process; the address book survives
     for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
+    if (this.cfg.addrMixing) this.mixer ??= new AddrMixer(this.deps.rng('addrmix'), now, 2 * this.cfg.addrBookCapacity);
     this.io.setTimer(this.rng.int(this.cfg.tickUs) + 1, TIMER_TICK);
     this.app?.onStart(now, this.api);
     // Anchors from before the restart first: the book may have been filled by someone else meanwhile.
-    for (const a of this.anchors.addresses) if (this.outbound + this.dialing < this.cfg.maxOutbound && !this.book.isBanned(a, now)) this.startDial(a, now);
+    for (const a of this.anchors.addresses) if (!this.outboundBusy() && !this.book.isBanned(a, now)) this.startDial(a, now);
     if (this.cfg.autoDial) this.fillOutbound(now);
     // LAN beacons (seed 003): the first at a random point of the period, so a segment's hosts do not all speak at once.
     if (this.cfg.lanBeaconIntervalUs > 0 && 'beacon' in this.io) this.io.setTimer(this.rng.int(this.cfg.lanBeaconIntervalUs) + 1, TIMER_BEACON);
@@ -221,6 +227,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.hot.release(c.hot);
     c.hot = -1;
     this.dialing--;
+    if (c.feeler) this.feelers--;
     this.stats.dialFailures++;
     if (c.attempt) c.attempt.outcome = 'failed';
     this.book.dialFailed(remote, now);
@@ -334,7 +341,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private open(address: Address, how: 'dial' | 'punch' | 'relay', relay: Address): boolean {
     const now = this.now;
     if (address === this.address || this.book.isBanned(address, now)) return false;
-    if (this.outbound + this.dialing >= this.cfg.maxOutbound) return false;
+    if (this.outboundBusy()) return false;
     if (this.isLinkedTo(address)) return false;
     const e = this.book.get(address);
     if (e && e.nextDialUs > now) return false;
@@ -418,13 +425,14 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return c;
   }
 
-  private startDial(address: Address, now: TimeUs, how: 'dial' | 'punch' | 'relay' = 'dial', relay: Address = -1): void {
+  private startDial(address: Address, now: TimeUs, how: 'dial' | 'punch' | 'relay' = 'dial', relay: Address = -1): Conn {
     this.dialing++;
     this.stats.dialAttempts++;
     const io = this.io as PeerActions<WireItem> & Partial<UnderlayActions>;
     const id = how === 'punch' ? io.punch!(address) : how === 'relay' ? io.dialViaRelay!(address, relay) : io.dial(address);
     const c = this.newConn(id, address, 'out', now);
     c.attempt = this.stats.logAttempt({ tUs: now, address, outcome: 'pending' });
+    return c;
   }
 
   private isLinkedTo(address: Address): boolean {
@@ -510,9 +518,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private onAddr(c: Conn, msg: Extract<Message, { type: typeof MsgType.Addr }>, now: TimeUs): void {
     const charge = this.cfg.unsolicitedAddr === 'charge';
     const solicited = !c.gotAddr && (c.sentGetAddr || c.dir === 'out');
+    if (!solicited && this.mixer && AddrMixer.isAnnouncement(msg.entries.length)) return this.onAnnouncement(c, msg.entries, now);
     c.gotAddr = true;
     if (charge && !solicited) return this.offendConn(c, 'unsolicited-addr', now);
-    const n = charge ? Math.min(msg.entries.length, this.cfg.addrResponseMax) : msg.entries.length;
+    const cap = this.mixer ? Math.max(this.cfg.addrResponseMax, AddrMixer.answerSize(Number.POSITIVE_INFINITY)) : this.cfg.addrResponseMax;
+    const n = charge ? Math.min(msg.entries.length, cap) : msg.entries.length;
     for (let i = 0; i < n; i++) {
       const e = msg.entries[i];
       if (e.peer === this.self) continue;
@@ -520,6 +530,47 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.peerAddresses.note(e.peer, e.address.host);
     }
     if (n < msg.entries.length) this.offendConn(c, 'unsolicited-addr', now);
+  }
+
+  /** Addresses a peer announces (addr mixing): learnt within its token bucket; fresh ones relayed onwards. */
+  private onAnnouncement(c: Conn, entries: readonly AddrMsgEntry[], now: TimeUs): void {
+    const mixer = this.mixer!;
+    const n = mixer.admit(c, entries.length, now);
+    for (let i = 0; i < n; i++) {
+      const e = entries[i];
+      if (e.peer === this.self) continue;
+      this.book.add(e.address.host, e.peer, 'addr', now, c.address);
+      this.peerAddresses.note(e.peer, e.address.host);
+      if (AddrMixer.isFresh(e, now)) mixer.relay(e, now, c, this.byPeer.values());
+    }
+  }
+
+  /** A feeler's handshake completed: the address is proven (new → tried); hang up before the app sees it. */
+  private feelerDone(c: Conn, peer: PeerNum, version: VersionMsg, now: TimeUs): void {
+    const listen = listenAddress(c, version);
+    this.book.add(listen, peer, 'app', now);
+    this.book.connected(listen, peer, now, true);
+    this.peerAddresses.note(peer, listen);
+    this.mixer!.stats.feelersSucceeded++;
+    this.closeWith(c, DISCONNECT_APP, 'feeler', now);
+  }
+
+  /** Trickle and feelers (addr mixing), from the maintenance tick. */
+  private mixTick(mixer: AddrMixer, now: TimeUs): void {
+    if (mixer.flushDue(now)) {
+      for (const c of this.byPeer.values()) for (const entries of AddrMixer.drain(c)) this.io.send(c.id, this.wireOut({ type: MsgType.Addr, entries }));
+    }
+    if (!mixer.feelerDue(now) || this.feelers > 0 || this.established.size === 0) return;
+    const a = this.book.feelerCandidate?.(now, (e) => this.isLinkedTo(e.address) || (e.peer !== undefined && this.byPeer.has(e.peer)));
+    if (a === undefined) return;
+    mixer.stats.feelersStarted++;
+    this.feelers++;
+    this.startDial(a, now).feeler = true;
+  }
+
+  /** Outbound slots all taken (dials in flight count; a feeler does not). */
+  private outboundBusy(): boolean {
+    return this.outbound + this.dialing - this.feelers >= this.cfg.maxOutbound;
   }
 
   private handshakeStep(c: Conn, step: HandshakeStep, now: TimeUs): void {
@@ -543,6 +594,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   private establish(c: Conn, peer: PeerNum, version: VersionMsg, now: TimeUs): void {
     if (this.book.isPeerBanned(peer, now)) return this.closeWith(c, DISCONNECT_BANNED, 'banned', now);
+    if (c.feeler) return this.feelerDone(c, peer, version, now);
     const other = this.byPeer.get(peer);
     if (other && !keepNewOverOld(c, other, this.self, peer, this.deps.registry)) {
       this.stats.duplicatesClosed++;
@@ -555,7 +607,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const listen = listenAddress(c, version);
     c.proven = this.cfg.handshake.transcript !== 'seed';
     c.upSinceUs = now;
-    this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
+    // Core learns an inbound peer only from its own announcement (relayed, rate-limited), never from the connection.
+    if (!(this.mixer && c.dir === 'in')) this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
     this.book.connected(listen, peer, now, c.dir === 'out');
     this.peerAddresses.note(peer, listen);
     if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
@@ -577,10 +630,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.hot.mapPeer(c.hot, peer);
     this.established.set(peer, c.dir);
     this.reconnect.forget(c.address);
-    if (this.book.size < this.cfg.addrResponseMax && !c.sentGetAddr) {
+    // Core asks every outbound peer once; the seed asked anyone while its book was small.
+    if (!c.sentGetAddr && (this.mixer ? c.dir === 'out' : this.book.size < this.cfg.addrResponseMax)) {
       c.sentGetAddr = true;
       this.io.send(c.id, this.wireOut({ type: MsgType.GetAddr }));
     }
+    if (this.mixer && this.reach.reachable) this.mixer.enqueue(c, { peer: this.self, address: { host: this.address, port: 0 }, lastSeenS: Math.floor(now / 1e6) });
     this.app?.onPeerUp(now, peer, c.dir);
   }
 
@@ -599,7 +654,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (c.answeredGetAddr) return this.offendConn(c, 'unsolicited', now);
     c.answeredGetAddr = true;
     const entries = this.book
-      .sample(now, this.cfg.addrResponseMax)
+      .sample(now, this.mixer ? AddrMixer.answerSize(this.book.size) : this.cfg.addrResponseMax)
       .filter((e) => e.peer !== undefined && e.peer !== c.peer)
       .map((e) => ({ peer: e.peer!, address: { host: e.address, port: 0 }, lastSeenS: Math.floor(e.lastSeenUs / 1e6) }));
     this.io.send(c.id, this.wireOut({ type: MsgType.Addr, entries }));
@@ -637,6 +692,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (c.state === 'dialing') this.dialing--;
     else if (c.dir === 'out') this.outbound--;
     else this.inbound--;
+    if (c.feeler) this.feelers--;
     if (c.dir === 'out' && c.state === 'up') this.book.disconnected(c.address, now);
     if (c.peer !== undefined && this.byPeer.get(c.peer) === c) {
       this.byPeer.delete(c.peer);
@@ -668,6 +724,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.anchors.update(this.conns.values(), now);
     this.redialLost(now);
     if (this.cfg.autoDial) this.fillOutbound(now);
+    if (this.mixer) this.mixTick(this.mixer, now);
   }
 
   private redialLost(now: TimeUs): void {
@@ -675,7 +732,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       now,
       this.book,
       (a) => this.isLinkedTo(a),
-      () => this.outbound + this.dialing >= this.cfg.maxOutbound,
+      () => this.outboundBusy(),
       (a) => this.startDial(a, now),
     );
   }
@@ -708,7 +765,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   private fillOutbound(now: TimeUs): void {
-    const want = Math.min(this.cfg.outboundTarget, this.cfg.maxOutbound) - this.outbound - this.dialing;
+    const want = Math.min(this.cfg.outboundTarget, this.cfg.maxOutbound) - this.outbound - this.dialing + this.feelers;
     if (want <= 0) return;
     for (const a of this.book.dialCandidates(now, want, (x) => this.isLinkedTo(x))) this.startDial(a, now);
   }
