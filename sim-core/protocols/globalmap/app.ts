@@ -172,7 +172,7 @@ export class GlobalMapApp implements NodeApp {
       case MsgType.GmSync:
         return this.sync.apply(now, peer, msg);
       case MsgType.GmDirected:
-        return this.router.receive(now, peer, msg, (source, kind, payload) => this.selector.onDirected(now, source, kind, payload));
+        return this.router.receive(now, peer, msg, (source, kind, payload, from) => this.selector.onDirected(now, source, kind, payload, from));
     }
   }
 

@@ -25,7 +25,8 @@ export function decodeContact(b: Uint8Array): { address: number; flags: number }
   return { address: new DataView(b.buffer, b.byteOffset).getUint32(0), flags: b[4] };
 }
 
-export type DirectedHandler = (source: PeerNum, payloadKind: number, payload: Uint8Array) => void;
+/** `from` is the neighbour that delivered it (the last hop; the source itself when the route is direct). */
+export type DirectedHandler = (source: PeerNum, payloadKind: number, payload: Uint8Array, from: PeerNum) => void;
 
 /**
  * G4: messages routed along a path the sender computed from its map. Each
@@ -58,7 +59,7 @@ export class DirectedRouter {
     if (m.hop === m.route.length - 1) {
       this.stats.directedDelivered++;
       this.stats.directedHopsSum += m.hop;
-      return deliver(m.route[0], m.payloadKind, m.payload);
+      return deliver(m.route[0], m.payloadKind, m.payload, from);
     }
     const next = m.route[m.hop + 1];
     if (this.links.has(next)) {

@@ -4,6 +4,7 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { signMapEvent } from './map-auth.ts';
 import { SYNC_ANSWER_MAX_CHUNKS } from './security-constants.ts';
 import { FakeMesh } from './test-support.ts';
+import { encodeContact, PAYLOAD_ANSWER, REACH_REACHABLE } from './directed.ts';
 
 /**
  * The attacks on the global map, driven against the sans-IO apps directly:
@@ -158,5 +159,25 @@ describe.each(MODES)('global map attacks, security: %s', (mode) => {
     const knows = (p: number) => m.apps[p].store!.record(0) !== undefined;
     expect([1, 2, 3].map(knows)).toEqual([true, true, true]); // 1 hop to 1, then 2 more
     expect([4, 5].map(knows)).toEqual([false, false]);
+  });
+
+  it('steering: a forged directed answer makes the victim dial an address of the attacker\'s choice under an honest id', () => {
+    const [V, M, H] = [0, 1, 2];
+    const TRAP = 999; // an address the attacker controls
+    const m = mesh(mode, 3);
+    m.link(M, V);
+    const answer = (route: PeerNum[]): Message => ({ type: MsgType.GmDirected, route, hop: route.length - 1, reroute: 0, payloadKind: PAYLOAD_ANSWER, payload: encodeContact(TRAP, REACH_REACHABLE) });
+    m.apps[V].onMessage(m.now, M, answer([H, M, V])); // "H says: dial me at TRAP", relayed by M
+    m.apps[V].onMessage(m.now, M, answer([M, V])); // the same from M in its own name
+    if (mode === 'seed') {
+      expect(m.dials.filter((d) => d.from === V).map((d) => d.address)).toEqual([TRAP, TRAP]); // both steer the dial
+      expect(m.learnt).toContainEqual({ by: V, peer: H, address: TRAP }); // and rebind H to the trap
+      expect(charged(m, M)).toEqual([]);
+    } else {
+      expect(m.dials).toEqual([]); // no offer of ours was pending: nothing dialled
+      expect(m.learnt.filter((l) => l.peer === H)).toEqual([]); // H keeps its address
+      expect(charged(m, M)).toEqual(['unsolicited-answer']); // M pays for its own answer only: a relay cannot tell
+      expect(charged(m, H)).toEqual([]);
+    }
   });
 });

@@ -131,9 +131,10 @@ export class Selector {
    * can be dialled we dial it; if only we can be, we answer "dial me"; if
    * neither, we punch (the offer exchange was the rendezvous), then relay.
    */
-  onDirected(now: TimeUs, source: PeerNum, kind: number, payload: Uint8Array): void {
+  onDirected(now: TimeUs, source: PeerNum, kind: number, payload: Uint8Array, from: PeerNum = source): void {
     const contact = decodeContact(payload);
     if (!contact || source === this.api.self) return;
+    if (kind === PAYLOAD_ANSWER && this.deps.cfg.security === 'signed' && !this.pendingOffers.has(source)) return this.unsolicitedAnswer(source, from);
     this.api.learnAddress(contact.address, source, now);
     if (kind === PAYLOAD_ANSWER) {
       if (this.api.dial(contact.address)) this.pendingDials.set(contact.address, { peer: source, sinceUs: now });
@@ -154,6 +155,16 @@ export class Selector {
       this.stats.punchAttempts++;
       this.pendingPunches.set(contact.address, source);
     }
+  }
+
+  /**
+   * Signed map: an answer to an offer we did not make would steer our dial
+   * and rebind `source` to an address of the sender's choice. Ignored; its
+   * deliverer pays only when it is the claimed source (relays cannot tell).
+   */
+  private unsolicitedAnswer(source: PeerNum, from: PeerNum): void {
+    this.stats.unsolicitedAnswers++;
+    if (from === source) this.api.offence(from, 'unsolicited-answer');
   }
 
   /** A punch failed: try a circuit through one of our neighbours that relays. */

@@ -32,6 +32,8 @@ export interface GlobalmapStats {
   offersAccepted: number;
   offersDeclined: number;
   answersSent: number;
+  /** Signed map: directed answers to offers we never made, ignored. */
+  unsolicitedAnswers: number;
   punchAttempts: number;
   punchFailures: number;
   relayAttempts: number;
@@ -76,6 +78,7 @@ export function newGlobalmapStats(): GlobalmapStats {
     offersAccepted: 0,
     offersDeclined: 0,
     answersSent: 0,
+    unsolicitedAnswers: 0,
     punchAttempts: 0,
     punchFailures: 0,
     relayAttempts: 0,

@@ -2,7 +2,7 @@ import { RngStreams } from '../../engine/rng.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Message } from '../../wire/messages.ts';
 import type { NodeApi } from '../node/app.ts';
-import type { Direction } from '../../sans-io/protocol.ts';
+import type { Address, Direction } from '../../sans-io/protocol.ts';
 import { GlobalMapApp } from './app.ts';
 import { DEFAULT_GLOBALMAP_CONFIG, type GlobalmapConfig } from './config.ts';
 import { PeerStore } from './peer-store.ts';
@@ -26,6 +26,10 @@ export class FakeMesh {
   readonly sent: { from: PeerNum; to: PeerNum; msg: Message }[] = [];
   /** Offences the apps charged: `by` charged `peer`. */
   readonly offences: { by: PeerNum; peer: PeerNum; kind: Offence }[] = [];
+  /** Dials the apps asked for (the stub refuses them all). */
+  readonly dials: { from: PeerNum; address: Address }[] = [];
+  /** Addresses the apps learnt: `by` now believes `peer` is at `address`. */
+  readonly learnt: { by: PeerNum; peer: PeerNum; address: Address }[] = [];
   /** Identity i is peer i (model signatures); the MapAuth is used when cfg.security is 'signed'. */
   readonly registry = new IdentityRegistry(modelSigner);
   readonly auth: MapAuth;
@@ -90,6 +94,13 @@ export class FakeMesh {
       return true;
     });
     api.offence = (peer, kind) => void mesh.offences.push({ by: self, peer, kind });
+    api.dial = (address) => {
+      mesh.dials.push({ from: self, address });
+      return false;
+    };
+    api.learnAddress = (address, peer) => {
+      if (peer !== undefined) mesh.learnt.push({ by: self, peer, address });
+    };
     return api;
   }
 }
