@@ -16,6 +16,7 @@ import { eventFlags, type MapAuth } from './map-auth.ts';
 import { MapSync } from './map-sync.ts';
 import { Outbox } from './outbox.ts';
 import { Selector } from './selector.ts';
+import { OriginBudget } from './origin-budget.ts';
 import type { LinkInfo, NeighbourStrategy } from './selection.ts';
 import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
 
@@ -74,6 +75,8 @@ export class GlobalMapApp implements NodeApp {
   private sync!: MapSync;
   /** Signed map only. */
   private readonly auth: MapAuth | undefined;
+  /** Signed map: new origins per neighbour per window (see OriginBudget). */
+  private readonly originBudget: OriginBudget | undefined;
   private selector!: Selector;
   private router!: DirectedRouter;
 
@@ -83,6 +86,7 @@ export class GlobalMapApp implements NodeApp {
     if (deps.cfg.security === 'signed' && deps.store) {
       if (!deps.auth || !deps.identity) throw new Error('globalmap security: signed needs the run\'s MapAuth and the peer\'s identity');
       this.auth = deps.auth;
+      this.originBudget = new OriginBudget();
       const auth = deps.auth;
       this.table.enableSignatures((origin) => auth.publicKeyOf(origin));
     }
@@ -154,6 +158,7 @@ export class GlobalMapApp implements NodeApp {
     this.links.delete(peer);
     this.outbox.linkDown(peer);
     this.sync.onLinkDown(peer);
+    this.originBudget?.forget(peer);
     this.selector.onLinkDown(peer, now);
     if (this.unannounced.delete(peer)) return; // never announced: nothing to take back
     if (this.deps.store) this.originate(now, peer, EV_DISCONNECT, link.out ? DIR_OUT : DIR_IN);
@@ -314,8 +319,9 @@ export class GlobalMapApp implements NodeApp {
     }
     // Signed: verified before the seen bit is set, so a forged copy cannot shadow the genuine event.
     if (this.auth && !this.authentic(now, from, slot, sig)) return;
-    t.seen[word] |= bit;
     const origin = t.origin[slot];
+    if (this.originBudget && this.deps.store!.record(origin) === undefined && !this.originBudget.admit(from, now)) return void this.stats.newOriginsRefused++;
+    t.seen[word] |= bit;
     const r = this.deps.store!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
     // Anti-pollution (G5): bad events are dropped. Seed: the sender is charged only when it is
     // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.

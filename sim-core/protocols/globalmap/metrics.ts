@@ -166,7 +166,7 @@ export function globalmapFinal(
       'gcExpiredEntries',
       'phantomsExpired',
     ]),
-    ...(auth ? { security: { ...pick(stats, ['eventsBadSignature', 'signaturesChecked', 'syncOverflows', 'unsolicitedAnswers']), cryptoVerifications: auth.verifications } } : {}),
+    ...(auth ? { security: { ...pick(stats, ['eventsBadSignature', 'signaturesChecked', 'syncOverflows', 'unsolicitedAnswers', 'newOriginsRefused']), cryptoVerifications: auth.verifications } } : {}),
     selection: pick(stats, ['dialsAttempted', 'dialsFailed', 'offersSent', 'offersAccepted', 'offersDeclined', 'answersSent', 'punchAttempts', 'punchFailures', 'relayAttempts', 'kicks', 'inboundRefused', 'replacements']),
     directed: {
       ...pick(stats, ['directedSent', 'directedForwarded', 'directedDelivered', 'directedFailed', 'directedRerouted']),

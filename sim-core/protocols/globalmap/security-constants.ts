@@ -15,3 +15,7 @@ export const SYNC_ANSWER_MAX_CHUNKS = 1024;
 export const SYNC_ANSWER_MAX_BYTES = 32 * 1024 * 1024;
 /** Remembered (origin, peer) signatures of a simulation (a cache: cleared when full). */
 export const BOOK_ENTRIES_MAX = 1 << 18;
+/** New origins (ids our map has no record of) one neighbour may introduce per window; more are refused, not charged. */
+export const NEW_ORIGINS_PER_SENDER_MAX = 512;
+/** The window of NEW_ORIGINS_PER_SENDER_MAX. */
+export const NEW_ORIGINS_WINDOW_US = 10_000_000;

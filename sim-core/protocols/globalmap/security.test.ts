@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MsgType, type GmEvent, type GmSyncEntry, type Message } from '../../wire/messages.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { signMapEvent } from './map-auth.ts';
-import { SYNC_ANSWER_MAX_CHUNKS } from './security-constants.ts';
+import { NEW_ORIGINS_PER_SENDER_MAX, NEW_ORIGINS_WINDOW_US, SYNC_ANSWER_MAX_CHUNKS } from './security-constants.ts';
+import { RngStreams } from '../../engine/rng.ts';
 import { FakeMesh } from './test-support.ts';
 import { encodeContact, PAYLOAD_ANSWER, REACH_REACHABLE } from './directed.ts';
 
@@ -178,6 +179,33 @@ describe.each(MODES)('global map attacks, security: %s', (mode) => {
       expect(m.learnt.filter((l) => l.peer === H)).toEqual([]); // H keeps its address
       expect(charged(m, M)).toEqual(['unsolicited-answer']); // M pays for its own answer only: a relay cannot tell
       expect(charged(m, H)).toEqual([]);
+    }
+  });
+
+  it('fresh origins: one neighbour mints 600 keys and signs an event as each of them', () => {
+    const [V, M] = [0, 1];
+    const m = mesh(mode, 2);
+    m.link(M, V);
+    const streams = new RngStreams(77);
+    const fresh = Array.from({ length: 600 }, (_, i) => m.registry.mint(streams.peer(i, 'minted')));
+    const events: GmEvent[] = fresh.map((id, i) => ({ kind: CONNECT, direction: OUT, origin: id.num, peer: fresh[(i + 1) % fresh.length].num, timestampUs: m.now, ttl: 6 }));
+    const send = () => {
+      for (let i = 0; i < events.length; i += 256) {
+        const chunk = events.slice(i, i + 256);
+        const signed = chunk.map((e, k) => signMapEvent(m.registry.signer, m.registry, fresh[i + k], e)); // valid: each key signs its own claim
+        m.apps[V].onMessage(m.now, M, mode === 'seed' ? { type: MsgType.GmEvents, events: chunk } : { type: MsgType.GmEvents, signed: true, events: signed });
+      }
+    };
+    const known = () => fresh.filter((id) => m.apps[V].store!.record(id.num) !== undefined).length;
+    send();
+    if (mode === 'seed') {
+      expect(known()).toBe(fresh.length); // every minted origin lands in the victim's map at once
+    } else {
+      expect(known()).toBe(NEW_ORIGINS_PER_SENDER_MAX); // the rest waits for the next window
+      expect(charged(m, M)).toEqual([]); // signatures are valid: refused, not charged (honest relays carry joins)
+      m.now += NEW_ORIGINS_WINDOW_US;
+      send(); // refused events were not marked seen, so they can come again
+      expect(known()).toBe(fresh.length);
     }
   });
 });

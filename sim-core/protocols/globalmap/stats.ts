@@ -34,6 +34,8 @@ export interface GlobalmapStats {
   answersSent: number;
   /** Signed map: directed answers to offers we never made, ignored. */
   unsolicitedAnswers: number;
+  /** Signed map: events refused because their sender introduced too many new origins this window. */
+  newOriginsRefused: number;
   punchAttempts: number;
   punchFailures: number;
   relayAttempts: number;
@@ -79,6 +81,7 @@ export function newGlobalmapStats(): GlobalmapStats {
     offersDeclined: 0,
     answersSent: 0,
     unsolicitedAnswers: 0,
+    newOriginsRefused: 0,
     punchAttempts: 0,
     punchFailures: 0,
     relayAttempts: 0,
