@@ -6,8 +6,9 @@ import { NEW_ORIGINS_PER_SENDER_MAX, NEW_ORIGINS_WINDOW_US } from './security-co
  * Signed map: how many origins new to our map each neighbour introduced in
  * the current window. In a signed map anyone can mint keys and sign as
  * fresh origins, so without this one neighbour could grow every honest map
- * without bound; honest relays pass a few new origins a second (joins),
- * far below the cap. One entry per neighbour, dropped with the link.
+ * without bound. An honest neighbour introduces at most the network once
+ * (a newcomer hears of everyone before its sync lands): the cap is sized
+ * for that. One entry per neighbour, dropped with the link.
  */
 export class OriginBudget {
   private readonly windows = new Map<PeerNum, { startUs: TimeUs; count: number }>();

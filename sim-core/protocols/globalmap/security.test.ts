@@ -182,12 +182,12 @@ describe.each(MODES)('global map attacks, security: %s', (mode) => {
     }
   });
 
-  it('fresh origins: one neighbour mints 600 keys and signs an event as each of them', () => {
+  it('fresh origins: one neighbour mints 5,000 keys and signs an event as each of them', () => {
     const [V, M] = [0, 1];
     const m = mesh(mode, 2);
     m.link(M, V);
     const streams = new RngStreams(77);
-    const fresh = Array.from({ length: 600 }, (_, i) => m.registry.mint(streams.peer(i, 'minted')));
+    const fresh = Array.from({ length: 5000 }, (_, i) => m.registry.mint(streams.peer(i, 'minted')));
     const events: GmEvent[] = fresh.map((id, i) => ({ kind: CONNECT, direction: OUT, origin: id.num, peer: fresh[(i + 1) % fresh.length].num, timestampUs: m.now, ttl: 6 }));
     const send = () => {
       for (let i = 0; i < events.length; i += 256) {
