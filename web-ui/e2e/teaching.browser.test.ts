@@ -50,7 +50,8 @@ async function expectDrawnWithinOneFrame(page: Page, lane: number, key: string):
   const s = await pageState(page);
   const seen = s.partitionSeen[lane];
   const drawn = s.partitionDrawn[lane]!;
-  expect(drawn.seq, 'drawn from the very frame that brought it').toBe(seen.seq);
+  // Drawn from the frame that brought it, or a later one when several worker frames land between two paints (a busy machine).
+  expect(drawn.seq, 'drawn from the frame that brought it or a later one').toBeGreaterThanOrEqual(seen.seq);
   expect(drawn.renderFrame - seen.renderFrame, 'render frames between its arrival and its drawing').toBeLessThanOrEqual(1);
   expect(drawn.renderFrame).toBeGreaterThanOrEqual(seen.renderFrame);
 }
