@@ -1,14 +1,12 @@
 import { join } from 'node:path';
-import { ScenarioError } from '../../scenario/errors.ts';
 import { Simulation } from '../../scenario/simulation.ts';
-import type { Scenario } from '../../scenario/schema/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
 import { gitCommit } from '../machine.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { compareRuns, formatCompare } from './compare-metrics.ts';
-import { checkLiveLimits, LiveLimitError } from './limits.ts';
+import { LiveLimitError } from './limits.ts';
 import { BindError } from './live-net.ts';
-import { LIVE_FOLDER, loadLiveScenario, runLiveScenario, type LiveOptions } from './live-command.ts';
+import { fail, LIVE_FOLDER, runLiveScenario, startableScenario, type LiveOptions } from './live-command.ts';
 
 /**
  * `peermap compare-live FILE`: the same scenario (real signatures and bytes
@@ -19,20 +17,8 @@ import { LIVE_FOLDER, loadLiveScenario, runLiveScenario, type LiveOptions } from
  * bad scenario, limit or bind failure.
  */
 export async function compareLiveCommand(file: string, opts: LiveOptions): Promise<number> {
-  let scenario: Scenario;
-  try {
-    scenario = loadLiveScenario(file, opts);
-  } catch (e) {
-    if (e instanceof ScenarioError) return fail(e.message);
-    throw e;
-  }
-  // Before the output folder: a run that cannot start leaves nothing behind.
-  try {
-    checkLiveLimits(scenario);
-  } catch (e) {
-    if (e instanceof LiveLimitError) return fail(e.message);
-    throw e;
-  }
+  const scenario = startableScenario(file, opts);
+  if (typeof scenario === 'number') return scenario;
   const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: LIVE_FOLDER, name: `${scenario.name}-compare`, markers: ['compare-live.json'] });
   const latency = opts.latency !== false;
   console.log(`compare-live: ${scenario.name}, ${scenario.peers.count} peers, ${scenario.durationS} s, seed ${scenario.seed}; live latency: ${latency ? 'scenario model' : 'loopback only'}`);
@@ -56,9 +42,4 @@ export async function compareLiveCommand(file: string, opts: LiveOptions): Promi
   writeJsonAtomic(join(out, 'compare-live.json'), { scenario: scenario.name, peers: scenario.peers.count, seed: scenario.seed, commit: gitCommit(), latency, rows, sim, live });
   console.log(`compare: ${join(out, 'compare-live.json')}`);
   return outside > 0 || live.live.socketsOpenAtEnd > 0 ? 1 : 0;
-}
-
-function fail(message: string): number {
-  console.error(message);
-  return 2;
 }

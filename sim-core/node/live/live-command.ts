@@ -48,20 +48,8 @@ export async function runLiveScenario(scenario: Scenario, opts: { latency?: bool
 
 /** `peermap live FILE`: exit 0, 2 for a bad scenario, limit or bind failure, 1 when the run failed. */
 export async function liveCommand(file: string, opts: LiveOptions): Promise<number> {
-  let scenario: Scenario;
-  try {
-    scenario = loadLiveScenario(file, opts);
-  } catch (e) {
-    if (e instanceof ScenarioError) return fail(e.message);
-    throw e;
-  }
-  // Before the output folder: a run that cannot start leaves nothing behind.
-  try {
-    checkLiveLimits(scenario);
-  } catch (e) {
-    if (e instanceof LiveLimitError) return fail(e.message);
-    throw e;
-  }
+  const scenario = startableScenario(file, opts);
+  if (typeof scenario === 'number') return scenario;
   const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: LIVE_FOLDER, name: scenario.name, markers: ['summary.json'] });
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
   log(`live: ${scenario.name}, ${scenario.peers.count} peers, ${scenario.durationS} s, seed ${scenario.seed}, strategy ${(scenario.protocol as { strategy?: string }).strategy ?? '-'}`);
@@ -94,7 +82,23 @@ function fmt(x: number | undefined): string {
   return typeof x === 'number' ? x.toFixed(3) : '-';
 }
 
-function fail(message: string): number {
+/**
+ * The scenario, loaded and within the live limits, or exit 2 with the
+ * reason printed. Checked before the output folder is made: a run that
+ * cannot start leaves nothing behind.
+ */
+export function startableScenario(file: string, opts: LiveOptions): Scenario | number {
+  try {
+    const scenario = loadLiveScenario(file, opts);
+    checkLiveLimits(scenario);
+    return scenario;
+  } catch (e) {
+    if (e instanceof ScenarioError || e instanceof LiveLimitError) return fail(e.message);
+    throw e;
+  }
+}
+
+export function fail(message: string): number {
   console.error(message);
   return 2;
 }

@@ -523,12 +523,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (charge && !solicited) return this.offendConn(c, 'unsolicited-addr', now);
     const cap = this.mixer ? Math.max(this.cfg.addrResponseMax, AddrMixer.answerSize(Number.POSITIVE_INFINITY)) : this.cfg.addrResponseMax;
     const n = charge ? Math.min(msg.entries.length, cap) : msg.entries.length;
-    for (let i = 0; i < n; i++) {
-      const e = msg.entries[i];
-      if (e.peer === this.self) continue;
-      this.book.add(e.address.host, e.peer, 'addr', now, c.address);
-      this.peerAddresses.note(e.peer, e.address.host);
-    }
+    for (let i = 0; i < n; i++) this.learnFrom(c, msg.entries[i], now);
     if (n < msg.entries.length) this.offendConn(c, 'unsolicited-addr', now);
   }
 
@@ -538,11 +533,16 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const n = mixer.admit(c, entries.length, now);
     for (let i = 0; i < n; i++) {
       const e = entries[i];
-      if (e.peer === this.self) continue;
-      this.book.add(e.address.host, e.peer, 'addr', now, c.address);
-      this.peerAddresses.note(e.peer, e.address.host);
-      if (AddrMixer.isFresh(e, now)) mixer.relay(e, now, c, this.byPeer.values());
+      if (this.learnFrom(c, e, now) && AddrMixer.isFresh(e, now)) mixer.relay(e, now, c, this.byPeer.values());
     }
+  }
+
+  /** One address a peer sent us, into the book (not our own); false when it was ours. */
+  private learnFrom(c: Conn, e: AddrMsgEntry, now: TimeUs): boolean {
+    if (e.peer === this.self) return false;
+    this.book.add(e.address.host, e.peer, 'addr', now, c.address);
+    this.peerAddresses.note(e.peer, e.address.host);
+    return true;
   }
 
   /** A feeler's handshake completed: the address is proven (new → tried); hang up before the app sees it. */
