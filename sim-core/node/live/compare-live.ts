@@ -6,6 +6,7 @@ import { prepareOutDir } from '../out-dir.ts';
 import { compareRuns, formatCompare } from './compare-metrics.ts';
 import { LiveLimitError } from './limits.ts';
 import { BindError } from './live-net.ts';
+import { starvationVerdict } from './starvation.ts';
 import { fail, LIVE_FOLDER, runLiveScenario, startableScenario, type LiveOptions } from './live-command.ts';
 
 /**
@@ -38,8 +39,10 @@ export async function compareLiveCommand(file: string, opts: LiveOptions): Promi
   console.log(table);
   const outside = rows.filter((r) => r.ok === false).length;
   console.log(`${rows.length - outside} of ${rows.length} figures within tolerance; live: ${live.live.protocolErrors} protocol errors, ${live.live.socketsOpenAtEnd} sockets open at the end, samples up to ${live.live.sampleLateMaxS.toFixed(2)} s late (event-loop lag)`);
-  writeFileAtomic(join(out, 'compare-live.txt'), table + '\n');
-  writeJsonAtomic(join(out, 'compare-live.json'), { scenario: scenario.name, peers: scenario.peers.count, seed: scenario.seed, commit: gitCommit(), latency, rows, sim, live });
+  const verdict = starvationVerdict(live.live.starvation);
+  console.log(verdict.line);
+  writeFileAtomic(join(out, 'compare-live.txt'), `${table}\n${verdict.line}\n`);
+  writeJsonAtomic(join(out, 'compare-live.json'), { scenario: scenario.name, peers: scenario.peers.count, seed: scenario.seed, commit: gitCommit(), latency, rows, verdict, sim, live });
   console.log(`compare: ${join(out, 'compare-live.json')}`);
   return outside > 0 || live.live.socketsOpenAtEnd > 0 ? 1 : 0;
 }

@@ -8,6 +8,8 @@ import { scenarioOverrides } from '../cli/sets.ts';
 import { checkLiveLimits, LiveLimitError } from './limits.ts';
 import { BindError } from './live-net.ts';
 import { LiveRun, type LiveResult } from './live-run.ts';
+import { useNativeEd25519 } from './native-ed25519.ts';
+import { starvationVerdict } from './starvation.ts';
 
 /** What a live run needs of a scenario: real Ed25519, and bytes on the wire (a socket carries nothing else). Applied after the user's --set. */
 export const LIVE_SETS = ['crypto.signatures=real', 'wire.materialize=true'] as const;
@@ -33,17 +35,22 @@ export function loadLiveScenario(file: string, opts: LiveOptions): Scenario {
 /** Runs a scenario live; the summary as `run` writes it, plus "mode": "live". */
 export async function runLiveScenario(scenario: Scenario, opts: { latency?: boolean; log?: (s: string) => void }): Promise<LiveResult & { wallSeconds: number }> {
   const startMs = performance.now();
-  const run = new LiveRun(scenario, { latency: opts.latency, log: opts.log });
+  const restore = useNativeEd25519();
   try {
-    await run.start();
-  } catch (e) {
-    await run.net.close();
-    throw e;
+    const run = new LiveRun(scenario, { latency: opts.latency, log: opts.log, signer: 'openssl' });
+    try {
+      await run.start();
+    } catch (e) {
+      await run.net.close();
+      throw e;
+    }
+    opts.log?.(`live: ${run.net.hostCount} peers listening on 127.0.0.1 (ports ${run.net.portOf(0)}…); running ${scenario.durationS} s`);
+    await run.runToEnd();
+    const result = await run.finish();
+    return { ...result, wallSeconds: (performance.now() - startMs) / 1000 };
+  } finally {
+    restore();
   }
-  opts.log?.(`live: ${run.net.hostCount} peers listening on 127.0.0.1 (ports ${run.net.portOf(0)}…); running ${scenario.durationS} s`);
-  await run.runToEnd();
-  const result = await run.finish();
-  return { ...result, wallSeconds: (performance.now() - startMs) / 1000 };
 }
 
 /** `peermap live FILE`: exit 0, 2 for a bad scenario, limit or bind failure, 1 when the run failed. */
@@ -74,6 +81,7 @@ export async function liveCommand(file: string, opts: LiveOptions): Promise<numb
   console.log(`mode: live  peers: ${result.peers}  wall: ${result.wallSeconds.toFixed(1)} s  events: ${result.eventsProcessed}`);
   console.log(`lcc: ${fmt(m.topology?.lccFraction)}  mean degree: ${fmt(m.topology?.degree?.mean)}  coverage: ${fmt(m.discovery?.coverageMean)}`);
   console.log(`protocol errors: ${result.live.protocolErrors}  sockets open at end: ${result.live.socketsOpenAtEnd}`);
+  console.log(starvationVerdict(result.live.starvation).line);
   console.log(`summary: ${path}`);
   return result.live.protocolErrors > 0 || result.live.socketsOpenAtEnd > 0 ? 1 : 0;
 }

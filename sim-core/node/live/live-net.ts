@@ -6,6 +6,7 @@ import type { HostContext } from '../../net/world-types.ts';
 import type { Address, CloseReason, ConnId, Direction, MessageSizer, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
 import { FrameCounter } from './frame-counter.ts';
 import { InboundMatcher } from './inbound.ts';
+import { LatenessHistogram } from './starvation.ts';
 
 /** Loopback only: live peers never listen on or dial anything else. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -67,6 +68,8 @@ export class LiveNet {
   readonly counters = new NetCounters();
   eventsProcessed = 0;
   protocolErrors = 0;
+  /** How late each protocol timer fired (gossip flushes, pings, ticks): the event loop's lag as the protocol feels it. */
+  readonly timerLateness = new LatenessHistogram();
   private readonly startNs = process.hrtime.bigint();
   private readonly hosts: LiveHost[] = [];
   private readonly conns = new Map<ConnId, LiveConn>();
@@ -256,9 +259,11 @@ export class LiveNet {
     const host = this.hosts[a];
     if (host.timers.size >= MAX_TIMERS_PER_HOST) throw new RangeError(`live transport: host ${a} has ${MAX_TIMERS_PER_HOST} timers pending`);
     const id = this.nextTimer++;
+    const due = this.now() + delayUs;
     // Node timers have 1 ms resolution: shorter delays fire after about 1 ms.
     const t = setTimeout(() => {
       host.timers.delete(id);
+      this.timerLateness.add((this.now() - due) / 1000);
       this.call(host, (p, now) => p.onTimer(now, tag));
     }, Math.max(0, delayUs / 1000));
     host.timers.set(id, t);

@@ -11,6 +11,7 @@ import { joinTimes, type RunResult, type SeriesPoint } from '../../scenario/simu
 import { buildUnderlay, type ScenarioUnderlay } from '../../scenario/underlay.ts';
 import { checkLiveLimits } from './limits.ts';
 import { LiveNet } from './live-net.ts';
+import { StarvationMonitor, type StarvationBlock } from './starvation.ts';
 
 /** What `peermap live` reports: a run's result, with "mode": "live" and what the live run could not do. */
 export interface LiveResult extends RunResult {
@@ -27,12 +28,20 @@ export interface LiveResult extends RunResult {
     sampleLateMaxS: number;
     /** Sockets still open after the end (0 unless something leaked). */
     socketsOpenAtEnd: number;
+    /** How far the event loop fell behind, and the CPU it had (starvation.ts): tells a starved run from a protocol difference. */
+    starvation: StarvationBlock;
+    /** Ed25519 implementation the run signed with: 'openssl' (node:crypto, `peermap live`) or 'noble' (pure JS, as the simulator). */
+    signer: string;
+    /** Worker threads the peers ran in (1: all in this thread). */
+    workers: number;
   };
 }
 
 export interface LiveRunOptions {
   /** Add the scenario's per-pair one-way delay to every chunk (default: loopback as is). */
   latency?: boolean;
+  /** Recorded in the result: which Ed25519 the process signs with (the caller installs it). */
+  signer?: string;
   log?: (line: string) => void;
 }
 
@@ -66,6 +75,7 @@ export class LiveRun {
   private origin: TimeUs = 0;
   private errors: string[] = [];
   private lateMaxUs = 0;
+  readonly starvation: StarvationMonitor;
 
   constructor(
     readonly scenario: Scenario,
@@ -88,6 +98,7 @@ export class LiveRun {
         opts.log?.(`live: protocol error at peer ${a} (host stopped): ${e instanceof Error ? e.message : String(e)}`);
       },
     });
+    this.starvation = new StarvationMonitor(this.net.timerLateness);
     // The driver is typed over unknown messages; on a socket they are bytes (wire.materialize).
     type Ctx = Parameters<ProtocolDriver<unknown>['createPeer']>[0];
     const make = (f: (ctx: Ctx) => PeerProtocol<unknown>) => (ctx: HostContext<Uint8Array>) => f(ctx as Ctx) as PeerProtocol<Uint8Array>;
@@ -110,6 +121,7 @@ export class LiveRun {
   /** Binds every host (a failure names the address: BindError), starts the bootstrap nodes, schedules the rest. */
   async start(): Promise<void> {
     for (let a = 0; a < this.net.hostCount; a++) await this.net.listen(a);
+    this.starvation.start();
     this.endUs = this.net.now() + secondsToUs(this.scenario.durationS);
     const origin = this.net.now();
     this.origin = origin;
@@ -164,8 +176,23 @@ export class LiveRun {
         ...withDiscoveryTimes(own, this.series),
         series: this.series,
       },
-      live: { skippedActions: this.skipped, protocolErrors: this.net.protocolErrors, foreignAccepted: this.net.foreignAccepted, latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)', socketsOpenAtEnd: -1, sampleLateMaxS: this.lateMaxUs / 1e6 },
+      live: {
+        skippedActions: this.skipped,
+        protocolErrors: this.net.protocolErrors,
+        foreignAccepted: this.net.foreignAccepted,
+        latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)',
+        socketsOpenAtEnd: -1,
+        sampleLateMaxS: this.lateMaxUs / 1e6,
+        starvation: this.starvationBlock(true),
+        signer: this.opts.signer ?? 'noble',
+        workers: 1,
+      },
     };
+  }
+
+  /** The run's starvation figures so far. */
+  starvationBlock(stop = false): StarvationBlock {
+    return this.starvation.block(stop);
   }
 
   get protocolErrorDetails(): readonly string[] {
@@ -183,7 +210,10 @@ export class LiveRun {
   /** One time-series point; `dueUs` is when it was meant to be taken (net time). */
   sample(dueUs?: TimeUs): void {
     const c = this.net.counters;
-    if (dueUs !== undefined) this.lateMaxUs = Math.max(this.lateMaxUs, this.net.now() - dueUs);
+    if (dueUs !== undefined) {
+      this.lateMaxUs = Math.max(this.lateMaxUs, this.net.now() - dueUs);
+      this.starvation.samples.add((this.net.now() - dueUs) / 1000);
+    }
     this.series.push({
       tS: Math.round(usToSeconds(this.net.now() - this.origin) * 1000) / 1000,
       messages: c.totalSent(),
