@@ -10,6 +10,7 @@ import { BindError } from './live-net.ts';
 import { LiveRun, type LiveResult } from './live-run.ts';
 import { useNativeEd25519 } from './native-ed25519.ts';
 import { starvationVerdict } from './starvation.ts';
+import { MAX_LIVE_WORKERS, WorkerRun } from './live-workers.ts';
 
 /** What a live run needs of a scenario: real Ed25519, and bytes on the wire (a socket carries nothing else). Applied after the user's --set. */
 export const LIVE_SETS = ['crypto.signatures=real', 'wire.materialize=true'] as const;
@@ -25,6 +26,8 @@ export interface LiveOptions {
   force?: boolean;
   latency?: boolean;
   quiet?: boolean;
+  /** Worker threads the peers are spread over (default 1: all in this thread). */
+  workers?: number;
 }
 
 export function loadLiveScenario(file: string, opts: LiveOptions): Scenario {
@@ -33,8 +36,14 @@ export function loadLiveScenario(file: string, opts: LiveOptions): Scenario {
 }
 
 /** Runs a scenario live; the summary as `run` writes it, plus "mode": "live". */
-export async function runLiveScenario(scenario: Scenario, opts: { latency?: boolean; log?: (s: string) => void }): Promise<LiveResult & { wallSeconds: number }> {
+export async function runLiveScenario(scenario: Scenario, opts: { latency?: boolean; workers?: number; log?: (s: string) => void }): Promise<LiveResult & { wallSeconds: number }> {
   const startMs = performance.now();
+  if ((opts.workers ?? 1) > 1) {
+    const run = new WorkerRun(scenario, { workers: opts.workers!, latency: opts.latency, native: true, log: opts.log });
+    await run.start();
+    const result = await run.finish();
+    return { ...result, wallSeconds: (performance.now() - startMs) / 1000 };
+  }
   const restore = useNativeEd25519();
   try {
     const run = new LiveRun(scenario, { latency: opts.latency, log: opts.log, signer: 'openssl' });
@@ -63,7 +72,7 @@ export async function liveCommand(file: string, opts: LiveOptions): Promise<numb
   log(`  output: ${out}`);
   let result: LiveResult & { wallSeconds: number };
   try {
-    result = await runLiveScenario(scenario, { latency: opts.latency, log });
+    result = await runLiveScenario(scenario, { latency: opts.latency, workers: opts.workers, log });
   } catch (e) {
     if (e instanceof LiveLimitError || e instanceof BindError) return fail(e.message);
     throw e;
@@ -99,6 +108,8 @@ export function startableScenario(file: string, opts: LiveOptions): Scenario | n
   try {
     const scenario = loadLiveScenario(file, opts);
     checkLiveLimits(scenario);
+    const k = opts.workers ?? 1;
+    if (!Number.isInteger(k) || k < 1 || k > MAX_LIVE_WORKERS) return fail(`live: --workers must be an integer in 1..${MAX_LIVE_WORKERS}, got ${k}`);
     return scenario;
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof LiveLimitError) return fail(e.message);
