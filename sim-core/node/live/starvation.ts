@@ -175,6 +175,24 @@ export interface StarvationVerdict {
   line: string;
 }
 
+/**
+ * A loop can be late because its own work needs more than a core, or
+ * because the machine gives it less than one (other processes): its thread
+ * CPU per wall second tells which. Busy share counts callbacks in wall time,
+ * so on a machine shared 10 ways a loop that used a fifth of a core still
+ * looks 97% busy.
+ */
+export const OVERSUBSCRIBED_CPU_SHARE = 0.5;
+
+function starvationCause(b: StarvationBlock): string {
+  if (b.cpuSeconds === null || b.wallSeconds <= 0) return '';
+  const share = b.cpuSeconds / (b.wallSeconds * Math.max(1, b.loops));
+  const pct = Math.round(share * 100);
+  return share < OVERSUBSCRIBED_CPU_SHARE && b.loopUtilisation > 2 * share
+    ? ` (each loop had ${pct}% of a core while ${Math.round(b.loopUtilisation * 100)}% busy, load ${b.loadAvgStart}→${b.loadAvgEnd}: the machine is oversubscribed; rerun it quieter or with fewer peers)`
+    : ` (each loop used ${pct}% of a core: the run is CPU-bound; spread it with --workers)`;
+}
+
 /** Whether timing differences of a live run mean anything, and the line compare-live prints. */
 export function starvationVerdict(b: StarvationBlock): StarvationVerdict {
   const reasons: string[] = [];
@@ -182,9 +200,10 @@ export function starvationVerdict(b: StarvationBlock): StarvationVerdict {
   if (b.timerLateness.p99Ms > STARVED_TIMER_P99_MS) reasons.push(`p99 timer lateness ${b.timerLateness.p99Ms} ms > ${STARVED_TIMER_P99_MS} ms`);
   if (b.loopUtilisation > STARVED_LOOP_UTILISATION) reasons.push(`event loop busy ${Math.round(b.loopUtilisation * 100)}% > ${STARVED_LOOP_UTILISATION * 100}%`);
   const starved = reasons.length > 0;
+  const cause = starved ? starvationCause(b) : '';
   const facts = `p99 loop delay ${b.loopDelayMs.p99} ms, p99 timer lateness ${b.timerLateness.p99Ms} ms, loop busy ${Math.round(b.loopUtilisation * 100)}%, load ${b.loadAvgStart}→${b.loadAvgEnd}`;
   const line = starved
-    ? `live run CPU-starved: ${reasons.join('; ')}: differences in timing metrics are not meaningful`
+    ? `live run CPU-starved: ${reasons.join('; ')}: differences in timing metrics are not meaningful${cause}`
     : `live run not starved (${facts}): differences are the protocol's or the simulator's`;
   return { starved, reasons, line };
 }
