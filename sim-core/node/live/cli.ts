@@ -16,6 +16,7 @@ export function addLiveCommands(program: Command, parseIntArg: ArgParser, parseN
     .option('--seed <n>', 'master seed (overrides the file)', parseIntArg('--seed'))
     .option('--set <path=value>', 'override a scenario field before validation (value is YAML; repeatable)', collectSet)
     .option('--latency', "add the scenario's per-pair one-way delay to every chunk", false)
+    .option('--workers <k>', 'spread the peers over K worker threads, each its own event loop (default 1)', parseIntArg('--workers'), 1)
     .option('--out <dir>', 'output folder (default: a new folder results/live/<scenario>-<yyyymmdd-hhmmss>)')
     .option('--force', 'write into --out even if it already holds results (they are replaced)', false)
     .option('--quiet', 'only the final lines', false)
@@ -32,6 +33,7 @@ export function addLiveCommands(program: Command, parseIntArg: ArgParser, parseN
     .option('--seed <n>', 'master seed (overrides the file)', parseIntArg('--seed'))
     .option('--set <path=value>', 'override a scenario field before validation (value is YAML; repeatable)', collectSet)
     .option('--no-latency', "live: loopback as is, without the scenario's per-pair one-way delay")
+    .option('--workers <k>', 'live: spread the peers over K worker threads, each its own event loop (default 1)', parseIntArg('--workers'), 1)
     .option('--out <dir>', 'output folder (default: a new folder results/live/<scenario>-compare-<yyyymmdd-hhmmss>)')
     .option('--force', 'write into --out even if it already holds results (they are replaced)', false)
     .action(async (file: string, opts) => {

@@ -10,6 +10,17 @@ export const FOREIGN_ADDRESS_BASE = 1 << 20;
 /** Distinct foreign IPs remembered; more share one address. */
 export const MAX_FOREIGN_IPS = 1024;
 
+/** Loopback IP host `a` dials from with `sourceIps` (127.1.0.0 + a; 65,536 hosts, far from 127.0.0.1). */
+export function hostIp(a: Address): string {
+  return `127.1.${(a >> 8) & 255}.${a & 255}`;
+}
+
+/** The host address of a hostIp, or undefined for any other address. */
+export function addressOfIp(ip: string | undefined): Address | undefined {
+  const m = ip ? /^(?:::ffff:)?127\.1\.(\d+)\.(\d+)$/.exec(ip) : null;
+  return m ? Number(m[1]) * 256 + Number(m[2]) : undefined;
+}
+
 /** A socket's (source port, destination port) as one number. */
 const portKey = (src: number, dst: number) => src * 65536 + dst;
 

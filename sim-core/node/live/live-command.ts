@@ -8,6 +8,9 @@ import { scenarioOverrides } from '../cli/sets.ts';
 import { checkLiveLimits, LiveLimitError } from './limits.ts';
 import { BindError } from './live-net.ts';
 import { LiveRun, type LiveResult } from './live-run.ts';
+import { useNativeEd25519 } from './native-ed25519.ts';
+import { starvationVerdict } from './starvation.ts';
+import { MAX_LIVE_WORKERS, WorkerRun } from './live-workers.ts';
 
 /** What a live run needs of a scenario: real Ed25519, and bytes on the wire (a socket carries nothing else). Applied after the user's --set. */
 export const LIVE_SETS = ['crypto.signatures=real', 'wire.materialize=true'] as const;
@@ -23,6 +26,8 @@ export interface LiveOptions {
   force?: boolean;
   latency?: boolean;
   quiet?: boolean;
+  /** Worker threads the peers are spread over (default 1: all in this thread). */
+  workers?: number;
 }
 
 export function loadLiveScenario(file: string, opts: LiveOptions): Scenario {
@@ -31,19 +36,30 @@ export function loadLiveScenario(file: string, opts: LiveOptions): Scenario {
 }
 
 /** Runs a scenario live; the summary as `run` writes it, plus "mode": "live". */
-export async function runLiveScenario(scenario: Scenario, opts: { latency?: boolean; log?: (s: string) => void }): Promise<LiveResult & { wallSeconds: number }> {
+export async function runLiveScenario(scenario: Scenario, opts: { latency?: boolean; workers?: number; log?: (s: string) => void }): Promise<LiveResult & { wallSeconds: number }> {
   const startMs = performance.now();
-  const run = new LiveRun(scenario, { latency: opts.latency, log: opts.log });
-  try {
+  if ((opts.workers ?? 1) > 1) {
+    const run = new WorkerRun(scenario, { workers: opts.workers!, latency: opts.latency, native: true, log: opts.log });
     await run.start();
-  } catch (e) {
-    await run.net.close();
-    throw e;
+    const result = await run.finish();
+    return { ...result, wallSeconds: (performance.now() - startMs) / 1000 };
   }
-  opts.log?.(`live: ${run.net.hostCount} peers listening on 127.0.0.1 (ports ${run.net.portOf(0)}…); running ${scenario.durationS} s`);
-  await run.runToEnd();
-  const result = await run.finish();
-  return { ...result, wallSeconds: (performance.now() - startMs) / 1000 };
+  const restore = useNativeEd25519();
+  try {
+    const run = new LiveRun(scenario, { latency: opts.latency, log: opts.log, signer: 'openssl' });
+    try {
+      await run.start();
+    } catch (e) {
+      await run.net.close();
+      throw e;
+    }
+    opts.log?.(`live: ${run.net.hostCount} peers listening on 127.0.0.1 (ports ${run.net.portOf(0)}…); running ${scenario.durationS} s`);
+    await run.runToEnd();
+    const result = await run.finish();
+    return { ...result, wallSeconds: (performance.now() - startMs) / 1000 };
+  } finally {
+    restore();
+  }
 }
 
 /** `peermap live FILE`: exit 0, 2 for a bad scenario, limit or bind failure, 1 when the run failed. */
@@ -56,7 +72,7 @@ export async function liveCommand(file: string, opts: LiveOptions): Promise<numb
   log(`  output: ${out}`);
   let result: LiveResult & { wallSeconds: number };
   try {
-    result = await runLiveScenario(scenario, { latency: opts.latency, log });
+    result = await runLiveScenario(scenario, { latency: opts.latency, workers: opts.workers, log });
   } catch (e) {
     if (e instanceof LiveLimitError || e instanceof BindError) return fail(e.message);
     throw e;
@@ -74,6 +90,7 @@ export async function liveCommand(file: string, opts: LiveOptions): Promise<numb
   console.log(`mode: live  peers: ${result.peers}  wall: ${result.wallSeconds.toFixed(1)} s  events: ${result.eventsProcessed}`);
   console.log(`lcc: ${fmt(m.topology?.lccFraction)}  mean degree: ${fmt(m.topology?.degree?.mean)}  coverage: ${fmt(m.discovery?.coverageMean)}`);
   console.log(`protocol errors: ${result.live.protocolErrors}  sockets open at end: ${result.live.socketsOpenAtEnd}`);
+  console.log(starvationVerdict(result.live.starvation).line);
   console.log(`summary: ${path}`);
   return result.live.protocolErrors > 0 || result.live.socketsOpenAtEnd > 0 ? 1 : 0;
 }
@@ -91,6 +108,8 @@ export function startableScenario(file: string, opts: LiveOptions): Scenario | n
   try {
     const scenario = loadLiveScenario(file, opts);
     checkLiveLimits(scenario);
+    const k = opts.workers ?? 1;
+    if (!Number.isInteger(k) || k < 1 || k > MAX_LIVE_WORKERS) return fail(`live: --workers must be an integer in 1..${MAX_LIVE_WORKERS}, got ${k}`);
     return scenario;
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof LiveLimitError) return fail(e.message);

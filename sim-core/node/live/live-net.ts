@@ -5,7 +5,8 @@ import { NetCounters } from '../../net/counters.ts';
 import type { HostContext } from '../../net/world-types.ts';
 import type { Address, CloseReason, ConnId, Direction, MessageSizer, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
 import { FrameCounter } from './frame-counter.ts';
-import { InboundMatcher } from './inbound.ts';
+import { addressOfIp, hostIp, InboundMatcher } from './inbound.ts';
+import { LatenessHistogram } from './starvation.ts';
 
 /** Loopback only: live peers never listen on or dial anything else. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -37,6 +38,8 @@ interface LiveHost {
   server: Server | undefined;
   port: number;
   up: boolean;
+  /** Runs in another worker: dialled at its port, never started here. */
+  remote: boolean;
   conns: Set<ConnId>;
   timers: Map<TimerId, NodeJS.Timeout>;
 }
@@ -49,6 +52,13 @@ export interface LiveNetOptions {
   latencyUs?: (from: Address, to: Address) => number;
   /** Whether traffic between two hosts is cut (a partition): dials fail, data is dropped. */
   blocked?: (from: Address, to: Address) => boolean;
+  /**
+   * Each host dials from its own loopback IP (hostIp), so an acceptor knows
+   * the dialer from the socket's remote address as a kernel tells an IP, in
+   * any process (workers); without it, dialers are matched by port pairs
+   * within this process (InboundMatcher). Linux routes all of 127/8 to lo.
+   */
+  sourceIps?: boolean;
   /** A protocol callback threw: the host is stopped, the process goes on. */
   onProtocolError?: (address: Address, e: unknown) => void;
 }
@@ -67,6 +77,8 @@ export class LiveNet {
   readonly counters = new NetCounters();
   eventsProcessed = 0;
   protocolErrors = 0;
+  /** How late each protocol timer fired (gossip flushes, pings, ticks): the event loop's lag as the protocol feels it. */
+  readonly timerLateness = new LatenessHistogram();
   private readonly startNs = process.hrtime.bigint();
   private readonly hosts: LiveHost[] = [];
   private readonly conns = new Map<ConnId, LiveConn>();
@@ -120,7 +132,7 @@ export class LiveNet {
   addHost(make: (ctx: HostContext<Uint8Array>) => PeerProtocol<Uint8Array>, rngOf: (address: Address, sub: string) => Rng): Address {
     const address = this.hosts.length;
     const io = this.ioFor(address);
-    const host: LiveHost = { address, protocol: undefined as never, server: undefined, port: 0, up: false, conns: new Set(), timers: new Map() };
+    const host: LiveHost = { address, protocol: undefined as never, server: undefined, port: 0, up: false, remote: false, conns: new Set(), timers: new Map() };
     this.hosts.push(host);
     host.protocol = make({ address, io, rng: (sub) => rngOf(address, sub) });
     return address;
@@ -142,9 +154,16 @@ export class LiveNet {
     });
   }
 
+  /** Host `a` runs in another worker and listens at `port`: dials go there; it is never started here. */
+  setRemote(a: Address, port: number): void {
+    const host = this.hosts[a];
+    host.remote = true;
+    host.port = port;
+  }
+
   start(a: Address): void {
     const host = this.hosts[a];
-    if (host.up || this.closed) return;
+    if (host.up || host.remote || this.closed) return;
     host.up = true;
     this.call(host, (p, now) => p.onStart(now));
   }
@@ -203,7 +222,8 @@ export class LiveNet {
     const id = this.nextConn++;
     const target = this.hosts[to];
     const refuse = (reason: CloseReason) => setImmediate(() => this.dialFailed(c, reason));
-    const socket = target && target.up && !this.opts.blocked?.(from, to) ? connect({ host: LOOPBACK_HOST, port: target.port, noDelay: true }) : undefined;
+    const reachable = target && (target.up || target.remote) && !this.opts.blocked?.(from, to);
+    const socket = reachable ? connect({ host: LOOPBACK_HOST, port: target.port, noDelay: true, localAddress: this.opts.sourceIps ? hostIp(from) : undefined }) : undefined;
     const c: LiveConn = { id, host: from, remote: to, dir: 'out', state: 'dialing', socket: socket as Socket, counter: this.counterFor(), held: [], heldTimer: undefined };
     this.conns.set(id, c);
     this.hosts[from].conns.add(id);
@@ -256,9 +276,11 @@ export class LiveNet {
     const host = this.hosts[a];
     if (host.timers.size >= MAX_TIMERS_PER_HOST) throw new RangeError(`live transport: host ${a} has ${MAX_TIMERS_PER_HOST} timers pending`);
     const id = this.nextTimer++;
+    const due = this.now() + delayUs;
     // Node timers have 1 ms resolution: shorter delays fire after about 1 ms.
     const t = setTimeout(() => {
       host.timers.delete(id);
+      this.timerLateness.add((this.now() - due) / 1000);
       this.call(host, (p, now) => p.onTimer(now, tag));
     }, Math.max(0, delayUs / 1000));
     host.timers.set(id, t);
@@ -278,6 +300,8 @@ export class LiveNet {
   private accept(host: LiveHost, socket: Socket): void {
     this.track(socket);
     if (!host.up || this.closed) return void socket.destroy();
+    const known = this.opts.sourceIps ? addressOfIp(socket.remoteAddress) : undefined;
+    if (known !== undefined && known < this.hosts.length) return this.opened(host, socket, known, []);
     this.inbound.identify(socket, host.port, (remote, held) => (host.up ? this.opened(host, socket, remote, held) : socket.destroy()));
   }
 

@@ -11,6 +11,7 @@ import { joinTimes, type RunResult, type SeriesPoint } from '../../scenario/simu
 import { buildUnderlay, type ScenarioUnderlay } from '../../scenario/underlay.ts';
 import { checkLiveLimits } from './limits.ts';
 import { LiveNet } from './live-net.ts';
+import { StarvationMonitor, type StarvationBlock } from './starvation.ts';
 
 /** What `peermap live` reports: a run's result, with "mode": "live" and what the live run could not do. */
 export interface LiveResult extends RunResult {
@@ -27,12 +28,24 @@ export interface LiveResult extends RunResult {
     sampleLateMaxS: number;
     /** Sockets still open after the end (0 unless something leaked). */
     socketsOpenAtEnd: number;
+    /** How far the event loop fell behind, and the CPU it had (starvation.ts): tells a starved run from a protocol difference. */
+    starvation: StarvationBlock;
+    /** Ed25519 implementation the run signed with: 'openssl' (node:crypto, `peermap live`) or 'noble' (pure JS, as the simulator). */
+    signer: string;
+    /** Worker threads the peers ran in (1: all in this thread). */
+    workers: number;
   };
 }
 
 export interface LiveRunOptions {
   /** Add the scenario's per-pair one-way delay to every chunk (default: loopback as is). */
   latency?: boolean;
+  /** Recorded in the result: which Ed25519 the process signs with (the caller installs it). */
+  signer?: string;
+  /** This run is worker `index` of `of`: it runs the hosts with address % of === index, the others are remote (live-workers.ts). */
+  part?: { index: number; of: number };
+  /** With `part`: called at each sample time instead of the driver's sample (the coordinator computes the figures). */
+  onSample?: (dueUs: TimeUs) => void;
   log?: (line: string) => void;
 }
 
@@ -66,6 +79,7 @@ export class LiveRun {
   private origin: TimeUs = 0;
   private errors: string[] = [];
   private lateMaxUs = 0;
+  readonly starvation: StarvationMonitor;
 
   constructor(
     readonly scenario: Scenario,
@@ -83,11 +97,13 @@ export class LiveRun {
       maxFrameBytes: scenario.wire.maxFrameBytes,
       latencyUs: opts.latency ? (from, to) => (from < this.underlay.capacity && to < this.underlay.capacity ? latency.oneWayUs(from, to, latRng) : 0) : undefined,
       blocked: (from, to) => this.blocked(from, to),
+      sourceIps: opts.part !== undefined,
       onProtocolError: (a, e) => {
         if (this.errors.length < 10) this.errors.push(`peer ${a}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         opts.log?.(`live: protocol error at peer ${a} (host stopped): ${e instanceof Error ? e.message : String(e)}`);
       },
     });
+    this.starvation = new StarvationMonitor(this.net.timerLateness);
     // The driver is typed over unknown messages; on a socket they are bytes (wire.materialize).
     type Ctx = Parameters<ProtocolDriver<unknown>['createPeer']>[0];
     const make = (f: (ctx: Ctx) => PeerProtocol<unknown>) => (ctx: HostContext<Uint8Array>) => f(ctx as Ctx) as PeerProtocol<Uint8Array>;
@@ -107,9 +123,32 @@ export class LiveRun {
     return { get now() { return net.now(); }, get hostCount() { return net.hostCount; }, isUp: (a: number) => net.isUp(a), protocolOf: (a: number) => net.protocolOf(a) } as unknown as World<unknown>;
   }
 
+  /** Whether this run hosts address `a` (always, unless it is one worker of several). */
+  owns(a: number): boolean {
+    return this.opts.part === undefined || a % this.opts.part.of === this.opts.part.index;
+  }
+
   /** Binds every host (a failure names the address: BindError), starts the bootstrap nodes, schedules the rest. */
   async start(): Promise<void> {
-    for (let a = 0; a < this.net.hostCount; a++) await this.net.listen(a);
+    await this.bind();
+    this.begin();
+  }
+
+  /** Binds this run's hosts; returns [address, port] of each. */
+  async bind(): Promise<[number, number][]> {
+    const ports: [number, number][] = [];
+    for (let a = 0; a < this.net.hostCount; a++) {
+      if (!this.owns(a)) continue;
+      await this.net.listen(a);
+      ports.push([a, this.net.portOf(a)]);
+    }
+    return ports;
+  }
+
+  /** Starts the clock: the hosts of other workers are at `remote` ports; joins, actions and samples are scheduled. */
+  begin(remote: readonly [number, number][] = []): void {
+    for (const [a, port] of remote) if (!this.owns(a)) this.net.setRemote(a, port);
+    this.starvation.start();
     this.endUs = this.net.now() + secondsToUs(this.scenario.durationS);
     const origin = this.net.now();
     this.origin = origin;
@@ -121,7 +160,14 @@ export class LiveRun {
     for (const spec of this.scenario.adversaries) for (let j = 0; j < spec.count; j++) this.at(origin + secondsToUs(spec.startS), ((a) => () => this.net.start(a))(this.addresses.length + ordinal++));
     this.scenario.actions.forEach((action, i) => this.at(origin + secondsToUs(action.atS), () => this.act(action, i)));
     const every = secondsToUs(this.scenario.metrics.sampleEveryS);
-    for (let t = 0; t < this.endUs - origin; t += every) this.at(origin + t, () => this.sample(origin + t));
+    const sampleAt = this.opts.onSample ?? (() => this.sample());
+    for (let t = 0; t < this.endUs - origin; t += every) {
+      this.at(origin + t, () => {
+        this.lateMaxUs = Math.max(this.lateMaxUs, this.net.now() - (origin + t));
+        this.starvation.samples.add((this.net.now() - (origin + t)) / 1000);
+        sampleAt(origin + t);
+      });
+    }
     const lastJoin = starts.reduce((a, b) => Math.max(a, b), 0);
     const steadyUs = Math.max(lastJoin, Math.floor((this.endUs - origin) / 2));
     if (steadyUs < this.endUs - origin) this.at(origin + steadyUs, () => void (this.steady = snapshotCounters(this.net.counters, this.net.now() - origin)));
@@ -134,14 +180,39 @@ export class LiveRun {
 
   /** Final sample and metrics, then every socket and timer closed. */
   async finish(): Promise<LiveResult> {
-    this.sample();
+    if (!this.opts.onSample) this.sample();
+    const seconds = this.elapsedS;
+    const result = this.result(seconds);
+    result.live.socketsOpenAtEnd = await this.close();
+    return result;
+  }
+
+  /** Actions skipped so far (no loopback meaning). */
+  get skippedActions(): string[] {
+    return [...this.skipped];
+  }
+
+  /** Most a sample ran after its time so far, s. */
+  get sampleLateMaxS(): number {
+    return this.lateMaxUs / 1e6;
+  }
+
+  /** Seconds since the scenario's t = 0. */
+  get elapsedS(): number {
+    return usToSeconds(this.net.now() - this.origin);
+  }
+
+  /** Counters at the start of the steady window (once it has begun). */
+  get steadySnapshot(): CounterSnapshot | undefined {
+    return this.steady;
+  }
+
+  /** Every timer, socket and server closed; resolves with the sockets still open (0 unless one leaked). */
+  async close(): Promise<number> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    const seconds = usToSeconds(this.net.now() - this.origin);
-    const result = this.result(seconds);
     await this.net.close();
-    result.live.socketsOpenAtEnd = this.net.openSockets;
-    return result;
+    return this.net.openSockets;
   }
 
   private result(seconds: number): LiveResult {
@@ -164,8 +235,23 @@ export class LiveRun {
         ...withDiscoveryTimes(own, this.series),
         series: this.series,
       },
-      live: { skippedActions: this.skipped, protocolErrors: this.net.protocolErrors, foreignAccepted: this.net.foreignAccepted, latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)', socketsOpenAtEnd: -1, sampleLateMaxS: this.lateMaxUs / 1e6 },
+      live: {
+        skippedActions: this.skipped,
+        protocolErrors: this.net.protocolErrors,
+        foreignAccepted: this.net.foreignAccepted,
+        latency: this.opts.latency ? this.underlay.latency.describe() : 'none (loopback)',
+        socketsOpenAtEnd: -1,
+        sampleLateMaxS: this.lateMaxUs / 1e6,
+        starvation: this.starvationBlock(true),
+        signer: this.opts.signer ?? 'noble',
+        workers: 1,
+      },
     };
+  }
+
+  /** The run's starvation figures so far. */
+  starvationBlock(stop = false): StarvationBlock {
+    return this.starvation.block(stop);
   }
 
   get protocolErrorDetails(): readonly string[] {
@@ -180,10 +266,9 @@ export class LiveRun {
     this.timers.add(t);
   }
 
-  /** One time-series point; `dueUs` is when it was meant to be taken (net time). */
-  sample(dueUs?: TimeUs): void {
+  /** One time-series point, now. */
+  sample(): void {
     const c = this.net.counters;
-    if (dueUs !== undefined) this.lateMaxUs = Math.max(this.lateMaxUs, this.net.now() - dueUs);
     this.series.push({
       tS: Math.round(usToSeconds(this.net.now() - this.origin) * 1000) / 1000,
       messages: c.totalSent(),
@@ -228,7 +313,7 @@ export class LiveRun {
 }
 
 /** As the simulator: when mean map coverage first reached 50% and 90% (null if never). */
-function withDiscoveryTimes(sections: Record<string, unknown>, series: readonly SeriesPoint[]): Record<string, unknown> {
+export function withDiscoveryTimes(sections: Record<string, unknown>, series: readonly SeriesPoint[]): Record<string, unknown> {
   if (!series.some((p) => typeof p.coverageMean === 'number')) return sections;
   const firstAt = (x: number) => series.find((p) => p.coverageMean >= x)?.tS ?? null;
   const discovery = (sections.discovery ?? {}) as Record<string, unknown>;

@@ -34,6 +34,11 @@ describe('peermap live: 20 peers on loopback', () => {
       expect(result.live.socketsOpenAtEnd).toBe(0);
       expect(run.net.openSockets).toBe(0);
       expect(result.mode).toBe('live');
+      // The starvation block is there and finite (its values are the machine's, never asserted).
+      const st = result.live.starvation;
+      const figures = [st.loopDelayMs.p50, st.loopDelayMs.p99, st.loopDelayMs.max, st.loopUtilisation, st.timerLateness.p99Ms, st.sampleLateness.maxMs, st.wallSeconds, st.loadAvgStart];
+      expect(figures.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+      expect(st.timerLateness.count).toBeGreaterThan(0);
     }
   }, BOUND_MS + 30_000);
 });
