@@ -133,7 +133,7 @@ export class LanePainter {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(layer, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
+      if (o.messages && lane.inFlight) this.drawMessages(ctx, lane, info.typeNames);
       this.painted = { seq: frame.seq, mode: mapMode ? 'map' : 'force', settled: this.layerKey === key };
       return;
     }
@@ -142,7 +142,7 @@ export class LanePainter {
     this.placeByLayout(lane, alpha, width, height, 0.15);
     applyZoom(this.screen, n, this.zoom);
     this.drawGraph(ctx, lane, info, o, n, false);
-    if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
+    if (o.messages && lane.inFlight) this.drawMessages(ctx, lane, info.typeNames);
     if (o.labels) drawLabels(ctx, lane, n, this.screen, this.radius);
     this.notePartition(lane, frame.seq);
     this.painted = { seq: frame.seq, mode: 'force', settled: alpha >= 1 && this.fitSettled };
@@ -360,7 +360,7 @@ export class LanePainter {
     }
   }
 
-  private drawMessages(ctx: CanvasRenderingContext2D, lane: LaneFrame): void {
+  private drawMessages(ctx: CanvasRenderingContext2D, lane: LaneFrame, typeNames: Record<number, string>): void {
     const f = lane.inFlight!;
     const t = this.shownUs;
     const p = this.screen;
@@ -370,7 +370,7 @@ export class LanePainter {
       const s = f.sentUs[m];
       const a = f.arriveUs[m];
       if (t < s || t > a || a <= s) continue;
-      const c = messageColor(f.type[m]);
+      const c = messageColor(typeNames[f.type[m]]);
       let list = byColor.get(c);
       if (!list) byColor.set(c, (list = []));
       list.push(m);
