@@ -1,7 +1,7 @@
 import { lab } from 'd3-color';
 import { describe, expect, it } from 'vitest';
 import { deltaE2000, deltaE2000Lab, deuteranopia } from './color-distance.ts';
-import { BACKGROUND, CONTINENT_COLORS, DOWN, MESSAGE_FAMILIES, messageColor, STRATEGY_COLORS, UP, WAITING } from './colors.ts';
+import { BACKGROUND, CONTINENT_COLORS, LAND, OCEAN, DOWN, MESSAGE_FAMILIES, messageColor, STRATEGY_COLORS, UP, WAITING } from './colors.ts';
 
 /** CIEDE2000 ≈ 2 is a just-noticeable difference between large patches; dots of 3–8 px and thin lines need far more. */
 const WITHIN_ROLE_MIN_DE = 25;
@@ -55,7 +55,10 @@ describe('colour scheme', () => {
   });
 
   it('stands out from the background', () => {
-    expect(minAcross([...strategies, UP, DOWN, ...regions, ...messages], [BACKGROUND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE);
+    expect(minAcross([...strategies, UP, DOWN, ...regions, ...messages], [BACKGROUND, OCEAN, LAND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE);
+    // Peers not started yet are drawn on the map too, fainter but visible over sea and land.
+    expect(minAcross([WAITING], [OCEAN, LAND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE / 2);
+    expect(deltaE2000(LAND, OCEAN)).toBeGreaterThanOrEqual(5);
     expect(lab(BACKGROUND).l).toBeLessThan(10);
   });
 

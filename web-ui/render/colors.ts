@@ -11,6 +11,10 @@
 export const BACKGROUND = '#0d1117';
 export const EDGE = 'rgba(148, 163, 184, 0.28)';
 export const EDGE_SELECTED = 'rgba(250, 204, 21, 0.9)';
+/** The world map: sea, land and coast (quiet, under every peer colour). */
+export const OCEAN = '#0b1320';
+export const LAND = '#1c2737';
+export const COASTLINE = 'rgba(148, 163, 184, 0.45)';
 export const WAITING = '#3f4652';
 export const DOWN = '#ef4444';
 export const UP = '#38bdf8';

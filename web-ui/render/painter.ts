@@ -56,6 +56,8 @@ export class LanePainter {
   partitionDrawn = { key: '', seq: -1, renderFrame: -1 };
   /** Zoom and pan (d3-zoom's transform, CSS px): screen = fitted position × k + (x, y); dots keep their size. */
   zoom: Zoom = { k: 1, x: 0, y: 0 };
+  /** Peer labels in the last picture (classroom: only those that fit). */
+  labelsDrawn = 0;
   private fitSettled = false;
   private seq = -1;
   private from: Float32Array = new Float32Array(0);
@@ -127,7 +129,7 @@ export class LanePainter {
         else this.placeByLayout(lane, 1, width, height, 0.5);
         applyZoom(this.screen, n, this.zoom);
         this.drawGraph(lctx, lane, info, o, n, mapMode);
-        if (o.labels) drawLabels(lctx, lane, n, this.screen, this.radius);
+        this.labelsDrawn = o.labels ? drawLabels(lctx, lane, n, this.screen, this.radius, width, height) : 0;
         this.notePartition(lane, frame.seq);
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -143,7 +145,7 @@ export class LanePainter {
     applyZoom(this.screen, n, this.zoom);
     this.drawGraph(ctx, lane, info, o, n, false);
     if (o.messages && lane.inFlight) this.drawMessages(ctx, lane, info.typeNames);
-    if (o.labels) drawLabels(ctx, lane, n, this.screen, this.radius);
+    this.labelsDrawn = o.labels ? drawLabels(ctx, lane, n, this.screen, this.radius, width, height) : 0;
     this.notePartition(lane, frame.seq);
     this.painted = { seq: frame.seq, mode: 'force', settled: alpha >= 1 && this.fitSettled };
   }
