@@ -45,7 +45,7 @@ describe('peer labels only where they fit', () => {
     }
   });
 
-  it('labels every peer of a sparse classroom, and of two peers on one spot only the better connected', () => {
+  it('labels every peer of a sparse classroom; of three peers on one spot the two best connected (right, then left); at the right edge, on the left', () => {
     const n = 50;
     const screen = new Float32Array(2 * n);
     for (let i = 0; i < n; i++) {
@@ -54,7 +54,14 @@ describe('peer labels only where they fit', () => {
     }
     const all = Array.from({ length: n }, (_, i) => i);
     expect(placeLabels(all, new Uint32Array(n), screen, new Float32Array(n).fill(7), 9, 1100, 400).peers.length).toBe(n);
-    const two = placeLabels([0, 1], Uint32Array.of(3, 5), Float32Array.of(100, 100, 100, 100), Float32Array.of(5, 5), 9, 400, 400);
-    expect(two.peers).toEqual([1]);
+    const three = placeLabels([0, 1, 2], Uint32Array.of(3, 5, 4), Float32Array.of(100, 100, 100, 100, 100, 100), Float32Array.of(5, 5, 5), 9, 400, 400);
+    expect(three.peers).toEqual([1, 2]);
+    expect(three.boxes[0].x).toBeGreaterThan(100);
+    expect(three.boxes[1].x + three.boxes[1].w).toBeLessThan(100);
+    const at = new Float32Array(16);
+    at.set([395, 200], 14);
+    const edge = placeLabels([7], new Uint32Array(8), at, new Float32Array(8).fill(5), 9, 400, 400);
+    expect(edge.peers).toEqual([7]);
+    expect(edge.boxes[0].x + edge.boxes[0].w).toBeLessThan(395);
   });
 });

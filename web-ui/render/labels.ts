@@ -33,8 +33,9 @@ export interface Placement {
 /**
  * Chooses the peers to label. Candidates are visited by `priority`
  * (descending, then peer number ascending: deterministic), a label sits to
- * the right of its peer (`screen` x, y, `radius`), `charW` px per digit.
- * Boxes outside the canvas or over a placed box are skipped.
+ * the right of its peer (`screen` x, y, `radius`), else to its left,
+ * `charW` px per digit. Peers whose box fits on neither side (outside the
+ * canvas or over a placed box) go unlabelled.
  */
 export function placeLabels(
   candidates: readonly number[],
@@ -52,19 +53,28 @@ export function placeLabels(
   const used = new Uint8Array(cols * rows);
   const out: Placement = { peers: [], boxes: [] };
   const h = FONT_PX + 2;
-  for (const i of order) {
-    if (out.peers.length >= maxLabels) break;
-    const w = String(i).length * charW;
-    const x = screen[2 * i] + radius[i] + 3;
-    const y = screen[2 * i + 1] - h / 2;
-    if (!(x >= 0 && y >= 0 && x + w <= width && y + h <= height)) continue;
+  const fits = (x: number, y: number, w: number): [number, number, number, number] | undefined => {
+    if (!(x >= 0 && y >= 0 && x + w <= width && y + h <= height)) return undefined;
     const c0 = Math.max(0, Math.floor((x - PAD_PX) / CELL_PX));
     const c1 = Math.min(cols - 1, Math.floor((x + w + PAD_PX) / CELL_PX));
     const r0 = Math.max(0, Math.floor((y - PAD_PX) / CELL_PX));
     const r1 = Math.min(rows - 1, Math.floor((y + h + PAD_PX) / CELL_PX));
-    let free = true;
-    for (let r = r0; r <= r1 && free; r++) for (let c = c0; c <= c1; c++) if (used[r * cols + c]) free = false;
-    if (!free) continue;
+    for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (used[r * cols + c]) return undefined;
+    return [c0, c1, r0, r1];
+  };
+  for (const i of order) {
+    if (out.peers.length >= maxLabels) break;
+    const w = String(i).length * charW;
+    const y = screen[2 * i + 1] - h / 2;
+    // Right of the peer, else left of it (at the canvas's right edge, or beside a neighbour's label).
+    let x = screen[2 * i] + radius[i] + 3;
+    let cells = fits(x, y, w);
+    if (!cells) {
+      x = screen[2 * i] - radius[i] - 3 - w;
+      cells = fits(x, y, w);
+    }
+    if (!cells) continue;
+    const [c0, c1, r0, r1] = cells;
     for (let r = r0; r <= r1; r++) used.fill(1, r * cols + c0, r * cols + c1 + 1);
     out.peers.push(i);
     out.boxes.push({ x, y, w, h });
