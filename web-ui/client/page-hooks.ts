@@ -1,6 +1,7 @@
 import type { FrameStore } from './store.ts';
 import type { SimApi } from './sim-client.ts';
 import { renderLoop } from '../render/loop.ts';
+import { mapFrame, project } from '../render/geo.ts';
 import { paintersByLane } from '../render/painter.ts';
 
 /**
@@ -20,6 +21,15 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       if (!p || peer >= p.painter.count || p.painter.radius[peer] === 0) return null;
       const r = p.canvas.getBoundingClientRect();
       return { x: r.left + p.painter.screen[2 * peer], y: r.top + p.painter.screen[2 * peer + 1] };
+    },
+    /** Where latitude / longitude lies on lane `lane`'s world map, in page CSS px (at the current zoom). */
+    mapPointOf: (lane: number, lat: number, lon: number) => {
+      const p = paintersByLane.get(lane);
+      if (!p) return null;
+      const r = p.canvas.getBoundingClientRect();
+      const [x, y] = project(mapFrame(Math.max(1, Math.round(r.width)), Math.max(1, Math.round(r.height))), lat, lon);
+      const z = p.painter.zoom;
+      return { x: r.left + x * z.k + z.x, y: r.top + y * z.k + z.y };
     },
     state: () => ({
       loaded: !!store.info,
@@ -49,6 +59,8 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       seq: store.frame?.seq ?? -1,
       painted: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.painted ?? null) ?? [],
       renderFrames: renderLoop.frames,
+      /** Per lane, the peer labels its canvas last drew (classroom mode). */
+      labels: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.labelsDrawn ?? 0) ?? [],
       /** Per lane: the frame that brought the partitions in force (render frame it arrived in), and what the canvas drew of them. */
       partitionSeen: store.partitionSeen.map((p) => ({ ...p })),
       partitionDrawn: store.frame?.lanes.map((_, i) => { const p = paintersByLane.get(i)?.painter.partitionDrawn; return p ? { ...p } : null; }) ?? [],

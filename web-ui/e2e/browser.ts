@@ -32,6 +32,8 @@ export interface PageState {
   seq: number;
   painted: (Painted | null)[];
   renderFrames: number;
+  /** Per lane, the peer labels its canvas last drew (classroom mode: only those that fit). */
+  labels: number[];
   /** Peers up and links per lane in the latest frame. */
   up: number[];
   links: number[];

@@ -1,38 +1,74 @@
-/** Colours shared by the canvas views, the charts and the legends. */
+/**
+ * Colours shared by the canvas views, the charts and the legends: one
+ * scheme, so that what is shown together never shares a colour. Strategies
+ * (chart lines, lane borders), peer states, regions (peers coloured by
+ * continent, beside the down and waiting states) and message families
+ * (dots in flight) are categorical palettes checked by `colors.test.ts`
+ * (CIEDE2000 between every pair of a role, regions against strategies, and
+ * again under simulated deuteranopia).
+ */
 
 export const BACKGROUND = '#0d1117';
 export const EDGE = 'rgba(148, 163, 184, 0.28)';
 export const EDGE_SELECTED = 'rgba(250, 204, 21, 0.9)';
+/** The world map: sea, land and coast (quiet, under every peer colour). */
+export const OCEAN = '#0b1320';
+export const LAND = '#1c2737';
+export const COASTLINE = 'rgba(148, 163, 184, 0.45)';
 export const WAITING = '#3f4652';
 export const DOWN = '#ef4444';
 export const UP = '#38bdf8';
 
+/** Continents (colour by region): kept clear of the strategy colours and of down / waiting. */
 export const CONTINENT_COLORS: Record<string, string> = {
-  Africa: '#f59e0b',
-  Eurasia: '#3b82f6',
-  'North America': '#a855f7',
-  Oceania: '#14b8a6',
-  'South America': '#22c55e',
+  Africa: '#a16207',
+  Eurasia: '#22d3ee',
+  'North America': '#ec4899',
+  Oceania: '#fde047',
+  'South America': '#86efac',
 };
 export const UNPLACED = '#94a3b8';
 
 export const STRATEGY_COLORS: Record<string, string> = {
   globalmap: '#3b82f6',
   kademlia: '#f59e0b',
-  random: '#a855f7',
+  random: '#d8b4fe',
   none: '#94a3b8',
   flood: '#94a3b8',
 };
+const STRATEGY_FALLBACK = ['#3b82f6', '#f59e0b', '#d8b4fe', '#94a3b8'];
 
 export function strategyColor(s: string, i = 0): string {
-  return STRATEGY_COLORS[s] ?? ['#3b82f6', '#f59e0b', '#a855f7', '#22c55e', '#ef4444'][i % 5];
+  return STRATEGY_COLORS[s] ?? STRATEGY_FALLBACK[i % STRATEGY_FALLBACK.length];
 }
 
-const MESSAGE_PALETTE = ['#facc15', '#fb7185', '#34d399', '#60a5fa', '#f472b6', '#a3e635', '#fdba74', '#c4b5fd'];
+/**
+ * Message types grouped into families, one colour each: a run shows up to
+ * twenty types at once and no twenty colours stay apart as 3-px dots on a
+ * dark canvas, while nine can (the legend names the types of each family).
+ */
+export const MESSAGE_FAMILIES: readonly { family: string; color: string; types: readonly string[] }[] = [
+  { family: 'gossip', color: '#f8fafc', types: ['gm-events'] },
+  { family: 'directed', color: '#f0abfc', types: ['gm-directed'] },
+  { family: 'map sync', color: '#14b8a6', types: ['gm-sync-request', 'gm-sync'] },
+  { family: 'addresses', color: '#84cc16', types: ['get-addr', 'addr'] },
+  { family: 'handshake', color: '#60a5fa', types: ['version', 'verack'] },
+  { family: 'keep-alive', color: '#6366f1', types: ['ping', 'pong'] },
+  { family: 'kademlia', color: '#fca5a5', types: ['kad-find-node', 'kad-nodes', 'kad-ping', 'kad-pong'] },
+  { family: 'blocks', color: '#b45309', types: ['inv', 'get-data', 'block'] },
+  { family: 'other', color: '#f43f5e', types: [] },
+];
+const OTHER = MESSAGE_FAMILIES[MESSAGE_FAMILIES.length - 1];
+const FAMILY_BY_TYPE = new Map(MESSAGE_FAMILIES.flatMap((f) => f.types.map((t) => [t, f] as const)));
 
-/** A stable colour per message type. */
-export function messageColor(type: number): string {
-  return MESSAGE_PALETTE[(type * 5) % MESSAGE_PALETTE.length];
+/** The family of a message type by its name (unknown or unnamed types: 'other'). */
+export function messageFamily(typeName: string | undefined): (typeof MESSAGE_FAMILIES)[number] {
+  return (typeName !== undefined && FAMILY_BY_TYPE.get(typeName)) || OTHER;
+}
+
+/** The colour of a message type by its name (numbers differ between protocols, names do not). */
+export function messageColor(typeName: string | undefined): string {
+  return messageFamily(typeName).color;
 }
 
 /** Partitions: the two sides' shading and the links that cross the cut (dashed). */

@@ -1,12 +1,19 @@
 /**
  * The world map: an equirectangular projection of latitude / longitude
- * (no tiles, no network). The backdrop is a graticule plus the measured
- * cities of the latency dataset as faint dots, drawn once per size into an
- * offscreen canvas.
+ * (no tiles, no network). The backdrop is the land of Natural Earth's 1:110m
+ * coastlines (world-atlas, bundled into the page), a graticule, and the
+ * measured cities of the latency dataset as faint dots, drawn once per size
+ * into an offscreen canvas. The map fills the whole canvas: latitudes beyond
+ * the cities' range are shown when the canvas is taller than that range
+ * (there used to be an empty band above and below the map there).
  */
-import { BACKGROUND } from './colors.ts';
+import { geoEquirectangular, geoPath } from 'd3-geo';
+import { feature } from 'topojson-client';
+import type { GeometryObject, Topology } from 'topojson-specification';
+import land110m from 'world-atlas/land-110m.json';
+import { COASTLINE, LAND, OCEAN } from './colors.ts';
 
-/** Latitudes shown (the dataset's cities lie between about -46° and 64°). */
+/** Latitudes always shown (the dataset's cities lie between about -46° and 64°). */
 const LAT_TOP = 75;
 const LAT_BOTTOM = -58;
 
@@ -15,22 +22,41 @@ export interface MapFrame {
   y0: number;
   w: number;
   h: number;
+  /** Latitude at y0 and at y0 + h (degrees). */
+  latTop: number;
+  latBottom: number;
 }
 
-/** The largest map rectangle with the projection's aspect that fits in (width, height) with a margin. */
+/**
+ * The map rectangle for a canvas of (width, height): all longitudes and at
+ * least LAT_TOP..LAT_BOTTOM fit with a margin; the rest of the height shows
+ * more latitudes (up to the poles), so the map fills the canvas.
+ */
 export function mapFrame(width: number, height: number, margin = 12): MapFrame {
-  const aspect = 360 / (LAT_TOP - LAT_BOTTOM);
-  let w = width - 2 * margin;
-  let h = w / aspect;
-  if (h > height - 2 * margin) {
-    h = height - 2 * margin;
-    w = h * aspect;
+  const pxPerDeg = Math.max(1e-6, Math.min((width - 2 * margin) / 360, (height - 2 * margin) / (LAT_TOP - LAT_BOTTOM)));
+  const w = 360 * pxPerDeg;
+  const spanDeg = Math.min(180, height / pxPerDeg);
+  const mid = (LAT_TOP + LAT_BOTTOM) / 2;
+  let latTop = mid + spanDeg / 2;
+  if (latTop > 90) latTop = 90;
+  let latBottom = latTop - spanDeg;
+  if (latBottom < -90) {
+    latBottom = -90;
+    latTop = latBottom + spanDeg;
   }
-  return { x0: (width - w) / 2, y0: (height - h) / 2, w, h };
+  const h = spanDeg * pxPerDeg;
+  return { x0: (width - w) / 2, y0: (height - h) / 2, w, h, latTop, latBottom };
 }
 
 export function project(f: MapFrame, lat: number, lon: number): [number, number] {
-  return [f.x0 + ((lon + 180) / 360) * f.w, f.y0 + ((LAT_TOP - lat) / (LAT_TOP - LAT_BOTTOM)) * f.h];
+  return [f.x0 + ((lon + 180) / 360) * f.w, f.y0 + ((f.latTop - lat) / (f.latTop - f.latBottom)) * f.h];
+}
+
+let landShape: GeoJSON.FeatureCollection | GeoJSON.Feature | undefined;
+/** The land polygons (decoded from TopoJSON once). */
+function land(): GeoJSON.FeatureCollection | GeoJSON.Feature {
+  const topo = land110m as unknown as Topology<{ land: GeometryObject }>;
+  return (landShape ??= feature(topo, topo.objects.land));
 }
 
 /**
@@ -54,16 +80,31 @@ export function cityJitter(city: ArrayLike<number> | undefined, lat: Float32Arra
   return out;
 }
 
-/** Graticule and city dots into a canvas of the given backing size. */
+/** Ocean, land, graticule and city dots into a canvas of the given backing size. */
 export function drawBackdrop(canvas: HTMLCanvasElement | OffscreenCanvas, f: MapFrame, cities: readonly { lat: number; lon: number }[], dpr: number): void {
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | null;
   if (!ctx) return;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = BACKGROUND;
+  ctx.fillStyle = OCEAN;
   ctx.fillRect(0, 0, canvas.width / dpr, canvas.height / dpr);
-  ctx.fillStyle = '#111a26';
-  ctx.fillRect(f.x0, f.y0, f.w, f.h);
-  ctx.strokeStyle = 'rgba(100, 116, 139, 0.25)';
+  // d3's equirectangular projection with project()'s scale and origin (the same px per degree both ways).
+  const pxPerDeg = f.w / 360;
+  const projection = geoEquirectangular()
+    .scale((pxPerDeg * 180) / Math.PI)
+    .translate([f.x0 + f.w / 2, f.y0 + f.latTop * pxPerDeg])
+    .clipExtent([
+      [f.x0, f.y0],
+      [f.x0 + f.w, f.y0 + f.h],
+    ]);
+  const path = geoPath(projection, ctx);
+  ctx.beginPath();
+  path(land());
+  ctx.fillStyle = LAND;
+  ctx.fill();
+  ctx.strokeStyle = COASTLINE;
+  ctx.lineWidth = 0.7;
+  ctx.stroke();
+  ctx.strokeStyle = 'rgba(100, 116, 139, 0.18)';
   ctx.lineWidth = 0.5;
   ctx.beginPath();
   for (let lon = -180; lon <= 180; lon += 30) {
@@ -71,8 +112,8 @@ export function drawBackdrop(canvas: HTMLCanvasElement | OffscreenCanvas, f: Map
     ctx.moveTo(x, f.y0);
     ctx.lineTo(x, f.y0 + f.h);
   }
-  for (let lat = -60; lat <= 75; lat += 15) {
-    if (lat < LAT_BOTTOM || lat > LAT_TOP) continue;
+  for (let lat = -90; lat <= 90; lat += 15) {
+    if (lat < f.latBottom || lat > f.latTop) continue;
     const [, y] = project(f, lat, 0);
     ctx.moveTo(f.x0, y);
     ctx.lineTo(f.x0 + f.w, y);

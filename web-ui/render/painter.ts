@@ -7,9 +7,10 @@
  */
 import type { FrameStore } from '../client/store.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type LaneFrame, type LoadInfo } from '../worker/protocol.ts';
-import { BACKGROUND, CONTINENT_COLORS, DOWN, EDGE, EDGE_SELECTED, messageColor, UNPLACED, UP, WAITING } from './colors.ts';
+import { BACKGROUND, CONTINENT_COLORS, DOWN, EDGE, EDGE_SELECTED, UNPLACED, UP, WAITING } from './colors.ts';
 import { cityJitter, drawBackdrop, mapFrame, project } from './geo.ts';
 import { drawLabels } from './labels.ts';
+import { drawMessages } from './messages.ts';
 import { renderLoop } from './loop.ts';
 import { crossesCut, drawCutLinks, partitionKey, shadeSides } from './partition.ts';
 import { applyZoom, type Zoom } from './zoom.ts';
@@ -56,6 +57,8 @@ export class LanePainter {
   partitionDrawn = { key: '', seq: -1, renderFrame: -1 };
   /** Zoom and pan (d3-zoom's transform, CSS px): screen = fitted position × k + (x, y); dots keep their size. */
   zoom: Zoom = { k: 1, x: 0, y: 0 };
+  /** Peer labels in the last picture (classroom: only those that fit). */
+  labelsDrawn = 0;
   private fitSettled = false;
   private seq = -1;
   private from: Float32Array = new Float32Array(0);
@@ -127,13 +130,13 @@ export class LanePainter {
         else this.placeByLayout(lane, 1, width, height, 0.5);
         applyZoom(this.screen, n, this.zoom);
         this.drawGraph(lctx, lane, info, o, n, mapMode);
-        if (o.labels) drawLabels(lctx, lane, n, this.screen, this.radius);
+        this.labelsDrawn = o.labels ? drawLabels(lctx, lane, n, this.screen, this.radius, width, height) : 0;
         this.notePartition(lane, frame.seq);
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(layer, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
+      if (o.messages && lane.inFlight) drawMessages(ctx, lane, info.typeNames, this.screen, this.shownUs);
       this.painted = { seq: frame.seq, mode: mapMode ? 'map' : 'force', settled: this.layerKey === key };
       return;
     }
@@ -142,8 +145,8 @@ export class LanePainter {
     this.placeByLayout(lane, alpha, width, height, 0.15);
     applyZoom(this.screen, n, this.zoom);
     this.drawGraph(ctx, lane, info, o, n, false);
-    if (o.messages && lane.inFlight) this.drawMessages(ctx, lane);
-    if (o.labels) drawLabels(ctx, lane, n, this.screen, this.radius);
+    if (o.messages && lane.inFlight) drawMessages(ctx, lane, info.typeNames, this.screen, this.shownUs);
+    this.labelsDrawn = o.labels ? drawLabels(ctx, lane, n, this.screen, this.radius, width, height) : 0;
     this.notePartition(lane, frame.seq);
     this.painted = { seq: frame.seq, mode: 'force', settled: alpha >= 1 && this.fitSettled };
   }
@@ -357,37 +360,6 @@ export class LanePainter {
       ctx.beginPath();
       ctx.arc(p[2 * i], p[2 * i + 1], this.radius[i] + 4, 0, Math.PI * 2);
       ctx.stroke();
-    }
-  }
-
-  private drawMessages(ctx: CanvasRenderingContext2D, lane: LaneFrame): void {
-    const f = lane.inFlight!;
-    const t = this.shownUs;
-    const p = this.screen;
-    const r = lane.n > 300 ? 1.6 : 3.2;
-    const byColor = new Map<string, number[]>();
-    for (let m = 0; m < f.count; m++) {
-      const s = f.sentUs[m];
-      const a = f.arriveUs[m];
-      if (t < s || t > a || a <= s) continue;
-      const c = messageColor(f.type[m]);
-      let list = byColor.get(c);
-      if (!list) byColor.set(c, (list = []));
-      list.push(m);
-    }
-    for (const [color, list] of byColor) {
-      ctx.fillStyle = color;
-      ctx.beginPath();
-      for (const m of list) {
-        const u = (t - f.sentUs[m]) / (f.arriveUs[m] - f.sentUs[m]);
-        const i = f.from[m];
-        const j = f.to[m];
-        const x = p[2 * i] + (p[2 * j] - p[2 * i]) * u;
-        const y = p[2 * i + 1] + (p[2 * j + 1] - p[2 * i + 1]) * u;
-        ctx.moveTo(x + r, y);
-        ctx.arc(x, y, r, 0, Math.PI * 2);
-      }
-      ctx.fill();
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { LoadInfo } from '../worker/protocol.ts';
-import { CONTINENT_COLORS, DOWN, messageColor, UP, WAITING } from '../render/colors.ts';
+import { CONTINENT_COLORS, DOWN, messageFamily, UP, WAITING } from '../render/colors.ts';
 
 /** What the audience is looking at, in plain words, with the colour legend. */
 export function ClassroomPanel({ info, typesSeen }: { info: LoadInfo | undefined; typesSeen: number[] }) {
@@ -35,13 +35,26 @@ export function ClassroomPanel({ info, typesSeen }: { info: LoadInfo | undefined
               <i style={{ background: col }} /> {c} (colour by region)
             </li>
           ))}
-        {typesSeen.map((t) => (
-          <li key={t}>
-            <i className="dot" style={{ background: messageColor(t) }} /> message: {info?.typeNames[t] ?? `type ${t}`}
+        {messageLegend(info, typesSeen).map(({ family, color, names }) => (
+          <li key={family}>
+            <i className="dot" style={{ background: color }} /> message: {names.join(', ')}
           </li>
         ))}
       </ul>
       <p className="hint">Bigger dots have more neighbours. Step event = one thing happens; step round = {info?.roundS ?? 1} s, one gossip round.</p>
     </section>
   );
+}
+
+/** One legend entry per message family seen (its colour), naming the types seen in it. */
+function messageLegend(info: LoadInfo | undefined, typesSeen: number[]): { family: string; color: string; names: string[] }[] {
+  const byFamily = new Map<string, { family: string; color: string; names: string[] }>();
+  for (const t of typesSeen) {
+    const name = info?.typeNames[t];
+    const f = messageFamily(name);
+    let entry = byFamily.get(f.family);
+    if (!entry) byFamily.set(f.family, (entry = { family: f.family, color: f.color, names: [] }));
+    entry.names.push(name ?? `type ${t}`);
+  }
+  return [...byFamily.values()];
 }
