@@ -64,6 +64,9 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       /** Per lane: the frame that brought the partitions in force (render frame it arrived in), and what the canvas drew of them. */
       partitionSeen: store.partitionSeen.map((p) => ({ ...p })),
       partitionDrawn: store.frame?.lanes.map((_, i) => { const p = paintersByLane.get(i)?.painter.partitionDrawn; return p ? { ...p } : null; }) ?? [],
+      /** The same, as the last few changes per lane. */
+      partitionSeenLog: store.partitionSeenLog.map((l) => l.map((p) => ({ ...p }))),
+      partitionDrawnLog: store.frame?.lanes.map((_, i) => (paintersByLane.get(i)?.painter.partitionDrawnLog ?? []).map((p) => ({ ...p }))) ?? [],
       /** Per lane, the zoom factor of its canvas (1: the whole view). */
       zoom: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.zoom.k ?? 1) ?? [],
       /** Achieved simulated seconds per wall second (NaN while not measured). */

@@ -1,4 +1,5 @@
 import { renderLoop } from '../render/loop.ts';
+import { PARTITION_LOG_MAX } from '../render/partition.ts';
 import type { ActionSpec, Frame, LoadInfo, SeriesPoint } from '../worker/protocol.ts';
 
 /** Text panels re-render at most this often; canvases read the latest frame on every animation frame. */
@@ -10,6 +11,8 @@ const NOTIFY_MS = 100;
  * actions. React components subscribe through useSyncExternalStore and see
  * a version number that moves at most 10 times a second.
  */
+export interface PartitionSeen { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }
+
 export class FrameStore {
   info: LoadInfo | undefined;
   frame: Frame | undefined;
@@ -27,7 +30,9 @@ export class FrameStore {
    * their end), the render frame in which it arrived, and the simulated
    * time of the frame before it (tests: a cut is drawn within one frame).
    */
-  partitionSeen: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[] = [];
+  partitionSeen: PartitionSeen[] = [];
+  /** Per lane, the last PARTITION_LOG_MAX changes (a test reads a change after the playhead has moved on). */
+  partitionSeenLog: PartitionSeen[][] = [];
   private version = 0;
   private listeners = new Set<() => void>();
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -42,6 +47,7 @@ export class FrameStore {
     this.framesReceived = 0;
     this.error = undefined;
     this.partitionSeen = [];
+    this.partitionSeenLog = [];
     this.notify(true);
   }
 
@@ -51,7 +57,12 @@ export class FrameStore {
     const prevNowUs = this.frame?.nowUs ?? -1;
     frame.lanes.forEach((lane, i) => {
       const key = lane.partition?.names.join('\n') ?? '';
-      if (key !== (this.partitionSeen[i]?.key ?? '')) this.partitionSeen[i] = { key, seq: frame.seq, renderFrame: renderLoop.frames, nowUs: frame.nowUs, prevNowUs };
+      if (key === (this.partitionSeen[i]?.key ?? '')) return;
+      const seen = { key, seq: frame.seq, renderFrame: renderLoop.frames, nowUs: frame.nowUs, prevNowUs };
+      this.partitionSeen[i] = seen;
+      const log = (this.partitionSeenLog[i] ??= []);
+      log.push(seen);
+      if (log.length > PARTITION_LOG_MAX) log.shift();
     });
     this.frame = frame;
     this.frameAt = now;

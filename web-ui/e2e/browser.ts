@@ -45,6 +45,8 @@ export interface PageState {
   /** Per lane: the worker frame that brought the partitions now in force and the render frame it arrived in; what the canvas drew. */
   partitionSeen: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[];
   partitionDrawn: ({ key: string; seq: number; renderFrame: number } | null)[];
+  partitionSeenLog: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[][];
+  partitionDrawnLog: { key: string; seq: number; renderFrame: number }[][];
   simSecondsPerS: number | null;
   /** Per lane, its canvas's zoom factor (1: the whole view). */
   zoom: number[];

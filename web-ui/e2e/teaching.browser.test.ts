@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import type { PartitionSeen } from '../client/store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReplayText } from '../../sim-core/record/reader.ts';
 import { Replay } from '../../sim-core/record/replay.ts';
@@ -44,16 +45,20 @@ function pngSize(b: Buffer): { width: number; height: number } {
 }
 
 /** Waits until lane `lane` has drawn the partitions `names` (newline-joined key), then checks it did so within one render frame of the worker frame that brought them. */
-async function expectDrawnWithinOneFrame(page: Page, lane: number, key: string): Promise<void> {
+/** The last change to `key` the lane received and drew, read from the logs: the playhead may have moved on since. */
+async function expectDrawnWithinOneFrame(page: Page, lane: number, key: string): Promise<PartitionSeen> {
   const k = JSON.stringify(key);
-  await waitForState(page, `s.partitionSeen[${lane}]?.key === ${k} && s.partitionDrawn[${lane}]?.key === ${k}`);
+  const last = (log: string) => `(${log}[${lane}] ?? []).filter((p) => p.key === ${k}).pop()`;
+  // The drawn entry must be of the received one (same or later worker frame), not an older change to the same key.
+  await waitForState(page, `${last('s.partitionSeenLog')} !== undefined && ${last('s.partitionDrawnLog')}?.seq >= ${last('s.partitionSeenLog')}.seq`);
   const s = await pageState(page);
-  const seen = s.partitionSeen[lane];
-  const drawn = s.partitionDrawn[lane]!;
+  const seen = s.partitionSeenLog[lane].filter((p) => p.key === key).pop()!;
+  const drawn = s.partitionDrawnLog[lane].filter((p) => p.key === key).pop()!;
   // Drawn from the frame that brought it, or a later one when several worker frames land between two paints (a busy machine).
   expect(drawn.seq, 'drawn from the frame that brought it or a later one').toBeGreaterThanOrEqual(seen.seq);
   expect(drawn.renderFrame - seen.renderFrame, 'render frames between its arrival and its drawing').toBeLessThanOrEqual(1);
   expect(drawn.renderFrame).toBeGreaterThanOrEqual(seen.renderFrame);
+  return seen;
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`the dashboard for teaching (headless Chromium)${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 4 * PAGE_TIMEOUT_MS }, () => {
@@ -103,8 +108,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard for teaching (headless Chromium)$
     for (const [key, atS] of [['cut', 20], ['', 32]] as const) {
       await waitForState(page, `s.partitions.every((p) => p.join() === ${JSON.stringify(key)}) && s.nowS >= ${atS}`);
       for (const lane of [0, 1]) {
-        await expectDrawnWithinOneFrame(page, lane, key);
-        const seen = (await pageState(page)).partitionSeen[lane];
+        const seen = await expectDrawnWithinOneFrame(page, lane, key);
         expect(seen.prevNowUs).toBeLessThan(atS * 1e6);
         expect(seen.nowUs).toBeGreaterThanOrEqual(atS * 1e6);
       }

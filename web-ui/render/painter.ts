@@ -12,7 +12,7 @@ import { cityJitter, drawBackdrop, mapFrame, project } from './geo.ts';
 import { drawLabels } from './labels.ts';
 import { drawMessages } from './messages.ts';
 import { renderLoop } from './loop.ts';
-import { crossesCut, drawCutLinks, partitionKey, shadeSides } from './partition.ts';
+import { PARTITION_LOG_MAX, crossesCut, drawCutLinks, partitionKey, shadeSides } from './partition.ts';
 import { applyZoom, type Zoom } from './zoom.ts';
 
 export type LayoutMode = 'force' | 'map';
@@ -55,6 +55,8 @@ export class LanePainter {
   painted: { seq: number; mode: LayoutMode; settled: boolean } = { seq: -1, mode: 'force', settled: false };
   /** The partitions last drawn, and the worker frame and render frame that first drew them (a cut shows within a frame of its start). */
   partitionDrawn = { key: '', seq: -1, renderFrame: -1 };
+  /** The last PARTITION_LOG_MAX changes drawn (a test reads one after the playhead has moved on). */
+  partitionDrawnLog: { key: string; seq: number; renderFrame: number }[] = [];
   /** Zoom and pan (d3-zoom's transform, CSS px): screen = fitted position × k + (x, y); dots keep their size. */
   zoom: Zoom = { k: 1, x: 0, y: 0 };
   /** Peer labels in the last picture (classroom: only those that fit). */
@@ -153,7 +155,10 @@ export class LanePainter {
 
   private notePartition(lane: LaneFrame, seq: number): void {
     const key = partitionKey(lane);
-    if (key !== this.partitionDrawn.key) this.partitionDrawn = { key, seq, renderFrame: renderLoop.frames };
+    if (key === this.partitionDrawn.key) return;
+    this.partitionDrawn = { key, seq, renderFrame: renderLoop.frames };
+    this.partitionDrawnLog.push(this.partitionDrawn);
+    if (this.partitionDrawnLog.length > PARTITION_LOG_MAX) this.partitionDrawnLog.shift();
   }
 
   /** The peer under (x, y) in CSS px, or -1. */

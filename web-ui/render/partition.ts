@@ -57,3 +57,6 @@ export function drawCutLinks(ctx: CanvasRenderingContext2D, lane: LaneFrame, scr
   ctx.stroke();
   ctx.restore();
 }
+
+/** Partition changes kept per lane for tests that read one after the playhead moved on. */
+export const PARTITION_LOG_MAX = 8;
