@@ -123,4 +123,17 @@ describe('Outbox (batched gossip as typed arrays)', () => {
     box.exclude(serials[1], box.linkSlot(2));
     expect(stats.eventsSuppressed).toBe(101);
   });
+
+  it('an exclusion of an event sent before the flush leaves alone the new event in its entry', () => {
+    const { table, stats, box, got } = setup();
+    box.linkUp(1);
+    const old = table.intern(9, 8, 1, 100, 0);
+    box.add(old, 5, -1, null, 0);
+    box.flush();
+    box.add(table.intern(9, 7, 1, 200, 0), 5, -1, null, 0); // entry 0 again
+    box.exclude(old, box.linkSlot(1));
+    expect(stats.eventsSuppressed).toBe(0);
+    box.flush();
+    expect(got(1)).toEqual([100, 200]);
+  });
 });

@@ -7,6 +7,8 @@ import type { EventTable } from './event-table.ts';
 import type { GlobalmapStats } from './stats.ts';
 
 const ENTRIES_INITIAL = 16;
+/** Buckets of the exclusion hint (by the serial's low bits). */
+const HINT_BUCKETS = 64;
 
 /**
  * Batching of gossiped events (G2 with batchSize > 1), one outbox per peer,
@@ -27,6 +29,12 @@ export class Outbox {
   private allow = new Int32Array(ENTRIES_INITIAL);
   private restricted = new Uint8Array(ENTRIES_INITIAL);
   private n = 0;
+  /**
+   * Per bucket (serial mod HINT_BUCKETS), 1 + the entry last queued there:
+   * a duplicate finds its entry in one probe instead of a scan of the
+   * outbox; a stale hint (another serial since) falls back to the scan.
+   */
+  private readonly hint = new Uint16Array(HINT_BUCKETS);
   /** Mask words per entry (32 link slots each). */
   private words = 1;
   /** Linked neighbours in link order (flush order), with their slots. */
@@ -61,7 +69,7 @@ export class Outbox {
 
   /** The neighbour's link slot (-1 if it has none). */
   linkSlot(peer: PeerNum): number {
-    return this.slotPeer.indexOf(peer);
+    return indexIn(this.slotPeer, peer);
   }
 
   /**
@@ -70,10 +78,10 @@ export class Outbox {
    * without a link showed it has still counts if it links before the flush.
    */
   slotFor(peer: PeerNum): number {
-    const s = this.slotPeer.indexOf(peer);
+    const s = indexIn(this.slotPeer, peer);
     if (s >= 0) return s;
     if (this.n === 0) return -1;
-    const r = this.retiredPeer.indexOf(peer);
+    const r = indexIn(this.retiredPeer, peer);
     if (r >= 0) return r;
     const free = this.freeSlot();
     this.retiredPeer[free] = peer;
@@ -82,7 +90,7 @@ export class Outbox {
 
   linkUp(peer: PeerNum): void {
     if (this.slotOf.has(peer)) return;
-    let s = this.retiredPeer.indexOf(peer);
+    let s = indexIn(this.retiredPeer, peer);
     if (s < 0) s = this.freeSlot();
     this.slotPeer[s] = peer;
     this.retiredPeer[s] = -1;
@@ -126,7 +134,8 @@ export class Outbox {
     const w = this.words;
     this.serial[i] = serial;
     this.ttl[i] = ttl;
-    this.excl.fill(0, i * w, i * w + w);
+    this.hint[serial & (HINT_BUCKETS - 1)] = i + 1;
+    for (let k = i * w; k < i * w + w; k++) this.excl[k] = 0; // usually one word: cheaper than fill's call
     if (exceptSlot >= 0) this.excl[i * w + (exceptSlot >>> 5)] |= 1 << (exceptSlot & 31);
     this.restricted[i] = only === null ? 0 : 1;
     if (only !== null) {
@@ -147,15 +156,18 @@ export class Outbox {
   /** The neighbour in `linkSlot` sent us `serial`: it will not get it from us. */
   exclude(serial: number, linkSlot: number): void {
     if (linkSlot < 0) return;
-    for (let i = this.n - 1; i >= 0; i--) {
-      if (this.serial[i] !== serial) continue;
-      const at = i * this.words + (linkSlot >>> 5);
-      const bit = 1 << (linkSlot & 31);
-      if ((this.excl[at] & bit) !== 0) return;
-      this.excl[at] |= bit;
-      this.stats.eventsSuppressed++;
-      return;
+    // The hint names the last entry queued in its bucket: if it holds this serial, no later entry does.
+    let i = this.hint[serial & (HINT_BUCKETS - 1)] - 1;
+    if (i < 0 || i >= this.n || this.serial[i] !== serial) {
+      i = this.n - 1;
+      while (i >= 0 && this.serial[i] !== serial) i--;
+      if (i < 0) return;
     }
+    const at = i * this.words + (linkSlot >>> 5);
+    const bit = 1 << (linkSlot & 31);
+    if ((this.excl[at] & bit) !== 0) return;
+    this.excl[at] |= bit;
+    this.stats.eventsSuppressed++;
   }
 
   /** Sends the waiting events to every neighbour (in link order), each minus its exclusions, in chunks of the batch size. */
@@ -165,22 +177,34 @@ export class Outbox {
     const w = this.words;
     const chunk = Math.min(MAX_GM_EVENTS, this.cfg.batchSize);
     const pool = this.table.refsPool;
+    const { excl, allow, restricted, serial, ttl } = this;
     for (const peer of this.slotOf.keys()) {
       const s = this.slotOf.get(peer)!;
       const off = s >>> 5;
       const bit = 1 << (s & 31);
       let msg: EventRefsMsg | null = null;
+      // The message's array and count in locals: the loop writes no object field.
+      let packed: Float64Array | null = null;
+      let count = 0;
       for (let i = 0; i < n; i++) {
-        if ((this.excl[i * w + off] & bit) !== 0) continue;
-        if (this.restricted[i] !== 0 && (this.allow[i * w + off] & bit) === 0) continue;
-        msg ??= pool.take(chunk);
-        msg.packed[msg.count++] = this.serial[i] * REF_TTL_SPAN + this.ttl[i];
-        if (msg.count === chunk) {
-          this.emit(peer, msg);
-          msg = null;
+        if ((excl[i * w + off] & bit) !== 0) continue;
+        if (restricted[i] !== 0 && (allow[i * w + off] & bit) === 0) continue;
+        if (packed === null) {
+          msg = pool.take(chunk);
+          packed = msg.packed;
+        }
+        packed[count++] = serial[i] * REF_TTL_SPAN + ttl[i];
+        if (count === chunk) {
+          msg!.count = count;
+          this.emit(peer, msg!);
+          packed = null;
+          count = 0;
         }
       }
-      if (msg !== null) this.emit(peer, msg);
+      if (packed !== null) {
+        msg!.count = count;
+        this.emit(peer, msg!);
+      }
     }
     this.clear();
   }
@@ -240,4 +264,10 @@ export class Outbox {
     this.allow = allow;
     this.words = nw;
   }
+}
+
+/** a.indexOf(x) as a plain loop: the arrays hold a few dozen slots, where the builtin's call costs more than the scan. */
+function indexIn(a: Int32Array, x: number): number {
+  for (let i = 0; i < a.length; i++) if (a[i] === x) return i;
+  return -1;
 }
