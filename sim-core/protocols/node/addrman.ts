@@ -4,21 +4,9 @@ import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import { MAX_PROBES, type AddrEntry, type AddrSource, type Book } from './address-book.ts';
 import { backoffUs } from './backoff.ts';
+import { AddrStore, GroupCounts, SRC_BOOTSTRAP } from './addr-store.ts';
 import { BanList } from './ban-list.ts';
 import type { NodeConfig } from './config.ts';
-
-interface ManEntry extends AddrEntry {
-  /** 0: new table, 1: tried table. */
-  table: 0 | 1;
-  /** Slot index in its table. */
-  slot: number;
-  /** Network group of whoever told us (the address's own group when it told us itself). */
-  srcGroup: number;
-  /** Its peer id came from a handshake: gossip may not rebind it. */
-  verified: boolean;
-  /** Index in `keys` (uniform sampling). */
-  key: number;
-}
 
 /**
  * Candidate new buckets per address (within its source's buckets): the
@@ -114,8 +102,7 @@ class Table {
  * is bounded by its share of buckets.
  */
 export class AddrMan implements Book {
-  private readonly entries = new Map<Address, ManEntry>();
-  private readonly keys: Address[] = [];
+  private readonly store: AddrStore;
   private readonly tables: [Table, Table];
   private readonly bans: BanList<Address>;
   private readonly peerBans: BanList<PeerNum>;
@@ -127,7 +114,7 @@ export class AddrMan implements Book {
   /** Scratch: candidate buckets, and entries per source in one bucket. */
   private readonly cand = new Int32Array(NEW_CHOICES);
   /** New-table entries per source group (only groups that have some). */
-  private readonly srcCount = new Map<number, number>();
+  private readonly srcCount = new GroupCounts();
 
   constructor(
     private readonly cfg: NodeConfig,
@@ -139,6 +126,7 @@ export class AddrMan implements Book {
     const size = cfg.addrBucketSize;
     const newBuckets = Math.max(1, Math.ceil(cfg.addrBookCapacity / size));
     this.tables = [new Table(newBuckets, size), new Table(Math.max(1, Math.ceil(newBuckets / 4)), size)];
+    this.store = new AddrStore(this.tables[0].slots.length + this.tables[1].slots.length);
     this.perSource = Math.max(1, Math.min(newBuckets, cfg.addrBucketsPerSource));
     this.bans = new BanList(cfg.addrBookCapacity);
     this.peerBans = new BanList(cfg.addrBookCapacity);
@@ -147,7 +135,7 @@ export class AddrMan implements Book {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.store.size;
   }
 
   /** Entries in the new and tried tables. */
@@ -156,63 +144,66 @@ export class AddrMan implements Book {
   }
 
   get(address: Address): AddrEntry | undefined {
-    return this.entries.get(address);
+    const i = this.store.find(address);
+    return i < 0 ? undefined : this.store.entry(i);
   }
 
   /** Which table holds an address (for tests and reports). */
   tableOf(address: Address): 'new' | 'tried' | undefined {
-    const e = this.entries.get(address);
-    return e === undefined ? undefined : e.table === 0 ? 'new' : 'tried';
+    const i = this.store.find(address);
+    return i < 0 ? undefined : this.store.table[i] === 0 ? 'new' : 'tried';
   }
 
   add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): AddrEntry | undefined {
     if (address === this.self || !(address >= 0) || address > 0x7fffffff) return undefined;
-    const known = this.entries.get(address);
-    if (known) {
+    const st = this.store;
+    const known = st.find(address);
+    if (known >= 0) {
       // Gossip may name the peer of an address we only heard of, never rebind one a handshake proved.
-      if (peer !== undefined && (!known.verified || source === 'inbound' || source === 'app')) known.peer = peer;
-      if (source === 'bootstrap' && known.source !== 'bootstrap') {
-        known.source = 'bootstrap';
+      if (peer !== undefined && (st.verified[known] === 0 || source === 'inbound' || source === 'app')) st.peer[known] = peer;
+      if (source === 'bootstrap' && st.source[known] !== SRC_BOOTSTRAP) {
+        st.setSource(known, 'bootstrap');
         this.bootstraps++;
       }
-      known.lastSeenUs = Math.max(known.lastSeenUs, now);
-      return known;
+      st.lastSeenUs[known] = Math.max(st.lastSeenUs[known], now);
+      return st.entry(known);
     }
     const srcGroup = this.groupOf(source === 'addr' && from !== undefined ? from : address);
     const slot = this.newSlot(address, srcGroup);
     if (slot < 0) return undefined;
-    const e: ManEntry = { address, peer, source, lastSeenUs: now, failures: 0, nextDialUs: 0, table: 0, slot, srcGroup, verified: false, key: this.keys.length };
-    this.entries.set(address, e);
-    this.keys.push(address);
+    const e = st.push(address, peer, source, now, srcGroup);
     this.place(e, 0, slot);
     if (source === 'bootstrap') this.bootstraps++;
-    return e;
+    return st.entry(e);
   }
 
   dialFailed(address: Address, now: TimeUs): void {
-    const e = this.entries.get(address);
-    if (!e) return;
-    e.failures++;
-    if (e.failures >= this.cfg.maxDialFailures && e.source !== 'bootstrap') return this.remove(e);
-    e.nextDialUs = now + backoffUs(e.failures, this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
+    const st = this.store;
+    const e = st.find(address);
+    if (e < 0) return;
+    const failures = ++st.failures[e];
+    if (failures >= this.cfg.maxDialFailures && st.source[e] !== SRC_BOOTSTRAP) return this.remove(e);
+    st.nextDialUs[e] = now + backoffUs(failures, this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
   }
 
   disconnected(address: Address, now: TimeUs): void {
-    const e = this.entries.get(address);
-    if (!e) return;
-    e.nextDialUs = now + backoffUs(Math.max(1, e.failures), this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
+    const st = this.store;
+    const e = st.find(address);
+    if (e < 0) return;
+    st.nextDialUs[e] = now + backoffUs(Math.max(1, st.failures[e]), this.cfg.backoffBaseUs, this.cfg.backoffCapUs, this.cfg.backoffJitter, this.rng);
   }
 
   connected(address: Address, peer: PeerNum | undefined, now: TimeUs, outbound = false): void {
-    const e = this.entries.get(address);
-    if (!e) return;
-    e.failures = 0;
-    e.lastSeenUs = now;
+    const st = this.store;
+    const e = st.find(address);
+    if (e < 0) return;
+    st.failures[e] = 0;
+    st.lastSeenUs[e] = now;
     if (peer !== undefined) {
-      e.peer = peer;
-      e.verified = true;
+      st.peer[e] = peer;
+      st.verified[e] = 1;
     }
-    if (outbound && e.table === 0) this.promote(e);
+    if (outbound && st.table[e] === 0) this.promote(e);
   }
 
   ban(address: Address, peer: PeerNum | undefined, untilUs: TimeUs): void {
@@ -230,14 +221,17 @@ export class AddrMan implements Book {
 
   dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[] {
     const out: Address[] = [];
-    const onlyBootstrap = this.entries.size <= this.bootstraps;
+    const st = this.store;
+    const onlyBootstrap = st.size <= this.bootstraps;
     const [fresh, tried] = this.tables;
-    for (let p = 0; p < MAX_PROBES && out.length < count && this.entries.size > 0; p++) {
+    for (let p = 0; p < MAX_PROBES && out.length < count && st.size > 0; p++) {
       const t = tried.size > 0 && (fresh.size === 0 || this.rng.int(2) === 0) ? tried : fresh;
-      const e = this.entries.get(t.pick(this.rng));
-      if (!e || e.nextDialUs > now || this.isBanned(e.address, now) || skip(e.address) || out.includes(e.address)) continue;
-      if (!onlyBootstrap && e.source === 'bootstrap' && e.failures > 0) continue;
-      out.push(e.address);
+      const e = st.find(t.pick(this.rng));
+      if (e < 0) continue;
+      const a = st.addr[e];
+      if (st.nextDialUs[e] > now || this.isBanned(a, now) || skip(a) || out.includes(a)) continue;
+      if (!onlyBootstrap && st.source[e] === SRC_BOOTSTRAP && st.failures[e] > 0) continue;
+      out.push(a);
     }
     return out;
   }
@@ -245,10 +239,11 @@ export class AddrMan implements Book {
   /** A `new`-table address to test with a feeler: ready to dial, not banned, not a bootstrap node, not rejected by `skip`. */
   feelerCandidate(now: TimeUs, skip: (e: AddrEntry) => boolean): Address | undefined {
     const fresh = this.tables[0];
+    const st = this.store;
     for (let p = 0; p < MAX_PROBES && fresh.size > 0; p++) {
-      const e = this.entries.get(fresh.pick(this.rng));
-      if (!e || e.source === 'bootstrap' || e.nextDialUs > now || this.isBanned(e.address, now) || skip(e)) continue;
-      return e.address;
+      const e = st.find(fresh.pick(this.rng));
+      if (e < 0 || st.source[e] === SRC_BOOTSTRAP || st.nextDialUs[e] > now || this.isBanned(st.addr[e], now) || skip(st.entry(e))) continue;
+      return st.addr[e];
     }
     return undefined;
   }
@@ -256,12 +251,14 @@ export class AddrMan implements Book {
   sample(now: TimeUs, count: number): AddrEntry[] {
     const out: AddrEntry[] = [];
     const picked = this.picked;
+    const st = this.store;
     picked.clear();
-    for (let p = 0; p < count * 3 && out.length < count && this.keys.length > 0; p++) {
-      const e = this.entries.get(this.keys[this.rng.int(this.keys.length)])!;
-      if (picked.has(e.address) || this.isBanned(e.address, now)) continue;
-      picked.add(e.address);
-      out.push(e);
+    for (let p = 0; p < count * 3 && out.length < count && st.size > 0; p++) {
+      const e = this.rng.int(st.size);
+      const a = st.addr[e];
+      if (picked.has(a) || this.isBanned(a, now)) continue;
+      picked.add(a);
+      out.push(st.entry(e));
     }
     picked.clear();
     return out;
@@ -284,97 +281,104 @@ export class AddrMan implements Book {
     }
     const free = t.freeSlot(best);
     if (free >= 0) return free;
-    let victim: ManEntry | undefined;
+    let victim = -1;
     let weight = 0;
     for (let i = 0; i < NEW_CHOICES; i++) {
       const v = this.evictionVictim(t, cand[i], srcGroup);
-      if (v && v.weight > weight) [victim, weight] = [v.entry, v.weight];
+      if (v >= 0 && this.victimWeight > weight) [victim, weight] = [v, this.victimWeight];
     }
-    if (!victim) return -1;
+    if (victim < 0) return -1;
+    const slot = this.store.slot[victim];
     this.remove(victim);
-    return victim.slot;
+    return slot;
   }
+
+  /** Set by evictionVictim: the count of the source it chose. */
+  private victimWeight = 0;
 
   /**
    * The worst entry (most failures, then least recently seen) of the source
    * present in the bucket that holds the most new-table entries overall
-   * (the newcomer's counted, and winning ties), with that count; bootstrap
-   * entries stay. Counting over the whole table, not the bucket, is what
-   * makes a flood evict itself: its source always holds the most.
+   * (the newcomer's counted, and winning ties), with that count in
+   * `victimWeight`; -1 if none (bootstrap entries stay). Counting over the
+   * whole table, not the bucket, is what makes a flood evict itself: its
+   * source always holds the most.
    */
-  private evictionVictim(t: Table, b: number, srcGroup: number): { entry: ManEntry; weight: number } | undefined {
+  private evictionVictim(t: Table, b: number, srcGroup: number): number {
+    const st = this.store;
     const base = b * t.bucketSize;
     let most = srcGroup;
-    let mostCount = (this.srcCount.get(srcGroup) ?? 0) + 1;
+    let mostCount = this.srcCount.get(srcGroup) + 1;
     for (let i = 0; i < t.bucketSize; i++) {
-      const g = this.entries.get(t.slots[base + i])!.srcGroup;
-      const n = this.srcCount.get(g)!;
+      const g = st.srcGroup[st.find(t.slots[base + i])];
+      const n = this.srcCount.get(g);
       if (n > mostCount) [most, mostCount] = [g, n];
     }
-    let worst: ManEntry | undefined;
+    let worst = -1;
     for (let i = 0; i < t.bucketSize; i++) {
-      const e = this.entries.get(t.slots[base + i])!;
-      if (e.srcGroup !== most || e.source === 'bootstrap') continue;
-      if (!worst || e.failures > worst.failures || (e.failures === worst.failures && e.lastSeenUs < worst.lastSeenUs)) worst = e;
+      const e = st.find(t.slots[base + i]);
+      if (st.srcGroup[e] !== most || st.source[e] === SRC_BOOTSTRAP) continue;
+      if (worst < 0 || st.failures[e] > st.failures[worst] || (st.failures[e] === st.failures[worst] && st.lastSeenUs[e] < st.lastSeenUs[worst])) worst = e;
     }
-    return worst && { entry: worst, weight: mostCount };
+    this.victimWeight = mostCount;
+    return worst;
   }
 
   /** Places an entry in a table slot, keeping the new table's per-source counts. */
-  private place(e: ManEntry, table: 0 | 1, slot: number): void {
-    e.table = table;
-    e.slot = slot;
-    this.tables[table].put(slot, e.address);
-    if (table === 0) this.srcCount.set(e.srcGroup, (this.srcCount.get(e.srcGroup) ?? 0) + 1);
+  private place(e: number, table: 0 | 1, slot: number): void {
+    const st = this.store;
+    st.table[e] = table;
+    st.slot[e] = slot;
+    this.tables[table].put(slot, st.addr[e]);
+    if (table === 0) this.srcCount.add(st.srcGroup[e], 1);
   }
 
   /** Empties an entry's slot. */
-  private unplace(e: ManEntry): void {
-    this.tables[e.table].clear(e.slot);
-    if (e.table !== 0) return;
-    const n = this.srcCount.get(e.srcGroup)! - 1;
-    if (n > 0) this.srcCount.set(e.srcGroup, n);
-    else this.srcCount.delete(e.srcGroup);
+  private unplace(e: number): void {
+    const st = this.store;
+    this.tables[st.table[e]].clear(st.slot[e]);
+    if (st.table[e] !== 0) return;
+    this.srcCount.add(st.srcGroup[e], -1);
   }
 
   /** New → tried; a full tried bucket sends its least recently seen entry back to the new table. */
-  private promote(e: ManEntry): void {
+  private promote(e: number): void {
+    const st = this.store;
     const t = this.tables[1];
-    const b = mix(this.k0, this.groupOf(e.address), mix(this.k1, e.address, 1) % TRIED_BUCKETS_PER_GROUP) % t.buckets;
+    const address = st.addr[e];
+    const b = mix(this.k0, this.groupOf(address), mix(this.k1, address, 1) % TRIED_BUCKETS_PER_GROUP) % t.buckets;
     let slot = t.freeSlot(b);
-    let demoted: ManEntry | undefined;
+    let demoted = -1;
     if (slot < 0) {
       const base = b * t.bucketSize;
       for (let i = 0; i < t.bucketSize; i++) {
-        const x = this.entries.get(t.slots[base + i])!;
-        if (!demoted || x.lastSeenUs < demoted.lastSeenUs) demoted = x;
+        const x = st.find(t.slots[base + i]);
+        if (demoted < 0 || st.lastSeenUs[x] < st.lastSeenUs[demoted]) demoted = x;
       }
-      slot = demoted!.slot;
-      this.unplace(demoted!);
+      slot = st.slot[demoted];
+      this.unplace(demoted);
     }
     this.unplace(e);
     this.place(e, 1, slot);
-    if (demoted) {
-      demoted.slot = -1;
-      const back = this.newSlot(demoted.address, demoted.srcGroup);
+    if (demoted >= 0) {
+      st.slot[demoted] = -1;
+      const demotedAddr = st.addr[demoted];
+      const back = this.newSlot(demotedAddr, st.srcGroup[demoted]);
+      // newSlot may have evicted an entry, which renumbers the last one: find it again.
+      demoted = st.find(demotedAddr);
       if (back < 0) return this.dropKey(demoted);
       this.place(demoted, 0, back);
     }
   }
 
-  private remove(e: ManEntry): void {
+  private remove(e: number): void {
     this.unplace(e);
     this.dropKey(e);
   }
 
   /** Forgets an entry already out of its table. */
-  private dropKey(e: ManEntry): void {
-    this.entries.delete(e.address);
-    if (e.source === 'bootstrap') this.bootstraps--;
-    const last = this.keys.pop()!;
-    if (last !== e.address) {
-      this.keys[e.key] = last;
-      this.entries.get(last)!.key = e.key;
-    }
+  private dropKey(e: number): void {
+    if (this.store.source[e] === SRC_BOOTSTRAP) this.bootstraps--;
+    this.store.remove(e);
   }
 }

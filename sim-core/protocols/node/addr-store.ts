@@ -1,0 +1,243 @@
+import type { TimeUs } from '../../engine/time.ts';
+import type { PeerNum } from '../../wire/ids.ts';
+import type { Address } from '../../sans-io/protocol.ts';
+import type { AddrEntry, AddrSource } from './address-book.ts';
+
+const SOURCES: readonly AddrSource[] = ['bootstrap', 'addr', 'inbound', 'app', 'lan'];
+const SOURCE_CODE: Record<AddrSource, number> = { bootstrap: 0, addr: 1, inbound: 2, app: 3, lan: 4 };
+export const SRC_BOOTSTRAP = 0;
+const EMPTY = -1;
+
+/**
+ * AddrMan's entries as struct-of-arrays, indexed densely 0..size-1 (removal
+ * moves the last entry into the hole, as the key array of uniform sampling
+ * did), found by address through an open-addressing index of entry numbers.
+ * Every node of a run holds up to ~1,280 addresses: as one object plus a Map
+ * entry each (and a key-array slot) that was ~175 B per address, half the
+ * live heap of a 2,500-peer run; here it is ~60 B.
+ */
+export class AddrStore {
+  size = 0;
+  addr = new Int32Array(0);
+  /** PeerNum, NaN when unknown (a peer may claim any number: kept exactly). */
+  peer = new Float64Array(0);
+  source = new Uint8Array(0);
+  lastSeenUs = new Float64Array(0);
+  failures = new Float64Array(0);
+  nextDialUs = new Float64Array(0);
+  /** 0: new table, 1: tried table. */
+  table = new Uint8Array(0);
+  slot = new Int32Array(0);
+  /** Network group of whoever told us (the address's own group when it told us itself). */
+  srcGroup = new Float64Array(0);
+  /** Its peer id came from a handshake: gossip may not rebind it. */
+  verified = new Uint8Array(0);
+  /** Hash index: entry numbers (EMPTY when free), linear probing over addr[]. */
+  private index = new Int32Array(16).fill(EMPTY);
+
+  constructor(
+    /** Hard bound on entries (the tables' slots: an entry always holds one, or is being moved). */
+    readonly maxSize: number,
+  ) {}
+
+  /** The entry number of `address`, or -1. */
+  find(address: Address): number {
+    const ix = this.index;
+    const mask = ix.length - 1;
+    for (let h = hash(address) & mask; ; h = (h + 1) & mask) {
+      const i = ix[h];
+      if (i === EMPTY || this.addr[i] === address) return i;
+    }
+  }
+
+  /** Appends an entry (the address must be absent); returns its number. */
+  push(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, srcGroup: number): number {
+    if (this.size >= this.maxSize) throw new RangeError(`AddrStore is full (${this.maxSize} entries)`);
+    if (this.size === this.addr.length) this.growArrays();
+    if ((this.size + 1) * 2 > this.index.length) this.rehash(this.index.length * 2);
+    const i = this.size++;
+    this.addr[i] = address;
+    this.peer[i] = peer ?? NaN;
+    this.source[i] = SOURCE_CODE[source];
+    this.lastSeenUs[i] = now;
+    this.failures[i] = 0;
+    this.nextDialUs[i] = 0;
+    this.table[i] = 0;
+    this.slot[i] = -1;
+    this.srcGroup[i] = srcGroup;
+    this.verified[i] = 0;
+    this.indexSet(address, i);
+    return i;
+  }
+
+  /** Removes entry `i`; the last entry takes its number. */
+  remove(i: number): void {
+    this.indexDelete(this.addr[i]);
+    const last = --this.size;
+    if (i === last) return;
+    this.indexDelete(this.addr[last]);
+    this.addr[i] = this.addr[last];
+    this.peer[i] = this.peer[last];
+    this.source[i] = this.source[last];
+    this.lastSeenUs[i] = this.lastSeenUs[last];
+    this.failures[i] = this.failures[last];
+    this.nextDialUs[i] = this.nextDialUs[last];
+    this.table[i] = this.table[last];
+    this.slot[i] = this.slot[last];
+    this.srcGroup[i] = this.srcGroup[last];
+    this.verified[i] = this.verified[last];
+    this.indexSet(this.addr[i], i);
+  }
+
+  peerOf(i: number): PeerNum | undefined {
+    const p = this.peer[i];
+    return p === p ? p : undefined;
+  }
+
+  sourceOf(i: number): AddrSource {
+    return SOURCES[this.source[i]];
+  }
+
+  setSource(i: number, source: AddrSource): void {
+    this.source[i] = SOURCE_CODE[source];
+  }
+
+  /** A copy of entry `i` as the Book interface hands it out (readers only: later changes are not reflected). */
+  entry(i: number): AddrEntry {
+    return { address: this.addr[i], peer: this.peerOf(i), source: this.sourceOf(i), lastSeenUs: this.lastSeenUs[i], failures: this.failures[i], nextDialUs: this.nextDialUs[i] };
+  }
+
+  private indexSet(address: Address, i: number): void {
+    const ix = this.index;
+    const mask = ix.length - 1;
+    let h = hash(address) & mask;
+    while (ix[h] !== EMPTY) h = (h + 1) & mask;
+    ix[h] = i;
+  }
+
+  /** Backward-shift deletion: probe runs stay unbroken, no tombstones. */
+  private indexDelete(address: Address): void {
+    const ix = this.index;
+    const mask = ix.length - 1;
+    let h = hash(address) & mask;
+    while (ix[h] !== EMPTY && this.addr[ix[h]] !== address) h = (h + 1) & mask;
+    if (ix[h] === EMPTY) return;
+    let j = h;
+    for (;;) {
+      j = (j + 1) & mask;
+      const e = ix[j];
+      if (e === EMPTY) break;
+      const home = hash(this.addr[e]) & mask;
+      const stays = h <= j ? home > h && home <= j : home > h || home <= j;
+      if (stays) continue;
+      ix[h] = e;
+      h = j;
+    }
+    ix[h] = EMPTY;
+  }
+
+  private rehash(n: number): void {
+    this.index = new Int32Array(n).fill(EMPTY);
+    for (let i = 0; i < this.size; i++) this.indexSet(this.addr[i], i);
+  }
+
+  private growArrays(): void {
+    const n = Math.min(this.maxSize, Math.max(16, this.addr.length * 2));
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.addr = grow(this.addr, (k) => new Int32Array(k));
+    this.peer = grow(this.peer, (k) => new Float64Array(k));
+    this.source = grow(this.source, (k) => new Uint8Array(k));
+    this.lastSeenUs = grow(this.lastSeenUs, (k) => new Float64Array(k));
+    this.failures = grow(this.failures, (k) => new Float64Array(k));
+    this.nextDialUs = grow(this.nextDialUs, (k) => new Float64Array(k));
+    this.table = grow(this.table, (k) => new Uint8Array(k));
+    this.slot = grow(this.slot, (k) => new Int32Array(k));
+    this.srcGroup = grow(this.srcGroup, (k) => new Float64Array(k));
+    this.verified = grow(this.verified, (k) => new Uint8Array(k));
+  }
+}
+
+function hash(key: number): number {
+  let h = Math.imul(key | 0, 0x9e3779b1);
+  h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * Counts per network group (any number as key; absent = 0), open addressing
+ * with backward-shift deletion. Never iterated. Replaces a Map that held one
+ * entry per new-table address when every address is its own group (~45 B each).
+ */
+export class GroupCounts {
+  private keys = new Float64Array(16);
+  private counts = new Int32Array(16);
+  private n = 0;
+
+  get(g: number): number {
+    const i = this.slotOf(g);
+    return this.counts[i];
+  }
+
+  /** Adds `d` (±1) to the count of `g`; a count reaching 0 frees the key. */
+  add(g: number, d: number): void {
+    if (d > 0 && (this.n + 1) * 2 > this.keys.length) this.grow();
+    const i = this.slotOf(g);
+    if (this.counts[i] === 0) {
+      if (d <= 0) return;
+      this.keys[i] = g === g ? g : NAN_KEY;
+      this.n++;
+    }
+    this.counts[i] += d;
+    if (this.counts[i] <= 0) this.free(i);
+  }
+
+  /** The slot holding `g`, else the empty slot ending its probe run. */
+  private slotOf(g: number): number {
+    if (g !== g) g = NAN_KEY; // NaN equals itself as a Map key; here it must too
+    const mask = this.keys.length - 1;
+    let i = groupHash(g) & mask;
+    while (this.counts[i] > 0 && this.keys[i] !== g) i = (i + 1) & mask;
+    return i;
+  }
+
+  private free(i: number): void {
+    const mask = this.keys.length - 1;
+    this.n--;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (this.counts[j] === 0) break;
+      const home = groupHash(this.keys[j]) & mask;
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      this.keys[i] = this.keys[j];
+      this.counts[i] = this.counts[j];
+      i = j;
+    }
+    this.counts[i] = 0;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Float64Array(keys.length * 2);
+    this.counts = new Int32Array(keys.length * 2);
+    this.n = 0;
+    for (let i = 0; i < keys.length; i++) if (counts[i] > 0) this.add(keys[i], counts[i]);
+  }
+}
+
+/** Stands for NaN (groups are integers; a non-integer never collides). */
+const NAN_KEY = -0.5;
+
+function groupHash(g: number): number {
+  const lo = g | 0;
+  const hi = (g / 4294967296) | 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  h ^= h >>> 16;
+  return h;
+}
