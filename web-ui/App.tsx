@@ -238,6 +238,16 @@ export function App() {
     }
   }, [api, info]);
 
+  const saveReplay = useCallback(async () => {
+    if (!api) return;
+    try {
+      for (const f of await api.saveReplay()) download(new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), f.name);
+      setFaultMessage(`saved the run up to ${((store.frame?.nowUs ?? 0) / 1e6).toFixed(1)} s`);
+    } catch (e) {
+      setFaultMessage(e instanceof Error ? e.message : String(e));
+    }
+  }, [api, store]);
+
   useEffect(() => {
     window.__peermap = pageHooks(store, api);
   }, [store, api]);
@@ -359,6 +369,8 @@ export function App() {
             canAct={!!info && !done && !replay}
             onFault={fault}
             onExport={exportSession}
+            onSaveReplay={saveReplay}
+            canSave={!!info && !replay}
             message={faultMessage}
           />
           <ResultsPanel loaded={results} onLoaded={setResults} />

@@ -152,6 +152,8 @@ export interface SimWorkerApi {
   loadReplay(files: { bytes: ArrayBuffer; source: string }[], onFrame: (f: Frame) => void): Promise<LoadInfo>;
   /** Replays: moves the playhead to this simulated time. */
   seek(tUs: number): void;
+  /** The live session so far as replay files (gzip'd NDJSON, as `peermap run|compare --record` writes), one per lane. */
+  saveReplay(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */
   exportSession(): Promise<string>;
 }
