@@ -20,7 +20,8 @@ import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
 import { SideBySide } from './views/SideBySide.tsx';
 import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
-import type { FaultRequest } from './worker/protocol.ts';
+import type { FaultRequest, MapTruth } from './worker/protocol.ts';
+import { mapDecorator } from './views/map-overlay.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
 /** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
@@ -75,6 +76,8 @@ export function App() {
   const [results, setResults] = useState<LoadedResults>();
   const [faultMessage, setFaultMessage] = useState<string>();
   const [replayError, setReplayError] = useState<string>();
+  /** The inspected peer's map, drawn over the topology. */
+  const [drawnMap, setDrawnMap] = useState<MapTruth>();
   /** What the loaded run was made from, for the page URL (which reproduces it). */
   const loadedFrom = useRef<LoadedFrom | undefined>(undefined);
   /** A scenario fetched by ?scenario=URL, and its text (still that file if the text is unchanged). */
@@ -277,7 +280,8 @@ export function App() {
     };
   }, [api, store]);
 
-  const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer };
+  const decorate = useMemo(() => (drawnMap ? mapDecorator(selected.lane, drawnMap) : undefined), [drawnMap, selected.lane]);
+  const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer, decorate };
   const strategies = info?.strategies ?? [];
   const series: NamedSeries[] = useMemo(() => {
     const live = strategies.map((s, i) => ({ label: s, color: strategyColor(s, i), points: store.series[i] ?? [] }));
@@ -395,6 +399,7 @@ export function App() {
             frameSeq={frame?.seq ?? 0}
             onSelect={(peer) => setSelected({ lane: selected.lane, peer })}
             onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
+            onDrawMap={setDrawnMap}
           />
         </aside>
       </div>

@@ -8,6 +8,7 @@ import { Simulation } from '../../sim-core/scenario/simulation.ts';
 import { faultActions } from './fault-actions.ts';
 import { ForceLayout } from './layout.ts';
 import { LaneRecording } from './live-recording.ts';
+import { laneMapTruth, type MapTruth } from './map-truth.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type FaultRequest, type FaultResult, type Frame, type InFlight, type LaneFrame, type LoadInfo, type LoadRequest, type ViewOptions } from './protocol.ts';
 
 /** Sends kept for the in-flight animation (per lane). */
@@ -272,8 +273,7 @@ export class Session {
   stepEvent(): void {
     const lead = this.lanes[0];
     if (lead.sim.done) return;
-    // One event, past the recording's capture times if need be (captured late, at this event's time).
-    lead.sim.step(1);
+    lead.sim.step(1); // past a capture time if need be: captured late, at this event's time
     lead.recording.afterStep();
     const t = lead.nowUs;
     for (const lane of this.lanes.slice(1)) while (!lane.reached(t)) lane.step(1 << 16, t);
@@ -332,12 +332,16 @@ export class Session {
 
   /** Each lane's run so far as a replay file's text, named as `peermap compare --record` names them. */
   replayFiles(): { name: string; text: string }[] {
-    const seed = this.base.seed;
-    return this.lanes.map((l) => ({ name: this.lanes.length > 1 ? `replay-${l.strategy}-seed${seed}.ndjson.gz` : `replay-${this.base.name}-seed${seed}.ndjson.gz`, text: l.recording.text() }));
+    return this.lanes.map((l) => ({ name: `replay-${this.lanes.length > 1 ? l.strategy : this.base.name}-seed${this.base.seed}.ndjson.gz`, text: l.recording.text() }));
   }
 
   inspect(lane: number, peer: number): Record<string, unknown> | undefined {
     return this.lanes[lane]?.sim.peer(peer);
+  }
+
+  /** A peer's map against the overlay now (map-keeping protocols; undefined otherwise). */
+  mapTruth(lane: number, peer: number): MapTruth | undefined {
+    return laneMapTruth(this.lanes[lane]?.sim, peer);
   }
 
   /**

@@ -215,6 +215,10 @@ const api: SimWorkerApi = {
   async inspect(lane: number, peer: number) {
     return live()?.inspect(lane, peer);
   },
+  async mapTruth(lane: number, peer: number) {
+    const m = live()?.mapTruth(lane, peer);
+    return m && Comlink.transfer(m, [m.held.buffer, m.missing.buffer, m.stale.buffer, m.deadKnown.buffer]);
+  },
   async saveReplay() {
     const s = live();
     if (!s) throw new Error(session ? 'a replay is already a replay file' : 'nothing loaded');
