@@ -20,7 +20,8 @@ import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
 import { SideBySide } from './views/SideBySide.tsx';
 import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
-import type { FaultRequest } from './worker/protocol.ts';
+import type { FaultRequest, MapTruth } from './worker/protocol.ts';
+import { mapDecorator } from './views/map-overlay.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
 /** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
@@ -75,6 +76,8 @@ export function App() {
   const [results, setResults] = useState<LoadedResults>();
   const [faultMessage, setFaultMessage] = useState<string>();
   const [replayError, setReplayError] = useState<string>();
+  /** The inspected peer's map, drawn over the topology. */
+  const [drawnMap, setDrawnMap] = useState<MapTruth>();
   /** What the loaded run was made from, for the page URL (which reproduces it). */
   const loadedFrom = useRef<LoadedFrom | undefined>(undefined);
   /** A scenario fetched by ?scenario=URL, and its text (still that file if the text is unchanged). */
@@ -238,6 +241,16 @@ export function App() {
     }
   }, [api, info]);
 
+  const saveReplay = useCallback(async () => {
+    if (!api) return;
+    try {
+      for (const f of await api.saveReplay()) download(new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), f.name);
+      setFaultMessage(`saved the run up to ${((store.frame?.nowUs ?? 0) / 1e6).toFixed(1)} s`);
+    } catch (e) {
+      setFaultMessage(e instanceof Error ? e.message : String(e));
+    }
+  }, [api, store]);
+
   useEffect(() => {
     window.__peermap = pageHooks(store, api);
   }, [store, api]);
@@ -267,7 +280,8 @@ export function App() {
     };
   }, [api, store]);
 
-  const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer };
+  const decorate = useMemo(() => (drawnMap ? mapDecorator(selected.lane, drawnMap) : undefined), [drawnMap, selected.lane]);
+  const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer, decorate };
   const strategies = info?.strategies ?? [];
   const series: NamedSeries[] = useMemo(() => {
     const live = strategies.map((s, i) => ({ label: s, color: strategyColor(s, i), points: store.series[i] ?? [] }));
@@ -359,6 +373,8 @@ export function App() {
             canAct={!!info && !done && !replay}
             onFault={fault}
             onExport={exportSession}
+            onSaveReplay={saveReplay}
+            canSave={!!info && !replay}
             message={faultMessage}
           />
           <ResultsPanel loaded={results} onLoaded={setResults} />
@@ -383,6 +399,7 @@ export function App() {
             frameSeq={frame?.seq ?? 0}
             onSelect={(peer) => setSelected({ lane: selected.lane, peer })}
             onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
+            onDrawMap={setDrawnMap}
           />
         </aside>
       </div>

@@ -27,4 +27,14 @@ export interface ProtocolDriver<M> {
   snapshot?(world: World<M>): { graph: CsrGraph; addresses: readonly number[] };
   /** One honest peer as a plain, structured-cloneable object (the dashboard's inspector); read-only like `snapshot`. */
   inspect?(world: World<M>, index: number): Record<string, unknown> | undefined;
+  /** What honest peer `index` believes of the overlay (a map-keeping app), by honest index; read-only like `snapshot`. */
+  peerMap?(world: World<M>, index: number): PeerMapView | undefined;
+}
+
+/** A peer's map of the overlay: the links it holds as confirmed and the peers it knows, by honest peer index. */
+export interface PeerMapView {
+  /** [lo, hi] pairs, flat, lo < hi, sorted. */
+  links: Int32Array;
+  /** Honest peers its map knows, sorted. */
+  known: Int32Array;
 }

@@ -69,9 +69,19 @@ export class Recorder {
     return !this.finished && w.now >= this.nextUs && (next === undefined || next > this.nextUs);
   }
 
+  /**
+   * The record time of a capture now: whole µs. A capture between two events
+   * (a paused dashboard) may find the clock at a fractional µs (some event
+   * times are not whole); the state there is the state at the next whole µs
+   * unless an event falls in between, which is the 1 µs the file cannot say.
+   */
+  private stamp(): TimeUs {
+    return Math.ceil(this.sim.world.now);
+  }
+
   /** Records what changed since the last capture (and a keyframe when one is due). */
   capture(): void {
-    const t = this.sim.world.now;
+    const t = this.stamp();
     this.emit(this.delta(t));
     if (t >= this.nextKeyUs) {
       this.emit(this.key(t));
@@ -83,14 +93,30 @@ export class Recorder {
   /** The run is over (or interrupted): the last changes, a keyframe of the final topology, the end record. */
   finish(endReason: string): void {
     if (this.finished) return;
-    const t = this.sim.world.now;
+    const t = this.stamp();
     this.emit(this.delta(t));
     this.emit(this.key(t));
     this.emit({ type: 'end', tUs: t, traceHash: this.sim.traceHash, events: this.sim.world.scheduler.eventsProcessed, endReason });
     this.finished = true;
   }
 
-  private header(): ReplayHeader {
+  /**
+   * A file readable now, while the run goes on (the dashboard's "save replay"):
+   * the changes since the last capture and a keyframe, emitted as usual, and
+   * an end record returned for the caller to append to its copy only (the
+   * run is not over, so the recorder keeps recording).
+   */
+  checkpoint(endReason: string): ReplayRecord {
+    const t = this.stamp();
+    if (!this.finished) {
+      this.emit(this.delta(t));
+      this.emit(this.key(t));
+    }
+    return { type: 'end', tUs: t, traceHash: this.sim.traceHash, events: this.sim.world.scheduler.eventsProcessed, endReason };
+  }
+
+  /** The header as of now: the scenario's actions include those added while running (Simulation.addAction). */
+  header(): ReplayHeader {
     const sim = this.sim;
     const s = sim.scenario;
     const typeNames: Record<string, string> = {};

@@ -4,7 +4,7 @@ import { resilienceMetrics } from '../metrics/resilience.ts';
 import { csrFromEdges } from '../metrics/graph/csr.ts';
 import { messageMetrics, snapshotCounters, steadyIntervals, type CounterSnapshot } from '../metrics/messages.ts';
 import { World } from '../net/world.ts';
-import type { ProtocolDriver } from '../protocols/driver.ts';
+import type { PeerMapView, ProtocolDriver } from '../protocols/driver.ts';
 import { createDriver } from './drivers.ts';
 import { scheduleActions } from './faults.ts';
 import { Population } from './population.ts';
@@ -231,6 +231,11 @@ export class Simulation {
     const ov = this.overlay();
     const neighbours = ov ? Array.from(ov.targets.subarray(ov.offsets[index], ov.offsets[index + 1])) : [];
     return { index, address, up: this.world.isUp(address), neighbours };
+  }
+
+  /** What honest peer `index`'s map says of the overlay (protocols that keep a map), or undefined. Reads only. */
+  peerMap(index: number): PeerMapView | undefined {
+    return this.population.addressOf[index] === undefined ? undefined : this.driver.peerMap?.(this.world, index);
   }
 
   /** Places of every host the run may create, by address; undefined without a placement. */

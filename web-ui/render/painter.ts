@@ -31,6 +31,8 @@ export interface PaintOptions {
   messages: boolean;
   /** Selected peer, -1 for none. */
   selected: number;
+  /** Drawn on top every animation frame (e.g. a peer's map): lane index and where each peer is (CSS px, x y interleaved). */
+  decorate?: (ctx: CanvasRenderingContext2D, lane: number, screen: Float32Array, n: number) => void;
 }
 
 interface View {
@@ -139,6 +141,7 @@ export class LanePainter {
       ctx.drawImage(layer, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       if (o.messages && lane.inFlight) drawMessages(ctx, lane, info.typeNames, this.screen, this.shownUs);
+      o.decorate?.(ctx, this.laneIndex, this.screen, n);
       this.painted = { seq: frame.seq, mode: mapMode ? 'map' : 'force', settled: this.layerKey === key };
       return;
     }
@@ -149,6 +152,7 @@ export class LanePainter {
     this.drawGraph(ctx, lane, info, o, n, false);
     if (o.messages && lane.inFlight) drawMessages(ctx, lane, info.typeNames, this.screen, this.shownUs);
     this.labelsDrawn = o.labels ? drawLabels(ctx, lane, n, this.screen, this.radius, width, height) : 0;
+    o.decorate?.(ctx, this.laneIndex, this.screen, n);
     this.notePartition(lane, frame.seq);
     this.painted = { seq: frame.seq, mode: 'force', settled: alpha >= 1 && this.fitSettled };
   }

@@ -7,6 +7,10 @@ export interface FaultPanelProps {
   canAct: boolean;
   onFault(f: FaultRequest): void;
   onExport(): void;
+  /** Downloads the live session so far as replay files. */
+  onSaveReplay(): void;
+  /** A live session is loaded (finished or not). */
+  canSave: boolean;
   message: string | undefined;
 }
 
@@ -30,7 +34,7 @@ function describe(a: ActionSpec): string {
  * at the current simulated time, applied the way the runner applies the
  * file's actions; "export session" downloads the scenario that replays it.
  */
-export function FaultPanel({ continents, recorded, canAct, onFault, onExport, message }: FaultPanelProps) {
+export function FaultPanel({ continents, recorded, canAct, onFault, onExport, onSaveReplay, canSave, message }: FaultPanelProps) {
   const [region, setRegion] = useState('');
   const [restart, setRestart] = useState('');
   const [a, setA] = useState('');
@@ -108,6 +112,9 @@ export function FaultPanel({ continents, recorded, canAct, onFault, onExport, me
       )}
       <button data-testid="export" onClick={onExport}>
         export session (.yaml)
+      </button>
+      <button data-testid="save-replay" disabled={!canSave} title="download the run so far as a replay file (open it with “open replay”)" onClick={onSaveReplay}>
+        save replay
       </button>
     </section>
   );

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SimApi } from '../client/sim-client.ts';
+import type { MapTruth } from '../worker/protocol.ts';
+import { MapVsTruth } from './MapVsTruth.tsx';
 
 export interface PeerInspectorProps {
   api: SimApi | undefined;
@@ -10,6 +12,8 @@ export interface PeerInspectorProps {
   frameSeq: number;
   onSelect(peer: number): void;
   onCrash(peer: number): void;
+  /** Draw this peer's map over the topology (undefined: stop). */
+  onDrawMap(m: MapTruth | undefined): void;
 }
 
 type Info = Record<string, unknown>;
@@ -25,8 +29,10 @@ interface Conn {
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** One peer, asked from the worker (Simulation.peer): neighbours, map size, message counts, ban scores. */
-export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash }: PeerInspectorProps) {
+export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap }: PeerInspectorProps) {
   const [info, setInfo] = useState<Info | undefined>();
+  const [map, setMap] = useState<MapTruth | undefined>();
+  const [drawMap, setDrawMap] = useState(false);
   const last = useRef({ at: 0, key: '' });
   useEffect(() => {
     if (!api || peer < 0) return;
@@ -36,10 +42,14 @@ export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, o
     last.current = { at: now, key };
     let live = true;
     api.inspect(lane, peer).then((x) => live && setInfo(x));
+    api.mapTruth(lane, peer).then((m) => live && setMap(m));
     return () => {
       live = false;
     };
   }, [api, lane, peer, frameSeq]);
+  // The drawing follows the peer's map as it refreshes; another peer or lane stops it.
+  useEffect(() => setDrawMap(false), [lane, peer]);
+  useEffect(() => onDrawMap(drawMap && map?.peer === peer ? map : undefined), [drawMap, map, peer, onDrawMap]);
 
   if (peer < 0) return <section className="panel inspector"><h2>Peer</h2><p className="hint">Click a peer on the canvas.</p></section>;
   if (!info) return <section className="panel inspector"><h2>Peer {peer}</h2></section>;
@@ -106,6 +116,7 @@ export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, o
           </>
         )}
       </dl>
+      {map && map.peer === peer && <MapVsTruth map={map} drawing={drawMap} onDraw={setDrawMap} />}
       <h3>overlay neighbours ({neighbours.length})</h3>
       <div className="chips">
         {neighbours.map((p) => (

@@ -6,8 +6,9 @@
 import type { ActionSpec } from '../../sim-core/scenario/schema/actions.ts';
 import type { SeriesPoint } from '../../sim-core/scenario/simulation.ts';
 import type { ReplayMarker } from '../../sim-core/record/replay.ts';
+import type { MapTruth } from './map-truth.ts';
 
-export type { ActionSpec, ReplayMarker, SeriesPoint };
+export type { ActionSpec, MapTruth, ReplayMarker, SeriesPoint };
 
 /** Peer state codes in `LaneFrame.state`. */
 export const PEER_WAITING = 0; // not started yet
@@ -152,6 +153,10 @@ export interface SimWorkerApi {
   loadReplay(files: { bytes: ArrayBuffer; source: string }[], onFrame: (f: Frame) => void): Promise<LoadInfo>;
   /** Replays: moves the playhead to this simulated time. */
   seek(tUs: number): void;
+  /** A peer's map against the true overlay now (live global-map lanes; undefined otherwise). */
+  mapTruth(lane: number, peer: number): Promise<MapTruth | undefined>;
+  /** The live session so far as replay files (gzip'd NDJSON, as `peermap run|compare --record` writes), one per lane. */
+  saveReplay(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */
   exportSession(): Promise<string>;
 }

@@ -7,6 +7,8 @@ import { STRATEGIES, type Strategy } from '../../sim-core/scenario/schema/protoc
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
 import { faultActions } from './fault-actions.ts';
 import { ForceLayout } from './layout.ts';
+import { LaneRecording } from './live-recording.ts';
+import { laneMapTruth, type MapTruth } from './map-truth.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type FaultRequest, type FaultResult, type Frame, type InFlight, type LaneFrame, type LoadInfo, type LoadRequest, type ViewOptions } from './protocol.ts';
 
 /** Sends kept for the in-flight animation (per lane). */
@@ -21,6 +23,8 @@ const CHUNK_EVENTS = 2000;
 /** One simulation of the session (one strategy in the side-by-side view). */
 export class Lane {
   readonly sim: Simulation;
+  /** What "save replay" writes: the run so far, as `peermap run --record` would record it. */
+  readonly recording: LaneRecording;
   /** 1 once a peer has been seen up (tells "not started yet" from "down"). */
   private seenUp = new Uint8Array(0);
   private seriesSent = 0;
@@ -35,6 +39,13 @@ export class Lane {
   ) {
     this.sim = new Simulation(scenario);
     if (messageLog) this.sim.world.enableMessageLog(MESSAGE_LOG_CAPACITY);
+    this.recording = new LaneRecording(this.sim);
+  }
+
+  /** Runs at most `maxEvents` events up to `untilUs`, stopping at the recording's next capture (time chunks never change a run). */
+  step(maxEvents: number, untilUs?: number): void {
+    this.sim.step(maxEvents, Math.min(untilUs ?? this.sim.endUs, this.recording.nextUs));
+    this.recording.afterStep();
   }
 
   get nowUs(): number {
@@ -244,7 +255,7 @@ export class Session {
       for (const lane of this.lanes) {
         while (left > 0 && !lane.reached(t)) {
           const before = lane.sim.world.scheduler.eventsProcessed;
-          lane.sim.step(Math.min(left, CHUNK_EVENTS), t);
+          lane.step(Math.min(left, CHUNK_EVENTS), t);
           left -= Math.max(1, lane.sim.world.scheduler.eventsProcessed - before);
         }
       }
@@ -262,9 +273,10 @@ export class Session {
   stepEvent(): void {
     const lead = this.lanes[0];
     if (lead.sim.done) return;
-    lead.sim.step(1);
+    lead.sim.step(1); // past a capture time if need be: captured late, at this event's time
+    lead.recording.afterStep();
     const t = lead.nowUs;
-    for (const lane of this.lanes.slice(1)) while (!lane.reached(t)) lane.sim.step(1 << 16, t);
+    for (const lane of this.lanes.slice(1)) while (!lane.reached(t)) lane.step(1 << 16, t);
   }
 
   /**
@@ -312,14 +324,24 @@ export class Session {
     let t = Math.floor(now / 1000) * 1000 + 1000;
     for (let tries = 0; tries < 100_000; tries++, t += 1000) {
       if (t >= this.endUs) return t;
-      for (const lane of this.lanes) while (!lane.reached(t - 1)) lane.sim.step(1 << 16, t - 1);
+      for (const lane of this.lanes) while (!lane.reached(t - 1)) lane.step(1 << 16, t - 1);
       if (this.lanes.every((l) => l.sim.done || l.sim.world.scheduler.nextTime() !== t)) return t;
     }
     throw new Error('found no quiet instant for the action');
   }
 
+  /** Each lane's run so far as a replay file's text, named as `peermap compare --record` names them. */
+  replayFiles(): { name: string; text: string }[] {
+    return this.lanes.map((l) => ({ name: `replay-${this.lanes.length > 1 ? l.strategy : this.base.name}-seed${this.base.seed}.ndjson.gz`, text: l.recording.text() }));
+  }
+
   inspect(lane: number, peer: number): Record<string, unknown> | undefined {
     return this.lanes[lane]?.sim.peer(peer);
+  }
+
+  /** A peer's map against the overlay now (map-keeping protocols; undefined otherwise). */
+  mapTruth(lane: number, peer: number): MapTruth | undefined {
+    return laneMapTruth(this.lanes[lane]?.sim, peer);
   }
 
   /**

@@ -7,6 +7,7 @@
  * never while the UI has not yet taken the previous one.
  */
 import * as Comlink from 'comlink';
+import { gzipText } from './live-recording.ts';
 import { ReplaySession, replayText } from './replay-session.ts';
 import { Session } from './session.ts';
 import type { FaultRequest, FaultResult, Frame, LoadInfo, LoadRequest, SimWorkerApi, ViewOptions } from './protocol.ts';
@@ -213,6 +214,16 @@ const api: SimWorkerApi = {
   },
   async inspect(lane: number, peer: number) {
     return live()?.inspect(lane, peer);
+  },
+  async mapTruth(lane: number, peer: number) {
+    const m = live()?.mapTruth(lane, peer);
+    return m && Comlink.transfer(m, [m.held.buffer, m.missing.buffer, m.stale.buffer, m.deadKnown.buffer]);
+  },
+  async saveReplay() {
+    const s = live();
+    if (!s) throw new Error(session ? 'a replay is already a replay file' : 'nothing loaded');
+    const files = await Promise.all(s.replayFiles().map(async (f) => ({ name: f.name, bytes: await gzipText(f.text) })));
+    return Comlink.transfer(files, files.map((f) => f.bytes.buffer as ArrayBuffer));
   },
   async exportSession() {
     const s = live();

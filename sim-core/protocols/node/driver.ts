@@ -18,7 +18,7 @@ import { CompositeApp } from './composite-app.ts';
 import type { HostContext } from '../../net/world.ts';
 import type { AdversarySpec } from '../adversary/config-schema.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import type { ProtocolDriver } from '../driver.ts';
+import type { PeerMapView, ProtocolDriver } from '../driver.ts';
 import { IdentityRegistry } from '../identity/registry.ts';
 import { modelPow, realPow } from '../identity/pow.ts';
 import { ed25519Signer, modelSigner } from '../identity/signer.ts';
@@ -239,6 +239,7 @@ export function nodeDriver(
     sample: (world: World<WireItem>) => ({ ...nodeSample(world, addresses, apps), ...runtime.sample?.(apps, world, addresses) }),
     snapshot: (world: World<WireItem>) => overlaySnapshot(world, addresses, apps),
     inspect: (world: World<WireItem>, index: number) => inspectPeer(world, addresses, apps, index),
+    peerMap: (world: World<WireItem>, index: number) => peerMapOf(world, addresses, apps, index),
     finalMetrics: (world: World<WireItem>) => {
       const own = runtime.finalMetrics?.(apps, world, addresses);
       const node = nodeMetrics(world, addresses, apps, crashes);
@@ -278,6 +279,49 @@ function appFigures(app: NodeApp | undefined): Record<string, unknown> {
     if (typeof table === 'number') out.routingTableSize = table;
   }
   return out;
+}
+
+/** The map store of an app (a workload composite is looked through), when it keeps one. */
+function mapStoreOf(app: NodeApp | undefined): MapStoreView | undefined {
+  for (const part of (app as { apps?: readonly NodeApp[] } | undefined)?.apps ?? (app ? [app] : [])) {
+    const store = (part as { store?: MapStoreView }).store;
+    if (store && typeof store.originAt === 'function') return store;
+  }
+  return undefined;
+}
+
+interface MapStoreView {
+  readonly originsWithRecords: number;
+  originAt(i: number): PeerNum;
+  confirmedNeighbours(origin: PeerNum, buf: PeerNum[]): readonly PeerNum[];
+  isKnown(p: PeerNum): boolean;
+}
+
+/** Honest peer `index`'s map (the dashboard's "map against the truth"): its confirmed links and known peers between honest peers. Reads only. */
+function peerMapOf(world: World<WireItem>, addresses: readonly number[], apps: readonly (NodeApp | undefined)[], index: number): PeerMapView | undefined {
+  const store = mapStoreOf(apps[index]);
+  if (!store || addresses[index] === undefined) return undefined;
+  const nums = addresses.map((a) => (world.protocolOf(a) as PeerNode).self);
+  const indexOf = new Map<PeerNum, number>();
+  nums.forEach((p, i) => indexOf.set(p, i));
+  const keys: number[] = [];
+  const buf: PeerNum[] = [];
+  for (let k = 0; k < store.originsWithRecords; k++) {
+    const i = indexOf.get(store.originAt(k));
+    if (i === undefined) continue;
+    for (const b of store.confirmedNeighbours(store.originAt(k), buf)) {
+      const j = indexOf.get(b);
+      if (j !== undefined && j !== i) keys.push(Math.min(i, j) * 0x200000 + Math.max(i, j));
+    }
+  }
+  const unique = [...new Set(keys)].sort((a, b) => a - b);
+  const links = new Int32Array(2 * unique.length);
+  unique.forEach((key, k) => {
+    links[2 * k] = Math.floor(key / 0x200000);
+    links[2 * k + 1] = key % 0x200000;
+  });
+  const known = Int32Array.from(nums.flatMap((p, i) => (i !== index && store.isKnown(p) ? [i] : [])));
+  return { links, known };
 }
 
 /**
