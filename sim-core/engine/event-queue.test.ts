@@ -99,6 +99,20 @@ describe('Scheduler', () => {
     expect(s.eventsProcessed).toBe(4);
   });
 
+  it('a fractional time bound leaves the clock on a whole µs (time is integer µs)', () => {
+    const s = new Scheduler();
+    const seen: number[] = [];
+    s.setDispatcher({ dispatch: () => void seen.push(s.now) });
+    s.schedule(12, 1, 0, 0, 0, 0);
+    s.schedule(13, 1, 0, 0, 0, 0);
+    expect(s.run(12.9999)).toBe('until');
+    expect(seen).toEqual([12]);
+    expect(s.now).toBe(12);
+    expect(s.run(54201857.00003576)).toBe('empty');
+    expect(s.now).toBe(54201857);
+    expect(Number.isInteger(s.now)).toBe(true);
+  });
+
   it('rejects times in the past and non-integer times', () => {
     const s = new Scheduler();
     s.setDispatcher({ dispatch: () => {} });

@@ -227,8 +227,10 @@ export class Scheduler {
       trace.count = count;
       this.running = false;
     }
-    if ((why === 'until' || why === 'empty') && untilUs > this.clock && untilUs !== Number.POSITIVE_INFINITY) {
-      this.clock = untilUs;
+    // A caller may ask for a fractional bound (the dashboard's speed × wall time); the clock stays whole µs.
+    const toUs = Math.floor(untilUs);
+    if ((why === 'until' || why === 'empty') && toUs > this.clock && untilUs !== Number.POSITIVE_INFINITY) {
+      this.clock = toUs;
     }
     return why;
   }

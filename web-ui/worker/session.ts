@@ -246,7 +246,7 @@ export class Session {
    * in lockstep steps of LOCKSTEP_US; true once all lanes are there.
    */
   advance(goalUs: number, maxEvents: number): boolean {
-    const goal = Math.min(goalUs, this.endUs);
+    const goal = Math.floor(Math.min(goalUs, this.endUs)); // the clock holds whole µs only
     let left = maxEvents;
     while (left > 0) {
       const now = this.nowUs;
