@@ -18,6 +18,7 @@ import { ResultsPanel } from './views/ResultsPanel.tsx';
 import { ScenarioPanel, type ScenarioChoice } from './views/ScenarioPanel.tsx';
 import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
 import { SideBySide } from './views/SideBySide.tsx';
+import { RecordButton } from './views/RecordButton.tsx';
 import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
 import type { FaultRequest, MapTruth } from './worker/protocol.ts';
@@ -331,6 +332,7 @@ export function App() {
           >
             PNG
           </button>
+          <RecordButton store={store} disabled={!frame} onError={setFaultMessage} />
           <label>
             <select data-testid="view" value={view} onChange={(e) => setView(e.target.value as LayoutMode)}>
               <option value="force">force layout</option>

@@ -3,6 +3,7 @@ import type { SimApi } from './sim-client.ts';
 import { renderLoop } from '../render/loop.ts';
 import { mapFrame, project } from '../render/geo.ts';
 import { paintersByLane } from '../render/painter.ts';
+import { webmState } from './webm.ts';
 
 /**
  * The page's test and console hooks (`window.__peermap`): the state tests
@@ -45,6 +46,10 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       traceHashes: store.frame?.lanes.map((l) => l.traceHash) ?? [],
       eventsPerS: store.frame?.eventsPerS ?? 0,
       recorded: store.recorded.length,
+      /** The WebM recording: running, and chunks / bytes so far. */
+      webmRecording: webmState.recording,
+      webmChunks: webmState.chunks,
+      webmBytes: webmState.bytes,
       /** A loaded replay: its span and timeline markers (what the timeline shows). */
       replay: store.info?.replay ? { source: store.info.replay.source, sources: store.info.replay.sources, startS: store.info.replay.startS, endS: store.info.replay.endS, markers: store.info.replay.markers } : null,
       /** Lane names (strategies; a replay lane's label). */

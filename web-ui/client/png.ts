@@ -6,6 +6,13 @@ import { BACKGROUND } from '../render/colors.ts';
  * lane's title and a caption (scenario and simulated time) on top.
  */
 export async function topologyPng(caption: string): Promise<Blob> {
+  const out = document.createElement('canvas');
+  drawTopology(out, caption);
+  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser made no PNG'))), 'image/png'));
+}
+
+/** Draws the topology view into `out` (resized to fit; the WebM recorder calls this every animation frame). */
+export function drawTopology(out: HTMLCanvasElement, caption: string): void {
   const canvases = [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-testid^="topology-"]')];
   if (canvases.length === 0) throw new Error('no topology view to export');
   const rects = canvases.map((c) => c.getBoundingClientRect());
@@ -15,11 +22,16 @@ export async function topologyPng(caption: string): Promise<Blob> {
   const bottom = Math.max(...rects.map((r) => r.bottom));
   const dpr = canvases[0].width / Math.max(1, rects[0].width);
   const captionPx = 24;
-  const out = document.createElement('canvas');
-  out.width = Math.max(1, Math.round((right - left) * dpr));
-  out.height = Math.max(1, Math.round((bottom - top + captionPx) * dpr));
+  const w = Math.max(1, Math.round((right - left) * dpr));
+  const h = Math.max(1, Math.round((bottom - top + captionPx) * dpr));
+  // Resizing clears the canvas and resets its state: only when the size changed (a video keeps its size).
+  if (out.width !== w || out.height !== h) {
+    out.width = w;
+    out.height = h;
+  }
   const ctx = out.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas');
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = BACKGROUND;
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.scale(dpr, dpr);
@@ -40,7 +52,6 @@ export async function topologyPng(caption: string): Promise<Blob> {
       ctx.fillText(title, x + 6, y + 10);
     }
   });
-  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser made no PNG'))), 'image/png'));
 }
 
 /** Starts a download of `blob` as `name`. */

@@ -29,6 +29,10 @@ export interface PageState {
   traceHashes: string[];
   eventsPerS: number;
   recorded: number;
+  /** The WebM recording: running, and its chunks / bytes so far. */
+  webmRecording: boolean;
+  webmChunks: number;
+  webmBytes: number;
   seq: number;
   painted: (Painted | null)[];
   renderFrames: number;
