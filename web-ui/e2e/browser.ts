@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 import { launchChromium, PAGE_TIMEOUT_MS, watchPage } from './chromium.ts';
 import { serveStatic } from './serve.ts';
@@ -134,3 +137,21 @@ export const canvasPixels = (page: Page, lane: number, rgb: [number, number, num
 
 /** The "up" peer colour (render/colors.ts UP). */
 export const UP_RGB: [number, number, number] = [0x38, 0xbd, 0xf8];
+
+/**
+ * The set-up every dashboard e2e file shares: a temporary folder, the dashboard
+ * built and served from it before the tests, closed and removed after them.
+ * Call inside `describe`; `dash()` is the running dashboard.
+ */
+export function useDashboard(prefix: string): { dir: string; dash(): Dashboard } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let dash: Dashboard | undefined;
+  beforeAll(async () => {
+    dash = await startDashboard(dir);
+  }, PAGE_TIMEOUT_MS);
+  afterAll(async () => {
+    await dash?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, PAGE_TIMEOUT_MS);
+  return { dir, dash: () => dash! };
+}

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseReplayText } from '../../sim-core/record/reader.ts';
-import { canvasPixels, CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, startDashboard, waitForEnabled, waitForPainted, waitForState, type Dashboard } from './browser.ts';
+import { canvasPixels, CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, useDashboard, waitForEnabled, waitForPainted, waitForState } from './browser.ts';
 
 /** MAP_STALE (views/map-overlay.ts). */
 const STALE_RGB: [number, number, number] = [0xd9, 0x46, 0xef];
@@ -43,20 +42,10 @@ async function faultWhilePaused(page: Page): Promise<number> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`explaining with the dashboard (headless Chromium)${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 4 * PAGE_TIMEOUT_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peermap-explain-ui-'));
-  let dash: Dashboard | undefined;
-
-  beforeAll(async () => {
-    dash = await startDashboard(dir);
-  }, PAGE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await dash?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, PAGE_TIMEOUT_MS);
+  const { dir, dash } = useDashboard('peermap-explain-ui-');
 
   it('a live session with a fault, saved as a replay and opened again: same links and the fault on the timeline', async () => {
-    const { page, errors, external } = await openDashboard(dash!, '?scenario=classroom&seed=3&duration=120&speed=8&classroom=0');
+    const { page, errors, external } = await openDashboard(dash(), '?scenario=classroom&seed=3&duration=120&speed=8&classroom=0');
     await waitForEnabled(page, 'kill-region');
     await play(page);
     await waitForState(page, 's.nowS >= 8');
@@ -91,7 +80,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`explaining with the dashboard (headless Chromiu
   });
 
   it("a peer's map against the truth after an outage: stale entries counted, and drawn over the topology", async () => {
-    const { page, errors, external } = await openDashboard(dash!, '?scenario=classroom&seed=3&duration=120&speed=8&classroom=0&messages=0');
+    const { page, errors, external } = await openDashboard(dash(), '?scenario=classroom&seed=3&duration=120&speed=8&classroom=0&messages=0');
     await waitForEnabled(page, 'kill-region');
     await play(page);
     await waitForState(page, 's.nowS >= 25 && s.up[0] === 50');

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, startDashboard, waitForPainted, waitForState, type Dashboard } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, useDashboard, waitForPainted, waitForState } from './browser.ts';
 import { LAND, OCEAN } from '../render/colors.ts';
 import { MAX_LABELS } from '../render/labels.ts';
 
@@ -42,20 +39,10 @@ async function mapColourAt(page: Page, lat: number, lon: number): Promise<number
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`how the dashboard looks (headless Chromium)${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 4 * PAGE_TIMEOUT_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peermap-look-ui-'));
-  let dash: Dashboard | undefined;
-
-  beforeAll(async () => {
-    dash = await startDashboard(dir);
-  }, PAGE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await dash?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, PAGE_TIMEOUT_MS);
+  const { dir, dash } = useDashboard('peermap-look-ui-');
 
   it('the world map has coastlines: land and sea in their colours under the peers, the map filling the canvas, no page error', async () => {
-    const { page, errors, external } = await openDashboard(dash!, '?scenario=classroom&view=map&classroom=0');
+    const { page, errors, external } = await openDashboard(dash(), '?scenario=classroom&view=map&classroom=0');
     await waitForState(page, 's.seq >= 0');
     await waitForPainted(page, 'map');
     // The Sahara (no city of the dataset there) and the South Pacific.
@@ -69,7 +56,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`how the dashboard looks (headless Chromium)${HA
   });
 
   it('classroom labels at 2,500 peers: some, never more than the bound, fewer than the peers up', async () => {
-    const { page, errors } = await openDashboard(dash!, '?scenario=ui-2500&speed=max&autoplay=1&classroom=1&view=force');
+    const { page, errors } = await openDashboard(dash(), '?scenario=ui-2500&speed=max&autoplay=1&classroom=1&view=force');
     // About 1,000 peers have started by 4 simulated seconds.
     await waitForState(page, 's.nowS >= 4');
     await page.getByTestId('pause').click();

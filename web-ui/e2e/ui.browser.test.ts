@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syntheticCompare } from '../../sim-core/node/report/fixture.ts';
 import { parseScenario } from '../../sim-core/scenario/load.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
@@ -16,12 +15,11 @@ import {
   PAGE_TIMEOUT_MS,
   pageState,
   REPO,
-  startDashboard,
+  useDashboard,
   UP_RGB,
   waitForEnabled,
   waitForPainted,
   waitForState,
-  type Dashboard,
 } from './browser.ts';
 
 /**
@@ -45,17 +43,7 @@ function cliTrace(text: string, seed?: number): string {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: TEST_TIMEOUT_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peermap-ui-'));
-  let dash: Dashboard | undefined;
-
-  beforeAll(async () => {
-    dash = await startDashboard(dir);
-  }, PAGE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await dash?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, PAGE_TIMEOUT_MS);
+  const { dir, dash } = useDashboard('peermap-ui-');
 
   const finalHash = async (page: Page) => {
     await page.locator('[data-testid=trace-hash-0][data-final="1"]').waitFor();
@@ -63,7 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ?
   };
 
   it('classroom: runs to the end in the worker, shows the trace hash `peermap run` prints, draws every peer', async () => {
-    const { page, errors, external } = await openDashboard(dash!, '?scenario=classroom&seed=3&speed=max&autoplay=1');
+    const { page, errors, external } = await openDashboard(dash(), '?scenario=classroom&seed=3&speed=max&autoplay=1');
     await waitForState(page, 's.done');
     const expected = cliTrace(readFileSync(join(REPO, 'scenarios/classroom.yaml'), 'utf8'), 3);
     expect(await finalHash(page)).toBe(expected);
@@ -82,7 +70,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ?
 
   it('pause, step and fault buttons, peer clicks: the exported session replays with `npx peermap run` to the trace hash the page shows', async () => {
     // No autoplay: the run only moves when the test moves it, so it cannot end before the faults are pressed.
-    const { page, errors } = await openDashboard(dash!, '?scenario=classroom&seed=4&duration=70&speed=0.1&view=map');
+    const { page, errors } = await openDashboard(dash(), '?scenario=classroom&seed=4&duration=70&speed=0.1&view=map');
     const play = async () => {
       await waitForEnabled(page, 'play');
       await page.getByTestId('play').click();
@@ -151,7 +139,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ?
   });
 
   it('loads CLI results (compare.json) into the charts, and names the field of a bad edit', async () => {
-    const { page, errors } = await openDashboard(dash!, '?scenario=quickstart');
+    const { page, errors } = await openDashboard(dash(), '?scenario=quickstart');
     const file = join(dir, 'compare.json');
     writeFileSync(file, JSON.stringify(syntheticCompare()));
     await page.getByTestId('results-file').setInputFiles(file);
@@ -169,7 +157,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ?
   });
 
   it('2,500 peers: the page draws the overlay (force view and world map) while the worker advances simulated time', async () => {
-    const { page, errors } = await openDashboard(dash!, '?scenario=ui-2500&speed=max&autoplay=1');
+    const { page, errors } = await openDashboard(dash(), '?scenario=ui-2500&speed=max&autoplay=1');
     // A flash crowd: about 1,000 peers have started by 4 simulated seconds (the join storm beyond is slow to simulate).
     await waitForState(page, 's.nowS >= 4');
     const before = await pageState(page);

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, startDashboard, waitForEnabled, waitForState, type Dashboard } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, openDashboard, PAGE_TIMEOUT_MS, pageState, useDashboard, waitForEnabled, waitForState } from './browser.ts';
 
 /**
  * The "record video" toggle in headless Chromium: a live run recorded while
@@ -16,20 +15,10 @@ if (!HAVE_CHROMIUM) console.warn(`webm.browser.test.ts: SKIPPED — ${CHROMIUM} 
 const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
 
 describe.skipIf(!HAVE_CHROMIUM)(`WebM export (headless Chromium)${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 4 * PAGE_TIMEOUT_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peermap-webm-ui-'));
-  let dash: Dashboard | undefined;
-
-  beforeAll(async () => {
-    dash = await startDashboard(dir);
-  }, PAGE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await dash?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, PAGE_TIMEOUT_MS);
+  const { dir, dash } = useDashboard('peermap-webm-ui-');
 
   it('record while playing, press again: a WebM of the topology view is downloaded', async () => {
-    const { page, errors, external } = await openDashboard(dash!, '?scenario=classroom&seed=3&duration=60&speed=8');
+    const { page, errors, external } = await openDashboard(dash(), '?scenario=classroom&seed=3&duration=60&speed=8');
     await waitForEnabled(page, 'play');
     await page.getByTestId('play').click();
     await waitForState(page, 's.playing && s.seq >= 0');
