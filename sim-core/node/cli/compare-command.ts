@@ -11,7 +11,7 @@ import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { recordOptions } from './run-command.ts';
 import { loadSweepPlan } from '../sweep/load-plan.ts';
 import type { VarySpec } from '../sweep/vary.ts';
-import type { Variant } from '../sweep/plan.ts';
+import type { Variant } from '../sweep/vary.ts';
 
 export const DEFAULT_STRATEGIES = 'globalmap,kademlia,random';
 export const COMPARE_FOLDER = 'results/compare';

@@ -5,8 +5,7 @@ import type { Scenario } from '../../scenario/schema/index.ts';
 import type { Strategy } from '../../scenario/schema/protocols.ts';
 import type { JobProgress, JobResult, JobRunner, JobSpec } from '../jobs/jobs.ts';
 import { withStrategy } from './options.ts';
-import { resultKey, type Variant } from '../sweep/plan.ts';
-import { variantLabel, type VarySpec } from '../sweep/vary.ts';
+import { resultKey, variantLabel, type Variant, type VarySpec } from '../sweep/vary.ts';
 
 /** One seed's run as recorded in compare.json. */
 export interface RunRecord {

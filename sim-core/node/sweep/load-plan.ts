@@ -8,8 +8,8 @@ import { ScenarioError } from '../../scenario/errors.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { checkStrategies } from '../compare/options.ts';
 import { loadScenarioFile } from '../files.ts';
-import { configHash, MAX_JOBS, singleVariant, type SweepPlan, type Variant } from './plan.ts';
-import { variantLabel, variantSets, type VarySpec } from './vary.ts';
+import { configHash, MAX_JOBS, singleVariant, type SweepPlan } from './plan.ts';
+import { variantLabel, variantSets, type Variant, type VarySpec } from './vary.ts';
 
 export interface PlanOptions {
   strategies: readonly string[];

@@ -12,15 +12,7 @@ import type { Scenario } from '../../scenario/schema/index.ts';
 import type { Strategy } from '../../scenario/schema/protocols.ts';
 import { compareJobs } from '../compare/compare.ts';
 import type { JobSpec } from '../jobs/jobs.ts';
-import { variantLabel, type VarySpec } from './vary.ts';
-
-/** One combination of --vary values: the sets applied to the file, and the scenario they give. */
-export interface Variant {
-  /** 1-based, in --vary order. */
-  index: number;
-  sets: readonly string[];
-  scenario: Scenario;
-}
+import { resultKey, variantLabel, type Variant, type VarySpec } from './vary.ts';
 
 export interface SweepPlan {
   /** The scenario file as given on the command line (recorded, and checked equal by merge). */
@@ -68,11 +60,6 @@ export const MAX_JOBS = 20_000;
 /** Derived from the job alone (never read from a file), so it is always inside the sweep folder's runs/. */
 export function runFileName(strategy: Strategy, seed: number, variant: number | null = null): string {
   return variant === null ? `runs/${strategy}-seed${seed}.json` : `runs/v${variant}-${strategy}-seed${seed}.json`;
-}
-
-/** The key of a strategy's (and variant's) entry in sweep.json's `results`: the strategy, plus the variant's sets with --vary. */
-export function resultKey(strategy: string, variant: Pick<Variant, 'sets'> | null): string {
-  return variant === null ? strategy : `${strategy} [${variantLabel(variant.sets)}]`;
 }
 
 /** Every job of the plan, in the stable order. */

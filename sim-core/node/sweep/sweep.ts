@@ -12,8 +12,8 @@ import type { Scenario } from '../../scenario/schema/index.ts';
 import type { CompareResult, RunRecord } from '../compare/compare.ts';
 import { JobCancelled, type JobProgress, type JobResult, type JobRunner } from '../jobs/jobs.ts';
 import { machineInfo } from '../machine.ts';
-import { configHash, resultKey, singleVariant, sweepJobs, type Shard, type SweepJob, type SweepPlan } from './plan.ts';
-import { variantLabel, type VarySpec } from './vary.ts';
+import { configHash, singleVariant, sweepJobs, type Shard, type SweepJob, type SweepPlan } from './plan.ts';
+import { resultKey, variantLabel, type VarySpec } from './vary.ts';
 
 export const SWEEP_FORMAT = 'peermap-sweep/1';
 /** A sweep with --vary: adds `vary` and `variants`, and keys `results` by strategy and variant. */

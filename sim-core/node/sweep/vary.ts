@@ -10,6 +10,7 @@
 import { InvalidArgumentError } from 'commander';
 import { MAX_SET_LENGTH } from '../../scenario/overrides.ts';
 import { FORBIDDEN_KEYS } from '../../scenario/yaml-text.ts';
+import type { Scenario } from '../../scenario/schema/index.ts';
 
 export interface VarySpec {
   path: string;
@@ -109,4 +110,17 @@ export function variantSets(vary: readonly VarySpec[]): string[][] {
 /** How a variant is shown and keyed: its sets, e.g. "protocol.globalmap.ttl=2, peers.count=50". */
 export function variantLabel(sets: readonly string[]): string {
   return sets.join(', ');
+}
+
+/** One combination of --vary values: the sets applied to the file, and the scenario they give. */
+export interface Variant {
+  /** 1-based, in --vary order. */
+  index: number;
+  sets: readonly string[];
+  scenario: Scenario;
+}
+
+/** The key of a strategy's (and variant's) entry in sweep.json's `results`: the strategy, plus the variant's sets with --vary. */
+export function resultKey(strategy: string, variant: Pick<Variant, 'sets'> | null): string {
+  return variant === null ? strategy : `${strategy} [${variantLabel(variant.sets)}]`;
 }
