@@ -18,6 +18,8 @@ import { ResultsPanel } from './views/ResultsPanel.tsx';
 import { ScenarioPanel, type ScenarioChoice } from './views/ScenarioPanel.tsx';
 import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
 import { SideBySide } from './views/SideBySide.tsx';
+import { StepLog, STEP_LOG_MAX } from './views/StepLog.tsx';
+import type { SteppedEvent } from './worker/protocol.ts';
 import { RecordButton } from './views/RecordButton.tsx';
 import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
@@ -76,6 +78,7 @@ export function App() {
   const [selected, setSelected] = useState({ lane: 0, peer: -1 });
   const [results, setResults] = useState<LoadedResults>();
   const [faultMessage, setFaultMessage] = useState<string>();
+  const [stepLog, setStepLog] = useState<SteppedEvent[]>([]);
   const [replayError, setReplayError] = useState<string>();
   /** The inspected peer's map, drawn over the topology. */
   const [drawnMap, setDrawnMap] = useState<MapTruth>();
@@ -98,6 +101,7 @@ export function App() {
       setLoadError(undefined);
       setSelected({ lane: 0, peer: -1 });
       setFaultMessage(undefined);
+      setStepLog([]);
       store.reset(undefined);
       try {
         const info = await api.load(
@@ -128,6 +132,7 @@ export function App() {
       setReplayError(undefined);
       setSelected({ lane: 0, peer: -1 });
       setFaultMessage(undefined);
+      setStepLog([]);
       store.reset(undefined);
       try {
         const list = await Promise.all(files.map(async (f) => ({ bytes: await f.bytes, source: f.source })));
@@ -297,6 +302,7 @@ export function App() {
   }, [Math.floor(version / 10)]);
 
   const controls = (
+    <>
     <Controls
       playing={playing}
       done={done}
@@ -306,11 +312,13 @@ export function App() {
       big={classroom}
       onPlay={() => api?.play()}
       onPause={() => api?.pause()}
-      onStepEvent={() => api?.stepEvent()}
+      onStepEvent={() => void api?.stepEvent().then((e) => e && setStepLog((log) => [e, ...log].slice(0, STEP_LOG_MAX)))}
       onStepRound={() => api?.stepRound()}
       canStep={!replay}
       onSpeed={setSpeed}
     />
+    <StepLog entries={stepLog} />
+    </>
   );
 
   return (

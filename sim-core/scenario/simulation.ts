@@ -7,6 +7,7 @@ import { World } from '../net/world.ts';
 import type { PeerMapView, ProtocolDriver } from '../protocols/driver.ts';
 import { createDriver } from './drivers.ts';
 import { scheduleActions } from './faults.ts';
+import { stepNoting, type SteppedEvent } from './step-log.ts';
 import { Population } from './population.ts';
 import type { ActionSpec } from './schema/actions.ts';
 import type { Scenario } from './schema/index.ts';
@@ -168,6 +169,15 @@ export class Simulation {
     else if (sched.eventsProcessed >= this.scenario.limits.maxEvents) this.endReason = 'max-events';
     if (this.endReason === 'completed') this.takeSample();
     return this.endReason !== undefined;
+  }
+
+  /** Runs one event and says what it was (the dashboard's step log); undefined when none ran. */
+  stepOneNoting(): SteppedEvent | undefined {
+    const nameOf = (address: number) => {
+      const i = this.population.addressOf.indexOf(address);
+      return i >= 0 ? `peer ${i}` : `host ${address}`;
+    };
+    return stepNoting(this.world.scheduler, this.world, () => this.step(1), (t) => this.typeName(t), nameOf);
   }
 
   /** Runs to the end in one go. */

@@ -84,6 +84,20 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ?
     await waitForState(page, 's.playing && s.nowS > 0');
     await pause();
     expect((await pageState(page)).done).toBe(false);
+    // "step event" runs one event, and the log says which, newest first.
+    for (let i = 1; i <= 3; i++) {
+      await waitForEnabled(page, 'step-event');
+      await page.getByTestId('step-event').click();
+      await page.locator(`[data-testid="step-log"][data-count="${i}"]`).waitFor();
+    }
+    const logged = await page.getByTestId('step-log').locator('li').allTextContents();
+    expect(logged).toHaveLength(3);
+    const times = logged.map((line) => {
+      expect(line).toMatch(/^\d+\.\d{6} s (deliver|timer|dial|accept|dial-failed|close|reset|start|action|datagram) (peer \d+|host \d+|scenario action)/);
+      return Number(line.split(' ')[0]);
+    });
+    expect([...times].sort((x, y) => y - x)).toEqual(times);
+    expect(times[0]).toBeLessThanOrEqual((await pageState(page)).nowS + 1e-6);
     // "step round" moves half a simulated second (the global map's flush interval) and pauses.
     const stepTo = async (targetS: number) => {
       for (let i = 0; i < 400; i++) {

@@ -5,6 +5,9 @@
  */
 import type { ActionSpec } from '../../sim-core/scenario/schema/actions.ts';
 import type { SeriesPoint } from '../../sim-core/scenario/simulation.ts';
+import type { SteppedEvent } from '../../sim-core/scenario/step-log.ts';
+
+export type { SteppedEvent };
 import type { ReplayMarker } from '../../sim-core/record/replay.ts';
 import type { MapTruth } from './map-truth.ts';
 
@@ -142,8 +145,8 @@ export interface SimWorkerApi {
   pause(): void;
   /** Simulated seconds per wall second; Infinity = as fast as possible. */
   setSpeed(simSecondsPerWallSecond: number): void;
-  /** One event (lane 0; the other lanes catch up to its time). */
-  stepEvent(): Promise<void>;
+  /** One event (lane 0; the other lanes catch up to its time), and what it was. */
+  stepEvent(): Promise<SteppedEvent | undefined>;
   /** One gossip round of simulated time. */
   stepRound(): Promise<void>;
   setView(v: ViewOptions): void;

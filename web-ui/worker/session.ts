@@ -5,6 +5,7 @@ import { actionSchema, type ActionSpec } from '../../sim-core/scenario/schema/ac
 import type { Scenario } from '../../sim-core/scenario/schema/index.ts';
 import { STRATEGIES, type Strategy } from '../../sim-core/scenario/schema/protocols.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
+import type { SteppedEvent } from '../../sim-core/scenario/step-log.ts';
 import { faultActions } from './fault-actions.ts';
 import { ForceLayout } from './layout.ts';
 import { LaneRecording } from './live-recording.ts';
@@ -269,14 +270,15 @@ export class Session {
     while (!this.advance(this.endUs, 1 << 20));
   }
 
-  /** One event on lane 0; the other lanes catch up to its clock. */
-  stepEvent(): void {
+  /** One event on lane 0, and what it was; the other lanes catch up to its clock. */
+  stepEvent(): SteppedEvent | undefined {
     const lead = this.lanes[0];
-    if (lead.sim.done) return;
-    lead.sim.step(1); // past a capture time if need be: captured late, at this event's time
+    if (lead.sim.done) return undefined;
+    const stepped = lead.sim.stepOneNoting(); // past a capture time if need be: captured late, at this event's time
     lead.recording.afterStep();
     const t = lead.nowUs;
     for (const lane of this.lanes.slice(1)) while (!lane.reached(t)) lane.step(1 << 16, t);
+    return stepped;
   }
 
   /**

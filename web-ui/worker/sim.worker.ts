@@ -190,8 +190,9 @@ const api: SimWorkerApi = {
   async stepEvent() {
     playing = false;
     stopAtUs = undefined;
-    live()?.stepEvent();
+    const stepped = live()?.stepEvent();
     refresh();
+    return stepped;
   },
   async stepRound() {
     const s = live();
