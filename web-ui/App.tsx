@@ -13,6 +13,7 @@ import { ClassroomPanel } from './views/ClassroomPanel.tsx';
 import { Controls } from './views/Controls.tsx';
 import { FaultPanel } from './views/FaultPanel.tsx';
 import { PeerInspector } from './views/PeerInspector.tsx';
+import { PeerSearch } from './views/PeerSearch.tsx';
 import { ReplayOpen, Timeline } from './views/ReplayPanel.tsx';
 import { ResultsPanel } from './views/ResultsPanel.tsx';
 import { ScenarioPanel, type ScenarioChoice } from './views/ScenarioPanel.tsx';
@@ -370,6 +371,7 @@ export function App() {
       <div className="layout">
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
+          <PeerSearch addresses={frame?.lanes[selected.lane]?.addresses} places={info?.places} onSelect={(peer) => setSelected({ lane: selected.lane, peer })} />
           <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })))} />
           {!classroom && (
             <section className="panel">

@@ -132,6 +132,19 @@ describe.skipIf(!HAVE_CHROMIUM)(`dashboard in headless Chromium${HAVE_CHROMIUM ?
     await page.mouse.click(at!.x, at!.y);
     await page.getByTestId('inspector').filter({ hasText: /Peer 5\b/ }).waitFor();
     await page.getByTestId('map-size').filter({ hasText: /\d+ peers known/ }).waitFor();
+    // Find a peer by number, then by its city: every hit is in that city, and a hit opens in the inspector.
+    const search = page.getByTestId('peer-search');
+    await search.fill('12');
+    await page.locator('[data-testid="peer-search-hits"][data-count="1"]').waitFor();
+    const city = /^peer 12 · (.+)$/.exec((await page.getByTestId('peer-search-hits').locator('button').first().textContent()) ?? '')?.[1];
+    expect(city).toBeTruthy();
+    await search.fill(city!);
+    await page.locator('[data-testid="peer-search-hits"] button[data-peer="12"]').waitFor();
+    const hits = await page.getByTestId('peer-search-hits').locator('button').allTextContents();
+    for (const h of hits) expect(h.endsWith(`· ${city}`)).toBe(true);
+    const other = hits.map((h) => Number(/^peer (\d+)/.exec(h)?.[1])).find((p) => p !== 5) ?? 12;
+    await page.locator(`[data-testid="peer-search-hits"] button[data-peer="${other}"]`).click();
+    await page.getByTestId('inspector').filter({ hasText: new RegExp(`Peer ${other}\\b`) }).waitFor();
     await page.getByTestId('speed').selectOption('Infinity');
     await play();
     await waitForState(page, 's.done');
