@@ -26,10 +26,9 @@ function Bucket({ b, k, onSelect }: { b: KadBucketView; k: number; onSelect(peer
     <li data-testid="kad-bucket" data-bucket={b.bucket} data-count={b.contacts.length}>
       <details>
         <summary title={`peers at XOR distance [2^${b.bucket}, 2^${b.bucket + 1}): they share the first ${b.sharedPrefixBits} bits of its id`}>
-          bucket {b.bucket} <span className="hint">({b.sharedPrefixBits} shared bits)</span> · {b.contacts.length}/{k}
-          {b.replacements > 0 && <span className="hint"> +{b.replacements} waiting</span>}
+          bucket {b.bucket} <meter min={0} max={k} value={b.contacts.length} /> {b.contacts.length}/{k}{' '}
+          <span className="hint">({b.sharedPrefixBits} shared bits{b.replacements > 0 && `, +${b.replacements} waiting`})</span>
           {dead > 0 && <span className="down"> · {dead} down</span>}
-          <meter min={0} max={k} value={b.contacts.length} />
         </summary>
         <table className="small">
           <thead>

@@ -59,7 +59,7 @@ export function LookupPath({ peer, path, drawing, onDraw, onSelect }: LookupPath
                 </span>
               </span>
             ))}
-            {r.best >= 0 && <span className="hint"> · closest so far {r.best} (distance 2^{r.bestDistanceBit})</span>}
+            {r.best >= 0 && <span className="hint"> · closest so far {r.best} (distance 2<sup>{r.bestDistanceBit}</sup>)</span>}
           </li>
         ))}
       </ol>
