@@ -24,8 +24,9 @@ import type { SteppedEvent } from './worker/protocol.ts';
 import { RecordButton } from './views/RecordButton.tsx';
 import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
-import type { FaultRequest, MapTruth } from './worker/protocol.ts';
+import type { FaultRequest, KadPathView, MapTruth } from './worker/protocol.ts';
 import { mapDecorator } from './views/map-overlay.ts';
+import { bothDecorators, pathDecorator } from './views/kad-overlay.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
 /** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
@@ -83,6 +84,8 @@ export function App() {
   const [replayError, setReplayError] = useState<string>();
   /** The inspected peer's map, drawn over the topology. */
   const [drawnMap, setDrawnMap] = useState<MapTruth>();
+  /** The inspected Kademlia peer's last lookup, drawn over the topology. */
+  const [drawnPath, setDrawnPath] = useState<KadPathView>();
   /** What the loaded run was made from, for the page URL (which reproduces it). */
   const loadedFrom = useRef<LoadedFrom | undefined>(undefined);
   /** A scenario fetched by ?scenario=URL, and its text (still that file if the text is unchanged). */
@@ -287,7 +290,10 @@ export function App() {
     };
   }, [api, store]);
 
-  const decorate = useMemo(() => (drawnMap ? mapDecorator(selected.lane, drawnMap) : undefined), [drawnMap, selected.lane]);
+  const decorate = useMemo(
+    () => bothDecorators(drawnMap && mapDecorator(selected.lane, drawnMap), drawnPath && pathDecorator(selected.lane, drawnPath)),
+    [drawnMap, drawnPath, selected.lane],
+  );
   const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer, decorate };
   const strategies = info?.strategies ?? [];
   const series: NamedSeries[] = useMemo(() => {
@@ -412,6 +418,7 @@ export function App() {
             onSelect={(peer) => setSelected({ lane: selected.lane, peer })}
             onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
             onDrawMap={setDrawnMap}
+            onDrawPath={setDrawnPath}
           />
         </aside>
       </div>

@@ -8,7 +8,7 @@
  * the machine and its load, which results/ui-fps.json records beside the
  * numbers (with the seed and the commit). Also writes the screenshots
  * results/ui-classroom.png (1280×720), results/ui-classroom-map.png,
- * results/ui-2500.png and results/ui-2500-map.png.
+ * results/ui-2500.png, results/ui-2500-map.png and results/ui-kademlia.png.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { canvasPixels, CHROMIUM, HAVE_CHROMIUM, openDashboard, pageState, REPO, startDashboard, UP_RGB, waitForPainted, waitForState, type Dashboard } from '../../web-ui/e2e/browser.ts';
 import { gitCommit } from '../../sim-core/node/machine.ts';
+import { shotKademlia } from './kad-shot.ts';
 
 const RESULTS = join(REPO, 'results');
 /** Measurement windows (wall ms): several, because on a shared machine another process can starve the page for a moment. */
@@ -159,6 +160,7 @@ async function main(): Promise<number> {
     const load1 = loadavg()[0];
     const room = await classroom(dash);
     const m = await fps2500(dash);
+    await shotKademlia(dash);
     const report = {
       ...m,
       classroom: room,

@@ -29,6 +29,8 @@ export interface ProtocolDriver<M> {
   inspect?(world: World<M>, index: number): Record<string, unknown> | undefined;
   /** What honest peer `index` believes of the overlay (a map-keeping app), by honest index; read-only like `snapshot`. */
   peerMap?(world: World<M>, index: number): PeerMapView | undefined;
+  /** Honest peer `index`'s app object, for observers that read a protocol's own state (the dashboard's Kademlia views); never to act on. */
+  app?(world: World<M>, index: number): unknown;
 }
 
 /** A peer's map of the overlay: the links it holds as confirmed and the peers it knows, by honest peer index. */

@@ -248,6 +248,11 @@ export class Simulation {
     return this.population.addressOf[index] === undefined ? undefined : this.driver.peerMap?.(this.world, index);
   }
 
+  /** Honest peer `index`'s app (node protocols), for observers reading its state; undefined otherwise. Never act on it: the run would change. */
+  peerApp(index: number): unknown {
+    return this.population.addressOf[index] === undefined ? undefined : this.driver.app?.(this.world, index);
+  }
+
   /** Places of every host the run may create, by address; undefined without a placement. */
   hostPlaces(): HostPlaces | undefined {
     const geo = this.underlay.hosts.geo;

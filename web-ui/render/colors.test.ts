@@ -1,7 +1,7 @@
 import { lab } from 'd3-color';
 import { describe, expect, it } from 'vitest';
 import { deltaE2000, deltaE2000Lab, deuteranopia } from './color-distance.ts';
-import { BACKGROUND, CONTINENT_COLORS, LAND, OCEAN, DOWN, MESSAGE_FAMILIES, messageColor, STRATEGY_COLORS, UP, WAITING } from './colors.ts';
+import { BACKGROUND, CONTINENT_COLORS, LAND, LOOKUP_ROUND_COLORS, lookupRoundColor, OCEAN, DOWN, MESSAGE_FAMILIES, messageColor, STRATEGY_COLORS, UP, WAITING } from './colors.ts';
 
 /** CIEDE2000 ≈ 2 is a just-noticeable difference between large patches; dots of 3–8 px and thin lines need far more. */
 const WITHIN_ROLE_MIN_DE = 25;
@@ -68,5 +68,13 @@ describe('colour scheme', () => {
     const named = MESSAGE_FAMILIES.flatMap((f) => f.types);
     expect(new Set(named).size).toBe(named.length);
     expect(messageColor(undefined)).toBe(messageColor('type-99'));
+  });
+
+  it('colours the rounds of a Kademlia lookup apart from each other and from the canvas (later rounds share the last colour)', () => {
+    expect(minWithin(LOOKUP_ROUND_COLORS)).toBeGreaterThanOrEqual(MESSAGE_MIN_DE);
+    expect(minWithin(LOOKUP_ROUND_COLORS, deuteranopia)).toBeGreaterThanOrEqual(DEUTERANOPIA_MIN_DE);
+    expect(minAcross(LOOKUP_ROUND_COLORS, [BACKGROUND, OCEAN, LAND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE);
+    expect(lookupRoundColor(1)).toBe(LOOKUP_ROUND_COLORS[0]);
+    expect(lookupRoundColor(99)).toBe(LOOKUP_ROUND_COLORS[LOOKUP_ROUND_COLORS.length - 1]);
   });
 });

@@ -75,3 +75,14 @@ export function messageColor(typeName: string | undefined): string {
 export const SIDE_A_SHADE = 'rgba(250, 204, 21, 0.2)';
 export const SIDE_B_SHADE = 'rgba(244, 114, 182, 0.2)';
 export const CUT_LINK = 'rgba(248, 113, 113, 0.9)';
+
+/**
+ * A Kademlia lookup drawn over the topology: its hop edges coloured by round
+ * (round 1, 2, …; the last colour for every later round), the inspected peer,
+ * its result and the true closest peer ringed.
+ */
+export const LOOKUP_ROUND_COLORS: readonly string[] = ['#fde68a', '#fb923c', '#f472b6', '#a78bfa', '#34d399', '#f1f5f9'];
+
+export function lookupRoundColor(round: number): string {
+  return LOOKUP_ROUND_COLORS[Math.min(Math.max(round, 1), LOOKUP_ROUND_COLORS.length) - 1];
+}

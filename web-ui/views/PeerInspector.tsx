@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SimApi } from '../client/sim-client.ts';
-import type { MapTruth } from '../worker/protocol.ts';
+import type { KadPathView, MapTruth } from '../worker/protocol.ts';
+import { KadPanel } from './KadPanel.tsx';
 import { MapVsTruth } from './MapVsTruth.tsx';
 
 export interface PeerInspectorProps {
@@ -14,6 +15,8 @@ export interface PeerInspectorProps {
   onCrash(peer: number): void;
   /** Draw this peer's map over the topology (undefined: stop). */
   onDrawMap(m: MapTruth | undefined): void;
+  /** Draw this Kademlia lookup over the topology (undefined: stop). */
+  onDrawPath(p: KadPathView | undefined): void;
 }
 
 type Info = Record<string, unknown>;
@@ -29,7 +32,7 @@ interface Conn {
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** One peer, asked from the worker (Simulation.peer): neighbours, map size, message counts, ban scores. */
-export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap }: PeerInspectorProps) {
+export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap, onDrawPath }: PeerInspectorProps) {
   const [info, setInfo] = useState<Info | undefined>();
   const [map, setMap] = useState<MapTruth | undefined>();
   const [drawMap, setDrawMap] = useState(false);
@@ -117,6 +120,7 @@ export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, o
         )}
       </dl>
       {map && map.peer === peer && <MapVsTruth map={map} drawing={drawMap} onDraw={setDrawMap} />}
+      <KadPanel api={api} lane={lane} peer={peer} frameSeq={frameSeq} onSelect={onSelect} onDrawPath={onDrawPath} />
       <h3>overlay neighbours ({neighbours.length})</h3>
       <div className="chips">
         {neighbours.map((p) => (

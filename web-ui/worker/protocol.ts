@@ -9,9 +9,10 @@ import type { SteppedEvent } from '../../sim-core/scenario/step-log.ts';
 
 export type { SteppedEvent };
 import type { ReplayMarker } from '../../sim-core/record/replay.ts';
+import type { KadBucketView, KadPathView, KadView } from './kad-view.ts';
 import type { MapTruth } from './map-truth.ts';
 
-export type { ActionSpec, MapTruth, ReplayMarker, SeriesPoint };
+export type { ActionSpec, KadBucketView, KadPathView, KadView, MapTruth, ReplayMarker, SeriesPoint };
 
 /** Peer state codes in `LaneFrame.state`. */
 export const PEER_WAITING = 0; // not started yet
@@ -158,6 +159,8 @@ export interface SimWorkerApi {
   seek(tUs: number): void;
   /** A peer's map against the true overlay now (live global-map lanes; undefined otherwise). */
   mapTruth(lane: number, peer: number): Promise<MapTruth | undefined>;
+  /** A Kademlia peer's buckets and its last workload lookup (recorded from the first call on, for this peer only); undefined for other lanes. */
+  kadView(lane: number, peer: number): Promise<KadView | undefined>;
   /** The live session so far as replay files (gzip'd NDJSON, as `peermap run|compare --record` writes), one per lane. */
   saveReplay(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */

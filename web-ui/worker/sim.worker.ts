@@ -7,6 +7,7 @@
  * never while the UI has not yet taken the previous one.
  */
 import * as Comlink from 'comlink';
+import { KadInspector } from './kad-view.ts';
 import { gzipText } from './live-recording.ts';
 import { ReplaySession, replayText } from './replay-session.ts';
 import { Session } from './session.ts';
@@ -25,6 +26,8 @@ let session: Session | ReplaySession | undefined;
 /** The live session, when that is what is loaded (faults, stepping, inspecting and export need one). */
 const live = () => (session instanceof Session ? session : undefined);
 let onFrame: ((f: Frame) => void | Promise<void>) | undefined;
+/** Records the inspected Kademlia peer's lookups (one peer at a time). */
+const kad = new KadInspector();
 let view: ViewOptions = { layout: true, messages: false };
 let playing = false;
 let speed = 1;
@@ -219,6 +222,10 @@ const api: SimWorkerApi = {
   async mapTruth(lane: number, peer: number) {
     const m = live()?.mapTruth(lane, peer);
     return m && Comlink.transfer(m, [m.held.buffer, m.missing.buffer, m.stale.buffer, m.deadKnown.buffer]);
+  },
+  async kadView(lane: number, peer: number) {
+    const v = kad.view(live()?.lanes[lane]?.sim, peer);
+    return v?.path ? Comlink.transfer(v, [v.path.edges.buffer]) : v;
   },
   async saveReplay() {
     const s = live();

@@ -10,7 +10,9 @@ import { Connections } from './connections.ts';
 import { TAG_JOIN, TAG_LINKS, TAG_ORPHANS, TAG_REDIAL, TAG_REFRESH, TAG_RPC, TAG_SWEEP, TAG_WORKLOAD } from './constants.ts';
 import { MessageHandlers } from './handlers.ts';
 import { Join } from './join.ts';
+import type { KadIdTable } from './ids.ts';
 import type { LookupReport } from './lookup.ts';
+import type { LookupPath } from './lookup-path.ts';
 import { LookupRuns, type LookupRun } from './lookup-runs.ts';
 import { joinRefreshBuckets } from './maintenance.ts';
 import { Requests } from './requests.ts';
@@ -237,6 +239,34 @@ export class KademliaApp implements NodeApp {
     this.depth--;
   }
 
+  // ---- observers (the dashboard's Kademlia views): reading these never changes the run ----
+
+  /** Record the path of this peer's workload lookups from the next one on (false: stop and forget). */
+  recordLookupPaths(on: boolean): void {
+    if (on) this.lookups.recordPaths = true;
+    else this.lookups.stopRecording();
+  }
+
+  /** The last workload lookup recorded since `recordLookupPaths(true)`, or undefined. */
+  get lastLookupPath(): LookupPath | undefined {
+    return this.lookups.lastPath;
+  }
+
+  /** When `peer` last sent us a Kademlia message (kept for about the table's peers), or undefined. */
+  lastSeenUs(peer: PeerNum): TimeUs | undefined {
+    return this.handlers.lastSeenUs(peer);
+  }
+
+  /** The shared id table (ids of every peer met). */
+  get ids(): KadIdTable {
+    return this.ctx.shared.ids;
+  }
+
+  /** Bucket size k. */
+  get k(): number {
+    return this.ctx.cfg.kad.k;
+  }
+
   /** FIND_NODE requests this peer answered. */
   get findNodeServed(): number {
     return this.handlers.served;
@@ -292,6 +322,7 @@ export class KademliaApp implements NodeApp {
     // A converged verdict that is wrong by both measures (live, and live and joined): should not happen.
     if (report.success && !success && !okJoined && truth >= 0) shared.stats.workloadConvergedWrong++;
     shared.stats.lookupDone(run.kind, report, run.sent, run.timeouts, success, truth >= 0);
+    run.recorder?.verdict(truth, success);
   }
 
   private onJoined(now: TimeUs): void {

@@ -74,6 +74,11 @@ export class MessageHandlers {
     }
   }
 
+  /** When `peer` last showed it was alive, or undefined (observers). */
+  lastSeenUs(peer: PeerNum): TimeUs | undefined {
+    return this.seen.get(peer);
+  }
+
   /** Drops last-seen times of peers no longer in the table (bounded: runs when the map outgrows the table). */
   pruneSeen(): void {
     const table = this.ctx.table;

@@ -6,6 +6,7 @@ import { LookupKind } from './app-metrics.ts';
 import { TAG_WORKLOAD } from './constants.ts';
 import { randomKadId, writeKadIdBytes } from './ids.ts';
 import type { FindNodeSend, Lookup, LookupReport } from './lookup.ts';
+import { LookupPathRecorder, type LookupPath } from './lookup-path.ts';
 import { createJoinLookup, createLookup, createRefreshLookup } from './maintenance.ts';
 import type { Requests } from './requests.ts';
 
@@ -22,6 +23,8 @@ export interface LookupRun {
   /** Requests that hit their deadline. */
   timeouts: number;
   finished: boolean;
+  /** Set while paths are recorded (workload lookups only). */
+  readonly recorder?: LookupPathRecorder;
 }
 
 interface QueuedLookup {
@@ -43,6 +46,11 @@ export class LookupRuns {
   private readonly active: LookupRun[] = [];
   private readonly queue: QueuedLookup[] = [];
   private joinRun: LookupRun | undefined;
+  /** Opt-in (the dashboard's inspected peer): record the path of workload lookups; reading it never changes the run. */
+  recordPaths = false;
+  /** The last workload lookup recorded: finished, or the one started last while none has finished. */
+  private lastPathFinished: LookupPath | undefined;
+  private lastPathStarted: LookupPath | undefined;
 
   constructor(
     private readonly ctx: AppContext,
@@ -58,6 +66,17 @@ export class LookupRuns {
   /** A join lookup is running, or first in line. */
   get joining(): boolean {
     return this.joinRun !== undefined || (this.queue.length > 0 && this.queue[0].kind === LookupKind.Join);
+  }
+
+  /** The path of the last workload lookup recorded (finished if any has since recording began). */
+  get lastPath(): LookupPath | undefined {
+    return this.lastPathFinished ?? this.lastPathStarted;
+  }
+
+  /** Stops recording and forgets the paths kept. */
+  stopRecording(): void {
+    this.recordPaths = false;
+    this.lastPathFinished = this.lastPathStarted = undefined;
   }
 
   /** A (re)start: lookups in flight died with the process. */
@@ -121,7 +140,12 @@ export class LookupRuns {
     else lookup = createLookup(table, now, randomKadId(this.ctx.api.rng));
     const targetBytes = new Uint8Array(KAD_ID_BYTES);
     writeKadIdBytes(lookup.target, 0, targetBytes, 0);
-    const run: LookupRun = { kind, lookup, targetBytes, bucket, sent: 0, timeouts: 0, finished: false };
+    const recorder = this.recordPaths && kind === LookupKind.Workload ? new LookupPathRecorder(lookup.initiator, lookup.target) : undefined;
+    if (recorder) {
+      lookup.observeWith(recorder);
+      this.lastPathStarted = recorder.path;
+    }
+    const run: LookupRun = { kind, lookup, targetBytes, bucket, sent: 0, timeouts: 0, finished: false, recorder };
     if (kind === LookupKind.Join) this.joinRun = run;
     this.active.push(run);
     this.ctx.stats.lookupStarted(kind);
@@ -136,6 +160,7 @@ export class LookupRuns {
     const report = run.lookup.report();
     if (run.kind === LookupKind.Join) this.joinRun = undefined;
     this.onDone(run, report, now);
+    if (run.recorder && this.recordPaths) this.lastPathFinished = run.recorder.path;
     while (this.active.length < this.ctx.cfg.maxConcurrentLookups && this.queue.length > 0) {
       const q = this.queue.shift()!;
       this.start(q.kind, q.bucket, now, q.seeds);

@@ -44,6 +44,21 @@ export interface LookupOptions {
   config: KademliaConfig;
 }
 
+/**
+ * An opt-in observer of one lookup (the dashboard's lookup path). It is told
+ * what the lookup does and must not act on the lookup: with or without one,
+ * the lookup sends the same requests (nothing is drawn, nothing scheduled).
+ */
+export interface LookupObserver {
+  /** The starting shortlist, closest first. */
+  started(now: TimeUs, candidates: readonly PeerNum[]): void;
+  sent(now: TimeUs, to: PeerNum, round: number): void;
+  /** `nodes`: the answer's peers the lookup considered (a copy the observer may keep). */
+  answered(now: TimeUs, from: PeerNum, nodes: PeerNum[]): void;
+  failed(now: TimeUs, from: PeerNum, unasked: boolean): void;
+  finished(now: TimeUs, reason: LookupEndReason, result: PeerNum[]): void;
+}
+
 const CANDIDATE = 0;
 const IN_FLIGHT = 1;
 const SUCCEEDED = 2;
@@ -102,6 +117,7 @@ export class Lookup {
   private nResponses = 0;
   private nFailures = 0;
   private ignoredNodes = 0;
+  private observer: LookupObserver | undefined;
 
   constructor(opts: LookupOptions) {
     this.ids = opts.ids;
@@ -131,10 +147,16 @@ export class Lookup {
     return this.ignoredNodes;
   }
 
+  /** Reports what this lookup does to `observer` from `start` on (call before `start`). */
+  observeWith(observer: LookupObserver): void {
+    this.observer = observer;
+  }
+
   start(now: TimeUs): FindNodeSend[] {
     if (this.started) throw new Error('kademlia lookup: start called twice');
     this.started = true;
     this.startedAt = now;
+    this.observer?.started(now, this.peers.slice());
     return this.advance(now, 0);
   }
 
@@ -147,6 +169,7 @@ export class Lookup {
     this.setState(from, SUCCEEDED);
     const n = Math.min(nodes.length, this.cfg.maxNodesPerResponse);
     for (let i = 0; i < n; i++) this.add(nodes[i], q.depth + 1);
+    this.observer?.answered(now, from, Array.prototype.slice.call(nodes, 0, n) as PeerNum[]);
     return this.advance(now, q.round);
   }
 
@@ -162,6 +185,7 @@ export class Lookup {
     this.inFlight.delete(from);
     this.nFailures++;
     this.setState(from, unasked ? UNASKED : FAILED);
+    this.observer?.failed(now, from, unasked);
     return this.advance(now, q.round);
   }
 
@@ -221,6 +245,7 @@ export class Lookup {
       this.nQueries++;
       if (round > this.maxRound) this.maxRound = round;
       sends.push({ kind: 'find-node', to, round, deadlineUs: now + requestTimeoutUs });
+      this.observer?.sent(now, to, round);
     }
     if (!open) this.finish(now, top === 0 ? 'failed' : this.missedCloser() ? 'incomplete' : 'converged');
     else if (this.inFlight.size === 0) this.finish(now, 'limit'); // open work, yet nothing may be sent
@@ -239,6 +264,7 @@ export class Lookup {
   private finish(now: TimeUs, reason: LookupEndReason): void {
     this.reason = reason;
     this.endedAt = now;
+    this.observer?.finished(now, reason, this.result());
   }
 
   /** Inserts a candidate at its distance rank; drops the farthest past the shortlist size. */
