@@ -27,6 +27,8 @@ export interface ProtocolDriver<M> {
   snapshot?(world: World<M>): { graph: CsrGraph; addresses: readonly number[] };
   /** One honest peer as a plain, structured-cloneable object (the dashboard's inspector); read-only like `snapshot`. */
   inspect?(world: World<M>, index: number): Record<string, unknown> | undefined;
+  /** Honest peer `index`'s overlay app, if any (scenario actions that talk to the protocol: `announce`). */
+  app?(index: number): unknown;
   /** What honest peer `index` believes of the overlay (a map-keeping app), by honest index; read-only like `snapshot`. */
   peerMap?(world: World<M>, index: number): PeerMapView | undefined;
 }

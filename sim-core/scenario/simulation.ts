@@ -238,6 +238,11 @@ export class Simulation {
     return this.population.addressOf[index] === undefined ? undefined : this.driver.peerMap?.(this.world, index);
   }
 
+  /** Honest peer `index`'s overlay app (a followed gossip wave watches its event table); reads only. */
+  appOf(index: number): unknown {
+    return this.driver.app?.(index);
+  }
+
   /** Places of every host the run may create, by address; undefined without a placement. */
   hostPlaces(): HostPlaces | undefined {
     const geo = this.underlay.hosts.geo;
@@ -286,7 +291,7 @@ export class Simulation {
     // A sparse list holding only this action at its index: scheduleActions visits it alone, with the index a replay gives it.
     const only: ActionSpec[] = [];
     only[index] = action;
-    scheduleActions(this.world, { ...this.scenario, actions: only }, this.underlay, this.rng);
+    scheduleActions(this.world, { ...this.scenario, actions: only }, this.underlay, this.rng, (i) => this.driver.app?.(i));
   }
 
   result(): RunResult {
