@@ -6,6 +6,7 @@ import type { Scenario } from '../../sim-core/scenario/schema/index.ts';
 import { STRATEGIES, type Strategy } from '../../sim-core/scenario/schema/protocols.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
 import { faultActions } from './fault-actions.ts';
+import { withWave } from './gossip-wave.ts';
 import { ForceLayout } from './layout.ts';
 import { LaneRecording } from './live-recording.ts';
 import { laneMapTruth, type MapTruth } from './map-truth.ts';
@@ -383,7 +384,7 @@ export class Session {
   /** One frame for the UI, and the buffers to transfer. */
   frame(view: ViewOptions, seq: number, playing: boolean, eventsPerS: number): { frame: Frame; transfer: ArrayBufferLike[] } {
     const transfer: ArrayBufferLike[] = [];
-    const lanes = this.lanes.map((l) => l.frame(view, transfer));
+    const lanes = withWave(this, this.lanes.map((l) => l.frame(view, transfer)), transfer);
     const frame: Frame = {
       seq,
       nowUs: this.nowUs,
