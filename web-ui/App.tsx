@@ -23,6 +23,8 @@ import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
 import type { FaultRequest, MapTruth } from './worker/protocol.ts';
 import { mapDecorator } from './views/map-overlay.ts';
+import { GossipWave } from './views/GossipWave.tsx';
+import { composeDecorators, waveDecorator } from './render/wave.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
 /** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
@@ -281,7 +283,7 @@ export function App() {
     };
   }, [api, store]);
 
-  const decorate = useMemo(() => (drawnMap ? mapDecorator(selected.lane, drawnMap) : undefined), [drawnMap, selected.lane]);
+  const decorate = useMemo(() => composeDecorators(drawnMap && mapDecorator(selected.lane, drawnMap), waveDecorator(store)), [drawnMap, selected.lane, store]);
   const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer, decorate };
   const strategies = info?.strategies ?? [];
   const series: NamedSeries[] = useMemo(() => {
@@ -402,7 +404,9 @@ export function App() {
             onSelect={(peer) => setSelected({ lane: selected.lane, peer })}
             onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
             onDrawMap={setDrawnMap}
-          />
+          >
+            <GossipWave api={api} lane={selected.lane} peer={selected.peer} wave={frame?.lanes[selected.lane]?.wave} canFollow={!!info && !replay && !done && strategies[selected.lane] === 'globalmap'} />
+          </PeerInspector>
         </aside>
       </div>
     </div>

@@ -75,3 +75,15 @@ export function messageColor(typeName: string | undefined): string {
 export const SIDE_A_SHADE = 'rgba(250, 204, 21, 0.2)';
 export const SIDE_B_SHADE = 'rgba(244, 114, 182, 0.2)';
 export const CUT_LINK = 'rgba(248, 113, 113, 0.9)';
+
+/**
+ * A followed gossip wave, peers ringed by hop (index = hop; the last for any
+ * hop beyond): white at the origin, then yellow, green, cyan, indigo,
+ * orchid, pink — neighbouring hops far apart (also under deuteranopia), none
+ * like a down or waiting peer. A tree edge takes the colour of the peer it reached.
+ */
+export const WAVE_HOP_COLORS: readonly string[] = ['#ffffff', '#fde047', '#16a34a', '#22d3ee', '#6366f1', '#e879f9', '#fda4af'];
+
+export function waveHopColor(hop: number): string {
+  return WAVE_HOP_COLORS[Math.max(0, Math.min(hop, WAVE_HOP_COLORS.length - 1))];
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SimApi } from '../client/sim-client.ts';
 import type { MapTruth } from '../worker/protocol.ts';
 import { MapVsTruth } from './MapVsTruth.tsx';
@@ -14,6 +14,8 @@ export interface PeerInspectorProps {
   onCrash(peer: number): void;
   /** Draw this peer's map over the topology (undefined: stop). */
   onDrawMap(m: MapTruth | undefined): void;
+  /** More about this peer (the gossip wave it starts). */
+  children?: ReactNode;
 }
 
 type Info = Record<string, unknown>;
@@ -29,7 +31,7 @@ interface Conn {
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** One peer, asked from the worker (Simulation.peer): neighbours, map size, message counts, ban scores. */
-export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap }: PeerInspectorProps) {
+export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap, children }: PeerInspectorProps) {
   const [info, setInfo] = useState<Info | undefined>();
   const [map, setMap] = useState<MapTruth | undefined>();
   const [drawMap, setDrawMap] = useState(false);
@@ -117,6 +119,7 @@ export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, o
         )}
       </dl>
       {map && map.peer === peer && <MapVsTruth map={map} drawing={drawMap} onDraw={setDrawMap} />}
+      {children}
       <h3>overlay neighbours ({neighbours.length})</h3>
       <div className="chips">
         {neighbours.map((p) => (
