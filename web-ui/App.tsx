@@ -283,7 +283,7 @@ export function App() {
     };
   }, [api, store]);
 
-  const decorate = useMemo(() => composeDecorators(drawnMap && mapDecorator(selected.lane, drawnMap), waveDecorator(store)), [drawnMap, selected.lane, store]);
+  const decorate = useMemo(() => composeDecorators(waveDecorator(store), drawnMap && mapDecorator(selected.lane, drawnMap)), [drawnMap, selected.lane, store]);
   const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer, decorate };
   const strategies = info?.strategies ?? [];
   const series: NamedSeries[] = useMemo(() => {

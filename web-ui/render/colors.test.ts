@@ -72,11 +72,11 @@ describe('colour scheme', () => {
     expect(messageColor(undefined)).toBe(messageColor('type-99'));
   });
 
-  it("keeps a gossip wave's neighbouring hops apart (also under deuteranopia), off the background and unlike down / waiting", () => {
+  it("keeps a gossip wave's neighbouring hops apart (also under deuteranopia), off the background and unlike the peer states", () => {
     const steps = WAVE_HOP_COLORS.slice(1).map((c, i) => [WAVE_HOP_COLORS[i], c] as const);
     expect(Math.min(...steps.map(([a, b]) => deltaE2000(a, b)))).toBeGreaterThanOrEqual(WAVE_STEP_MIN_DE);
     expect(Math.min(...steps.map(([a, b]) => deltaE2000(deuteranopia(a), deuteranopia(b))))).toBeGreaterThanOrEqual(DEUTERANOPIA_MIN_DE);
     expect(minAcross(WAVE_HOP_COLORS, [BACKGROUND, OCEAN, LAND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE);
-    expect(minAcross(WAVE_HOP_COLORS, [DOWN, WAITING])).toBeGreaterThanOrEqual(ACROSS_ROLES_MIN_DE);
+    expect(minAcross(WAVE_HOP_COLORS, [UP, DOWN, WAITING])).toBeGreaterThanOrEqual(ACROSS_ROLES_MIN_DE);
   });
 });

@@ -1,21 +1,21 @@
 /**
- * A followed gossip wave over the topology (force view and world map): the
- * via-tree (each reached peer's link to the neighbour it first heard the
- * event from) and a ring round every reached peer, both in the colour of
- * the peer's hop; the origin ringed twice. Painted on top, every animation
- * frame, from the latest worker frame: the wave grows as frames arrive.
+ * A followed gossip wave over the topology (force view and world map): a
+ * veil dims the picture, then the via-tree (each reached peer's link to the
+ * neighbour it first heard the event from) and every reached peer, filled
+ * in the colour of its hop; the origin ringed. Painted on top, every
+ * animation frame, from the latest worker frame: the wave grows as frames arrive.
  */
 import type { FrameStore } from '../client/store.ts';
 import type { PaintOptions } from './painter.ts';
-import { waveHopColor, WAVE_HOP_COLORS } from './colors.ts';
+import { BACKGROUND, waveHopColor, WAVE_HOP_COLORS, WAVE_VEIL } from './colors.ts';
 
 type Decorate = NonNullable<PaintOptions['decorate']>;
 
 /** What each lane's canvas last drew of a wave (tests read it): tree edges and peers ringed. */
 export const waveDrawn = new Map<number, { edges: number; peers: number }>();
 
-const RING_PX = 7;
-const ORIGIN_RING_PX = 11;
+const DOT_PX = 5;
+const ORIGIN_RING_PX = 10;
 
 export function waveDecorator(store: FrameStore): Decorate {
   return (ctx, lane, screen, n) => {
@@ -29,6 +29,8 @@ export function waveDecorator(store: FrameStore): Decorate {
     let edges = 0;
     let peers = 0;
     ctx.save();
+    ctx.fillStyle = WAVE_VEIL;
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.lineWidth = 2.5;
     // One path per hop colour: the tree's edges, then the rings.
     for (let h = 0; h <= top; h++) {
@@ -44,21 +46,26 @@ export function waveDecorator(store: FrameStore): Decorate {
       }
       ctx.stroke();
     }
-    ctx.lineWidth = 2;
+    // Peers by hop: a disc in the hop's colour, outlined dark so it reads over any link.
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = BACKGROUND;
     for (let h = 0; h <= top; h++) {
-      ctx.strokeStyle = waveHopColor(h);
+      ctx.fillStyle = waveHopColor(h);
       ctx.beginPath();
       for (let i = 0; i < m; i++) {
         if (w.firstUs[i] < 0 || Math.min(w.hop[i], top) !== h) continue;
-        const r = i === w.origin ? ORIGIN_RING_PX : RING_PX;
-        ctx.moveTo(screen[2 * i] + r, screen[2 * i + 1]);
-        ctx.arc(screen[2 * i], screen[2 * i + 1], r, 0, 2 * Math.PI);
-        if (i === w.origin) {
-          ctx.moveTo(screen[2 * i] + RING_PX - 2, screen[2 * i + 1]);
-          ctx.arc(screen[2 * i], screen[2 * i + 1], RING_PX - 2, 0, 2 * Math.PI);
-        }
+        ctx.moveTo(screen[2 * i] + DOT_PX, screen[2 * i + 1]);
+        ctx.arc(screen[2 * i], screen[2 * i + 1], DOT_PX, 0, 2 * Math.PI);
         peers++;
       }
+      ctx.fill();
+      ctx.stroke();
+    }
+    if (w.origin < m) {
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = waveHopColor(0);
+      ctx.beginPath();
+      ctx.arc(screen[2 * w.origin], screen[2 * w.origin + 1], ORIGIN_RING_PX, 0, 2 * Math.PI);
       ctx.stroke();
     }
     ctx.restore();
