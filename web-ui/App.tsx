@@ -26,7 +26,9 @@ import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
 import type { FaultRequest, KadPathView, MapTruth } from './worker/protocol.ts';
 import { mapDecorator } from './views/map-overlay.ts';
-import { bothDecorators, pathDecorator } from './views/kad-overlay.ts';
+import { pathDecorator } from './views/kad-overlay.ts';
+import { GossipWave } from './views/GossipWave.tsx';
+import { composeDecorators, waveDecorator } from './render/wave.ts';
 
 const SIDE_STRATEGIES = ['globalmap', 'kademlia', 'random'];
 /** Longest scenario file ?scenario=URL takes (the CLI's loader has its own, lower, bounds). */
@@ -291,8 +293,8 @@ export function App() {
   }, [api, store]);
 
   const decorate = useMemo(
-    () => bothDecorators(drawnMap && mapDecorator(selected.lane, drawnMap), drawnPath && pathDecorator(selected.lane, drawnPath)),
-    [drawnMap, drawnPath, selected.lane],
+    () => composeDecorators(waveDecorator(store), drawnMap && mapDecorator(selected.lane, drawnMap), drawnPath && pathDecorator(selected.lane, drawnPath)),
+    [drawnMap, drawnPath, selected.lane, store],
   );
   const options: PaintOptions = { mode: view, colorBy, labels: classroom, messages, selected: selected.peer, decorate };
   const strategies = info?.strategies ?? [];
@@ -419,7 +421,9 @@ export function App() {
             onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
             onDrawMap={setDrawnMap}
             onDrawPath={setDrawnPath}
-          />
+          >
+            <GossipWave api={api} lane={selected.lane} peer={selected.peer} wave={frame?.lanes[selected.lane]?.wave} canFollow={!!info && !replay && !done && strategies[selected.lane] === 'globalmap'} />
+          </PeerInspector>
         </aside>
       </div>
     </div>

@@ -144,6 +144,41 @@ async function fps2500(dash: Dashboard) {
   };
 }
 
+/**
+ * results/ui-gossip-wave.png: the classroom scenario playing, a peer picked
+ * on the canvas follows a gossip wave until it settles — peers ringed by hop,
+ * the tree of first receipts, the inspector's readout beside it.
+ */
+async function shotGossipWave(dash: Dashboard) {
+  const { page, errors } = await openDashboard(dash, '?scenario=classroom&seed=3&duration=120&speed=2&classroom=0');
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const setPlaying = async (on: boolean) => {
+    if ((await pageState(page)).playing !== on) await page.keyboard.press(' ');
+    await waitForState(page, on ? 's.playing || s.done' : '!s.playing');
+  };
+  await setPlaying(true);
+  await waitForState(page, 's.nowS >= 24');
+  await setPlaying(false);
+  await waitForPainted(page, 'force');
+  type Hook = { __peermap: { screenOf(l: number, p: number): { x: number; y: number } | null } };
+  for (let p = 7; p < 50; p++) {
+    const at = await page.evaluate((p) => (window as unknown as Hook).__peermap.screenOf(0, p), p);
+    if (!at) continue;
+    await page.mouse.click(at.x, at.y);
+    await page.getByTestId('inspector').filter({ hasText: new RegExp(`Peer ${p}\\b`) }).waitFor();
+    if ((await page.locator('[data-testid=inspector] dd.up').count()) > 0) break;
+  }
+  await setPlaying(true);
+  await page.getByTestId('follow-wave').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=wave-readout]')?.getAttribute('data-settled') === 'true', null, { polling: 50, timeout: 600_000 });
+  await setPlaying(false);
+  await waitForPainted(page, 'force');
+  await waitForState(page, 's.wave[0] && s.wave[0].drawn && s.wave[0].drawn.peers === s.wave[0].reached');
+  await page.screenshot({ path: join(RESULTS, 'ui-gossip-wave.png') });
+  check(errors, 'gossip wave');
+  await page.close();
+}
+
 async function main(): Promise<number> {
   if (!HAVE_CHROMIUM) {
     console.error(`bench:ui: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
@@ -159,6 +194,7 @@ async function main(): Promise<number> {
     mkdirSync(RESULTS, { recursive: true });
     const load1 = loadavg()[0];
     const room = await classroom(dash);
+    await shotGossipWave(dash);
     const m = await fps2500(dash);
     await shotKademlia(dash);
     const report = {

@@ -27,10 +27,10 @@ export interface ProtocolDriver<M> {
   snapshot?(world: World<M>): { graph: CsrGraph; addresses: readonly number[] };
   /** One honest peer as a plain, structured-cloneable object (the dashboard's inspector); read-only like `snapshot`. */
   inspect?(world: World<M>, index: number): Record<string, unknown> | undefined;
+  /** Honest peer `index`'s app, if any: scenario actions that talk to the protocol (`announce`) and observers that read its state (the dashboard's Kademlia views). */
+  app?(index: number): unknown;
   /** What honest peer `index` believes of the overlay (a map-keeping app), by honest index; read-only like `snapshot`. */
   peerMap?(world: World<M>, index: number): PeerMapView | undefined;
-  /** Honest peer `index`'s app object, for observers that read a protocol's own state (the dashboard's Kademlia views); never to act on. */
-  app?(world: World<M>, index: number): unknown;
 }
 
 /** A peer's map of the overlay: the links it holds as confirmed and the peers it knows, by honest peer index. */

@@ -1,6 +1,7 @@
 import type { RngStreams } from '../engine/rng.ts';
 import { secondsToUs, usToSeconds } from '../engine/time.ts';
 import type { World } from '../net/world.ts';
+import { waveSourceOf } from '../protocols/globalmap/wave.ts';
 import type { ActionSpec } from './schema/actions.ts';
 import type { Scenario } from './schema/index.ts';
 import type { ScenarioUnderlay } from './underlay.ts';
@@ -14,15 +15,19 @@ type W = World<unknown>;
  * recorded in the underlay's timeline, so overlay metrics can measure time
  * to heal and recovery.
  */
-export function scheduleActions(world: W, scenario: Scenario, underlay: ScenarioUnderlay, rng: RngStreams): void {
+export function scheduleActions(world: W, scenario: Scenario, underlay: ScenarioUnderlay, rng: RngStreams, appOf?: (index: number) => unknown): void {
   scenario.actions.forEach((action, i) => {
-    world.at(secondsToUs(action.atS), (w) => run(w, action, i, underlay, rng));
+    world.at(secondsToUs(action.atS), (w) => run(w, action, i, underlay, rng, appOf));
   });
 }
 
-function run(w: W, a: ActionSpec, index: number, u: ScenarioUnderlay, rng: RngStreams): void {
+function run(w: W, a: ActionSpec, index: number, u: ScenarioUnderlay, rng: RngStreams, appOf?: (index: number) => unknown): void {
   const tS = usToSeconds(w.now);
   switch (a.do) {
+    case 'announce':
+      // Honest peer i is host i; a peer that is down or keeps no map originates nothing.
+      for (const p of a.peers) if (w.isUp(p)) waveSourceOf(appOf?.(p))?.announceNow(w.now);
+      return;
     case 'crash':
     case 'stop':
     case 'restart':

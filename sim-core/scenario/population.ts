@@ -42,7 +42,7 @@ export class Population {
 
   /** After honest peers and adversaries exist: the scenario's actions and churn. */
   scheduleEvents(scenario: Scenario, starts: readonly TimeUs[], endUs: TimeUs, rng: RngStreams): void {
-    scheduleActions(this.world, scenario, this.underlay, rng);
+    scheduleActions(this.world, scenario, this.underlay, rng, (i) => this.driver.app?.(i));
     const cfg = scenario.churn;
     if (!cfg) return;
     this.churn = new Churn(this.world, cfg, endUs, rng, {

@@ -250,7 +250,7 @@ export class Simulation {
 
   /** Honest peer `index`'s app (node protocols), for observers reading its state; undefined otherwise. Never act on it: the run would change. */
   peerApp(index: number): unknown {
-    return this.population.addressOf[index] === undefined ? undefined : this.driver.app?.(this.world, index);
+    return this.population.addressOf[index] === undefined ? undefined : this.driver.app?.(index);
   }
 
   /** Places of every host the run may create, by address; undefined without a placement. */
@@ -301,7 +301,7 @@ export class Simulation {
     // A sparse list holding only this action at its index: scheduleActions visits it alone, with the index a replay gives it.
     const only: ActionSpec[] = [];
     only[index] = action;
-    scheduleActions(this.world, { ...this.scenario, actions: only }, this.underlay, this.rng);
+    scheduleActions(this.world, { ...this.scenario, actions: only }, this.underlay, this.rng, (i) => this.driver.app?.(i));
   }
 
   result(): RunResult {

@@ -4,6 +4,7 @@ import { renderLoop } from '../render/loop.ts';
 import { mapFrame, project } from '../render/geo.ts';
 import { paintersByLane } from '../render/painter.ts';
 import { webmState } from './webm.ts';
+import { waveDrawn } from '../render/wave.ts';
 
 /**
  * The page's test and console hooks (`window.__peermap`): the state tests
@@ -74,6 +75,8 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       partitionDrawnLog: store.frame?.lanes.map((_, i) => (paintersByLane.get(i)?.painter.partitionDrawnLog ?? []).map((p) => ({ ...p }))) ?? [],
       /** Per lane, the zoom factor of its canvas (1: the whole view). */
       zoom: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.zoom.k ?? 1) ?? [],
+      /** Per lane, the followed gossip wave (latest frame) and what its canvas drew of it (tree edges, peers ringed); null without one. */
+      wave: store.frame?.lanes.map((l, i) => (l.wave ? { origin: l.wave.origin, started: l.wave.started, reached: l.wave.reached, live: l.wave.live, settled: l.wave.settled, drawn: waveDrawn.get(i) ?? null } : null)) ?? [],
       /** Achieved simulated seconds per wall second (NaN while not measured). */
       simSecondsPerS: store.frame?.simSecondsPerS ?? null,
     }),

@@ -55,6 +55,8 @@ export interface PageState {
   partitionSeenLog: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[][];
   partitionDrawnLog: { key: string; seq: number; renderFrame: number }[][];
   simSecondsPerS: number | null;
+  /** Per lane, the followed gossip wave and what the canvas drew of it. */
+  wave: ({ origin: number; started: boolean; reached: number; live: number; settled: boolean; drawn: { edges: number; peers: number } | null } | null)[];
   /** Per lane, its canvas's zoom factor (1: the whole view). */
   zoom: number[];
   replayError: string | null;

@@ -1,7 +1,7 @@
 import { lab } from 'd3-color';
 import { describe, expect, it } from 'vitest';
 import { deltaE2000, deltaE2000Lab, deuteranopia } from './color-distance.ts';
-import { BACKGROUND, CONTINENT_COLORS, LAND, LOOKUP_ROUND_COLORS, lookupRoundColor, OCEAN, DOWN, MESSAGE_FAMILIES, messageColor, STRATEGY_COLORS, UP, WAITING } from './colors.ts';
+import { BACKGROUND, CONTINENT_COLORS, LAND, LOOKUP_ROUND_COLORS, lookupRoundColor, OCEAN, DOWN, MESSAGE_FAMILIES, messageColor, STRATEGY_COLORS, UP, WAITING, WAVE_HOP_COLORS } from './colors.ts';
 
 /** CIEDE2000 ≈ 2 is a just-noticeable difference between large patches; dots of 3–8 px and thin lines need far more. */
 const WITHIN_ROLE_MIN_DE = 25;
@@ -11,6 +11,8 @@ const MESSAGE_MIN_DE = 18;
 const ACROSS_ROLES_MIN_DE = 15;
 /** Under simulated deuteranopia (about 5% of men), pairs must stay apart, less so. */
 const DEUTERANOPIA_MIN_DE = 10;
+/** A gossip wave's hops are an ordered ramp: only neighbouring hops need to differ this much. */
+const WAVE_STEP_MIN_DE = 20;
 /** Every colour must stand out from the canvas background. */
 const BACKGROUND_MIN_DE = 20;
 
@@ -76,5 +78,13 @@ describe('colour scheme', () => {
     expect(minAcross(LOOKUP_ROUND_COLORS, [BACKGROUND, OCEAN, LAND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE);
     expect(lookupRoundColor(1)).toBe(LOOKUP_ROUND_COLORS[0]);
     expect(lookupRoundColor(99)).toBe(LOOKUP_ROUND_COLORS[LOOKUP_ROUND_COLORS.length - 1]);
+  });
+
+  it("keeps a gossip wave's neighbouring hops apart (also under deuteranopia), off the background and unlike the peer states", () => {
+    const steps = WAVE_HOP_COLORS.slice(1).map((c, i) => [WAVE_HOP_COLORS[i], c] as const);
+    expect(Math.min(...steps.map(([a, b]) => deltaE2000(a, b)))).toBeGreaterThanOrEqual(WAVE_STEP_MIN_DE);
+    expect(Math.min(...steps.map(([a, b]) => deltaE2000(deuteranopia(a), deuteranopia(b))))).toBeGreaterThanOrEqual(DEUTERANOPIA_MIN_DE);
+    expect(minAcross(WAVE_HOP_COLORS, [BACKGROUND, OCEAN, LAND])).toBeGreaterThanOrEqual(BACKGROUND_MIN_DE);
+    expect(minAcross(WAVE_HOP_COLORS, [UP, DOWN, WAITING])).toBeGreaterThanOrEqual(ACROSS_ROLES_MIN_DE);
   });
 });

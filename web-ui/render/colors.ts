@@ -86,3 +86,17 @@ export const LOOKUP_ROUND_COLORS: readonly string[] = ['#fde68a', '#fb923c', '#f
 export function lookupRoundColor(round: number): string {
   return LOOKUP_ROUND_COLORS[Math.min(Math.max(round, 1), LOOKUP_ROUND_COLORS.length) - 1];
 }
+
+/**
+ * A followed gossip wave, peers ringed by hop (index = hop; the last for any
+ * hop beyond): white at the origin, then yellow, green, orange, indigo,
+ * orchid, pink — neighbouring hops far apart (also under deuteranopia), none
+ * like an up, down or waiting peer. A tree edge takes the colour of the peer it reached.
+ */
+export const WAVE_HOP_COLORS: readonly string[] = ['#ffffff', '#fde047', '#16a34a', '#fb923c', '#6366f1', '#e879f9', '#fda4af'];
+/** Laid over the topology while a wave is shown, so the peers it has not reached recede. */
+export const WAVE_VEIL = 'rgba(13, 17, 23, 0.6)';
+
+export function waveHopColor(hop: number): string {
+  return WAVE_HOP_COLORS[Math.max(0, Math.min(hop, WAVE_HOP_COLORS.length - 1))];
+}

@@ -24,6 +24,8 @@ function describe(a: ActionSpec): string {
       return `${a.atS} s: heal ${a.name}`;
     case 'crash':
       return `${a.atS} s: crash peer ${a.peers.join(', ')}`;
+    case 'announce':
+      return `${a.atS} s: peer ${a.peers.join(', ')} announces (gossip wave)`;
     default:
       return `${a.atS} s: ${a.do}`;
   }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SimApi } from '../client/sim-client.ts';
 import type { KadPathView, MapTruth } from '../worker/protocol.ts';
 import { KadPanel } from './KadPanel.tsx';
@@ -17,6 +17,8 @@ export interface PeerInspectorProps {
   onDrawMap(m: MapTruth | undefined): void;
   /** Draw this Kademlia lookup over the topology (undefined: stop). */
   onDrawPath(p: KadPathView | undefined): void;
+  /** More about this peer (the gossip wave it starts). */
+  children?: ReactNode;
 }
 
 type Info = Record<string, unknown>;
@@ -32,7 +34,7 @@ interface Conn {
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** One peer, asked from the worker (Simulation.peer): neighbours, map size, message counts, ban scores. */
-export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap, onDrawPath }: PeerInspectorProps) {
+export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, onCrash, onDrawMap, onDrawPath, children }: PeerInspectorProps) {
   const [info, setInfo] = useState<Info | undefined>();
   const [map, setMap] = useState<MapTruth | undefined>();
   const [drawMap, setDrawMap] = useState(false);
@@ -121,6 +123,7 @@ export function PeerInspector({ api, lane, laneName, peer, frameSeq, onSelect, o
       </dl>
       {map && map.peer === peer && <MapVsTruth map={map} drawing={drawMap} onDraw={setDrawMap} />}
       <KadPanel api={api} lane={lane} peer={peer} frameSeq={frameSeq} onSelect={onSelect} onDrawPath={onDrawPath} />
+      {children}
       <h3>overlay neighbours ({neighbours.length})</h3>
       <div className="chips">
         {neighbours.map((p) => (

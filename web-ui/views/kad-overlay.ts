@@ -46,12 +46,3 @@ export function pathDecorator(lane: number, p: KadPathView): Decorate {
     ctx.restore();
   };
 }
-
-/** Both decorations (either may be absent). */
-export function bothDecorators(a: Decorate | undefined, b: Decorate | undefined): Decorate | undefined {
-  if (!a || !b) return a ?? b;
-  return (ctx, lane, screen, n) => {
-    a(ctx, lane, screen, n);
-    b(ctx, lane, screen, n);
-  };
-}

@@ -27,6 +27,8 @@ export function faultActions(req: FaultRequest, k: number, partitionsInForce: re
       return partitionsInForce.length === 0 ? 'no partition in force' : partitionsInForce.map((name) => ({ do: 'heal', name }) as TimelessAction);
     case 'crash-peer':
       return [{ do: 'crash', peers: [req.peer] }];
+    case 'announce':
+      return [{ do: 'announce', peers: [req.peer] }];
   }
 }
 

@@ -11,8 +11,9 @@ export type { SteppedEvent };
 import type { ReplayMarker } from '../../sim-core/record/replay.ts';
 import type { KadBucketView, KadPathView, KadView } from './kad-view.ts';
 import type { MapTruth } from './map-truth.ts';
+import type { WaveFrame } from './gossip-wave.ts';
 
-export type { ActionSpec, KadBucketView, KadPathView, KadView, MapTruth, ReplayMarker, SeriesPoint };
+export type { ActionSpec, KadBucketView, KadPathView, KadView, MapTruth, ReplayMarker, SeriesPoint, WaveFrame };
 
 /** Peer state codes in `LaneFrame.state`. */
 export const PEER_WAITING = 0; // not started yet
@@ -100,6 +101,8 @@ export interface LaneFrame {
   partition?: { names: string[]; sides: Uint8Array };
   /** `series` replaces the lane's series instead of extending it (a replay seeked backwards). */
   seriesReset?: boolean;
+  /** The gossip wave followed in this lane (live global-map lanes), as it spreads. */
+  wave?: WaveFrame;
 }
 
 export interface Frame {
@@ -133,7 +136,9 @@ export type FaultRequest =
   | { kind: 'heal' }
   /** End every partition made in the dashboard. */
   | { kind: 'heal-all' }
-  | { kind: 'crash-peer'; peer: number };
+  | { kind: 'crash-peer'; peer: number }
+  /** The peer re-announces a link now (a gossip wave to follow). */
+  | { kind: 'announce'; peer: number };
 
 /** `actions`: every action recorded (heal-all heals each partition); `action`: the last of them. */
 export type FaultResult = { ok: true; action: ActionSpec; actions: ActionSpec[] } | { ok: false; error: string };
@@ -161,6 +166,9 @@ export interface SimWorkerApi {
   mapTruth(lane: number, peer: number): Promise<MapTruth | undefined>;
   /** A Kademlia peer's buckets and its last workload lookup (recorded from the first call on, for this peer only); undefined for other lanes. */
   kadView(lane: number, peer: number): Promise<KadView | undefined>;
+  /** Follows the wave of an event `peer` originates now (scenario action `announce`, recorded like a fault); live global-map lanes. */
+  followWave(lane: number, peer: number): Promise<FaultResult>;
+  stopWave(): void;
   /** The live session so far as replay files (gzip'd NDJSON, as `peermap run|compare --record` writes), one per lane. */
   saveReplay(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */

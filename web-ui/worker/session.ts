@@ -7,6 +7,7 @@ import { STRATEGIES, type Strategy } from '../../sim-core/scenario/schema/protoc
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
 import type { SteppedEvent } from '../../sim-core/scenario/step-log.ts';
 import { faultActions } from './fault-actions.ts';
+import { withWave } from './gossip-wave.ts';
 import { ForceLayout } from './layout.ts';
 import { LaneRecording } from './live-recording.ts';
 import { laneMapTruth, type MapTruth } from './map-truth.ts';
@@ -385,7 +386,7 @@ export class Session {
   /** One frame for the UI, and the buffers to transfer. */
   frame(view: ViewOptions, seq: number, playing: boolean, eventsPerS: number): { frame: Frame; transfer: ArrayBufferLike[] } {
     const transfer: ArrayBufferLike[] = [];
-    const lanes = this.lanes.map((l) => l.frame(view, transfer));
+    const lanes = withWave(this, this.lanes.map((l) => l.frame(view, transfer)), transfer);
     const frame: Frame = {
       seq,
       nowUs: this.nowUs,

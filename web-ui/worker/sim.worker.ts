@@ -11,6 +11,7 @@ import { KadInspector } from './kad-view.ts';
 import { gzipText } from './live-recording.ts';
 import { ReplaySession, replayText } from './replay-session.ts';
 import { Session } from './session.ts';
+import { followWave, stopWave } from './gossip-wave.ts';
 import type { FaultRequest, FaultResult, Frame, LoadInfo, LoadRequest, SimWorkerApi, ViewOptions } from './protocol.ts';
 
 const SLICE_MS = 24;
@@ -215,6 +216,17 @@ const api: SimWorkerApi = {
     const r = s.fault(f);
     refresh();
     return r;
+  },
+  async followWave(lane: number, peer: number): Promise<FaultResult> {
+    const s = live();
+    const r: FaultResult = s ? followWave(s, lane, peer) : { ok: false, error: 'follow a wave in a live run (not a replay)' };
+    refresh();
+    return r;
+  },
+  stopWave() {
+    const s = live();
+    if (s) stopWave(s);
+    refresh();
   },
   async inspect(lane: number, peer: number) {
     return live()?.inspect(lane, peer);

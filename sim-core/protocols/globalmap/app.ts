@@ -96,6 +96,11 @@ export class GlobalMapApp implements NodeApp {
     return this.deps.store;
   }
 
+  /** The simulation's event table when this app gossips a map (a followed wave watches it). */
+  get eventTable(): EventTable | undefined {
+    return this.deps.store ? this.table : undefined;
+  }
+
   handles(type: number): boolean {
     return type === MsgType.GmEvents || type === MsgType.GmSync || type === MsgType.GmSyncRequest || type === MsgType.GmDirected;
   }
@@ -224,6 +229,7 @@ export class GlobalMapApp implements NodeApp {
     }
     this.deps.store!.applyLink(self, peer, flags, now, now);
     this.stats.eventsOriginated++;
+    this.table.watch?.originated(self, serial, this.deps.cfg.ttl, now);
     this.broadcast(serial, this.deps.cfg.ttl, -1, -1, now);
   }
 
@@ -362,6 +368,7 @@ export class GlobalMapApp implements NodeApp {
       return;
     }
     this.stats.eventsApplied++;
+    t.watch?.applied(self, from, serial, ttl, now);
     // Hops left, clamped to ours: a peer asking for more reach than the network's TTL is not obeyed.
     const hops = ttl > this.deps.cfg.ttl ? this.deps.cfg.ttl : ttl;
     if (hops > 1) this.broadcast(serial, hops - 1, from, this.senderSlot(from), now);
@@ -409,6 +416,18 @@ export class GlobalMapApp implements NodeApp {
   private senderSlot(from: PeerNum): number {
     if (this.fromSlot === SLOT_UNKNOWN) this.fromSlot = this.outbox.slotFor(from);
     return this.fromSlot;
+  }
+
+  /** Re-announces our oldest announced link now, as `refresh` does for all (the scenario action `announce`: a wave to follow). */
+  announceNow(now: TimeUs): boolean {
+    if (!this.deps.store || !this.api) return false;
+    for (const [peer, link] of this.links) {
+      if (this.unannounced.has(peer)) continue;
+      this.originate(now, peer, EV_CONNECT, link.out ? DIR_OUT : DIR_IN);
+      this.stats.refreshEvents++;
+      return true;
+    }
+    return false;
   }
 
   /** Re-announce our links so other maps keep them past their TTL. */

@@ -1,6 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import { SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { RefsPool } from './event-refs.ts';
+import type { WaveWatch } from './wave.ts';
 
 /** Signature states of a slot (signed map). */
 export const SIG_NONE = 0;
@@ -62,6 +63,8 @@ export class EventTable {
   sigState: Uint8Array | null = null;
   /** Signed map: an origin's public key (what a materialised event carries). */
   keyOf: (origin: number) => Uint8Array | undefined = () => undefined;
+  /** The one followed gossip wave (the dashboard), or null: observes, never changes the run. */
+  watch: WaveWatch | null = null;
 
   constructor(
     peers: number,

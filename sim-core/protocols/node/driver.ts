@@ -240,7 +240,7 @@ export function nodeDriver(
     snapshot: (world: World<WireItem>) => overlaySnapshot(world, addresses, apps),
     inspect: (world: World<WireItem>, index: number) => inspectPeer(world, addresses, apps, index),
     peerMap: (world: World<WireItem>, index: number) => peerMapOf(world, addresses, apps, index),
-    app: (_world: World<WireItem>, index: number) => apps[index],
+    app: (index: number) => apps[index],
     finalMetrics: (world: World<WireItem>) => {
       const own = runtime.finalMetrics?.(apps, world, addresses);
       const node = nodeMetrics(world, addresses, apps, crashes);

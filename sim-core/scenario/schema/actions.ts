@@ -43,6 +43,8 @@ export const actionSchema = z.discriminatedUnion('do', [
   peersAction('crash'),
   peersAction('stop'),
   peersAction('restart'),
+  /** Each listed peer (up, global map) re-announces its oldest link now: one gossip wave to watch. */
+  peersAction('announce'),
   /** Cut `side` off from `other` (default: every other host); packets across are dropped, dials fail as unreachable. */
   z.strictObject({
     atS,

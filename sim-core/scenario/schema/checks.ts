@@ -33,7 +33,7 @@ export function checkActions(s: Checked, countOk: boolean, ctx: z.RefinementCtx)
   const order = s.actions.map((a, i) => ({ a, i })).sort((x, y) => x.a.atS - y.a.atS || x.i - y.i);
   const inForce = new Set<string>();
   for (const { a, i } of order) {
-    if (a.do === 'crash' || a.do === 'stop' || a.do === 'restart') checkPeers(a.peers, [i, 'peers']);
+    if (a.do === 'crash' || a.do === 'stop' || a.do === 'restart' || a.do === 'announce') checkPeers(a.peers, [i, 'peers']);
     else if (a.do === 'partition') {
       checkSelector(a.side, [i, 'side']);
       checkSelector(a.other, [i, 'other']);

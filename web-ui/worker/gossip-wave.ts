@@ -1,0 +1,45 @@
+import { WaveFollower, type WaveView } from '../../sim-core/scenario/wave-follow.ts';
+import type { FaultResult, LaneFrame } from './protocol.ts';
+import type { Session } from './session.ts';
+
+/** A followed wave in a lane's frame: WaveView, its arrays transferred. */
+export type WaveFrame = WaveView;
+
+/** The wave each session follows (one at a time): its lane and follower. */
+const following = new WeakMap<Session, { lane: number; follower: WaveFollower }>();
+
+/**
+ * "Follow a gossip wave": watch the next event honest peer `peer` of lane
+ * `lane` originates, and make it originate one now — the scenario action
+ * `announce` (it re-announces its oldest link, as its periodic refresh
+ * does), recorded like a fault button at a quiet millisecond so the exported
+ * session and the page URL replay it. A previous wave stops being followed.
+ */
+export function followWave(session: Session, lane: number, peer: number): FaultResult {
+  stopWave(session);
+  const sim = session.lanes[lane]?.sim;
+  if (!sim) return { ok: false, error: `no lane ${lane}` };
+  if (!sim.world.isUp(sim.population.addressOf[peer] ?? -1)) return { ok: false, error: `peer ${peer} is not up` };
+  const follower = WaveFollower.follow(sim, peer);
+  if (!follower) return { ok: false, error: `${session.lanes[lane].strategy} gossips no map: no wave to follow` };
+  const r = session.fault({ kind: 'announce', peer });
+  if (!r.ok) follower.stop();
+  else following.set(session, { lane, follower });
+  return r;
+}
+
+export function stopWave(session: Session): void {
+  following.get(session)?.follower.stop();
+  following.delete(session);
+}
+
+/** Adds the followed wave to its lane's frame (fresh arrays, transferred); returns `lanes`. */
+export function withWave(session: Session, lanes: LaneFrame[], transfer: ArrayBufferLike[]): LaneFrame[] {
+  const f = following.get(session);
+  const frame = f && lanes[f.lane];
+  if (!f || !frame) return lanes;
+  const w = f.follower.view();
+  frame.wave = w;
+  transfer.push(w.firstUs.buffer, w.via.buffer, w.hop.buffer, w.ttlLeft.buffer);
+  return lanes;
+}
