@@ -9,10 +9,6 @@ import type { GlobalmapStats } from './stats.ts';
 const ENTRIES_INITIAL = 16;
 /** Buckets of the exclusion hint (by the serial's low bits). */
 const HINT_BUCKETS = 64;
-/** `head` layout: per bucket 1 + entry index, then per bucket that entry's serial, then the slots' neighbours. */
-const HINT_SERIAL = HINT_BUCKETS;
-const SLOT_PEER = 2 * HINT_BUCKETS;
-const SLOTS_INITIAL = 32;
 
 /**
  * Batching of gossiped events (G2 with batchSize > 1), one outbox per peer,
@@ -34,26 +30,28 @@ export class Outbox {
   private restricted = new Uint8Array(ENTRIES_INITIAL);
   private n = 0;
   /**
-   * What a receipt reads, in one array (one object, adjacent lines: a
-   * message reaches a peer whose outbox is cold): per bucket (serial mod
-   * HINT_BUCKETS) 1 + the entry last queued there and its serial — a
-   * duplicate finds its entry in one probe instead of a scan of the outbox;
-   * a stale hint (another serial since) falls back to the scan — then from
-   * SLOT_PEER, per link slot, the linked neighbour (-1: none). Slot lookups
-   * scan that: a few contiguous words, where a Map lookup chases pointers.
+   * Per bucket (serial mod HINT_BUCKETS), 1 + the entry last queued there:
+   * a duplicate finds its entry in one probe instead of a scan of the
+   * outbox; a stale hint (another serial since) falls back to the scan.
    */
-  private head = newHead(SLOTS_INITIAL);
+  private readonly hint = new Uint16Array(HINT_BUCKETS);
   /** Mask words per entry (32 link slots each). */
   private words = 1;
   /** Linked neighbours in link order (flush order), with their slots. */
   private readonly slotOf = new Map<PeerNum, number>();
+  /**
+   * Per slot, the linked neighbour (-1: none). Lookups scan it: a few
+   * contiguous words, where a Map lookup chases pointers through a table
+   * that is cold when a message reaches this peer.
+   */
+  private slotPeer = new Int32Array(32).fill(-1);
   /**
    * Per slot, the neighbour whose link closed since the last flush (-1:
    * none). Its exclusions stay, and it gets the same slot back if it
    * reconnects before the flush: what a neighbour showed it has does not
    * depend on which connection it came over.
    */
-  private retiredPeer = new Int32Array(SLOTS_INITIAL).fill(-1);
+  private retiredPeer = new Int32Array(32).fill(-1);
 
   constructor(
     private readonly cfg: GlobalmapConfig,
@@ -71,7 +69,7 @@ export class Outbox {
 
   /** The neighbour's link slot (-1 if it has none). */
   linkSlot(peer: PeerNum): number {
-    return slotIn(this.head, peer);
+    return indexIn(this.slotPeer, peer);
   }
 
   /**
@@ -80,7 +78,7 @@ export class Outbox {
    * without a link showed it has still counts if it links before the flush.
    */
   slotFor(peer: PeerNum): number {
-    const s = slotIn(this.head, peer);
+    const s = indexIn(this.slotPeer, peer);
     if (s >= 0) return s;
     if (this.n === 0) return -1;
     const r = indexIn(this.retiredPeer, peer);
@@ -94,20 +92,20 @@ export class Outbox {
     if (this.slotOf.has(peer)) return;
     let s = indexIn(this.retiredPeer, peer);
     if (s < 0) s = this.freeSlot();
-    this.head[SLOT_PEER + s] = peer;
+    this.slotPeer[s] = peer;
     this.retiredPeer[s] = -1;
     this.slotOf.set(peer, s);
   }
 
   /** The lowest slot neither linked nor retired (widening the masks past 32 × words slots). */
   private freeSlot(): number {
-    const n = this.retiredPeer.length;
+    const n = this.slotPeer.length;
     let s = 0;
-    while (s < n && (this.head[SLOT_PEER + s] !== -1 || this.retiredPeer[s] !== -1)) s++;
+    while (s < n && (this.slotPeer[s] !== -1 || this.retiredPeer[s] !== -1)) s++;
     if (s === n) {
-      const h = newHead(n * 2);
-      h.set(this.head);
-      this.head = h;
+      const u = new Int32Array(n * 2).fill(-1);
+      u.set(this.slotPeer);
+      this.slotPeer = u;
       const r = new Int32Array(n * 2).fill(-1);
       r.set(this.retiredPeer);
       this.retiredPeer = r;
@@ -121,7 +119,7 @@ export class Outbox {
     const s = this.slotOf.get(peer);
     if (s === undefined) return;
     this.slotOf.delete(peer);
-    this.head[SLOT_PEER + s] = -1;
+    this.slotPeer[s] = -1;
     this.retiredPeer[s] = this.n > 0 ? peer : -1;
   }
 
@@ -136,9 +134,7 @@ export class Outbox {
     const w = this.words;
     this.serial[i] = serial;
     this.ttl[i] = ttl;
-    const b = serial & (HINT_BUCKETS - 1);
-    this.head[b] = i + 1;
-    this.head[HINT_SERIAL + b] = serial;
+    this.hint[serial & (HINT_BUCKETS - 1)] = i + 1;
     for (let k = i * w; k < i * w + w; k++) this.excl[k] = 0; // usually one word: cheaper than fill's call
     if (exceptSlot >= 0) this.excl[i * w + (exceptSlot >>> 5)] |= 1 << (exceptSlot & 31);
     this.restricted[i] = only === null ? 0 : 1;
@@ -161,10 +157,8 @@ export class Outbox {
   exclude(serial: number, linkSlot: number): void {
     if (linkSlot < 0) return;
     // The hint names the last entry queued in its bucket: if it holds this serial, no later entry does.
-    const h = this.head;
-    const b = serial & (HINT_BUCKETS - 1);
-    let i = h[b] - 1;
-    if (i < 0 || i >= this.n || h[HINT_SERIAL + b] !== serial) {
+    let i = this.hint[serial & (HINT_BUCKETS - 1)] - 1;
+    if (i < 0 || i >= this.n || this.serial[i] !== serial) {
       i = this.n - 1;
       while (i >= 0 && this.serial[i] !== serial) i--;
       if (i < 0) return;
@@ -226,8 +220,6 @@ export class Outbox {
       t.pending[row + (slot >>> 5)] &= ~(1 << (slot & 31));
     }
     this.n = 0;
-    // A hint then always names an entry that holds its serial: exclude need not read `serial` to trust it.
-    this.head.fill(0, 0, SLOT_PEER);
     this.retiredPeer.fill(-1);
   }
 
@@ -278,17 +270,4 @@ export class Outbox {
 function indexIn(a: Int32Array, x: number): number {
   for (let i = 0; i < a.length; i++) if (a[i] === x) return i;
   return -1;
-}
-
-/** The link slot of neighbour x in a head array, or -1. */
-function slotIn(h: Float64Array, x: number): number {
-  for (let i = SLOT_PEER; i < h.length; i++) if (h[i] === x) return i - SLOT_PEER;
-  return -1;
-}
-
-/** A head with no hint and `slots` free link slots. */
-function newHead(slots: number): Float64Array {
-  const h = new Float64Array(SLOT_PEER + slots);
-  h.fill(-1, SLOT_PEER);
-  return h;
 }
