@@ -260,21 +260,35 @@ export class PeerStore extends StoreIndex {
         this.setVerified(origin, now);
         continue;
       }
-      let next = -1;
-      if (drop < n) next = pool.alloc(origin, n - drop);
-      let j = next >= 0 ? pool.vOff[next] : 0;
+      // The dropped entries as a mask (records of up to 64): the key of the pool's drop memo.
+      let lo = 0;
+      let hi = 0;
       for (let k = 0; k < n; k++) {
         const why = verdicts[k];
+        if (why === 0) continue;
         if (why === 1) out.expiredEntries++;
-        else if (why === 2) out.expiredPhantoms++;
-        else {
+        else out.expiredPhantoms++;
+        if (k < 32) lo |= 1 << k;
+        else hi |= 1 << (k - 32);
+      }
+      const memo = drop < n && n <= 64;
+      // Memo first: the other stores holding v drop the same entries (a tombstone's expiry) about as often.
+      let next = memo ? pool.dropTransition(v, lo, hi) : -1;
+      if (next >= 0) pool.take(next);
+      else if (drop < n) {
+        const w = pool.alloc(origin, n - drop);
+        let j = pool.vOff[w];
+        for (let k = 0; k < n; k++) {
+          if (verdicts[k] !== 0) continue;
           const e = pool.vOff[v] + k;
           pool.ePeer[j] = pool.ePeer[e];
           pool.eTs[j] = pool.eTs[e];
           pool.eFlags[j++] = pool.eFlags[e];
         }
+        next = pool.intern(w);
+        if (memo) pool.rememberDrop(v, lo, hi, next);
       }
-      this.replace(origin, next >= 0 ? pool.intern(next) : -1);
+      this.replace(origin, next);
       const kept = this.slots[4 * origin];
       if (kept >= 0) {
         this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));
