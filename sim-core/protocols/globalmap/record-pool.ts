@@ -29,6 +29,13 @@ function newMemo(versions: number): Float64Array {
   return m;
 }
 
+/** Drop memo records for `versions` versions, none remembered (next -1). */
+function newDropMemo(versions: number): Int32Array {
+  const m = new Int32Array(versions * MEMO_FIELDS);
+  for (let o = M_NEXT; o < m.length; o += MEMO_FIELDS) m[o] = -1;
+  return m;
+}
+
 /**
  * Hash-consing of link records across every peer of a simulation, as
  * versions in typed-array slabs: a version id names one origin's sorted
@@ -73,8 +80,8 @@ export class RecordPool {
    * line, instead of a line in each of five columns.
    */
   private memo = newMemo(256);
-  /** Per version, the last GC drop made from it, the same way: (next, dropped mask of entries 0-31, of 32-63, next's generation). */
-  private dropMemo = newMemo(256);
+  /** Per version, the last GC drop made from it, the same way: (next, dropped mask of entries 0-31, of 32-63, next's generation), 16 bytes. */
+  private dropMemo = newDropMemo(256);
   private vTop = 0;
   private readonly freeVersions = new IntStack();
   private readonly deferred = new IntQueue();
@@ -363,7 +370,7 @@ export class RecordPool {
     const memo = newMemo(n);
     memo.set(this.memo);
     this.memo = memo;
-    const drops = newMemo(n);
+    const drops = newDropMemo(n);
     drops.set(this.dropMemo);
     this.dropMemo = drops;
   }
