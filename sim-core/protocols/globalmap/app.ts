@@ -64,6 +64,9 @@ export class GlobalMapApp implements NodeApp {
   readonly stats: GlobalmapStats = newGlobalmapStats();
   readonly links = new Map<PeerNum, LinkInfo>();
   private api!: NodeApi;
+  /** deps.store and api.self as own fields: a receipt reads them first, from an app that is cold by then. */
+  private readonly map: PeerStore | undefined;
+  private self = -1;
   private readonly table: EventTable;
   private outbox!: Outbox;
   /** Outbox slot of the sender of the message being received (SLOT_UNKNOWN until needed). */
@@ -82,6 +85,7 @@ export class GlobalMapApp implements NodeApp {
 
   constructor(private readonly deps: GlobalmapDeps) {
     // Without a map nothing is gossiped: no table of its own (2,500 map-less apps would each hold peers × slots bits).
+    this.map = deps.store;
     this.table = deps.events ?? (deps.store ? new EventTable(deps.peerSpace(), deps.cfg.dedupeWindowUs) : NO_EVENTS);
     if (deps.cfg.security === 'signed' && deps.store) {
       if (!deps.auth || !deps.identity) throw new Error('globalmap security: signed needs the run\'s MapAuth and the peer\'s identity');
@@ -114,6 +118,7 @@ export class GlobalMapApp implements NodeApp {
     // A fresh app for this peer number (a restart that lost its state) has seen nothing yet.
     else if (this.deps.store) this.table.forgetPeer(api.self);
     this.api = api;
+    this.self = api.self;
     this.links.clear();
     this.outbox = new Outbox(
       this.deps.cfg,
@@ -270,9 +275,9 @@ export class GlobalMapApp implements NodeApp {
   }
 
   private receiveEvents(now: TimeUs, from: PeerNum, msg: GmEventsMsg): void {
-    if (!this.deps.store) return this.api.offence(from, 'unsolicited');
+    if (!this.map) return this.api.offence(from, 'unsolicited');
     const t = this.table;
-    const self = this.api.self;
+    const self = this.self;
     if (self >= t.rows) t.ensurePeer(self);
     this.fromSlot = SLOT_UNKNOWN;
     if (msg instanceof EventRefsMsg && msg.table === t) {
@@ -334,7 +339,7 @@ export class GlobalMapApp implements NodeApp {
    */
   private receiveOne(now: TimeUs, from: PeerNum, serial: number, ttl: number, sig: Uint8Array | undefined): void {
     const t = this.table;
-    const self = this.api.self;
+    const self = this.self;
     const slot = serial & t.mask;
     const word = self * t.rowWords + (slot >>> 5);
     const bit = 1 << (slot & 31);
@@ -347,9 +352,9 @@ export class GlobalMapApp implements NodeApp {
     // Signed: verified before the seen bit is set, so a forged copy cannot shadow the genuine event.
     if (this.auth && !this.authentic(now, from, slot, sig)) return;
     const origin = t.origin[slot];
-    if (this.originBudget && this.deps.store!.record(origin) === undefined && !this.originBudget.admit(from, now)) return void this.stats.newOriginsRefused++;
+    if (this.originBudget && this.map!.record(origin) === undefined && !this.originBudget.admit(from, now)) return void this.stats.newOriginsRefused++;
     t.seen[word] |= bit;
-    const r = this.deps.store!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
+    const r = this.map!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
     // Anti-pollution (G5): bad events are dropped. Seed: the sender is charged only when it is
     // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.
     // Signed: the origin signed it and honest relays drop what we drop, so the sender is charged.

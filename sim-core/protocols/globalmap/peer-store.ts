@@ -36,6 +36,8 @@ export interface GcResult {
   expiredPhantoms: number;
   /** Records read this pass (the others were settled: nothing could have changed). */
   checkedOrigins: number;
+  /** Claims whose confirmation was looked up in the other side's record (the others were verified before). */
+  confirmLookups: number;
 }
 
 /**
@@ -231,9 +233,9 @@ export class PeerStore extends StoreIndex {
    * links whose other side never said so) older than `confirmTimeoutUs`.
    */
   gc(now: TimeUs, ttlUs: number, confirmTimeoutUs: number, opts: { full?: boolean } = {}): GcResult {
-    const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0, checkedOrigins: 0 };
+    const out: GcResult = { removedOrigins: 0, expiredEntries: 0, expiredPhantoms: 0, checkedOrigins: 0, confirmLookups: 0 };
     if (opts.full || ttlUs !== this.gcTtlUs || confirmTimeoutUs !== this.gcConfirmUs) {
-      for (let i = 0; i < this.originCount; i++) this.setSettled(this.origins[i], 0);
+      for (let i = 0; i < this.originCount; i++) this.unsettle(this.origins[i]);
       this.gcTtlUs = ttlUs;
       this.gcConfirmUs = confirmTimeoutUs;
     }
@@ -243,6 +245,7 @@ export class PeerStore extends StoreIndex {
       const settled = this.settled(origin);
       if (settled !== 0 && now <= settled * 1000) continue; // same verdict as a full check: keep everything
       out.checkedOrigins++;
+      this.removeHint = idx;
       const v = this.slots[4 * origin];
       if (pool.vNewest[v] < now - ttlUs) {
         this.replace(origin, -1);
@@ -251,28 +254,46 @@ export class PeerStore extends StoreIndex {
       }
       // Most records lose nothing: decide in one pass without copying, build only when something goes.
       const n = pool.vLen[v];
-      const drop = this.countExpired(v, origin, now, ttlUs, confirmTimeoutUs);
+      const drop = this.countExpired(v, origin, now, ttlUs, confirmTimeoutUs, out);
       if (drop === 0) {
         this.setSettled(origin, msBefore(this.scanUntil));
+        this.setVerified(origin, now);
         continue;
       }
-      let next = -1;
-      if (drop < n) next = pool.alloc(origin, n - drop);
-      let j = next >= 0 ? pool.vOff[next] : 0;
+      // The dropped entries as a mask (records of up to 64): the key of the pool's drop memo.
+      let lo = 0;
+      let hi = 0;
       for (let k = 0; k < n; k++) {
         const why = verdicts[k];
+        if (why === 0) continue;
         if (why === 1) out.expiredEntries++;
-        else if (why === 2) out.expiredPhantoms++;
-        else {
+        else out.expiredPhantoms++;
+        if (k < 32) lo |= 1 << k;
+        else hi |= 1 << (k - 32);
+      }
+      const memo = drop < n && n <= 64;
+      // Memo first: the other stores holding v drop the same entries (a tombstone's expiry) about as often.
+      let next = memo ? pool.dropTransition(v, lo, hi) : -1;
+      if (next >= 0) pool.take(next);
+      else if (drop < n) {
+        const w = pool.alloc(origin, n - drop);
+        let j = pool.vOff[w];
+        for (let k = 0; k < n; k++) {
+          if (verdicts[k] !== 0) continue;
           const e = pool.vOff[v] + k;
           pool.ePeer[j] = pool.ePeer[e];
           pool.eTs[j] = pool.eTs[e];
           pool.eFlags[j++] = pool.eFlags[e];
         }
+        next = pool.intern(w);
+        if (memo) pool.rememberDrop(v, lo, hi, next);
       }
-      this.replace(origin, next >= 0 ? pool.intern(next) : -1);
+      this.replace(origin, next);
       const kept = this.slots[4 * origin];
-      if (kept >= 0) this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));
+      if (kept >= 0) {
+        this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));
+        this.setVerified(origin, now);
+      }
     }
     return out;
   }
@@ -286,10 +307,12 @@ export class PeerStore extends StoreIndex {
    * scanUntil when the record stops passing unchanged if it drops none —
    * one pass for all three (settledUntilMs's deadlines).
    */
-  private countExpired(v: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number): number {
+  private countExpired(v: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number, out: GcResult): number {
     const pool = this.pool;
     let until = pool.vNewest[v] + ttlUs;
     let drop = 0;
+    // Claims this old were confirmed at the last check and nothing they rest on changed since.
+    const verified = this.verifiedUs(origin);
     const off = pool.vOff[v];
     const n = pool.vLen[v];
     if (verdicts.length < n) verdicts = new Uint8Array(Math.max(n, verdicts.length * 2));
@@ -304,7 +327,10 @@ export class PeerStore extends StoreIndex {
         until = Math.min(until, t + confirmTimeoutUs, t + ttlUs);
       } else {
         if (age > ttlUs) why = 1;
-        else if (age > confirmTimeoutUs && !this.confirms(pool.ePeer[e], origin, f)) why = 2;
+        else if (age > confirmTimeoutUs && t + confirmTimeoutUs >= verified) {
+          out.confirmLookups++;
+          if (!this.confirms(pool.ePeer[e], origin, f)) why = 2;
+        }
         until = Math.min(until, t + ttlUs);
         if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
       }

@@ -29,6 +29,13 @@ function newMemo(versions: number): Float64Array {
   return m;
 }
 
+/** Drop memo records for `versions` versions, none remembered (next -1). */
+function newDropMemo(versions: number): Int32Array {
+  const m = new Int32Array(versions * MEMO_FIELDS);
+  for (let o = M_NEXT; o < m.length; o += MEMO_FIELDS) m[o] = -1;
+  return m;
+}
+
 /**
  * Hash-consing of link records across every peer of a simulation, as
  * versions in typed-array slabs: a version id names one origin's sorted
@@ -73,6 +80,8 @@ export class RecordPool {
    * line, instead of a line in each of five columns.
    */
   private memo = newMemo(256);
+  /** Per version, the last GC drop made from it, the same way: (next, dropped mask of entries 0-31, of 32-63, next's generation), 16 bytes. */
+  private dropMemo = newDropMemo(256);
   private vTop = 0;
   private readonly freeVersions = new IntStack();
   private readonly deferred = new IntQueue();
@@ -129,6 +138,7 @@ export class RecordPool {
     this.vLen[w] = len;
     this.vCls[w] = c;
     this.memo[w * MEMO_FIELDS + M_NEXT] = -1;
+    this.dropMemo[w * MEMO_FIELDS + M_NEXT] = -1;
     return w;
   }
 
@@ -200,6 +210,23 @@ export class RecordPool {
     m[o + M_NEXT] = next;
     m[o + M_KEY] = peer * 8 + flags;
     m[o + M_TS] = ts;
+    m[o + M_GEN] = this.vGen[next];
+  }
+
+  /** The memoised result of dropping the entries in mask (lo: 0-31, hi: 32-63) from v (no reference taken), or -1. */
+  dropTransition(v: number, lo: number, hi: number): number {
+    const m = this.dropMemo;
+    const o = v * MEMO_FIELDS;
+    const n = m[o + M_NEXT];
+    return n >= 0 && m[o + 1] === lo && m[o + 2] === hi && this.vGen[n] === m[o + M_GEN] ? n : -1;
+  }
+
+  rememberDrop(v: number, lo: number, hi: number, next: number): void {
+    const m = this.dropMemo;
+    const o = v * MEMO_FIELDS;
+    m[o + M_NEXT] = next;
+    m[o + 1] = lo;
+    m[o + 2] = hi;
     m[o + M_GEN] = this.vGen[next];
   }
 
@@ -343,5 +370,8 @@ export class RecordPool {
     const memo = newMemo(n);
     memo.set(this.memo);
     this.memo = memo;
+    const drops = newDropMemo(n);
+    drops.set(this.dropMemo);
+    this.dropMemo = drops;
   }
 }

@@ -26,8 +26,11 @@ export class StoreIndex {
    * drop, 0 = check it at the next GC (it, or a claim its links' confirmation
    * reads, changed since) — lets a GC pass skip settled records without
    * reading anyone's links; [4p+2] connect claims naming p across all records
-   * (p is known if it has a record or is named); [4p+3] p's position in
-   * `origins`, or -1.
+   * (p is known if it has a record or is named); [4p+3] V (ms, as uint32):
+   * every connect claim of p's record with t + confirmTimeout < V·1000 was
+   * in it and confirmed at a GC check at or after V·1000, and no record it
+   * reads changed since — GC need not look its confirmation up again; 0 =
+   * verify them all. (The other side changing unsettles p, which clears V.)
    */
   protected slots = new Int32Array(0);
   /** Peers the slots cover. */
@@ -35,6 +38,8 @@ export class StoreIndex {
   /** Origins that have a record, for iteration (swap-remove keeps it dense). */
   protected origins = new Int32Array(64);
   protected originCount = 0;
+  /** Where removeOrigin looks first. */
+  protected removeHint = -1;
   protected knownCount = 0;
   protected gcTtlUs = -1;
   protected gcConfirmUs = -1;
@@ -132,6 +137,9 @@ export class StoreIndex {
    * forward. Replaced entries only lose deadlines: keeping theirs is safe.
    */
   protected settleBefore(origin: PeerNum, ts: number): void {
+    // The entry at ts may be older than V (late news): it was never verified.
+    const known = this.slots[4 * origin + 3] >>> 0;
+    if (known !== 0 && ts + this.gcConfirmUs < known * 1000) this.slots[4 * origin + 3] = msFloor(ts + this.gcConfirmUs);
     const s = this.settled(origin);
     if (s === 0) return;
     const ms = Math.floor((ts + Math.min(this.gcTtlUs, this.gcConfirmUs)) / 1000) - 1;
@@ -145,7 +153,7 @@ export class StoreIndex {
    */
   protected recheckClaim(p: PeerNum, origin: PeerNum): void {
     const v = this.version(p);
-    if (v < 0 || this.slots[4 * p + 1] === 0) return; // no record, or due anyway
+    if (v < 0 || (this.slots[4 * p + 1] === 0 && this.slots[4 * p + 3] === 0)) return; // no record, or due and unverified anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
     const f = this.pool.eFlags[this.pool.vOff[v] + k];
@@ -203,10 +211,7 @@ export class StoreIndex {
     if (this.capacityHint > p && this.capacityHint < n) n = this.capacityHint;
     const slots = new Int32Array(4 * n);
     slots.set(this.slots);
-    for (let q = this.cap; q < n; q++) {
-      slots[4 * q] = -1;
-      slots[4 * q + 3] = -1;
-    }
+    for (let q = this.cap; q < n; q++) slots[4 * q] = -1;
     this.slots = slots;
     this.cap = n;
   }
@@ -217,22 +222,37 @@ export class StoreIndex {
       a.set(this.origins);
       this.origins = a;
     }
-    this.slots[4 * o + 3] = this.originCount;
+    this.slots[4 * o + 3] = 0;
     this.slots[4 * o + 1] = 0;
     this.origins[this.originCount++] = o;
   }
 
+  /** Swap-remove; o is found at `removeHint` (GC's cursor) or by a scan from the end (clear goes from the end). */
   protected removeOrigin(o: PeerNum): void {
-    const i = this.slots[4 * o + 3];
-    const last = this.origins[--this.originCount];
-    this.origins[i] = last;
-    this.slots[4 * last + 3] = i;
-    this.slots[4 * o + 3] = -1;
+    let i = this.removeHint;
+    if (!(i >= 0 && i < this.originCount && this.origins[i] === o)) {
+      i = this.originCount - 1;
+      while (this.origins[i] !== o) i--;
+    }
+    this.origins[i] = this.origins[--this.originCount];
+    this.slots[4 * o + 3] = 0;
   }
 
-  /** p's record must be re-checked at the next GC (if p has one). */
+  /** p's record must be re-checked at the next GC (if p has one), its claims' confirmations included. */
   protected unsettle(p: PeerNum): void {
-    if (p < this.cap) this.slots[4 * p + 1] = 0;
+    if (p >= this.cap) return;
+    this.slots[4 * p + 1] = 0;
+    this.slots[4 * p + 3] = 0;
+  }
+
+  /** Every old claim of p's record was just verified, at `now`. */
+  protected setVerified(p: PeerNum, now: number): void {
+    this.slots[4 * p + 3] = msFloor(now);
+  }
+
+  /** Claims of p's record that GC need not verify again: those with t + confirmTimeout below this (µs). */
+  protected verifiedUs(p: PeerNum): number {
+    return (this.slots[4 * p + 3] >>> 0) * 1000;
   }
 
   /**
@@ -256,4 +276,10 @@ export class StoreIndex {
       }
     }
   }
+}
+
+/** µs → ms rounded down, as a uint32 field stores it (0 if below 1 ms; capped, which only verifies more). */
+function msFloor(us: number): number {
+  const ms = Math.floor(us / 1000);
+  return (ms < 1 ? 0 : Math.min(0xffffffff, ms)) | 0;
 }
