@@ -220,10 +220,11 @@ export function App() {
   const fault = useCallback(
     async (f: FaultRequest) => {
       if (!api) return;
-      const r = await api.fault(f);
+      // The time shown when pressed: the pool applies it at the first quiet instant from there (no lane is past it by more than its lockstep window).
+      const r = await api.fault(f, store.frame?.nowUs);
       setFaultMessage(r.ok ? `recorded: ${r.actions.map((x) => x.do).join(', ')} at ${r.action.atS} s` : r.error);
     },
-    [api],
+    [api, store],
   );
 
   const exportSession = useCallback(async () => {

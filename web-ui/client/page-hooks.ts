@@ -76,6 +76,10 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       zoom: store.frame?.lanes.map((_, i) => paintersByLane.get(i)?.painter.zoom.k ?? 1) ?? [],
       /** Achieved simulated seconds per wall second (NaN while not measured). */
       simSecondsPerS: store.frame?.simSecondsPerS ?? null,
+      /** Web Workers running the lanes (one per lane side by side). */
+      workers: store.frame?.workers ?? 0,
+      /** Per lane (own worker): achieved simulated s per wall s, and its pace while running (null: not measured). */
+      laneSpeeds: store.frame?.lanes.map((l) => ({ achieved: l.simSecondsPerS ?? null, busy: l.busySimSecondsPerS ?? null })) ?? [],
     }),
   };
 }
