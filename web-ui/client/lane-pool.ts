@@ -37,9 +37,10 @@ type Rest<K extends PerLane> = SimWorkerApi[K] extends (lane: number, ...rest: i
  * side-by-side view (one worker for a single lane or for replays), kept in
  * lockstep of simulated time, their frames merged into the one Frame the
  * page draws. Lockstep rule: while playing, a lane never passes the limit
- * the pool sets, the slowest lane's clock plus a window (LOCKSTEP_WALL_S of
- * wall time at the speed); faults and steps pause every lane, bring them to
- * one instant, act, and resume. Method names are the worker's (SimWorkerApi).
+ * the pool sets: the time the page shows (the slowest lane's clock) plus a
+ * window (LOCKSTEP_WALL_S of wall time at the speed), raised as frames are
+ * shown and frozen from the moment a fault is pressed; faults and steps pause
+ * every lane, bring them to one instant, act, and resume. Method names are the worker's (SimWorkerApi).
  */
 export class LanePool {
   private workers: LaneWorker[] = [];
@@ -173,6 +174,9 @@ export class LanePool {
    * before it, every lane checks the actions, then each schedules them.
    */
   fault(req: FaultRequest, shownUs = 0): Promise<FaultResult> {
+    // The limit stops rising from the press on (not from when the queue gets to it).
+    this.holding++;
+    const done = () => void (this.holding = Math.max(0, this.holding - 1));
     return this.serial(() =>
       this.held(async (): Promise<FaultResult> => {
         if (!this.live) return { ok: false, error: this.workers.length > 0 ? 'a replay cannot take faults: load a scenario' : 'nothing loaded' };
@@ -200,7 +204,7 @@ export class LanePool {
         }
         return { ok: true, action: actions[actions.length - 1], actions };
       }),
-    );
+    ).finally(done);
   }
 
   /** Calls a per-lane method of the worker that runs `lane` (with the lane index within that worker). */
@@ -279,14 +283,7 @@ export class LanePool {
       this.pending[i] = lane;
       this.latest[i] = lane;
     });
-    if (this.live && this.holding === 0 && (this.playing || f.playing)) this.raiseLimit(this.slowestUs() + this.windowUs(), false);
     this.emitSoon();
-  }
-
-  private slowestUs(): number {
-    let m = Number.POSITIVE_INFINITY;
-    for (const f of this.wf) if (f && !f.done) m = Math.min(m, f.nowUs);
-    return Number.isFinite(m) ? m : this.limitUs;
   }
 
   /** Moves the lockstep limit up (never down: a lane may already stand at it). */
@@ -318,6 +315,8 @@ export class LanePool {
     const done = wf.every((f) => f.done);
     const playing = this.live ? (this.playing || wf.some((f) => f.playing)) && !done : wf[0].playing;
     if (this.live && this.workers.length > 1) this.measure(now, nowUs, playing, done);
+    // From the time the page shows (not a lane's newer clock): no lane gets further than one window past what is on screen.
+    if (this.live && this.holding === 0 && playing) this.raiseLimit(nowUs + this.windowUs(), false);
     this.onFrame({
       seq: this.seq++,
       nowUs,

@@ -55,6 +55,9 @@ export interface PageState {
   partitionSeenLog: { key: string; seq: number; renderFrame: number; nowUs: number; prevNowUs: number }[][];
   partitionDrawnLog: { key: string; seq: number; renderFrame: number }[][];
   simSecondsPerS: number | null;
+  /** Web Workers running the lanes (one per lane side by side); per lane, its achieved speed and its pace while running. */
+  workers: number;
+  laneSpeeds: { achieved: number | null; busy: number | null }[];
   /** Per lane, its canvas's zoom factor (1: the whole view). */
   zoom: number[];
   replayError: string | null;
