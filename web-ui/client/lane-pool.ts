@@ -56,6 +56,7 @@ export class LanePool {
   private info: LoadInfo | undefined;
   private playing = false;
   private speed = 1;
+  private view: ViewOptions | undefined;
   private seq = 0;
   private lastEmit = Number.NEGATIVE_INFINITY;
   private emitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -132,6 +133,7 @@ export class LanePool {
   }
 
   setView(v: ViewOptions): Promise<void> {
+    this.view = { ...v };
     return this.all((w) => w.setView(v)).then(() => undefined);
   }
 
@@ -239,6 +241,11 @@ export class LanePool {
   private reset(n: number, onFrame: (f: Frame) => void, live: boolean): number {
     this.shrink(n);
     while (this.workers.length < n) this.workers.push(this.opts.spawn(this.workers.length));
+    // Settings given before these workers existed (calls to one worker arrive in order: before the load).
+    for (const w of this.workers) {
+      void w.api.setSpeed(this.speed);
+      if (this.view) void w.api.setView(this.view);
+    }
     this.onFrame = onFrame;
     this.live = live;
     this.info = undefined;
