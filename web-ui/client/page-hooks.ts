@@ -57,6 +57,7 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       /** Per lane, the names of the partitions the latest frame has in force. */
       partitions: store.frame?.lanes.map((l) => l.partition?.names ?? []) ?? [],
       replayError: document.querySelector('[data-testid=replay-error]')?.textContent ?? null,
+      faultMessage: document.querySelector('[data-testid=fault-message]')?.textContent ?? null,
       /** Series points the charts hold per lane, and the last one's time (they follow the playhead). */
       seriesPoints: store.series.map((s) => s.length),
       seriesLastS: store.series.map((s) => (s.length > 0 ? s[s.length - 1].tS : null)),

@@ -51,8 +51,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`side by side, a worker per lane${HAVE_CHROMIUM 
     await waitForEnabled(page, 'kill-region');
     await page.getByTestId('kill-region-continent').selectOption('Oceania');
     await page.getByTestId('kill-region').click();
+    // The fault's answer (recorded, or why not), then the frame that brings it; page errors are in the failure if it never comes.
+    await waitForState(page, "s.faultMessage !== null && s.faultMessage !== ''", PAGE_TIMEOUT_MS / 2).catch((e) => {
+      throw new Error(`no answer to the fault button (page errors: ${errors.join(' | ') || 'none'}): ${e}`);
+    });
+    const msg = (await pageState(page)).faultMessage;
+    expect(msg).toMatch(/pressed at/);
     await waitForState(page, 's.recorded === 1');
-    const msg = await page.getByTestId('fault-message').filter({ hasText: /pressed at/ }).textContent();
     const [, at, pressed] = /at ([0-9.]+) s \(pressed at ([0-9.]+) s\)/.exec(msg ?? '')!.map(Number);
     // By construction, not by timing: while playing no lane runs more than one lockstep window past the time
     // shown (0.1 s of wall time at 2×: 0.2 simulated s), and the fault takes the first quiet whole ms after every clock.
