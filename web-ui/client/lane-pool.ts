@@ -20,6 +20,8 @@ export interface PoolOptions {
 
 /** While playing, no lane runs further ahead of the slowest than this much wall time at the speed asked (or, at "max", the slowest lane's own pace). */
 export const LOCKSTEP_WALL_S = 0.1;
+/** At "max" (nobody reads the clock to the ms): half a second of the slowest lane's pace, so a late frame (a loaded UI thread) does not leave the slowest lane waiting at the limit. */
+export const MAX_SPEED_WALL_S = 0.5;
 /** …and never less than this much simulated time (frames come every ~33 ms: less would stall the lanes between two of them). */
 export const MIN_WINDOW_US = 50_000;
 /** At "max", before any lane has measured its pace. */
@@ -79,8 +81,9 @@ export class LanePool {
   /** How far ahead of the slowest lane another may run while playing (simulated µs). */
   windowUs(): number {
     const paces = this.wf.map((f) => f?.busySimSecondsPerS ?? Number.NaN).filter((x) => Number.isFinite(x) && x > 0);
-    const v = Number.isFinite(this.speed) ? this.speed : paces.length > 0 ? Math.min(...paces) : DEFAULT_PACE;
-    return Math.max(MIN_WINDOW_US, Math.round(LOCKSTEP_WALL_S * v * 1e6));
+    const finite = Number.isFinite(this.speed);
+    const v = finite ? this.speed : paces.length > 0 ? Math.min(...paces) : DEFAULT_PACE;
+    return Math.max(MIN_WINDOW_US, Math.round((finite ? LOCKSTEP_WALL_S : MAX_SPEED_WALL_S) * v * 1e6));
   }
 
   load(req: LoadRequest, onFrame: (f: Frame) => void): Promise<LoadInfo> {
