@@ -231,10 +231,12 @@ export function App() {
   const fault = useCallback(
     async (f: FaultRequest) => {
       if (!api) return;
-      const r = await api.fault(f);
-      setFaultMessage(r.ok ? `recorded: ${r.actions.map((x) => x.do).join(', ')} at ${r.action.atS} s` : r.error);
+      // The time shown when pressed: the pool applies the fault at the first quiet instant from there (no lane is more than its lockstep window past it).
+      const shownUs = store.frame?.nowUs ?? 0;
+      const r = await api.fault(f, shownUs);
+      setFaultMessage(r.ok ? `recorded: ${r.actions.map((x) => x.do).join(', ')} at ${r.action.atS} s (pressed at ${(shownUs / 1e6).toFixed(3)} s)` : r.error);
     },
-    [api],
+    [api, store],
   );
 
   const exportSession = useCallback(async () => {

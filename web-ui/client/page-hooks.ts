@@ -58,6 +58,7 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       /** Per lane, the names of the partitions the latest frame has in force. */
       partitions: store.frame?.lanes.map((l) => l.partition?.names ?? []) ?? [],
       replayError: document.querySelector('[data-testid=replay-error]')?.textContent ?? null,
+      faultMessage: document.querySelector('[data-testid=fault-message]')?.textContent ?? null,
       /** Series points the charts hold per lane, and the last one's time (they follow the playhead). */
       seriesPoints: store.series.map((s) => s.length),
       seriesLastS: store.series.map((s) => (s.length > 0 ? s[s.length - 1].tS : null)),
@@ -79,6 +80,10 @@ export function pageHooks(store: FrameStore, api: SimApi | undefined) {
       wave: store.frame?.lanes.map((l, i) => (l.wave ? { origin: l.wave.origin, started: l.wave.started, reached: l.wave.reached, live: l.wave.live, settled: l.wave.settled, drawn: waveDrawn.get(i) ?? null } : null)) ?? [],
       /** Achieved simulated seconds per wall second (NaN while not measured). */
       simSecondsPerS: store.frame?.simSecondsPerS ?? null,
+      /** Web Workers running the lanes (one per lane side by side). */
+      workers: store.frame?.workers ?? 0,
+      /** Per lane (own worker): achieved simulated s per wall s, and its pace while running (null: not measured). */
+      laneSpeeds: store.frame?.lanes.map((l) => ({ achieved: l.simSecondsPerS ?? null, busy: l.busySimSecondsPerS ?? null })) ?? [],
     }),
   };
 }

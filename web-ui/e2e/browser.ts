@@ -57,6 +57,11 @@ export interface PageState {
   simSecondsPerS: number | null;
   /** Per lane, the followed gossip wave and what the canvas drew of it. */
   wave: ({ origin: number; started: boolean; reached: number; live: number; settled: boolean; drawn: { edges: number; peers: number } | null } | null)[];
+  /** Web Workers running the lanes (one per lane side by side); per lane, its achieved speed and its pace while running. */
+  workers: number;
+  laneSpeeds: { achieved: number | null; busy: number | null }[];
+  /** What the fault panel last said (a fault recorded, or why not). */
+  faultMessage: string | null;
   /** Per lane, its canvas's zoom factor (1: the whole view). */
   zoom: number[];
   replayError: string | null;

@@ -104,7 +104,7 @@ export function FaultPanel({ continents, recorded, canAct, onFault, onExport, on
           heal all
         </button>
       </div>
-      {message && <p className="hint">{message}</p>}
+      {message && <p className="hint" data-testid="fault-message">{message}</p>}
       {recorded.length > 0 && (
         <ol className="recorded" data-testid="recorded">
           {recorded.map((x, i) => (

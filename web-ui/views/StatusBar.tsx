@@ -1,5 +1,6 @@
 import type { FrameStore } from '../client/store.ts';
 import { strategyColor } from '../render/colors.ts';
+import type { LaneFrame } from '../worker/protocol.ts';
 
 function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
@@ -15,7 +16,7 @@ export function StatusBar({ store, speed }: { store: FrameStore; speed: number }
   const info = store.info;
   const state = !info ? 'idle' : !f ? 'loading' : f.done ? 'done' : f.playing ? 'playing' : 'paused';
   return (
-    <div className="status-bar">
+    <div className="status-bar" data-testid="status-bar" data-workers={f?.workers ?? 0}>
       <span data-testid="run-state" className={`state state-${state}`}>
         {state}
       </span>
@@ -34,7 +35,8 @@ export function StatusBar({ store, speed }: { store: FrameStore; speed: number }
       <span>seed {info?.seed ?? '–'}</span>
       {f?.lanes.map((l, i) => (
         <span key={i} className="trace" title={`${l.strategy}: trace hash ${l.done ? '(final)' : 'so far'}`}>
-          <span style={{ color: strategyColor(l.strategy, i) }}>{l.strategy}</span> trace{' '}
+          <span style={{ color: strategyColor(l.strategy, i) }}>{l.strategy}</span>
+          {l.busySimSecondsPerS !== undefined && f.lanes.length > 1 && <LaneSpeed lane={l} playing={f.playing} index={i} />} trace{' '}
           <code data-testid={`trace-hash-${i}`} data-final={l.done ? '1' : '0'}>
             {l.traceHash}
           </code>
@@ -42,5 +44,21 @@ export function StatusBar({ store, speed }: { store: FrameStore; speed: number }
       ))}
       {store.error && <span className="error">{store.error}</span>}
     </div>
+  );
+}
+
+/** A lane in its own worker: the speed it achieves (it waits for the slowest at the common time) and the pace it runs at when it runs. */
+function LaneSpeed({ lane, playing, index }: { lane: LaneFrame; playing: boolean; index: number }) {
+  const shown = (x: number | undefined) => (playing && x !== undefined && Number.isFinite(x) ? `${fmtSpeed(x)}×` : '–');
+  return (
+    <span
+      data-testid={`lane-speed-${index}`}
+      data-value={lane.simSecondsPerS !== undefined && Number.isFinite(lane.simSecondsPerS) ? lane.simSecondsPerS : ''}
+      data-busy={lane.busySimSecondsPerS !== undefined && Number.isFinite(lane.busySimSecondsPerS) ? lane.busySimSecondsPerS : ''}
+      title="this lane's own worker: simulated s per wall s achieved (lanes wait for the slowest, so all show about the same) / the pace it runs at while it runs (the slowest lane sets the page's speed)"
+    >
+      {' '}
+      {shown(lane.simSecondsPerS)} ({shown(lane.busySimSecondsPerS)} when running)
+    </span>
   );
 }

@@ -16,16 +16,27 @@ const following = new WeakMap<Session, { lane: number; follower: WaveFollower }>
  * session and the page URL replay it. A previous wave stops being followed.
  */
 export function followWave(session: Session, lane: number, peer: number): FaultResult {
+  const w = watchWave(session, lane, peer);
+  if (!w.ok) return w;
+  const r = session.fault({ kind: 'announce', peer });
+  if (!r.ok) stopWave(session);
+  return r;
+}
+
+/**
+ * The first half of followWave: watch the next event `peer` originates,
+ * without making it originate one (a lane pool adds the `announce` action
+ * to every lane at one instant itself). A previous wave stops being followed.
+ */
+export function watchWave(session: Session, lane: number, peer: number): { ok: true } | { ok: false; error: string } {
   stopWave(session);
   const sim = session.lanes[lane]?.sim;
   if (!sim) return { ok: false, error: `no lane ${lane}` };
   if (!sim.world.isUp(sim.population.addressOf[peer] ?? -1)) return { ok: false, error: `peer ${peer} is not up` };
   const follower = WaveFollower.follow(sim, peer);
   if (!follower) return { ok: false, error: `${session.lanes[lane].strategy} gossips no map: no wave to follow` };
-  const r = session.fault({ kind: 'announce', peer });
-  if (!r.ok) follower.stop();
-  else following.set(session, { lane, follower });
-  return r;
+  following.set(session, { lane, follower });
+  return { ok: true };
 }
 
 export function stopWave(session: Session): void {

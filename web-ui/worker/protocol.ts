@@ -32,6 +32,20 @@ export interface LoadRequest {
   strategies?: string[];
   /** Record sends for the in-flight animation and per-peer message counts. */
   messageLog?: boolean;
+  /** Set when this worker runs one lane of a side-by-side view (one worker per lane): every strategy of the view, in order (names saved files and the export's comment as the whole view). */
+  sideBySide?: string[];
+}
+
+/** Where a worker's session stands (the lane pool's lockstep and fault timing). */
+export interface LaneClock {
+  /** The session's clock (its slowest lane's). */
+  nowUs: number;
+  /** Its most advanced lane's clock. */
+  maxNowUs: number;
+  /** Time of the next pending event (Infinity: none). */
+  nextUs: number;
+  done: boolean;
+  endUs: number;
 }
 
 /** What the UI needs once per load. */
@@ -103,6 +117,10 @@ export interface LaneFrame {
   seriesReset?: boolean;
   /** The gossip wave followed in this lane (live global-map lanes), as it spreads. */
   wave?: WaveFrame;
+  /** One worker per lane: simulated seconds this lane achieved per wall second while playing (it waits for the slowest at the common time). */
+  simSecondsPerS?: number;
+  /** One worker per lane: simulated seconds per wall second spent running it (what it would do without waiting; NaN: not measured yet). */
+  busySimSecondsPerS?: number;
 }
 
 export interface Frame {
@@ -118,6 +136,10 @@ export interface Frame {
   eventsPerS: number;
   /** Simulated seconds the worker achieved per wall second while playing, over the last second or so (NaN while paused or not measured yet). */
   simSecondsPerS?: number;
+  /** Simulated seconds per wall second spent advancing (time waiting at the lockstep limit left out; NaN: not measured yet). */
+  busySimSecondsPerS?: number;
+  /** Web Workers the page runs the lanes in (one per lane side by side). */
+  workers?: number;
 }
 
 export interface ViewOptions {
@@ -157,6 +179,16 @@ export interface SimWorkerApi {
   stepRound(): Promise<void>;
   setView(v: ViewOptions): void;
   fault(f: FaultRequest): Promise<FaultResult>;
+  /** Lockstep: while playing, never run past this simulated time (Infinity: no limit; the lane pool raises it as the slowest lane advances). */
+  setLimit(tUs: number): void;
+  /** Live: runs until every event at or before tUs has run (nothing if already there; may pass the limit) and says where the session stands. */
+  runTo(tUs: number): Promise<LaneClock>;
+  /** Live: like stepRound, to a given time (every lane of the pool steps to the same one), then pauses. */
+  stepTo(tUs: number): void;
+  /** Live: whether every lane would accept these actions (`atS` set) now; an error, or undefined. */
+  checkActions(raws: Record<string, unknown>[]): Promise<string | undefined>;
+  /** Live: schedules these actions in every lane and records them for the export; the parsed actions, or an error. */
+  addActions(raws: Record<string, unknown>[]): Promise<ActionSpec[] | string>;
   inspect(lane: number, peer: number): Promise<Record<string, unknown> | undefined>;
   /** Opens replay files (`peermap run|compare --record`), one lane each on one timeline: gzip'd or plain NDJSON bytes; throws naming the file and the bad field. */
   loadReplay(files: { bytes: ArrayBuffer; source: string }[], onFrame: (f: Frame) => void): Promise<LoadInfo>;
@@ -169,6 +201,8 @@ export interface SimWorkerApi {
   /** Follows the wave of an event `peer` originates now (scenario action `announce`, recorded like a fault); live global-map lanes. */
   followWave(lane: number, peer: number): Promise<FaultResult>;
   stopWave(): void;
+  /** Watches the next event `peer` originates in `lane` (the pool then adds the `announce` action to every lane at one instant). */
+  watchWave(lane: number, peer: number): Promise<{ ok: true } | { ok: false; error: string }>;
   /** The live session so far as replay files (gzip'd NDJSON, as `peermap run|compare --record` writes), one per lane. */
   saveReplay(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** The scenario YAML replaying this session (`npx peermap run` gives the same trace hash). */

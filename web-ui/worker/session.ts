@@ -335,7 +335,7 @@ export class Session {
 
   /** Each lane's run so far as a replay file's text, named as `peermap compare --record` names them. */
   replayFiles(): { name: string; text: string }[] {
-    return this.lanes.map((l) => ({ name: `replay-${this.lanes.length > 1 ? l.strategy : this.base.name}-seed${this.base.seed}.ndjson.gz`, text: l.recording.text() }));
+    return this.lanes.map((l) => ({ name: `replay-${(this.request.sideBySide?.length ?? this.lanes.length) > 1 ? l.strategy : this.base.name}-seed${this.base.seed}.ndjson.gz`, text: l.recording.text() }));
   }
 
   inspect(lane: number, peer: number): Record<string, unknown> | undefined {
@@ -371,7 +371,7 @@ export class Session {
         items.push(node);
       });
     }
-    const strategies = this.lanes.map((l) => l.strategy);
+    const strategies = this.request.sideBySide ?? this.lanes.map((l) => l.strategy);
     const lines = [
       ` Session exported from the peermap dashboard at simulated ${usToSeconds(this.nowUs).toFixed(3)} s.`,
       ` Replay: npx peermap run FILE   (trace ${this.lanes[0].sim.done ? this.lanes[0].sim.traceHash : 'shown when the run ends'})`,

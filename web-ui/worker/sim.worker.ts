@@ -8,10 +8,11 @@
  */
 import * as Comlink from 'comlink';
 import { KadInspector } from './kad-view.ts';
+import { addActions, checkActions, runTo } from './lane-control.ts';
 import { gzipText } from './live-recording.ts';
 import { ReplaySession, replayText } from './replay-session.ts';
 import { Session } from './session.ts';
-import { followWave, stopWave } from './gossip-wave.ts';
+import { followWave, stopWave, watchWave } from './gossip-wave.ts';
 import type { FaultRequest, FaultResult, Frame, LoadInfo, LoadRequest, SimWorkerApi, ViewOptions } from './protocol.ts';
 
 const SLICE_MS = 24;
@@ -46,12 +47,23 @@ let rate = { wall: 0, events: 0, perS: 0 };
 /** Achieved simulated seconds per wall second while playing, measured over SPEED_WINDOW_MS windows (NaN: not measured yet). */
 let achieved = { wall: 0, nowUs: 0, perS: Number.NaN };
 const SPEED_WINDOW_MS = 1000;
+/** The lane pool's lockstep limit: never advance past it while playing (client/lane-pool.ts raises it). */
+let limitUs = Number.POSITIVE_INFINITY;
+/** Wall ms spent advancing and the simulated time gained, since `pace.wall` (the lane's own pace, waits left out). */
+let busy = { ms: 0, wall: 0, nowUs: 0, perS: Number.NaN };
+/** Nothing to run until the wall clock or the limit moves: look again this much later instead of spinning a core another lane could use. */
+const IDLE_MS = 4;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 // A zero-delay yield: setTimeout(0) is clamped to 4 ms once nested.
 const channel = new MessageChannel();
 channel.port1.onmessage = () => tick();
 
 function schedule(): void {
+  if (idleTimer !== undefined) {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+  }
   if (scheduled) return;
   scheduled = true;
   channel.port2.postMessage(0);
@@ -63,6 +75,7 @@ function tick(): void {
   if (!s) return;
   const start = performance.now();
   const running = playing || stopAtUs !== undefined;
+  let idle = false;
   if (running && !s.done) {
     const dt = Math.min(250, start - lastWall) / 1000;
     lastWall = start;
@@ -74,13 +87,16 @@ function tick(): void {
       goalUs = Math.min(s.endUs, Math.max(goalUs, s.nowUs) + dt * v, s.nowUs + MAX_LAG_S * v);
       goal = goalUs;
     }
+    goal = Math.min(goal, limitUs);
     let reached = false;
     while (!reached && performance.now() - start < SLICE_MS) {
       const t0 = performance.now();
       reached = s.advance(goal, eventsPerCall);
       const dt = performance.now() - t0;
+      busy.ms += dt;
       if (!reached) eventsPerCall = dt < CALL_MS / 2 ? Math.min(1 << 16, eventsPerCall * 2) : dt > CALL_MS * 2 ? Math.max(16, eventsPerCall >> 1) : eventsPerCall;
     }
+    idle = reached && performance.now() - start < CALL_MS;
     if (reached && stopAtUs !== undefined && s.nowUs >= stopAtUs) {
       stopAtUs = undefined;
       playing = false;
@@ -93,7 +109,13 @@ function tick(): void {
   }
   const now = performance.now();
   if (dirty && !frameInFlight && now - lastFrameWall >= FRAME_MS) postFrame(now);
-  if (playing || stopAtUs !== undefined || dirty) schedule();
+  const work = (playing || stopAtUs !== undefined) && !s.done && !idle;
+  if (work) schedule();
+  else if (idle || (dirty && !frameInFlight)) {
+    // At the goal (the wall clock's or the lockstep limit), or a frame not due yet: look again a
+    // little later rather than spin a core another lane could use (a frame in flight reschedules when taken).
+    if (idleTimer === undefined && !scheduled) idleTimer = setTimeout(() => ((idleTimer = undefined), schedule()), IDLE_MS);
+  }
 }
 
 function postFrame(now: number): void {
@@ -109,8 +131,14 @@ function postFrame(now: number): void {
   else if (now - achieved.wall >= SPEED_WINDOW_MS || s.done) {
     achieved = { wall: now, nowUs: s.nowUs, perS: (s.nowUs - achieved.nowUs) / 1e6 / ((now - achieved.wall) / 1000) };
   }
+  if (!running) busy = { ms: 0, wall: 0, nowUs: s.nowUs, perS: busy.perS };
+  else if (busy.wall === 0) busy = { ms: 0, wall: now, nowUs: s.nowUs, perS: busy.perS };
+  else if ((now - busy.wall >= SPEED_WINDOW_MS || s.done) && busy.ms > 0) {
+    busy = { ms: 0, wall: now, nowUs: s.nowUs, perS: (s.nowUs - busy.nowUs) / 1e6 / (busy.ms / 1000) };
+  }
   const { frame, transfer } = s.frame(view, seq++, running, rate.perS);
   frame.simSecondsPerS = achieved.perS;
+  frame.busySimSecondsPerS = busy.perS;
   dirty = false;
   lastFrameWall = now;
   frameInFlight = true;
@@ -145,6 +173,8 @@ function start(s: Session | ReplaySession): LoadInfo {
   seq = 0;
   rate = { wall: 0, events: 0, perS: 0 };
   achieved = { wall: 0, nowUs: s.nowUs, perS: Number.NaN };
+  busy = { ms: 0, wall: 0, nowUs: s.nowUs, perS: Number.NaN };
+  limitUs = Number.POSITIVE_INFINITY;
   refresh();
   return s.info();
 }
@@ -227,6 +257,45 @@ const api: SimWorkerApi = {
     const s = live();
     if (s) stopWave(s);
     refresh();
+  },
+  async watchWave(lane: number, peer: number) {
+    const s = live();
+    const r = s ? watchWave(s, lane, peer) : ({ ok: false, error: 'follow a wave in a live run (not a replay)' } as const);
+    refresh();
+    return r;
+  },
+  setLimit(tUs: number) {
+    limitUs = tUs;
+    if (playing || stopAtUs !== undefined) schedule();
+  },
+  async runTo(tUs: number) {
+    const s = live();
+    if (!s) throw new Error('nothing live loaded');
+    const before = s.events;
+    const c = runTo(s, tUs);
+    if (s.events !== before) refresh();
+    return c;
+  },
+  stepTo(tUs: number) {
+    const s = live();
+    if (!s || s.done) return;
+    playing = false;
+    stopAtUs = Math.min(s.endUs, tUs);
+    lastWall = performance.now();
+    schedule();
+  },
+  async checkActions(raws: Record<string, unknown>[]) {
+    const s = live();
+    if (!s) return 'nothing live loaded';
+    const r = checkActions(s, raws);
+    return typeof r === 'string' ? r : undefined;
+  },
+  async addActions(raws: Record<string, unknown>[]) {
+    const s = live();
+    if (!s) return 'nothing live loaded';
+    const r = addActions(s, raws);
+    refresh();
+    return r;
   },
   async inspect(lane: number, peer: number) {
     return live()?.inspect(lane, peer);
