@@ -9,7 +9,7 @@ import { actionsParam, pageQuery, withActions, type LoadedFrom } from './client/
 import { strategyColor } from './render/colors.ts';
 import type { ColorBy, LayoutMode, PaintOptions } from './render/painter.ts';
 import { findScenario, SCENARIOS } from './scenarios.ts';
-import { ClassroomPanel } from './views/ClassroomPanel.tsx';
+import { ClassroomPanel, Legend } from './views/ClassroomPanel.tsx';
 import { Controls } from './views/Controls.tsx';
 import { FaultPanel } from './views/FaultPanel.tsx';
 import { PeerInspector } from './views/PeerInspector.tsx';
@@ -295,6 +295,7 @@ export function App() {
     return f ? [...new Set(Array.from(f.type))].sort((a, b) => a - b) : [];
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [Math.floor(version / 10)]);
+  const cut = !!frame?.lanes.some((l) => l.partition);
 
   const controls = (
     <Controls
@@ -363,12 +364,6 @@ export function App() {
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
           <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })))} />
-          {!classroom && (
-            <section className="panel">
-              <h2>Run</h2>
-              {controls}
-            </section>
-          )}
           <FaultPanel
             continents={info?.continents ?? []}
             recorded={store.recorded}
@@ -381,18 +376,23 @@ export function App() {
           />
           <ResultsPanel loaded={results} onLoaded={setResults} />
         </aside>
+        {/* The run's controls, its topology and its charts in one column sized to the window: all in view on a 1280×720 projector. */}
         <main>
-          {classroom && <div className="classroom-controls">{controls}</div>}
+          <div className="run-bar" data-testid="controls">
+            {controls}
+          </div>
           {replay && <Timeline replay={replay} nowS={(frame?.nowUs ?? 0) / 1e6} onSeek={(t) => api?.seek(t * 1e6)} />}
-          {strategies.length > 1 ? (
-            <SideBySide store={store} strategies={strategies} options={options} selectedLane={selected.lane} onSelect={(lane, peer) => setSelected({ lane, peer })} />
-          ) : (
-            <TopologyView store={store} lane={0} options={options} onSelect={(peer) => setSelected({ lane: 0, peer })} height={classroom ? 620 : 560} />
-          )}
+          <div className="view" data-testid="view-area">
+            {strategies.length > 1 ? (
+              <SideBySide store={store} strategies={strategies} options={options} selectedLane={selected.lane} onSelect={(lane, peer) => setSelected({ lane, peer })} />
+            ) : (
+              <TopologyView store={store} lane={0} options={options} onSelect={(peer) => setSelected({ lane: 0, peer })} />
+            )}
+          </div>
           <SeriesPanel series={series} version={store.seriesVersion} />
         </main>
         <aside className="right">
-          {classroom && <ClassroomPanel info={info} typesSeen={typesSeen} />}
+          <Legend info={info} colorBy={colorBy} messages={messages} typesSeen={typesSeen} cut={cut} />
           <PeerInspector
             api={api}
             lane={selected.lane}
@@ -403,6 +403,7 @@ export function App() {
             onCrash={(peer) => fault({ kind: 'crash-peer', peer })}
             onDrawMap={setDrawnMap}
           />
+          {classroom && <ClassroomPanel info={info} />}
         </aside>
       </div>
     </div>
