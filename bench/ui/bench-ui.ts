@@ -8,15 +8,26 @@
  * the machine and its load, which results/ui-fps.json records beside the
  * numbers (with the seed and the commit). Also writes the screenshots
  * results/ui-classroom.png (1280×720), results/ui-classroom-map.png,
- * results/ui-2500.png and results/ui-2500-map.png.
+ * results/ui-2500.png and results/ui-2500-map.png, and (bench/ui/shots.ts)
+ * results/ui-partition.png, results/ui-map-vs-truth.png and
+ * results/ui-replay-2500-side-by-side.png.
+ *
+ *   npm run bench:ui                     everything
+ *   npm run bench:ui -- --only fps       the frame rates (results/ui-fps.json) and their screenshots
+ *   npm run bench:ui -- --only shots     the other screenshots only
+ *   npm run bench:ui -- --replays DIR    convergence-2500's replays: taken from DIR, or recorded into it
+ *                                        (default: a temporary folder, recorded there: a few CPU-minutes)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { canvasPixels, CHROMIUM, HAVE_CHROMIUM, openDashboard, pageState, REPO, startDashboard, UP_RGB, waitForPainted, waitForState, type Dashboard } from '../../web-ui/e2e/browser.ts';
 import { gitCommit } from '../../sim-core/node/machine.ts';
+import { cpuPerFrame, rendererThreadCpuMs } from './thread-cpu.ts';
+import { shotMapVsTruth, shotPartition, shotReplay2500 } from './shots.ts';
 
 const RESULTS = join(REPO, 'results');
 /** Measurement windows (wall ms): several, because on a shared machine another process can starve the page for a moment. */
@@ -65,13 +76,15 @@ async function achievedSpeed(page: Page): Promise<number | null> {
 }
 
 /** The classroom scenario live (classroom mode, speed max: labels and messages drawn) at 1280×720, then paused: force view and world map. */
-async function classroom(dash: Dashboard) {
+async function classroom(dash: Dashboard, profileDir: string) {
   const { page, errors } = await openDashboard(dash, '?scenario=classroom&seed=3&duration=3600&speed=max&autoplay=1&classroom=1');
   await page.setViewportSize({ width: 1280, height: 720 });
   await waitForState(page, 's.nowS >= 5 && s.simSecondsPerS !== null && s.simSecondsPerS === s.simSecondsPerS');
   console.log('bench:ui: measuring the classroom, live');
   const before = await pageState(page);
+  const cpu0 = rendererThreadCpuMs(profileDir);
   const live = await measure(page, MAP_WINDOWS);
+  const cpu1 = rendererThreadCpuMs(profileDir);
   const after = await pageState(page);
   const speed = await achievedSpeed(page);
   await page.getByTestId('pause').click();
@@ -94,6 +107,8 @@ async function classroom(dash: Dashboard) {
     simulatedTimeS: { start: before.nowS, end: after.nowS },
     /** Achieved simulated seconds per wall second at speed max (the worker's own measurement). */
     simSecondsPerWallSecond: speed,
+    /** CPU ms per painted frame by thread of the page's process (main: the UI thread; DedicatedWorker: the simulation; ThreadPoolForeg: raster and the JIT), over the windows. */
+    cpuMsPerFrame: cpuPerFrame(cpu0, cpu1, live.windows.reduce((n, w) => n + w.frames, 0)),
   };
 }
 
@@ -148,6 +163,11 @@ async function main(): Promise<number> {
     console.error(`bench:ui: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
     return 1;
   }
+  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, replays: { type: 'string' } } });
+  if (flags.only !== undefined && flags.only !== 'fps' && flags.only !== 'shots') {
+    console.error(`bench:ui: --only takes fps or shots (got ${flags.only})`);
+    return 2;
+  }
   // Before this bench rewrites its own tracked outputs (which would read as "-dirty").
   const commit = gitCommit(REPO);
   const dir = mkdtempSync(join(tmpdir(), 'peermap-bench-ui-'));
@@ -156,8 +176,18 @@ async function main(): Promise<number> {
     console.log('bench:ui: building the dashboard');
     dash = await startDashboard(dir);
     mkdirSync(RESULTS, { recursive: true });
+    if (flags.only !== 'fps') {
+      console.log('bench:ui: screenshots');
+      await shotPartition(dash);
+      await shotMapVsTruth(dash);
+      const replays = flags.replays ?? join(dir, 'replays');
+      mkdirSync(replays, { recursive: true });
+      await shotReplay2500(dash, join(dir, 'dist'), replays);
+      console.log('bench:ui: wrote results/ui-partition.png, results/ui-map-vs-truth.png, results/ui-replay-2500-side-by-side.png');
+      if (flags.only === 'shots') return 0;
+    }
     const load1 = loadavg()[0];
-    const room = await classroom(dash);
+    const room = await classroom(dash, dir);
     const m = await fps2500(dash);
     const report = {
       ...m,
