@@ -15,11 +15,13 @@
  *   npm run bench:ui                     everything
  *   npm run bench:ui -- --only fps       the frame rates (results/ui-fps.json) and their screenshots
  *   npm run bench:ui -- --only shots     the other screenshots only
- *   npm run bench:ui -- --replays DIR    convergence-2500's replays: taken from DIR, or recorded into it
- *                                        (default: a temporary folder, recorded there: a few CPU-minutes)
+ *   npm run bench:ui -- --replays DIR    convergence-2500's replays taken from DIR (without it: recorded
+ *                                        into a temporary folder first, a few CPU-minutes)
+ *   npm run bench:ui -- --before FILE    a ui-fps.json measured on an earlier commit (the same way, just
+ *                                        before): kept in the new one as `before`, for a before/after
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +35,8 @@ const RESULTS = join(REPO, 'results');
 /** Measurement windows (wall ms): several, because on a shared machine another process can starve the page for a moment. */
 const FORCE_WINDOWS = [3000, 3000, 3000];
 const MAP_WINDOWS = [1500, 1500, 1500];
+/** The classroom at speed max: more and longer windows, its rate swings most with the machine's load (the worker takes a core). */
+const CLASSROOM_WINDOWS = [2000, 2000, 2000, 2000, 2000];
 
 interface Fps {
   fps: number;
@@ -83,7 +87,7 @@ async function classroom(dash: Dashboard, profileDir: string) {
   console.log('bench:ui: measuring the classroom, live');
   const before = await pageState(page);
   const cpu0 = rendererThreadCpuMs(profileDir);
-  const live = await measure(page, MAP_WINDOWS);
+  const live = await measure(page, CLASSROOM_WINDOWS);
   const cpu1 = rendererThreadCpuMs(profileDir);
   const after = await pageState(page);
   const speed = await achievedSpeed(page);
@@ -158,12 +162,20 @@ async function fps2500(dash: Dashboard) {
   };
 }
 
+/** The figures of an earlier ui-fps.json worth comparing (its own `before` dropped). */
+function beforeOf(file: string) {
+  const b = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const { before: _, ...rest } = b;
+  void _;
+  return rest;
+}
+
 async function main(): Promise<number> {
   if (!HAVE_CHROMIUM) {
     console.error(`bench:ui: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
     return 1;
   }
-  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, replays: { type: 'string' } } });
+  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, replays: { type: 'string' }, before: { type: 'string' } } });
   if (flags.only !== undefined && flags.only !== 'fps' && flags.only !== 'shots') {
     console.error(`bench:ui: --only takes fps or shots (got ${flags.only})`);
     return 2;
@@ -182,7 +194,7 @@ async function main(): Promise<number> {
       await shotMapVsTruth(dash);
       const replays = flags.replays ?? join(dir, 'replays');
       mkdirSync(replays, { recursive: true });
-      await shotReplay2500(dash, join(dir, 'dist'), replays);
+      await shotReplay2500(dash, join(dir, 'dist'), replays, flags.replays === undefined);
       console.log('bench:ui: wrote results/ui-partition.png, results/ui-map-vs-truth.png, results/ui-replay-2500-side-by-side.png');
       if (flags.only === 'shots') return 0;
     }
@@ -201,6 +213,7 @@ async function main(): Promise<number> {
       },
       commit,
       measuredAt: new Date().toISOString(),
+      ...(flags.before ? { before: beforeOf(flags.before) } : {}),
     };
     writeFileSync(join(RESULTS, 'ui-fps.json'), JSON.stringify(report, null, 2) + '\n');
     const ws = (w: { windows: { fps: number }[] }) => w.windows.map((x) => x.fps).join(', ');

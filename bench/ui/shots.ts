@@ -83,12 +83,13 @@ export async function shotMapVsTruth(dash: Dashboard): Promise<void> {
 /**
  * convergence-2500's replays (`peermap compare --record`, globalmap and
  * Kademlia, seed 1) side by side at minute 5, served from the build folder
- * `dist`. Recorded into `dir` unless it holds them already (`peermap compare
- * --record`, a couple of CPU-minutes each).
+ * `dist`. Taken from `dir`, or (`record`) recorded into it first (`peermap
+ * compare --record`, a couple of CPU-minutes each).
  */
-export async function shotReplay2500(dash: Dashboard, dist: string, dir: string): Promise<void> {
+export async function shotReplay2500(dash: Dashboard, dist: string, dir: string, record: boolean): Promise<void> {
   const files = REPLAY_STRATEGIES.map((s) => `replay-${s}-seed1.ndjson.gz`);
   if (!files.every((f) => existsSync(join(dir, f)))) {
+    if (!record) throw new Error(`bench:ui: ${dir} does not hold ${files.join(' and ')} (peermap compare scenarios/convergence-2500.yaml --strategies ${REPLAY_STRATEGIES.join(',')} --seeds 1 --duration ${REPLAY_DURATION_S} --record --out DIR)`);
     console.log(`bench:ui: recording convergence-2500 (${REPLAY_STRATEGIES.join(', ')}, ${REPLAY_DURATION_S} simulated s) into ${dir}`);
     const args = ['compare', 'scenarios/convergence-2500.yaml', '--strategies', REPLAY_STRATEGIES.join(','), '--seeds', '1', '--duration', String(REPLAY_DURATION_S), '--record', '--out', dir, '--force', '--quiet'];
     execFileSync(process.execPath, [join(REPO, 'bin/peermap.mjs'), ...args], { cwd: REPO, stdio: 'inherit' });
