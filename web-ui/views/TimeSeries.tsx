@@ -91,7 +91,7 @@ export const TimeSeries = memo(function TimeSeries({ title, detail, lines, yDoma
       .y((p) => y(p[1]));
     const buckets = Math.max(1, Math.floor((W - M.left - M.right) / PX_PER_BUCKET));
     gl.selectAll<SVGPathElement, SeriesLine>('path')
-      .data(lines, (l) => l.label)
+      .data(lines, (l, i) => `${i}|${l.label}`)
       .join('path')
       .attr('fill', 'none')
       .attr('stroke', (l) => l.color)
