@@ -95,12 +95,13 @@ export async function shotReplay2500(dash: Dashboard, dist: string, dir: string,
     execFileSync(process.execPath, [join(REPO, 'bin/peermap.mjs'), ...args], { cwd: REPO, stdio: 'inherit' });
   }
   for (const f of files) copyFileSync(join(dir, f), join(dist, f));
-  const { page, errors } = await openDashboard(dash, `?${files.map((f) => `replay=${f}`).join('&')}&view=map`);
+  // The force view: replays carry no host places, so there is no world map to show.
+  const { page, errors } = await openDashboard(dash, `?${files.map((f) => `replay=${f}`).join('&')}&classroom=0`);
   await page.setViewportSize({ width: 1600, height: 1000 });
   await waitForState(page, `s.replay !== null && s.lanes.length === ${files.length} && s.seq >= 0`);
   await page.evaluate((t) => (window as unknown as { __peermap: { seek(s: number): void } }).__peermap.seek(t), REPLAY_AT_S);
   await waitForState(page, `s.nowS === ${REPLAY_AT_S} && s.seriesLastS.every((t) => t !== null)`);
-  for (let lane = 0; lane < files.length; lane++) await waitForPainted(page, 'map', lane);
+  for (let lane = 0; lane < files.length; lane++) await waitForPainted(page, 'force', lane);
   await page.screenshot({ path: join(RESULTS, 'ui-replay-2500-side-by-side.png') });
   check(errors, 'replay shot');
   await page.close();
