@@ -9,7 +9,7 @@ import { actionsParam, pageQuery, withActions, type LoadedFrom } from './client/
 import { strategyColor } from './render/colors.ts';
 import type { ColorBy, LayoutMode, PaintOptions } from './render/painter.ts';
 import { findScenario, SCENARIOS } from './scenarios.ts';
-import { ClassroomPanel } from './views/ClassroomPanel.tsx';
+import { ClassroomPanel, Legend } from './views/ClassroomPanel.tsx';
 import { Controls } from './views/Controls.tsx';
 import { FaultPanel } from './views/FaultPanel.tsx';
 import { PeerInspector } from './views/PeerInspector.tsx';
@@ -311,6 +311,7 @@ export function App() {
     return f ? [...new Set(Array.from(f.type))].sort((a, b) => a - b) : [];
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [Math.floor(version / 10)]);
+  const cut = !!frame?.lanes.some((l) => l.partition);
 
   const controls = (
     <>
@@ -383,12 +384,6 @@ export function App() {
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
           <PeerSearch addresses={frame?.lanes[selected.lane]?.addresses} places={info?.places} onSelect={(peer) => setSelected({ lane: selected.lane, peer })} />
           <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })))} />
-          {!classroom && (
-            <section className="panel">
-              <h2>Run</h2>
-              {controls}
-            </section>
-          )}
           <FaultPanel
             continents={info?.continents ?? []}
             recorded={store.recorded}
@@ -401,18 +396,23 @@ export function App() {
           />
           <ResultsPanel loaded={results} onLoaded={setResults} />
         </aside>
+        {/* The run's controls, its topology and its charts in one column sized to the window: all in view on a 1280×720 projector. */}
         <main>
-          {classroom && <div className="classroom-controls">{controls}</div>}
+          <div className="run-bar" data-testid="controls">
+            {controls}
+          </div>
           {replay && <Timeline replay={replay} nowS={(frame?.nowUs ?? 0) / 1e6} onSeek={(t) => api?.seek(t * 1e6)} />}
-          {strategies.length > 1 ? (
-            <SideBySide store={store} strategies={strategies} options={options} selectedLane={selected.lane} onSelect={(lane, peer) => setSelected({ lane, peer })} />
-          ) : (
-            <TopologyView store={store} lane={0} options={options} onSelect={(peer) => setSelected({ lane: 0, peer })} height={classroom ? 620 : 560} />
-          )}
+          <div className="view" data-testid="view-area">
+            {strategies.length > 1 ? (
+              <SideBySide store={store} strategies={strategies} options={options} selectedLane={selected.lane} onSelect={(lane, peer) => setSelected({ lane, peer })} />
+            ) : (
+              <TopologyView store={store} lane={0} options={options} onSelect={(peer) => setSelected({ lane: 0, peer })} />
+            )}
+          </div>
           <SeriesPanel series={series} version={store.seriesVersion} />
         </main>
         <aside className="right">
-          {classroom && <ClassroomPanel info={info} typesSeen={typesSeen} />}
+          <Legend info={info} colorBy={colorBy} messages={messages} typesSeen={typesSeen} cut={cut} />
           <PeerInspector
             api={api}
             lane={selected.lane}
@@ -426,6 +426,7 @@ export function App() {
           >
             <GossipWave api={api} lane={selected.lane} peer={selected.peer} wave={frame?.lanes[selected.lane]?.wave} canFollow={!!info && !replay && !done && strategies[selected.lane] === 'globalmap'} />
           </PeerInspector>
+          {classroom && <ClassroomPanel info={info} />}
         </aside>
       </div>
     </div>

@@ -8,21 +8,37 @@
  * the machine and its load, which results/ui-fps.json records beside the
  * numbers (with the seed and the commit). Also writes the screenshots
  * results/ui-classroom.png (1280×720), results/ui-classroom-map.png,
- * results/ui-2500.png, results/ui-2500-map.png and results/ui-kademlia.png.
+ * results/ui-2500.png and results/ui-2500-map.png, and (bench/ui/shots.ts)
+ * results/ui-partition.png, results/ui-map-vs-truth.png and
+ * results/ui-replay-2500-side-by-side.png; results/ui-kademlia.png (bench/ui/kad-shot.ts)
+ * and results/ui-gossip-wave.png.
+ *
+ *   npm run bench:ui                     everything
+ *   npm run bench:ui -- --only fps       the frame rates (results/ui-fps.json) and their screenshots
+ *   npm run bench:ui -- --only shots     the other screenshots only
+ *   npm run bench:ui -- --replays DIR    convergence-2500's replays taken from DIR (without it: recorded
+ *                                        into a temporary folder first, a few CPU-minutes)
+ *   npm run bench:ui -- --before FILE    a ui-fps.json measured on an earlier commit (the same way, just
+ *                                        before): kept in the new one as `before`, for a before/after
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { canvasPixels, CHROMIUM, HAVE_CHROMIUM, openDashboard, pageState, REPO, startDashboard, UP_RGB, waitForPainted, waitForState, type Dashboard } from '../../web-ui/e2e/browser.ts';
 import { gitCommit } from '../../sim-core/node/machine.ts';
 import { shotKademlia } from './kad-shot.ts';
+import { cpuPerFrame, rendererThreadCpuMs } from './thread-cpu.ts';
+import { shotMapVsTruth, shotPartition, shotReplay2500 } from './shots.ts';
 
 const RESULTS = join(REPO, 'results');
 /** Measurement windows (wall ms): several, because on a shared machine another process can starve the page for a moment. */
 const FORCE_WINDOWS = [3000, 3000, 3000];
 const MAP_WINDOWS = [1500, 1500, 1500];
+/** The classroom at speed max: more and longer windows, its rate swings most with the machine's load (the worker takes a core). */
+const CLASSROOM_WINDOWS = [2000, 2000, 2000, 2000, 2000];
 
 interface Fps {
   fps: number;
@@ -66,13 +82,15 @@ async function achievedSpeed(page: Page): Promise<number | null> {
 }
 
 /** The classroom scenario live (classroom mode, speed max: labels and messages drawn) at 1280×720, then paused: force view and world map. */
-async function classroom(dash: Dashboard) {
+async function classroom(dash: Dashboard, profileDir: string) {
   const { page, errors } = await openDashboard(dash, '?scenario=classroom&seed=3&duration=3600&speed=max&autoplay=1&classroom=1');
   await page.setViewportSize({ width: 1280, height: 720 });
   await waitForState(page, 's.nowS >= 5 && s.simSecondsPerS !== null && s.simSecondsPerS === s.simSecondsPerS');
   console.log('bench:ui: measuring the classroom, live');
   const before = await pageState(page);
-  const live = await measure(page, MAP_WINDOWS);
+  const cpu0 = rendererThreadCpuMs(profileDir);
+  const live = await measure(page, CLASSROOM_WINDOWS);
+  const cpu1 = rendererThreadCpuMs(profileDir);
   const after = await pageState(page);
   const speed = await achievedSpeed(page);
   await page.getByTestId('pause').click();
@@ -95,6 +113,8 @@ async function classroom(dash: Dashboard) {
     simulatedTimeS: { start: before.nowS, end: after.nowS },
     /** Achieved simulated seconds per wall second at speed max (the worker's own measurement). */
     simSecondsPerWallSecond: speed,
+    /** CPU ms per painted frame by thread of the page's process (main: the UI thread; DedicatedWorker: the simulation; ThreadPoolForeg: raster and the JIT), over the windows. */
+    cpuMsPerFrame: cpuPerFrame(cpu0, cpu1, live.windows.reduce((n, w) => n + w.frames, 0)),
   };
 }
 
@@ -179,10 +199,23 @@ async function shotGossipWave(dash: Dashboard) {
   await page.close();
 }
 
+/** The figures of an earlier ui-fps.json worth comparing (its own `before` dropped). */
+function beforeOf(file: string) {
+  const b = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const { before: _, ...rest } = b;
+  void _;
+  return rest;
+}
+
 async function main(): Promise<number> {
   if (!HAVE_CHROMIUM) {
     console.error(`bench:ui: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
     return 1;
+  }
+  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, replays: { type: 'string' }, before: { type: 'string' } } });
+  if (flags.only !== undefined && flags.only !== 'fps' && flags.only !== 'shots') {
+    console.error(`bench:ui: --only takes fps or shots (got ${flags.only})`);
+    return 2;
   }
   // Before this bench rewrites its own tracked outputs (which would read as "-dirty").
   const commit = gitCommit(REPO);
@@ -192,8 +225,18 @@ async function main(): Promise<number> {
     console.log('bench:ui: building the dashboard');
     dash = await startDashboard(dir);
     mkdirSync(RESULTS, { recursive: true });
+    if (flags.only !== 'fps') {
+      console.log('bench:ui: screenshots');
+      await shotPartition(dash);
+      await shotMapVsTruth(dash);
+      const replays = flags.replays ?? join(dir, 'replays');
+      mkdirSync(replays, { recursive: true });
+      await shotReplay2500(dash, join(dir, 'dist'), replays, flags.replays === undefined);
+      console.log('bench:ui: wrote results/ui-partition.png, results/ui-map-vs-truth.png, results/ui-replay-2500-side-by-side.png');
+      if (flags.only === 'shots') return 0;
+    }
     const load1 = loadavg()[0];
-    const room = await classroom(dash);
+    const room = await classroom(dash, dir);
     await shotGossipWave(dash);
     const m = await fps2500(dash);
     await shotKademlia(dash);
@@ -209,6 +252,7 @@ async function main(): Promise<number> {
       },
       commit,
       measuredAt: new Date().toISOString(),
+      ...(flags.before ? { before: beforeOf(flags.before) } : {}),
     };
     writeFileSync(join(RESULTS, 'ui-fps.json'), JSON.stringify(report, null, 2) + '\n');
     const ws = (w: { windows: { fps: number }[] }) => w.windows.map((x) => x.fps).join(', ');

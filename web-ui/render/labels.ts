@@ -82,6 +82,46 @@ export function placeLabels(
   return out;
 }
 
+/** Space around a label's text in its bitmap, px: room for the 3 px outline. */
+const SPRITE_PAD_PX = 2;
+/** Bitmaps kept (one per peer number and pixel ratio); past this the cache starts again. */
+const MAX_SPRITES = 4096;
+type Sprite = { canvas: OffscreenCanvas | HTMLCanvasElement; w: number; h: number };
+const sprites = new Map<string, Sprite>();
+
+/**
+ * A label's outlined number, drawn once into a bitmap at the canvas's pixel
+ * ratio: copying it each frame costs far less than stroking and filling the
+ * text again (measured: labels were a quarter of the classroom's painting).
+ */
+function sprite(text: string, dpr: number): Sprite {
+  const key = `${text}@${dpr}`;
+  let s = sprites.get(key);
+  if (s) return s;
+  if (sprites.size >= MAX_SPRITES) sprites.clear();
+  const font = `bold ${FONT_PX}px system-ui, sans-serif`;
+  const probe = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+  const pctx = probe.getContext('2d') as CanvasRenderingContext2D;
+  pctx.font = font;
+  const w = Math.ceil(pctx.measureText(text).width) + 2 * SPRITE_PAD_PX;
+  const h = FONT_PX + 2 + 2 * SPRITE_PAD_PX;
+  probe.width = Math.ceil(w * dpr);
+  probe.height = Math.ceil(h * dpr);
+  const ctx = probe.getContext('2d') as CanvasRenderingContext2D;
+  ctx.scale(dpr, dpr);
+  ctx.font = font;
+  ctx.textBaseline = 'middle';
+  ctx.lineWidth = 3;
+  ctx.lineJoin = 'round';
+  ctx.strokeStyle = BACKGROUND;
+  ctx.fillStyle = '#f8fafc';
+  ctx.strokeText(text, SPRITE_PAD_PX, h / 2);
+  ctx.fillText(text, SPRITE_PAD_PX, h / 2);
+  s = { canvas: probe, w, h };
+  sprites.set(key, s);
+  return s;
+}
+
 /** Draws the labels that fit; `screen` and `radius` as the painter drew them (CSS px). Returns how many were drawn. */
 export function drawLabels(ctx: CanvasRenderingContext2D, lane: LaneFrame, n: number, screen: Float32Array, radius: Float32Array, width: number, height: number): number {
   ctx.font = `bold ${FONT_PX}px system-ui, sans-serif`;
@@ -94,14 +134,12 @@ export function drawLabels(ctx: CanvasRenderingContext2D, lane: LaneFrame, n: nu
     degree[i] = lane.offsets[i + 1] - lane.offsets[i];
   }
   const { peers, boxes } = placeLabels(candidates, degree, screen, radius, charW, width, height);
-  ctx.textBaseline = 'middle';
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = BACKGROUND;
-  ctx.fillStyle = '#f8fafc';
+  // The context is scaled to CSS px; its scale is the pixel ratio the bitmaps are drawn at.
+  const dpr = Math.max(1, ctx.getTransform().a);
   for (let k = 0; k < peers.length; k++) {
     const b = boxes[k];
-    ctx.strokeText(String(peers[k]), b.x, b.y + b.h / 2);
-    ctx.fillText(String(peers[k]), b.x, b.y + b.h / 2);
+    const sp = sprite(String(peers[k]), dpr);
+    ctx.drawImage(sp.canvas, b.x - SPRITE_PAD_PX, b.y + b.h / 2 - sp.h / 2, sp.w, sp.h);
   }
   return peers.length;
 }

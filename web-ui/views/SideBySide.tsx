@@ -15,8 +15,8 @@ export interface SideBySideProps {
 export function SideBySide({ store, strategies, options, selectedLane, onSelect }: SideBySideProps) {
   const last = store.series.map((s) => s[s.length - 1]);
   return (
-    // World maps are wide: one per row; force layouts side by side.
-    <div className="side-by-side" style={{ gridTemplateColumns: `repeat(${options.mode === 'map' ? 1 : Math.min(3, strategies.length)}, 1fr)` }}>
+    // Force layouts side by side; world maps are wide: one per row where the window is tall enough (styles.css).
+    <div className={`side-by-side mode-${options.mode}`} style={{ ['--lanes' as string]: Math.min(3, strategies.length) }}>
       {strategies.map((s, i) => {
         const p = last[i];
         const stats = p ? ` · LCC ${(p.lccFraction ?? 0).toFixed(2)}${p.coverageMean !== undefined ? ` · coverage ${(p.coverageMean * 100).toFixed(0)}%` : ''}` : '';
@@ -27,7 +27,6 @@ export function SideBySide({ store, strategies, options, selectedLane, onSelect 
               lane={i}
               options={{ ...options, selected: selectedLane === i ? options.selected : -1 }}
               onSelect={(peer) => onSelect(i, peer)}
-              height={options.mode === 'map' ? 300 : 360}
               title={`${s}${stats}`}
             />
           </div>

@@ -12,8 +12,8 @@ export interface TopologyViewProps {
   lane: number;
   options: PaintOptions;
   onSelect(peer: number): void;
-  /** CSS height of the canvas. */
-  height: number;
+  /** CSS height of the canvas; absent, the canvas fills the height its container gives it. */
+  height?: number;
   title?: string;
 }
 
@@ -77,7 +77,7 @@ export function TopologyView({ store, lane, options, onSelect, height, title }: 
   return (
     <div className="topology">
       {title && <div className="topology-title">{title}</div>}
-      <canvas ref={canvasRef} data-testid={`topology-${lane}`} style={{ height }} onClick={onClick} />
+      <canvas ref={canvasRef} data-testid={`topology-${lane}`} style={height !== undefined ? { height } : undefined} onClick={onClick} />
     </div>
   );
 }
