@@ -54,7 +54,9 @@ export class LanePool {
   private pending: (LaneFrame | undefined)[] = [];
   private gen = 0;
   private live = false;
-  private onFrame: ((f: Frame) => void) | undefined;
+  private onFrame: ((f: Frame) => unknown) | undefined;
+  /** Resolves once the page has painted the last combined frame: each worker waits for it before its next frame. */
+  private painted: Promise<void> | undefined;
   private info: LoadInfo | undefined;
   private playing = false;
   private speed = 1;
@@ -86,7 +88,7 @@ export class LanePool {
     return Math.max(MIN_WINDOW_US, Math.round((finite ? LOCKSTEP_WALL_S : MAX_SPEED_WALL_S) * v * 1e6));
   }
 
-  load(req: LoadRequest, onFrame: (f: Frame) => void): Promise<LoadInfo> {
+  load(req: LoadRequest, onFrame: (f: Frame) => unknown): Promise<LoadInfo> {
     return this.serial(async () => {
       const strategies = req.strategies && req.strategies.length > 0 ? req.strategies : undefined;
       const reqs = strategies ? strategies.map((s) => ({ ...req, strategies: [s], sideBySide: strategies })) : [req];
@@ -105,7 +107,7 @@ export class LanePool {
   }
 
   /** Replays hold no simulation (frames are read from the file): one worker, every lane in it, as before. */
-  loadReplay(files: { bytes: ArrayBuffer; source: string }[], onFrame: (f: Frame) => void): Promise<LoadInfo> {
+  loadReplay(files: { bytes: ArrayBuffer; source: string }[], onFrame: (f: Frame) => unknown): Promise<LoadInfo> {
     return this.serial(async () => {
       const gen = this.reset(1, onFrame, false);
       const info = await this.workers[0].api.loadReplay(files, this.laneCallback(0, gen));
@@ -263,7 +265,7 @@ export class LanePool {
   }
 
   /** Starts over with `n` workers (spawned or ended as needed); frames of earlier loads are dropped from now on. */
-  private reset(n: number, onFrame: (f: Frame) => void, live: boolean): number {
+  private reset(n: number, onFrame: (f: Frame) => unknown, live: boolean): number {
     this.shrink(n);
     while (this.workers.length < n) this.workers.push(this.opts.spawn(this.workers.length));
     // Settings given before these workers existed (calls to one worker arrive in order: before the load).
@@ -272,6 +274,7 @@ export class LanePool {
       if (this.view) void w.api.setView(this.view);
     }
     this.onFrame = onFrame;
+    this.painted = undefined;
     this.live = live;
     this.info = undefined;
     this.wf = [];
@@ -293,8 +296,10 @@ export class LanePool {
   }
 
   private laneCallback(w: number, gen: number): (f: Frame) => void {
-    const fn = (f: Frame) => {
+    // The worker waits for the answer before its next frame: the page's paint of the last combined frame.
+    const fn = (f: Frame): Promise<void> | undefined => {
       if (gen === this.gen) this.take(w, f);
+      return this.painted;
     };
     return this.opts.callback ? this.opts.callback(fn) : fn;
   }
@@ -349,7 +354,7 @@ export class LanePool {
     if (this.live && this.workers.length > 1) this.measure(now, nowUs, playing, done);
     // From the time the page shows (not a lane's newer clock): no lane gets further than one window past what is on screen.
     if (this.live && this.holding === 0 && playing) this.raiseLimit(nowUs + this.windowUs(), false);
-    this.onFrame({
+    const shown = this.onFrame({
       seq: this.seq++,
       nowUs,
       endUs: wf[0].endUs,
@@ -362,6 +367,7 @@ export class LanePool {
       busySimSecondsPerS: Math.min(...wf.map((f) => f.busySimSecondsPerS ?? Number.NaN)),
       workers: this.workers.length,
     });
+    this.painted = shown instanceof Promise ? shown.then(() => undefined) : undefined;
   }
 
   /** The common time's speed (what the page achieves: the slowest lane's), over SPEED_WINDOW_MS windows while playing. */
