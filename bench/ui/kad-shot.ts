@@ -8,7 +8,7 @@ import { openDashboard, PAGE_TIMEOUT_MS, REPO, waitForPainted, waitForState, typ
  */
 export async function shotKademlia(dash: Dashboard): Promise<void> {
   const lane = 1; // globalmap | kademlia | random
-  const { page, errors } = await openDashboard(dash, '?scenario=classroom&mode=side&seed=3&duration=900&speed=max&classroom=0&messages=0');
+  const { page, errors } = await openDashboard(dash, '?scenario=classroom&mode=side&seed=3&duration=86400&speed=max&classroom=0&messages=0');
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.keyboard.press(' ');
   await waitForState(page, `s.nowS >= 30 && s.up[${lane}] === 50`);
