@@ -175,3 +175,33 @@ describe('lane pool: one worker per lane, lockstep of simulated time', () => {
     expect(p.workerCount).toBe(1);
   });
 });
+
+describe('lane pool: frames from workers in any order', () => {
+  it('holds the combined frame until every worker has sent one, even when the last worker is heard from first', () => {
+    const stub = { setSpeed: async () => undefined, setView: async () => undefined, setLimit: async () => undefined } as unknown as LaneApi;
+    const p = new LanePool({ spawn: () => ({ api: stub, terminate: () => undefined }), frameMs: 0 });
+    const shown: Frame[] = [];
+    // A side-by-side load's set-up (the private steps load() runs before the workers answer).
+    const internal = p as unknown as { reset(n: number, onFrame: (f: Frame) => void, live: boolean): number; take(w: number, f: Frame): void };
+    internal.reset(3, (f) => shown.push(f), true);
+    const frame = (w: number): Frame =>
+      ({
+        seq: 0,
+        nowUs: 1000 * (w + 1),
+        endUs: 60e6,
+        playing: true,
+        done: false,
+        recorded: [],
+        eventsPerS: 1,
+        simSecondsPerS: 1,
+        lanes: [{ strategy: SIDE[w], nowUs: 1000 * (w + 1), n: 0, series: [] }],
+      }) as unknown as Frame;
+    expect(() => internal.take(2, frame(2))).not.toThrow();
+    expect(() => internal.take(1, frame(1))).not.toThrow();
+    expect(shown).toHaveLength(0);
+    internal.take(0, frame(0));
+    expect(shown).toHaveLength(1);
+    expect(shown[0].lanes.map((l) => l.strategy)).toEqual(SIDE);
+    expect(shown[0].nowUs).toBe(1000);
+  });
+});

@@ -342,7 +342,8 @@ export class LanePool {
     this.emitTimer = undefined;
     const lanesN = this.route.length || (this.live ? this.workers.length : 1);
     const frames = this.wf.slice(0, this.workers.length);
-    if (!this.onFrame || frames.length < this.workers.length || frames.some((f) => !f) || this.latest.length < lanesN) return;
+    // `includes`, not `some`: these arrays are sparse when a later worker's first frame comes first, and `some` skips holes.
+    if (!this.onFrame || frames.length < this.workers.length || frames.includes(undefined) || this.latest.length < lanesN || this.latest.slice(0, lanesN).includes(undefined)) return;
     const wf = frames as Frame[];
     const lanes = this.latest.slice(0, lanesN).map((l, i) => this.pending[i] ?? { ...l!, series: [], seriesReset: false });
     this.pending = [];
