@@ -15,12 +15,15 @@ export interface SearchPlaces {
   cities: readonly { name: string; lat: number; lon: number }[];
 }
 
+/** True when host `address` sits at `city`'s coordinates (hosts carry their city's, as float32). */
+function sitsIn(places: SearchPlaces, address: number, city: { lat: number; lon: number }): boolean {
+  return Math.abs(city.lat - places.lat[address]) < SAME_PLACE_DEG && Math.abs(city.lon - places.lon[address]) < SAME_PLACE_DEG;
+}
+
 /** The city a host address sits in, by coordinates; undefined without placement. */
 export function cityOf(places: SearchPlaces | undefined, address: number): string | undefined {
   if (!places || address < 0 || address >= places.lat.length) return undefined;
-  const lat = places.lat[address];
-  const lon = places.lon[address];
-  return places.cities.find((c) => Math.abs(c.lat - lat) < SAME_PLACE_DEG && Math.abs(c.lon - lon) < SAME_PLACE_DEG)?.name;
+  return places.cities.find((c) => sitsIn(places, address, c))?.name;
 }
 
 /**
@@ -41,19 +44,14 @@ export function findPeers(query: string, addresses: Int32Array, places: SearchPl
     return peer < addresses.length ? [{ peer, label: label(peer) }] : [];
   }
   if (!places) return [];
-  const cities = new Set(places.cities.map((c, i) => (fold(c.name).includes(q) ? i : -1)).filter((i) => i >= 0));
-  if (cities.size === 0) return [];
+  const cities = places.cities.filter((c) => fold(c.name).includes(q));
+  if (cities.length === 0) return [];
   const hits: PeerHit[] = [];
   for (let peer = 0; peer < addresses.length && hits.length < max; peer++) {
     const a = addresses[peer];
     if (a < 0 || a >= places.lat.length) continue;
-    for (const i of cities) {
-      const c = places.cities[i];
-      if (Math.abs(c.lat - places.lat[a]) < SAME_PLACE_DEG && Math.abs(c.lon - places.lon[a]) < SAME_PLACE_DEG) {
-        hits.push({ peer, label: `peer ${peer} · ${c.name}` });
-        break;
-      }
-    }
+    const c = cities.find((city) => sitsIn(places, a, city));
+    if (c) hits.push({ peer, label: `peer ${peer} · ${c.name}` });
   }
   return hits;
 }
