@@ -1,6 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import { SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { RefsPool } from './event-refs.ts';
+import { OutboxPlane } from './outbox-plane.ts';
 import type { WaveWatch } from './wave.ts';
 
 /** Signature states of a slot (signed map). */
@@ -52,6 +53,8 @@ export class EventTable {
   private readonly byKey = new Map<number, number>();
   /** The gm-events messages of this simulation, reused once delivered. */
   readonly refsPool = new RefsPool(this);
+  /** Every peer's outbox entries (batched gossip) by entries per row (one batch size per simulation), made on first use. */
+  private readonly planes = new Map<number, OutboxPlane>();
   /** Live events evicted because the table was at its bound. */
   evicted = 0;
   /**
@@ -75,6 +78,13 @@ export class EventTable {
     this.rows = Math.max(1, peers);
     this.seen = new Int32Array(this.rows * this.rowWords);
     this.pending = new Int32Array(this.rows * this.rowWords);
+  }
+
+  /** The outbox rows of this table's peers with `cap` entries each. */
+  outboxPlane(cap: number): OutboxPlane {
+    let plane = this.planes.get(cap);
+    if (plane === undefined) this.planes.set(cap, (plane = new OutboxPlane(cap)));
+    return plane;
   }
 
   /** Gives the table its signature slab (security: signed). */

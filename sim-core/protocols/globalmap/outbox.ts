@@ -4,39 +4,26 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { GlobalmapConfig } from './config.ts';
 import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
 import type { EventTable } from './event-table.ts';
+import { HINT_BUCKETS, type OutboxPlane } from './outbox-plane.ts';
 import type { GlobalmapStats } from './stats.ts';
 
-const ENTRIES_INITIAL = 16;
-/** Buckets of the exclusion hint (by the serial's low bits). */
-const HINT_BUCKETS = 64;
-
 /**
- * Batching of gossiped events (G2 with batchSize > 1), one outbox per peer,
- * as typed arrays: each waiting event is its serial, hops left and a mask
- * over the peer's link slots of the neighbours that must not get it — the
- * one it came from, and any neighbour that sends us the same event meanwhile
- * ("never back to the sender", extended to everyone who already has it). A
- * neighbour keeps its link slot while the link is up. At flush each
- * neighbour, in link order, gets the waiting events minus its exclusions.
- * The event table's `pending` bit tells a receipt whether to look here at all.
+ * Batching of gossiped events (G2 with batchSize > 1), one outbox per peer:
+ * each waiting event is its serial, hops left and a mask over the peer's
+ * link slots of the neighbours that must not get it — the one it came from,
+ * and any neighbour that sends us the same event meanwhile ("never back to
+ * the sender", extended to everyone who already has it). The entries live in
+ * the simulation's OutboxPlane, row `self`. A neighbour keeps its link slot
+ * while the link is up. At flush each neighbour, in link order, gets the
+ * waiting events minus its exclusions. The event table's `pending` bit tells
+ * a receipt whether to look here at all.
  */
 export class Outbox {
-  private serial = new Float64Array(ENTRIES_INITIAL);
-  private ttl = new Uint8Array(ENTRIES_INITIAL);
-  /** Per entry, `words` mask words: excluded link slots. */
-  private excl = new Int32Array(ENTRIES_INITIAL);
-  /** Per entry, `words` mask words: the only link slots allowed (fanout-limited gossip), when `restricted`. */
-  private allow = new Int32Array(ENTRIES_INITIAL);
-  private restricted = new Uint8Array(ENTRIES_INITIAL);
   private n = 0;
-  /**
-   * Per bucket (serial mod HINT_BUCKETS), 1 + the entry last queued there:
-   * a duplicate finds its entry in one probe instead of a scan of the
-   * outbox; a stale hint (another serial since) falls back to the scan.
-   */
-  private readonly hint = new Uint16Array(HINT_BUCKETS);
-  /** Mask words per entry (32 link slots each). */
-  private words = 1;
+  /** The shared entry rows (this peer's: `self`). */
+  private readonly plane: OutboxPlane;
+  /** Entries per row. */
+  private readonly cap: number;
   /** Linked neighbours in link order (flush order), with their slots. */
   private readonly slotOf = new Map<PeerNum, number>();
   /**
@@ -61,7 +48,10 @@ export class Outbox {
     private readonly send: (peer: PeerNum, msg: EventRefsMsg) => void,
     /** Called whenever an event waits: the owner sets the flush timer unless it is already set. */
     private readonly arm: () => void,
-  ) {}
+  ) {
+    this.cap = Math.max(1, Math.min(cfg.batchSize, cfg.maxQueuedEvents));
+    this.plane = table.outboxPlane(this.cap);
+  }
 
   get waiting(): number {
     return this.n;
@@ -110,7 +100,7 @@ export class Outbox {
       r.set(this.retiredPeer);
       this.retiredPeer = r;
     }
-    if (s >= this.words * 32) this.widen();
+    if (s >= this.plane.words * 32) this.plane.widen();
     return s;
   }
 
@@ -129,20 +119,22 @@ export class Outbox {
       this.stats.eventsQueueDropped++;
       return;
     }
-    if (this.n === this.serial.length) this.grow();
-    const i = this.n++;
-    const w = this.words;
-    this.serial[i] = serial;
-    this.ttl[i] = ttl;
-    this.hint[serial & (HINT_BUCKETS - 1)] = i + 1;
-    for (let k = i * w; k < i * w + w; k++) this.excl[k] = 0; // usually one word: cheaper than fill's call
-    if (exceptSlot >= 0) this.excl[i * w + (exceptSlot >>> 5)] |= 1 << (exceptSlot & 31);
-    this.restricted[i] = only === null ? 0 : 1;
+    const p = this.plane;
+    if (this.self >= p.rows) p.ensureRow(this.self);
+    const e = this.self * this.cap + this.n++;
+    const w = p.words;
+    p.serial[e] = serial;
+    p.ttl[e] = ttl;
+    p.hint[this.self * HINT_BUCKETS + (serial & (HINT_BUCKETS - 1))] = this.n;
+    const excl = p.excl;
+    for (let k = e * w; k < e * w + w; k++) excl[k] = 0; // usually one word: cheaper than fill's call
+    if (exceptSlot >= 0) excl[e * w + (exceptSlot >>> 5)] |= 1 << (exceptSlot & 31);
+    p.restricted[e] = only === null ? 0 : 1;
     if (only !== null) {
-      this.allow.fill(0, i * w, i * w + w);
-      for (const p of only) {
-        const s = this.linkSlot(p);
-        if (s >= 0) this.allow[i * w + (s >>> 5)] |= 1 << (s & 31);
+      p.allow.fill(0, e * w, e * w + w);
+      for (const q of only) {
+        const s = this.linkSlot(q);
+        if (s >= 0) p.allow[e * w + (s >>> 5)] |= 1 << (s & 31);
       }
     }
     const t = this.table;
@@ -156,17 +148,19 @@ export class Outbox {
   /** The neighbour in `linkSlot` sent us `serial`: it will not get it from us. */
   exclude(serial: number, linkSlot: number): void {
     if (linkSlot < 0) return;
+    const p = this.plane;
+    const base = this.self * this.cap;
     // The hint names the last entry queued in its bucket: if it holds this serial, no later entry does.
-    let i = this.hint[serial & (HINT_BUCKETS - 1)] - 1;
-    if (i < 0 || i >= this.n || this.serial[i] !== serial) {
+    let i = p.hint[this.self * HINT_BUCKETS + (serial & (HINT_BUCKETS - 1))] - 1;
+    if (i < 0 || i >= this.n || p.serial[base + i] !== serial) {
       i = this.n - 1;
-      while (i >= 0 && this.serial[i] !== serial) i--;
+      while (i >= 0 && p.serial[base + i] !== serial) i--;
       if (i < 0) return;
     }
-    const at = i * this.words + (linkSlot >>> 5);
+    const at = (base + i) * p.words + (linkSlot >>> 5);
     const bit = 1 << (linkSlot & 31);
-    if ((this.excl[at] & bit) !== 0) return;
-    this.excl[at] |= bit;
+    if ((p.excl[at] & bit) !== 0) return;
+    p.excl[at] |= bit;
     this.stats.eventsSuppressed++;
   }
 
@@ -174,10 +168,10 @@ export class Outbox {
   flush(): void {
     if (this.n === 0) return;
     const n = this.n;
-    const w = this.words;
+    const { excl, allow, restricted, serial, ttl, words: w } = this.plane;
+    const base = this.self * this.cap;
     const chunk = Math.min(MAX_GM_EVENTS, this.cfg.batchSize);
     const pool = this.table.refsPool;
-    const { excl, allow, restricted, serial, ttl } = this;
     for (const peer of this.slotOf.keys()) {
       const s = this.slotOf.get(peer)!;
       const off = s >>> 5;
@@ -186,7 +180,7 @@ export class Outbox {
       // The message's array and count in locals: the loop writes no object field.
       let packed: Float64Array | null = null;
       let count = 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = base; i < base + n; i++) {
         if ((excl[i * w + off] & bit) !== 0) continue;
         if (restricted[i] !== 0 && (allow[i * w + off] & bit) === 0) continue;
         if (packed === null) {
@@ -213,8 +207,10 @@ export class Outbox {
   clear(): void {
     const t = this.table;
     const row = this.self * t.rowWords;
-    for (let i = 0; i < this.n; i++) {
-      const serial = this.serial[i];
+    const serials = this.plane.serial;
+    const base = this.self * this.cap;
+    for (let i = base; i < base + this.n; i++) {
+      const serial = serials[i];
       if (!t.isLive(serial)) continue;
       const slot = serial & t.mask;
       t.pending[row + (slot >>> 5)] &= ~(1 << (slot & 31));
@@ -227,42 +223,6 @@ export class Outbox {
     this.send(peer, msg);
     this.stats.eventMessagesSent++;
     this.stats.eventsForwarded += msg.count;
-  }
-
-  private grow(): void {
-    const cap = this.serial.length * 2;
-    const w = this.words;
-    const serial = new Float64Array(cap);
-    serial.set(this.serial);
-    this.serial = serial;
-    const ttl = new Uint8Array(cap);
-    ttl.set(this.ttl);
-    this.ttl = ttl;
-    const restricted = new Uint8Array(cap);
-    restricted.set(this.restricted);
-    this.restricted = restricted;
-    const excl = new Int32Array(cap * w);
-    excl.set(this.excl);
-    this.excl = excl;
-    const allow = new Int32Array(cap * w);
-    allow.set(this.allow);
-    this.allow = allow;
-  }
-
-  /** One more mask word per entry (a peer with more than 32 × words links). */
-  private widen(): void {
-    const w = this.words;
-    const nw = w + 1;
-    const cap = this.serial.length;
-    const excl = new Int32Array(cap * nw);
-    const allow = new Int32Array(cap * nw);
-    for (let i = 0; i < this.n; i++) {
-      excl.set(this.excl.subarray(i * w, i * w + w), i * nw);
-      allow.set(this.allow.subarray(i * w, i * w + w), i * nw);
-    }
-    this.excl = excl;
-    this.allow = allow;
-    this.words = nw;
   }
 }
 

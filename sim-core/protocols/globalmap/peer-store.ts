@@ -151,7 +151,7 @@ export class PeerStore extends StoreIndex {
     // The bookkeeping of applyLink's swaps, in the same order; each peer's own entry is final already.
     for (let i = 0; i < count; i++) if (plan[i] !== 0) this.ensure(Math.max(origin, links[i].peer));
     const originKnown = this.isKnown(origin);
-    this.slots[4 * origin] = next;
+    this.slots[this.b + 4 * origin] = next;
     if (old < 0) this.addOrigin(origin);
     else pool.release(old);
     if (!originKnown && this.isKnown(origin)) this.knownCount++;
@@ -162,7 +162,7 @@ export class PeerStore extends StoreIndex {
       const delta = (a & 3) - 2;
       if (delta !== 0) {
         const before = this.isKnown(p);
-        this.slots[4 * p + 2] += delta;
+        this.slots[this.b + 4 * p + 2] += delta;
         if (before !== this.isKnown(p)) this.knownCount += before ? -1 : 1;
       }
       if (old >= 0) this.settleBefore(origin, links[i].timestampUs);
@@ -209,10 +209,10 @@ export class PeerStore extends StoreIndex {
     const originKnown = this.isKnown(origin);
     if (delta !== 0) {
       const before = this.isKnown(peer);
-      this.slots[4 * peer + 2] += delta;
+      this.slots[this.b + 4 * peer + 2] += delta;
       if (before !== this.isKnown(peer)) this.knownCount += before ? -1 : 1;
     }
-    this.slots[4 * origin] = next;
+    this.slots[this.b + 4 * origin] = next;
     if (old < 0) this.addOrigin(origin);
     else {
       this.pool.release(old);
@@ -246,7 +246,7 @@ export class PeerStore extends StoreIndex {
       if (settled !== 0 && now <= settled * 1000) continue; // same verdict as a full check: keep everything
       out.checkedOrigins++;
       this.removeHint = idx;
-      const v = this.slots[4 * origin];
+      const v = this.slots[this.b + 4 * origin];
       if (pool.vNewest[v] < now - ttlUs) {
         this.replace(origin, -1);
         out.removedOrigins++;
@@ -289,7 +289,7 @@ export class PeerStore extends StoreIndex {
         if (memo) pool.rememberDrop(v, lo, hi, next);
       }
       this.replace(origin, next);
-      const kept = this.slots[4 * origin];
+      const kept = this.slots[this.b + 4 * origin];
       if (kept >= 0) {
         this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));
         this.setVerified(origin, now);

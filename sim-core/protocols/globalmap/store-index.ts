@@ -1,6 +1,7 @@
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, F_OUT, type LinkRecord } from './record.ts';
 import type { RecordPool } from './record-pool.ts';
+import { StoreGrid } from './store-grid.ts';
 import { entryIndex } from './store-scan.ts';
 
 export interface StoreLimits {
@@ -32,9 +33,11 @@ export class StoreIndex {
    * reads changed since — GC need not look its confirmation up again; 0 =
    * verify them all. (The other side changing unsettles p, which clears V.)
    */
-  protected slots = new Int32Array(0);
-  /** Peers the slots cover. */
-  protected cap = 0;
+  slots = new Int32Array(0);
+  /** Where this store's row starts in `slots` (the simulation's StoreGrid; set by it). */
+  b = 0;
+  /** Peers the row covers. */
+  cap = 0;
   /** Origins that have a record, for iteration (swap-remove keeps it dense). */
   protected origins = new Int32Array(64);
   protected originCount = 0;
@@ -52,8 +55,12 @@ export class StoreIndex {
      * instead of the next power of two (at 10,000 peers that is 10,000 slots
      * per map, not 16,384). Past it they double again.
      */
-    protected readonly capacityHint = 0,
-  ) {}
+    capacityHint = 0,
+    /** The simulation's rows (one per store); a store on its own makes its own. */
+    private readonly grid: StoreGrid = new StoreGrid(capacityHint),
+  ) {
+    grid.attach(this);
+  }
 
   /** Peers present in the map (origins with a record, or named in someone's links). */
   get known(): number {
@@ -65,7 +72,7 @@ export class StoreIndex {
   }
 
   isKnown(p: PeerNum): boolean {
-    return p < this.cap && (this.slots[4 * p] >= 0 || this.slots[4 * p + 2] > 0);
+    return p < this.cap && (this.slots[this.b + 4 * p] >= 0 || this.slots[this.b + 4 * p + 2] > 0);
   }
 
   /** A view of origin's record (subarrays of the pool's slabs, valid until the next change to any store). */
@@ -76,7 +83,7 @@ export class StoreIndex {
 
   /** The pool version holding origin's record, or -1: equal views of an origin share one version. */
   version(origin: PeerNum): number {
-    return origin < this.cap ? this.slots[4 * origin] : -1;
+    return origin < this.cap ? this.slots[this.b + 4 * origin] : -1;
   }
 
   /** The i-th origin with a record (0 ≤ i < originsWithRecords). */
@@ -108,7 +115,7 @@ export class StoreIndex {
   /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
   modelledBytes(): number {
     let b = 0;
-    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.slots[4 * this.origins[i]]] * 41;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.slots[this.b + 4 * this.origins[i]]] * 41;
     return b;
   }
 
@@ -123,11 +130,11 @@ export class StoreIndex {
   }
 
   protected settled(p: PeerNum): number {
-    return this.slots[4 * p + 1] >>> 0;
+    return this.slots[this.b + 4 * p + 1] >>> 0;
   }
 
   protected setSettled(p: PeerNum, ms: number): void {
-    this.slots[4 * p + 1] = ms | 0;
+    this.slots[this.b + 4 * p + 1] = ms | 0;
   }
 
   /**
@@ -138,8 +145,8 @@ export class StoreIndex {
    */
   protected settleBefore(origin: PeerNum, ts: number): void {
     // The entry at ts may be older than V (late news): it was never verified.
-    const known = this.slots[4 * origin + 3] >>> 0;
-    if (known !== 0 && ts + this.gcConfirmUs < known * 1000) this.slots[4 * origin + 3] = msFloor(ts + this.gcConfirmUs);
+    const known = this.slots[this.b + 4 * origin + 3] >>> 0;
+    if (known !== 0 && ts + this.gcConfirmUs < known * 1000) this.slots[this.b + 4 * origin + 3] = msFloor(ts + this.gcConfirmUs);
     const s = this.settled(origin);
     if (s === 0) return;
     const ms = Math.floor((ts + Math.min(this.gcTtlUs, this.gcConfirmUs)) / 1000) - 1;
@@ -153,7 +160,7 @@ export class StoreIndex {
    */
   protected recheckClaim(p: PeerNum, origin: PeerNum): void {
     const v = this.version(p);
-    if (v < 0 || (this.slots[4 * p + 1] === 0 && this.slots[4 * p + 3] === 0)) return; // no record, or due and unverified anyway
+    if (v < 0 || (this.slots[this.b + 4 * p + 1] === 0 && this.slots[this.b + 4 * p + 3] === 0)) return; // no record, or due and unverified anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
     const f = this.pool.eFlags[this.pool.vOff[v] + k];
@@ -172,7 +179,7 @@ export class StoreIndex {
   /** Installs version `next` as origin's record (or removes it, -1), keeping mentions, known count and the origin list in step. */
   protected replace(origin: PeerNum, next: number): void {
     this.ensure(origin);
-    const old = this.slots[4 * origin];
+    const old = this.slots[this.b + 4 * origin];
     if (old === next) {
       if (next >= 0) this.pool.release(next); // intern took a reference we do not need
       return;
@@ -181,7 +188,7 @@ export class StoreIndex {
     if (old >= 0) this.mention(old, -1);
     if (next >= 0) this.mention(next, +1);
     this.unsettleChanged(old, next);
-    this.slots[4 * origin] = next;
+    this.slots[this.b + 4 * origin] = next;
     if (old >= 0 && next < 0) this.removeOrigin(origin);
     if (old < 0 && next >= 0) this.addOrigin(origin);
     else if (next >= 0) this.unsettle(origin);
@@ -197,23 +204,14 @@ export class StoreIndex {
       const p = pool.ePeer[e];
       this.ensure(p);
       const before = this.isKnown(p);
-      this.slots[4 * p + 2] += delta;
+      this.slots[this.b + 4 * p + 2] += delta;
       const after = this.isKnown(p);
       if (before !== after) this.knownCount += after ? 1 : -1;
     }
   }
 
   protected ensure(p: PeerNum): void {
-    if (p < this.cap) return;
-    let n = Math.max(64, this.cap * 2);
-    while (n <= p) n *= 2;
-    // Stop at the expected size (a fixed number: once past it, doubling resumes).
-    if (this.capacityHint > p && this.capacityHint < n) n = this.capacityHint;
-    const slots = new Int32Array(4 * n);
-    slots.set(this.slots);
-    for (let q = this.cap; q < n; q++) slots[4 * q] = -1;
-    this.slots = slots;
-    this.cap = n;
+    if (p >= this.cap) this.grid.ensurePeer(p);
   }
 
   protected addOrigin(o: PeerNum): void {
@@ -222,8 +220,8 @@ export class StoreIndex {
       a.set(this.origins);
       this.origins = a;
     }
-    this.slots[4 * o + 3] = 0;
-    this.slots[4 * o + 1] = 0;
+    this.slots[this.b + 4 * o + 3] = 0;
+    this.slots[this.b + 4 * o + 1] = 0;
     this.origins[this.originCount++] = o;
   }
 
@@ -235,24 +233,24 @@ export class StoreIndex {
       while (this.origins[i] !== o) i--;
     }
     this.origins[i] = this.origins[--this.originCount];
-    this.slots[4 * o + 3] = 0;
+    this.slots[this.b + 4 * o + 3] = 0;
   }
 
   /** p's record must be re-checked at the next GC (if p has one), its claims' confirmations included. */
   protected unsettle(p: PeerNum): void {
     if (p >= this.cap) return;
-    this.slots[4 * p + 1] = 0;
-    this.slots[4 * p + 3] = 0;
+    this.slots[this.b + 4 * p + 1] = 0;
+    this.slots[this.b + 4 * p + 3] = 0;
   }
 
   /** Every old claim of p's record was just verified, at `now`. */
   protected setVerified(p: PeerNum, now: number): void {
-    this.slots[4 * p + 3] = msFloor(now);
+    this.slots[this.b + 4 * p + 3] = msFloor(now);
   }
 
   /** Claims of p's record that GC need not verify again: those with t + confirmTimeout below this (µs). */
   protected verifiedUs(p: PeerNum): number {
-    return (this.slots[4 * p + 3] >>> 0) * 1000;
+    return (this.slots[this.b + 4 * p + 3] >>> 0) * 1000;
   }
 
   /**

@@ -5,6 +5,7 @@ import type { GlobalmapConfig } from './config.ts';
 import { globalmapFinal, globalmapSample } from './metrics.ts';
 import { PeerStore } from './peer-store.ts';
 import { RecordPool } from './record-pool.ts';
+import { StoreGrid } from './store-grid.ts';
 import { GraphScratch } from './scratch.ts';
 import { EventTable } from './event-table.ts';
 import { MapAuth } from './map-auth.ts';
@@ -68,6 +69,7 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
   const run = env.run;
   const plannedPeers = run.peers + run.bootstrap.count + run.adversaries.reduce((n, a) => n + a.count, 0);
   const events = kind.map ? new EventTable(plannedPeers, cfg.dedupeWindowUs) : undefined;
+  const grid = new StoreGrid(plannedPeers);
   // Signed map: one signature book per simulation, over the run's identities and crypto costs.
   const auth = kind.map && cfg.security === 'signed' ? new MapAuth(env.registry.signer, env.registry, { signUs: run.crypto.signUs, verifyUs: run.crypto.verifyUs }) : undefined;
   return {
@@ -78,7 +80,7 @@ export function overlayRuntime(env: StrategyEnv, settings: GlobalmapSettings, ki
       new GlobalMapApp({
         cfg,
         strategy: kind.selection,
-        store: kind.map ? new PeerStore(pool, limits, plannedPeers) : undefined,
+        store: kind.map ? new PeerStore(pool, limits, plannedPeers, grid) : undefined,
         scratch,
         peerSpace: () => env.registry.size,
         bootstrap: env.bootstrap,
