@@ -166,7 +166,7 @@ export class PeerStore extends StoreIndex {
         if (before !== this.isKnown(p)) this.knownCount += before ? -1 : 1;
       }
       if (old >= 0) this.settleBefore(origin, links[i].timestampUs);
-      if (delta < 0) this.unsettle(p);
+      if (delta < 0) this.unverifyClaim(p, origin);
       else if (delta === 0 && (links[i].flags & F_CONNECT) !== 0) this.recheckClaim(p, origin);
     }
     return applied;
@@ -223,7 +223,7 @@ export class PeerStore extends StoreIndex {
     // Peer's claim of origin can only lose its confirmation if origin's entry was a connect:
     // gone (delta -1), or still one, perhaps in the other direction (a connect with delta 0).
     if (peer < 0 || delta > 0) return;
-    if (delta < 0) this.unsettle(peer);
+    if (delta < 0) this.unverifyClaim(peer, origin);
     else if ((flags & F_CONNECT) !== 0) this.recheckClaim(peer, origin);
   }
 
@@ -288,7 +288,7 @@ export class PeerStore extends StoreIndex {
         next = pool.intern(w);
         if (memo) pool.rememberDrop(v, lo, hi, next);
       }
-      this.replace(origin, next);
+      this.replace(origin, next, verdicts);
       const kept = this.slots[this.b + 4 * origin];
       if (kept >= 0) {
         this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));

@@ -163,8 +163,36 @@ export class StoreIndex {
     if (v < 0 || (this.slots[this.b + 4 * p + 1] === 0 && this.slots[this.b + 4 * p + 3] === 0)) return; // no record, or due and unverified anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
-    const f = this.pool.eFlags[this.pool.vOff[v] + k];
-    if ((f & F_CONNECT) !== 0 && !this.confirms(origin, p, f)) this.unsettle(p);
+    const e = this.pool.vOff[v] + k;
+    const f = this.pool.eFlags[e];
+    if ((f & F_CONNECT) !== 0 && !this.confirms(origin, p, f)) this.unverify(p, this.pool.eTs[e]);
+  }
+
+  /**
+   * p's claim of origin, if it is a connect, may have lost its confirmation
+   * (origin's entry for p is no longer a connect, or went).
+   */
+  protected unverifyClaim(p: PeerNum, origin: PeerNum): void {
+    const v = this.version(p);
+    if (v < 0) return;
+    const k = entryIndex(this.pool, v, origin);
+    if (k < 0) return;
+    const e = this.pool.vOff[v] + k;
+    if ((this.pool.eFlags[e] & F_CONNECT) !== 0) this.unverify(p, this.pool.eTs[e]);
+  }
+
+  /**
+   * A claim of p's record written at ts may have lost its confirmation: GC
+   * checks p's record next time and looks that claim up again, with the
+   * claims at least as young (the verified mark only comes down to it);
+   * older claims read records that did not change, or they would have been
+   * unverified too.
+   */
+  private unverify(p: PeerNum, ts: number): void {
+    const at = this.b + 4 * p;
+    this.slots[at + 1] = 0;
+    const known = this.slots[at + 3] >>> 0;
+    if (known !== 0 && ts + this.gcConfirmUs < known * 1000) this.slots[at + 3] = msFloor(ts + this.gcConfirmUs);
   }
 
   protected confirms(p: PeerNum, x: PeerNum, flagsXtoP: number): boolean {
@@ -177,7 +205,7 @@ export class StoreIndex {
   }
 
   /** Installs version `next` as origin's record (or removes it, -1), keeping mentions, known count and the origin list in step. */
-  protected replace(origin: PeerNum, next: number): void {
+  protected replace(origin: PeerNum, next: number, verdicts: Uint8Array | null = null): void {
     this.ensure(origin);
     const old = this.slots[this.b + 4 * origin];
     if (old === next) {
@@ -187,7 +215,7 @@ export class StoreIndex {
     const wasKnown = this.isKnown(origin);
     if (old >= 0) this.mention(old, -1);
     if (next >= 0) this.mention(next, +1);
-    this.unsettleChanged(old, next);
+    this.unsettleChanged(old, next, verdicts);
     this.slots[this.b + 4 * origin] = next;
     if (old >= 0 && next < 0) this.removeOrigin(origin);
     if (old < 0 && next >= 0) this.addOrigin(origin);
@@ -254,21 +282,34 @@ export class StoreIndex {
   }
 
   /**
-   * A record changed from version `old` to `next` (-1: none): every peer whose
-   * entry (kind or direction) differs may see its own claim's confirmation change.
+   * A record changed from version `old` to `next` (-1: none): every peer
+   * whose claim of origin may have lost its confirmation — origin's entry for
+   * it was a connect and is gone or differs (kind or direction) — must be
+   * checked again. An entry added, or a tombstone changed or dropped (the
+   * commonest change: GC forgetting old tombstones), confirms nothing it did
+   * not confirm before: the peers it names stay settled. Nor does a phantom
+   * dropped by GC (verdict 2 in `verdicts`, by old's entry): a claim its peer
+   * does not confirm means that peer's own claim, if any, is unconfirmed too
+   * (confirmation is symmetric: two connects in opposite directions).
    */
-  protected unsettleChanged(old: number, next: number): void {
+  protected unsettleChanged(old: number, next: number, verdicts: Uint8Array | null = null): void {
     const pool = this.pool;
     let i = old < 0 ? 0 : pool.vOff[old];
     const iEnd = old < 0 ? 0 : i + pool.vLen[old];
     let j = next < 0 ? 0 : pool.vOff[next];
     const jEnd = next < 0 ? 0 : j + pool.vLen[next];
+    if (old < 0) return;
+    const origin = pool.vOrigin[old];
     const P = pool.ePeer;
-    while (i < iEnd || j < jEnd) {
-      if (j >= jEnd || (i < iEnd && P[i] < P[j])) this.unsettle(P[i++]);
-      else if (i >= iEnd || P[j] < P[i]) this.unsettle(P[j++]);
+    const F = pool.eFlags;
+    const off = i;
+    while (i < iEnd) {
+      if (j >= jEnd || P[i] < P[j]) {
+        if ((F[i] & F_CONNECT) !== 0 && (verdicts === null || verdicts[i - off] !== 2)) this.unverifyClaim(P[i], origin);
+        i++;
+      } else if (P[j] < P[i]) j++;
       else {
-        if (pool.eFlags[i] !== pool.eFlags[j]) this.unsettle(P[i]);
+        if ((F[i] & F_CONNECT) !== 0 && F[i] !== F[j]) this.unverifyClaim(P[i], origin);
         i++;
         j++;
       }
