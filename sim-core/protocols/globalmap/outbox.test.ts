@@ -137,3 +137,40 @@ describe('Outbox (batched gossip as typed arrays)', () => {
     expect(got(1)).toEqual([100, 200]);
   });
 });
+
+describe('OutboxPlane (every outbox of a simulation in shared rows)', () => {
+  /** Peer `self`'s outbox on `table`, recording what it sends as [neighbour, timestamps]. */
+  function boxOn(table: EventTable, self: number, sent: [number, number[]][]) {
+    const cfg = { ...DEFAULT_GLOBALMAP_CONFIG, batchSize: 8 };
+    return new Outbox(cfg, newGlobalmapStats(), table, self, (peer, msg) => sent.push([peer, msg.events.map((e) => e.timestampUs)]), () => {});
+  }
+
+  it('outboxes sharing a table send what outboxes on their own send, one widening its masks while the others wait', () => {
+    const shared = new EventTable(4, 30_000_000);
+    const alone = [0, 1, 2].map(() => new EventTable(4, 30_000_000));
+    const sentShared: [number, number[]][][] = [[], [], []];
+    const sentAlone: [number, number[]][][] = [[], [], []];
+    const a = [0, 1, 2].map((p) => boxOn(shared, p, sentShared[p]));
+    const b = [0, 1, 2].map((p) => boxOn(alone[p], p, sentAlone[p]));
+    const step = (p: number, f: (box: Outbox, t: EventTable) => void) => {
+      f(a[p], shared);
+      f(b[p], alone[p]);
+    };
+    for (let p = 0; p < 3; p++) for (let q = 10; q < 14; q++) step(p, (box) => box.linkUp(q));
+    for (let k = 0; k < 5; k++) {
+      for (let p = 0; p < 3; p++) {
+        step(p, (box, t) => {
+          const s = t.intern(20 + p, 30 + k, 1, 100 * p + k, 0);
+          box.add(s, 4, box.linkSlot(10 + (k % 4)), null, 0);
+          if (k % 2 === 1) box.exclude(s, box.linkSlot(11));
+        });
+      }
+      // Peer 1 grows past 32 links mid-batch: every row of the shared plane gets a second mask word.
+      if (k === 2) for (let q = 100; q < 140; q++) step(1, (box) => box.linkUp(q));
+    }
+    for (let p = 0; p < 3; p++) step(p, (box) => box.flush());
+    expect(sentShared).toEqual(sentAlone);
+    expect(sentShared[0].length).toBeGreaterThan(0);
+    expect(shared.outboxPlane(8).words).toBe(2);
+  });
+});
