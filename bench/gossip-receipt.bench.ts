@@ -21,6 +21,7 @@ import { EventTable } from '../sim-core/protocols/globalmap/event-table.ts';
 import { PeerStore } from '../sim-core/protocols/globalmap/peer-store.ts';
 import { F_CONNECT } from '../sim-core/protocols/globalmap/record.ts';
 import { RecordPool } from '../sim-core/protocols/globalmap/record-pool.ts';
+import { StoreGrid } from '../sim-core/protocols/globalmap/store-grid.ts';
 import { GraphScratch } from '../sim-core/protocols/globalmap/scratch.ts';
 import { minimalOverlap } from '../sim-core/protocols/globalmap/selection.ts';
 import { stubNodeApi } from '../sim-core/protocols/globalmap/test-support.ts';
@@ -50,13 +51,15 @@ function build() {
   const cfg = { ...DEFAULT_GLOBALMAP_CONFIG, batchSize: BATCH, announceDelayUs: 1e12, syncOnJoin: false };
   const table = new EventTable(PEERS, cfg.dedupeWindowUs);
   const pool = new RecordPool();
+  // One grid of maps for the simulation, as the runtime makes it.
+  const grid = new StoreGrid(PEERS);
   const scratch = new GraphScratch();
   const streams = new RngStreams(SEED);
   const rng = new Rng(`${SEED}/receipt`);
   const adj: Map<number, 'in' | 'out'>[] = Array.from({ length: PEERS }, () => new Map());
   const apps: GlobalMapApp[] = [];
   for (let p = 0; p < PEERS; p++) {
-    const app = new GlobalMapApp({ cfg, strategy: minimalOverlap, store: new PeerStore(pool, { maxClaims: 32, maxEntries: 64, maxSkewUs: 60e6 }, PEERS), scratch, peerSpace: () => PEERS, bootstrap: [], events: table });
+    const app = new GlobalMapApp({ cfg, strategy: minimalOverlap, store: new PeerStore(pool, { maxClaims: 32, maxEntries: 64, maxSkewUs: 60e6 }, PEERS, grid), scratch, peerSpace: () => PEERS, bootstrap: [], events: table });
     app.onStart(T0, stubNodeApi(p, streams, adj[p], () => true));
     apps.push(app);
   }

@@ -26,14 +26,16 @@ export class StoreGrid {
   private readonly rows: GridRow[] = [];
 
   constructor(
-    /** Expected number of stores and of peer numbers (the planned population): rows and width grow to it first. */
+    /** Expected size of the peer-number space (the planned population): the width grows to it first. */
     private readonly capacityHint = 0,
+    /** Expected number of stores: rows are reserved for that many first (1 for a store on its own). */
+    private readonly rowsHint = capacityHint,
   ) {}
 
   /** Adds a row for `store` and fills in its fields. */
   attach(store: GridRow): void {
     const n = this.rows.length;
-    if (n === this.rowCap) this.relayout(n < this.capacityHint ? this.capacityHint : Math.max(16, n * 2), this.peers);
+    if (n === this.rowCap) this.relayout(n < this.rowsHint ? this.rowsHint : Math.max(16, n * 2), this.peers);
     const r = this.rows.length;
     this.rows.push(store);
     this.place(store, r);

@@ -57,7 +57,7 @@ export class StoreIndex {
      */
     capacityHint = 0,
     /** The simulation's rows (one per store); a store on its own makes its own. */
-    private readonly grid: StoreGrid = new StoreGrid(capacityHint),
+    private readonly grid: StoreGrid = new StoreGrid(capacityHint, 1),
   ) {
     grid.attach(this);
   }
