@@ -26,9 +26,10 @@ describe('StoreGrid (every map of a simulation in one array)', () => {
       timestampUs: fc.integer({ min: 0, max: 50 }),
     });
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 200 }), fc.integer({ min: 0, max: 100 }), (events, hint) => {
+      fc.property(fc.array(event, { maxLength: 200 }), fc.integer({ min: 0, max: 100 }), fc.constantFrom(1 << 28, 600, 4096), (events, hint, segmentInts) => {
         const pool = new RecordPool();
-        const grid = new StoreGrid(hint);
+        // Small arrays (a few rows each) exercise rows split over several arrays, as past 8,192 peers.
+        const grid = new StoreGrid(hint, hint, segmentInts);
         const shared: PeerStore[] = [];
         const alone: PeerStore[] = [];
         for (const e of events) {
@@ -53,6 +54,7 @@ describe('StoreGrid (every map of a simulation in one array)', () => {
   it('widens every row at once and keeps each row in place (a store made later gets a fresh row)', () => {
     const pool = new RecordPool();
     const grid = new StoreGrid(10);
+    expect(grid.segmentCount).toBe(0);
     const a = new PeerStore(pool, limits, 10, grid);
     a.applyLink(1, 2, 1, 5, 10);
     const b = new PeerStore(pool, limits, 10, grid);
@@ -65,5 +67,35 @@ describe('StoreGrid (every map of a simulation in one array)', () => {
     expect(a.slots).toBe(b.slots);
     expect([a.isKnown(1), a.isKnown(2), a.isKnown(300)]).toEqual([true, true, false]);
     expect([b.isKnown(1), b.isKnown(2), b.isKnown(300)]).toEqual([true, false, true]);
+  });
+
+  it('splits rows over several arrays when one would be too large, each store in one of them', () => {
+    const pool = new RecordPool();
+    const grid = new StoreGrid(64, 8, 64 * 4 * 2); // two rows of 64 peers per array, room for 8 rows
+    const stores = Array.from({ length: 7 }, () => new PeerStore(pool, limits, 64, grid));
+    stores.forEach((s, i) => s.applyLink(i, 40 + i, 1, 5, 10));
+    expect(grid.segmentCount).toBe(4);
+    expect(new Set(stores.map((s) => s.slots)).size).toBe(4);
+    const check = () =>
+      stores.forEach((s, i) => {
+        expect(s.b + s.cap * 4).toBeLessThanOrEqual(s.slots.length);
+        for (let p = 0; p < 64; p++) expect(s.isKnown(p)).toBe(p === i || p === 40 + i);
+      });
+    check();
+    // More stores than reserved: full arrays stay as they are, rows are added after them.
+    const before = stores[0].slots;
+    for (let i = 7; i < 12; i++) {
+      stores.push(new PeerStore(pool, limits, 64, grid));
+      stores[i].applyLink(i, 40 + i, 1, 5, 10);
+    }
+    expect(stores[0].slots).toBe(before);
+    expect(grid.segmentCount).toBe(8);
+    check();
+    // Wider rows: everything is laid out again, rows kept.
+    stores[11].applyLink(11, 100, 1, 6, 10);
+    expect(stores[0].slots).not.toBe(before);
+    expect(stores[11].isKnown(100)).toBe(true);
+    expect(stores[10].isKnown(100)).toBe(false);
+    check();
   });
 });
