@@ -22,8 +22,6 @@ export class Outbox {
   private n = 0;
   /** The shared entry rows (this peer's: `self`). */
   private readonly plane: OutboxPlane;
-  /** Entries per row. */
-  private readonly cap: number;
   /** Linked neighbours in link order (flush order), with their slots. */
   private readonly slotOf = new Map<PeerNum, number>();
   /**
@@ -49,8 +47,8 @@ export class Outbox {
     /** Called whenever an event waits: the owner sets the flush timer unless it is already set. */
     private readonly arm: () => void,
   ) {
-    this.cap = Math.max(1, Math.min(cfg.batchSize, cfg.maxQueuedEvents));
-    this.plane = table.outboxPlane(this.cap);
+    // Never more entries than a batch: the outbox flushes on reaching it.
+    this.plane = table.outboxPlane(Math.max(1, Math.min(cfg.batchSize, cfg.maxQueuedEvents)));
   }
 
   get waiting(): number {
@@ -121,7 +119,7 @@ export class Outbox {
     }
     const p = this.plane;
     if (this.self >= p.rows) p.ensureRow(this.self);
-    const e = this.self * this.cap + this.n++;
+    const e = this.self * p.cap + this.n++;
     const w = p.words;
     p.serial[e] = serial;
     p.ttl[e] = ttl;
@@ -149,7 +147,7 @@ export class Outbox {
   exclude(serial: number, linkSlot: number): void {
     if (linkSlot < 0) return;
     const p = this.plane;
-    const base = this.self * this.cap;
+    const base = this.self * this.plane.cap;
     // The hint names the last entry queued in its bucket: if it holds this serial, no later entry does.
     let i = p.hint[this.self * HINT_BUCKETS + (serial & (HINT_BUCKETS - 1))] - 1;
     if (i < 0 || i >= this.n || p.serial[base + i] !== serial) {
@@ -169,7 +167,7 @@ export class Outbox {
     if (this.n === 0) return;
     const n = this.n;
     const { excl, allow, restricted, serial, ttl, words: w } = this.plane;
-    const base = this.self * this.cap;
+    const base = this.self * this.plane.cap;
     const chunk = Math.min(MAX_GM_EVENTS, this.cfg.batchSize);
     const pool = this.table.refsPool;
     for (const peer of this.slotOf.keys()) {
@@ -208,7 +206,7 @@ export class Outbox {
     const t = this.table;
     const row = this.self * t.rowWords;
     const serials = this.plane.serial;
-    const base = this.self * this.cap;
+    const base = this.self * this.plane.cap;
     for (let i = base; i < base + this.n; i++) {
       const serial = serials[i];
       if (!t.isLive(serial)) continue;

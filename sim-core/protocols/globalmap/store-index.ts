@@ -293,12 +293,12 @@ export class StoreIndex {
    * (confirmation is symmetric: two connects in opposite directions).
    */
   protected unsettleChanged(old: number, next: number, verdicts: Uint8Array | null = null): void {
+    if (old < 0) return; // only entries that were there can stop confirming
     const pool = this.pool;
-    let i = old < 0 ? 0 : pool.vOff[old];
-    const iEnd = old < 0 ? 0 : i + pool.vLen[old];
+    let i = pool.vOff[old];
+    const iEnd = i + pool.vLen[old];
     let j = next < 0 ? 0 : pool.vOff[next];
     const jEnd = next < 0 ? 0 : j + pool.vLen[next];
-    if (old < 0) return;
     const origin = pool.vOrigin[old];
     const P = pool.ePeer;
     const F = pool.eFlags;
