@@ -276,7 +276,7 @@ async function convergenceSection(): Promise<void> {
 async function scaleSection(): Promise<void> {
   const file = args['scale-file'];
   const raw = parseYaml(readFileSync(file, 'utf8')) as { name?: string; peers: { count: number; joinOverS?: number }; durationS: number };
-  const name = `scale-${raw.peers.count}`;
+  const name = raw.name ?? `scale-${raw.peers.count}`;
   const heapMb = Number(args['scale-heap-mb']);
   console.log(`== scale (${file}: ${raw.peers.count} peers, ${raw.durationS} simulated s, seed ${SEED}, --max-old-space-size=${heapMb})`);
   const prev = previousResult<{ result: { wallSeconds: number; peakRssBytes: number } }>(name);

@@ -45,6 +45,12 @@ export interface NeighbourStrategy {
   rank(view: SelectionView, candidates: readonly PeerNum[]): Scored[];
   /** Among `kickable` neighbours, the one to drop first, with its score; undefined if none. */
   worst(view: SelectionView, kickable: readonly PeerNum[]): Scored | undefined;
+  /**
+   * Optional, for strategies whose rank and worst are pure: the at-target
+   * replacement rule with less work — `add` is rank()[0] and `drop` is
+   * worst(), returned only when add.score + margin ≤ drop.score.
+   */
+  replacement?(view: SelectionView, kickable: readonly PeerNum[], candidates: readonly PeerNum[], margin: number): { add: Scored; drop: Scored } | undefined;
 }
 
 /**
@@ -62,13 +68,7 @@ export const minimalOverlap: NeighbourStrategy = {
     if (!store) return candidates.map((peer) => ({ peer, score: 0 }));
     markNeighbourhood(view);
     const buf: PeerNum[] = [];
-    const s = view.scratch;
-    const out = candidates.map((peer) => {
-      let score = s.countOf(peer) > 0 || view.neighbours.has(peer) ? 1 : 0;
-      for (const q of store.confirmedNeighbours(peer, buf)) if (q !== view.self && (s.countOf(q) > 0 || view.neighbours.has(q))) score++;
-      return { peer, score };
-    });
-    return stableSort(out);
+    return stableSort(candidates.map((peer) => ({ peer, score: overlapScore(view, peer, buf) })));
   },
   worst(view, kickable) {
     const store = view.store;
@@ -88,6 +88,24 @@ export const minimalOverlap: NeighbourStrategy = {
     }
     return worst;
   },
+  // Most rounds at target replace nothing: the worst neighbour is found first (12 scores), and
+  // candidates are scored only while one could still beat it by the margin. Scores are ≥ 0, so
+  // a worst below the margin ends the round; the first candidate at the lowest score is rank()[0].
+  replacement(view, kickable, candidates, margin) {
+    const drop = minimalOverlap.worst(view, kickable);
+    if (!drop || drop.score - margin < 0) return undefined;
+    const buf: PeerNum[] = [];
+    let add: Scored | undefined;
+    let bound = drop.score - margin;
+    for (const peer of candidates) {
+      const score = overlapScore(view, peer, buf);
+      if (score > bound) continue;
+      add = { peer, score };
+      if (score === 0) break;
+      bound = score - 1;
+    }
+    return add && { add, drop };
+  },
 };
 
 /** Bitcoin-addrman-like baseline: candidates in random order, a random neighbour to drop. */
@@ -101,6 +119,14 @@ export const uniformRandom: NeighbourStrategy = {
     return peer === undefined ? undefined : { peer, score: 0 };
   },
 };
+
+/** A candidate's overlap with the neighbourhood markNeighbourhood counted (itself, then its confirmed neighbours). */
+function overlapScore(view: SelectionView, peer: PeerNum, buf: PeerNum[]): number {
+  const s = view.scratch;
+  let score = s.countOf(peer) > 0 || view.neighbours.has(peer) ? 1 : 0;
+  for (const q of view.store!.confirmedNeighbours(peer, buf)) if (q !== view.self && (s.countOf(q) > 0 || view.neighbours.has(q))) score++;
+  return score;
+}
 
 /** Counts, for every peer, how many of our neighbours have it as a confirmed neighbour. */
 function markNeighbourhood(view: SelectionView): void {

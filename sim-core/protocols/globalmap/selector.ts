@@ -72,6 +72,11 @@ export class Selector {
     // At target with no replacement due, the ranking would be thrown away: skip it if that changes nothing.
     const replaceBlocked = inFlight > 0 || this.replacing !== undefined || now < this.nextReplaceUs;
     if (want <= 0 && replaceBlocked && (degree > 0 || inFlight > 0) && this.deps.strategy.rankIsPure === true) return;
+    if (want <= 0 && !replaceBlocked && this.deps.strategy.rankIsPure === true && this.deps.strategy.replacement) {
+      const r = candidates.length > 0 ? this.deps.strategy.replacement(view, this.kickable(now), candidates, cfg.kickMargin) : undefined;
+      if (r) this.replaceWith(now, r.drop.peer, r.add.peer);
+      return;
+    }
     const ranked = this.deps.strategy.rank(view, candidates);
     if (degree === 0 && inFlight === 0 && ranked.length === 0) return this.dialBootstrap(now);
     if (want > 0) {
@@ -81,12 +86,15 @@ export class Selector {
     // At target: replace the most redundant link, rarely, and only for a clearly better candidate.
     if (replaceBlocked || ranked.length === 0) return;
     const worst = this.deps.strategy.worst(view, this.kickable(now));
-    if (worst && ranked[0].score + cfg.kickMargin <= worst.score) {
-      this.stats.replacements++;
-      this.replacing = worst.peer;
-      this.nextReplaceUs = now + cfg.replaceIntervalUs;
-      this.connect(now, ranked[0].peer);
-    }
+    if (worst && ranked[0].score + cfg.kickMargin <= worst.score) this.replaceWith(now, worst.peer, ranked[0].peer);
+  }
+
+  /** Dials the better candidate; `drop` goes once it is up. */
+  private replaceWith(now: TimeUs, drop: PeerNum, add: PeerNum): void {
+    this.stats.replacements++;
+    this.replacing = drop;
+    this.nextReplaceUs = now + this.deps.cfg.replaceIntervalUs;
+    this.connect(now, add);
   }
 
   onLinkUp(peer: PeerNum, address: Address | undefined): void {
