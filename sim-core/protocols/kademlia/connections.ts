@@ -216,8 +216,10 @@ export class Connections {
     const api = this.ctx.api;
     let best = -1;
     let bestUs = Infinity;
-    for (const [peer, dir] of api.peers()) {
-      if (dir !== 'out' || this.linkSet.has(peer)) continue;
+    // Keys and get, not entries: destructuring [peer, dir] allocated an array per peer per call.
+    const peers = api.peers();
+    for (const peer of peers.keys()) {
+      if (peers.get(peer) !== 'out' || this.linkSet.has(peer)) continue;
       const u = this.use.get(peer);
       if (u === undefined || u.inUse > 0) continue;
       if (u.lastUsedUs < bestUs) {
@@ -252,8 +254,9 @@ export class Connections {
     const api = this.ctx.api;
     const close = this.scratchClose;
     close.length = 0;
-    for (const [peer, dir] of api.peers()) {
-      if (dir !== 'out' || this.linkSet.has(peer)) continue;
+    const peers = api.peers();
+    for (const peer of peers.keys()) {
+      if (peers.get(peer) !== 'out' || this.linkSet.has(peer)) continue;
       const u = this.use.get(peer);
       if (u !== undefined && u.inUse === 0 && now - u.lastUsedUs >= this.ctx.cfg.idleTimeoutUs) close.push(peer);
     }

@@ -167,8 +167,7 @@ export class RoutingTable {
       if (out.length < count) for (let i = 0; i < tb; i++) this.collect(i, exclude, out);
     }
     for (let i = tb + 1; i < KAD_BUCKETS && out.length < count; i++) this.collect(i, exclude, out);
-    const ids = this.ids;
-    out.sort((a, b) => ids.compareDistance(a, b, target));
+    sortByDistance(out, this.ids, target);
     if (out.length > count) out.length = count;
     return out;
   }
@@ -249,5 +248,26 @@ export class RoutingTable {
     const entries = this.buckets[b];
     if (entries === undefined) return;
     for (let i = 0; i < entries.length; i++) if (entries[i] !== exclude) out.push(entries[i]);
+  }
+}
+
+/**
+ * Sorts peers by XOR distance to target, closest first, stable: a binary
+ * insertion sort in place. Array.prototype.sort copied every list into a
+ * fresh work array — a tenth of a Kademlia run's allocations — and these
+ * lists hold a few buckets at most.
+ */
+function sortByDistance(out: PeerNum[], ids: KadIdTable, target: KadId): void {
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i];
+    let lo = 0;
+    let hi = i;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids.compareDistance(out[mid], x, target) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let j = i; j > lo; j--) out[j] = out[j - 1];
+    out[lo] = x;
   }
 }

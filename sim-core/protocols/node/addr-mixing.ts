@@ -53,6 +53,9 @@ export class AddrMixer {
   private nextFeelerUs: TimeUs;
   /** Address → relay window it was last relayed in (bounded: cleared past maxRelayMemory). */
   private readonly relayedIn = new Map<Address, number>();
+  /** relay()'s scratch: the chosen targets and their scores (empty between calls). */
+  private readonly best: Conn[] = [];
+  private readonly score: number[] = [];
 
   constructor(
     private readonly rng: Rng,
@@ -103,22 +106,29 @@ export class AddrMixer {
     if (this.relayedIn.get(address) === window) return;
     if (this.relayedIn.size >= this.maxRelayMemory) this.relayedIn.clear();
     this.relayedIn.set(address, window);
-    const best: Conn[] = [];
-    const score: number[] = [];
+    // The addrRelayFanout best scores, highest first, in scratch arrays (splice made garbage per entry heard).
+    const best = this.best;
+    const score = this.score;
+    best.length = 0;
+    score.length = 0;
     for (const c of peers) {
       if (c === from || c.feeler || c.peer === e.peer) continue;
       const s = mix(this.key ^ window, address, c.peer!);
       let i = best.length;
       while (i > 0 && score[i - 1] < s) i--;
       if (i >= addrRelayFanout) continue;
-      best.splice(i, 0, c);
-      score.splice(i, 0, s);
-      if (best.length > addrRelayFanout) {
-        best.pop();
-        score.pop();
+      const n = Math.min(best.length + 1, addrRelayFanout);
+      for (let j = n - 1; j > i; j--) {
+        best[j] = best[j - 1];
+        score[j] = score[j - 1];
       }
+      best[i] = c;
+      score[i] = s;
+      best.length = n;
+      score.length = n;
     }
     for (const c of best) this.enqueue(c, e);
+    best.length = 0;
   }
 
   /** Queues an entry for the next trickle to `c` (our own address on a new connection, or a relay). */

@@ -1,3 +1,4 @@
+import { PickStamp } from './pick-stamp.ts';
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
@@ -25,8 +26,12 @@ export const MAX_PROBES = 64;
 export interface Book {
   readonly size: number;
   get(address: Address): AddrEntry | undefined;
-  /** Records an address (or refreshes it); `from`: who told us (an `addr` sender), for source-grouped books. */
-  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): AddrEntry | undefined;
+  /**
+   * Records an address (or refreshes it); `from`: who told us (an `addr`
+   * sender), for source-grouped books. True if the book holds it after the
+   * call (no entry object: addr gossip calls this for every entry it hears).
+   */
+  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): boolean;
   dialFailed(address: Address, now: TimeUs): void;
   disconnected(address: Address, now: TimeUs): void;
   /** A handshake succeeded at the address; `outbound`: we dialled it (only that proves it is dialable). */
@@ -53,8 +58,8 @@ export class AddressBook implements Book {
   private readonly keys: Address[] = [];
   private readonly bans: BanList<Address>;
   private readonly peerBans: BanList<PeerNum>;
-  /** Scratch for sample(): empty between calls. */
-  private readonly picked = new Set<Address>();
+  /** sample()'s draws so far, by key index. */
+  private readonly picked = new PickStamp();
 
   constructor(
     private readonly cfg: NodeConfig,
@@ -74,20 +79,20 @@ export class AddressBook implements Book {
   }
 
   /** Records an address (or refreshes it); returns the entry, or undefined for our own address. */
-  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs): AddrEntry | undefined {
-    if (address === this.self || !(address >= 0)) return undefined;
+  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs): boolean {
+    if (address === this.self || !(address >= 0)) return false;
     const known = this.entries.get(address);
     if (known) {
       if (peer !== undefined) known.peer = peer;
       if (source === 'bootstrap') known.source = 'bootstrap';
       known.lastSeenUs = Math.max(known.lastSeenUs, now);
-      return known;
+      return true;
     }
     if (this.entries.size >= this.cfg.addrBookCapacity) this.evictOne();
     const entry: AddrEntry = { address, peer, source, lastSeenUs: now, failures: 0, nextDialUs: 0 };
     this.entries.set(address, entry);
     this.keys.push(address);
-    return entry;
+    return true;
   }
 
   dialFailed(address: Address, now: TimeUs): void {
@@ -149,15 +154,15 @@ export class AddressBook implements Book {
   /** A random sample of known, unbanned entries (for `addr` answers). */
   sample(now: TimeUs, count: number): AddrEntry[] {
     const out: AddrEntry[] = [];
-    const picked = this.picked; // reused: sampling runs every selection round, a new Set each time is garbage
-    picked.clear();
+    const picked = this.picked;
+    picked.begin(this.keys.length);
     for (let p = 0; p < count * 3 && out.length < count && this.keys.length > 0; p++) {
-      const e = this.entries.get(this.keys[this.rng.int(this.keys.length)])!;
-      if (picked.has(e.address) || this.isBanned(e.address, now)) continue;
-      picked.add(e.address);
+      const k = this.rng.int(this.keys.length);
+      const e = this.entries.get(this.keys[k])!;
+      if (picked.has(k) || this.isBanned(e.address, now)) continue;
+      picked.mark(k);
       out.push(e);
     }
-    picked.clear();
     return out;
   }
 

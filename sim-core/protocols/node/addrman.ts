@@ -1,3 +1,4 @@
+import { PickStamp } from './pick-stamp.ts';
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
@@ -110,7 +111,8 @@ export class AddrMan implements Book {
   private readonly k1: number;
   private readonly perSource: number;
   private bootstraps = 0;
-  private readonly picked = new Set<Address>();
+  /** sample()'s draws so far, by entry index. */
+  private readonly picked = new PickStamp();
   /** Scratch: candidate buckets, and entries per source in one bucket. */
   private readonly cand = new Int32Array(NEW_CHOICES);
   /** New-table entries per source group (only groups that have some). */
@@ -154,8 +156,8 @@ export class AddrMan implements Book {
     return i < 0 ? undefined : this.store.table[i] === 0 ? 'new' : 'tried';
   }
 
-  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): AddrEntry | undefined {
-    if (address === this.self || !(address >= 0) || address > 0x7fffffff) return undefined;
+  add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, from?: Address): boolean {
+    if (address === this.self || !(address >= 0) || address > 0x7fffffff) return false;
     const st = this.store;
     const known = st.find(address);
     if (known >= 0) {
@@ -166,15 +168,15 @@ export class AddrMan implements Book {
         this.bootstraps++;
       }
       st.lastSeenUs[known] = Math.max(st.lastSeenUs[known], now);
-      return st.entry(known);
+      return true;
     }
     const srcGroup = this.groupOf(source === 'addr' && from !== undefined ? from : address);
     const slot = this.newSlot(address, srcGroup);
-    if (slot < 0) return undefined;
+    if (slot < 0) return false;
     const e = st.push(address, peer, source, now, srcGroup);
     this.place(e, 0, slot);
     if (source === 'bootstrap') this.bootstraps++;
-    return st.entry(e);
+    return true;
   }
 
   dialFailed(address: Address, now: TimeUs): void {
@@ -252,15 +254,13 @@ export class AddrMan implements Book {
     const out: AddrEntry[] = [];
     const picked = this.picked;
     const st = this.store;
-    picked.clear();
+    picked.begin(st.size);
     for (let p = 0; p < count * 3 && out.length < count && st.size > 0; p++) {
       const e = this.rng.int(st.size);
-      const a = st.addr[e];
-      if (picked.has(a) || this.isBanned(a, now)) continue;
-      picked.add(a);
+      if (picked.has(e) || this.isBanned(st.addr[e], now)) continue;
+      picked.mark(e);
       out.push(st.entry(e));
     }
-    picked.clear();
     return out;
   }
 
