@@ -93,10 +93,11 @@ export const minimalOverlap: NeighbourStrategy = {
   // a worst below the margin ends the round; the first candidate at the lowest score is rank()[0].
   replacement(view, kickable, candidates, margin) {
     const drop = minimalOverlap.worst(view, kickable);
-    if (!drop || drop.score - margin < 0) return undefined;
+    if (!drop) return undefined;
+    let bound = drop.score - margin;
+    if (bound < 0) return undefined;
     const buf: PeerNum[] = [];
     let add: Scored | undefined;
-    let bound = drop.score - margin;
     for (const peer of candidates) {
       const score = overlapScore(view, peer, buf);
       if (score > bound) continue;

@@ -71,10 +71,12 @@ export class Selector {
     const candidates = this.candidates(now);
     // At target with no replacement due, the ranking would be thrown away: skip it if that changes nothing.
     const replaceBlocked = inFlight > 0 || this.replacing !== undefined || now < this.nextReplaceUs;
-    if (want <= 0 && replaceBlocked && (degree > 0 || inFlight > 0) && this.deps.strategy.rankIsPure === true) return;
+    const strategy = this.deps.strategy;
+    const pure = strategy.rankIsPure === true;
+    if (want <= 0 && replaceBlocked && (degree > 0 || inFlight > 0) && pure) return;
     // At target with a replacement due: a pure strategy's shortcut makes rank+worst's decision without ranking everyone.
-    if (want <= 0 && !replaceBlocked && this.deps.strategy.rankIsPure === true && this.deps.strategy.replacement) {
-      const r = candidates.length > 0 ? this.deps.strategy.replacement(view, this.kickable(now), candidates, cfg.kickMargin) : undefined;
+    if (want <= 0 && !replaceBlocked && pure && strategy.replacement) {
+      const r = candidates.length > 0 ? strategy.replacement(view, this.kickable(now), candidates, cfg.kickMargin) : undefined;
       if (r) this.replaceWith(now, r.drop.peer, r.add.peer);
       return;
     }

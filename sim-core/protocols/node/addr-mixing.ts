@@ -53,7 +53,7 @@ export class AddrMixer {
   private nextFeelerUs: TimeUs;
   /** Address → relay window it was last relayed in (bounded: cleared past maxRelayMemory). */
   private readonly relayedIn = new Map<Address, number>();
-  /** relay()'s scratch: the chosen targets and their scores (empty between calls). */
+  /** relay()'s scratch: the chosen targets and their scores (emptied at each call). */
   private readonly best: Conn[] = [];
   private readonly score: number[] = [];
 
@@ -128,7 +128,6 @@ export class AddrMixer {
       score.length = n;
     }
     for (const c of best) this.enqueue(c, e);
-    best.length = 0;
   }
 
   /** Queues an entry for the next trickle to `c` (our own address on a new connection, or a relay). */

@@ -78,7 +78,7 @@ export class AddressBook implements Book {
     return this.entries.get(address);
   }
 
-  /** Records an address (or refreshes it); returns the entry, or undefined for our own address. */
+  /** Records an address (or refreshes it); false for our own address or a malformed one. */
   add(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs): boolean {
     if (address === this.self || !(address >= 0)) return false;
     const known = this.entries.get(address);
