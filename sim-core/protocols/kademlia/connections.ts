@@ -4,6 +4,7 @@ import type { Address, Direction } from '../../sans-io/protocol.ts';
 import type { AppContext } from './app-context.ts';
 import { LINK_REFUSED_US, LINK_SETTLE_US, MAX_REFUSED_LINKS, REDIAL_GIVE_UP_US, REDIAL_US, TAG_REDIAL } from './constants.ts';
 import { chooseStickyOverlayLinks } from './overlay.ts';
+import { OrderedIntMap } from '../node/ordered-int-map.ts';
 import type { RpcTable } from './rpc.ts';
 
 /** A dial this app asked for, until its handshake completes or fails. */
@@ -46,8 +47,10 @@ interface PeerUse {
  */
 export class Connections {
   private linkSet = new Set<PeerNum>();
-  private readonly use = new Map<PeerNum, PeerUse>();
-  private readonly connecting = new Map<Address, Dial>();
+  // Insertion-ordered int maps and a pool of PeerUse records: every RPC connection passes through them.
+  private readonly use = new OrderedIntMap<PeerUse>();
+  private readonly usePool: PeerUse[] = [];
+  private readonly connecting = new OrderedIntMap<Dial>();
   /** Peers with requests waiting for an outbound slot (FIFO, ≤ request table size). */
   private readonly needDial: PeerNum[] = [];
   /** Refused dials retried shortly (≤ request table size). */
@@ -88,15 +91,23 @@ export class Connections {
 
   /** `peer` is connected: its dial (if ours) is over. */
   up(now: TimeUs, peer: PeerNum, addr: Address | undefined, dir: Direction): void {
-    this.use.set(peer, { lastUsedUs: now, inUse: 0, upUs: now, dir });
+    const u = this.usePool.pop() ?? { lastUsedUs: now, inUse: 0, upUs: now, dir };
+    u.lastUsedUs = now;
+    u.inUse = 0;
+    u.upUs = now;
+    u.dir = dir;
+    this.use.set(peer, u);
     if (addr !== undefined) this.connecting.delete(addr);
   }
 
   /** `peer`'s connection is gone. We never close a chosen link ourselves: one our dial carried that dies young was turned away. */
   down(now: TimeUs, peer: PeerNum): void {
     const u = this.use.get(peer);
+    if (u === undefined) return;
     this.use.delete(peer);
-    if (u === undefined || u.dir !== 'out' || !this.linkSet.has(peer) || now - u.upUs >= LINK_SETTLE_US) return;
+    // Bounded: a record is pooled only when its connection closes, so the pool never holds more than were ever open at once.
+    this.usePool.push(u);
+    if (u.dir !== 'out' || !this.linkSet.has(peer) || now - u.upUs >= LINK_SETTLE_US) return;
     this.linkSet.delete(peer);
     this.refused.delete(peer);
     if (this.refused.size >= MAX_REFUSED_LINKS) this.refused.delete(this.refused.keys().next().value!);

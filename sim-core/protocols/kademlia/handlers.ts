@@ -1,4 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
+import { OrderedIntMap } from '../node/ordered-int-map.ts';
 import { KAD_ID_BYTES } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type KadFindNodeMsg, type KadNode, type KadNodesMsg, type KadPingMsg, type KadPongMsg, type Message } from '../../wire/messages.ts';
@@ -19,7 +20,7 @@ import { RpcKind } from './rpc.ts';
  */
 export class MessageHandlers {
   /** When each peer last showed it was alive (pruned to about the table's peers; kept across restarts). */
-  private readonly seen = new Map<PeerNum, TimeUs>();
+  private readonly seen = new OrderedIntMap<TimeUs>();
   private readonly scratchPeers: PeerNum[] = [];
   private readonly scratchTarget = newKadId();
   /** FIND_NODE requests this peer answered. */

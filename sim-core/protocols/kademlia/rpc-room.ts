@@ -1,6 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { AppContext } from './app-context.ts';
+import { OrderedIntMap } from '../node/ordered-int-map.ts';
 
 /**
  * Inbound connections of a `KademliaApp`, split in two budgets so that other
@@ -21,7 +22,7 @@ export class RpcRoom {
   /** Inbound peers holding link slots, in arrival order. */
   private readonly linkSlots = new Set<PeerNum>();
   /** Inbound peers in the room → when they last sent a Kademlia message. */
-  private readonly room = new Map<PeerNum, TimeUs>();
+  private readonly room = new OrderedIntMap<TimeUs>();
   private readonly scratch: PeerNum[] = [];
 
   constructor(private readonly ctx: AppContext) {}

@@ -9,6 +9,7 @@ import { AddressBook, type Book } from './address-book.ts';
 import { AddrMan } from './addrman.ts';
 import { AddrMixer } from './addr-mixing.ts';
 import { Anchors, BanScores, inboundCap } from './defences.ts';
+import { OrderedIntMap } from './ordered-int-map.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
 import { PeerAddresses } from './peer-addresses.ts';
 import { LostPeers } from './lost-peers.ts';
@@ -79,12 +80,14 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   readonly address: Address;
   readonly rng: Rng;
   private readonly appRng: Rng;
-  private readonly conns = new Map<ConnId, Conn>();
-  private readonly byPeer = new Map<PeerNum, Conn>();
+  // Insertion-ordered like Maps, without a new hash table every few dozen connections (see OrderedIntMap).
+  private readonly conns = new OrderedIntMap<Conn>();
+  private readonly byPeer = new OrderedIntMap<Conn>();
   /** Per-message state of our connections (see ConnHot); `conns` keeps their order and the rest. */
   private readonly hot: ConnHot<Conn>;
-  private readonly established = new Map<PeerNum, Direction>();
-  private readonly ownNonces = new Set<number>();
+  private readonly established = new OrderedIntMap<Direction>();
+  /** Nonces of our handshakes in progress (a value of 1 each). */
+  private readonly ownNonces = new OrderedIntMap<number>();
   private reach = { reachable: true, relay: false };
   private readonly scores: BanScores;
   private readonly anchors: Anchors;
@@ -451,7 +454,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     r[o + R_HAS_BUCKET] = 1;
     if (this.cfg.materialize) c.decoder = this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
     const nonce = this.freshNonce();
-    this.ownNonces.add(nonce);
+    this.ownNonces.set(nonce, 1);
     const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
     c.hs = newHandshake(this.deps.identity, this.deps.registry, this.cfg, this.address, services, nonce, (n) => this.ownNonces.has(n), c.address);
     this.io.send(c.id, this.wireOut(c.hs.start(now)));

@@ -1,0 +1,199 @@
+/**
+ * An insertion-ordered map from a non-negative safe integer to V that
+ * iterates exactly like a Map (deleted entries are skipped, entries added
+ * while iterating are visited, re-adding a deleted key puts it last), but
+ * reuses its arrays: a Map under constant turnover (a connection in, another
+ * out) rebuilds its hash table every few dozen operations, and each dropped
+ * table that outlived the young generation was garbage for a full GC.
+ *
+ * Entries sit in order slots (keys, vals); a deleted one leaves a hole. When
+ * the slots run out, the live entries are moved down over the holes in place
+ * (never while an iterator is running: then the slots grow instead). An
+ * index (open addressing, backward-shift deletion) finds a key's slot.
+ */
+export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
+  private keysAt: Float64Array;
+  private vals: (V | undefined)[];
+  /** Order slots in use (live entries and holes). */
+  private end = 0;
+  private live = 0;
+  /** Hash slot → order slot, EMPTY when free; twice the order slots, so at most half full. */
+  private index: Int32Array;
+  /** Iterators started and not finished: the order slots must not move under them. */
+  private iterating = 0;
+
+  constructor(
+    initialCapacity = 8,
+    /** Hard bound on entries; set beyond it throws. */
+    readonly maxSize = 1 << 24,
+  ) {
+    let cap = 8;
+    while (cap < initialCapacity) cap *= 2;
+    this.keysAt = new Float64Array(cap).fill(HOLE);
+    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.index = new Int32Array(cap * 2).fill(EMPTY);
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'OrderedIntMap';
+  }
+
+  has(key: number): boolean {
+    return this.index[this.findHash(key)] !== EMPTY;
+  }
+
+  get(key: number): V | undefined {
+    const s = this.index[this.findHash(key)];
+    return s === EMPTY ? undefined : this.vals[s];
+  }
+
+  set(key: number, value: V): this {
+    if (!(key >= 0 && key <= Number.MAX_SAFE_INTEGER && key % 1 === 0)) throw new RangeError(`OrderedIntMap key must be a non-negative safe integer, got ${key}`);
+    const h = this.findHash(key);
+    const s = this.index[h];
+    if (s !== EMPTY) {
+      this.vals[s] = value;
+      return this;
+    }
+    if (this.end === this.keysAt.length) {
+      this.makeRoom();
+      return this.set(key, value);
+    }
+    const slot = this.end++;
+    this.keysAt[slot] = key;
+    this.vals[slot] = value;
+    this.index[h] = slot;
+    this.live++;
+    return this;
+  }
+
+  delete(key: number): boolean {
+    let i = this.findHash(key);
+    const slot = this.index[i];
+    if (slot === EMPTY) return false;
+    const ix = this.index;
+    const mask = ix.length - 1;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const s = ix[j];
+      if (s === EMPTY) break;
+      const home = hash(this.keysAt[s]) & mask;
+      // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
+      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (stays) continue;
+      ix[i] = s;
+      i = j;
+    }
+    ix[i] = EMPTY;
+    this.keysAt[slot] = HOLE;
+    this.vals[slot] = undefined;
+    this.live--;
+    if (this.live === 0 && this.iterating === 0) this.end = 0;
+    return true;
+  }
+
+  clear(): void {
+    for (let s = 0; s < this.end; s++) this.delete(this.keysAt[s]);
+  }
+
+  *entries(): MapIterator<[number, V]> {
+    this.iterating++;
+    try {
+      for (let s = 0; s < this.end; s++) if (this.keysAt[s] !== HOLE) yield [this.keysAt[s], this.vals[s] as V];
+    } finally {
+      this.iterating--;
+    }
+  }
+
+  *keys(): MapIterator<number> {
+    this.iterating++;
+    try {
+      for (let s = 0; s < this.end; s++) if (this.keysAt[s] !== HOLE) yield this.keysAt[s];
+    } finally {
+      this.iterating--;
+    }
+  }
+
+  *values(): MapIterator<V> {
+    this.iterating++;
+    try {
+      for (let s = 0; s < this.end; s++) if (this.keysAt[s] !== HOLE) yield this.vals[s] as V;
+    } finally {
+      this.iterating--;
+    }
+  }
+
+  [Symbol.iterator](): MapIterator<[number, V]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: V, key: number, map: ReadonlyMap<number, V>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+
+  /** The hash slot holding `key`, else the empty slot that ends its probe run. */
+  private findHash(key: number): number {
+    const ix = this.index;
+    const mask = ix.length - 1;
+    let i = hash(key) & mask;
+    for (;;) {
+      const s = ix[i];
+      if (s === EMPTY || this.keysAt[s] === key) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Closes the holes in place when they are at least half the slots; otherwise (or under an iterator) doubles the slots. */
+  private makeRoom(): void {
+    const cap = this.keysAt.length;
+    if (this.iterating === 0 && this.live * 2 <= cap) {
+      let w = 0;
+      for (let s = 0; s < this.end; s++) {
+        if (this.keysAt[s] === HOLE) continue;
+        this.keysAt[w] = this.keysAt[s];
+        this.vals[w] = this.vals[s];
+        w++;
+      }
+      this.keysAt.fill(HOLE, w);
+      this.vals.fill(undefined, w);
+      this.end = w;
+      this.reindex(cap * 2);
+      return;
+    }
+    if (this.live >= this.maxSize) throw new RangeError(`OrderedIntMap is full (${this.maxSize} entries)`);
+    const keys = new Float64Array(cap * 2).fill(HOLE);
+    keys.set(this.keysAt);
+    this.keysAt = keys;
+    for (let s = cap; s < cap * 2; s++) this.vals.push(undefined);
+    this.reindex(cap * 4);
+  }
+
+  private reindex(n: number): void {
+    const ix = this.index.length === n ? this.index.fill(EMPTY) : new Int32Array(n).fill(EMPTY);
+    const mask = n - 1;
+    for (let s = 0; s < this.end; s++) {
+      const k = this.keysAt[s];
+      if (k === HOLE) continue;
+      let i = hash(k) & mask;
+      while (ix[i] !== EMPTY) i = (i + 1) & mask;
+      ix[i] = s;
+    }
+    this.index = ix;
+  }
+}
+
+const HOLE = -1;
+const EMPTY = -1;
+
+function hash(key: number): number {
+  const lo = key >>> 0;
+  const hi = (key / 4294967296) >>> 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  h ^= h >>> 16;
+  return h;
+}
