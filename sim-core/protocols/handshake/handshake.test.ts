@@ -18,7 +18,7 @@ function side(registry: IdentityRegistry, identity: Identity, nonce: number, opt
       verifyUs: 200,
       listen: { host: identity.num, port: 0 },
       startHeight: 0,
-      isOwnNonce: (n) => own.has(n) && n !== nonce,
+      isOwnNonce: (n, self) => own.has(n) && n !== self,
       peerOf: (pk) => registry.numOfPublicKey(pk),
     },
     opts.cfg ?? cfg,

@@ -59,8 +59,8 @@ export interface HandshakeContext {
   verifyUs: number;
   listen: NetAddress;
   startHeight: number;
-  /** True if `nonce` is one this node sent on another connection (self-connection). */
-  isOwnNonce(nonce: number): boolean;
+  /** True if `nonce` is one this node sent on another connection than the one whose nonce is `ownNonce` (self-connection). */
+  isOwnNonce(nonce: number, ownNonce: number): boolean;
   /** Peer number of a public key; undefined when it cannot be interned (table of unknown ids full). */
   peerOf(publicKey: Uint8Array): PeerNum | undefined;
   /** Identity proof of work the other side must show (leading zero bits; 0: none). */
@@ -189,6 +189,8 @@ export class Handshake {
     private readonly cfg: HandshakeConfig,
     /** This connection's nonce (u53), from the node's seeded stream. */
     readonly nonce: number,
+    /** The other end's address as we see it; overrides `ctx.remote`, so one context can serve all of a node's connections. */
+    private readonly remoteAddress: number | undefined = ctx.remote,
   ) {}
 
   get finished(): boolean {
@@ -238,7 +240,7 @@ export class Handshake {
 
   private onVersion(v: VersionMsg): HandshakeStep {
     if (this.state !== 'awaiting-version') return this.failWith('out-of-order', v.type, RejectCode.Duplicate, 'second version');
-    if (this.ctx.isOwnNonce(v.nonce)) return this.failWith('self-connection', v.type, RejectCode.SelfConnection, 'connected to self');
+    if (this.ctx.isOwnNonce(v.nonce, this.nonce)) return this.failWith('self-connection', v.type, RejectCode.SelfConnection, 'connected to self');
     if (v.protocolVersion < this.cfg.minProtocolVersion) {
       return this.failWith('version-mismatch', v.type, RejectCode.Obsolete, `protocol ${v.protocolVersion} < ${this.cfg.minProtocolVersion}`);
     }
@@ -281,7 +283,7 @@ export class Handshake {
     if ((this.cfg.transcript ?? 'bound') === 'seed') return signing ? transcript(remote.nonce, this.nonce) : transcript(this.nonce, remote.nonce);
     const own = this.own ?? this.start(0);
     const local = this.ctx.local ?? this.ctx.listen.host;
-    const far = this.ctx.remote ?? remote.listen.host;
+    const far = this.remoteAddress ?? remote.listen.host;
     return signing ? boundTranscript(remote, own, far, local) : boundTranscript(own, remote, local, far);
   }
 

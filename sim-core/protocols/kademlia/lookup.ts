@@ -66,11 +66,6 @@ const FAILED = 3;
 /** Could not be asked (no connection, slot or answer path): no verdict on the peer, so the result may miss it. */
 const UNASKED = 4;
 
-interface Query {
-  round: number;
-  depth: number;
-}
-
 /**
  * An iterative FIND_NODE lookup as a sans-IO state machine. The caller sends
  * what `start`/`onResponse`/`onFailure` return, arms one timer per request
@@ -99,15 +94,19 @@ export class Lookup {
   private readonly ids: KadIdTable;
   private readonly self: PeerNum;
   private readonly cfg: KademliaConfig;
-  // the shortlist, sorted by distance to the target, parallel arrays
-  private readonly peers: PeerNum[] = [];
-  private readonly states: number[] = [];
-  private readonly depths: number[] = [];
-  private readonly listed = new Set<PeerNum>();
-  /** Peers ever queried (bounded by maxLookupQueries): never re-added nor re-queried. */
-  private readonly queried = new Set<PeerNum>();
-  /** Outstanding requests; authoritative even if the peer fell off the shortlist. */
-  private readonly inFlight = new Map<PeerNum, Query>();
+  // The shortlist, sorted by distance to the target: parallel arrays of the
+  // shortlist's size, the first `count` used (no Set, no growth: a lookup
+  // lives long enough for whatever it drops to be a full GC's garbage).
+  private readonly peers: PeerNum[];
+  private readonly states: number[];
+  private readonly depths: number[];
+  private count = 0;
+  /** Peers queried, then pushed off the shortlist (≤ maxLookupQueries): never re-added. */
+  private readonly droppedQueried: PeerNum[] = [];
+  // Outstanding requests (≤ α), authoritative even if the peer fell off the shortlist.
+  private readonly flightPeer: PeerNum[] = [];
+  private readonly flightRound: number[] = [];
+  private readonly flightDepth: number[] = [];
   private startedAt: TimeUs = 0;
   private endedAt: TimeUs | undefined;
   private started = false;
@@ -123,6 +122,10 @@ export class Lookup {
     this.ids = opts.ids;
     this.self = opts.self;
     this.cfg = opts.config;
+    const cap = this.cfg.lookupShortlistSize;
+    this.peers = new Array<PeerNum>(cap).fill(0);
+    this.states = new Array<number>(cap).fill(CANDIDATE);
+    this.depths = new Array<number>(cap).fill(0);
     for (let i = 0; i < KAD_ID_WORDS; i++) this.target[i] = opts.target[i];
     // bounded scan: candidates past the shortlist size are dropped by add() anyway
     const n = Math.min(opts.candidates.length, this.cfg.lookupShortlistSize * 4);
@@ -139,7 +142,7 @@ export class Lookup {
   }
 
   get pending(): number {
-    return this.inFlight.size;
+    return this.flightPeer.length;
   }
 
   /** Nodes dropped from answers because their id was unknown (should stay 0). */
@@ -156,21 +159,23 @@ export class Lookup {
     if (this.started) throw new Error('kademlia lookup: start called twice');
     this.started = true;
     this.startedAt = now;
-    this.observer?.started(now, this.peers.slice());
+    this.observer?.started(now, this.peers.slice(0, this.count));
     return this.advance(now, 0);
   }
 
   /** An answer from `from` listing `nodes` (its closest to our target). */
   onResponse(now: TimeUs, from: PeerNum, nodes: ArrayLike<PeerNum>): FindNodeSend[] {
-    const q = this.inFlight.get(from);
-    if (q === undefined || this.done) return []; // unsolicited, duplicate or late
-    this.inFlight.delete(from);
+    const q = this.flightPeer.indexOf(from);
+    if (q < 0 || this.done) return []; // unsolicited, duplicate or late
+    const round = this.flightRound[q];
+    const depth = this.flightDepth[q];
+    this.land(q);
     this.nResponses++;
     this.setState(from, SUCCEEDED);
     const n = Math.min(nodes.length, this.cfg.maxNodesPerResponse);
-    for (let i = 0; i < n; i++) this.add(nodes[i], q.depth + 1);
+    for (let i = 0; i < n; i++) this.add(nodes[i], depth + 1);
     this.observer?.answered(now, from, Array.prototype.slice.call(nodes, 0, n) as PeerNum[]);
-    return this.advance(now, q.round);
+    return this.advance(now, round);
   }
 
   /**
@@ -180,13 +185,21 @@ export class Lookup {
    * lookup ends, the lookup ends `incomplete` rather than `converged`.
    */
   onFailure(now: TimeUs, from: PeerNum, unasked = false): FindNodeSend[] {
-    const q = this.inFlight.get(from);
-    if (q === undefined || this.done) return [];
-    this.inFlight.delete(from);
+    const q = this.flightPeer.indexOf(from);
+    if (q < 0 || this.done) return [];
+    const round = this.flightRound[q];
+    this.land(q);
     this.nFailures++;
     this.setState(from, unasked ? UNASKED : FAILED);
     this.observer?.failed(now, from, unasked);
-    return this.advance(now, q.round);
+    return this.advance(now, round);
+  }
+
+  /** Removes outstanding request `q` (order among the ≤ α kept). */
+  private land(q: number): void {
+    this.flightPeer.splice(q, 1);
+    this.flightRound.splice(q, 1);
+    this.flightDepth.splice(q, 1);
   }
 
   onTimeout(now: TimeUs, from: PeerNum): FindNodeSend[] {
@@ -196,7 +209,7 @@ export class Lookup {
   /** The up-to-k closest peers that answered, closest first. */
   result(): PeerNum[] {
     const out: PeerNum[] = [];
-    for (let i = 0; i < this.peers.length && out.length < this.cfg.k; i++) {
+    for (let i = 0; i < this.count && out.length < this.cfg.k; i++) {
       if (this.states[i] === SUCCEEDED) out.push(this.peers[i]);
     }
     return out;
@@ -205,7 +218,7 @@ export class Lookup {
   report(): LookupReport {
     const result = this.result();
     let hops = 0;
-    if (result.length > 0) hops = this.depths[this.peers.indexOf(result[0])];
+    if (result.length > 0) hops = this.depths[this.indexOf(result[0])];
     return {
       done: this.done,
       success: this.reason === 'converged',
@@ -230,31 +243,32 @@ export class Lookup {
     const round = causeRound + 1;
     let top = 0; // non-failed entries seen, we only look at the k closest of them
     let open = false; // some of those k still owe us an answer or a query
-    for (let i = 0; i < this.peers.length && top < k; i++) {
+    for (let i = 0; i < this.count && top < k; i++) {
       const st = this.states[i];
       if (st === FAILED || st === UNASKED) continue;
       top++;
       if (st === SUCCEEDED) continue;
       open = true;
       if (st !== CANDIDATE) continue;
-      if (this.inFlight.size >= alpha || this.nQueries >= maxLookupQueries || round > maxLookupRounds) continue;
+      if (this.flightPeer.length >= alpha || this.nQueries >= maxLookupQueries || round > maxLookupRounds) continue;
       const to = this.peers[i];
       this.states[i] = IN_FLIGHT;
-      this.queried.add(to);
-      this.inFlight.set(to, { round, depth: this.depths[i] });
+      this.flightPeer.push(to);
+      this.flightRound.push(round);
+      this.flightDepth.push(this.depths[i]);
       this.nQueries++;
       if (round > this.maxRound) this.maxRound = round;
       sends.push({ kind: 'find-node', to, round, deadlineUs: now + requestTimeoutUs });
       this.observer?.sent(now, to, round);
     }
     if (!open) this.finish(now, top === 0 ? 'failed' : this.missedCloser() ? 'incomplete' : 'converged');
-    else if (this.inFlight.size === 0) this.finish(now, 'limit'); // open work, yet nothing may be sent
+    else if (this.flightPeer.length === 0) this.finish(now, 'limit'); // open work, yet nothing may be sent
     return sends;
   }
 
   /** A peer we could not ask ranks before the closest answer (the shortlist is sorted by distance). */
   private missedCloser(): boolean {
-    for (let i = 0; i < this.peers.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       if (this.states[i] === SUCCEEDED) return false;
       if (this.states[i] === UNASKED) return true;
     }
@@ -267,35 +281,52 @@ export class Lookup {
     this.observer?.finished(now, reason, this.result());
   }
 
-  /** Inserts a candidate at its distance rank; drops the farthest past the shortlist size. */
+  /**
+   * Inserts a candidate at its distance rank; drops the farthest past the
+   * shortlist size. A peer already listed, or ever queried, is not added.
+   */
   private add(peer: PeerNum, depth: number): void {
-    if (peer === this.self || this.listed.has(peer) || this.queried.has(peer)) return;
+    if (peer === this.self) return;
+    // Listed and queried peers all have ids: an unknown one is neither.
     if (!this.ids.has(peer)) {
       this.ignoredNodes++;
       return;
     }
     const cap = this.cfg.lookupShortlistSize;
+    const peers = this.peers;
     let lo = 0;
-    let hi = this.peers.length;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ids.compareDistance(this.peers[mid], peer, this.target) < 0) lo = mid + 1;
+      if (this.ids.compareDistance(peers[mid], peer, this.target) < 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo >= cap) return;
-    this.peers.splice(lo, 0, peer);
-    this.states.splice(lo, 0, CANDIDATE);
-    this.depths.splice(lo, 0, depth);
-    this.listed.add(peer);
-    if (this.peers.length > cap) {
-      this.listed.delete(this.peers.pop()!);
-      this.states.pop();
-      this.depths.pop();
+    // Listed: then it is in the run of equal distances (equal ids) starting at lo.
+    for (let j = lo; j < this.count && this.ids.compareDistance(peers[j], peer, this.target) === 0; j++) if (peers[j] === peer) return;
+    if (lo >= cap || this.droppedQueried.includes(peer)) return;
+    if (this.count === cap) {
+      // The farthest falls off; remembered if it was queried (never re-added).
+      if (this.states[cap - 1] !== CANDIDATE) this.droppedQueried.push(peers[cap - 1]);
+      this.count--;
     }
+    for (let j = this.count; j > lo; j--) {
+      peers[j] = peers[j - 1];
+      this.states[j] = this.states[j - 1];
+      this.depths[j] = this.depths[j - 1];
+    }
+    peers[lo] = peer;
+    this.states[lo] = CANDIDATE;
+    this.depths[lo] = depth;
+    this.count++;
+  }
+
+  private indexOf(peer: PeerNum): number {
+    for (let i = 0; i < this.count; i++) if (this.peers[i] === peer) return i;
+    return -1;
   }
 
   private setState(peer: PeerNum, state: number): void {
-    const i = this.peers.indexOf(peer);
+    const i = this.indexOf(peer);
     if (i >= 0) this.states[i] = state;
   }
 }

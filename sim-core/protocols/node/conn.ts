@@ -1,11 +1,10 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { AddrEntry, Message, VersionMsg } from '../../wire/messages.ts';
-import { Handshake } from '../handshake/handshake.ts';
+import { Handshake, type HandshakeConfig, type HandshakeContext } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, ConnId, Direction } from '../../sans-io/protocol.ts';
 import type { NodeConfig } from './config.ts';
-import type { DialAttempt } from './stats.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 
 /** What travels on a simulated connection: message objects, or raw bytes (materialised frames, hostile garbage). */
@@ -51,7 +50,8 @@ export interface Conn {
   proven: boolean;
   /** When the handshake completed. */
   upSinceUs: TimeUs;
-  attempt: DialAttempt | undefined;
+  /** Its entry in the node's dial log (sequence number), -1 for inbound. */
+  attempt: number;
   /** A feeler (addr mixing): dialled only to test an address, closed once the handshake proves it. */
   feeler: boolean;
   /** Announcements waiting for the next trickle to this peer (addr mixing; bounded by addrQueueMax). */
@@ -81,12 +81,41 @@ export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeU
     gotAddr: false,
     proven: false,
     upSinceUs: 0,
-    attempt: undefined,
+    attempt: -1,
     feeler: false,
     addrQueue: undefined,
     addrTokens: 1,
     addrTokensAtUs: now,
   };
+}
+
+/** `c`, a forgotten connection, made into what newConn(id, address, dir, now, hot) returns (same fields, same order). */
+export function reuseConn(c: Conn, id: ConnId, address: Address, dir: Direction, now: TimeUs, hot = -1): Conn {
+  const m = c as { -readonly [K in keyof Conn]: Conn[K] };
+  m.id = id;
+  m.address = address;
+  m.dir = dir;
+  m.state = 'dialing';
+  m.openedUs = now;
+  m.hs = undefined;
+  m.decoder = undefined;
+  m.peer = undefined;
+  m.hot = hot;
+  m.pingNonce = -1;
+  m.pingSentUs = 0;
+  m.rttUs = undefined;
+  m.sentGetAddr = false;
+  m.services = 0;
+  m.answeredGetAddr = false;
+  m.gotAddr = false;
+  m.proven = false;
+  m.upSinceUs = 0;
+  m.attempt = -1;
+  m.feeler = false;
+  m.addrQueue = undefined;
+  m.addrTokens = 1;
+  m.addrTokensAtUs = now;
+  return c;
 }
 
 /** Where the remote can be dialled: the address we dialled, or the listen address it announced. */
@@ -107,34 +136,42 @@ export function keepNewOverOld(fresh: Conn, old: Conn, self: PeerNum, peer: Peer
   return registry.compare(a, b) < 0;
 }
 
-/** The signed version/verack exchange for one connection, configured from the node's settings. */
-export function newHandshake(
-  identity: Identity,
-  registry: IdentityRegistry,
-  cfg: NodeConfig,
-  listen: Address,
-  services: number,
-  nonce: number,
-  isOwnNonce: (n: number) => boolean,
-  remote: Address,
-): Handshake {
-  return new Handshake(
-    {
+/**
+ * The signed version/verack exchanges of one node's connections: one
+ * context and one config shared by all of them (built per connection, they
+ * were a dozen objects and closures per dial).
+ */
+export class Handshakes {
+  private readonly ctx: HandshakeContext;
+  private shaped: HandshakeConfig | undefined;
+
+  constructor(
+    identity: Identity,
+    registry: IdentityRegistry,
+    private readonly cfg: NodeConfig,
+    listen: Address,
+    /** Whether a nonce is one of this node's handshakes in progress. */
+    isOwnNonce: (n: number) => boolean,
+  ) {
+    this.ctx = {
       identity,
       signer: registry.signer,
       signUs: cfg.signUs,
       verifyUs: cfg.verifyUs,
       listen: { host: listen, port: 0 },
       startHeight: 0,
-      isOwnNonce: (n) => isOwnNonce(n) && n !== nonce,
+      isOwnNonce: (n, own) => n !== own && isOwnNonce(n),
       peerOf: (pk) => registry.tryNumOfPublicKey(pk),
       powRequired: cfg.powDifficulty,
       powWork: (pk, n) => registry.powWork(pk, n),
       powVerifyUs: cfg.powHashUs,
       local: listen,
-      remote,
-    },
-    { ...cfg.handshake, services },
-    nonce,
-  );
+    };
+  }
+
+  /** A handshake on a connection to `remote`, announcing `services`. */
+  start(services: number, nonce: number, remote: Address): Handshake {
+    if (this.shaped?.services !== services) this.shaped = { ...this.cfg.handshake, services };
+    return new Handshake(this.ctx, this.shaped, nonce, remote);
+  }
 }

@@ -23,7 +23,8 @@ import {
   keepNewOverOld,
   listenAddress,
   newConn,
-  newHandshake,
+  reuseConn,
+  Handshakes,
   type Conn,
   type WireItem,
 } from './conn.ts';
@@ -73,6 +74,9 @@ for (const t of [MsgType.Ping, MsgType.Pong, MsgType.GetAddr, MsgType.Addr, MsgT
  * scores with bans and a per-connection token bucket. It hosts one overlay
  * app, which only ever sees authenticated, established peers.
  */
+/** Forgotten Conn objects kept for reuse, at most. */
+const CONN_POOL_MAX = 64;
+
 export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   readonly stats: NodeStats;
   readonly book: Book;
@@ -88,6 +92,14 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly established = new OrderedIntMap<Direction>();
   /** Nonces of our handshakes in progress (a value of 1 each). */
   private readonly ownNonces = new OrderedIntMap<number>();
+  private readonly handshakes: Handshakes;
+  /**
+   * Forgotten connections, reused by the next ones: a Conn lives seconds, long
+   * enough to be a full GC's garbage, and RPC-style apps open one per request.
+   * A Conn enters the pool at the very end of forget, and whoever holds one
+   * across a call that may open connections checks it by id (onBytes).
+   */
+  private readonly connPool: Conn[] = [];
   private reach = { reachable: true, relay: false };
   private readonly scores: BanScores;
   private readonly anchors: Anchors;
@@ -125,6 +137,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.peerAddresses = new PeerAddresses(deps.cfg.addrBookCapacity);
     this.app = deps.app;
     this.address = deps.address;
+    this.handshakes = new Handshakes(deps.identity, deps.registry, deps.cfg, deps.address, (n) => this.ownNonces.has(n));
     this.self = deps.identity.num;
     this.rng = deps.rng('node');
     this.appRng = deps.rng(deps.app?.name ?? 'app');
@@ -204,7 +217,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       if (!c) return void this.io.close(conn);
       this.dialing--;
       this.outbound++;
-      if (c.attempt) c.attempt.outcome = 'connected';
+      this.stats.dials.setOutcome(c.attempt, 'connected');
       this.beginHandshake(c, now); // failures reset only once the handshake succeeds
       return;
     }
@@ -232,9 +245,10 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.dialing--;
     if (c.feeler) this.feelers--;
     this.stats.dialFailures++;
-    if (c.attempt) c.attempt.outcome = 'failed';
+    this.stats.dials.setOutcome(c.attempt, 'failed');
     this.book.dialFailed(remote, now);
     this.app?.onDialFailed?.(now, remote);
+    this.pool(c);
   }
 
   onMessage(now: TimeUs, conn: ConnId, item: WireItem): void {
@@ -422,7 +436,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   // ---- connections ----
 
   private newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
-    const c = newConn(id, address, dir, now);
+    const old = this.connPool.pop();
+    const c = old === undefined ? newConn(id, address, dir, now) : reuseConn(old, id, address, dir, now);
     c.hot = this.hot.add(this.address, id, address, c, now);
     this.conns.set(id, c);
     return c;
@@ -434,7 +449,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const io = this.io as PeerActions<WireItem> & Partial<UnderlayActions>;
     const id = how === 'punch' ? io.punch!(address) : how === 'relay' ? io.dialViaRelay!(address, relay) : io.dial(address);
     const c = this.newConn(id, address, 'out', now);
-    c.attempt = this.stats.logAttempt({ tUs: now, address, outcome: 'pending' });
+    c.attempt = this.stats.dials.log(now, address);
     return c;
   }
 
@@ -456,7 +471,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const nonce = this.freshNonce();
     this.ownNonces.set(nonce, 1);
     const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
-    c.hs = newHandshake(this.deps.identity, this.deps.registry, this.cfg, this.address, services, nonce, (n) => this.ownNonces.has(n), c.address);
+    c.hs = this.handshakes.start(services, nonce, c.address);
     this.io.send(c.id, this.wireOut(c.hs.start(now)));
   }
 
@@ -469,11 +484,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     c.decoder ??= this.deps.wire.newDecoder(this.cfg.maxFrameBytes);
     const r = c.decoder.push(bytes);
     if (r.dropped) this.stats.idLimitDropped += r.dropped;
+    const id = c.id;
     for (const m of r.messages) {
-      if (!this.conns.has(c.id)) return;
+      if (this.conns.get(id) !== c) return;
       this.receive(c, m, now);
     }
-    if (r.error && this.conns.has(c.id)) this.offendConn(c, r.error.kind === 'oversized-frame' ? 'oversized-frame' : 'malformed-frame', now);
+    if (r.error && this.conns.get(id) === c) this.offendConn(c, r.error.kind === 'oversized-frame' ? 'oversized-frame' : 'malformed-frame', now);
   }
 
   private receive(c: Conn, msg: Message, now: TimeUs): void {
@@ -705,6 +721,11 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.established.delete(c.peer);
       this.app?.onPeerDown(now, c.peer);
     }
+    this.pool(c);
+  }
+
+  private pool(c: Conn): void {
+    if (this.connPool.length < CONN_POOL_MAX) this.connPool.push(c);
   }
 
   private dropAllConnections(now: TimeUs): void {
