@@ -54,7 +54,8 @@ export class AddrStore {
   push(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, srcGroup: number): number {
     if (this.size >= this.maxSize) throw new RangeError(`AddrStore is full (${this.maxSize} entries)`);
     if (this.size === this.addr.length) this.growArrays();
-    if ((this.size + 1) * 2 > this.index.length) this.rehash(this.index.length * 2);
+    // Up to 3/4 full: linear probing stays short there, and a full book's index is half the size at 1/2.
+    if ((this.size + 1) * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
     const i = this.size++;
     this.addr[i] = address;
     this.peer[i] = peer ?? NaN;
@@ -184,7 +185,7 @@ export class GroupCounts {
 
   /** Adds `d` (±1) to the count of `g`; a count reaching 0 frees the key. */
   add(g: number, d: number): void {
-    if (d > 0 && (this.n + 1) * 2 > this.keys.length) this.grow();
+    if (d > 0 && (this.n + 1) * 4 > this.keys.length * 3) this.grow();
     const i = this.slotOf(g);
     if (this.counts[i] === 0) {
       if (d <= 0) return;
