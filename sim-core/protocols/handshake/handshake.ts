@@ -90,6 +90,8 @@ export function transcript(verifierNonce: number, signerNonce: number): Uint8Arr
 }
 
 const BOUND_TAG = new TextEncoder().encode('peermap/handshake/bound/v2');
+/** Handshake.signed's transcripts (a fresh ~200-byte buffer per signature was a malloc'd backing store each). */
+const TRANSCRIPT_SCRATCH = new Uint8Array(4096);
 
 const UTF8 = new TextEncoder();
 let lastUa = '';
@@ -128,7 +130,7 @@ function writeVersion(out: Uint8Array, p: number, v: VersionMsg, ua: Uint8Array)
   out.set(ua, p);
   p += ua.length;
   out[p] = v.powNonce === undefined ? 0 : 1;
-  if (v.powNonce !== undefined) put64(out, p + 1, v.powNonce);
+  put64(out, p + 1, v.powNonce ?? 0); // every byte written: the buffer may be a reused scratch
   return p + 9;
 }
 
@@ -161,12 +163,14 @@ function put64(out: Uint8Array, p: number, x: number): number {
  * either version can be rewritten in flight and a key cannot be swapped.
  * Each version is preceded by its length (u32).
  */
-export function boundTranscript(verifier: VersionMsg, signer: VersionMsg, verifierAddress: number, signerAddress: number): Uint8Array {
+export function boundTranscript(verifier: VersionMsg, signer: VersionMsg, verifierAddress: number, signerAddress: number, scratch?: Uint8Array): Uint8Array {
   const uaA = uaBytes(verifier.userAgent);
   const a = versionLength(verifier, uaA);
   const uaB = uaBytes(signer.userAgent);
   const b = versionLength(signer, uaB);
-  const out = new Uint8Array(BOUND_TAG.length + 8 + a + b + 8);
+  const n = BOUND_TAG.length + 8 + a + b + 8;
+  // A scratch (when given and large enough) is overwritten: the result is only good until the next call with it.
+  const out = scratch !== undefined && scratch.length >= n ? scratch.subarray(0, n) : new Uint8Array(n);
   out.set(BOUND_TAG, 0);
   let p = put32(out, BOUND_TAG.length, a);
   p = writeVersion(out, p, verifier, uaA);
@@ -284,7 +288,8 @@ export class Handshake {
     const own = this.own ?? this.start(0);
     const local = this.ctx.local ?? this.ctx.listen.host;
     const far = this.remoteAddress ?? remote.listen.host;
-    return signing ? boundTranscript(remote, own, far, local) : boundTranscript(own, remote, local, far);
+    // Signed or verified at once and then dropped, so one buffer serves every handshake.
+    return signing ? boundTranscript(remote, own, far, local, TRANSCRIPT_SCRATCH) : boundTranscript(own, remote, local, far, TRANSCRIPT_SCRATCH);
   }
 
   private failWith(failure: HandshakeFailure, rejectedType: number, code: number, reason: string): HandshakeStep {

@@ -88,6 +88,20 @@ describe('OrderedIntMap', () => {
     expect(slots()).toBe(early);
   });
 
+  it('compacts again once an iterator left early (for-of break returns it)', () => {
+    const a = new OrderedIntMap<number>(16);
+    const slots = () => (a as unknown as { keysAt: Float64Array }).keysAt;
+    for (let i = 0; i < 4; i++) a.set(i, i);
+    for (const [k] of a) if (k === 1) break;
+    const before = slots();
+    for (let i = 4; i < 1_000; i++) {
+      a.set(i, i);
+      a.delete(i - 4);
+    }
+    expect(slots()).toBe(before);
+    expect([...a.keys()]).toEqual([996, 997, 998, 999]);
+  });
+
   it('rejects keys that are not non-negative safe integers, and stops at maxSize', () => {
     const a = new OrderedIntMap<number>(8, 8);
     for (const bad of [-1, 1.5, NaN, 2 ** 53]) expect(() => a.set(bad, 0)).toThrow(RangeError);

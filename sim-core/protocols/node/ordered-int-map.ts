@@ -101,31 +101,36 @@ export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
     for (let s = 0; s < this.end; s++) this.delete(this.keysAt[s]);
   }
 
-  *entries(): MapIterator<[number, V]> {
-    this.iterating++;
-    try {
-      for (let s = 0; s < this.end; s++) if (this.keysAt[s] !== HOLE) yield [this.keysAt[s], this.vals[s] as V];
-    } finally {
-      this.iterating--;
-    }
+  entries(): MapIterator<[number, V]> {
+    return new SlotIterator(this, ENTRIES) as MapIterator<[number, V]>;
   }
 
-  *keys(): MapIterator<number> {
-    this.iterating++;
-    try {
-      for (let s = 0; s < this.end; s++) if (this.keysAt[s] !== HOLE) yield this.keysAt[s];
-    } finally {
-      this.iterating--;
-    }
+  keys(): MapIterator<number> {
+    return new SlotIterator(this, KEYS) as MapIterator<number>;
   }
 
-  *values(): MapIterator<V> {
-    this.iterating++;
-    try {
-      for (let s = 0; s < this.end; s++) if (this.keysAt[s] !== HOLE) yield this.vals[s] as V;
-    } finally {
-      this.iterating--;
-    }
+  values(): MapIterator<V> {
+    return new SlotIterator(this, VALUES) as MapIterator<V>;
+  }
+
+  /** Iterators only (SlotIterator): order slot `s`'s key, HOLE when empty. */
+  keyAt(s: number): number {
+    return this.keysAt[s];
+  }
+
+  /** Iterators only: order slot `s`'s value. */
+  valueAt(s: number): V {
+    return this.vals[s] as V;
+  }
+
+  /** Iterators only: the order slots in use. */
+  get slotEnd(): number {
+    return this.end;
+  }
+
+  /** Iterators only: one more (+1) or one fewer (-1) iterator is walking the slots. */
+  walking(d: number): void {
+    this.iterating += d;
   }
 
   [Symbol.iterator](): MapIterator<[number, V]> {
@@ -189,6 +194,58 @@ export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
 
 const HOLE = -1;
 const EMPTY = -1;
+const KEYS = 0;
+const VALUES = 1;
+const ENTRIES = 2;
+
+/**
+ * A Map-like iterator over the order slots. A class, not a generator: the
+ * peer manager walks its connections several times per event, and generator
+ * frames cost several times a Map iterator there. It counts as walking from
+ * its first next() until it ends or is returned (for-of returns it on break).
+ */
+class SlotIterator<V> {
+  private s = 0;
+  private state = 0; // 0 not started, 1 walking, 2 done
+
+  constructor(
+    private readonly m: OrderedIntMap<V>,
+    private readonly kind: number,
+  ) {}
+
+  next(): IteratorResult<unknown, undefined> {
+    if (this.state === 0) {
+      this.state = 1;
+      this.m.walking(1);
+    }
+    if (this.state === 1) {
+      const m = this.m;
+      while (this.s < m.slotEnd) {
+        const s = this.s++;
+        const k = m.keyAt(s);
+        if (k === HOLE) continue;
+        const value = this.kind === KEYS ? k : this.kind === VALUES ? m.valueAt(s) : [k, m.valueAt(s)];
+        return { value, done: false };
+      }
+      this.end();
+    }
+    return { value: undefined, done: true };
+  }
+
+  return(): IteratorResult<unknown, undefined> {
+    this.end();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  private end(): void {
+    if (this.state === 1) this.m.walking(-1);
+    this.state = 2;
+  }
+}
 
 function hash(key: number): number {
   const lo = key >>> 0;
