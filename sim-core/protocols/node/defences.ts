@@ -3,6 +3,7 @@ import type { Address } from '../../sans-io/protocol.ts';
 import type { Conn } from './conn.ts';
 import type { NodeConfig } from './config.ts';
 import { INBOUND_HANDSHAKE_SLACK } from './conn.ts';
+import { GroupCounts } from './addr-store.ts';
 
 /**
  * Misbehaviour scores per address that halve every `halfLifeUs` (0: never),
@@ -53,24 +54,51 @@ export class BanScores {
   }
 }
 
-/** Why an inbound connection is turned away before its handshake, or undefined to accept it. */
-export function inboundCap(conns: Iterable<Conn>, remote: Address, groupOf: (a: Address) => number, cfg: NodeConfig): string | undefined {
-  const group = groupOf(remote);
-  let pendingAddr = 0;
-  let addr = 0;
-  let grp = 0;
-  for (const c of conns) {
-    if (c.dir !== 'in') continue;
-    const sameAddr = c.address === remote;
-    const sameGroup = sameAddr || groupOf(c.address) === group;
-    if (c.state === 'handshake' && sameAddr) pendingAddr++;
-    if (sameAddr) addr++;
-    if (sameGroup) grp++;
+/**
+ * A node's inbound connections counted by address, by network group, and
+ * still handshaking by address: what decides whether the next one is turned
+ * away before its handshake (`cap`). Counts kept as connections come and go,
+ * not a walk over every connection at each accept (a cache miss each, and
+ * Kademlia accepts one connection per RPC). A group that is NaN matches
+ * nothing but its own address.
+ */
+export class InboundTally {
+  private readonly byAddr = new GroupCounts();
+  private readonly handshaking = new GroupCounts();
+  private readonly byGroup = new GroupCounts();
+
+  constructor(private readonly groupOf: (a: Address) => number) {}
+
+  /** An inbound connection from `address`, handshaking. */
+  add(address: Address): void {
+    this.byAddr.add(address, 1);
+    this.handshaking.add(address, 1);
+    const g = this.groupOf(address);
+    if (g === g) this.byGroup.add(g, 1);
   }
-  if (pendingAddr >= cfg.maxPendingPerAddress) return 'too many handshakes from this address';
-  if (addr >= cfg.maxInboundPerAddress) return 'too many connections from this address';
-  if (grp >= Math.max(1, Math.ceil(cfg.maxInboundGroupShare * (cfg.maxInbound + INBOUND_HANDSHAKE_SLACK)))) return 'too many connections from this network';
-  return undefined;
+
+  /** Its handshake ended (the connection stays). */
+  handshakeOver(address: Address): void {
+    this.handshaking.add(address, -1);
+  }
+
+  /** It is gone; `handshaking` if it went before its handshake ended. */
+  remove(address: Address, handshaking: boolean): void {
+    this.byAddr.add(address, -1);
+    if (handshaking) this.handshaking.add(address, -1);
+    const g = this.groupOf(address);
+    if (g === g) this.byGroup.add(g, -1);
+  }
+
+  /** Why an inbound connection from `remote` is turned away before its handshake, or undefined to accept it. */
+  cap(remote: Address, cfg: NodeConfig): string | undefined {
+    const g = this.groupOf(remote);
+    if (this.handshaking.get(remote) >= cfg.maxPendingPerAddress) return 'too many handshakes from this address';
+    if (this.byAddr.get(remote) >= cfg.maxInboundPerAddress) return 'too many connections from this address';
+    const grp = g === g ? this.byGroup.get(g) : this.byAddr.get(remote);
+    if (grp >= Math.max(1, Math.ceil(cfg.maxInboundGroupShare * (cfg.maxInbound + INBOUND_HANDSHAKE_SLACK)))) return 'too many connections from this network';
+    return undefined;
+  }
 }
 
 /**

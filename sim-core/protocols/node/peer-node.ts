@@ -8,7 +8,7 @@ import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol
 import { AddressBook, type Book } from './address-book.ts';
 import { AddrMan } from './addrman.ts';
 import { AddrMixer } from './addr-mixing.ts';
-import { Anchors, BanScores, inboundCap } from './defences.ts';
+import { Anchors, BanScores, InboundTally } from './defences.ts';
 import { OrderedIntMap } from './ordered-int-map.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
 import { PeerAddresses } from './peer-addresses.ts';
@@ -104,6 +104,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly scores: BanScores;
   private readonly anchors: Anchors;
   private readonly groupOf: (a: Address) => number;
+  private readonly inbounds: InboundTally;
   /** Outbound peers lost by accident, redialled with backoff (bounded by 2 × maxOutbound). */
   private readonly reconnect: LostPeers;
   private readonly beaconInbox: BeaconInbox;
@@ -143,6 +144,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.appRng = deps.rng(deps.app?.name ?? 'app');
     this.stats = new NodeStats(deps.cfg.attemptLogSize);
     this.groupOf = deps.netGroupOf ?? ((a) => a);
+    this.inbounds = new InboundTally(this.groupOf);
     this.book = deps.cfg.addrBook === 'seed' ? new AddressBook(deps.cfg, this.rng, deps.address) : new AddrMan(deps.cfg, this.rng, deps.address, this.groupOf);
     this.scores = new BanScores(deps.cfg.banScoreHalfLifeUs, deps.cfg.addrBookCapacity);
     this.anchors = new Anchors(deps.cfg.anchorCount, deps.cfg.anchorMinAgeUs);
@@ -221,7 +223,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       this.beginHandshake(c, now); // failures reset only once the handshake succeeds
       return;
     }
-    const capped = inboundCap(this.conns.values(), remote, this.groupOf, this.cfg);
+    const capped = this.inbounds.cap(remote, this.cfg);
     if (capped) this.stats.inboundCapped++;
     if (capped || this.book.isBanned(remote, now) || this.inbound >= this.cfg.maxInbound + INBOUND_HANDSHAKE_SLACK) {
       this.stats.inboundRejected++;
@@ -232,6 +234,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     }
     this.inbound++;
     const c = this.newConn(conn, remote, 'in', now);
+    this.inbounds.add(remote);
     this.beginHandshake(c, now);
   }
 
@@ -636,12 +639,14 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
       this.stats.inboundRejected++;
       c.peer = peer;
+      this.inbounds.handshakeOver(c.address);
       c.state = 'up';
       this.markUp(c, peer);
       this.dueBy(now);
       this.answerGetAddr(c, now);
       return this.closeWith(c, DISCONNECT_FULL, 'too many peers', now);
     }
+    if (c.dir === 'in') this.inbounds.handshakeOver(c.address);
     c.state = 'up';
     c.peer = peer;
     this.markUp(c, peer);
@@ -713,7 +718,10 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (c.hs && !c.hs.finished) this.ownNonces.delete(c.hs.nonce);
     if (c.state === 'dialing') this.dialing--;
     else if (c.dir === 'out') this.outbound--;
-    else this.inbound--;
+    else {
+      this.inbound--;
+      this.inbounds.remove(c.address, c.state === 'handshake');
+    }
     if (c.feeler) this.feelers--;
     if (c.dir === 'out' && c.state === 'up') this.book.disconnected(c.address, now);
     if (c.peer !== undefined && this.byPeer.get(c.peer) === c) {
