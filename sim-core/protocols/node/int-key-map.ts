@@ -36,7 +36,7 @@ export class IntKeyMap {
   private find(key: number): number {
     const tab = this.tab;
     const mask = this.mask;
-    let i = hash(key) & mask;
+    let i = intKeyHash(key) & mask;
     for (;;) {
       const k = tab[2 * i];
       if (k === key || k === -1) return i;
@@ -67,7 +67,7 @@ export class IntKeyMap {
       j = (j + 1) & mask;
       const k = tab[2 * j];
       if (k === -1) break;
-      const home = hash(k) & mask;
+      const home = intKeyHash(k) & mask;
       // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
       if (stays) continue;
@@ -91,7 +91,8 @@ export class IntKeyMap {
   }
 }
 
-function hash(key: number): number {
+/** A 32-bit mix of a non-negative integer key below 2^53 (both halves), for linear-probing indexes. */
+export function intKeyHash(key: number): number {
   const lo = key >>> 0;
   const hi = (key / 4294967296) >>> 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);

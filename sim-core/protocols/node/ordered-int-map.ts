@@ -1,3 +1,5 @@
+import { intKeyHash } from './int-key-map.ts';
+
 /**
  * An insertion-ordered map from a non-negative safe integer to V that
  * iterates exactly like a Map (deleted entries are skipped, entries added
@@ -82,7 +84,7 @@ export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
       j = (j + 1) & mask;
       const s = ix[j];
       if (s === EMPTY) break;
-      const home = hash(this.keysAt[s]) & mask;
+      const home = intKeyHash(this.keysAt[s]) & mask;
       // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
       if (stays) continue;
@@ -145,7 +147,7 @@ export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
   private findHash(key: number): number {
     const ix = this.index;
     const mask = ix.length - 1;
-    let i = hash(key) & mask;
+    let i = intKeyHash(key) & mask;
     for (;;) {
       const s = ix[i];
       if (s === EMPTY || this.keysAt[s] === key) return i;
@@ -184,7 +186,7 @@ export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
     for (let s = 0; s < this.end; s++) {
       const k = this.keysAt[s];
       if (k === HOLE) continue;
-      let i = hash(k) & mask;
+      let i = intKeyHash(k) & mask;
       while (ix[i] !== EMPTY) i = (i + 1) & mask;
       ix[i] = s;
     }
@@ -245,12 +247,4 @@ class SlotIterator<V> {
     if (this.state === 1) this.m.walking(-1);
     this.state = 2;
   }
-}
-
-function hash(key: number): number {
-  const lo = key >>> 0;
-  const hi = (key / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  h ^= h >>> 16;
-  return h;
 }
