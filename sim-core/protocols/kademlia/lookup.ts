@@ -195,11 +195,15 @@ export class Lookup {
     return this.advance(now, round);
   }
 
-  /** Removes outstanding request `q` (order among the ≤ α kept). */
+  /** Removes outstanding request `q`: the last takes its slot (they are only ever found by peer). */
   private land(q: number): void {
-    this.flightPeer.splice(q, 1);
-    this.flightRound.splice(q, 1);
-    this.flightDepth.splice(q, 1);
+    const last = this.flightPeer.length - 1;
+    this.flightPeer[q] = this.flightPeer[last];
+    this.flightRound[q] = this.flightRound[last];
+    this.flightDepth[q] = this.flightDepth[last];
+    this.flightPeer.pop();
+    this.flightRound.pop();
+    this.flightDepth.pop();
   }
 
   onTimeout(now: TimeUs, from: PeerNum): FindNodeSend[] {

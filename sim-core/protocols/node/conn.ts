@@ -89,33 +89,9 @@ export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeU
   };
 }
 
-/** `c`, a forgotten connection, made into what newConn(id, address, dir, now, hot) returns (same fields, same order). */
+/** `c`, a forgotten connection, made into what newConn(id, address, dir, now, hot) returns (the fresh literal dies young; `c` is the one that lives). */
 export function reuseConn(c: Conn, id: ConnId, address: Address, dir: Direction, now: TimeUs, hot = -1): Conn {
-  const m = c as { -readonly [K in keyof Conn]: Conn[K] };
-  m.id = id;
-  m.address = address;
-  m.dir = dir;
-  m.state = 'dialing';
-  m.openedUs = now;
-  m.hs = undefined;
-  m.decoder = undefined;
-  m.peer = undefined;
-  m.hot = hot;
-  m.pingNonce = -1;
-  m.pingSentUs = 0;
-  m.rttUs = undefined;
-  m.sentGetAddr = false;
-  m.services = 0;
-  m.answeredGetAddr = false;
-  m.gotAddr = false;
-  m.proven = false;
-  m.upSinceUs = 0;
-  m.attempt = -1;
-  m.feeler = false;
-  m.addrQueue = undefined;
-  m.addrTokens = 1;
-  m.addrTokensAtUs = now;
-  return c;
+  return Object.assign(c, newConn(id, address, dir, now, hot));
 }
 
 /** Where the remote can be dialled: the address we dialled, or the listen address it announced. */
