@@ -1,5 +1,4 @@
 import type { TimeUs } from '../../engine/time.ts';
-import { OrderedIntMap } from '../node/ordered-int-map.ts';
 import { KAD_ID_BYTES } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type KadFindNodeMsg, type KadNode, type KadNodesMsg, type KadPingMsg, type KadPongMsg, type Message } from '../../wire/messages.ts';
@@ -10,6 +9,7 @@ import { kadIdFromPeerId, newKadId } from './ids.ts';
 import type { Join } from './join.ts';
 import type { LookupRuns } from './lookup-runs.ts';
 import type { Requests } from './requests.ts';
+import { PeerTimes } from './peer-times.ts';
 import { RpcKind } from './rpc.ts';
 
 /**
@@ -20,7 +20,7 @@ import { RpcKind } from './rpc.ts';
  */
 export class MessageHandlers {
   /** When each peer last showed it was alive (pruned to about the table's peers; kept across restarts). */
-  private readonly seen = new OrderedIntMap<TimeUs>();
+  private readonly seen = new PeerTimes();
   private readonly scratchPeers: PeerNum[] = [];
   private readonly scratchTarget = newKadId();
   /** FIND_NODE requests this peer answered. */
@@ -84,7 +84,7 @@ export class MessageHandlers {
   pruneSeen(): void {
     const table = this.ctx.table;
     if (this.seen.size <= 2 * table.size + 256) return;
-    for (const p of this.seen.keys()) if (!table.has(p)) this.seen.delete(p);
+    this.seen.retain((p) => table.has(p));
   }
 
   private onFindNode(now: TimeUs, peer: PeerNum, msg: KadFindNodeMsg): void {

@@ -14,7 +14,9 @@ const EMPTY = -1;
  * did), found by address through an open-addressing index of entry numbers.
  * Every node of a run holds up to ~1,280 addresses: as one object plus a Map
  * entry each (and a key-array slot) that was ~175 B per address, half the
- * live heap of a 2,500-peer run; here it is ~60 B.
+ * live heap of a 2,500-peer run; here it is ~43 B (failure counts and
+ * network groups are int32: an address is below 2^31, a group is an AS
+ * index or −1 − address).
  */
 export class AddrStore {
   size = 0;
@@ -23,13 +25,13 @@ export class AddrStore {
   peer = new Float64Array(0);
   source = new Uint8Array(0);
   lastSeenUs = new Float64Array(0);
-  failures = new Float64Array(0);
+  failures = new Int32Array(0);
   nextDialUs = new Float64Array(0);
   /** 0: new table, 1: tried table. */
   table = new Uint8Array(0);
   slot = new Int32Array(0);
   /** Network group of whoever told us (the address's own group when it told us itself). */
-  srcGroup = new Float64Array(0);
+  srcGroup = new Int32Array(0);
   /** Its peer id came from a handshake: gossip may not rebind it. */
   verified = new Uint8Array(0);
   /** Hash index: entry numbers (EMPTY when free), linear probing over addr[]. */
@@ -53,6 +55,7 @@ export class AddrStore {
   /** Appends an entry (the address must be absent); returns its number. */
   push(address: Address, peer: PeerNum | undefined, source: AddrSource, now: TimeUs, srcGroup: number): number {
     if (this.size >= this.maxSize) throw new RangeError(`AddrStore is full (${this.maxSize} entries)`);
+    if ((srcGroup | 0) !== srcGroup) throw new RangeError(`AddrStore: a network group is an int32, got ${srcGroup}`);
     if (this.size === this.addr.length) this.growArrays();
     // Up to 3/4 full: linear probing stays short there, and a full book's index is half the size at 1/2.
     if ((this.size + 1) * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
@@ -153,11 +156,11 @@ export class AddrStore {
     this.peer = grow(this.peer, (k) => new Float64Array(k));
     this.source = grow(this.source, (k) => new Uint8Array(k));
     this.lastSeenUs = grow(this.lastSeenUs, (k) => new Float64Array(k));
-    this.failures = grow(this.failures, (k) => new Float64Array(k));
+    this.failures = grow(this.failures, (k) => new Int32Array(k));
     this.nextDialUs = grow(this.nextDialUs, (k) => new Float64Array(k));
     this.table = grow(this.table, (k) => new Uint8Array(k));
     this.slot = grow(this.slot, (k) => new Int32Array(k));
-    this.srcGroup = grow(this.srcGroup, (k) => new Float64Array(k));
+    this.srcGroup = grow(this.srcGroup, (k) => new Int32Array(k));
     this.verified = grow(this.verified, (k) => new Uint8Array(k));
   }
 }

@@ -18,7 +18,7 @@ describe('PeerAddresses', () => {
       fc.property(
         fc.integer({ min: 16, max: 40 }),
         // Small peer ranges collide in the index and churn the book; a few huge numbers too.
-        fc.array(fc.tuple(fc.oneof({ weight: 9, arbitrary: fc.nat(80) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x7fffffff }) }), fc.nat(1 << 30)), {
+        fc.array(fc.tuple(fc.oneof({ weight: 9, arbitrary: fc.nat(80) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x7fffffff }) }), fc.oneof(fc.nat(1 << 16), fc.integer({ min: 0, max: 0xffffffff }))), {
           minLength: 200,
           maxLength: 800,
         }),
@@ -48,5 +48,14 @@ describe('PeerAddresses', () => {
     for (const bad of [-1, 1.5, NaN, 2 ** 31]) a.note(bad, 9);
     expect(a.countAmong(new Uint8Array(4).fill(1), new Map())).toBe(0);
     expect(a.get(-1)).toBeUndefined();
+  });
+
+  it('keeps only u32 addresses (the wire\'s): another number leaves the peer\'s last address', () => {
+    const a = new PeerAddresses(16);
+    a.note(3, 0xffffffff);
+    for (const bad of [-1, 2 ** 32, 0.5, NaN]) a.note(3, bad);
+    expect(a.get(3)).toBe(0xffffffff);
+    a.note(4, -7);
+    expect(a.get(4)).toBeUndefined();
   });
 });
