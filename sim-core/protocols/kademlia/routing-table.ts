@@ -41,8 +41,8 @@ const NONE = -1;
 export class RoutingTable {
   private readonly buckets: (PeerNum[] | undefined)[] = new Array(KAD_BUCKETS).fill(undefined);
   private readonly caches: (PeerNum[] | undefined)[] = new Array(KAD_BUCKETS).fill(undefined);
-  /** The entry each full bucket is waiting to hear a ping answer from (NONE if none). */
-  private readonly pending = new Float64Array(KAD_BUCKETS).fill(NONE);
+  /** The entry each full bucket is waiting to hear a ping answer from (NONE if none; peers with ids are below 2^22). */
+  private readonly pending = new Int32Array(KAD_BUCKETS).fill(NONE);
   /** Last time a lookup targeted each bucket's range (refresh bookkeeping). */
   private readonly touched: Float64Array;
   private count = 0;

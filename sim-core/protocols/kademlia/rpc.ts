@@ -41,6 +41,11 @@ export class Rpc<R> {
  * bounded (timer tags of a hosted app are small integers).
  */
 export class RpcTable<R> {
+  /**
+   * The records made so far: slot i exists once i requests were in flight
+   * at once (free slots are reused lowest-first from a stack), so a peer that
+   * never has more than a dozen holds a dozen records, not `capacity`.
+   */
   readonly slots: Rpc<R>[] = [];
   private readonly free: number[] = [];
   private readonly gens: Uint32Array;
@@ -52,7 +57,6 @@ export class RpcTable<R> {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 16) throw new RangeError(`rpc table capacity: got ${capacity}`);
     this.gens = new Uint32Array(capacity);
     this.genMod = Math.floor(2 ** 32 / capacity);
-    for (let i = 0; i < capacity; i++) this.slots.push(new Rpc<R>(i));
     this.reset();
   }
 
@@ -72,13 +76,12 @@ export class RpcTable<R> {
   /** Frees every slot (a restart: the old timers died with the process). */
   reset(): void {
     this.free.length = 0;
-    for (let i = this.capacity - 1; i >= 0; i--) {
-      const r = this.slots[i];
+    for (const r of this.slots) {
       r.state = RpcState.Free;
       r.run = undefined;
       r.timer = -1;
-      this.free.push(i);
     }
+    for (let i = this.capacity - 1; i >= 0; i--) this.free.push(i);
     this.nWaiting = 0;
     this.nOrphans = 0;
   }
@@ -87,6 +90,7 @@ export class RpcTable<R> {
   alloc(kind: RpcKind, peer: PeerNum, run: R | undefined): Rpc<R> | undefined {
     const slot = this.free.pop();
     if (slot === undefined) return undefined;
+    while (this.slots.length <= slot) this.slots.push(new Rpc<R>(this.slots.length));
     const r = this.slots[slot];
     const gen = (this.gens[slot] + 1) % this.genMod;
     this.gens[slot] = gen;
@@ -127,7 +131,7 @@ export class RpcTable<R> {
   match(requestId: number, from: PeerNum, kind: RpcKind): Rpc<R> | undefined {
     if (!Number.isInteger(requestId) || requestId < 0) return undefined;
     const r = this.slots[requestId % this.capacity];
-    if (r.state === RpcState.Free || r.requestId !== requestId || r.peer !== from || r.kind !== kind) return undefined;
+    if (r === undefined || r.state === RpcState.Free || r.requestId !== requestId || r.peer !== from || r.kind !== kind) return undefined;
     return r;
   }
 
