@@ -46,6 +46,9 @@ export class RoutingTable {
   /** Last time a lookup targeted each bucket's range (refresh bookkeeping). */
   private readonly touched: Float64Array;
   private count = 0;
+  /** The lowest and highest bucket ever allocated: a lookup walks only between them, not all 256 (most are never used). */
+  private lowB = KAD_BUCKETS;
+  private highB = -1;
 
   constructor(
     readonly ids: KadIdTable,
@@ -96,8 +99,7 @@ export class RoutingTable {
   observe(_now: TimeUs, peer: PeerNum): ObserveResult {
     const b = this.bucketOf(peer);
     if (b === SAME_ID) return IGNORED;
-    let entries = this.buckets[b];
-    if (entries === undefined) entries = this.buckets[b] = [];
+    const entries = this.buckets[b] ?? this.allocate(b);
     const at = entries.indexOf(peer);
     if (at >= 0) {
       entries.splice(at, 1);
@@ -164,9 +166,9 @@ export class RoutingTable {
     if (tb !== SAME_ID) {
       this.collect(tb, exclude, out);
       // every bucket below tb is one group (distance to target in [2^tb, 2^(tb+1))): take it whole
-      if (out.length < count) for (let i = 0; i < tb; i++) this.collect(i, exclude, out);
+      if (out.length < count) for (let i = this.lowB; i < tb; i++) this.collect(i, exclude, out);
     }
-    for (let i = tb + 1; i < KAD_BUCKETS && out.length < count; i++) this.collect(i, exclude, out);
+    for (let i = Math.max(tb + 1, this.lowB); i <= this.highB && out.length < count; i++) this.collect(i, exclude, out);
     sortByDistance(out, this.ids, target);
     if (out.length > count) out.length = count;
     return out;
@@ -197,7 +199,7 @@ export class RoutingTable {
 
   /** Index of our closest non-empty bucket, or -1 for an empty table. */
   lowestNonEmpty(): number {
-    for (let b = 0; b < KAD_BUCKETS; b++) if ((this.buckets[b]?.length ?? 0) > 0) return b;
+    for (let b = this.lowB; b <= this.highB; b++) if ((this.buckets[b]?.length ?? 0) > 0) return b;
     return NONE;
   }
 
@@ -223,8 +225,7 @@ export class RoutingTable {
   }
 
   private insert(b: number, peer: PeerNum): void {
-    let entries = this.buckets[b];
-    if (entries === undefined) entries = this.buckets[b] = [];
+    const entries = this.buckets[b] ?? this.allocate(b);
     const cache = this.caches[b];
     const c = cache?.indexOf(peer) ?? -1;
     if (c >= 0) cache!.splice(c, 1);
@@ -242,6 +243,12 @@ export class RoutingTable {
     if (at >= 0) cache.splice(at, 1);
     else if (cache.length >= max) cache.shift();
     cache.push(peer);
+  }
+
+  private allocate(b: number): PeerNum[] {
+    if (b < this.lowB) this.lowB = b;
+    if (b > this.highB) this.highB = b;
+    return (this.buckets[b] = []);
   }
 
   private collect(b: number, exclude: PeerNum, out: PeerNum[]): void {

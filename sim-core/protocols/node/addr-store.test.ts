@@ -6,8 +6,9 @@ import { AddrStore, GroupCounts } from './addr-store.ts';
 describe('AddrStore', () => {
   it('finds every present address, none absent, and numbers entries like a swap-remove array, over random adds and removes', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 0x7fffffff }), fc.nat()), { maxLength: 400 }), (ops) => {
-        const st = new AddrStore(64);
+      // A bound below 65,535 takes the 16-bit index, a larger one the 32-bit index.
+      fc.property(fc.constantFrom(64, 70_000), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 0x7fffffff }), fc.nat()), { maxLength: 400 }), (bound, ops) => {
+        const st = new AddrStore(bound);
         const model: number[] = [];
         for (const [add, a, pick] of ops) {
           if (add && model.length < 64 && !model.includes(a)) {
@@ -37,6 +38,14 @@ describe('AddrStore', () => {
     st.push(1, 1, 'app', 0, 1);
     st.push(2, 2, 'app', 0, 2);
     expect(() => st.push(3, 3, 'app', 0, 3)).toThrow(RangeError);
+  });
+
+  it('refuses a network group that is not an int32 (its column is 32-bit)', () => {
+    const st = new AddrStore(4);
+    for (const g of [2 ** 31, -(2 ** 31) - 1, 0.5, NaN]) expect(() => st.push(1, 1, 'app', 0, g)).toThrow(RangeError);
+    expect(st.size).toBe(0);
+    st.push(1, 1, 'app', 0, -(2 ** 31));
+    expect(st.srcGroup[0]).toBe(-(2 ** 31));
   });
 });
 

@@ -6,7 +6,6 @@ import type { AddrEntry, AddrSource } from './address-book.ts';
 const SOURCES: readonly AddrSource[] = ['bootstrap', 'addr', 'inbound', 'app', 'lan'];
 const SOURCE_CODE: Record<AddrSource, number> = { bootstrap: 0, addr: 1, inbound: 2, app: 3, lan: 4 };
 export const SRC_BOOTSTRAP = 0;
-const EMPTY = -1;
 
 /**
  * AddrMan's entries as struct-of-arrays, indexed densely 0..size-1 (removal
@@ -34,21 +33,23 @@ export class AddrStore {
   srcGroup = new Int32Array(0);
   /** Its peer id came from a handshake: gossip may not rebind it. */
   verified = new Uint8Array(0);
-  /** Hash index: entry numbers (EMPTY when free), linear probing over addr[]. */
-  private index = new Int32Array(16).fill(EMPTY);
+  /** Hash index: entry number + 1 (0 when free), linear probing over addr[]; 16-bit below 65,535 entries (2 B a slot, not 4). */
+  private index: Uint16Array | Int32Array;
 
   constructor(
     /** Hard bound on entries (the tables' slots: an entry always holds one, or is being moved). */
     readonly maxSize: number,
-  ) {}
+  ) {
+    this.index = this.newIndex(16);
+  }
 
   /** The entry number of `address`, or -1. */
   find(address: Address): number {
     const ix = this.index;
     const mask = ix.length - 1;
     for (let h = hash(address) & mask; ; h = (h + 1) & mask) {
-      const i = ix[h];
-      if (i === EMPTY || this.addr[i] === address) return i;
+      const v = ix[h];
+      if (v === 0 || this.addr[v - 1] === address) return v - 1;
     }
   }
 
@@ -115,8 +116,8 @@ export class AddrStore {
     const ix = this.index;
     const mask = ix.length - 1;
     let h = hash(address) & mask;
-    while (ix[h] !== EMPTY) h = (h + 1) & mask;
-    ix[h] = i;
+    while (ix[h] !== 0) h = (h + 1) & mask;
+    ix[h] = i + 1;
   }
 
   /** Backward-shift deletion: probe runs stay unbroken, no tombstones. */
@@ -124,25 +125,29 @@ export class AddrStore {
     const ix = this.index;
     const mask = ix.length - 1;
     let h = hash(address) & mask;
-    while (ix[h] !== EMPTY && this.addr[ix[h]] !== address) h = (h + 1) & mask;
-    if (ix[h] === EMPTY) return;
+    while (ix[h] !== 0 && this.addr[ix[h] - 1] !== address) h = (h + 1) & mask;
+    if (ix[h] === 0) return;
     let j = h;
     for (;;) {
       j = (j + 1) & mask;
       const e = ix[j];
-      if (e === EMPTY) break;
-      const home = hash(this.addr[e]) & mask;
+      if (e === 0) break;
+      const home = hash(this.addr[e - 1]) & mask;
       const stays = h <= j ? home > h && home <= j : home > h || home <= j;
       if (stays) continue;
       ix[h] = e;
       h = j;
     }
-    ix[h] = EMPTY;
+    ix[h] = 0;
   }
 
   private rehash(n: number): void {
-    this.index = new Int32Array(n).fill(EMPTY);
+    this.index = this.newIndex(n);
     for (let i = 0; i < this.size; i++) this.indexSet(this.addr[i], i);
+  }
+
+  private newIndex(n: number): Uint16Array | Int32Array {
+    return this.maxSize < 0xffff ? new Uint16Array(n) : new Int32Array(n);
   }
 
   private growArrays(): void {
