@@ -22,6 +22,17 @@ describe('EventTable (interned link events)', () => {
     expect(t.lookupOrIntern(7, 42, 1, 1_000, 2_000)).not.toBe(s); // another kind: another event
   });
 
+  it('counts its outbox planes in its bytes', () => {
+    const t = new EventTable(100, WINDOW_US);
+    const before = t.bytes;
+    const plane = t.outboxPlane(16);
+    plane.ensureRow(99);
+    expect(plane.bytes).toBeGreaterThan(100 * 16 * 8); // at least the serials of 100 rows × 16 entries
+    expect(t.bytes).toBe(before + plane.bytes);
+    plane.widen();
+    expect(t.bytes).toBe(before + plane.bytes);
+  });
+
   it('grows while more events are live than it has slots, keeping every live event, its fields and its bits', () => {
     const t = new EventTable(100, WINDOW_US);
     const serials: number[] = [];

@@ -105,9 +105,11 @@ export class EventTable {
     return this.mask + 1;
   }
 
-  /** Bytes held by the table's arrays. */
+  /** Bytes held by the table's arrays, its peers' outbox planes included. */
   get bytes(): number {
-    return this.capacity * (4 + 4 + 1 + 8 + 8 + 8 + (this.sigs !== null ? SIGNATURE_BYTES + 1 : 0)) + this.rows * this.rowWords * 8;
+    let planes = 0;
+    for (const plane of this.planes.values()) planes += plane.bytes;
+    return this.capacity * (4 + 4 + 1 + 8 + 8 + 8 + (this.sigs !== null ? SIGNATURE_BYTES + 1 : 0)) + this.rows * this.rowWords * 8 + planes;
   }
 
   /** Index of peer p's word holding slot's bit (bit: 1 << (slot & 31)). */

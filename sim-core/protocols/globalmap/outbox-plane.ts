@@ -30,6 +30,11 @@ export class OutboxPlane {
     readonly cap: number,
   ) {}
 
+  /** Bytes held by the plane's arrays. */
+  get bytes(): number {
+    return this.serial.byteLength + this.ttl.byteLength + this.restricted.byteLength + this.excl.byteLength + this.allow.byteLength + this.hint.byteLength;
+  }
+
   /** Makes room for row `p` (rows double). */
   ensureRow(p: number): void {
     if (p < this.rows) return;
