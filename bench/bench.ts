@@ -28,6 +28,7 @@
  *                    [--results DIR]
  */
 import { execFileSync, spawn } from 'node:child_process';
+import type { HostSpeed } from './host-speed.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,17 @@ function run(cmd: string, argv: string[], opts: { quietStdout?: boolean } = {}):
   });
 }
 
+/** The host's speed on a fixed workload (bench/host-speed.ts), in a fresh child process; undefined if it failed. */
+async function hostSpeed(): Promise<HostSpeed | undefined> {
+  const r = await run(process.execPath, ['bin/tsx-run.mjs', 'bench/host-speed.ts'], { quietStdout: true });
+  if (r.code !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as HostSpeed;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What every bench run reports from its child's summary.json. */
 interface ChildRun {
   traceHash: string;
@@ -176,6 +188,8 @@ interface ConvergenceRow extends ChildRun {
   commit?: string;
   /** 1-, 5- and 15-minute load averages before and after this strategy's run. */
   loadAverage?: { start: number[]; end: number[] };
+  /** The host on a fixed workload just before this strategy's run: tells a slow host from a slow commit. */
+  hostSpeed?: HostSpeed;
   messagesPerPeerPerSecond: number;
   bytesPerPeerPerSecond: number;
   messagesPerPeerPerSecondSteady: number | null;
@@ -220,6 +234,7 @@ async function convergenceSection(): Promise<void> {
     const out = join(RESULTS, 'runs', `bench-${name}-${strategy}`);
     console.log(`  ${strategy}: running (peermap run, fresh process) ...`);
     const heapFlags = args['heap-mb'] ? [`--max-old-space-size=${Number(args['heap-mb'])}`] : [];
+    const host = await hostSpeed();
     const rowLoadStart = loadavg();
     const { run: child, metrics: m } = await runChild(strategy, yamlPath, out, heapFlags, 60_000);
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -227,6 +242,7 @@ async function convergenceSection(): Promise<void> {
       strategy,
       commit: header.commit,
       loadAverage: { start: rowLoadStart, end: loadavg() },
+      ...(host ? { hostSpeed: host } : {}),
       ...child,
       messagesPerPeerPerSecond: m.messages.perPeerPerSecond as number,
       bytesPerPeerPerSecond: m.messages.bytesPerPeerPerSecond as number,
@@ -242,6 +258,12 @@ async function convergenceSection(): Promise<void> {
     const p = sameSize ? prev.value.results.find((x) => x.strategy === strategy) : undefined;
     console.log(`  ${strategy}: trace ${row.traceHash}, ${row.eventsProcessed} events, ${row.endReason}`);
     console.log(ratioLine(`${strategy} wall`, row.wallSeconds, p?.wallSeconds, 's', true));
+    if (host) {
+      console.log(ratioLine(`${strategy} host, ns per memory load`, host.memoryNsPerLoad, p?.hostSpeed?.memoryNsPerLoad, 'ns', true));
+      console.log(ratioLine(`${strategy} host, ns per hash op`, host.computeNsPerOp, p?.hostSpeed?.computeNsPerOp, 'ns', true));
+      const hostRatio = p?.hostSpeed ? host.memoryNsPerLoad / p.hostSpeed.memoryNsPerLoad : undefined;
+      if (hostRatio !== undefined && p) console.log(`  ${strategy} wall ÷ host memory ratio: ×${(row.wallSeconds / p.wallSeconds / hostRatio).toFixed(3)} (a rough guide: the simulator mostly waits on memory)`);
+    }
     console.log(ratioLine(`${strategy} peak RSS`, row.peakRssBytes / 2 ** 20, p && p.peakRssBytes / 2 ** 20, 'MiB', true));
     console.log(ratioLine(`${strategy} events/s`, row.eventsPerSecond, p?.eventsPerSecond, 'ev/s'));
     console.log(ratioLine(`${strategy} messages/peer/s`, row.messagesPerPeerPerSecond, p?.messagesPerPeerPerSecond, '', true));
