@@ -28,7 +28,7 @@ export interface HostSpeed {
 }
 
 /** A random cycle through the array: next[i] is the index loaded after i (Sattolo's shuffle, a fixed LCG). */
-function cycle(words: number): Int32Array {
+export function cycle(words: number): Int32Array {
   const next = new Int32Array(words);
   for (let i = 0; i < words; i++) next[i] = i;
   let x = 0x2545f491;
