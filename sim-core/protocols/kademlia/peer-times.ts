@@ -1,5 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
+import { int32KeyHash } from '../node/int-key-map.ts';
 
 const EMPTY = -1;
 
@@ -48,7 +49,7 @@ export class PeerTimes {
   private find(peer: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
-    let i = hash(peer) & mask;
+    let i = int32KeyHash(peer) & mask;
     for (;;) {
       const k = keys[i];
       if (k === peer || k === EMPTY) return i;
@@ -71,11 +72,6 @@ export class PeerTimes {
       this.count++;
     }
   }
-}
-
-function hash(peer: number): number {
-  const h = Math.imul(peer, 0x9e3779b1);
-  return h ^ (h >>> 16);
 }
 
 function isKey(peer: number): boolean {

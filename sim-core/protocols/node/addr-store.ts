@@ -2,6 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { AddrEntry, AddrSource } from './address-book.ts';
+import { int32KeyHash } from './int-key-map.ts';
 
 const SOURCES: readonly AddrSource[] = ['bootstrap', 'addr', 'inbound', 'app', 'lan'];
 const SOURCE_CODE: Record<AddrSource, number> = { bootstrap: 0, addr: 1, inbound: 2, app: 3, lan: 4 };
@@ -47,7 +48,7 @@ export class AddrStore {
   find(address: Address): number {
     const ix = this.index;
     const mask = ix.length - 1;
-    for (let h = hash(address) & mask; ; h = (h + 1) & mask) {
+    for (let h = int32KeyHash(address) & mask; ; h = (h + 1) & mask) {
       const v = ix[h];
       if (v === 0 || this.addr[v - 1] === address) return v - 1;
     }
@@ -115,7 +116,7 @@ export class AddrStore {
   private indexSet(address: Address, i: number): void {
     const ix = this.index;
     const mask = ix.length - 1;
-    let h = hash(address) & mask;
+    let h = int32KeyHash(address) & mask;
     while (ix[h] !== 0) h = (h + 1) & mask;
     ix[h] = i + 1;
   }
@@ -124,7 +125,7 @@ export class AddrStore {
   private indexDelete(address: Address): void {
     const ix = this.index;
     const mask = ix.length - 1;
-    let h = hash(address) & mask;
+    let h = int32KeyHash(address) & mask;
     while (ix[h] !== 0 && this.addr[ix[h] - 1] !== address) h = (h + 1) & mask;
     if (ix[h] === 0) return;
     let j = h;
@@ -132,7 +133,7 @@ export class AddrStore {
       j = (j + 1) & mask;
       const e = ix[j];
       if (e === 0) break;
-      const home = hash(this.addr[e - 1]) & mask;
+      const home = int32KeyHash(this.addr[e - 1]) & mask;
       const stays = h <= j ? home > h && home <= j : home > h || home <= j;
       if (stays) continue;
       ix[h] = e;
@@ -170,11 +171,6 @@ export class AddrStore {
   }
 }
 
-function hash(key: number): number {
-  let h = Math.imul(key | 0, 0x9e3779b1);
-  h ^= h >>> 16;
-  return h;
-}
 
 /**
  * Counts per network group (any number as key; absent = 0), open addressing

@@ -99,3 +99,9 @@ export function intKeyHash(key: number): number {
   h ^= h >>> 16;
   return h;
 }
+
+/** A 32-bit mix of an int32 key (Fibonacci hashing, high bits folded down), for linear-probing indexes of int32 keys. */
+export function int32KeyHash(key: number): number {
+  const h = Math.imul(key | 0, 0x9e3779b1);
+  return h ^ (h >>> 16);
+}

@@ -66,6 +66,9 @@ export interface PeerNodeDeps {
 const NODE_TYPES = new Uint8Array(256);
 for (const t of [MsgType.Ping, MsgType.Pong, MsgType.GetAddr, MsgType.Addr, MsgType.Disconnect, MsgType.Reject, MsgType.Version, MsgType.Verack]) NODE_TYPES[t] = 1;
 
+/** Forgotten Conn objects kept for reuse, at most. */
+const CONN_POOL_MAX = 64;
+
 /**
  * The peer manager of seed 000 as a sans-IO state machine: a table of live
  * connections, the signed handshake, no duplicate links (deterministic
@@ -74,9 +77,6 @@ for (const t of [MsgType.Ping, MsgType.Pong, MsgType.GetAddr, MsgType.Addr, MsgT
  * scores with bans and a per-connection token bucket. It hosts one overlay
  * app, which only ever sees authenticated, established peers.
  */
-/** Forgotten Conn objects kept for reuse, at most. */
-const CONN_POOL_MAX = 64;
-
 export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   readonly stats: NodeStats;
   readonly book: Book;
