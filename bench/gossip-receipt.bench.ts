@@ -106,7 +106,7 @@ function deliverAll(w: World, serials: number[], ttl: number, receivers: number[
 /** Bare loop over the same (slot, peer) pairs: bit test, then on a new bit a set and an append. */
 function bare(w: World, serials: number[], receivers: number[]): { ns: number; receipts: number } {
   const t = w.table;
-  const seen = new Int32Array(t.seen.length);
+  const seen = new Int32Array(t.rows * t.rowWords);
   const out = new Float64Array(serials.length * receivers.length + 1);
   let n = 0;
   const c0 = cpuNs();

@@ -287,8 +287,7 @@ export class GlobalMapApp implements NodeApp {
       // Nine receipts in ten are duplicates: they are decided here on locals (the table's arrays,
       // re-read after anything else ran, which may grow them), counted once per message.
       let dups = 0;
-      let seen = t.seen;
-      let pending = t.pending;
+      let bits = t.bits;
       let mask = t.mask;
       let row = self * t.rowWords;
       for (let i = 0; i < count; i++) {
@@ -299,17 +298,16 @@ export class GlobalMapApp implements NodeApp {
           this.stats.eventsLost++;
           continue;
         }
-        const word = row + (slot >>> 5);
+        const word = 2 * (row + (slot >>> 5));
         const bit = 1 << (slot & 31);
-        if ((seen[word] & bit) !== 0) {
+        if ((bits[word] & bit) !== 0) {
           dups++;
           // Still in our outbox: the sender shows it has it, so it will not get it from us.
-          if ((pending[word] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
+          if ((bits[word + 1] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
           continue;
         }
         this.receiveOne(now, from, serial, v - serial * REF_TTL_SPAN, undefined);
-        seen = t.seen;
-        pending = t.pending;
+        bits = t.bits;
         mask = t.mask;
         row = self * t.rowWords;
       }
@@ -341,19 +339,19 @@ export class GlobalMapApp implements NodeApp {
     const t = this.table;
     const self = this.self;
     const slot = serial & t.mask;
-    const word = self * t.rowWords + (slot >>> 5);
+    const word = t.wordOf(self, slot);
     const bit = 1 << (slot & 31);
-    if ((t.seen[word] & bit) !== 0) {
+    if ((t.bits[word] & bit) !== 0) {
       this.stats.eventsDuplicate++;
       // Still in our outbox: the sender shows it has it, so it will not get it from us.
-      if ((t.pending[word] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
+      if ((t.bits[word + 1] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
       return;
     }
     // Signed: verified before the seen bit is set, so a forged copy cannot shadow the genuine event.
     if (this.auth && !this.authentic(now, from, slot, sig)) return;
     const origin = t.origin[slot];
     if (this.originBudget && this.map!.record(origin) === undefined && !this.originBudget.admit(from, now)) return void this.stats.newOriginsRefused++;
-    t.seen[word] |= bit;
+    t.bits[word] |= bit;
     const r = this.map!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
     // Anti-pollution (G5): bad events are dropped. Seed: the sender is charged only when it is
     // their origin — a relay cannot be told from a forger, and honest relays forward in good faith.

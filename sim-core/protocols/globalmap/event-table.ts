@@ -28,11 +28,14 @@ const BITSET_BYTES_MAX = 2 ** 31;
  * event is counted as lost (`isLive` false) instead of being misread.
  *
  * Per slot: fields in typed columns. Per peer: two bitsets over slots —
- * `seen` (received or originated) and `pending` (waiting in that peer's
- * outbox: only then does a duplicate look for it there). Peer-major rows:
- * the events of one message were mostly originated close together, so their
- * bits share a cache line of the receiver's row. The ring enters 32 slots at
- * a time (one word of every row), clearing that word in every row.
+ * seen (received or originated) and pending (waiting in that peer's outbox:
+ * only then does a duplicate look for it there) — interleaved word by word
+ * in `bits` (seen word at an even index, its pending word next), so a
+ * duplicate's two tests read one cache line, not one in each of two arrays.
+ * Peer-major rows: the events of one message were mostly originated close
+ * together, so their bits share a cache line of the receiver's row. The ring
+ * enters 32 slots at a time (one word pair of every row), clearing that pair
+ * in every row.
  */
 export class EventTable {
   origin = new Int32Array(SLOTS_INITIAL);
@@ -41,12 +44,12 @@ export class EventTable {
   ts = new Float64Array(SLOTS_INITIAL);
   serialOf = new Float64Array(SLOTS_INITIAL).fill(-1);
   expiresUs = new Float64Array(SLOTS_INITIAL);
-  /** Words per peer row: one bit per slot. */
+  /** Words per peer row and bitset: one bit per slot (a row of `bits` is twice as long). */
   rowWords = SLOTS_INITIAL >>> 5;
   /** Peer rows allocated. */
   rows: number;
-  seen: Int32Array;
-  pending: Int32Array;
+  /** Per peer row, per word of slots: the seen word, then the pending word. */
+  bits: Int32Array;
   mask = SLOTS_INITIAL - 1;
   private nextSerial = 0;
   /** Content digest → serial, for events that arrive as objects (decoded bytes, adversaries). */
@@ -76,8 +79,7 @@ export class EventTable {
     private readonly maxSlots = EVENT_SLOTS_MAX,
   ) {
     this.rows = Math.max(1, peers);
-    this.seen = new Int32Array(this.rows * this.rowWords);
-    this.pending = new Int32Array(this.rows * this.rowWords);
+    this.bits = new Int32Array(this.rows * this.rowWords * 2);
   }
 
   /** The outbox rows of this table's peers with `cap` entries each. */
@@ -112,13 +114,18 @@ export class EventTable {
     return this.capacity * (4 + 4 + 1 + 8 + 8 + 8 + (this.sigs !== null ? SIGNATURE_BYTES + 1 : 0)) + this.rows * this.rowWords * 8 + planes;
   }
 
-  /** Index of peer p's word holding slot's bit (bit: 1 << (slot & 31)). */
+  /** Index in `bits` of peer p's seen word holding slot's bit (bit: 1 << (slot & 31)); its pending word is the next. */
   wordOf(p: number, slot: number): number {
-    return p * this.rowWords + (slot >>> 5);
+    return (p * this.rowWords + (slot >>> 5)) * 2;
   }
 
   hasSeen(p: number, slot: number): boolean {
-    return p < this.rows && (this.seen[this.wordOf(p, slot)] & (1 << (slot & 31))) !== 0;
+    return p < this.rows && (this.bits[this.wordOf(p, slot)] & (1 << (slot & 31))) !== 0;
+  }
+
+  /** Waiting in peer p's outbox. */
+  isPending(p: number, slot: number): boolean {
+    return p < this.rows && (this.bits[this.wordOf(p, slot) + 1] & (1 << (slot & 31))) !== 0;
   }
 
   /** A new event, seen by its origin; returns its serial. */
@@ -144,7 +151,7 @@ export class EventTable {
     this.serialOf[slot] = serial;
     if (this.sigState !== null) this.sigState[slot] = SIG_NONE;
     this.expiresUs[slot] = now + this.windowUs;
-    this.seen[this.wordOf(origin, slot)] |= 1 << (slot & 31);
+    this.bits[this.wordOf(origin, slot)] |= 1 << (slot & 31);
     this.byKey.set(eventKey(origin, peer, flags, ts), serial);
     return serial;
   }
@@ -173,21 +180,17 @@ export class EventTable {
   /** Peer `p` lost its state (a restart): it has seen and queued nothing. */
   forgetPeer(p: number): void {
     if (p >= this.rows) return this.ensurePeer(p);
-    const w = this.rowWords;
-    this.seen.fill(0, p * w, p * w + w);
-    this.pending.fill(0, p * w, p * w + w);
+    const w = 2 * this.rowWords;
+    this.bits.fill(0, p * w, p * w + w);
   }
 
   /** Makes room for peer number `p` (peers that arrive past the planned population). */
   ensurePeer(p: number): void {
     if (p < this.rows) return;
     const rows = Math.max(this.rows * 2, p + 1);
-    const seen = new Int32Array(rows * this.rowWords);
-    seen.set(this.seen);
-    const pending = new Int32Array(rows * this.rowWords);
-    pending.set(this.pending);
-    this.seen = seen;
-    this.pending = pending;
+    const bits = new Int32Array(rows * this.rowWords * 2);
+    bits.set(this.bits);
+    this.bits = bits;
     this.rows = rows;
   }
 
@@ -204,10 +207,11 @@ export class EventTable {
       if (old >= 0) this.forgetKey(s, old);
       this.serialOf[s] = -1;
     }
-    const w = this.rowWords;
-    for (let i = slot >>> 5; i < this.seen.length; i += w) {
-      this.seen[i] = 0;
-      this.pending[i] = 0;
+    const bits = this.bits;
+    const stride = 2 * this.rowWords;
+    for (let i = 2 * (slot >>> 5); i < bits.length; i += stride) {
+      bits[i] = 0;
+      bits[i + 1] = 0;
     }
   }
 
@@ -226,8 +230,7 @@ export class EventTable {
     const t = { origin: new Int32Array(next), peer: new Int32Array(next), flags: new Uint8Array(next), ts: new Float64Array(next) };
     const serialOf = new Float64Array(next).fill(-1);
     const expiresUs = new Float64Array(next);
-    const seen = new Int32Array(this.rows * nw);
-    const pending = new Int32Array(this.rows * nw);
+    const bits = new Int32Array(this.rows * nw * 2);
     const sigs = this.sigs !== null ? new Uint8Array(next * SIGNATURE_BYTES) : null;
     const sigState = this.sigState !== null ? new Uint8Array(next) : null;
     for (let s = 0; s < cap; s++) {
@@ -249,8 +252,10 @@ export class EventTable {
       const bit = 1 << (s & 31);
       const dbit = 1 << (d & 31);
       for (let r = 0; r < this.rows; r++) {
-        if ((this.seen[r * w + from] & bit) !== 0) seen[r * nw + to] |= dbit;
-        if ((this.pending[r * w + from] & bit) !== 0) pending[r * nw + to] |= dbit;
+        const a = 2 * (r * w + from);
+        const b = 2 * (r * nw + to);
+        if ((this.bits[a] & bit) !== 0) bits[b] |= dbit;
+        if ((this.bits[a + 1] & bit) !== 0) bits[b + 1] |= dbit;
       }
     }
     this.origin = t.origin;
@@ -259,8 +264,7 @@ export class EventTable {
     this.ts = t.ts;
     this.serialOf = serialOf;
     this.expiresUs = expiresUs;
-    this.seen = seen;
-    this.pending = pending;
+    this.bits = bits;
     this.sigs = sigs;
     this.sigState = sigState;
     this.rowWords = nw;

@@ -17,7 +17,7 @@ function setup(batchSize = 64, maxQueuedEvents = 1024) {
   return { table, stats, sent, box, got, armed: () => armed };
 }
 
-const pendingHere = (t: EventTable, serial: number) => (t.pending[t.wordOf(SELF, serial & t.mask)] & (1 << (serial & t.mask & 31))) !== 0;
+const pendingHere = (t: EventTable, serial: number) => t.isPending(SELF, serial & t.mask);
 
 describe('Outbox (batched gossip as typed arrays)', () => {
   it('each neighbour gets the waiting events except those it is excluded from (sender, and whoever sent them meanwhile)', () => {

@@ -137,7 +137,7 @@ export class Outbox {
     }
     const t = this.table;
     const slot = serial & t.mask;
-    t.pending[this.self * t.rowWords + (slot >>> 5)] |= 1 << (slot & 31);
+    t.bits[t.wordOf(this.self, slot) + 1] |= 1 << (slot & 31);
     t.touch(slot, now);
     if (this.n >= this.cfg.batchSize) this.flush();
     else this.arm();
@@ -205,13 +205,14 @@ export class Outbox {
   clear(): void {
     const t = this.table;
     const row = this.self * t.rowWords;
+    const bits = t.bits;
     const serials = this.plane.serial;
     const base = this.self * this.plane.cap;
     for (let i = base; i < base + this.n; i++) {
       const serial = serials[i];
       if (!t.isLive(serial)) continue;
       const slot = serial & t.mask;
-      t.pending[row + (slot >>> 5)] &= ~(1 << (slot & 31));
+      bits[2 * (row + (slot >>> 5)) + 1] &= ~(1 << (slot & 31));
     }
     this.n = 0;
     this.retiredPeer.fill(-1);
