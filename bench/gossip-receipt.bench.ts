@@ -16,7 +16,7 @@ import { writeJsonAtomic } from '../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
 import { GlobalMapApp } from '../sim-core/protocols/globalmap/app.ts';
 import { DEFAULT_GLOBALMAP_CONFIG } from '../sim-core/protocols/globalmap/config.ts';
-import { EventRefsMsg, REF_TTL_SPAN } from '../sim-core/protocols/globalmap/event-refs.ts';
+import { EventRefsMsg, packRef } from '../sim-core/protocols/globalmap/event-refs.ts';
 import { EventTable } from '../sim-core/protocols/globalmap/event-table.ts';
 import { PeerStore } from '../sim-core/protocols/globalmap/peer-store.ts';
 import { F_CONNECT } from '../sim-core/protocols/globalmap/record.ts';
@@ -95,8 +95,8 @@ function deliverAll(w: World, serials: number[], ttl: number, receivers: number[
   for (const p of receivers) {
     const from = w.adj[p].keys().next().value as number;
     for (let i = 0; i < serials.length; i += BATCH) {
-      const packed = serials.slice(i, i + BATCH).map((s) => s * REF_TTL_SPAN + ttl);
-      w.apps[p].onMessage(now, from, new EventRefsMsg(w.table, Float64Array.from(packed)));
+      const packed = serials.slice(i, i + BATCH).map((s) => packRef(s, ttl));
+      w.apps[p].onMessage(now, from, new EventRefsMsg(w.table, Uint32Array.from(packed)));
       receipts += packed.length;
     }
   }

@@ -9,7 +9,7 @@ import { DirectedRouter } from './directed.ts';
 import type { PeerStore } from './peer-store.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
 import type { GraphScratch } from './scratch.ts';
-import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
+import { EventRefsMsg, packRef, refSerial } from './event-refs.ts';
 import { EventTable, SIG_INVALID, SIG_NONE, SIG_UNVERIFIED, SIG_VALID } from './event-table.ts';
 import type { Identity } from '../identity/registry.ts';
 import { eventFlags, type MapAuth } from './map-auth.ts';
@@ -244,7 +244,7 @@ export class GlobalMapApp implements NodeApp {
     if (this.deps.cfg.batchSize > 1) return this.outbox.add(serial, ttl, exceptSlot, only, now);
     this.table.touch(serial & this.table.mask, now);
     // One message to every neighbour: outside the pool (released once per delivery, it must not be reused).
-    const msg = new EventRefsMsg(this.table, Float64Array.of(serial * REF_TTL_SPAN + ttl));
+    const msg = new EventRefsMsg(this.table, Uint32Array.of(packRef(serial, ttl)));
     let sent = 0;
     for (const n of only ?? this.links.keys()) {
       if (n === except) continue;
@@ -292,12 +292,12 @@ export class GlobalMapApp implements NodeApp {
       let row = self * t.rowWords;
       for (let i = 0; i < count; i++) {
         const v = packed[i];
-        const serial = Math.floor(v / REF_TTL_SPAN);
-        const slot = serial & mask;
-        if (t.serialOf[slot] !== serial) {
+        const serial = refSerial(v, mask, t.serialOf);
+        if (serial < 0) {
           this.stats.eventsLost++;
           continue;
         }
+        const slot = serial & mask;
         const word = 2 * (row + (slot >>> 5));
         const bit = 1 << (slot & 31);
         if ((bits[word] & bit) !== 0) {
@@ -306,7 +306,7 @@ export class GlobalMapApp implements NodeApp {
           if ((bits[word + 1] & bit) !== 0) this.outbox.exclude(serial, this.senderSlot(from));
           continue;
         }
-        this.receiveOne(now, from, serial, v - serial * REF_TTL_SPAN, undefined);
+        this.receiveOne(now, from, serial, v & 255, undefined);
         bits = t.bits;
         mask = t.mask;
         row = self * t.rowWords;

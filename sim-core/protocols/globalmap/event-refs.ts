@@ -3,8 +3,28 @@ import { MsgType, type GmEvent, type GmEventRefs, type GmEventsMsg } from '../..
 import type { EventTable } from './event-table.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
 
-/** A packed reference: serial × 256 + TTL (TTL is a u8 on the wire). */
-export const REF_TTL_SPAN = 256;
+/**
+ * A packed reference, one u32: the serial's low 24 bits, then the TTL (a u8
+ * on the wire). The slot is those bits & mask (the ring never exceeds 2^20
+ * slots), and the event is the slot's only if its full serial has the same
+ * low bits: a stale reference would need its slot reused a multiple of
+ * 2^24 / capacity times (at least 16) while it is in flight. Four bytes an
+ * event instead of a Float64's eight: a message's refs span half the lines.
+ */
+export const REF_SERIAL_MASK = 0xffffff;
+
+/** The ref of `serial` with `ttl` (0 … 255) hops left. */
+export function packRef(serial: number, ttl: number): number {
+  return (((serial & REF_SERIAL_MASK) << 8) | ttl) >>> 0;
+}
+
+/** The live serial `ref` names in the table's ring (slot mask `mask`, full serials `serialOf`), or -1 if its slot was reused. */
+export function refSerial(ref: number, mask: number, serialOf: Float64Array): number {
+  const low = ref >>> 8;
+  const serial = serialOf[low & mask];
+  return serial >= 0 && (serial & REF_SERIAL_MASK) === low ? serial : -1;
+}
+
 /** Free messages a pool keeps; past it released ones are left to the garbage collector. */
 const POOL_FREE_MAX = 1 << 16;
 
@@ -29,7 +49,7 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
 
   constructor(
     readonly table: EventTable,
-    public packed: Float64Array,
+    public packed: Uint32Array,
     count = packed.length,
     private readonly pool: RefsPool | null = null,
   ) {
@@ -56,8 +76,8 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
     const out: GmEvent[] = [];
     for (let i = 0; i < this.count; i++) {
       const v = this.packed[i];
-      const serial = Math.floor(v / REF_TTL_SPAN);
-      if (!t.isLive(serial)) continue;
+      const serial = refSerial(v, t.mask, t.serialOf);
+      if (serial < 0) continue;
       const slot = serial & t.mask;
       const f = t.flags[slot];
       const e: GmEvent = {
@@ -66,7 +86,7 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
         origin: t.origin[slot],
         peer: t.peer[slot],
         timestampUs: t.ts[slot],
-        ttl: v - serial * REF_TTL_SPAN,
+        ttl: v & 255,
       };
       if (t.sigs !== null) {
         e.publicKey = t.keyOf(e.origin) ?? new Uint8Array(PUBLIC_KEY_BYTES);
@@ -92,11 +112,11 @@ export class RefsPool {
     if (m !== undefined) {
       m.free = false;
       m.count = 0;
-      if (m.packed.length < capacity) m.packed = new Float64Array(capacity);
+      if (m.packed.length < capacity) m.packed = new Uint32Array(capacity);
       return m;
     }
     this.made++;
-    return new EventRefsMsg(this.table, new Float64Array(capacity), 0, this);
+    return new EventRefsMsg(this.table, new Uint32Array(capacity), 0, this);
   }
 
   give(m: EventRefsMsg): void {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventTable } from './event-table.ts';
-import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
+import { EventRefsMsg, packRef, refSerial } from './event-refs.ts';
 
 const WINDOW_US = 30_000_000;
 
@@ -169,6 +169,8 @@ describe('EventTable (interned link events)', () => {
         }
         for (const [s, m] of model) {
           if (now - m.lastUs < WINDOW_US) expect(t.isLive(s)).toBe(true);
+          // A message's ref names the event exactly while it is live, and nothing once its slot was reused.
+          expect(refSerial(packRef(s, 6), t.mask, t.serialOf)).toBe(t.isLive(s) ? s : -1);
           if (t.isLive(s)) {
             const slot = s & t.mask;
             expect([t.origin[slot], t.peer[slot], t.ts[slot]]).toEqual([m.origin, m.peer, m.ts]);
@@ -198,8 +200,30 @@ describe('RefsPool (reused gm-events messages)', () => {
 
   it('a message made outside the pool (one broadcast to many) is never reused', () => {
     const t = new EventTable(4, 1_000_000);
-    const m = new EventRefsMsg(t, Float64Array.of(5 * REF_TTL_SPAN + 3));
+    const m = new EventRefsMsg(t, Uint32Array.of(packRef(5, 3)));
     m.release();
     expect(t.refsPool.take(1)).not.toBe(m);
+  });
+});
+
+describe('packed refs (serial low bits and TTL in one u32)', () => {
+  it('property: a ref reads back its serial and TTL while its slot holds that serial, and -1 when the slot is free or holds another serial', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.nat(255), fc.integer({ min: 5, max: 20 }), fc.integer({ min: 1, max: 15 }), (serial, ttl, bits, turns) => {
+        const capacity = 2 ** bits;
+        const mask = capacity - 1;
+        const serialOf = new Float64Array(capacity).fill(-1);
+        const ref = packRef(serial, ttl);
+        expect(ref >>> 0).toBe(ref);
+        expect(ref & 255).toBe(ttl);
+        expect(refSerial(ref, mask, serialOf)).toBe(-1); // a free slot
+        serialOf[serial & mask] = serial;
+        expect(refSerial(ref, mask, serialOf)).toBe(serial);
+        // The slot reused `turns` ring turns later (fewer than 2^24 / capacity): the old ref is stale.
+        serialOf[serial & mask] = serial + turns * capacity;
+        expect(refSerial(ref, mask, serialOf)).toBe(-1);
+      }),
+      { seed: 3, numRuns: 500 },
+    );
   });
 });

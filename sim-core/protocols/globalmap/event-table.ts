@@ -1,6 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import { SIGNATURE_BYTES } from '../../wire/constants.ts';
-import { RefsPool } from './event-refs.ts';
+import { REF_SERIAL_MASK, RefsPool } from './event-refs.ts';
 import { OutboxPlane } from './outbox-plane.ts';
 import type { WaveWatch } from './wave.ts';
 
@@ -78,6 +78,8 @@ export class EventTable {
     readonly windowUs: number,
     private readonly maxSlots = EVENT_SLOTS_MAX,
   ) {
+    // A message's refs keep 24 bits of the serial: the slot must be among them.
+    if (!(maxSlots <= REF_SERIAL_MASK + 1)) throw new RangeError(`EventTable: at most 2^24 slots, got ${maxSlots}`);
     this.rows = Math.max(1, peers);
     this.bits = new Int32Array(this.rows * this.rowWords * 2);
   }

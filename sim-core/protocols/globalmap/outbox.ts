@@ -2,7 +2,7 @@ import { MAX_GM_EVENTS } from '../../wire/constants.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { GlobalmapConfig } from './config.ts';
-import { EventRefsMsg, REF_TTL_SPAN } from './event-refs.ts';
+import { EventRefsMsg, packRef } from './event-refs.ts';
 import type { EventTable } from './event-table.ts';
 import { HINT_BUCKETS, type OutboxPlane } from './outbox-plane.ts';
 import type { GlobalmapStats } from './stats.ts';
@@ -176,7 +176,7 @@ export class Outbox {
       const bit = 1 << (s & 31);
       let msg: EventRefsMsg | null = null;
       // The message's array and count in locals: the loop writes no object field.
-      let packed: Float64Array | null = null;
+      let packed: Uint32Array | null = null;
       let count = 0;
       for (let i = base; i < base + n; i++) {
         if ((excl[i * w + off] & bit) !== 0) continue;
@@ -185,7 +185,7 @@ export class Outbox {
           msg = pool.take(chunk);
           packed = msg.packed;
         }
-        packed[count++] = serial[i] * REF_TTL_SPAN + ttl[i];
+        packed[count++] = packRef(serial[i], ttl[i]);
         if (count === chunk) {
           msg!.count = count;
           this.emit(peer, msg!);
