@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,5 +31,19 @@ describe('the CLI on hostile scenarios: exit 2 with the problem, no stack trace'
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('peers.count (from --peers): got 1; must be ≥ 2, the number of peers.waves');
     expect(bad.stderr).not.toContain('waves.yaml:17');
+  });
+});
+
+describe('the CLI with its stdout closed (`peermap run … | head`, a parent gone)', () => {
+  it('run still writes its summary and exits 0, without an EPIPE crash', { timeout: 300_000 }, async () => {
+    const out = join(dir, 'closed-stdout');
+    const child = spawn(process.execPath, ['bin/peermap.mjs', 'run', 'scenarios/quickstart.yaml', '--duration', '15', '--quiet', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // every line the run prints now meets a closed pipe
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
   });
 });
