@@ -19,7 +19,8 @@
  *
  * Each result carries seed, commit and machine; before overwriting, the
  * previous committed result of the same name (git HEAD, else the file on
- * disk) is read and the ratios new/previous are printed.
+ * disk) is read and the ratios new/previous are printed. Strategies not re-run
+ * keep their rows from the file being replaced (else from git HEAD).
  *
  *   npm run bench -- [--quick] [--only engine,convergence,sweep] [--strategies globalmap,random,kademlia]
  *                    [--seed 1] [--peers N --duration S --join-over S] [--heap-mb MB] [--engine-rounds 5]
@@ -29,6 +30,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { HostSpeed } from './host-speed.ts';
+import { keptRows } from './kept-rows.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,10 +275,10 @@ async function convergenceSection(): Promise<void> {
       console.log(ratioLine(`${strategy} bytes/peer/s (steady)`, row.bytesPerPeerPerSecondSteady ?? 0, p?.bytesPerPeerPerSecondSteady ?? undefined, 'B', true));
     }
   }
-  // Strategies not re-run keep their previous row (same size only), each row naming its commit.
-  if (sameSize) {
-    for (const p of prev.value.results) if (!rows.some((r) => r.strategy === p.strategy)) rows.push({ ...p, commit: p.commit ?? prev.value.commit });
-  }
+  // Strategies not re-run keep their row from the file being replaced, else the committed one (same size only).
+  const path = `${RESULTS}/bench-${name}.json`;
+  const onDisk = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ConvergenceResult) : undefined;
+  rows.push(...keptRows(rows.map((r) => r.strategy), { file, ...size }, onDisk, prev?.value));
   const result = {
     bench: name,
     ...header,
