@@ -263,8 +263,10 @@ async function convergenceSection(): Promise<void> {
     if (host) {
       console.log(ratioLine(`${strategy} host, ns per memory load`, host.memoryNsPerLoad, p?.hostSpeed?.memoryNsPerLoad, 'ns', true));
       console.log(ratioLine(`${strategy} host, ns per hash op`, host.computeNsPerOp, p?.hostSpeed?.computeNsPerOp, 'ns', true));
-      const hostRatio = p?.hostSpeed ? host.memoryNsPerLoad / p.hostSpeed.memoryNsPerLoad : undefined;
-      if (hostRatio !== undefined && p) console.log(`  ${strategy} wall ÷ host memory ratio: ×${(row.wallSeconds / p.wallSeconds / hostRatio).toFixed(3)} (a rough guide: the simulator mostly waits on memory)`);
+      if (p?.hostSpeed) {
+        const hostRatio = host.memoryNsPerLoad / p.hostSpeed.memoryNsPerLoad;
+        console.log(`  ${strategy} wall ÷ host memory ratio: ×${(row.wallSeconds / p.wallSeconds / hostRatio).toFixed(3)} (a rough guide: the simulator mostly waits on memory)`);
+      }
     }
     console.log(ratioLine(`${strategy} peak RSS`, row.peakRssBytes / 2 ** 20, p && p.peakRssBytes / 2 ** 20, 'MiB', true));
     console.log(ratioLine(`${strategy} events/s`, row.eventsPerSecond, p?.eventsPerSecond, 'ev/s'));
@@ -290,8 +292,8 @@ async function convergenceSection(): Promise<void> {
     loadAverage: { start: loadStart, end: loadavg() },
     results: rows,
   };
-  writeJsonAtomic(`${RESULTS}/bench-${name}.json`, result);
-  console.log(`  written ${RESULTS}/bench-${name}.json`);
+  writeJsonAtomic(path, result);
+  console.log(`  written ${path}`);
 }
 
 // ------------------------------------------------------------------ scale

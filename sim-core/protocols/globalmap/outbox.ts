@@ -204,7 +204,6 @@ export class Outbox {
   /** Forgets every waiting event (sent, or the peer's state is lost). */
   clear(): void {
     const t = this.table;
-    const row = this.self * t.rowWords;
     const bits = t.bits;
     const serials = this.plane.serial;
     const base = this.self * this.plane.cap;
@@ -212,7 +211,7 @@ export class Outbox {
       const serial = serials[i];
       if (!t.isLive(serial)) continue;
       const slot = serial & t.mask;
-      bits[2 * (row + (slot >>> 5)) + 1] &= ~(1 << (slot & 31));
+      bits[t.wordOf(this.self, slot) + 1] &= ~(1 << (slot & 31));
     }
     this.n = 0;
     this.retiredPeer.fill(-1);

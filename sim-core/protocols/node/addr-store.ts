@@ -171,7 +171,6 @@ export class AddrStore {
   }
 }
 
-
 /**
  * Counts per network group (any number as key; absent = 0), open addressing
  * with backward-shift deletion. Never iterated. Replaces a Map that held one
