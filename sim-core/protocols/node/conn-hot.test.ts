@@ -62,6 +62,27 @@ describe('ConnHot', () => {
     expect(h.find(77)).toBe(live);
   });
 
+  it('counts each owner\'s records per remote address: linked while one is left, per owner, cleared by dropOwner', () => {
+    const h = new ConnHot<string>(16);
+    const x = h.add(1, 10, 50, 'x', 0);
+    const y = h.add(1, 11, 50, 'y', 0);
+    h.add(2, 12, 50, 'z', 0);
+    h.add(1, 13, 60, 'w', 0);
+    expect(h.linked(1, 50)).toBe(true);
+    expect(h.linked(3, 50)).toBe(false);
+    h.release(x);
+    expect(h.linked(1, 50)).toBe(true);
+    h.release(y);
+    expect(h.linked(1, 50)).toBe(false);
+    expect(h.linked(2, 50)).toBe(true);
+    expect(h.linked(1, 60)).toBe(true);
+    h.dropOwner(1);
+    expect(h.linked(1, 60)).toBe(false);
+    expect(h.linked(2, 50)).toBe(true);
+    expect(h.linked(1, -1)).toBe(false);
+    expect(() => h.add(1, 14, -1, 'bad', 0)).toThrow(RangeError);
+  });
+
   it('token bucket: burst, refill by rate, never above burst', () => {
     const r = new Float64Array(REC);
     fillBucket(r, 0, 2, 0);

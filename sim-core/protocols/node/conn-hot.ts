@@ -41,6 +41,8 @@ export class ConnHot<T> {
   private used = 0;
   private readonly byConn = new IntKeyMap(1024);
   private readonly byPeer = new IntKeyMap(1024);
+  /** (owner, remote address) → records of owner to that address: "are we linked to it" without a walk over the connections. */
+  private readonly byRemote = new IntKeyMap(1024);
 
   constructor(
     initialCapacity = 1024,
@@ -62,6 +64,7 @@ export class ConnHot<T> {
   /** A record for connection `conn` of host `owner` to address `remote`, lastRecv = now, no bucket, not up. */
   add(owner: number, conn: number, remote: number, obj: T, now: TimeUs): number {
     if (!(owner >= 0 && owner < OWNER_LIMIT)) throw new RangeError(`ConnHot owner must be in [0, 2^21), got ${owner}`);
+    if (!(remote >= 0 && remote < PEER_LIMIT)) throw new RangeError(`ConnHot remote address must be in [0, 2^31), got ${remote}`);
     let idx: number;
     if (this.free.length > 0) idx = this.free.pop()!;
     else {
@@ -87,7 +90,14 @@ export class ConnHot<T> {
     if (head >= 0) this.prev[head] = idx;
     this.heads[owner] = idx;
     this.byConn.set(conn, idx);
+    const rk = owner * PEER_LIMIT + remote;
+    this.byRemote.set(rk, Math.max(0, this.byRemote.get(rk)) + 1);
     return idx;
+  }
+
+  /** True if `owner` has a record (a connection in any state) to address `remote`. */
+  linked(owner: number, remote: number): boolean {
+    return remote >= 0 && remote < PEER_LIMIT && this.byRemote.get(owner * PEER_LIMIT + remote) > 0;
   }
 
   /** The record of `conn`, or -1. */
@@ -125,6 +135,10 @@ export class ConnHot<T> {
     const conn = this.rec[idx * REC + R_ID];
     // A stale ConnId may have been reused by a live connection since: only drop the mapping if it is ours.
     if (this.byConn.get(conn) === idx) this.byConn.delete(conn);
+    const rk = this.owner[idx] * PEER_LIMIT + this.rec[idx * REC + R_REMOTE];
+    const links = this.byRemote.get(rk);
+    if (links > 1) this.byRemote.set(rk, links - 1);
+    else this.byRemote.delete(rk);
     this.objs[idx] = undefined;
     const n = this.next[idx];
     const p = this.prev[idx];

@@ -456,9 +456,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     return c;
   }
 
+  /** A connection to `address` in any state (every Conn has a hot record, added and released with it). */
   private isLinkedTo(address: Address): boolean {
-    for (const c of this.conns.values()) if (c.address === address) return true;
-    return false;
+    return this.hot.linked(this.address, address);
   }
 
   private beginHandshake(c: Conn, now: TimeUs): void {
