@@ -83,6 +83,27 @@ describe('ConnHot', () => {
     expect(() => h.add(1, 14, -1, 'bad', 0)).toThrow(RangeError);
   });
 
+  it('finds every live record by ConnId whatever ids collide in the low-bits cache, agreeing with a model map', () => {
+    const h = new ConnHot<number>(16);
+    const model = new Map<number, number>(); // conn → record
+    let x = 99;
+    const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 5000; i++) {
+      // Ids sharing low bits (multiples of 2^10 and 2^31 apart) and World-like ones; some reused while live.
+      const conn = (rand() % 64) + (rand() % 4) * 1024 + (i % 7 === 0 ? 2 ** 31 : 0);
+      const live = model.get(conn);
+      if (live !== undefined && rand() % 2 === 0) {
+        h.release(live);
+        model.delete(conn);
+      } else {
+        model.set(conn, h.add(i % 5, conn, 1, i, 0));
+      }
+      if (i % 50 === 0) for (const [c, idx] of model) expect(h.find(c)).toBe(idx);
+    }
+    for (const [c, idx] of model) expect(h.find(c)).toBe(idx);
+    expect(h.find(7 * 2 ** 40)).toBe(-1);
+  });
+
   it('token bucket: burst, refill by rate, never above burst', () => {
     const r = new Float64Array(REC);
     fillBucket(r, 0, 2, 0);

@@ -24,6 +24,8 @@ export const R_MAPPED_PEER = 6;
 /** The remote's address (Conn.address). */
 export const R_REMOTE = 7;
 
+/** Entries of the low-bits cache at most (16 MiB): past it, colliding ids share a cache entry and fall back to the map. */
+const LOW_MAX = 1 << 22;
 /** Owners are host addresses; with peers < 2^31 the (owner, peer) key stays below 2^52. */
 const OWNER_LIMIT = 1 << 21;
 const PEER_LIMIT = 2 ** 31;
@@ -40,6 +42,15 @@ export class ConnHot<T> {
   private free: number[] = [];
   private used = 0;
   private readonly byConn = new IntKeyMap(1024);
+  /**
+   * A direct-mapped cache in front of byConn: record by the ConnId's low
+   * bits (-1: none), checked against the record's R_ID, which the caller
+   * reads next anyway. A World handle's low bits are its slot and side, so
+   * live connections never collide and every delivery finds its record with
+   * one load in a small array instead of a probe in a table of every
+   * connection. Other ids may collide: the older one then goes to byConn.
+   */
+  private byLow = new Int32Array(1024).fill(-1);
   private readonly byPeer = new IntKeyMap(1024);
   /** (owner, remote address) → records of owner to that address: "are we linked to it" without a walk over the connections. */
   private readonly byRemote = new IntKeyMap(1024);
@@ -90,6 +101,7 @@ export class ConnHot<T> {
     if (head >= 0) this.prev[head] = idx;
     this.heads[owner] = idx;
     this.byConn.set(conn, idx);
+    this.cacheLow(conn, idx);
     const rk = owner * PEER_LIMIT + remote;
     this.byRemote.set(rk, Math.max(0, this.byRemote.get(rk)) + 1);
     return idx;
@@ -102,7 +114,29 @@ export class ConnHot<T> {
 
   /** The record of `conn`, or -1. */
   find(conn: number): number {
+    const i = this.byLow[conn & (this.byLow.length - 1)];
+    if (i >= 0 && this.rec[i * REC + R_ID] === conn) return i;
     return this.byConn.get(conn);
+  }
+
+  /** Caches `idx` under `conn`'s low bits, doubling the cache (up to LOW_MAX) while a live record of another id holds them. */
+  private cacheLow(conn: number, idx: number): void {
+    for (;;) {
+      const low = this.byLow;
+      const j = conn & (low.length - 1);
+      const other = low[j];
+      // Free, stale, the same id (a newer record for it wins, as in byConn), or as large as allowed: take the entry.
+      if (other < 0 || this.owner[other] < 0 || this.rec[other * REC + R_ID] === conn || low.length >= LOW_MAX) {
+        low[j] = idx;
+        return;
+      }
+      const grown = new Int32Array(low.length * 2).fill(-1);
+      for (let k = 0; k < low.length; k++) {
+        const r = low[k];
+        if (r >= 0 && this.owner[r] >= 0) grown[this.rec[r * REC + R_ID] & (grown.length - 1)] = r;
+      }
+      this.byLow = grown;
+    }
   }
 
   /** The record that `owner` reaches `peer` through, or -1. */
@@ -135,6 +169,8 @@ export class ConnHot<T> {
     const conn = this.rec[idx * REC + R_ID];
     // A stale ConnId may have been reused by a live connection since: only drop the mapping if it is ours.
     if (this.byConn.get(conn) === idx) this.byConn.delete(conn);
+    const j = conn & (this.byLow.length - 1);
+    if (this.byLow[j] === idx) this.byLow[j] = -1;
     const rk = this.owner[idx] * PEER_LIMIT + this.rec[idx * REC + R_REMOTE];
     const links = this.byRemote.get(rk);
     if (links > 1) this.byRemote.set(rk, links - 1);
