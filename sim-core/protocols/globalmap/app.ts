@@ -282,6 +282,7 @@ export class GlobalMapApp implements NodeApp {
     this.fromSlot = SLOT_UNKNOWN;
     if (msg instanceof EventRefsMsg && msg.table === t) {
       const packed = msg.packed;
+      const at = msg.base;
       const count = msg.count;
       this.stats.eventsReceived += count;
       // Nine receipts in ten are duplicates: they are decided here on locals (the table's arrays,
@@ -290,7 +291,7 @@ export class GlobalMapApp implements NodeApp {
       let bits = t.bits;
       let mask = t.mask;
       let row = self * t.rowWords;
-      for (let i = 0; i < count; i++) {
+      for (let i = at; i < at + count; i++) {
         const v = packed[i];
         const serial = refSerial(v, mask, t.serialOf);
         if (serial < 0) {

@@ -27,12 +27,14 @@ export function refSerial(ref: number, mask: number, serialOf: Float64Array): nu
 
 /** Free messages a pool keeps; past it released ones are left to the garbage collector. */
 const POOL_FREE_MAX = 1 << 16;
+/** Messages per arena chunk of a pool. */
+const CHUNK_MESSAGES = 4096;
 
 /**
  * A gm-events message whose events travel by reference into the
  * simulation's event table: one packed number per event (serial and hops
  * left), no event objects. The codec reads `events`, which materialises
- * them; a receiver in the same simulation reads `packed[0 … count)`.
+ * them; a receiver in the same simulation reads `packed[base … base + count)`.
  *
  * Batched gossip sends tens of millions of these; each lives as long as
  * its flight, long enough to outlive the young generation, so fresh ones
@@ -49,9 +51,13 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
 
   constructor(
     readonly table: EventTable,
+    /** Holds the refs at [base, base + cap): the message's own array, or a chunk its pool shares among many. */
     public packed: Uint32Array,
     count = packed.length,
     private readonly pool: RefsPool | null = null,
+    public base = 0,
+    /** Refs the message has room for. */
+    public cap = packed.length - base,
   ) {
     this.count = count;
   }
@@ -75,7 +81,7 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
     const t = this.table;
     const out: GmEvent[] = [];
     for (let i = 0; i < this.count; i++) {
-      const v = this.packed[i];
+      const v = this.packed[this.base + i];
       const serial = refSerial(v, t.mask, t.serialOf);
       if (serial < 0) continue;
       const slot = serial & t.mask;
@@ -98,11 +104,20 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
   }
 }
 
-/** Reusable gm-events messages of one simulation (one per event table). */
+/**
+ * Reusable gm-events messages of one simulation (one per event table). Their
+ * refs live in a few large chunks, each message at a fixed place in one: a
+ * flush and a receipt index an array whose header is already in cache,
+ * where an array per message cost a cache miss on its header at each end.
+ */
 export class RefsPool {
   private readonly freeList: EventRefsMsg[] = [];
   /** Messages made (not reused): what the pool costs the garbage collector. */
   made = 0;
+  /** Refs per message in the chunks: the first capacity asked for (a larger one gets an array of its own). */
+  private slotRefs = 0;
+  private chunk: Uint32Array | null = null;
+  private chunkUsed = CHUNK_MESSAGES;
 
   constructor(private readonly table: EventTable) {}
 
@@ -112,11 +127,22 @@ export class RefsPool {
     if (m !== undefined) {
       m.free = false;
       m.count = 0;
-      if (m.packed.length < capacity) m.packed = new Uint32Array(capacity);
+      if (m.cap < capacity) {
+        m.packed = new Uint32Array(capacity);
+        m.base = 0;
+        m.cap = capacity;
+      }
       return m;
     }
     this.made++;
-    return new EventRefsMsg(this.table, new Uint32Array(capacity), 0, this);
+    if (this.slotRefs === 0) this.slotRefs = capacity;
+    if (capacity > this.slotRefs) return new EventRefsMsg(this.table, new Uint32Array(capacity), 0, this);
+    if (this.chunkUsed === CHUNK_MESSAGES) {
+      this.chunk = new Uint32Array(CHUNK_MESSAGES * this.slotRefs);
+      this.chunkUsed = 0;
+    }
+    const base = this.chunkUsed++ * this.slotRefs;
+    return new EventRefsMsg(this.table, this.chunk!, 0, this, base, this.slotRefs);
   }
 
   give(m: EventRefsMsg): void {

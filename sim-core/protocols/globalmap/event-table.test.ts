@@ -186,7 +186,7 @@ describe('RefsPool (reused gm-events messages)', () => {
   it('hands a message out again only after its release, empty, and ignores a second release', () => {
     const t = new EventTable(4, 1_000_000);
     const a = t.refsPool.take(8);
-    a.packed[a.count++] = 42;
+    a.packed[a.base + a.count++] = 42;
     const b = t.refsPool.take(8);
     expect(b).not.toBe(a);
     a.release();
@@ -196,6 +196,26 @@ describe('RefsPool (reused gm-events messages)', () => {
     expect(c.count).toBe(0);
     expect(t.refsPool.take(8)).not.toBe(a); // released twice, handed out once
     expect(t.refsPool.made).toBe(3);
+  });
+
+  it('gives each message its own room in the shared chunks: filled ones read back their refs; a larger capacity gets its own array', () => {
+    const t = new EventTable(4, 1_000_000);
+    const msgs = Array.from({ length: 5000 }, () => t.refsPool.take(4)); // more than one chunk
+    msgs.forEach((m, k) => {
+      for (let i = 0; i < 4; i++) m.packed[m.base + m.count++] = k * 4 + i;
+    });
+    msgs.forEach((m, k) => {
+      expect(m.cap).toBe(4);
+      expect([...m.packed.subarray(m.base, m.base + m.count)]).toEqual([k * 4, k * 4 + 1, k * 4 + 2, k * 4 + 3]);
+    });
+    expect(new Set(msgs.map((m) => m.packed)).size).toBe(2);
+    const big = t.refsPool.take(9);
+    expect(big.cap).toBe(9);
+    expect(big.packed).not.toBe(msgs[0].packed);
+    msgs[0].release();
+    const again = t.refsPool.take(6); // reused, but its room is too small: a fresh array of its own
+    expect(again).toBe(msgs[0]);
+    expect([again.base, again.cap, again.packed.length]).toEqual([0, 6, 6]);
   });
 
   it('a message made outside the pool (one broadcast to many) is never reused', () => {

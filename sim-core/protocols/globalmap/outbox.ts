@@ -175,8 +175,9 @@ export class Outbox {
       const off = s >>> 5;
       const bit = 1 << (s & 31);
       let msg: EventRefsMsg | null = null;
-      // The message's array and count in locals: the loop writes no object field.
+      // The message's array, base and count in locals: the loop writes no object field.
       let packed: Uint32Array | null = null;
+      let at = 0;
       let count = 0;
       for (let i = base; i < base + n; i++) {
         if ((excl[i * w + off] & bit) !== 0) continue;
@@ -184,8 +185,9 @@ export class Outbox {
         if (packed === null) {
           msg = pool.take(chunk);
           packed = msg.packed;
+          at = msg.base;
         }
-        packed[count++] = packRef(serial[i], ttl[i]);
+        packed[at + count++] = packRef(serial[i], ttl[i]);
         if (count === chunk) {
           msg!.count = count;
           this.emit(peer, msg!);
