@@ -10,7 +10,9 @@ export const HINT_BUCKETS = 64;
  * per-peer arrays that are all cold by the time a message arrives.
  *
  * `words` mask words per entry are shared by all rows: one peer with more
- * than 32 × words link slots widens every row (rare: a re-layout).
+ * than 32 × words link slots widens every row (rare: a re-layout). Each
+ * peer's link slots (who is on each) are rows here too: a receipt finds its
+ * sender's slot without the header of a per-peer array.
  */
 export class OutboxPlane {
   rows = 0;
@@ -24,6 +26,10 @@ export class OutboxPlane {
   allow = new Int32Array(0);
   /** Per peer, 1 + the entry last queued in each bucket (0: none). */
   hint = new Uint16Array(0);
+  /** Per peer, 32 × words link slots: the neighbour linked on each (-1: none). */
+  slotPeer = new Int32Array(0);
+  /** Per peer, 32 × words link slots: the neighbour whose link closed since the last flush (-1: none). */
+  retiredPeer = new Int32Array(0);
 
   constructor(
     /** Entries per peer. */
@@ -32,7 +38,16 @@ export class OutboxPlane {
 
   /** Bytes held by the plane's arrays. */
   get bytes(): number {
-    return this.serial.byteLength + this.ttl.byteLength + this.restricted.byteLength + this.excl.byteLength + this.allow.byteLength + this.hint.byteLength;
+    return (
+      this.serial.byteLength +
+      this.ttl.byteLength +
+      this.restricted.byteLength +
+      this.excl.byteLength +
+      this.allow.byteLength +
+      this.hint.byteLength +
+      this.slotPeer.byteLength +
+      this.retiredPeer.byteLength
+    );
   }
 
   /** Makes room for row `p` (rows double). */
@@ -68,6 +83,16 @@ export class OutboxPlane {
         allow.set(this.allow.subarray(e * ow, e * ow + ow), e * words);
       }
     }
+    const os = 32 * ow;
+    const ns = 32 * words;
+    const slotPeer = new Int32Array(rows * ns).fill(-1);
+    const retiredPeer = new Int32Array(rows * ns).fill(-1);
+    for (let r = 0; r < this.rows; r++) {
+      slotPeer.set(this.slotPeer.subarray(r * os, r * os + os), r * ns);
+      retiredPeer.set(this.retiredPeer.subarray(r * os, r * os + os), r * ns);
+    }
+    this.slotPeer = slotPeer;
+    this.retiredPeer = retiredPeer;
     this.serial = serial;
     this.ttl = ttl;
     this.restricted = restricted;

@@ -24,19 +24,10 @@ export class Outbox {
   private readonly plane: OutboxPlane;
   /** Linked neighbours in link order (flush order), with their slots. */
   private readonly slotOf = new Map<PeerNum, number>();
-  /**
-   * Per slot, the linked neighbour (-1: none). Lookups scan it: a few
-   * contiguous words, where a Map lookup chases pointers through a table
-   * that is cold when a message reaches this peer.
-   */
-  private slotPeer = new Int32Array(32).fill(-1);
-  /**
-   * Per slot, the neighbour whose link closed since the last flush (-1:
-   * none). Its exclusions stay, and it gets the same slot back if it
-   * reconnects before the flush: what a neighbour showed it has does not
-   * depend on which connection it came over.
-   */
-  private retiredPeer = new Int32Array(32).fill(-1);
+  // Per slot, the linked neighbour, and the neighbour whose link closed since the last flush, are this peer's
+  // rows of the plane's slotPeer and retiredPeer (-1: none). Lookups scan them: a few contiguous words. A retired
+  // neighbour's exclusions stay, and it gets the same slot back if it reconnects before the flush: what a
+  // neighbour showed it has does not depend on which connection it came over.
 
   constructor(
     private readonly cfg: GlobalmapConfig,
@@ -49,6 +40,12 @@ export class Outbox {
   ) {
     // Never more entries than a batch: the outbox flushes on reaching it.
     this.plane = table.outboxPlane(Math.max(1, Math.min(cfg.batchSize, cfg.maxQueuedEvents)));
+    this.plane.ensureRow(self);
+  }
+
+  /** Where this peer's link slots start in the plane's slot rows (re-read after anything that may widen them). */
+  private get slotRow(): number {
+    return this.self * 32 * this.plane.words;
   }
 
   get waiting(): number {
@@ -57,7 +54,7 @@ export class Outbox {
 
   /** The neighbour's link slot (-1 if it has none). */
   linkSlot(peer: PeerNum): number {
-    return indexIn(this.slotPeer, peer);
+    return indexIn(this.plane.slotPeer, this.slotRow, 32 * this.plane.words, peer);
   }
 
   /**
@@ -66,39 +63,36 @@ export class Outbox {
    * without a link showed it has still counts if it links before the flush.
    */
   slotFor(peer: PeerNum): number {
-    const s = indexIn(this.slotPeer, peer);
+    const p = this.plane;
+    const s = indexIn(p.slotPeer, this.slotRow, 32 * p.words, peer);
     if (s >= 0) return s;
     if (this.n === 0) return -1;
-    const r = indexIn(this.retiredPeer, peer);
+    const r = indexIn(p.retiredPeer, this.slotRow, 32 * p.words, peer);
     if (r >= 0) return r;
     const free = this.freeSlot();
-    this.retiredPeer[free] = peer;
+    p.retiredPeer[this.slotRow + free] = peer;
     return free;
   }
 
   linkUp(peer: PeerNum): void {
     if (this.slotOf.has(peer)) return;
-    let s = indexIn(this.retiredPeer, peer);
+    const p = this.plane;
+    let s = indexIn(p.retiredPeer, this.slotRow, 32 * p.words, peer);
     if (s < 0) s = this.freeSlot();
-    this.slotPeer[s] = peer;
-    this.retiredPeer[s] = -1;
+    const row = this.slotRow;
+    p.slotPeer[row + s] = peer;
+    p.retiredPeer[row + s] = -1;
     this.slotOf.set(peer, s);
   }
 
-  /** The lowest slot neither linked nor retired (widening the masks past 32 × words slots). */
+  /** The lowest slot neither linked nor retired (widening every row past 32 × words slots). */
   private freeSlot(): number {
-    const n = this.slotPeer.length;
+    const p = this.plane;
+    const n = 32 * p.words;
+    const row = this.slotRow;
     let s = 0;
-    while (s < n && (this.slotPeer[s] !== -1 || this.retiredPeer[s] !== -1)) s++;
-    if (s === n) {
-      const u = new Int32Array(n * 2).fill(-1);
-      u.set(this.slotPeer);
-      this.slotPeer = u;
-      const r = new Int32Array(n * 2).fill(-1);
-      r.set(this.retiredPeer);
-      this.retiredPeer = r;
-    }
-    if (s >= this.plane.words * 32) this.plane.widen();
+    while (s < n && (p.slotPeer[row + s] !== -1 || p.retiredPeer[row + s] !== -1)) s++;
+    if (s === n) p.widen(); // slot n is free in the wider rows
     return s;
   }
 
@@ -107,8 +101,9 @@ export class Outbox {
     const s = this.slotOf.get(peer);
     if (s === undefined) return;
     this.slotOf.delete(peer);
-    this.slotPeer[s] = -1;
-    this.retiredPeer[s] = this.n > 0 ? peer : -1;
+    const row = this.slotRow;
+    this.plane.slotPeer[row + s] = -1;
+    this.plane.retiredPeer[row + s] = this.n > 0 ? peer : -1;
   }
 
   /** Queues event `serial` with `ttl` hops left for every neighbour but the one in `exceptSlot`, or only `only`'s. */
@@ -216,7 +211,8 @@ export class Outbox {
       bits[t.wordOf(this.self, slot) + 1] &= ~(1 << (slot & 31));
     }
     this.n = 0;
-    this.retiredPeer.fill(-1);
+    const row = this.slotRow;
+    this.plane.retiredPeer.fill(-1, row, row + 32 * this.plane.words);
   }
 
   private emit(peer: PeerNum, msg: EventRefsMsg): void {
@@ -226,8 +222,8 @@ export class Outbox {
   }
 }
 
-/** a.indexOf(x) as a plain loop: the arrays hold a few dozen slots, where the builtin's call costs more than the scan. */
-function indexIn(a: Int32Array, x: number): number {
-  for (let i = 0; i < a.length; i++) if (a[i] === x) return i;
+/** The index of x in a[from … from + n) relative to from, or -1: a plain loop over a few dozen slots, where indexOf's call costs more than the scan. */
+function indexIn(a: Int32Array, from: number, n: number, x: number): number {
+  for (let i = 0; i < n; i++) if (a[from + i] === x) return i;
   return -1;
 }
