@@ -1,5 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import { IntKeyMap } from './int-key-map.ts';
+import { PeerRows } from './peer-rows.ts';
 
 /**
  * What the per-message path of PeerNode reads and writes, for every
@@ -52,12 +53,12 @@ export class ConnHot<T> {
    */
   private byLow = new Int32Array(1024).fill(-1);
   /**
-   * Per owner, peer → the record it reaches that peer through: a small table
-   * each, so the lookups of one node's burst of sends (a flush to all its
+   * Per owner, peer → the record it reaches that peer through: a row each,
+   * so the lookups of one node's burst of sends (a flush to all its
    * neighbours, a Kademlia answer's twenty addresses) share a few lines
    * instead of probing a table of every connection of the World.
    */
-  private byPeer: (IntKeyMap | undefined)[] = [];
+  private readonly byPeer = new PeerRows();
   /** (owner, remote address) → records of owner to that address: "are we linked to it" without a walk over the connections. */
   private readonly byRemote = new IntKeyMap(1024);
 
@@ -147,18 +148,16 @@ export class ConnHot<T> {
 
   /** The record that `owner` reaches `peer` through, or -1. */
   peerRecord(owner: number, peer: number): number {
-    return peer >= 0 && peer < PEER_LIMIT ? (this.byPeer[owner]?.get(peer) ?? -1) : -1;
+    return peer >= 0 && peer < PEER_LIMIT ? this.byPeer.get(owner, peer) : -1;
   }
 
   /** Maps (owner of idx, peer) to idx, replacing any earlier record for that peer. */
   mapPeer(idx: number, peer: number): void {
     if (!(peer >= 0 && peer < PEER_LIMIT)) throw new RangeError(`ConnHot peer must be in [0, 2^31), got ${peer}`);
     const owner = this.owner[idx];
-    // Owners are host addresses (dense, below OWNER_LIMIT); a node's table is sized for a few dozen peers and grows.
-    const m = (this.byPeer[owner] ??= new IntKeyMap(16));
-    const old = m.get(peer);
+    const old = this.byPeer.get(owner, peer);
     if (old >= 0) this.rec[old * REC + R_MAPPED_PEER] = -1;
-    m.set(peer, idx);
+    this.byPeer.set(owner, peer, idx);
     this.rec[idx * REC + R_MAPPED_PEER] = peer;
   }
 
@@ -167,8 +166,7 @@ export class ConnHot<T> {
     const o = idx * REC;
     const peer = this.rec[o + R_MAPPED_PEER];
     if (peer < 0) return;
-    const m = this.byPeer[this.owner[idx]];
-    if (m !== undefined && m.get(peer) === idx) m.delete(peer);
+    if (this.byPeer.get(this.owner[idx], peer) === idx) this.byPeer.delete(this.owner[idx], peer);
     this.rec[o + R_MAPPED_PEER] = -1;
   }
 
