@@ -132,7 +132,7 @@ export class KademliaApp implements NodeApp {
   onStart(now: TimeUs, api: NodeApi): void {
     // A (re)start: sockets and timers died with the process; the routing table is kept (as a node database would).
     this.requests.reset();
-    this.conns.reset();
+    this.conns.reset(api.self);
     this.lookups.reset();
     this.room.reset();
     this.depth = 0;

@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.ts';
 import { LINK_REFUSED_US, LINK_SETTLE_US, MAX_REFUSED_LINKS, REDIAL_GIVE_UP_US, REDIAL_US, TAG_REDIAL } from './constants.ts';
 import { chooseStickyOverlayLinks } from './overlay.ts';
 import { OrderedIntMap } from '../node/ordered-int-map.ts';
+import type { UseTable } from './use-table.ts';
 import type { RpcTable } from './rpc.ts';
 
 /** A dial this app asked for, until its handshake completes or fails. */
@@ -12,14 +13,6 @@ export interface Dial {
   /** The peer expected there; -1 for a bootstrap address (unknown until its handshake). */
   peer: PeerNum;
   sinceUs: TimeUs;
-}
-
-/** Per established peer: when we last exchanged a Kademlia message, and requests in flight on it. */
-interface PeerUse {
-  lastUsedUs: TimeUs;
-  inUse: number;
-  upUs: TimeUs;
-  dir: Direction;
 }
 
 /**
@@ -47,9 +40,10 @@ interface PeerUse {
  */
 export class Connections {
   private linkSet = new Set<PeerNum>();
-  // Insertion-ordered int maps and a pool of PeerUse records: every RPC connection passes through them.
-  private readonly use = new OrderedIntMap<PeerUse>();
-  private readonly usePool: PeerUse[] = [];
+  /** Per established peer: when we last exchanged a Kademlia message, requests in flight on it (the simulation's UseTable, row `self`). */
+  private readonly use: UseTable;
+  private self: PeerNum = -1;
+  // An insertion-ordered int map: every RPC connection passes through it.
   private readonly connecting = new OrderedIntMap<Dial>();
   /** Peers with requests waiting for an outbound slot (FIFO, ≤ request table size). */
   private readonly needDial: PeerNum[] = [];
@@ -66,7 +60,9 @@ export class Connections {
     private readonly rpcs: RpcTable<unknown>,
     /** Fails the requests waiting for a connection to `peer` (hard: it is gone). */
     private readonly failWaiting: (peer: PeerNum, now: TimeUs, hard: boolean) => void,
-  ) {}
+  ) {
+    this.use = ctx.shared.use;
+  }
 
   /** Current overlay links (chosen), established or not. */
   get links(): ReadonlySet<PeerNum> {
@@ -78,9 +74,10 @@ export class Connections {
     return this.connecting;
   }
 
-  /** A (re)start: sockets died with the process. */
-  reset(): void {
-    this.use.clear();
+  /** A (re)start of peer `self`: sockets died with the process. */
+  reset(self: PeerNum): void {
+    this.self = self;
+    this.use.clear(self);
     this.connecting.clear();
     this.needDial.length = 0;
     this.redial.length = 0;
@@ -91,23 +88,18 @@ export class Connections {
 
   /** `peer` is connected: its dial (if ours) is over. */
   up(now: TimeUs, peer: PeerNum, addr: Address | undefined, dir: Direction): void {
-    const u = this.usePool.pop() ?? { lastUsedUs: now, inUse: 0, upUs: now, dir };
-    u.lastUsedUs = now;
-    u.inUse = 0;
-    u.upUs = now;
-    u.dir = dir;
-    this.use.set(peer, u);
+    this.use.up(this.self, peer, now, dir === 'out');
     if (addr !== undefined) this.connecting.delete(addr);
   }
 
   /** `peer`'s connection is gone. We never close a chosen link ourselves: one our dial carried that dies young was turned away. */
   down(now: TimeUs, peer: PeerNum): void {
-    const u = this.use.get(peer);
-    if (u === undefined) return;
-    this.use.delete(peer);
-    // Bounded: a record is pooled only when its connection closes, so the pool never holds more than were ever open at once.
-    this.usePool.push(u);
-    if (u.dir !== 'out' || !this.linkSet.has(peer) || now - u.upUs >= LINK_SETTLE_US) return;
+    const u = this.use.find(this.self, peer);
+    if (u < 0) return;
+    const out = this.use.out[u] === 1;
+    const upUs = this.use.upUs[u];
+    this.use.remove(this.self, peer);
+    if (!out || !this.linkSet.has(peer) || now - upUs >= LINK_SETTLE_US) return;
     this.linkSet.delete(peer);
     this.refused.delete(peer);
     if (this.refused.size >= MAX_REFUSED_LINKS) this.refused.delete(this.refused.keys().next().value!);
@@ -117,28 +109,34 @@ export class Connections {
 
   /** A request of ours is in flight on `peer`'s connection. */
   busy(peer: PeerNum): boolean {
-    return (this.use.get(peer)?.inUse ?? 0) > 0;
+    return this.inUse(peer) > 0;
+  }
+
+  /** Requests of ours in flight on `peer`'s connection (0 without one). */
+  private inUse(peer: PeerNum): number {
+    const u = this.use.find(this.self, peer);
+    return u < 0 ? 0 : this.use.inUse[u];
   }
 
   /** A Kademlia message from `peer`: its connection is in use. */
   touch(now: TimeUs, peer: PeerNum): void {
-    const u = this.use.get(peer);
-    if (u !== undefined) u.lastUsedUs = now;
+    const u = this.use.find(this.self, peer);
+    if (u >= 0) this.use.lastUsedUs[u] = now;
   }
 
   /** A request went out on `peer`'s connection. */
   acquire(now: TimeUs, peer: PeerNum): void {
-    const u = this.use.get(peer);
-    if (u !== undefined) {
-      u.inUse++;
-      u.lastUsedUs = now;
+    const u = this.use.find(this.self, peer);
+    if (u >= 0) {
+      this.use.inUse[u]++;
+      this.use.lastUsedUs[u] = now;
     }
   }
 
   /** A request sent on `peer`'s connection ended. */
   release(peer: PeerNum): void {
-    const u = this.use.get(peer);
-    if (u !== undefined && u.inUse > 0) u.inUse--;
+    const u = this.use.find(this.self, peer);
+    if (u >= 0 && this.use.inUse[u] > 0) this.use.inUse[u]--;
   }
 
   /** The peer manager reports our dial to `address` failed: forgets it (undefined if it was not ours). */
@@ -231,10 +229,10 @@ export class Connections {
     const peers = api.peers();
     for (const peer of peers.keys()) {
       if (peers.get(peer) !== 'out' || this.linkSet.has(peer)) continue;
-      const u = this.use.get(peer);
-      if (u === undefined || u.inUse > 0) continue;
-      if (u.lastUsedUs < bestUs) {
-        bestUs = u.lastUsedUs;
+      const u = this.use.find(this.self, peer);
+      if (u < 0 || this.use.inUse[u] > 0) continue;
+      if (this.use.lastUsedUs[u] < bestUs) {
+        bestUs = this.use.lastUsedUs[u];
         best = peer;
       }
     }
@@ -268,8 +266,8 @@ export class Connections {
     const peers = api.peers();
     for (const peer of peers.keys()) {
       if (peers.get(peer) !== 'out' || this.linkSet.has(peer)) continue;
-      const u = this.use.get(peer);
-      if (u !== undefined && u.inUse === 0 && now - u.lastUsedUs >= this.ctx.cfg.idleTimeoutUs) close.push(peer);
+      const u = this.use.find(this.self, peer);
+      if (u >= 0 && this.use.inUse[u] === 0 && now - this.use.lastUsedUs[u] >= this.ctx.cfg.idleTimeoutUs) close.push(peer);
     }
     for (const p of close) {
       this.ctx.stats.idleClosed++;
@@ -281,7 +279,7 @@ export class Connections {
   /** Closes our outbound connection to `peer` if it is not a link and carries no request. */
   releaseIfIdle(peer: PeerNum): void {
     const api = this.ctx.api;
-    if (api.peers().get(peer) === 'out' && !this.linkSet.has(peer) && (this.use.get(peer)?.inUse ?? 0) === 0) api.disconnect(peer, 'kademlia: done');
+    if (api.peers().get(peer) === 'out' && !this.linkSet.has(peer) && this.inUse(peer) === 0) api.disconnect(peer, 'kademlia: done');
   }
 
   /** Chooses the overlay links afresh from the routing table, releases dropped ones and dials missing ones. */
@@ -297,7 +295,7 @@ export class Connections {
     for (const p of this.linkSet) {
       if (chosen.has(p)) continue;
       this.ctx.stats.linksReleased++;
-      if (api.peers().get(p) === 'out' && (this.use.get(p)?.inUse ?? 0) === 0) release.push(p);
+      if (api.peers().get(p) === 'out' && this.inUse(p) === 0) release.push(p);
     }
     this.linkSet = chosen;
     for (const p of release) api.disconnect(p, 'kademlia: link released');

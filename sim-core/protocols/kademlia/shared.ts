@@ -5,6 +5,7 @@ import type { KadNode } from '../../wire/messages.ts';
 import { KAD_ID_WORDS } from './constants.ts';
 import { KadIdTable, type KadId } from './ids.ts';
 import { KadStats } from './app-metrics.ts';
+import { UseTable } from './use-table.ts';
 
 /** A bit per peer number, growing by doubling (peer numbers are small dense integers). */
 class PeerFlags {
@@ -51,6 +52,8 @@ export class KadShared {
   /** Set by `trueClosest`: the closest live server that has also completed its join (-1 if none). */
   lastClosestJoined: PeerNum = -1;
   private readonly nodeCache: (KadNode | undefined)[] = [];
+  /** Each app's connections in use (Connections). */
+  readonly use = new UseTable();
 
   constructor(
     readonly registry: IdentityRegistry,

@@ -67,6 +67,18 @@ export class PeerRows {
     return true;
   }
 
+  /** Removes every entry of `owner`, handing each value to `each` first (row order: callers must not depend on it). */
+  clearOwner(owner: number, each: (value: number) => void): void {
+    if (owner >= this.rows) return;
+    const base = 2 * owner * this.width;
+    for (let i = base; i < base + 2 * this.width; i += 2) {
+      if (this.tab[i] === 0) continue;
+      each(this.tab[i + 1]);
+      this.tab[i] = 0;
+    }
+    this.counts[owner] = 0;
+  }
+
   /** Index in `tab` of (owner, peer)'s slot, else of the empty slot ending its probe run. */
   private find(owner: number, peer: number): number {
     const tab = this.tab;
