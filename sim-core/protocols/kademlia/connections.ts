@@ -94,12 +94,8 @@ export class Connections {
 
   /** `peer`'s connection is gone. We never close a chosen link ourselves: one our dial carried that dies young was turned away. */
   down(now: TimeUs, peer: PeerNum): void {
-    const u = this.use.find(this.self, peer);
-    if (u < 0) return;
-    const out = this.use.out[u] === 1;
-    const upUs = this.use.upUs[u];
-    this.use.remove(this.self, peer);
-    if (!out || !this.linkSet.has(peer) || now - upUs >= LINK_SETTLE_US) return;
+    const u = this.use.remove(this.self, peer);
+    if (u < 0 || this.use.out[u] !== 1 || !this.linkSet.has(peer) || now - this.use.upUs[u] >= LINK_SETTLE_US) return;
     this.linkSet.delete(peer);
     this.refused.delete(peer);
     if (this.refused.size >= MAX_REFUSED_LINKS) this.refused.delete(this.refused.keys().next().value!);

@@ -38,12 +38,13 @@ export class UseTable {
     this.out[i] = out ? 1 : 0;
   }
 
-  /** Forgets (self, peer)'s record. */
-  remove(self: PeerNum, peer: PeerNum): void {
+  /** Forgets (self, peer)'s record and returns it (-1: none); its columns stay readable until the next `up`. */
+  remove(self: PeerNum, peer: PeerNum): number {
     const i = this.rows.get(self, peer);
-    if (i < 0) return;
+    if (i < 0) return -1;
     this.rows.delete(self, peer);
     this.free.push(i);
+    return i;
   }
 
   /** Forgets every record of `self` (its sockets died with a restart). */
