@@ -221,12 +221,11 @@ export class Connections {
     const api = this.ctx.api;
     let best = -1;
     let bestUs = Infinity;
-    // Keys and get, not entries: destructuring [peer, dir] allocated an array per peer per call.
-    const peers = api.peers();
-    for (const peer of peers.keys()) {
-      if (peers.get(peer) !== 'out' || this.linkSet.has(peer)) continue;
+    // The use record says which way the connection went (up() copies the peer manager's direction):
+    // no second probe of the peer manager's map per peer.
+    for (const peer of api.peers().keys()) {
       const u = this.use.find(this.self, peer);
-      if (u < 0 || this.use.inUse[u] > 0) continue;
+      if (u < 0 || this.use.out[u] !== 1 || this.use.inUse[u] > 0 || this.linkSet.has(peer)) continue;
       if (this.use.lastUsedUs[u] < bestUs) {
         bestUs = this.use.lastUsedUs[u];
         best = peer;
@@ -259,11 +258,10 @@ export class Connections {
     const api = this.ctx.api;
     const close = this.scratchClose;
     close.length = 0;
-    const peers = api.peers();
-    for (const peer of peers.keys()) {
-      if (peers.get(peer) !== 'out' || this.linkSet.has(peer)) continue;
+    for (const peer of api.peers().keys()) {
       const u = this.use.find(this.self, peer);
-      if (u >= 0 && this.use.inUse[u] === 0 && now - this.use.lastUsedUs[u] >= this.ctx.cfg.idleTimeoutUs) close.push(peer);
+      if (u < 0 || this.use.out[u] !== 1 || this.use.inUse[u] !== 0 || this.linkSet.has(peer)) continue;
+      if (now - this.use.lastUsedUs[u] >= this.ctx.cfg.idleTimeoutUs) close.push(peer);
     }
     for (const p of close) {
       this.ctx.stats.idleClosed++;

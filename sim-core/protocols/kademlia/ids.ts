@@ -191,6 +191,11 @@ export class KadIdTable {
   }
 
   /** Allocation-free: sign of dist(a, target) − dist(b, target). */
+  /** The top 32 bits of id(p) XOR target, as a uint32: what orders most distances without reading the rest. */
+  topDistance(p: PeerNum, target: KadId): number {
+    return (this.w[p * KAD_ID_WORDS] ^ target[0]) >>> 0;
+  }
+
   compareDistance(a: PeerNum, b: PeerNum, target: KadId): number {
     return compareDistanceAt(this.w, a * KAD_ID_WORDS, this.w, b * KAD_ID_WORDS, target, 0);
   }

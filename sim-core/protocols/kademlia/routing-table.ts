@@ -258,23 +258,38 @@ export class RoutingTable {
   }
 }
 
+/** Top-word distances of the list being sorted (module scratch: sorts never nest). */
+let sortKeys = new Float64Array(256);
+
 /**
  * Sorts peers by XOR distance to target, closest first, stable: a binary
  * insertion sort in place. Array.prototype.sort copied every list into a
  * fresh work array — a tenth of a Kademlia run's allocations — and these
- * lists hold a few buckets at most.
+ * lists hold a few buckets at most. Each peer's top-word distance is read
+ * once into `sortKeys` (moved along with it); the whole ids are compared
+ * only on a tie there, so the order is compareDistance's.
  */
 function sortByDistance(out: PeerNum[], ids: KadIdTable, target: KadId): void {
-  for (let i = 1; i < out.length; i++) {
+  const n = out.length;
+  if (n > sortKeys.length) sortKeys = new Float64Array(Math.max(n, 2 * sortKeys.length));
+  const keys = sortKeys;
+  for (let i = 0; i < n; i++) keys[i] = ids.topDistance(out[i], target);
+  for (let i = 1; i < n; i++) {
     const x = out[i];
+    const kx = keys[i];
     let lo = 0;
     let hi = i;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (ids.compareDistance(out[mid], x, target) > 0) hi = mid;
+      const km = keys[mid];
+      if (km > kx || (km === kx && ids.compareDistance(out[mid], x, target) > 0)) hi = mid;
       else lo = mid + 1;
     }
-    for (let j = i; j > lo; j--) out[j] = out[j - 1];
+    for (let j = i; j > lo; j--) {
+      out[j] = out[j - 1];
+      keys[j] = keys[j - 1];
+    }
     out[lo] = x;
+    keys[lo] = kx;
   }
 }

@@ -28,6 +28,9 @@ class PeerFlags {
   }
 }
 
+/** Peers whose KadNode host is kept in the flat array (registry numbers are dense; others just allocate). */
+const NODE_HOSTS_MAX = 1 << 22;
+
 /**
  * What the Kademlia apps of one simulation share: the Kademlia id of every
  * peer (one packed `KadIdTable`, filled from the identity registry — the id is
@@ -52,6 +55,8 @@ export class KadShared {
   /** Set by `trueClosest`: the closest live server that has also completed its join (-1 if none). */
   lastClosestJoined: PeerNum = -1;
   private readonly nodeCache: (KadNode | undefined)[] = [];
+  /** host + 1 of each cached KadNode (0: none), so a hit is checked without loading the node and its address. */
+  private nodeHostPlus1 = new Float64Array(1024);
   /** Each app's connections in use (Connections). */
   readonly use = new UseTable();
 
@@ -98,11 +103,22 @@ export class KadShared {
 
   /** A shared, frozen KadNode for (peer, host): answers reuse them instead of allocating per message. */
   kadNode(peer: PeerNum, host: Address): KadNode {
-    const hit = this.nodeCache[peer];
-    if (hit !== undefined && hit.address.host === host) return hit;
+    if (peer >= 0 && peer < this.nodeHostPlus1.length && this.nodeHostPlus1[peer] === host + 1) return this.nodeCache[peer]!;
     const node: KadNode = Object.freeze({ peer, address: Object.freeze({ host, port: 0 }) });
     this.nodeCache[peer] = node;
+    if (peer >= 0 && peer < NODE_HOSTS_MAX && peer % 1 === 0) {
+      if (peer >= this.nodeHostPlus1.length) this.growNodeHosts(peer);
+      this.nodeHostPlus1[peer] = host + 1;
+    }
     return node;
+  }
+
+  private growNodeHosts(peer: PeerNum): void {
+    let n = this.nodeHostPlus1.length;
+    while (n <= peer) n *= 2;
+    const a = new Float64Array(n);
+    a.set(this.nodeHostPlus1);
+    this.nodeHostPlus1 = a;
   }
 
   /**

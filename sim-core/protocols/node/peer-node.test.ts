@@ -61,6 +61,39 @@ describe('PeerNode over the simulated network', () => {
     expect(nodes[0].stats.staleEvicted).toBe(1);
   });
 
+  it('holds the inbound limit through churn: closed inbound links free their slots, outbound ones never took one', () => {
+    const n = 7;
+    const rng = new RngStreams(3);
+    const world = new World<WireItem>({ rng, latency: new ConstantLatency(5), sizer: wireItemSizer });
+    const registry = new IdentityRegistry(ed25519Signer);
+    const wire = codecBoundary(registry);
+    const cfg: NodeConfig = { ...DEFAULT_NODE_CONFIG, autoDial: false, maxInbound: 2, maxInboundPerAddress: 1024, maxInboundGroupShare: 1 };
+    const nodes: PeerNode[] = [];
+    for (let i = 0; i < n; i++) {
+      world.addHost((ctx) => {
+        const node = new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity: registry.mint(rng.peer(i, 'identity')), registry, cfg, wire, bootstrap: [] });
+        nodes.push(node);
+        return node;
+      });
+      world.startAt(i, 0);
+    }
+    const hub = nodes[0];
+    const inbound = () => [...hub.peers().values()].filter((d) => d === 'in').length;
+    world.at(1_000, () => hub.dial(6)); // an outbound link of the hub: not counted against maxInbound
+    world.at(100_000, () => [1, 2, 3].forEach((i) => nodes[i].dial(0)));
+    world.scheduler.run(1_000_000);
+    expect(inbound()).toBe(2); // the third was turned away
+    expect(hub.stats.inboundRejected).toBe(1);
+    expect(hub.peers().size).toBe(3);
+    world.at(world.now, () => [1, 2].forEach((i) => nodes[i].disconnect(hub.self, 'leaving')));
+    world.scheduler.run(2_000_000);
+    expect(inbound()).toBe(0);
+    world.at(world.now, () => [3, 4, 5].forEach((i) => nodes[i].dial(0)));
+    world.scheduler.run(3_000_000);
+    expect(inbound()).toBe(2); // both freed slots taken again, and no more
+    expect(hub.stats.inboundRejected).toBe(2);
+  });
+
   it('redials a lost peer with growing, capped backoff', () => {
     const { world, nodes } = twoNodes({ backoffBaseUs: 1_000_000, backoffCapUs: 8_000_000, backoffJitter: 0, staleTimeoutUs: 3_000_000, pingIntervalUs: 1_000_000 });
     world.at(0, () => nodes[0].dial(1));

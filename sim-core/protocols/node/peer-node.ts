@@ -90,6 +90,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   /** Per-message state of our connections (see ConnHot); `conns` keeps their order and the rest. */
   private readonly hot: ConnHot<Conn>;
   private readonly established = new OrderedIntMap<Direction>();
+  /** Inbound entries of `established`, counted as they come and go (the inbound limit reads it per handshake). */
+  private establishedIn = 0;
   /** Nonces of our handshakes in progress (a value of 1 each). */
   private readonly ownNonces = new OrderedIntMap<number>();
   private readonly handshakes: Handshakes;
@@ -656,6 +658,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.byPeer.set(peer, c);
     this.hot.mapPeer(c.hot, peer);
     this.established.set(peer, c.dir);
+    if (c.dir === 'in') this.establishedIn++;
     this.reconnect.forget(c.address);
     // Core asks every outbound peer once; the seed asked anyone while its book was small.
     if (!c.sentGetAddr && (this.mixer ? c.dir === 'out' : this.book.size < this.cfg.addrResponseMax)) {
@@ -672,9 +675,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   }
 
   private establishedInbound(): number {
-    let n = 0;
-    for (const dir of this.established.values()) if (dir === 'in') n++;
-    return n;
+    return this.establishedIn;
   }
 
   private answerGetAddr(c: Conn, now: TimeUs): void {
@@ -727,6 +728,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (c.peer !== undefined && this.byPeer.get(c.peer) === c) {
       this.byPeer.delete(c.peer);
       this.established.delete(c.peer);
+      if (c.dir === 'in') this.establishedIn--;
       this.app?.onPeerDown(now, c.peer);
     }
     this.pool(c);
