@@ -100,6 +100,8 @@ export class Lookup {
   private readonly peers: PeerNum[];
   private readonly states: number[];
   private readonly depths: number[];
+  /** Each listed peer's top-word distance to the target (ids.topDistance): most comparisons stop there. */
+  private readonly keys: number[];
   private count = 0;
   /** Peers queried, then pushed off the shortlist (≤ maxLookupQueries): never re-added. */
   private readonly droppedQueried: PeerNum[] = [];
@@ -126,6 +128,7 @@ export class Lookup {
     this.peers = new Array<PeerNum>(cap).fill(0);
     this.states = new Array<number>(cap).fill(CANDIDATE);
     this.depths = new Array<number>(cap).fill(0);
+    this.keys = new Array<number>(cap).fill(0);
     for (let i = 0; i < KAD_ID_WORDS; i++) this.target[i] = opts.target[i];
     // bounded scan: candidates past the shortlist size are dropped by add() anyway
     const n = Math.min(opts.candidates.length, this.cfg.lookupShortlistSize * 4);
@@ -298,15 +301,18 @@ export class Lookup {
     }
     const cap = this.cfg.lookupShortlistSize;
     const peers = this.peers;
+    const keys = this.keys;
+    const k = this.ids.topDistance(peer, this.target);
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ids.compareDistance(peers[mid], peer, this.target) < 0) lo = mid + 1;
+      const km = keys[mid];
+      if (km < k || (km === k && this.ids.compareDistance(peers[mid], peer, this.target) < 0)) lo = mid + 1;
       else hi = mid;
     }
     // Listed: then it is in the run of equal distances (equal ids) starting at lo.
-    for (let j = lo; j < this.count && this.ids.compareDistance(peers[j], peer, this.target) === 0; j++) if (peers[j] === peer) return;
+    for (let j = lo; j < this.count && keys[j] === k && this.ids.compareDistance(peers[j], peer, this.target) === 0; j++) if (peers[j] === peer) return;
     if (lo >= cap || this.droppedQueried.includes(peer)) return;
     if (this.count === cap) {
       // The farthest falls off; remembered if it was queried (never re-added).
@@ -315,10 +321,12 @@ export class Lookup {
     }
     for (let j = this.count; j > lo; j--) {
       peers[j] = peers[j - 1];
+      keys[j] = keys[j - 1];
       this.states[j] = this.states[j - 1];
       this.depths[j] = this.depths[j - 1];
     }
     peers[lo] = peer;
+    keys[lo] = k;
     this.states[lo] = CANDIDATE;
     this.depths[lo] = depth;
     this.count++;

@@ -102,8 +102,7 @@ export class RoutingTable {
     const entries = this.buckets[b] ?? this.allocate(b);
     const at = entries.indexOf(peer);
     if (at >= 0) {
-      entries.splice(at, 1);
-      entries.push(peer);
+      moveToTail(entries, at);
       if (this.pending[b] === peer) this.pending[b] = NONE; // it just proved itself alive
       return UPDATED;
     }
@@ -240,8 +239,8 @@ export class RoutingTable {
     let cache = this.caches[b];
     if (cache === undefined) cache = this.caches[b] = [];
     const at = cache.indexOf(peer);
-    if (at >= 0) cache.splice(at, 1);
-    else if (cache.length >= max) cache.shift();
+    if (at >= 0) return moveToTail(cache, at);
+    if (cache.length >= max) cache.shift();
     cache.push(peer);
   }
 
@@ -256,6 +255,14 @@ export class RoutingTable {
     if (entries === undefined) return;
     for (let i = 0; i < entries.length; i++) if (entries[i] !== exclude) out.push(entries[i]);
   }
+}
+
+/** Moves list[at] to the end, the ones after it one place down (splice + push without splice's array). */
+function moveToTail(list: PeerNum[], at: number): void {
+  const x = list[at];
+  const last = list.length - 1;
+  for (let j = at; j < last; j++) list[j] = list[j + 1];
+  list[last] = x;
 }
 
 /** Top-word distances of the list being sorted (module scratch: sorts never nest). */
