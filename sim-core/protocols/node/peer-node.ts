@@ -1,12 +1,13 @@
 import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
-import { MsgType, RejectCode, type AddrEntry as AddrMsgEntry, type Message, type VersionMsg } from '../../wire/messages.ts';
+import { MsgType, RejectCode, type Message, type VersionMsg } from '../../wire/messages.ts';
 import type { HandshakeStep } from '../handshake/handshake.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
 import { AddressBook, type Book } from './address-book.ts';
 import { AddrMan } from './addrman.ts';
+import { AddrExchange } from './addr-exchange.ts';
 import { AddrMixer } from './addr-mixing.ts';
 import { Anchors, BanScores, InboundTally } from './defences.ts';
 import { OrderedIntMap } from './ordered-int-map.ts';
@@ -114,6 +115,8 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
   private readonly cfg: NodeConfig;
   /** Address per peer learnt from handshakes and addr gossip (bounded like the address book). */
   private readonly peerAddresses: PeerAddresses;
+  /** getaddr / addr, announcements and their trickle. */
+  private readonly addrs: AddrExchange;
   private readonly app: NodeApp | undefined;
   private outbound = 0;
   private inbound = 0;
@@ -153,6 +156,16 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.reconnect = new LostPeers(2 * deps.cfg.maxOutbound);
     this.hot = deps.hot ?? new ConnHot<Conn>(16);
     this.hot.dropOwner(deps.address); // records of a previous node object of this host (World.resetHost)
+    const node = this;
+    this.addrs = new AddrExchange(deps.cfg, this.book, this.peerAddresses, {
+      self: this.self,
+      get mixer() {
+        return node.mixer;
+      },
+      sendOn: (c, msg) => this.io.send(c.id, this.wireOut(msg)),
+      offendConn: (c, kind, now) => this.offendConn(c, kind, now),
+      upConns: () => this.byPeer.values(),
+    });
     this.beaconInbox = { book: this.book, stats: this.stats, wire: deps.wire, maxFrameBytes: deps.cfg.maxFrameBytes, intervalUs: deps.cfg.lanBeaconIntervalUs };
   }
 
@@ -513,9 +526,9 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
         this.stats.rttSumUs += c.rttUs;
         return;
       case MsgType.GetAddr:
-        return this.answerGetAddr(c, now);
+        return this.addrs.answerGetAddr(c, now);
       case MsgType.Addr:
-        return this.onAddr(c, msg, now);
+        return this.addrs.onAddr(c, msg, now);
       case MsgType.Disconnect:
         // Turned away by a full peer: back off from it like from a failed dial.
         if (msg.code === DISCONNECT_FULL && c.dir === 'out') {
@@ -533,42 +546,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     }
   }
 
-  /**
-   * One `addr` per connection is an answer: to our getaddr, or the sample a
-   * full peer we dialled hands us before hanging up. Any other (and entries
-   * past addrResponseMax) is unsolicited: charged and ignored, so a peer
-   * cannot pour addresses into our book.
-   */
-  private onAddr(c: Conn, msg: Extract<Message, { type: typeof MsgType.Addr }>, now: TimeUs): void {
-    const charge = this.cfg.unsolicitedAddr === 'charge';
-    const solicited = !c.gotAddr && (c.sentGetAddr || c.dir === 'out');
-    if (!solicited && this.mixer && AddrMixer.isAnnouncement(msg.entries.length)) return this.onAnnouncement(c, msg.entries, now);
-    c.gotAddr = true;
-    if (charge && !solicited) return this.offendConn(c, 'unsolicited-addr', now);
-    const cap = this.mixer ? Math.max(this.cfg.addrResponseMax, AddrMixer.answerSize(Number.POSITIVE_INFINITY)) : this.cfg.addrResponseMax;
-    const n = charge ? Math.min(msg.entries.length, cap) : msg.entries.length;
-    for (let i = 0; i < n; i++) this.learnFrom(c, msg.entries[i], now);
-    if (n < msg.entries.length) this.offendConn(c, 'unsolicited-addr', now);
-  }
-
-  /** Addresses a peer announces (addr mixing): learnt within its token bucket; fresh ones relayed onwards. */
-  private onAnnouncement(c: Conn, entries: readonly AddrMsgEntry[], now: TimeUs): void {
-    const mixer = this.mixer!;
-    const n = mixer.admit(c, entries.length, now);
-    for (let i = 0; i < n; i++) {
-      const e = entries[i];
-      if (this.learnFrom(c, e, now) && AddrMixer.isFresh(e, now)) mixer.relay(e, now, c, this.byPeer.values());
-    }
-  }
-
-  /** One address a peer sent us, into the book (not our own); false when it was ours. */
-  private learnFrom(c: Conn, e: AddrMsgEntry, now: TimeUs): boolean {
-    if (e.peer === this.self) return false;
-    this.book.add(e.address.host, e.peer, 'addr', now, c.address);
-    this.peerAddresses.note(e.peer, e.address.host);
-    return true;
-  }
-
   /** A feeler's handshake completed: the address is proven (new → tried); hang up before the app sees it. */
   private feelerDone(c: Conn, peer: PeerNum, version: VersionMsg, now: TimeUs): void {
     const listen = listenAddress(c, version);
@@ -581,9 +558,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   /** Trickle and feelers (addr mixing), from the maintenance tick. */
   private mixTick(mixer: AddrMixer, now: TimeUs): void {
-    if (mixer.flushDue(now)) {
-      for (const c of this.byPeer.values()) for (const entries of AddrMixer.drain(c)) this.io.send(c.id, this.wireOut({ type: MsgType.Addr, entries }));
-    }
+    this.addrs.trickle(mixer, now);
     if (!mixer.feelerDue(now) || this.feelers > 0 || this.established.size === 0) return;
     const a = this.book.feelerCandidate?.(now, (e) => this.isLinkedTo(e.address) || (e.peer !== undefined && this.byPeer.has(e.peer)));
     if (a === undefined) return;
@@ -645,7 +620,7 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       c.state = 'up';
       this.markUp(c, peer);
       this.dueBy(now);
-      this.answerGetAddr(c, now);
+      this.addrs.answerGetAddr(c, now);
       return this.closeWith(c, DISCONNECT_FULL, 'too many peers', now);
     }
     if (c.dir === 'in') this.inbounds.handshakeOver(c.address);
@@ -676,16 +651,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
 
   private establishedInbound(): number {
     return this.establishedIn;
-  }
-
-  private answerGetAddr(c: Conn, now: TimeUs): void {
-    if (c.answeredGetAddr) return this.offendConn(c, 'unsolicited', now);
-    c.answeredGetAddr = true;
-    const entries = this.book
-      .sample(now, this.mixer ? AddrMixer.answerSize(this.book.size) : this.cfg.addrResponseMax)
-      .filter((e) => e.peer !== undefined && e.peer !== c.peer)
-      .map((e) => ({ peer: e.peer!, address: { host: e.address, port: 0 }, lastSeenS: Math.floor(e.lastSeenUs / 1e6) }));
-    this.io.send(c.id, this.wireOut({ type: MsgType.Addr, entries }));
   }
 
   // ---- misbehaviour ----
