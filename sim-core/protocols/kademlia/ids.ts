@@ -190,14 +190,23 @@ export class KadIdTable {
     return out;
   }
 
-  /** Allocation-free: sign of dist(a, target) − dist(b, target). */
   /** The top 32 bits of id(p) XOR target, as a uint32: what orders most distances without reading the rest. */
   topDistance(p: PeerNum, target: KadId): number {
     return (this.w[p * KAD_ID_WORDS] ^ target[0]) >>> 0;
   }
 
+  /** Allocation-free: sign of dist(a, target) − dist(b, target). */
   compareDistance(a: PeerNum, b: PeerNum, target: KadId): number {
     return compareDistanceAt(this.w, a * KAD_ID_WORDS, this.w, b * KAD_ID_WORDS, target, 0);
+  }
+
+  /**
+   * compareDistance for peers whose topDistance the caller keeps (ka for a,
+   * kb for b): the whole ids are read only when the top words tie.
+   */
+  compareKeyed(ka: number, a: PeerNum, kb: number, b: PeerNum, target: KadId): number {
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    return this.compareDistance(a, b, target);
   }
 
   /** Allocation-free: floor(log2(id(a) XOR id(b))), SAME_ID if equal. */

@@ -307,8 +307,7 @@ export class Lookup {
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const km = keys[mid];
-      if (km < k || (km === k && this.ids.compareDistance(peers[mid], peer, this.target) < 0)) lo = mid + 1;
+      if (this.ids.compareKeyed(keys[mid], peers[mid], k, peer, this.target) < 0) lo = mid + 1;
       else hi = mid;
     }
     // Listed: then it is in the run of equal distances (equal ids) starting at lo.

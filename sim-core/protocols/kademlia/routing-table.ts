@@ -288,8 +288,7 @@ function sortByDistance(out: PeerNum[], ids: KadIdTable, target: KadId): void {
     let hi = i;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const km = keys[mid];
-      if (km > kx || (km === kx && ids.compareDistance(out[mid], x, target) > 0)) hi = mid;
+      if (ids.compareKeyed(keys[mid], out[mid], kx, x, target) > 0) hi = mid;
       else lo = mid + 1;
     }
     for (let j = i; j > lo; j--) {
