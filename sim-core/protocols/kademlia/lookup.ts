@@ -311,7 +311,7 @@ export class Lookup {
       else hi = mid;
     }
     // Listed: then it is in the run of equal distances (equal ids) starting at lo.
-    for (let j = lo; j < this.count && keys[j] === k && this.ids.compareDistance(peers[j], peer, this.target) === 0; j++) if (peers[j] === peer) return;
+    for (let j = lo; j < this.count && this.ids.compareKeyed(keys[j], peers[j], k, peer, this.target) === 0; j++) if (peers[j] === peer) return;
     if (lo >= cap || this.droppedQueried.includes(peer)) return;
     if (this.count === cap) {
       // The farthest falls off; remembered if it was queried (never re-added).
