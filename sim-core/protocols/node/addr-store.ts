@@ -2,7 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { AddrEntry, AddrSource } from './address-book.ts';
-import { int32KeyHash } from './int-key-map.ts';
+import { int32KeyHash, staysPastHole } from './int-key-map.ts';
 
 const SOURCES: readonly AddrSource[] = ['bootstrap', 'addr', 'inbound', 'app', 'lan'];
 const SOURCE_CODE: Record<AddrSource, number> = { bootstrap: 0, addr: 1, inbound: 2, app: 3, lan: 4 };
@@ -134,8 +134,7 @@ export class AddrStore {
       const e = ix[j];
       if (e === 0) break;
       const home = int32KeyHash(this.addr[e - 1]) & mask;
-      const stays = h <= j ? home > h && home <= j : home > h || home <= j;
-      if (stays) continue;
+      if (staysPastHole(home, h, j)) continue;
       ix[h] = e;
       h = j;
     }
@@ -216,8 +215,7 @@ export class GroupCounts {
       j = (j + 1) & mask;
       if (this.counts[j] === 0) break;
       const home = groupHash(this.keys[j]) & mask;
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
+      if (staysPastHole(home, i, j)) continue;
       this.keys[i] = this.keys[j];
       this.counts[i] = this.counts[j];
       i = j;

@@ -68,9 +68,7 @@ export class IntKeyMap {
       const k = tab[2 * j];
       if (k === -1) break;
       const home = intKeyHash(k) & mask;
-      // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
+      if (staysPastHole(home, i, j)) continue;
       tab[2 * i] = k;
       tab[2 * i + 1] = tab[2 * j + 1];
       i = j;
@@ -104,4 +102,16 @@ export function intKeyHash(key: number): number {
 export function int32KeyHash(key: number): number {
   const h = Math.imul(key | 0, 0x9e3779b1);
   return h ^ (h >>> 16);
+}
+
+/**
+ * Backward-shift deletion in a linear-probing table of power-of-two size:
+ * true when the entry at slot `j`, whose home slot is `home`, must stay put
+ * after a hole opened at `hole` — its home lies cyclically in (hole, j], so
+ * moving it back would put it before its home, where probes never look.
+ * One definition for every table here (the wrap-around case is the easy one
+ * to get wrong).
+ */
+export function staysPastHole(home: number, hole: number, j: number): boolean {
+  return hole <= j ? home > hole && home <= j : home > hole || home <= j;
 }

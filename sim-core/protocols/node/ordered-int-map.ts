@@ -1,4 +1,4 @@
-import { intKeyHash } from './int-key-map.ts';
+import { intKeyHash, staysPastHole } from './int-key-map.ts';
 
 /**
  * An insertion-ordered map from a non-negative safe integer to V that
@@ -85,9 +85,7 @@ export class OrderedIntMap<V> implements ReadonlyMap<number, V> {
       const s = ix[j];
       if (s === EMPTY) break;
       const home = intKeyHash(this.keysAt[s]) & mask;
-      // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
+      if (staysPastHole(home, i, j)) continue;
       ix[i] = s;
       i = j;
     }

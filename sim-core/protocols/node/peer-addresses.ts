@@ -1,5 +1,6 @@
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
+import { staysPastHole } from './int-key-map.ts';
 
 const EMPTY = -1;
 /** 2^32 / φ, odd. */
@@ -88,8 +89,7 @@ export class PeerAddresses {
     if (slots[2 * i] !== peer) return;
     for (let j = (i + 1) & mask; slots[2 * j] !== EMPTY; j = (j + 1) & mask) {
       const home = Math.imul(slots[2 * j], FIB) >>> this.shift;
-      // The peer at j may fill the hole at i unless its home lies cyclically in (i, j].
-      if (i <= j ? home > i && home <= j : home > i || home <= j) continue;
+      if (staysPastHole(home, i, j)) continue;
       slots[2 * i] = slots[2 * j];
       slots[2 * i + 1] = slots[2 * j + 1];
       i = j;

@@ -1,4 +1,4 @@
-import { int32KeyHash } from './int-key-map.ts';
+import { int32KeyHash, staysPastHole } from './int-key-map.ts';
 
 /**
  * Per owner, a small map from an int32 peer (≥ 0) to an int32 value (≥ 0),
@@ -47,7 +47,7 @@ export class PeerRows {
     const base = 2 * owner * w;
     let i = this.find(owner, peer);
     if (tab[i] === 0) return false;
-    // Slot numbers within the row: the entry at j may move to the hole at h unless its home lies cyclically in (h, j].
+    // Slot numbers within the row.
     let h = (i - base) >> 1;
     let j = h;
     for (;;) {
@@ -55,8 +55,7 @@ export class PeerRows {
       const k = tab[base + 2 * j];
       if (k === 0) break;
       const home = int32KeyHash(k - 1) & (w - 1);
-      const stays = h <= j ? home > h && home <= j : home > h || home <= j;
-      if (stays) continue;
+      if (staysPastHole(home, h, j)) continue;
       tab[base + 2 * h] = k;
       tab[base + 2 * h + 1] = tab[base + 2 * j + 1];
       h = j;
