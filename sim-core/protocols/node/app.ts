@@ -13,7 +13,7 @@ export const SERVICE_RELAY = 2;
 export interface NodeApi {
   readonly self: PeerNum;
   readonly address: Address;
-  /** The app's own seeded stream. */
+  /** The node's seeded stream (`peer/<index>/node`), which the peer manager draws from too. */
   readonly rng: Rng;
   /** Sends to an established peer; false if not connected. */
   send(peer: PeerNum, msg: Message): boolean;

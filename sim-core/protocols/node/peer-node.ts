@@ -1,18 +1,12 @@
-import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, RejectCode, type Message, type VersionMsg } from '../../wire/messages.ts';
 import type { HandshakeStep } from '../handshake/handshake.ts';
-import type { Identity, IdentityRegistry } from '../identity/registry.ts';
-import type { Address, CloseReason, ConnId, Direction, PeerActions, PeerProtocol, TimerId } from '../../sans-io/protocol.ts';
-import { AddressBook, type Book } from './address-book.ts';
-import { AddrMan } from './addrman.ts';
+import type { Identity } from '../identity/registry.ts';
+import type { Address, CloseReason, ConnId, Direction, PeerProtocol } from '../../sans-io/protocol.ts';
 import { AddrExchange } from './addr-exchange.ts';
 import { AddrMixer } from './addr-mixing.ts';
-import { Anchors, BanScores, InboundTally } from './defences.ts';
-import { OrderedIntMap } from './ordered-int-map.ts';
 import { beaconMessage, learnFromBeacon, type BeaconInbox } from './lan-beacon.ts';
-import { PeerAddresses } from './peer-addresses.ts';
 import { LostPeers } from './lost-peers.ts';
 import {
   DISCONNECT_APP,
@@ -23,139 +17,58 @@ import {
   INBOUND_HANDSHAKE_SLACK,
   keepNewOverOld,
   listenAddress,
-  newConn,
-  reuseConn,
   Handshakes,
   type Conn,
   type WireItem,
 } from './conn.ts';
-import { SERVICE_REACHABLE, SERVICE_RELAY, type NodeApi, type NodeApp } from './app.ts';
+import { SERVICE_REACHABLE, SERVICE_RELAY, type NodeApi } from './app.ts';
 import type { UnderlayActions } from '../../net/host-io.ts';
-import type { NodeConfig, Offence } from './config.ts';
-import { NodeStats } from './stats.ts';
 import { fillBucket, takeToken } from './token-bucket.ts';
-import { ConnHot, REC, R_HAS_BUCKET, R_ID, R_LAST_RECV, R_REMOTE, R_UP_PEER } from './conn-hot.ts';
-import type { WireBoundary } from './wire-boundary.ts';
+import { REC, R_HAS_BUCKET, R_LAST_RECV, R_UP_PEER } from './conn-hot.ts';
+import { APP_TAG_BASE, PeerConns, type PeerNodeDeps } from './peer-conns.ts';
 
 const TIMER_TICK = 1;
 /** The identity's proof of work is ground: the node really starts. */
 const TIMER_MINTED = 2;
 /** Time for the next LAN discovery beacon. */
 const TIMER_BEACON = 3;
-/** App timer tags are offset so they never collide with the node's own. */
-const APP_TAG_BASE = 1 << 16;
 
 export type { WireItem } from './conn.ts';
 
-export interface PeerNodeDeps {
-  address: Address;
-  io: PeerActions<WireItem>;
-  rng: (subsystem: string) => Rng;
-  identity: Identity;
-  registry: IdentityRegistry;
-  cfg: NodeConfig;
-  wire: WireBoundary;
-  bootstrap: readonly Address[];
-  app?: NodeApp;
-  /** Hot connection records shared by the nodes of one World (a node without one keeps its own). */
-  hot?: ConnHot<Conn>;
-  /** Network group of an address for per-group limits and the address book (its AS when the underlay knows; default: the address). */
-  netGroupOf?: (a: Address) => number;
-}
+export type { PeerNodeDeps } from './peer-conns.ts';
 
 /** Message types PeerNode.receive handles itself; every other type of an 'up' connection goes to the app. */
 const NODE_TYPES = new Uint8Array(256);
 for (const t of [MsgType.Ping, MsgType.Pong, MsgType.GetAddr, MsgType.Addr, MsgType.Disconnect, MsgType.Reject, MsgType.Version, MsgType.Verack]) NODE_TYPES[t] = 1;
 
-/** Forgotten Conn objects kept for reuse, at most. */
-const CONN_POOL_MAX = 64;
-
 /**
  * The peer manager of seed 000 as a sans-IO state machine: a table of live
- * connections, the signed handshake, no duplicate links (deterministic
- * tie-break), connection limits, keepalive with RTT, stale-peer eviction,
- * dialing with exponential backoff, getaddr/addr discovery, misbehaviour
- * scores with bans and a per-connection token bucket. It hosts one overlay
- * app, which only ever sees authenticated, established peers.
+ * connections (PeerConns), the signed handshake, no duplicate links
+ * (deterministic tie-break), connection limits, keepalive with RTT,
+ * stale-peer eviction, dialing with exponential backoff, getaddr/addr
+ * discovery, misbehaviour scores with bans and a per-connection token
+ * bucket. It hosts one overlay app, which only ever sees authenticated,
+ * established peers.
  */
-export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
-  readonly stats: NodeStats;
-  readonly book: Book;
-  readonly self: PeerNum;
-  readonly address: Address;
-  readonly rng: Rng;
-  private readonly appRng: Rng;
-  // Insertion-ordered like Maps, without a new hash table every few dozen connections (see OrderedIntMap).
-  private readonly conns = new OrderedIntMap<Conn>();
-  private readonly byPeer = new OrderedIntMap<Conn>();
-  /** Per-message state of our connections (see ConnHot); `conns` keeps their order and the rest. */
-  private readonly hot: ConnHot<Conn>;
-  private readonly established = new OrderedIntMap<Direction>();
-  /** Inbound entries of `established`, counted as they come and go (the inbound limit reads it per handshake). */
-  private establishedIn = 0;
-  /** Nonces of our handshakes in progress (a value of 1 each). */
-  private readonly ownNonces = new OrderedIntMap<number>();
+export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
   private readonly handshakes: Handshakes;
-  /**
-   * Forgotten connections, reused by the next ones: a Conn lives seconds, long
-   * enough to be a full GC's garbage, and RPC-style apps open one per request.
-   * A Conn enters the pool at the very end of forget, and whoever holds one
-   * across a call that may open connections checks it by id (onBytes).
-   */
-  private readonly connPool: Conn[] = [];
   private reach = { reachable: true, relay: false };
-  private readonly scores: BanScores;
-  private readonly anchors: Anchors;
-  private readonly groupOf: (a: Address) => number;
-  private readonly inbounds: InboundTally;
   /** Outbound peers lost by accident, redialled with backoff (bounded by 2 × maxOutbound). */
   private readonly reconnect: LostPeers;
   private readonly beaconInbox: BeaconInbox;
-  private readonly io: PeerActions<WireItem>;
-  private readonly cfg: NodeConfig;
-  /** Address per peer learnt from handshakes and addr gossip (bounded like the address book). */
-  private readonly peerAddresses: PeerAddresses;
   /** getaddr / addr, announcements and their trickle. */
   private readonly addrs: AddrExchange;
-  private readonly app: NodeApp | undefined;
-  private outbound = 0;
-  private inbound = 0;
   /** Address mixing (cfg.addrMixing), created at start; undefined when off. */
   mixer: AddrMixer | undefined;
-  /** Feeler connections in flight (dialling or handshaking): outside the outbound limit, like Core's feeler slot. */
-  private feelers = 0;
-  /**
-   * No connection needs the tick before this time (a handshake timing out, a
-   * peer going stale, a ping due): a lower bound, lowered wherever a deadline
-   * is set (dueBy), so ticks before it skip the walk over the connections.
-   */
-  private nextCheckUs = 0;
-  private dialing = 0;
-  private now: TimeUs = 0;
   private minted = false;
   private beaconNonce = -1;
   private minting = false;
   private mintUs = 0;
 
-  constructor(private readonly deps: PeerNodeDeps) {
-    this.io = deps.io;
-    this.cfg = deps.cfg;
-    this.peerAddresses = new PeerAddresses(deps.cfg.addrBookCapacity);
-    this.app = deps.app;
-    this.address = deps.address;
+  constructor(deps: PeerNodeDeps) {
+    super(deps);
     this.handshakes = new Handshakes(deps.identity, deps.registry, deps.cfg, deps.address, (n) => this.ownNonces.has(n));
-    this.self = deps.identity.num;
-    this.rng = deps.rng('node');
-    this.appRng = deps.rng(deps.app?.name ?? 'app');
-    this.stats = new NodeStats(deps.cfg.attemptLogSize);
-    this.groupOf = deps.netGroupOf ?? ((a) => a);
-    this.inbounds = new InboundTally(this.groupOf);
-    this.book = deps.cfg.addrBook === 'seed' ? new AddressBook(deps.cfg, this.rng, deps.address) : new AddrMan(deps.cfg, this.rng, deps.address, this.groupOf);
-    this.scores = new BanScores(deps.cfg.banScoreHalfLifeUs, deps.cfg.addrBookCapacity);
-    this.anchors = new Anchors(deps.cfg.anchorCount, deps.cfg.anchorMinAgeUs);
     this.reconnect = new LostPeers(2 * deps.cfg.maxOutbound);
-    this.hot = deps.hot ?? new ConnHot<Conn>(16);
-    this.hot.dropOwner(deps.address); // records of a previous node object of this host (World.resetHost)
     const node = this;
     this.addrs = new AddrExchange(deps.cfg, this.book, this.peerAddresses, {
       self: this.self,
@@ -313,168 +226,12 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     }
   }
 
-  // ---- NodeApi: what the hosted app may do ----
-
+  /** The hosted app's view of this node. */
   private get api(): NodeApi {
     return this;
   }
 
-  send(peer: PeerNum, msg: Message): boolean {
-    // byPeer holds only 'up' connections; its mirror in ConnHot avoids the Map and the Conn object.
-    const idx = this.hot.peerRecord(this.address, peer);
-    if (idx < 0) return false;
-    this.io.send(this.hot.rec[idx * REC + R_ID], this.wireOut(msg));
-    return true;
-  }
-
-  peers(): ReadonlyMap<PeerNum, Direction> {
-    return this.established;
-  }
-
-  dial(address: Address): boolean {
-    return this.open(address, 'dial', -1);
-  }
-
-  punch(address: Address): boolean {
-    return this.open(address, 'punch', -1);
-  }
-
-  dialViaRelay(address: Address, relay: Address): boolean {
-    return this.open(address, 'relay', relay);
-  }
-
-  reachability(): { reachable: boolean; relay: boolean } {
-    const io = this.io as Partial<UnderlayActions>;
-    return io.reachability ? io.reachability() : { reachable: true, relay: false };
-  }
-
-  /** Misbehaviour scores held against addresses (below the ban threshold; banned ones are in the address book). */
-  banScores(): ReadonlyMap<Address, number> {
-    return this.scores.view();
-  }
-
-  /** Misbehaviour score held against an address now (decayed). */
-  banScore(address: Address): number {
-    return this.scores.score(address, this.now);
-  }
-
-  /** Addresses of the anchor links (redialled first after a restart). */
-  anchorAddresses(): readonly Address[] {
-    return this.anchors.addresses;
-  }
-
-  isAnchor(peer: PeerNum): boolean {
-    if (!this.cfg.anchorKeepInSelection) return false;
-    const c = this.byPeer.get(peer);
-    return c !== undefined && c.dir === 'out' && this.anchors.addresses.includes(c.address);
-  }
-
-  peerServices(peer: PeerNum): number | undefined {
-    return this.byPeer.get(peer)?.services;
-  }
-
-  private open(address: Address, how: 'dial' | 'punch' | 'relay', relay: Address): boolean {
-    const now = this.now;
-    if (address === this.address || this.book.isBanned(address, now)) return false;
-    if (this.outboundBusy()) return false;
-    if (this.isLinkedTo(address)) return false;
-    const e = this.book.get(address);
-    if (e && e.nextDialUs > now) return false;
-    const io = this.io as Partial<UnderlayActions>;
-    if (how !== 'dial' && !(how === 'punch' ? io.punch : io.dialViaRelay)) return false;
-    this.book.add(address, undefined, 'app', now);
-    this.startDial(address, now, how, relay);
-    return true;
-  }
-
-  disconnect(peer: PeerNum, reason: string): void {
-    const c = this.byPeer.get(peer);
-    if (c) this.closeWith(c, DISCONNECT_APP, reason, this.now);
-  }
-
-  setTimer(delayUs: number, tag: number): TimerId {
-    return this.io.setTimer(delayUs, tag + APP_TAG_BASE);
-  }
-
-  cancelTimer(id: TimerId): void {
-    this.io.cancelTimer(id);
-  }
-
-  offence(peer: PeerNum, kind: Offence): void {
-    const c = this.byPeer.get(peer);
-    if (c) this.offendConn(c, kind, this.now);
-  }
-
-  addressOf(peer: PeerNum): Address | undefined {
-    // byPeer's mirror in ConnHot (the remote's address is in the record).
-    const idx = this.hot.peerRecord(this.address, peer);
-    return idx >= 0 ? this.hot.rec[idx * REC + R_REMOTE] : this.peerAddresses.get(peer);
-  }
-
-  /**
-   * How many peers p with `among[p] === 1` have an address here (what
-   * `addressOf(p) !== undefined` counts), by walking what we know instead of
-   * probing every peer: metrics call this for every observer and sample.
-   */
-  countKnownAmong(among: Uint8Array): number {
-    return this.peerAddresses.countAmong(among, this.byPeer);
-  }
-
-  samplePeers(count: number): PeerNum[] {
-    const out: PeerNum[] = [];
-    for (const e of this.book.sample(this.now, count)) if (e.peer !== undefined && e.peer !== this.self) out.push(e.peer);
-    return out;
-  }
-
-  learnAddress(address: Address, peer: PeerNum | undefined, now: TimeUs): void {
-    this.book.add(address, peer, 'app', now);
-    if (peer !== undefined) this.peerAddresses.note(peer, address);
-  }
-
-  rttUs(peer: PeerNum): number | undefined {
-    return this.byPeer.get(peer)?.rttUs;
-  }
-
-  outboundCount(): number {
-    return this.outbound;
-  }
-
-  inboundCount(): number {
-    return this.inbound;
-  }
-
-  dialingCount(): number {
-    return this.dialing;
-  }
-
-  chargeCpu(us: number): void {
-    this.io.chargeCpu(us);
-  }
-
-  // ---- connections ----
-
-  private newConn(id: ConnId, address: Address, dir: Direction, now: TimeUs): Conn {
-    const old = this.connPool.pop();
-    const c = old === undefined ? newConn(id, address, dir, now) : reuseConn(old, id, address, dir, now);
-    c.hot = this.hot.add(this.address, id, address, c, now);
-    this.conns.set(id, c);
-    return c;
-  }
-
-  private startDial(address: Address, now: TimeUs, how: 'dial' | 'punch' | 'relay' = 'dial', relay: Address = -1): Conn {
-    this.dialing++;
-    this.stats.dialAttempts++;
-    const io = this.io as PeerActions<WireItem> & Partial<UnderlayActions>;
-    const id = how === 'punch' ? io.punch!(address) : how === 'relay' ? io.dialViaRelay!(address, relay) : io.dial(address);
-    const c = this.newConn(id, address, 'out', now);
-    c.attempt = this.stats.dials.log(now, address);
-    return c;
-  }
-
-  /** A connection to `address` in any state (every Conn has a hot record, added and released with it). */
-  private isLinkedTo(address: Address): boolean {
-    return this.hot.linked(this.address, address);
-  }
+  // ---- handshake and the node's own messages ----
 
   private beginHandshake(c: Conn, now: TimeUs): void {
     c.state = 'handshake';
@@ -491,11 +248,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const services = (this.reach.reachable ? SERVICE_REACHABLE : 0) | (this.reach.relay ? SERVICE_RELAY : 0);
     c.hs = this.handshakes.start(services, nonce, c.address);
     this.io.send(c.id, this.wireOut(c.hs.start(now)));
-  }
-
-  private freshNonce(): number {
-    // 53 random bits: 32 + 21.
-    return this.rng.uint32() * 2 ** 21 + (this.rng.uint32() >>> 11);
   }
 
   private onBytes(c: Conn, bytes: Uint8Array, now: TimeUs): void {
@@ -554,22 +306,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.peerAddresses.note(peer, listen);
     this.mixer!.stats.feelersSucceeded++;
     this.closeWith(c, DISCONNECT_APP, 'feeler', now);
-  }
-
-  /** Trickle and feelers (addr mixing), from the maintenance tick. */
-  private mixTick(mixer: AddrMixer, now: TimeUs): void {
-    this.addrs.trickle(mixer, now);
-    if (!mixer.feelerDue(now) || this.feelers > 0 || this.established.size === 0) return;
-    const a = this.book.feelerCandidate?.(now, (e) => this.isLinkedTo(e.address) || (e.peer !== undefined && this.byPeer.has(e.peer)));
-    if (a === undefined) return;
-    mixer.stats.feelersStarted++;
-    this.feelers++;
-    this.startDial(a, now).feeler = true;
-  }
-
-  /** Outbound slots all taken (dials in flight count; a feeler does not). */
-  private outboundBusy(): boolean {
-    return this.outbound + this.dialing - this.feelers >= this.cfg.maxOutbound;
   }
 
   private handshakeStep(c: Conn, step: HandshakeStep, now: TimeUs): void {
@@ -644,70 +380,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     this.app?.onPeerUp(now, peer, c.dir);
   }
 
-  /** Mirrors state 'up' in the hot record (the receive fast path takes int32 peers only). */
-  private markUp(c: Conn, peer: PeerNum): void {
-    if (peer >= 0 && peer <= 0x7fffffff) this.hot.rec[c.hot * REC + R_UP_PEER] = peer;
-  }
-
-  private establishedInbound(): number {
-    return this.establishedIn;
-  }
-
-  // ---- misbehaviour ----
-
-  private offendConn(c: Conn, kind: Offence, now: TimeUs): void {
-    this.stats.offences[kind]++;
-    const score = this.scores.charge(c.address, this.cfg.offencePoints[kind], now);
-    if (score < this.cfg.banThreshold) return;
-    this.scores.delete(c.address);
-    this.stats.bansIssued++;
-    this.stats.logBan(c.address);
-    // The id is banned only when this connection proved it: a relay must not get the peer it impersonates banned.
-    this.book.ban(c.address, c.proven ? c.peer : undefined, now + this.cfg.banDurationUs);
-    this.closeWith(c, DISCONNECT_BANNED, `banned: ${kind}`, now);
-  }
-
-  // ---- closing ----
-
-  private closeWith(c: Conn, code: number, reason: string, now: TimeUs): void {
-    if (c.state !== 'dialing') this.io.send(c.id, this.wireOut({ type: MsgType.Disconnect, code, reason }));
-    this.io.close(c.id);
-    this.forget(c, now);
-  }
-
-  /** Drops every trace of a connection; `close` also closes our end. */
-  private forget(c: Conn, now: TimeUs, close = false): void {
-    if (!this.conns.delete(c.id)) return;
-    this.hot.release(c.hot);
-    c.hot = -1;
-    if (close) this.io.close(c.id);
-    if (c.hs && !c.hs.finished) this.ownNonces.delete(c.hs.nonce);
-    if (c.state === 'dialing') this.dialing--;
-    else if (c.dir === 'out') this.outbound--;
-    else {
-      this.inbound--;
-      this.inbounds.remove(c.address, c.state === 'handshake');
-    }
-    if (c.feeler) this.feelers--;
-    if (c.dir === 'out' && c.state === 'up') this.book.disconnected(c.address, now);
-    if (c.peer !== undefined && this.byPeer.get(c.peer) === c) {
-      this.byPeer.delete(c.peer);
-      this.established.delete(c.peer);
-      if (c.dir === 'in') this.establishedIn--;
-      this.app?.onPeerDown(now, c.peer);
-    }
-    this.pool(c);
-  }
-
-  private pool(c: Conn): void {
-    if (this.connPool.length < CONN_POOL_MAX) this.connPool.push(c);
-  }
-
-  private dropAllConnections(now: TimeUs): void {
-    for (const c of [...this.conns.values()]) this.forget(c, now);
-    this.ownNonces.clear();
-  }
-
   // ---- maintenance ----
 
   private tick(now: TimeUs): void {
@@ -729,6 +401,17 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     if (this.mixer) this.mixTick(this.mixer, now);
   }
 
+  /** Trickle and feelers (addr mixing), from the maintenance tick. */
+  private mixTick(mixer: AddrMixer, now: TimeUs): void {
+    this.addrs.trickle(mixer, now);
+    if (!mixer.feelerDue(now) || this.feelers > 0 || this.established.size === 0) return;
+    const a = this.book.feelerCandidate?.(now, (e) => this.isLinkedTo(e.address) || (e.peer !== undefined && this.byPeer.has(e.peer)));
+    if (a === undefined) return;
+    mixer.stats.feelersStarted++;
+    this.feelers++;
+    this.startDial(a, now).feeler = true;
+  }
+
   private redialLost(now: TimeUs): void {
     this.reconnect.redial(
       now,
@@ -737,11 +420,6 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
       () => this.outboundBusy(),
       (a) => this.startDial(a, now),
     );
-  }
-
-  /** Lowers the bound on the next tick that has work (1 µs early, so rounding can only make a tick walk, never skip). */
-  private dueBy(t: TimeUs): void {
-    if (t - 1 < this.nextCheckUs) this.nextCheckUs = t - 1;
   }
 
   /** When the tick next has something to do for `c` (what the walk in tick tests); +∞ while dialling. */
@@ -770,9 +448,5 @@ export class PeerNode implements PeerProtocol<WireItem>, NodeApi {
     const want = Math.min(this.cfg.outboundTarget, this.cfg.maxOutbound) - this.outbound - this.dialing + this.feelers;
     if (want <= 0) return;
     for (const a of this.book.dialCandidates(now, want, (x) => this.isLinkedTo(x))) this.startDial(a, now);
-  }
-
-  private wireOut(msg: Message): WireItem {
-    return this.cfg.materialize ? this.deps.wire.encode(msg) : msg;
   }
 }
