@@ -1,7 +1,6 @@
 import type { Scheduler } from '../engine/scheduler.ts';
 import type { Address, ConnId, PeerActions, TimerId } from '../sans-io/protocol.ts';
 import { EV_TIMER } from './event-kinds.ts';
-import type { World } from './world.ts';
 
 /**
  * What the underlay offers a host beyond PeerActions: a coordinated hole
@@ -19,12 +18,24 @@ export interface UnderlayActions {
   beacon(msg: unknown): number;
 }
 
+/** The calls a host's io makes into the World (which implements this), each stamped with the host. */
+export interface HostWorld<M> {
+  send(from: Address, conn: ConnId, msg: M): void;
+  dial(from: Address, to: Address): ConnId;
+  punch(from: Address, to: Address): ConnId;
+  dialViaRelay(from: Address, to: Address, relay: Address): ConnId;
+  reachability(host: Address): { reachable: boolean; relay: boolean };
+  beacon(from: Address, msg: M): number;
+  closeConn(from: Address, conn: ConnId): void;
+  chargeCpu(host: Address, us: number): void;
+}
+
 /** The PeerActions one host's protocol sees: every call is stamped with that host. */
 export class HostIo<M> implements PeerActions<M>, UnderlayActions {
   /** Mirror of the host's epoch, so setTimer need not reach into the World. */
   epoch = 0;
   constructor(
-    private readonly world: World<M>,
+    private readonly world: HostWorld<M>,
     private readonly scheduler: Scheduler,
     private readonly host: Address,
   ) {}

@@ -5,7 +5,7 @@ import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId 
 import { CONN_REC, C_HOST, C_INFLIGHT, C_STATE, C_VIA, ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
 import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
-import { HostIo } from './host-io.ts';
+import { HostIo, type HostWorld } from './host-io.ts';
 import type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 import type { LatencyModel } from './latency.ts';
 import { release } from './release.ts';
@@ -78,7 +78,7 @@ const ACCEPTOR = 1;
  * exists on a live host draws an RST; a host that is down answers nothing
  * (dials to it time out, packets to it vanish).
  */
-export class World<M> implements Dispatcher {
+export class World<M> implements Dispatcher, HostWorld<M> {
   readonly scheduler: Scheduler;
   readonly counters = new NetCounters();
   readonly conns: ConnectionTable;

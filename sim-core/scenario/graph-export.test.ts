@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csrFromEdges, topologyMetrics } from '../metrics/graph/index.ts';
 import { NAT_TYPES } from '../net/underlay/nat.ts';
-import { runCommand, type RunSummary } from '../node/cli/run-command.ts';
+import { runCommand } from '../node/cli/run-command.ts';
+import type { RunSummary } from '../node/cli/run-summary.ts';
 import { parseExportTimes } from './graph-export.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'peermap-graph-export-'));

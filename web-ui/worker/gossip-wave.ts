@@ -1,12 +1,15 @@
-import { WaveFollower, type WaveView } from '../../sim-core/scenario/wave-follow.ts';
-import type { FaultResult, LaneFrame } from './protocol.ts';
-import type { Session } from './session.ts';
+import type { Simulation } from '../../sim-core/scenario/simulation.ts';
+import { WaveFollower } from '../../sim-core/scenario/wave-follow.ts';
+import type { FaultRequest, FaultResult, LaneFrame } from './protocol.ts';
 
-/** A followed wave in a lane's frame: WaveView, its arrays transferred. */
-export type WaveFrame = WaveView;
+/** What following a wave needs of a worker's Session: its lanes, and its fault buttons. */
+export interface WaveSession {
+  readonly lanes: readonly { readonly sim: Simulation; readonly strategy: string }[];
+  fault(req: FaultRequest): FaultResult;
+}
 
 /** The wave each session follows (one at a time): its lane and follower. */
-const following = new WeakMap<Session, { lane: number; follower: WaveFollower }>();
+const following = new WeakMap<WaveSession, { lane: number; follower: WaveFollower }>();
 
 /**
  * "Follow a gossip wave": watch the next event honest peer `peer` of lane
@@ -15,7 +18,7 @@ const following = new WeakMap<Session, { lane: number; follower: WaveFollower }>
  * does), recorded like a fault button at a quiet millisecond so the exported
  * session and the page URL replay it. A previous wave stops being followed.
  */
-export function followWave(session: Session, lane: number, peer: number): FaultResult {
+export function followWave(session: WaveSession, lane: number, peer: number): FaultResult {
   const w = watchWave(session, lane, peer);
   if (!w.ok) return w;
   const r = session.fault({ kind: 'announce', peer });
@@ -28,7 +31,7 @@ export function followWave(session: Session, lane: number, peer: number): FaultR
  * without making it originate one (a lane pool adds the `announce` action
  * to every lane at one instant itself). A previous wave stops being followed.
  */
-export function watchWave(session: Session, lane: number, peer: number): { ok: true } | { ok: false; error: string } {
+export function watchWave(session: WaveSession, lane: number, peer: number): { ok: true } | { ok: false; error: string } {
   stopWave(session);
   const sim = session.lanes[lane]?.sim;
   if (!sim) return { ok: false, error: `no lane ${lane}` };
@@ -39,13 +42,13 @@ export function watchWave(session: Session, lane: number, peer: number): { ok: t
   return { ok: true };
 }
 
-export function stopWave(session: Session): void {
+export function stopWave(session: WaveSession): void {
   following.get(session)?.follower.stop();
   following.delete(session);
 }
 
 /** Adds the followed wave to its lane's frame (fresh arrays, transferred); returns `lanes`. */
-export function withWave(session: Session, lanes: LaneFrame[], transfer: ArrayBufferLike[]): LaneFrame[] {
+export function withWave(session: WaveSession, lanes: LaneFrame[], transfer: ArrayBufferLike[]): LaneFrame[] {
   const f = following.get(session);
   const frame = f && lanes[f.lane];
   if (!f || !frame) return lanes;

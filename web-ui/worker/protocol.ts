@@ -11,9 +11,12 @@ export type { SteppedEvent };
 import type { ReplayMarker } from '../../sim-core/record/replay.ts';
 import type { KadBucketView, KadPathView, KadView } from './kad-view.ts';
 import type { MapTruth } from './map-truth.ts';
-import type { WaveFrame } from './gossip-wave.ts';
+import type { WaveView } from '../../sim-core/scenario/wave-follow.ts';
 
-export type { ActionSpec, KadBucketView, KadPathView, KadView, MapTruth, ReplayMarker, SeriesPoint, WaveFrame };
+export type { ActionSpec, KadBucketView, KadPathView, KadView, MapTruth, ReplayMarker, SeriesPoint };
+
+/** A followed gossip wave in a lane's frame: WaveView, its arrays transferred. */
+export type WaveFrame = WaveView;
 
 /** Peer state codes in `LaneFrame.state`. */
 export const PEER_WAITING = 0; // not started yet

@@ -1,7 +1,7 @@
 import { describeLatencyConfig } from '../../scenario/build.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { keyResultLines } from './key-results.ts';
-import type { RunSummary } from './run-command.ts';
+import type { RunSummary } from './run-summary.ts';
 
 /** The run header: the scenario with every derived option, so a run can be reproduced from its log. */
 export function describeScenario(s: Scenario): string {

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ScenarioError } from '../../scenario/errors.ts';
-import { Simulation, type RunResult } from '../../scenario/simulation.ts';
+import { Simulation } from '../../scenario/simulation.ts';
 import type { Scenario } from '../../scenario/schema/index.ts';
 import { secondsToUs, usToSeconds } from '../../engine/time.ts';
 import { exportOverlay, toGraphml } from '../../scenario/graph-export.ts';
@@ -14,6 +14,7 @@ import { DEFAULT_RECORD, type RecordOptions } from '../../record/recorder.ts';
 import { formatRate, RunProgress } from '../progress.ts';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt.ts';
 import { describeScenario, formatSummary } from './report.ts';
+import type { GraphExportRecord, RunSummary } from './run-summary.ts';
 import { nameStrategyFlag, scenarioOverrides } from './sets.ts';
 
 export interface RunOptions {
@@ -35,36 +36,6 @@ export interface RunOptions {
   /** Simulated seconds between captures / keyframes of the recording. */
   recordEvery?: number;
   keyframeEvery?: number;
-}
-
-/** The replay file written by --record. */
-export interface ReplayFileRecord {
-  file: string;
-  bytes: number;
-  everyS: number;
-  keyframeEveryS: number;
-}
-
-/** One overlay file written by --export-graph / --export-graph-at. */
-export interface GraphExportRecord {
-  file: string;
-  timeS: number;
-  nodes: number;
-  edges: number;
-}
-
-/** What `summary.json` holds; "interrupted" when SIGINT/SIGTERM stopped the run (the numbers are then partial). */
-export interface RunSummary extends Omit<RunResult, 'endReason'> {
-  endReason: RunResult['endReason'] | 'interrupted';
-  wallSeconds: number;
-  eventsPerSecond: number;
-  peakRssBytes: number;
-  commit: string;
-  scenarioConfig: Scenario;
-  /** Overlay snapshots written (GraphML), when asked for. */
-  graphExports?: GraphExportRecord[];
-  /** The replay file, when --record was given. */
-  replay?: ReplayFileRecord;
 }
 
 export const RUNS_FOLDER = 'results/runs';

@@ -4,21 +4,19 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmEventsMsg, type Message } from '../../wire/messages.ts';
 import type { NodeApi, NodeApp } from '../node/app.ts';
 import type { Address, Direction } from '../../sans-io/protocol.ts';
-import type { GlobalmapConfig } from './config.ts';
 import { DirectedRouter } from './directed.ts';
 import type { PeerStore } from './peer-store.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
-import type { GraphScratch } from './scratch.ts';
 import { EventRefsMsg, packRef, refSerial } from './event-refs.ts';
 import { EventTable, SIG_INVALID, SIG_NONE, SIG_UNVERIFIED, SIG_VALID } from './event-table.ts';
-import type { Identity } from '../identity/registry.ts';
 import { eventFlags, type MapAuth } from './map-auth.ts';
 import { MapSync } from './map-sync.ts';
 import { Outbox } from './outbox.ts';
 import { Selector } from './selector.ts';
 import { OriginBudget } from './origin-budget.ts';
-import type { LinkInfo, NeighbourStrategy } from './selection.ts';
+import type { LinkInfo } from './selection.ts';
 import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
+import type { GlobalmapDeps } from './deps.ts';
 
 const TIMER_SELECT = 1;
 const TIMER_REFRESH = 2;
@@ -34,23 +32,6 @@ const SLOT_UNKNOWN = -2;
 const NO_SIGNATURE = new Uint8Array(0);
 /** The table of apps that gossip nothing (no map): never written. */
 const NO_EVENTS = new EventTable(1, 1);
-
-export interface GlobalmapDeps {
-  cfg: GlobalmapConfig;
-  strategy: NeighbourStrategy;
-  /** The map; undefined runs selection without gossip (the random baseline). */
-  store: PeerStore | undefined;
-  scratch: GraphScratch;
-  /** Size of the peer-number space. */
-  peerSpace: () => number;
-  /** Addresses to dial when the peer knows nobody (or lost everyone). */
-  bootstrap: readonly Address[];
-  /** The simulation's interned events, shared by its peers (one is made per app if absent: an app on its own). */
-  events?: EventTable;
-  /** Signed map (cfg.security 'signed'): the simulation's signatures, and this peer's own key pair. */
-  auth?: MapAuth;
-  identity?: Identity;
-}
 
 /**
  * The global-map overlay of seed 001 on one peer: it gossips its own link

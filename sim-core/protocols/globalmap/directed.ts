@@ -2,7 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type GmDirectedMsg } from '../../wire/messages.ts';
 import type { NodeApi } from '../node/app.ts';
-import type { GlobalmapDeps } from './app.ts';
+import type { GlobalmapDeps } from './deps.ts';
 import { shortestRoute } from './routing.ts';
 import type { LinkInfo } from './selection.ts';
 import type { GlobalmapStats } from './stats.ts';

@@ -1,6 +1,5 @@
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { MsgType, type GmEvent, type GmEventRefs, type GmEventsMsg } from '../../wire/messages.ts';
-import type { EventTable } from './event-table.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
 
 /**
@@ -31,6 +30,21 @@ const POOL_FREE_MAX = 1 << 16;
 const CHUNK_MESSAGES = 4096;
 
 /**
+ * What a message's refs are resolved against: the simulation's event table
+ * (EventTable), read-only. Declared here so this file need not import it.
+ */
+export interface RefTable {
+  readonly mask: number;
+  readonly serialOf: Float64Array;
+  readonly origin: Int32Array;
+  readonly peer: Int32Array;
+  readonly flags: Uint8Array;
+  readonly ts: Float64Array;
+  readonly sigs: Uint8Array | null;
+  keyOf(origin: number): Uint8Array | undefined;
+}
+
+/**
  * A gm-events message whose events travel by reference into the
  * simulation's event table: one packed number per event (serial and hops
  * left), no event objects. The codec reads `events`, which materialises
@@ -50,7 +64,7 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
   free = false;
 
   constructor(
-    readonly table: EventTable,
+    readonly table: RefTable,
     /** Holds the refs at [base, base + cap): the message's own array, or a chunk its pool shares among many. */
     public packed: Uint32Array,
     count = packed.length,
@@ -119,7 +133,7 @@ export class RefsPool {
   private chunk: Uint32Array | null = null;
   private chunkUsed = CHUNK_MESSAGES;
 
-  constructor(private readonly table: EventTable) {}
+  constructor(private readonly table: RefTable) {}
 
   /** An empty message with room for `capacity` refs. */
   take(capacity: number): EventRefsMsg {

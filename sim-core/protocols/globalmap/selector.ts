@@ -2,7 +2,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { NodeApi } from '../node/app.ts';
 import type { Address } from '../../sans-io/protocol.ts';
-import type { GlobalmapDeps } from './app.ts';
+import type { GlobalmapDeps } from './deps.ts';
 import { decodeContact, encodeContact, PAYLOAD_ANSWER, PAYLOAD_OFFER, REACH_REACHABLE, REACH_RELAY, type DirectedRouter } from './directed.ts';
 import { SERVICE_REACHABLE, SERVICE_RELAY } from '../node/app.ts';
 import type { LinkInfo, SelectionView } from './selection.ts';

@@ -9,23 +9,7 @@ import type { FindNodeSend, Lookup, LookupReport } from './lookup.ts';
 import { LookupPathRecorder, type LookupPath } from './lookup-path.ts';
 import { createJoinLookup, createLookup, createRefreshLookup } from './maintenance.ts';
 import type { Requests } from './requests.ts';
-
-/** One running lookup. */
-export interface LookupRun {
-  readonly kind: LookupKind;
-  readonly lookup: Lookup;
-  /** The target's 20 wire bytes, shared by every FIND_NODE of this lookup (never mutated). */
-  readonly targetBytes: Uint8Array;
-  /** Refresh lookups: the bucket refreshed (-1 otherwise). */
-  readonly bucket: number;
-  /** FIND_NODE messages actually sent. */
-  sent: number;
-  /** Requests that hit their deadline. */
-  timeouts: number;
-  finished: boolean;
-  /** Set while paths are recorded (workload lookups only). */
-  readonly recorder?: LookupPathRecorder;
-}
+import type { LookupRun } from './lookup-run.ts';
 
 interface QueuedLookup {
   kind: LookupKind;

@@ -5,7 +5,7 @@ import type { AppContext } from './app-context.ts';
 import type { Connections } from './connections.ts';
 import { TAG_ORPHANS, TAG_RPC } from './constants.ts';
 import type { FindNodeSend } from './lookup.ts';
-import type { LookupRun } from './lookup-runs.ts';
+import type { LookupRun } from './lookup-run.ts';
 import { Rpc, RpcKind, RpcState, RpcTable } from './rpc.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { Book } from './address-book.ts';
 import type { NodeStats } from './stats.ts';
-import type { WireItem } from './peer-node.ts';
+import type { WireItem } from './conn.ts';
 import type { WireBoundary } from './wire-boundary.ts';
 
 /**
