@@ -40,7 +40,61 @@ function offences(from: string, never: string[]): string[] {
   return out;
 }
 
+/** The import graph of the non-test sources under `roots`: file → the repository files it imports. */
+function importGraph(roots: string[]): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const root of roots) for (const file of sources(root)) graph.set(file, importsOf(file, readFileSync(file, 'utf8')));
+  return graph;
+}
+
+/** Files that import each other, directly or around a loop: the graph's strongly connected parts of two or more (Tarjan). */
+function importCycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const part: string[] = [];
+    for (let w = stack.pop()!; ; w = stack.pop()!) {
+      onStack.delete(w);
+      part.push(w);
+      if (w === v) break;
+    }
+    if (part.length > 1) out.push(part.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
 describe('layering guard', () => {
+  it('no import cycles: a file never depends, even through others, on a file that depends on it', () => {
+    expect(importCycles(importGraph(['sim-core', 'web-ui', 'bench'])), 'break the loop with a type declared on the lower side').toEqual([]);
+  });
+
+  it('finds an import cycle, and only the files on it', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c', 'x']],
+      ['c', ['a']],
+      ['d', ['a']],
+      ['x', []],
+    ]);
+    expect(importCycles(graph)).toEqual([['a', 'b', 'c']]);
+  });
+
   for (const rule of RULES) {
     it(`${rule.from} imports nothing from ${rule.never.join(', ')}`, () => {
       expect(offences(rule.from, rule.never), rule.why).toEqual([]);
