@@ -9,63 +9,12 @@ import { HostIo, type HostWorld } from './host-io.ts';
 import type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 import type { LatencyModel } from './latency.ts';
 import { release } from './release.ts';
+import { MessageLog } from './message-log.ts';
 
 export type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 
 const HOSTS_INITIAL = 1024;
 
-/**
- * An observer's record of recent sends (the dashboard animates messages in
- * flight): a bounded ring of (sent, arrival, from, to, type), plus per-host
- * counts of messages sent and delivered since it was enabled. The world only
- * writes it, never reads it, so enabling it cannot change a run. Off unless
- * `World.enableMessageLog` is called.
- */
-export class MessageLog {
-  readonly sentUs: Float64Array;
-  readonly arriveUs: Float64Array;
-  readonly from: Int32Array;
-  readonly to: Int32Array;
-  readonly type: Uint8Array;
-  /** Sends recorded so far; the ring holds the last `capacity` (entry k at k % capacity). */
-  written = 0;
-  /** Messages each host sent / had delivered, by address. */
-  sentBy: Float64Array = new Float64Array(HOSTS_INITIAL);
-  deliveredTo: Float64Array = new Float64Array(HOSTS_INITIAL);
-
-  constructor(readonly capacity: number) {
-    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 1 << 22)) throw new RangeError(`message log capacity must be an integer in [1, 2^22], got ${capacity}`);
-    this.sentUs = new Float64Array(capacity);
-    this.arriveUs = new Float64Array(capacity);
-    this.from = new Int32Array(capacity);
-    this.to = new Int32Array(capacity);
-    this.type = new Uint8Array(capacity);
-  }
-
-  sent(from: Address, to: Address, type: number, sentUs: TimeUs, arriveUs: TimeUs): void {
-    const k = this.written++ % this.capacity;
-    this.sentUs[k] = sentUs;
-    this.arriveUs[k] = arriveUs;
-    this.from[k] = from;
-    this.to[k] = to;
-    this.type[k] = type;
-    if (from >= this.sentBy.length) this.sentBy = grown(this.sentBy, from);
-    this.sentBy[from]++;
-  }
-
-  delivered(to: Address): void {
-    if (to >= this.deliveredTo.length) this.deliveredTo = grown(this.deliveredTo, to);
-    this.deliveredTo[to]++;
-  }
-}
-
-function grown(a: Float64Array, index: number): Float64Array {
-  let n = a.length * 2;
-  while (n <= index) n *= 2;
-  const out = new Float64Array(n);
-  out.set(a);
-  return out;
-}
 const DIALER = 0;
 const ACCEPTOR = 1;
 
