@@ -63,15 +63,8 @@ export interface Baseline {
 }
 
 /** A case as just run. */
-export interface CaseRun {
+export interface CaseRun extends BaselineCase {
   id: string;
-  file: string;
-  strategy: string;
-  seed: number;
-  overrides: Record<string, unknown> | null;
-  configHash: string;
-  wallSeconds: number;
-  values: Values;
 }
 
 /** What is compared for one run: trace hash, end reason, event count and every scalar metric (series and per-node rows excluded). */
