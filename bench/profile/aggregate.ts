@@ -60,7 +60,9 @@ export function aggregate(p: CpuProfile, by: Grouping): ProfileTable {
     selfByNode.set(p.samples[i], (selfByNode.get(p.samples[i]) ?? 0) + d);
     totalUs += d;
   }
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const keys = new Map(p.nodes.map((n) => [n.id, keyOf(n, by)]));
+  // V8's synthetic root is above everything: inclusive, it would be a useless 100% row.
+  const roots = new Set(p.nodes.filter(isRoot).map((n) => n.id));
   const parent = parents(p.nodes);
   const rows = new Map<string, ProfileRow>();
   const row = (key: string): ProfileRow => {
@@ -70,14 +72,12 @@ export function aggregate(p: CpuProfile, by: Grouping): ProfileTable {
   };
   const seen = new Set<string>();
   for (const [id, us] of selfByNode) {
-    row(keyOf(byId.get(id)!, by)).selfUs += us;
+    row(keys.get(id)!).selfUs += us;
     seen.clear();
     // parseCpuProfile checked that every chain ends at a root.
     for (let v: number | undefined = id; v !== undefined; v = parent.get(v)) {
-      const node = byId.get(v)!;
-      if (isRoot(node)) continue; // above everything: 100% inclusive under any grouping, a useless row
-      const key = keyOf(node, by);
-      if (seen.has(key)) continue;
+      const key = keys.get(v)!;
+      if (roots.has(v) || seen.has(key)) continue;
       seen.add(key);
       row(key).totalUs += us;
     }

@@ -1,9 +1,6 @@
 import type { TimeUs } from '../engine/time.ts';
 import type { Address } from '../sans-io/protocol.ts';
 
-/** Hosts the per-host counts have room for before they grow. */
-const HOSTS_INITIAL = 1024;
-
 /**
  * An observer's record of recent sends (the dashboard animates messages in
  * flight): a bounded ring of (sent, arrival, from, to, type), plus per-host
@@ -19,12 +16,17 @@ export class MessageLog {
   readonly type: Uint8Array;
   /** Sends recorded so far; the ring holds the last `capacity` (entry k at k % capacity). */
   written = 0;
-  /** Messages each host sent / had delivered, by address. */
-  sentBy: Float64Array = new Float64Array(HOSTS_INITIAL);
-  deliveredTo: Float64Array = new Float64Array(HOSTS_INITIAL);
+  /** Messages each host sent / had delivered, by address (grown past `hosts` as hosts are added). */
+  sentBy: Float64Array;
+  deliveredTo: Float64Array;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    hosts: number,
+  ) {
     if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 1 << 22)) throw new RangeError(`message log capacity must be an integer in [1, 2^22], got ${capacity}`);
+    this.sentBy = new Float64Array(Math.max(1, hosts));
+    this.deliveredTo = new Float64Array(Math.max(1, hosts));
     this.sentUs = new Float64Array(capacity);
     this.arriveUs = new Float64Array(capacity);
     this.from = new Int32Array(capacity);

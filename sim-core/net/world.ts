@@ -137,7 +137,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
 
   /** Starts recording sends in a ring of `capacity` entries (idempotent; the first capacity wins). Observers only. */
   enableMessageLog(capacity = 4096): MessageLog {
-    this.msgLog ??= new MessageLog(capacity);
+    this.msgLog ??= new MessageLog(capacity, this.hostUp.length);
     return this.msgLog;
   }
 

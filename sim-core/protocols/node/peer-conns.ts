@@ -282,10 +282,6 @@ export abstract class PeerConns implements NodeApi {
     if (peer >= 0 && peer <= 0x7fffffff) this.hot.rec[c.hot * REC + R_UP_PEER] = peer;
   }
 
-  protected establishedInbound(): number {
-    return this.establishedIn;
-  }
-
   protected offendConn(c: Conn, kind: Offence, now: TimeUs): void {
     this.stats.offences[kind]++;
     const score = this.scores.charge(c.address, this.cfg.offencePoints[kind], now);

@@ -349,7 +349,7 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
     if (!(this.mixer && c.dir === 'in')) this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
     this.book.connected(listen, peer, now, c.dir === 'out');
     this.peerAddresses.note(peer, listen);
-    if (c.dir === 'in' && this.establishedInbound() >= this.cfg.maxInbound) {
+    if (c.dir === 'in' && this.establishedIn >= this.cfg.maxInbound) {
       this.stats.inboundRejected++;
       c.peer = peer;
       this.inbounds.handshakeOver(c.address);
