@@ -32,6 +32,21 @@ function snapshot(s: PeerStore): unknown {
   return { records: out, known: s.known, confirmed: [0, 1, 2, 3, 4, 5, 6, 7].map((x) => s.confirmedNeighbours(x, []).sort()) };
 }
 
+/** The store's known count, and each peer's known state, against a recount from its records. */
+function expectKnownRecount(s: PeerStore): void {
+  const known = new Set<number>();
+  for (let o = 0; o < 8; o++) {
+    const r = s.record(o);
+    if (!r) continue;
+    known.add(o);
+    r.peers.forEach((p, k) => {
+      if (r.flags[k] & F_CONNECT) known.add(p);
+    });
+  }
+  expect(s.known).toBe(known.size);
+  for (let p = 0; p < 8; p++) expect(s.isKnown(p)).toBe(known.has(p));
+}
+
 describe('PeerStore', () => {
   it('applying the same events in any order gives the same map (LWW registers)', () => {
     fc.assert(
@@ -55,18 +70,36 @@ describe('PeerStore', () => {
       fc.property(fc.array(eventArb, { maxLength: 80 }), (events) => {
         const s = new PeerStore(new RecordPool(), limits);
         for (const e of events) s.apply(e, NOW);
-        const known = new Set<number>();
-        for (let o = 0; o < 8; o++) {
-          const r = s.record(o);
-          if (!r) continue;
-          known.add(o);
-          r.peers.forEach((p, k) => {
-            if (r.flags[k] & F_CONNECT) known.add(p);
-          });
-        }
-        expect(s.known).toBe(known.size);
+        expectKnownRecount(s);
       }),
     );
+  });
+
+  it('known count and mentions stay a brute-force recount through GC drops (tombstones, phantoms, expired claims)', () => {
+    const opArb = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('event' as const), e: eventArb, ageUs: fc.integer({ min: 0, max: 8_000_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('gc' as const), advanceUs: fc.integer({ min: 0, max: 2_000_000 }) }) },
+    );
+    let dropped = 0;
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 150 }), (ops) => {
+        const s = new PeerStore(new RecordPool(), limits);
+        let now = 1_000_000;
+        for (const op of ops) {
+          if (op.kind === 'event') {
+            now += 1000;
+            s.apply({ ...op.e, timestampUs: Math.max(0, now - op.ageUs) }, now);
+          } else {
+            now += op.advanceUs;
+            const r = s.gc(now, 6_000_000, 1_500_000);
+            dropped += r.expiredEntries + r.expiredPhantoms;
+            expectKnownRecount(s);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(dropped).toBeGreaterThan(0);
   });
 
   it('a link is confirmed only when both ends claim it in opposite directions', () => {

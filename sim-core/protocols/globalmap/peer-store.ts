@@ -2,7 +2,8 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, newer } from './record.ts';
 import { StoreIndex, type StoreLimits } from './store-index.ts';
-import { entryIndex, msBefore, settledUntilMs } from './store-scan.ts';
+import { V_CONNECTS, V_FIELDS, V_LEN, V_OFF } from './record-pool.ts';
+import { entryIndex, msBefore } from './store-scan.ts';
 
 /** One link event as the store sees it (seed 001 §3.2). */
 export interface LinkEvent {
@@ -51,6 +52,8 @@ export interface GcResult {
 export class PeerStore extends StoreIndex {
   /** countExpired's second result. */
   private scanUntil = 0;
+  /** countExpired's third result: the earliest deadline of the entries it keeps (µs; Infinity if none). */
+  private keptUntil = 0;
 
   apply(e: LinkEvent, now: TimeUs): ApplyResult {
     return this.applyLink(e.origin, e.peer, e.flags, e.timestampUs, now);
@@ -77,22 +80,22 @@ export class PeerStore extends StoreIndex {
     // Memo first: the same write to the same version was applied before (by any store); the
     // limits are re-checked on the result, in case that store had other limits.
     let next = pool.transition(old, peer, flags, timestampUs);
-    if (next >= 0 && pool.vLen[next] <= this.limits.maxEntries && pool.vConnects[next] <= this.limits.maxClaims) {
+    if (next >= 0 && pool.vRec[V_FIELDS * next + V_LEN] <= this.limits.maxEntries && pool.vRec[V_FIELDS * next + V_CONNECTS] <= this.limits.maxClaims) {
       pool.take(next);
-      this.swap(origin, old, next, peer, timestampUs, flags, pool.vConnects[next] - pool.vConnects[old]);
+      this.swap(origin, old, next, peer, timestampUs, flags, pool.vRec[V_FIELDS * next + V_CONNECTS] - pool.vRec[V_FIELDS * old + V_CONNECTS]);
       return 'applied';
     }
     const i = entryIndex(pool, old, peer);
-    if (i >= 0 && !newer(timestampUs, flags, pool.eTs[pool.vOff[old] + i], pool.eFlags[pool.vOff[old] + i])) return 'stale';
-    if (i < 0 && pool.vLen[old] >= this.limits.maxEntries) {
+    if (i >= 0 && !newer(timestampUs, flags, pool.eTs[pool.vRec[V_FIELDS * old + V_OFF] + i], pool.eFlags[pool.vRec[V_FIELDS * old + V_OFF] + i])) return 'stale';
+    if (i < 0 && pool.vRec[V_FIELDS * old + V_LEN] >= this.limits.maxEntries) {
       // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
       const slimmer = this.withoutOldestTombstone(old);
       if (slimmer < 0) return 'excessive';
       this.swap(origin, old, slimmer, -1, 0, 0, 0);
       return this.applyLink(origin, peer, flags, timestampUs, now);
     }
-    const wasConnect = i >= 0 ? pool.eFlags[pool.vOff[old] + i] & F_CONNECT : 0;
-    if (pool.vConnects[old] + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
+    const wasConnect = i >= 0 ? pool.eFlags[pool.vRec[V_FIELDS * old + V_OFF] + i] & F_CONNECT : 0;
+    if (pool.vRec[V_FIELDS * old + V_CONNECTS] + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
     next = pool.withEntry(origin, old, i, peer, flags, timestampUs);
     pool.remember(old, peer, flags, timestampUs, next);
     this.swap(origin, old, next, peer, timestampUs, flags, isConnect - wasConnect);
@@ -114,10 +117,10 @@ export class PeerStore extends StoreIndex {
     const { maxClaims, maxEntries } = this.limits;
     const latest = now + this.limits.maxSkewUs;
     const old = this.version(origin);
-    const off = old < 0 ? 0 : pool.vOff[old];
-    const end = old < 0 ? 0 : off + pool.vLen[old];
+    const off = old < 0 ? 0 : pool.vRec[V_FIELDS * old + V_OFF];
+    const end = old < 0 ? 0 : off + pool.vRec[V_FIELDS * old + V_LEN];
     let len = end - off;
-    let connects = old < 0 ? 0 : pool.vConnects[old];
+    let connects = old < 0 ? 0 : pool.vRec[V_FIELDS * old + V_CONNECTS];
     let applied = 0;
     // Plan (read-only): with peers unique, each link meets the old entry for its peer, if any.
     for (let i = 0, k = off, prev = -1; i < count; i++) {
@@ -179,9 +182,9 @@ export class PeerStore extends StoreIndex {
     const P = pool.ePeer;
     const T = pool.eTs;
     const F = pool.eFlags;
-    let k = old < 0 ? 0 : pool.vOff[old];
-    const end = old < 0 ? 0 : k + pool.vLen[old];
-    let d = pool.vOff[w];
+    let k = old < 0 ? 0 : pool.vRec[V_FIELDS * old + V_OFF];
+    const end = old < 0 ? 0 : k + pool.vRec[V_FIELDS * old + V_LEN];
+    let d = pool.vRec[V_FIELDS * w + V_OFF];
     for (let i = 0; i < links.length; i++) {
       const a = plan[i];
       if (a === 0) continue;
@@ -253,7 +256,7 @@ export class PeerStore extends StoreIndex {
         continue;
       }
       // Most records lose nothing: decide in one pass without copying, build only when something goes.
-      const n = pool.vLen[v];
+      const n = pool.vRec[V_FIELDS * v + V_LEN];
       const drop = this.countExpired(v, origin, now, ttlUs, confirmTimeoutUs, out);
       if (drop === 0) {
         this.setSettled(origin, msBefore(this.scanUntil));
@@ -277,10 +280,10 @@ export class PeerStore extends StoreIndex {
       if (next >= 0) pool.take(next);
       else if (drop < n) {
         const w = pool.alloc(origin, n - drop);
-        let j = pool.vOff[w];
+        let j = pool.vRec[V_FIELDS * w + V_OFF];
         for (let k = 0; k < n; k++) {
           if (verdicts[k] !== 0) continue;
-          const e = pool.vOff[v] + k;
+          const e = pool.vRec[V_FIELDS * v + V_OFF] + k;
           pool.ePeer[j] = pool.ePeer[e];
           pool.eTs[j] = pool.eTs[e];
           pool.eFlags[j++] = pool.eFlags[e];
@@ -288,12 +291,14 @@ export class PeerStore extends StoreIndex {
         next = pool.intern(w);
         if (memo) pool.rememberDrop(v, lo, hi, next);
       }
-      this.replace(origin, next, verdicts);
-      const kept = this.slots[this.b + 4 * origin];
-      if (kept >= 0) {
-        this.setSettled(origin, settledUntilMs(pool, kept, now, ttlUs, confirmTimeoutUs));
-        this.setVerified(origin, now);
+      if (next < 0) {
+        this.replace(origin, -1, verdicts);
+        continue;
       }
+      this.replaceDropped(origin, v, next, verdicts);
+      // The kept entries' deadlines, found by the same pass: the new version's next due time.
+      this.setSettled(origin, msBefore(this.keptUntil));
+      this.setVerified(origin, now);
     }
     return out;
   }
@@ -305,16 +310,17 @@ export class PeerStore extends StoreIndex {
    * late, older connects, and none are in flight by then; 2 a phantom: a
    * claim the other side has not confirmed within the timeout), and in
    * scanUntil when the record stops passing unchanged if it drops none —
-   * one pass for all three (settledUntilMs's deadlines).
+   * one pass for all three; and in keptUntil the same for the entries it keeps.
    */
   private countExpired(v: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number, out: GcResult): number {
     const pool = this.pool;
     let until = pool.vNewest[v] + ttlUs;
+    let keptUntil = Infinity;
     let drop = 0;
     // Claims this old were confirmed at the last check and nothing they rest on changed since.
     const verified = this.verifiedUs(origin);
-    const off = pool.vOff[v];
-    const n = pool.vLen[v];
+    const off = pool.vRec[V_FIELDS * v + V_OFF];
+    const n = pool.vRec[V_FIELDS * v + V_LEN];
     if (verdicts.length < n) verdicts = new Uint8Array(Math.max(n, verdicts.length * 2));
     for (let k = 0; k < n; k++) {
       const e = off + k;
@@ -322,31 +328,36 @@ export class PeerStore extends StoreIndex {
       const f = pool.eFlags[e];
       const age = now - t;
       let why = 0;
+      let due: number;
       if ((f & F_CONNECT) === 0) {
         if (age > ttlUs || age > confirmTimeoutUs) why = 1;
-        until = Math.min(until, t + confirmTimeoutUs, t + ttlUs);
+        due = Math.min(t + confirmTimeoutUs, t + ttlUs);
       } else {
         if (age > ttlUs) why = 1;
         else if (age > confirmTimeoutUs && t + confirmTimeoutUs >= verified) {
           out.confirmLookups++;
           if (!this.confirms(pool.ePeer[e], origin, f)) why = 2;
         }
-        until = Math.min(until, t + ttlUs);
-        if (t + confirmTimeoutUs >= now) until = Math.min(until, t + confirmTimeoutUs);
+        due = t + ttlUs;
+        if (t + confirmTimeoutUs >= now) due = Math.min(due, t + confirmTimeoutUs);
       }
+      until = Math.min(until, due);
       verdicts[k] = why;
       if (why !== 0) drop++;
+      else keptUntil = Math.min(keptUntil, due);
     }
     this.scanUntil = until;
+    // A kept entry's due time is never past vNewest + TTL (vNewest is the newest entry's time).
+    this.keptUntil = keptUntil;
     return drop;
   }
 
   /** Version v without its oldest tombstone (one reference taken), or -1 when it has none. */
   private withoutOldestTombstone(v: number): number {
     const pool = this.pool;
-    const off = pool.vOff[v];
+    const off = pool.vRec[V_FIELDS * v + V_OFF];
     let victim = -1;
-    for (let k = off; k < off + pool.vLen[v]; k++) {
+    for (let k = off; k < off + pool.vRec[V_FIELDS * v + V_LEN]; k++) {
       if ((pool.eFlags[k] & F_CONNECT) === 0 && (victim < 0 || pool.eTs[k] < pool.eTs[victim])) victim = k;
     }
     return victim < 0 ? -1 : pool.without(v, victim - off);

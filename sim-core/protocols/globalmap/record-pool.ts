@@ -2,6 +2,18 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, recordBytes, type LinkRecord } from './record.ts';
 import { growF64, growI32, growU8, IntQueue, IntStack } from './slab.ts';
 
+/** A version record's fields in RecordPool.vRec (record v at V_FIELDS × v); the first four are an apply's. */
+export const V_OFF = 0;
+export const V_LEN = 1;
+export const V_CONNECTS = 2;
+/** Bumped when a slot is reused: memo links to the old occupant then miss. */
+export const V_GEN = 3;
+export const V_REFS = 4;
+export const V_ORIGIN = 5;
+export const V_HASH = 6;
+export const V_CHAIN = 7;
+export const V_FIELDS = 8;
+
 /** Zero-reference versions kept intact (findable by memo and content) before their slots are reused. */
 const DEFERRAL = 8192;
 /** vCls of a version slot that is free (neither live, deferred nor being built). */
@@ -39,7 +51,7 @@ function newDropMemo(versions: number): Int32Array {
 /**
  * Hash-consing of link records across every peer of a simulation, as
  * versions in typed-array slabs: a version id names one origin's sorted
- * entries [vOff, vOff + vLen) in the entry slabs, shared by every store whose
+ * entries [off, off + len) in the entry slabs, shared by every store whose
  * view of that origin is the same. Versions are counted by reference; one
  * whose count drops to zero waits in a FIFO (deferred free) before its slot is
  * reused, so peers that make the same transition a little later find it again
@@ -60,18 +72,14 @@ export class RecordPool {
   private eTop = 0;
   private readonly freeBlocks: IntStack[] = [];
 
-  // Version columns.
-  vOrigin = new Int32Array(256);
-  vOff = new Int32Array(256);
-  vLen = new Int32Array(256);
-  vConnects = new Int32Array(256);
+  /**
+   * Version records, V_FIELDS int32s side by side (32 bytes): what an apply
+   * reads of a version (its length, claims and generation; its entries'
+   * offset) shares one line, where a column per field cost a line each.
+   */
+  vRec = new Int32Array(256 * V_FIELDS);
   vNewest = new Float64Array(256);
   private vCls = new Uint8Array(256).fill(FREE);
-  private vRefs = new Int32Array(256);
-  private vHash = new Int32Array(256);
-  private vChain = new Int32Array(256);
-  /** Bumped when a slot is reused: memo links to the old occupant then miss. */
-  private vGen = new Int32Array(256);
   private vQueued = new Uint8Array(256);
   /**
    * One-slot memo per version: the last transition (peer, flags, ts) → next
@@ -86,7 +94,7 @@ export class RecordPool {
   private readonly freeVersions = new IntStack();
   private readonly deferred = new IntQueue();
 
-  /** Content index: bucket → first version, chained through vChain. */
+  /** Content index: bucket → first version, chained through V_CHAIN. */
   private buckets = new Int32Array(1024).fill(-1);
   private inTable = 0;
 
@@ -112,8 +120,8 @@ export class RecordPool {
 
   /** A read-only view of version v's entries (subarrays: valid until the pool next grows). */
   view(v: number): LinkRecord {
-    const a = this.vOff[v];
-    const b = a + this.vLen[v];
+    const a = this.vRec[V_FIELDS * v + V_OFF];
+    const b = a + this.vRec[V_FIELDS * v + V_LEN];
     return { peers: this.ePeer.subarray(a, b), ts: this.eTs.subarray(a, b), flags: this.eFlags.subarray(a, b) };
   }
 
@@ -122,7 +130,7 @@ export class RecordPool {
     while (this.deferred.size > DEFERRAL) this.reclaim(this.deferred.shift());
     let w = this.freeVersions.pop();
     if (w < 0) {
-      if (this.vTop === this.vOrigin.length) this.growVersions();
+      if (this.vTop === this.vNewest.length) this.growVersions();
       w = this.vTop++;
     }
     const c = classOf(len);
@@ -133,9 +141,9 @@ export class RecordPool {
       off = this.eTop;
       this.eTop += size;
     }
-    this.vOrigin[w] = origin;
-    this.vOff[w] = off;
-    this.vLen[w] = len;
+    this.vRec[V_FIELDS * w + V_ORIGIN] = origin;
+    this.vRec[V_FIELDS * w + V_OFF] = off;
+    this.vRec[V_FIELDS * w + V_LEN] = len;
     this.vCls[w] = c;
     this.memo[w * MEMO_FIELDS + M_NEXT] = -1;
     this.dropMemo[w * MEMO_FIELDS + M_NEXT] = -1;
@@ -144,11 +152,11 @@ export class RecordPool {
 
   /** The shared version with w's content, one reference taken: w itself if new, else w is given back. */
   intern(w: number): number {
-    const off = this.vOff[w];
-    const len = this.vLen[w];
+    const off = this.vRec[V_FIELDS * w + V_OFF];
+    const len = this.vRec[V_FIELDS * w + V_LEN];
     let connects = 0;
     let newest = 0;
-    let h = Math.imul(this.vOrigin[w] ^ 0x9e3779b9, 0x85ebca6b);
+    let h = Math.imul(this.vRec[V_FIELDS * w + V_ORIGIN] ^ 0x9e3779b9, 0x85ebca6b);
     for (let k = off; k < off + len; k++) {
       const t = this.eTs[k];
       const f = this.eFlags[k];
@@ -160,19 +168,19 @@ export class RecordPool {
       h ^= h >>> 15;
     }
     const b = h & (this.buckets.length - 1);
-    for (let c = this.buckets[b]; c >= 0; c = this.vChain[c]) {
-      if (this.vHash[c] === h && this.same(c, w)) {
+    for (let c = this.buckets[b]; c >= 0; c = this.vRec[V_FIELDS * c + V_CHAIN]) {
+      if (this.vRec[V_FIELDS * c + V_HASH] === h && this.same(c, w)) {
         this.discard(w);
         this.take(c);
         return c;
       }
     }
-    this.vConnects[w] = connects;
+    this.vRec[V_FIELDS * w + V_CONNECTS] = connects;
     this.vNewest[w] = newest;
-    this.vHash[w] = h;
-    this.vChain[w] = this.buckets[b];
+    this.vRec[V_FIELDS * w + V_HASH] = h;
+    this.vRec[V_FIELDS * w + V_CHAIN] = this.buckets[b];
     this.buckets[b] = w;
-    this.vRefs[w] = 0;
+    this.vRec[V_FIELDS * w + V_REFS] = 0;
     this.take(w);
     if (++this.inTable > this.buckets.length >> 1) this.rehash();
     return w;
@@ -180,16 +188,16 @@ export class RecordPool {
 
   /** Takes a reference; a version brought back from the FIFO is live (and counted as created) again. */
   take(v: number): void {
-    if (this.vRefs[v]++ !== 0) return;
+    if (this.vRec[V_FIELDS * v + V_REFS]++ !== 0) return;
     this.live++;
-    this.liveBytes += recordBytes(this.vLen[v]);
+    this.liveBytes += recordBytes(this.vRec[V_FIELDS * v + V_LEN]);
     this.created++;
   }
 
   release(v: number): void {
-    if (--this.vRefs[v] > 0) return;
+    if (--this.vRec[V_FIELDS * v + V_REFS] > 0) return;
     this.live--;
-    this.liveBytes -= recordBytes(this.vLen[v]);
+    this.liveBytes -= recordBytes(this.vRec[V_FIELDS * v + V_LEN]);
     if (this.vQueued[v] === 0) {
       this.vQueued[v] = 1;
       this.deferred.push(v);
@@ -201,7 +209,7 @@ export class RecordPool {
     const m = this.memo;
     const o = v * MEMO_FIELDS;
     const n = m[o + M_NEXT];
-    return n >= 0 && m[o + M_KEY] === peer * 8 + flags && m[o + M_TS] === ts && this.vGen[n] === m[o + M_GEN] ? n : -1;
+    return n >= 0 && m[o + M_KEY] === peer * 8 + flags && m[o + M_TS] === ts && this.vRec[V_FIELDS * n + V_GEN] === m[o + M_GEN] ? n : -1;
   }
 
   remember(v: number, peer: number, flags: number, ts: number, next: number): void {
@@ -210,7 +218,7 @@ export class RecordPool {
     m[o + M_NEXT] = next;
     m[o + M_KEY] = peer * 8 + flags;
     m[o + M_TS] = ts;
-    m[o + M_GEN] = this.vGen[next];
+    m[o + M_GEN] = this.vRec[V_FIELDS * next + V_GEN];
   }
 
   /** The memoised result of dropping the entries in mask (lo: 0-31, hi: 32-63) from v (no reference taken), or -1. */
@@ -218,7 +226,7 @@ export class RecordPool {
     const m = this.dropMemo;
     const o = v * MEMO_FIELDS;
     const n = m[o + M_NEXT];
-    return n >= 0 && m[o + 1] === lo && m[o + 2] === hi && this.vGen[n] === m[o + M_GEN] ? n : -1;
+    return n >= 0 && m[o + 1] === lo && m[o + 2] === hi && this.vRec[V_FIELDS * n + V_GEN] === m[o + M_GEN] ? n : -1;
   }
 
   rememberDrop(v: number, lo: number, hi: number, next: number): void {
@@ -227,14 +235,14 @@ export class RecordPool {
     m[o + M_NEXT] = next;
     m[o + 1] = lo;
     m[o + 2] = hi;
-    m[o + M_GEN] = this.vGen[next];
+    m[o + M_GEN] = this.vRec[V_FIELDS * next + V_GEN];
   }
 
   /** Like transition, out of "no record yet" for origin. */
   rootTransition(origin: number, peer: number, flags: number, ts: number): number {
     if (origin >= this.rNext.length) return -1;
     const n = this.rNext[origin];
-    return n >= 0 && this.rPeer[origin] === peer && this.rFlags[origin] === flags && this.rTs[origin] === ts && this.vGen[n] === this.rGen[origin] ? n : -1;
+    return n >= 0 && this.rPeer[origin] === peer && this.rFlags[origin] === flags && this.rTs[origin] === ts && this.vRec[V_FIELDS * n + V_GEN] === this.rGen[origin] ? n : -1;
   }
 
   rememberRoot(origin: number, peer: number, flags: number, ts: number, next: number): void {
@@ -251,15 +259,15 @@ export class RecordPool {
     this.rFlags[origin] = flags;
     this.rTs[origin] = ts;
     this.rNext[origin] = next;
-    this.rGen[origin] = this.vGen[next];
+    this.rGen[origin] = this.vRec[V_FIELDS * next + V_GEN];
   }
 
   /** Version `old` (or none, -1) with (peer, f, t) replacing entry i, or inserted in order when i < 0; one reference taken. */
   withEntry(origin: PeerNum, old: number, i: number, peer: number, f: number, t: number): number {
-    const n = old < 0 ? 0 : this.vLen[old];
+    const n = old < 0 ? 0 : this.vRec[V_FIELDS * old + V_LEN];
     const w = this.alloc(origin, i >= 0 ? n : n + 1);
-    const dst = this.vOff[w];
-    const src = old < 0 ? 0 : this.vOff[old];
+    const dst = this.vRec[V_FIELDS * w + V_OFF];
+    const src = old < 0 ? 0 : this.vRec[V_FIELDS * old + V_OFF];
     let at = i;
     if (i < 0) {
       at = 0;
@@ -275,10 +283,10 @@ export class RecordPool {
 
   /** Version `old` without its entry k; one reference taken. */
   without(old: number, k: number): number {
-    const n = this.vLen[old];
-    const w = this.alloc(this.vOrigin[old], n - 1);
-    const src = this.vOff[old];
-    const dst = this.vOff[w];
+    const n = this.vRec[V_FIELDS * old + V_LEN];
+    const w = this.alloc(this.vRec[V_FIELDS * old + V_ORIGIN], n - 1);
+    const src = this.vRec[V_FIELDS * old + V_OFF];
+    const dst = this.vRec[V_FIELDS * w + V_OFF];
     this.copyEntries(src, src + k, dst);
     this.copyEntries(src + k + 1, src + n, dst + k);
     return this.intern(w);
@@ -293,10 +301,10 @@ export class RecordPool {
   }
 
   private same(a: number, b: number): boolean {
-    const n = this.vLen[a];
-    if (this.vOrigin[a] !== this.vOrigin[b] || this.vLen[b] !== n) return false;
-    const pa = this.vOff[a];
-    const pb = this.vOff[b];
+    const n = this.vRec[V_FIELDS * a + V_LEN];
+    if (this.vRec[V_FIELDS * a + V_ORIGIN] !== this.vRec[V_FIELDS * b + V_ORIGIN] || this.vRec[V_FIELDS * b + V_LEN] !== n) return false;
+    const pa = this.vRec[V_FIELDS * a + V_OFF];
+    const pb = this.vRec[V_FIELDS * b + V_OFF];
     for (let k = 0; k < n; k++) {
       if (this.ePeer[pa + k] !== this.ePeer[pb + k] || this.eTs[pa + k] !== this.eTs[pb + k] || this.eFlags[pa + k] !== this.eFlags[pb + k]) return false;
     }
@@ -313,23 +321,23 @@ export class RecordPool {
   /** Reuses the slot of a deferred version, unless a memo or content hit took it back meanwhile. */
   private reclaim(v: number): void {
     this.vQueued[v] = 0;
-    if (this.vRefs[v] > 0) return;
-    const b = this.vHash[v] & (this.buckets.length - 1);
-    if (this.buckets[b] === v) this.buckets[b] = this.vChain[v];
+    if (this.vRec[V_FIELDS * v + V_REFS] > 0) return;
+    const b = this.vRec[V_FIELDS * v + V_HASH] & (this.buckets.length - 1);
+    if (this.buckets[b] === v) this.buckets[b] = this.vRec[V_FIELDS * v + V_CHAIN];
     else {
       let c = this.buckets[b];
-      while (this.vChain[c] !== v) c = this.vChain[c];
-      this.vChain[c] = this.vChain[v];
+      while (this.vRec[V_FIELDS * c + V_CHAIN] !== v) c = this.vRec[V_FIELDS * c + V_CHAIN];
+      this.vRec[V_FIELDS * c + V_CHAIN] = this.vRec[V_FIELDS * v + V_CHAIN];
     }
     this.inTable--;
-    this.vGen[v]++;
+    this.vRec[V_FIELDS * v + V_GEN]++;
     this.discard(v);
   }
 
   private freeBlock(w: number): void {
     const c = this.vCls[w];
     while (this.freeBlocks.length <= c) this.freeBlocks.push(new IntStack());
-    this.freeBlocks[c].push(this.vOff[w]);
+    this.freeBlocks[c].push(this.vRec[V_FIELDS * w + V_OFF]);
   }
 
   private rehash(): void {
@@ -337,8 +345,8 @@ export class RecordPool {
     const mask = buckets.length - 1;
     for (let v = 0; v < this.vTop; v++) {
       if (this.vCls[v] === FREE) continue;
-      const b = this.vHash[v] & mask;
-      this.vChain[v] = buckets[b];
+      const b = this.vRec[V_FIELDS * v + V_HASH] & mask;
+      this.vRec[V_FIELDS * v + V_CHAIN] = buckets[b];
       buckets[b] = v;
     }
     this.buckets = buckets;
@@ -353,19 +361,12 @@ export class RecordPool {
   }
 
   private growVersions(): void {
-    const n = this.vOrigin.length * 2;
-    this.vOrigin = growI32(this.vOrigin, n);
-    this.vOff = growI32(this.vOff, n);
-    this.vLen = growI32(this.vLen, n);
-    this.vConnects = growI32(this.vConnects, n);
+    const n = this.vNewest.length * 2;
+    this.vRec = growI32(this.vRec, n * V_FIELDS);
     this.vNewest = growF64(this.vNewest, n);
     const cls = growU8(this.vCls, n);
     cls.fill(FREE, this.vCls.length);
     this.vCls = cls;
-    this.vRefs = growI32(this.vRefs, n);
-    this.vHash = growI32(this.vHash, n);
-    this.vChain = growI32(this.vChain, n);
-    this.vGen = growI32(this.vGen, n);
     this.vQueued = growU8(this.vQueued, n);
     const memo = newMemo(n);
     memo.set(this.memo);

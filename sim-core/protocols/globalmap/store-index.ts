@@ -1,6 +1,6 @@
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, F_OUT, type LinkRecord } from './record.ts';
-import type { RecordPool } from './record-pool.ts';
+import { type RecordPool, V_FIELDS, V_LEN, V_OFF, V_ORIGIN } from './record-pool.ts';
 import { StoreGrid } from './store-grid.ts';
 import { entryIndex } from './store-scan.ts';
 
@@ -97,7 +97,7 @@ export class StoreIndex {
     const v = this.version(x);
     if (v < 0) return out;
     const pool = this.pool;
-    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+    for (let e = pool.vRec[V_FIELDS * v + V_OFF], end = e + pool.vRec[V_FIELDS * v + V_LEN]; e < end; e++) {
       if ((pool.eFlags[e] & F_CONNECT) !== 0 && this.confirms(pool.ePeer[e], x, pool.eFlags[e])) out.push(pool.ePeer[e]);
     }
     return out;
@@ -108,14 +108,14 @@ export class StoreIndex {
     const v = this.version(x);
     if (v < 0) return false;
     const k = entryIndex(this.pool, v, p);
-    const f = k >= 0 ? this.pool.eFlags[this.pool.vOff[v] + k] : 0;
+    const f = k >= 0 ? this.pool.eFlags[this.pool.vRec[V_FIELDS * v + V_OFF] + k] : 0;
     return (f & F_CONNECT) !== 0 && this.confirms(p, x, f);
   }
 
   /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
   modelledBytes(): number {
     let b = 0;
-    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vLen[this.slots[this.b + 4 * this.origins[i]]] * 41;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vRec[V_FIELDS * this.slots[this.b + 4 * this.origins[i]] + V_LEN] * 41;
     return b;
   }
 
@@ -163,7 +163,7 @@ export class StoreIndex {
     if (v < 0 || (this.slots[this.b + 4 * p + 1] === 0 && this.slots[this.b + 4 * p + 3] === 0)) return; // no record, or due and unverified anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
-    const e = this.pool.vOff[v] + k;
+    const e = this.pool.vRec[V_FIELDS * v + V_OFF] + k;
     const f = this.pool.eFlags[e];
     if ((f & F_CONNECT) !== 0 && !this.confirms(origin, p, f)) this.unverify(p, this.pool.eTs[e]);
   }
@@ -177,7 +177,7 @@ export class StoreIndex {
     if (v < 0) return;
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
-    const e = this.pool.vOff[v] + k;
+    const e = this.pool.vRec[V_FIELDS * v + V_OFF] + k;
     if ((this.pool.eFlags[e] & F_CONNECT) !== 0) this.unverify(p, this.pool.eTs[e]);
   }
 
@@ -200,7 +200,7 @@ export class StoreIndex {
     if (back < 0) return false;
     const k = entryIndex(this.pool, back, x);
     if (k < 0) return false;
-    const f = this.pool.eFlags[this.pool.vOff[back] + k];
+    const f = this.pool.eFlags[this.pool.vRec[V_FIELDS * back + V_OFF] + k];
     return (f & F_CONNECT) !== 0 && (f & F_OUT) !== (flagsXtoP & F_OUT);
   }
 
@@ -225,9 +225,34 @@ export class StoreIndex {
     if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
   }
 
+  /**
+   * GC replaced origin's version `old` by `next`: old minus the entries with
+   * a verdict (countExpired's), kept ones unchanged. What replace does, with
+   * only the dropped entries visited: a kept connect is named as before, and
+   * confirms what it confirmed; a dropped connect is named once less, and
+   * the claim it confirmed must be looked at again — unless it was a phantom
+   * (see unsettleChanged). Dropped tombstones name and confirm nothing.
+   */
+  protected replaceDropped(origin: PeerNum, old: number, next: number, verdicts: Uint8Array): void {
+    const pool = this.pool;
+    const off = pool.vRec[V_FIELDS * old + V_OFF];
+    for (let k = 0, n = pool.vRec[V_FIELDS * old + V_LEN]; k < n; k++) {
+      const why = verdicts[k];
+      if (why === 0 || (pool.eFlags[off + k] & F_CONNECT) === 0) continue;
+      const p = pool.ePeer[off + k];
+      const before = this.isKnown(p);
+      this.slots[this.b + 4 * p + 2]--;
+      if (before !== this.isKnown(p)) this.knownCount--;
+      if (why !== 2) this.unverifyClaim(p, origin);
+    }
+    this.slots[this.b + 4 * origin] = next;
+    this.unsettle(origin);
+    pool.release(old);
+  }
+
   protected mention(v: number, delta: 1 | -1): void {
     const pool = this.pool;
-    for (let e = pool.vOff[v], end = e + pool.vLen[v]; e < end; e++) {
+    for (let e = pool.vRec[V_FIELDS * v + V_OFF], end = e + pool.vRec[V_FIELDS * v + V_LEN]; e < end; e++) {
       if ((pool.eFlags[e] & F_CONNECT) === 0) continue;
       const p = pool.ePeer[e];
       this.ensure(p);
@@ -295,11 +320,11 @@ export class StoreIndex {
   protected unsettleChanged(old: number, next: number, verdicts: Uint8Array | null = null): void {
     if (old < 0) return; // only entries that were there can stop confirming
     const pool = this.pool;
-    let i = pool.vOff[old];
-    const iEnd = i + pool.vLen[old];
-    let j = next < 0 ? 0 : pool.vOff[next];
-    const jEnd = next < 0 ? 0 : j + pool.vLen[next];
-    const origin = pool.vOrigin[old];
+    let i = pool.vRec[V_FIELDS * old + V_OFF];
+    const iEnd = i + pool.vRec[V_FIELDS * old + V_LEN];
+    let j = next < 0 ? 0 : pool.vRec[V_FIELDS * next + V_OFF];
+    const jEnd = next < 0 ? 0 : j + pool.vRec[V_FIELDS * next + V_LEN];
+    const origin = pool.vRec[V_FIELDS * old + V_ORIGIN];
     const P = pool.ePeer;
     const F = pool.eFlags;
     const off = i;
