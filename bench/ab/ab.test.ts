@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { options, UsageError } from './bench-ab.ts';
+import { formatRound, spread, summarize, type Round } from './paired.ts';
+
+const side = (wallSeconds: number, cpuSeconds: number, traceHash = 'aaaa') => ({ wallSeconds, cpuSeconds, peakRssBytes: 2 ** 20, traceHash });
+
+describe('bench:ab paired ratios', () => {
+  it('median, min and max of odd and even lists, in any order', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+    expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+    expect(() => spread([])).toThrow(RangeError);
+  });
+
+  it('ratios are head / base per round, and a round whose traces differ is reported', () => {
+    const rounds: Round[] = [
+      { base: side(10, 20), head: side(9, 19) },
+      { base: side(12, 24), head: side(12, 12) },
+      { base: side(8, 16), head: side(10, 16) },
+    ];
+    const s = summarize(rounds);
+    expect(s.wallRatio).toEqual({ median: 1, min: 0.9, max: 1.25 });
+    expect(s.cpuRatio).toEqual({ median: 0.95, min: 0.5, max: 1 });
+    expect(s.sameTraces).toBe(true);
+    const differ = summarize([...rounds, { base: side(1, 1), head: side(1, 1, 'bbbb') }]);
+    expect(differ.sameTraces).toBe(false);
+    expect(formatRound(3, { base: side(1, 1), head: side(1, 1, 'bbbb') })).toContain('traces DIFFER: base aaaa, head bbbb');
+  });
+});
+
+describe('bench:ab options', () => {
+  const ok = ['--base', 'HEAD', '--', 'run', 'scenarios/default.yaml'];
+  it('reads the base, rounds and the run after --', () => {
+    expect(options(ok)).toEqual({ base: 'HEAD', rounds: 3, save: undefined, runArgs: ['run', 'scenarios/default.yaml'] });
+    expect(options(['--base', 'main~2', '--rounds', '5', '--save', 'gc-walk', '--', 'run', 'x.yaml', '--peers', '500']).rounds).toBe(5);
+  });
+
+  it.each([
+    [['--', 'run', 'x.yaml'], '--base'],
+    [['--base', 'HEAD', '--rounds', '0', '--', 'run', 'x.yaml'], '--rounds'],
+    [['--base', 'HEAD', '--rounds', '2.5', '--', 'run', 'x.yaml'], '--rounds'],
+    [['--base', 'HEAD', '--save', '../x', '--', 'run', 'x.yaml'], '--save'],
+    [['--base', 'HEAD', '--', 'sweep', 'x.yaml'], 'run SCENARIO'],
+    [['--base', 'HEAD', '--', 'run', 'x.yaml', '--out', 'y'], '--out'],
+    [['--base', 'HEAD', '--bogus', '--', 'run', 'x.yaml'], 'bogus'],
+  ])('refuses %j, naming %s', (argv, names) => {
+    expect(() => options(argv)).toThrow(UsageError);
+    expect(() => options(argv)).toThrow(names);
+  });
+});
+
+describe('bench:ab end to end', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'peermap-ab-test-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('runs this checkout against HEAD side by side: one round, both sides measured, the same trace', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['bin/tsx-run.mjs', 'bench/ab/bench-ab.ts', '--base', 'HEAD', '--rounds', '1', '--', 'run', 'bench/ci/steady.yaml', '--peers', '30', '--duration', '20', '--set', 'peers.joinOverS=5'],
+      { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp } },
+    );
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/round 1: base [\d.]+ s wall, [\d.]+ CPU-s, \d+ MiB \| head [\d.]+ s wall/);
+    expect(r.stdout).toContain('traces: the same on both sides in every round');
+    // The extracted commit and the runs' outputs went to a folder of the temporary directory, and it is gone (tsx keeps its cache there too).
+    expect(readdirSync(tmp).filter((f) => f.startsWith('peermap-ab-'))).toEqual([]);
+  });
+
+  it('an unknown base is a usage error naming it', () => {
+    const r = spawnSync(process.execPath, ['bin/tsx-run.mjs', 'bench/ab/bench-ab.ts', '--base', 'no-such-ref-xyz', '--', 'run', 'bench/ci/steady.yaml'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('"no-such-ref-xyz" is not a commit');
+  });
+});
+

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:ab`: is the working tree faster than a commit? Runs
+ * `peermap run` from both — the commit extracted to a temporary folder, and
+ * this checkout — side by side, both at once, for a number of rounds, and
+ * prints each round's head/base ratio of wall and CPU time and whether the
+ * two ran the same trace. On a shared host whose speed drifts by ±10% over
+ * minutes, runs one after another cannot show a 3% change; two runs at the
+ * same time see the same host.
+ *
+ *   npm run bench:ab -- --base REF [--rounds 3] [--save NAME] -- run SCENARIO [peermap run flags]
+ *
+ * --save NAME writes results/ab-NAME.json (both commits, machine, the run's
+ * arguments, every round and the summary). A measurement, not a test. Each
+ * side takes one core: on a 2-core machine the two compete for the shared
+ * cache and memory, so absolute times are slower than a run alone.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeJsonAtomic } from '../../sim-core/node/files.ts';
+import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
+import { formatRound, formatSummary, summarize, type Round, type Side } from './paired.ts';
+
+const ROUNDS_MAX = 50;
+const CHILD = resolve(import.meta.dirname, 'child.mjs');
+
+interface Options {
+  base: string;
+  rounds: number;
+  save?: string;
+  runArgs: string[];
+}
+
+/** A bad command line: main prints it with the usage and exits 2. */
+export class UsageError extends Error {}
+
+function usage(msg: string): never {
+  throw new UsageError(msg);
+}
+
+export function options(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { base: { type: 'string' }, rounds: { type: 'string', default: '3' }, save: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    usage((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.base === undefined || values.base === '') usage('--base: the commit to compare with (a git ref such as HEAD, main~3 or a sha)');
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > ROUNDS_MAX) usage(`--rounds: an integer in [1, ${ROUNDS_MAX}], got "${values.rounds}"`);
+  if (values.save !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(values.save)) usage(`--save: lowercase letters, digits and dashes, got "${values.save}"`);
+  if (positionals[0] !== 'run' || positionals.length < 2) usage('give the peermap command after --: run SCENARIO [flags]');
+  if (positionals.some((a) => a === '--out' || a.startsWith('--out=') || a === '--force')) usage('--out and --force are set by bench:ab (each run writes to a temporary folder)');
+  return { base: values.base, rounds, save: values.save, runArgs: positionals };
+}
+
+/** The full sha of `ref` in this repository, or a usage error naming it. */
+export function resolveRef(ref: string): string {
+  const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8' });
+  if (r.status !== 0) usage(`--base: "${ref}" is not a commit of this repository`);
+  return r.stdout.trim();
+}
+
+/** Extracts commit `sha` into `dir` (git archive: the repository's own files are untouched) with this checkout's node_modules. */
+function extract(sha: string, dir: string): void {
+  const tar = spawnSync('git', ['archive', '--format=tar', sha], { maxBuffer: 1 << 30 });
+  if (tar.status !== 0) throw new Error(`git archive ${sha} failed: ${tar.stderr.toString()}`);
+  mkdirSync(dir, { recursive: true });
+  const x = spawnSync('tar', ['-x', '-C', dir], { input: tar.stdout });
+  if (x.status !== 0) throw new Error(`tar -x failed: ${x.stderr.toString()}`);
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'), 'dir');
+}
+
+/** Runs one side; resolves with its figures from the run's summary and its CPU time. */
+function runSide(root: string, runArgs: string[], work: string, label: string): Promise<Side> {
+  const out = join(work, `out-${label}`);
+  const cpuFile = join(work, `cpu-${label}.json`);
+  const args = [CHILD, root, ...runArgs, '--out', out, '--force', '--quiet'];
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PEERMAP_AB_CPU_FILE: cpuFile } });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      if (code !== 0) return fail(new Error(`${label}: peermap run exited with ${code ?? signal}`));
+      try {
+        const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+        const cpu = JSON.parse(readFileSync(cpuFile, 'utf8'));
+        done({
+          wallSeconds: summary.wallSeconds,
+          cpuSeconds: (cpu.userUs + cpu.systemUs) / 1e6,
+          peakRssBytes: summary.peakRssBytes,
+          traceHash: summary.traceHash,
+        });
+      } catch (e) {
+        fail(new Error(`${label}: could not read the run's results: ${(e as Error).message}`));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  let o: Options;
+  let baseSha: string;
+  try {
+    o = options(process.argv.slice(2));
+    baseSha = resolveRef(o.base);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench:ab: ${e.message}`);
+    console.error('usage: npm run bench:ab -- --base REF [--rounds 3] [--save NAME] -- run SCENARIO [flags]');
+    process.exit(2);
+  }
+  const headCommit = gitCommit();
+  const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
+  const rounds: Round[] = [];
+  try {
+    const baseRoot = join(work, 'base');
+    extract(baseSha, baseRoot);
+    console.log(`base: ${o.base} (${baseSha}), extracted to ${baseRoot}`);
+    console.log(`head: this checkout (${headCommit})`);
+    console.log(`run: peermap ${o.runArgs.join(' ')}, side by side, ${o.rounds} round${o.rounds === 1 ? '' : 's'}`);
+    for (let i = 0; i < o.rounds; i++) {
+      // Alternate which side starts first: a head start of a few ms is not an advantage either side keeps.
+      const order = i % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+      // Both settle before anything is cleaned up: a side that failed must not pull the folder from under the other.
+      const settled = await Promise.allSettled(order.map((side) => runSide(side === 'base' ? baseRoot : resolve('.'), o.runArgs, work, side)));
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      const [first, second] = settled.map((r) => (r as PromiseFulfilledResult<Side>).value);
+      const base = order[0] === 'base' ? first : second;
+      const head = order[0] === 'base' ? second : first;
+      rounds.push({ base, head });
+      console.log(formatRound(i, rounds[i]));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const summary = summarize(rounds);
+  console.log(formatSummary(summary));
+  if (o.save) {
+    const out = resolve(`results/ab-${o.save}.json`);
+    writeJsonAtomic(out, {
+      bench: 'ab',
+      base: { ref: o.base, commit: baseSha },
+      head: { commit: headCommit },
+      machine: machineInfo(),
+      loadAverage: loadavg(),
+      args: { run: o.runArgs, rounds: o.rounds },
+      method: 'both builds run at once (one core each), rounds alternating which starts first; ratios head/base per round',
+      rounds,
+      summary,
+    });
+    console.log(`saved: ${out}`);
+  }
+  if (!summary.sameTraces) process.exitCode = 1;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();
