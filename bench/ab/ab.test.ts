@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { options, UsageError } from './bench-ab.ts';
+import { field, options, UsageError } from './bench-ab.ts';
 import { formatRound, spread, summarize, type Round } from './paired.ts';
 
 const side = (wallSeconds: number, cpuSeconds: number, traceHash = 'aaaa') => ({ wallSeconds, cpuSeconds, peakRssBytes: 2 ** 20, traceHash });
@@ -49,6 +49,18 @@ describe('bench:ab options', () => {
   ])('refuses %j, naming %s', (argv, names) => {
     expect(() => options(argv)).toThrow(UsageError);
     expect(() => options(argv)).toThrow(names);
+  });
+});
+
+describe('bench:ab reading a run\'s result files', () => {
+  it('takes finite numbers and strings, and names the field it could not use', () => {
+    expect(field({ wallSeconds: 1.5 }, 'wallSeconds', 'number')).toBe(1.5);
+    expect(field({ traceHash: 'ab12' }, 'traceHash', 'string')).toBe('ab12');
+    expect(() => field({ wallSeconds: '1.5' }, 'wallSeconds', 'number')).toThrow('wallSeconds: expected a finite number, got "1.5"');
+    expect(() => field({ wallSeconds: null }, 'wallSeconds', 'number')).toThrow('wallSeconds');
+    expect(() => field({}, 'traceHash', 'string')).toThrow('traceHash: expected a string, got undefined');
+    expect(() => field(null, 'userUs', 'number')).toThrow('userUs');
+    expect(() => field([], 'userUs', 'number')).toThrow('userUs');
   });
 });
 

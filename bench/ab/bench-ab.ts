@@ -79,6 +79,13 @@ function extract(sha: string, dir: string): void {
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'), 'dir');
 }
 
+/** A field of a result file the run wrote: a finite number or a string, else an error naming it. */
+export function field<K extends 'number' | 'string'>(o: unknown, name: string, kind: K): K extends 'number' ? number : string {
+  const v = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[name] : undefined;
+  if (typeof v !== kind || (kind === 'number' && !Number.isFinite(v))) throw new Error(`${name}: expected a ${kind === 'number' ? 'finite number' : 'string'}, got ${JSON.stringify(v)}`);
+  return v as K extends 'number' ? number : string;
+}
+
 /** Runs one side; resolves with its figures from the run's summary and its CPU time. */
 function runSide(root: string, runArgs: string[], work: string, label: string): Promise<Side> {
   const out = join(work, `out-${label}`);
@@ -93,10 +100,10 @@ function runSide(root: string, runArgs: string[], work: string, label: string): 
         const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
         const cpu = JSON.parse(readFileSync(cpuFile, 'utf8'));
         done({
-          wallSeconds: summary.wallSeconds,
-          cpuSeconds: (cpu.userUs + cpu.systemUs) / 1e6,
-          peakRssBytes: summary.peakRssBytes,
-          traceHash: summary.traceHash,
+          wallSeconds: field(summary, 'wallSeconds', 'number'),
+          cpuSeconds: (field(cpu, 'userUs', 'number') + field(cpu, 'systemUs', 'number')) / 1e6,
+          peakRssBytes: field(summary, 'peakRssBytes', 'number'),
+          traceHash: field(summary, 'traceHash', 'string'),
         });
       } catch (e) {
         fail(new Error(`${label}: could not read the run's results: ${(e as Error).message}`));
