@@ -31,7 +31,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
   {
     cause: 'global map: store GC',
     files: [`${G}peer-store.ts`, `${G}store-index.ts`, `${G}store-scan.ts`, `${G}record-pool.ts`],
-    fns: ['gc', 'countExpired', 'confirms', 'replaceDropped', 'dropTransition', 'rememberDrop', 'replace'],
+    fns: ['gc', 'countExpired', 'confirms', 'withoutDropped', 'dropTransition', 'rememberDrop', 'replace'],
   },
   { cause: 'global map: store applies', files: [`${G}peer-store.ts`, `${G}store-index.ts`, `${G}store-scan.ts`, `${G}record-pool.ts`, `${G}record.ts`, `${G}slab.ts`, `${G}store-grid.ts`] },
   { cause: 'global map: map sync', files: [`${G}map-sync.ts`, `${G}map-auth.ts`] },

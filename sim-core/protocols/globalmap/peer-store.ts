@@ -50,9 +50,7 @@ export interface GcResult {
  * already applied to the same version is a memo hit: no allocation, no copy.
  */
 export class PeerStore extends StoreIndex {
-  /** countExpired's second result. */
-  private scanUntil = 0;
-  /** countExpired's third result: the earliest deadline of the entries it keeps (µs; Infinity if none). */
+  /** countExpired's second result: until when (µs) the entries it keeps pass GC unchanged. */
   private keptUntil = 0;
 
   apply(e: LinkEvent, now: TimeUs): ApplyResult {
@@ -256,51 +254,54 @@ export class PeerStore extends StoreIndex {
         continue;
       }
       // Most records lose nothing: decide in one pass without copying, build only when something goes.
-      const n = pool.vRec[V_FIELDS * v + V_LEN];
       const drop = this.countExpired(v, origin, now, ttlUs, confirmTimeoutUs, out);
-      if (drop === 0) {
-        this.setSettled(origin, msBefore(this.scanUntil));
-        this.setVerified(origin, now);
-        continue;
+      if (drop > 0) {
+        const next = this.withoutDropped(v, origin, drop, out);
+        this.replace(origin, next, verdicts);
+        if (next < 0) continue;
       }
-      // The dropped entries as a mask (records of up to 64): the key of the pool's drop memo.
-      let lo = 0;
-      let hi = 0;
-      for (let k = 0; k < n; k++) {
-        const why = verdicts[k];
-        if (why === 0) continue;
-        if (why === 1) out.expiredEntries++;
-        else out.expiredPhantoms++;
-        if (k < 32) lo |= 1 << k;
-        else hi |= 1 << (k - 32);
-      }
-      const memo = drop < n && n <= 64;
-      // Memo first: the other stores holding v drop the same entries (a tombstone's expiry) about as often.
-      let next = memo ? pool.dropTransition(v, lo, hi) : -1;
-      if (next >= 0) pool.take(next);
-      else if (drop < n) {
-        const w = pool.alloc(origin, n - drop);
-        let j = pool.vRec[V_FIELDS * w + V_OFF];
-        for (let k = 0; k < n; k++) {
-          if (verdicts[k] !== 0) continue;
-          const e = pool.vRec[V_FIELDS * v + V_OFF] + k;
-          pool.ePeer[j] = pool.ePeer[e];
-          pool.eTs[j] = pool.eTs[e];
-          pool.eFlags[j++] = pool.eFlags[e];
-        }
-        next = pool.intern(w);
-        if (memo) pool.rememberDrop(v, lo, hi, next);
-      }
-      if (next < 0) {
-        this.replace(origin, -1, verdicts);
-        continue;
-      }
-      this.replaceDropped(origin, v, next, verdicts);
-      // The kept entries' deadlines, found by the same pass: the new version's next due time.
+      // What is kept stays until the first of its deadlines, found by the same pass.
       this.setSettled(origin, msBefore(this.keptUntil));
       this.setVerified(origin, now);
     }
     return out;
+  }
+
+  /** Version v minus the `drop` entries with a verdict (counted into `out`), one reference taken; -1 when none is left. */
+  private withoutDropped(v: number, origin: PeerNum, drop: number, out: GcResult): number {
+    const pool = this.pool;
+    const n = pool.vRec[V_FIELDS * v + V_LEN];
+    // The dropped entries as a mask (records of up to 64): the key of the pool's drop memo.
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < n; k++) {
+      const why = verdicts[k];
+      if (why === 0) continue;
+      if (why === 1) out.expiredEntries++;
+      else out.expiredPhantoms++;
+      if (k < 32) lo |= 1 << k;
+      else hi |= 1 << (k - 32);
+    }
+    if (drop === n) return -1;
+    const memo = n <= 64;
+    // Memo first: the other stores holding v drop the same entries (a tombstone's expiry) about as often.
+    let next = memo ? pool.dropTransition(v, lo, hi) : -1;
+    if (next >= 0) {
+      pool.take(next);
+      return next;
+    }
+    const w = pool.alloc(origin, n - drop);
+    let j = pool.vRec[V_FIELDS * w + V_OFF];
+    for (let k = 0; k < n; k++) {
+      if (verdicts[k] !== 0) continue;
+      const e = pool.vRec[V_FIELDS * v + V_OFF] + k;
+      pool.ePeer[j] = pool.ePeer[e];
+      pool.eTs[j] = pool.eTs[e];
+      pool.eFlags[j++] = pool.eFlags[e];
+    }
+    next = pool.intern(w);
+    if (memo) pool.rememberDrop(v, lo, hi, next);
+    return next;
   }
 
   /**
@@ -309,13 +310,15 @@ export class PeerStore extends StoreIndex {
    * or a tombstone past the confirmation timeout — it only guards against
    * late, older connects, and none are in flight by then; 2 a phantom: a
    * claim the other side has not confirmed within the timeout), and in
-   * scanUntil when the record stops passing unchanged if it drops none —
-   * one pass for all three; and in keptUntil the same for the entries it keeps.
+   * keptUntil when the entries it keeps stop passing unchanged — one pass
+   * for all three (the first moment a kept entry outlives the TTL, a kept
+   * tombstone the confirmation timeout, or a young claim becomes old enough
+   * to need its confirmation checked).
    */
   private countExpired(v: number, origin: PeerNum, now: TimeUs, ttlUs: number, confirmTimeoutUs: number, out: GcResult): number {
     const pool = this.pool;
-    let until = pool.vNewest[v] + ttlUs;
-    let keptUntil = Infinity;
+    // Never binds while an entry is kept (each one's TTL comes first); an empty record expires with it.
+    let keptUntil = pool.vNewest[v] + ttlUs;
     let drop = 0;
     // Claims this old were confirmed at the last check and nothing they rest on changed since.
     const verified = this.verifiedUs(origin);
@@ -341,13 +344,10 @@ export class PeerStore extends StoreIndex {
         due = t + ttlUs;
         if (t + confirmTimeoutUs >= now) due = Math.min(due, t + confirmTimeoutUs);
       }
-      until = Math.min(until, due);
       verdicts[k] = why;
       if (why !== 0) drop++;
       else keptUntil = Math.min(keptUntil, due);
     }
-    this.scanUntil = until;
-    // A kept entry's due time is never past vNewest + TTL (vNewest is the newest entry's time).
     this.keptUntil = keptUntil;
     return drop;
   }

@@ -1,6 +1,6 @@
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, F_OUT, type LinkRecord } from './record.ts';
-import { type RecordPool, V_FIELDS, V_LEN, V_OFF, V_ORIGIN } from './record-pool.ts';
+import { type RecordPool, V_FIELDS, V_LEN, V_OFF } from './record-pool.ts';
 import { StoreGrid } from './store-grid.ts';
 import { entryIndex } from './store-scan.ts';
 
@@ -204,40 +204,25 @@ export class StoreIndex {
     return (f & F_CONNECT) !== 0 && (f & F_OUT) !== (flagsXtoP & F_OUT);
   }
 
-  /** Installs version `next` as origin's record (or removes it, -1), keeping mentions, known count and the origin list in step. */
-  protected replace(origin: PeerNum, next: number, verdicts: Uint8Array | null = null): void {
-    this.ensure(origin);
-    const old = this.slots[this.b + 4 * origin];
-    if (old === next) {
-      if (next >= 0) this.pool.release(next); // intern took a reference we do not need
-      return;
-    }
-    const wasKnown = this.isKnown(origin);
-    if (old >= 0) this.mention(old, -1);
-    if (next >= 0) this.mention(next, +1);
-    this.unsettleChanged(old, next, verdicts);
-    this.slots[this.b + 4 * origin] = next;
-    if (old >= 0 && next < 0) this.removeOrigin(origin);
-    if (old < 0 && next >= 0) this.addOrigin(origin);
-    else if (next >= 0) this.unsettle(origin);
-    if (old >= 0) this.pool.release(old);
-    const isKnown = this.isKnown(origin);
-    if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
-  }
-
   /**
-   * GC replaced origin's version `old` by `next`: old minus the entries with
-   * a verdict (countExpired's), kept ones unchanged. What replace does, with
-   * only the dropped entries visited: a kept connect is named as before, and
-   * confirms what it confirmed; a dropped connect is named once less, and
-   * the claim it confirmed must be looked at again — unless it was a phantom
-   * (see unsettleChanged). Dropped tombstones name and confirm nothing.
+   * Takes entries out of origin's record: installs `next`, its record minus
+   * the entries with a verdict in `verdicts` (countExpired's, by the old
+   * record's entry), or removes the record (next -1; verdicts null: every
+   * entry goes). Mentions, the known count and the origin list stay in step.
+   * Only the entries that go change anything: a connect that goes is named
+   * once less, and the claim of origin it confirmed must be checked again;
+   * kept entries, and tombstones, name and confirm nothing new. Nor does a
+   * phantom (verdict 2) confirm anything: confirmation is symmetric (two
+   * connects in opposite directions), so a claim its peer does not confirm
+   * means that peer's own claim, if any, is unconfirmed too.
    */
-  protected replaceDropped(origin: PeerNum, old: number, next: number, verdicts: Uint8Array): void {
+  protected replace(origin: PeerNum, next: number, verdicts: Uint8Array | null = null): void {
     const pool = this.pool;
+    const old = this.slots[this.b + 4 * origin];
+    const wasKnown = this.isKnown(origin);
     const off = pool.vRec[V_FIELDS * old + V_OFF];
     for (let k = 0, n = pool.vRec[V_FIELDS * old + V_LEN]; k < n; k++) {
-      const why = verdicts[k];
+      const why = verdicts === null ? 1 : verdicts[k];
       if (why === 0 || (pool.eFlags[off + k] & F_CONNECT) === 0) continue;
       const p = pool.ePeer[off + k];
       const before = this.isKnown(p);
@@ -246,21 +231,11 @@ export class StoreIndex {
       if (why !== 2) this.unverifyClaim(p, origin);
     }
     this.slots[this.b + 4 * origin] = next;
-    this.unsettle(origin);
+    if (next < 0) this.removeOrigin(origin);
+    else this.unsettle(origin);
     pool.release(old);
-  }
-
-  protected mention(v: number, delta: 1 | -1): void {
-    const pool = this.pool;
-    for (let e = pool.vRec[V_FIELDS * v + V_OFF], end = e + pool.vRec[V_FIELDS * v + V_LEN]; e < end; e++) {
-      if ((pool.eFlags[e] & F_CONNECT) === 0) continue;
-      const p = pool.ePeer[e];
-      this.ensure(p);
-      const before = this.isKnown(p);
-      this.slots[this.b + 4 * p + 2] += delta;
-      const after = this.isKnown(p);
-      if (before !== after) this.knownCount += after ? 1 : -1;
-    }
+    const isKnown = this.isKnown(origin);
+    if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
   }
 
   protected ensure(p: PeerNum): void {
@@ -304,41 +279,6 @@ export class StoreIndex {
   /** Claims of p's record that GC need not verify again: those with t + confirmTimeout below this (µs). */
   protected verifiedUs(p: PeerNum): number {
     return (this.slots[this.b + 4 * p + 3] >>> 0) * 1000;
-  }
-
-  /**
-   * A record changed from version `old` to `next` (-1: none): every peer
-   * whose claim of origin may have lost its confirmation — origin's entry for
-   * it was a connect and is gone or differs (kind or direction) — must be
-   * checked again. An entry added, or a tombstone changed or dropped (the
-   * commonest change: GC forgetting old tombstones), confirms nothing it did
-   * not confirm before: the peers it names stay settled. Nor does a phantom
-   * dropped by GC (verdict 2 in `verdicts`, by old's entry): a claim its peer
-   * does not confirm means that peer's own claim, if any, is unconfirmed too
-   * (confirmation is symmetric: two connects in opposite directions).
-   */
-  protected unsettleChanged(old: number, next: number, verdicts: Uint8Array | null = null): void {
-    if (old < 0) return; // only entries that were there can stop confirming
-    const pool = this.pool;
-    let i = pool.vRec[V_FIELDS * old + V_OFF];
-    const iEnd = i + pool.vRec[V_FIELDS * old + V_LEN];
-    let j = next < 0 ? 0 : pool.vRec[V_FIELDS * next + V_OFF];
-    const jEnd = next < 0 ? 0 : j + pool.vRec[V_FIELDS * next + V_LEN];
-    const origin = pool.vRec[V_FIELDS * old + V_ORIGIN];
-    const P = pool.ePeer;
-    const F = pool.eFlags;
-    const off = i;
-    while (i < iEnd) {
-      if (j >= jEnd || P[i] < P[j]) {
-        if ((F[i] & F_CONNECT) !== 0 && (verdicts === null || verdicts[i - off] !== 2)) this.unverifyClaim(P[i], origin);
-        i++;
-      } else if (P[j] < P[i]) j++;
-      else {
-        if ((F[i] & F_CONNECT) !== 0 && F[i] !== F[j]) this.unverifyClaim(P[i], origin);
-        i++;
-        j++;
-      }
-    }
   }
 }
 
