@@ -18,13 +18,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
+import { runArgsProblem, saveNameProblem } from '../run-args.ts';
 import { formatRound, formatSummary, summarize, type Round, type Side } from './paired.ts';
 
 const ROUNDS_MAX = 50;
-const CHILD = resolve(import.meta.dirname, 'child.mjs');
+/** Preloaded into each run: writes its CPU time at exit. */
+const CPU_AT_EXIT = pathToFileURL(resolve(import.meta.dirname, 'cpu-at-exit.mjs')).href;
 
 interface Options {
   base: string;
@@ -56,14 +59,13 @@ export function options(argv: string[]): Options {
   if (values.base === undefined || values.base === '') usage('--base: the commit to compare with (a git ref such as HEAD, main~3 or a sha)');
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > ROUNDS_MAX) usage(`--rounds: an integer in [1, ${ROUNDS_MAX}], got "${values.rounds}"`);
-  if (values.save !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(values.save)) usage(`--save: lowercase letters, digits and dashes, got "${values.save}"`);
-  if (positionals[0] !== 'run' || positionals.length < 2) usage('give the peermap command after --: run SCENARIO [flags]');
-  if (positionals.some((a) => a === '--out' || a.startsWith('--out=') || a === '--force')) usage('--out and --force are set by bench:ab (each run writes to a temporary folder)');
+  const problem = saveNameProblem(values.save) ?? runArgsProblem(positionals, 'bench:ab');
+  if (problem !== undefined) usage(problem);
   return { base: values.base, rounds, save: values.save, runArgs: positionals };
 }
 
 /** The full sha of `ref` in this repository, or a usage error naming it. */
-export function resolveRef(ref: string): string {
+function resolveRef(ref: string): string {
   const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8' });
   if (r.status !== 0) usage(`--base: "${ref}" is not a commit of this repository`);
   return r.stdout.trim();
@@ -90,7 +92,7 @@ export function field<K extends 'number' | 'string'>(o: unknown, name: string, k
 function runSide(root: string, runArgs: string[], work: string, label: string): Promise<Side> {
   const out = join(work, `out-${label}`);
   const cpuFile = join(work, `cpu-${label}.json`);
-  const args = [CHILD, root, ...runArgs, '--out', out, '--force', '--quiet'];
+  const args = ['--import', CPU_AT_EXIT, join(root, 'bin/peermap.mjs'), ...runArgs, '--out', out, '--force', '--quiet'];
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PEERMAP_AB_CPU_FILE: cpuFile } });
     child.on('error', fail);
@@ -135,14 +137,17 @@ async function main(): Promise<void> {
     console.log(`run: peermap ${o.runArgs.join(' ')}, side by side, ${o.rounds} round${o.rounds === 1 ? '' : 's'}`);
     for (let i = 0; i < o.rounds; i++) {
       // Alternate which side starts first: a head start of a few ms is not an advantage either side keeps.
-      const order = i % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+      const startBase = () => runSide(baseRoot, o.runArgs, work, 'base');
+      const startHead = () => runSide(resolve('.'), o.runArgs, work, 'head');
+      let b: Promise<Side>;
+      let h: Promise<Side>;
+      if (i % 2 === 0) [b, h] = [startBase(), startHead()];
+      else [h, b] = [startHead(), startBase()];
       // Both settle before anything is cleaned up: a side that failed must not pull the folder from under the other.
-      const settled = await Promise.allSettled(order.map((side) => runSide(side === 'base' ? baseRoot : resolve('.'), o.runArgs, work, side)));
-      for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      const [first, second] = settled.map((r) => (r as PromiseFulfilledResult<Side>).value);
-      const base = order[0] === 'base' ? first : second;
-      const head = order[0] === 'base' ? second : first;
-      rounds.push({ base, head });
+      const [base, head] = await Promise.allSettled([b, h]);
+      if (base.status === 'rejected') throw base.reason;
+      if (head.status === 'rejected') throw head.reason;
+      rounds.push({ base: base.value, head: head.value });
       console.log(formatRound(i, rounds[i]));
     }
   } finally {

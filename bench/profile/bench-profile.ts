@@ -23,6 +23,7 @@ import { writeJsonAtomic } from '../../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
 import { aggregate, formatTable, type Grouping } from './aggregate.ts';
 import { parseCpuProfile, ProfileError, type CpuProfile } from './cpu-profile.ts';
+import { runArgsProblem, saveNameProblem } from '../run-args.ts';
 
 const GROUPINGS: readonly Grouping[] = ['cause', 'file', 'fn'];
 /** Rows kept per table in a saved result. */
@@ -64,9 +65,8 @@ function options(argv: string[]): Options {
   if (!Number.isInteger(top) || top < 1 || top > 1000) usage(`--top: an integer in [1, 1000], got "${values.top}"`);
   const intervalUs = Number(values['interval-us']);
   if (!Number.isInteger(intervalUs) || intervalUs < 50 || intervalUs > 1_000_000) usage(`--interval-us: an integer in [50, 1000000], got "${values['interval-us']}"`);
-  if (values.save !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(values.save)) usage(`--save: lowercase letters, digits and dashes, got "${values.save}"`);
-  if (values.from === undefined && positionals[0] !== 'run') usage('give the peermap command after --: run SCENARIO [flags]');
-  if (positionals.some((a) => a === '--out' || a.startsWith('--out=') || a === '--force')) usage('--out and --force are set by the profiler (the run writes to a temporary folder)');
+  const problem = saveNameProblem(values.save) ?? (values.from === undefined ? runArgsProblem(positionals, 'bench:profile') : undefined);
+  if (problem !== undefined) usage(problem);
   return { by: by as Grouping[], top, intervalUs, save: values.save, keep: values.keep, from: values.from, runArgs: positionals };
 }
 
