@@ -30,6 +30,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { HostSpeed } from './host-speed.ts';
+import { hostGuide } from './host-guide.ts';
 import { keptRows } from './kept-rows.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -192,6 +193,8 @@ interface ConvergenceRow extends ChildRun {
   loadAverage?: { start: number[]; end: number[] };
   /** The host on a fixed workload just before this strategy's run: tells a slow host from a slow commit. */
   hostSpeed?: HostSpeed;
+  /** The CPU this row ran on (rows kept from older results: their file's machine). */
+  cpuModel?: string;
   messagesPerPeerPerSecond: number;
   bytesPerPeerPerSecond: number;
   messagesPerPeerPerSecondSteady: number | null;
@@ -206,6 +209,7 @@ interface ConvergenceRow extends ChildRun {
 interface ConvergenceResult {
   bench: string;
   commit?: string;
+  machine?: { cpuModel?: string };
   scenario: { file: string; peers: number; durationS: number; joinOverS: number };
   results: ConvergenceRow[];
 }
@@ -245,6 +249,7 @@ async function convergenceSection(): Promise<void> {
       commit: header.commit,
       loadAverage: { start: rowLoadStart, end: loadavg() },
       ...(host ? { hostSpeed: host } : {}),
+      cpuModel: header.machine.cpuModel,
       ...child,
       messagesPerPeerPerSecond: m.messages.perPeerPerSecond as number,
       bytesPerPeerPerSecond: m.messages.bytesPerPeerPerSecond as number,
@@ -263,10 +268,8 @@ async function convergenceSection(): Promise<void> {
     if (host) {
       console.log(ratioLine(`${strategy} host, ns per memory load`, host.memoryNsPerLoad, p?.hostSpeed?.memoryNsPerLoad, 'ns', true));
       console.log(ratioLine(`${strategy} host, ns per hash op`, host.computeNsPerOp, p?.hostSpeed?.computeNsPerOp, 'ns', true));
-      if (p?.hostSpeed) {
-        const hostRatio = host.memoryNsPerLoad / p.hostSpeed.memoryNsPerLoad;
-        console.log(`  ${strategy} wall ÷ host memory ratio: ×${(row.wallSeconds / p.wallSeconds / hostRatio).toFixed(3)} (a rough guide: the simulator mostly waits on memory)`);
-      }
+      const guide = hostGuide(strategy, row, p && { ...p, cpuModel: p.cpuModel ?? prev?.value.machine?.cpuModel });
+      if (guide !== undefined) console.log(guide);
     }
     console.log(ratioLine(`${strategy} peak RSS`, row.peakRssBytes / 2 ** 20, p && p.peakRssBytes / 2 ** 20, 'MiB', true));
     console.log(ratioLine(`${strategy} events/s`, row.eventsPerSecond, p?.eventsPerSecond, 'ev/s'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keptRows, type RowsResult } from './kept-rows.ts';
 
-type Row = { strategy: string; commit?: string; wallSeconds: number };
+type Row = { strategy: string; commit?: string; cpuModel?: string; wallSeconds: number };
 const size = { file: 'scenarios/convergence-2500.yaml', peers: 2500, durationS: 1800, joinOverS: 300 };
 const result = (commit: string, rows: Row[], scenario: unknown = size): RowsResult<Row> => ({ commit, scenario, results: rows });
 
@@ -34,5 +34,14 @@ describe('keptRows (rows of the strategies a bench run did not re-run)', () => {
     expect(keptRows(['globalmap'], size, quick, undefined)).toEqual([]);
     expect(keptRows(['globalmap'], size, quick, committed).map((r) => r.strategy)).toEqual(['kademlia', 'random']);
     expect(keptRows(['globalmap', 'kademlia', 'random'], size, undefined, committed)).toEqual([]);
+  });
+
+  it('names the CPU of a kept row: its own, else its file’s machine', () => {
+    const file = { ...result('ddd', [{ strategy: 'kademlia', wallSeconds: 412 }, { strategy: 'random', wallSeconds: 59, cpuModel: 'Intel' }]), machine: { cpuModel: 'AMD' } };
+    expect(keptRows(['globalmap'], size, file, undefined).map((r) => [r.strategy, r.cpuModel])).toEqual([
+      ['kademlia', 'AMD'],
+      ['random', 'Intel'],
+    ]);
+    expect(keptRows(['globalmap'], size, undefined, committed).every((r) => r.cpuModel === undefined)).toBe(true);
   });
 });
