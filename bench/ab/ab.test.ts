@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { field, options, UsageError } from './bench-ab.ts';
-import { formatRound, spread, summarize, type Round } from './paired.ts';
+import { formatRound, formatSummary, interval95, spread, summarize, verdict, type Round } from './paired.ts';
 
 const side = (wallSeconds: number, cpuSeconds: number, traceHash = 'aaaa') => ({ wallSeconds, cpuSeconds, peakRssBytes: 2 ** 20, traceHash });
 
@@ -28,6 +28,31 @@ describe('bench:ab paired ratios', () => {
     const differ = summarize([...rounds, { base: side(1, 1), head: side(1, 1, 'bbbb') }]);
     expect(differ.sameTraces).toBe(false);
     expect(formatRound(3, { base: side(1, 1), head: side(1, 1, 'bbbb') })).toContain('traces DIFFER: base aaaa, head bbbb');
+  });
+});
+
+describe('bench:ab interval of the mean ratio', () => {
+  it('is Student\'s t over the log ratios: e^-0.1, 1, e^0.1 give mean 1 and e^±(4.303 × 0.1 / √3)', () => {
+    const i = interval95([Math.exp(-0.1), 1, Math.exp(0.1)])!;
+    expect(i.geomean).toBeCloseTo(1, 12);
+    expect(i.low).toBeCloseTo(Math.exp((-4.303 * 0.1) / Math.sqrt(3)), 12);
+    expect(i.high).toBeCloseTo(Math.exp((4.303 * 0.1) / Math.sqrt(3)), 12);
+    expect(interval95([0.97])).toBeUndefined();
+  });
+
+  it('says faster or slower only when the whole interval is on one side of 1', () => {
+    expect(verdict(interval95([0.95, 0.96, 0.97])!)).toBe('head faster');
+    expect(verdict(interval95([1.03, 1.04, 1.05])!)).toBe('head slower');
+    expect(verdict(interval95([0.96, 1.0, 1.04])!)).toMatch(/^no difference shown/);
+  });
+
+  it('the summary prints it from two rounds on', () => {
+    const two = summarize([
+      { base: side(10, 10), head: side(9.5, 9.6) },
+      { base: side(10, 10), head: side(9.7, 9.6) },
+    ]);
+    expect(formatSummary(two)).toMatch(/mean ratio \[95% interval\]: wall 0\.960 \[[\d.]+–[\d.]+\]/);
+    expect(formatSummary(summarize([{ base: side(10, 10), head: side(9, 9) }]))).not.toContain('interval');
   });
 });
 

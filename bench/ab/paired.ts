@@ -24,11 +24,21 @@ export interface Spread {
   max: number;
 }
 
+/** The geometric mean of per-round ratios and its 95% confidence interval (Student's t over the log ratios). */
+export interface Interval {
+  geomean: number;
+  low: number;
+  high: number;
+}
+
 export interface PairedSummary {
   rounds: number;
   /** head / base per round: below 1, head is faster. */
   wallRatio: Spread;
   cpuRatio: Spread;
+  /** From two rounds on. */
+  wallInterval?: Interval;
+  cpuInterval?: Interval;
   /** Every round ran the same trace on both sides. */
   sameTraces: boolean;
 }
@@ -42,13 +52,43 @@ export function spread(xs: readonly number[]): Spread {
   return { median, min: s[0], max: s[s.length - 1] };
 }
 
+/** Student's t, two-sided 95% (the 0.975 quantile), for 1…30 degrees of freedom; past 30, 1.96 is within 4%. */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/**
+ * 95% interval of the mean ratio, computed on logs so that 0.9 and 1/0.9
+ * weigh the same; undefined below two ratios. Rounds run side by side share
+ * the host's drift, so their ratios are treated as independent samples.
+ */
+export function interval95(ratios: readonly number[]): Interval | undefined {
+  const n = ratios.length;
+  if (n < 2) return undefined;
+  const logs = ratios.map(Math.log);
+  const mean = logs.reduce((a, b) => a + b, 0) / n;
+  const variance = logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+  const half = (T975[n - 2] ?? 1.96) * Math.sqrt(variance / n);
+  return { geomean: Math.exp(mean), low: Math.exp(mean - half), high: Math.exp(mean + half) };
+}
+
 export function summarize(rounds: readonly Round[]): PairedSummary {
+  const wall = rounds.map((r) => r.head.wallSeconds / r.base.wallSeconds);
+  const cpu = rounds.map((r) => r.head.cpuSeconds / r.base.cpuSeconds);
+  const wallInterval = interval95(wall);
+  const cpuInterval = interval95(cpu);
   return {
     rounds: rounds.length,
-    wallRatio: spread(rounds.map((r) => r.head.wallSeconds / r.base.wallSeconds)),
-    cpuRatio: spread(rounds.map((r) => r.head.cpuSeconds / r.base.cpuSeconds)),
+    wallRatio: spread(wall),
+    cpuRatio: spread(cpu),
+    ...(wallInterval && cpuInterval ? { wallInterval, cpuInterval } : {}),
     sameTraces: rounds.every((r) => r.head.traceHash === r.base.traceHash),
   };
+}
+
+/** What an interval shows: head faster or slower (the whole interval on one side of 1), or no difference it can tell. */
+export function verdict(i: Interval): string {
+  if (i.high < 1) return 'head faster';
+  if (i.low > 1) return 'head slower';
+  return `no difference shown (the interval holds 1; it spans ${(100 * (i.high - i.low)).toFixed(1)}% — more rounds narrow it)`;
 }
 
 /** One line per round, for the console. */
@@ -60,8 +100,10 @@ export function formatRound(i: number, r: Round): string {
 
 export function formatSummary(s: PairedSummary): string {
   const f = (x: Spread) => `${x.median.toFixed(3)} (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
+  const g = (i: Interval) => `${i.geomean.toFixed(3)} [${i.low.toFixed(3)}–${i.high.toFixed(3)}]: ${verdict(i)}`;
   return [
     `head/base over ${s.rounds} round${s.rounds === 1 ? '' : 's'}, median (min–max): wall ${f(s.wallRatio)}, CPU ${f(s.cpuRatio)}`,
+    ...(s.wallInterval && s.cpuInterval ? [`mean ratio [95% interval]: wall ${g(s.wallInterval)}; CPU ${g(s.cpuInterval)}`] : []),
     s.sameTraces ? 'traces: the same on both sides in every round' : 'traces: DIFFER — the builds do not run the same simulation',
   ].join('\n');
 }
