@@ -2,7 +2,6 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, newer } from './record.ts';
 import { StoreIndex, type StoreLimits } from './store-index.ts';
-import { V_CONNECTS, V_FIELDS, V_LEN, V_OFF } from './record-pool.ts';
 import { entryIndex, msBefore } from './store-scan.ts';
 
 /** One link event as the store sees it (seed 001 §3.2). */
@@ -78,22 +77,22 @@ export class PeerStore extends StoreIndex {
     // Memo first: the same write to the same version was applied before (by any store); the
     // limits are re-checked on the result, in case that store had other limits.
     let next = pool.transition(old, peer, flags, timestampUs);
-    if (next >= 0 && pool.vRec[V_FIELDS * next + V_LEN] <= this.limits.maxEntries && pool.vRec[V_FIELDS * next + V_CONNECTS] <= this.limits.maxClaims) {
+    if (next >= 0 && pool.lenOf(next) <= this.limits.maxEntries && pool.connectsOf(next) <= this.limits.maxClaims) {
       pool.take(next);
-      this.swap(origin, old, next, peer, timestampUs, flags, pool.vRec[V_FIELDS * next + V_CONNECTS] - pool.vRec[V_FIELDS * old + V_CONNECTS]);
+      this.swap(origin, old, next, peer, timestampUs, flags, pool.connectsOf(next) - pool.connectsOf(old));
       return 'applied';
     }
     const i = entryIndex(pool, old, peer);
-    if (i >= 0 && !newer(timestampUs, flags, pool.eTs[pool.vRec[V_FIELDS * old + V_OFF] + i], pool.eFlags[pool.vRec[V_FIELDS * old + V_OFF] + i])) return 'stale';
-    if (i < 0 && pool.vRec[V_FIELDS * old + V_LEN] >= this.limits.maxEntries) {
+    if (i >= 0 && !newer(timestampUs, flags, pool.eTs[pool.offOf(old) + i], pool.eFlags[pool.offOf(old) + i])) return 'stale';
+    if (i < 0 && pool.lenOf(old) >= this.limits.maxEntries) {
       // Full: make room by forgetting the oldest tombstone; all claims and still full is excessive.
       const slimmer = this.withoutOldestTombstone(old);
       if (slimmer < 0) return 'excessive';
       this.swap(origin, old, slimmer, -1, 0, 0, 0);
       return this.applyLink(origin, peer, flags, timestampUs, now);
     }
-    const wasConnect = i >= 0 ? pool.eFlags[pool.vRec[V_FIELDS * old + V_OFF] + i] & F_CONNECT : 0;
-    if (pool.vRec[V_FIELDS * old + V_CONNECTS] + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
+    const wasConnect = i >= 0 ? pool.eFlags[pool.offOf(old) + i] & F_CONNECT : 0;
+    if (pool.connectsOf(old) + isConnect - wasConnect > this.limits.maxClaims) return 'excessive';
     next = pool.withEntry(origin, old, i, peer, flags, timestampUs);
     pool.remember(old, peer, flags, timestampUs, next);
     this.swap(origin, old, next, peer, timestampUs, flags, isConnect - wasConnect);
@@ -115,10 +114,10 @@ export class PeerStore extends StoreIndex {
     const { maxClaims, maxEntries } = this.limits;
     const latest = now + this.limits.maxSkewUs;
     const old = this.version(origin);
-    const off = old < 0 ? 0 : pool.vRec[V_FIELDS * old + V_OFF];
-    const end = old < 0 ? 0 : off + pool.vRec[V_FIELDS * old + V_LEN];
+    const off = old < 0 ? 0 : pool.offOf(old);
+    const end = old < 0 ? 0 : off + pool.lenOf(old);
     let len = end - off;
-    let connects = old < 0 ? 0 : pool.vRec[V_FIELDS * old + V_CONNECTS];
+    let connects = old < 0 ? 0 : pool.connectsOf(old);
     let applied = 0;
     // Plan (read-only): with peers unique, each link meets the old entry for its peer, if any.
     for (let i = 0, k = off, prev = -1; i < count; i++) {
@@ -161,11 +160,7 @@ export class PeerStore extends StoreIndex {
       if (a === 0) continue;
       const p = links[i].peer;
       const delta = (a & 3) - 2;
-      if (delta !== 0) {
-        const before = this.isKnown(p);
-        this.slots[this.b + 4 * p + 2] += delta;
-        if (before !== this.isKnown(p)) this.knownCount += before ? -1 : 1;
-      }
+      if (delta !== 0) this.mention(p, delta);
       if (old >= 0) this.settleBefore(origin, links[i].timestampUs);
       if (delta < 0) this.unverifyClaim(p, origin);
       else if (delta === 0 && (links[i].flags & F_CONNECT) !== 0) this.recheckClaim(p, origin);
@@ -180,9 +175,9 @@ export class PeerStore extends StoreIndex {
     const P = pool.ePeer;
     const T = pool.eTs;
     const F = pool.eFlags;
-    let k = old < 0 ? 0 : pool.vRec[V_FIELDS * old + V_OFF];
-    const end = old < 0 ? 0 : k + pool.vRec[V_FIELDS * old + V_LEN];
-    let d = pool.vRec[V_FIELDS * w + V_OFF];
+    let k = old < 0 ? 0 : pool.offOf(old);
+    const end = old < 0 ? 0 : k + pool.lenOf(old);
+    let d = pool.offOf(w);
     for (let i = 0; i < links.length; i++) {
       const a = plan[i];
       if (a === 0) continue;
@@ -208,11 +203,7 @@ export class PeerStore extends StoreIndex {
   private swap(origin: PeerNum, old: number, next: number, peer: PeerNum, ts: number, flags: number, delta: number): void {
     this.ensure(Math.max(origin, peer));
     const originKnown = this.isKnown(origin);
-    if (delta !== 0) {
-      const before = this.isKnown(peer);
-      this.slots[this.b + 4 * peer + 2] += delta;
-      if (before !== this.isKnown(peer)) this.knownCount += before ? -1 : 1;
-    }
+    if (delta !== 0) this.mention(peer, delta);
     this.slots[this.b + 4 * origin] = next;
     if (old < 0) this.addOrigin(origin);
     else {
@@ -270,7 +261,7 @@ export class PeerStore extends StoreIndex {
   /** Version v minus the `drop` entries with a verdict (counted into `out`), one reference taken; -1 when none is left. */
   private withoutDropped(v: number, origin: PeerNum, drop: number, out: GcResult): number {
     const pool = this.pool;
-    const n = pool.vRec[V_FIELDS * v + V_LEN];
+    const n = pool.lenOf(v);
     // The dropped entries as a mask (records of up to 64): the key of the pool's drop memo.
     let lo = 0;
     let hi = 0;
@@ -291,10 +282,10 @@ export class PeerStore extends StoreIndex {
       return next;
     }
     const w = pool.alloc(origin, n - drop);
-    let j = pool.vRec[V_FIELDS * w + V_OFF];
+    let j = pool.offOf(w);
     for (let k = 0; k < n; k++) {
       if (verdicts[k] !== 0) continue;
-      const e = pool.vRec[V_FIELDS * v + V_OFF] + k;
+      const e = pool.offOf(v) + k;
       pool.ePeer[j] = pool.ePeer[e];
       pool.eTs[j] = pool.eTs[e];
       pool.eFlags[j++] = pool.eFlags[e];
@@ -322,8 +313,8 @@ export class PeerStore extends StoreIndex {
     let drop = 0;
     // Claims this old were confirmed at the last check and nothing they rest on changed since.
     const verified = this.verifiedUs(origin);
-    const off = pool.vRec[V_FIELDS * v + V_OFF];
-    const n = pool.vRec[V_FIELDS * v + V_LEN];
+    const off = pool.offOf(v);
+    const n = pool.lenOf(v);
     if (verdicts.length < n) verdicts = new Uint8Array(Math.max(n, verdicts.length * 2));
     for (let k = 0; k < n; k++) {
       const e = off + k;
@@ -355,9 +346,9 @@ export class PeerStore extends StoreIndex {
   /** Version v without its oldest tombstone (one reference taken), or -1 when it has none. */
   private withoutOldestTombstone(v: number): number {
     const pool = this.pool;
-    const off = pool.vRec[V_FIELDS * v + V_OFF];
+    const off = pool.offOf(v);
     let victim = -1;
-    for (let k = off; k < off + pool.vRec[V_FIELDS * v + V_LEN]; k++) {
+    for (let k = off; k < off + pool.lenOf(v); k++) {
       if ((pool.eFlags[k] & F_CONNECT) === 0 && (victim < 0 || pool.eTs[k] < pool.eTs[victim])) victim = k;
     }
     return victim < 0 ? -1 : pool.without(v, victim - off);

@@ -3,16 +3,16 @@ import { F_CONNECT, recordBytes, type LinkRecord } from './record.ts';
 import { growF64, growI32, growU8, IntQueue, IntStack } from './slab.ts';
 
 /** A version record's fields in RecordPool.vRec (record v at V_FIELDS × v); the first four are an apply's. */
-export const V_OFF = 0;
-export const V_LEN = 1;
-export const V_CONNECTS = 2;
+const V_OFF = 0;
+const V_LEN = 1;
+const V_CONNECTS = 2;
 /** Bumped when a slot is reused: memo links to the old occupant then miss. */
-export const V_GEN = 3;
-export const V_REFS = 4;
-export const V_ORIGIN = 5;
-export const V_HASH = 6;
-export const V_CHAIN = 7;
-export const V_FIELDS = 8;
+const V_GEN = 3;
+const V_REFS = 4;
+const V_ORIGIN = 5;
+const V_HASH = 6;
+const V_CHAIN = 7;
+const V_FIELDS = 8;
 
 /** Zero-reference versions kept intact (findable by memo and content) before their slots are reused. */
 const DEFERRAL = 8192;
@@ -77,7 +77,7 @@ export class RecordPool {
    * reads of a version (its length, claims and generation; its entries'
    * offset) shares one line, where a column per field cost a line each.
    */
-  vRec = new Int32Array(256 * V_FIELDS);
+  private vRec = new Int32Array(256 * V_FIELDS);
   vNewest = new Float64Array(256);
   private vCls = new Uint8Array(256).fill(FREE);
   private vQueued = new Uint8Array(256);
@@ -118,10 +118,25 @@ export class RecordPool {
     return this.liveBytes;
   }
 
+  /** Where version v's entries start in the entry slabs. */
+  offOf(v: number): number {
+    return this.vRec[V_FIELDS * v + V_OFF];
+  }
+
+  /** Version v's entry count. */
+  lenOf(v: number): number {
+    return this.vRec[V_FIELDS * v + V_LEN];
+  }
+
+  /** Version v's connect claims. */
+  connectsOf(v: number): number {
+    return this.vRec[V_FIELDS * v + V_CONNECTS];
+  }
+
   /** A read-only view of version v's entries (subarrays: valid until the pool next grows). */
   view(v: number): LinkRecord {
-    const a = this.vRec[V_FIELDS * v + V_OFF];
-    const b = a + this.vRec[V_FIELDS * v + V_LEN];
+    const a = this.offOf(v);
+    const b = a + this.lenOf(v);
     return { peers: this.ePeer.subarray(a, b), ts: this.eTs.subarray(a, b), flags: this.eFlags.subarray(a, b) };
   }
 
@@ -152,8 +167,8 @@ export class RecordPool {
 
   /** The shared version with w's content, one reference taken: w itself if new, else w is given back. */
   intern(w: number): number {
-    const off = this.vRec[V_FIELDS * w + V_OFF];
-    const len = this.vRec[V_FIELDS * w + V_LEN];
+    const off = this.offOf(w);
+    const len = this.lenOf(w);
     let connects = 0;
     let newest = 0;
     let h = Math.imul(this.vRec[V_FIELDS * w + V_ORIGIN] ^ 0x9e3779b9, 0x85ebca6b);
@@ -190,14 +205,14 @@ export class RecordPool {
   take(v: number): void {
     if (this.vRec[V_FIELDS * v + V_REFS]++ !== 0) return;
     this.live++;
-    this.liveBytes += recordBytes(this.vRec[V_FIELDS * v + V_LEN]);
+    this.liveBytes += recordBytes(this.lenOf(v));
     this.created++;
   }
 
   release(v: number): void {
     if (--this.vRec[V_FIELDS * v + V_REFS] > 0) return;
     this.live--;
-    this.liveBytes -= recordBytes(this.vRec[V_FIELDS * v + V_LEN]);
+    this.liveBytes -= recordBytes(this.lenOf(v));
     if (this.vQueued[v] === 0) {
       this.vQueued[v] = 1;
       this.deferred.push(v);
@@ -264,10 +279,10 @@ export class RecordPool {
 
   /** Version `old` (or none, -1) with (peer, f, t) replacing entry i, or inserted in order when i < 0; one reference taken. */
   withEntry(origin: PeerNum, old: number, i: number, peer: number, f: number, t: number): number {
-    const n = old < 0 ? 0 : this.vRec[V_FIELDS * old + V_LEN];
+    const n = old < 0 ? 0 : this.lenOf(old);
     const w = this.alloc(origin, i >= 0 ? n : n + 1);
-    const dst = this.vRec[V_FIELDS * w + V_OFF];
-    const src = old < 0 ? 0 : this.vRec[V_FIELDS * old + V_OFF];
+    const dst = this.offOf(w);
+    const src = old < 0 ? 0 : this.offOf(old);
     let at = i;
     if (i < 0) {
       at = 0;
@@ -283,10 +298,10 @@ export class RecordPool {
 
   /** Version `old` without its entry k; one reference taken. */
   without(old: number, k: number): number {
-    const n = this.vRec[V_FIELDS * old + V_LEN];
+    const n = this.lenOf(old);
     const w = this.alloc(this.vRec[V_FIELDS * old + V_ORIGIN], n - 1);
-    const src = this.vRec[V_FIELDS * old + V_OFF];
-    const dst = this.vRec[V_FIELDS * w + V_OFF];
+    const src = this.offOf(old);
+    const dst = this.offOf(w);
     this.copyEntries(src, src + k, dst);
     this.copyEntries(src + k + 1, src + n, dst + k);
     return this.intern(w);
@@ -301,10 +316,10 @@ export class RecordPool {
   }
 
   private same(a: number, b: number): boolean {
-    const n = this.vRec[V_FIELDS * a + V_LEN];
-    if (this.vRec[V_FIELDS * a + V_ORIGIN] !== this.vRec[V_FIELDS * b + V_ORIGIN] || this.vRec[V_FIELDS * b + V_LEN] !== n) return false;
-    const pa = this.vRec[V_FIELDS * a + V_OFF];
-    const pb = this.vRec[V_FIELDS * b + V_OFF];
+    const n = this.lenOf(a);
+    if (this.vRec[V_FIELDS * a + V_ORIGIN] !== this.vRec[V_FIELDS * b + V_ORIGIN] || this.lenOf(b) !== n) return false;
+    const pa = this.offOf(a);
+    const pb = this.offOf(b);
     for (let k = 0; k < n; k++) {
       if (this.ePeer[pa + k] !== this.ePeer[pb + k] || this.eTs[pa + k] !== this.eTs[pb + k] || this.eFlags[pa + k] !== this.eFlags[pb + k]) return false;
     }
@@ -337,7 +352,7 @@ export class RecordPool {
   private freeBlock(w: number): void {
     const c = this.vCls[w];
     while (this.freeBlocks.length <= c) this.freeBlocks.push(new IntStack());
-    this.freeBlocks[c].push(this.vRec[V_FIELDS * w + V_OFF]);
+    this.freeBlocks[c].push(this.offOf(w));
   }
 
   private rehash(): void {

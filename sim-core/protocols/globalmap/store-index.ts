@@ -1,6 +1,6 @@
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, F_OUT, type LinkRecord } from './record.ts';
-import { type RecordPool, V_FIELDS, V_LEN, V_OFF } from './record-pool.ts';
+import type { RecordPool } from './record-pool.ts';
 import { StoreGrid } from './store-grid.ts';
 import { entryIndex } from './store-scan.ts';
 
@@ -97,7 +97,7 @@ export class StoreIndex {
     const v = this.version(x);
     if (v < 0) return out;
     const pool = this.pool;
-    for (let e = pool.vRec[V_FIELDS * v + V_OFF], end = e + pool.vRec[V_FIELDS * v + V_LEN]; e < end; e++) {
+    for (let e = pool.offOf(v), end = e + pool.lenOf(v); e < end; e++) {
       if ((pool.eFlags[e] & F_CONNECT) !== 0 && this.confirms(pool.ePeer[e], x, pool.eFlags[e])) out.push(pool.ePeer[e]);
     }
     return out;
@@ -108,14 +108,14 @@ export class StoreIndex {
     const v = this.version(x);
     if (v < 0) return false;
     const k = entryIndex(this.pool, v, p);
-    const f = k >= 0 ? this.pool.eFlags[this.pool.vRec[V_FIELDS * v + V_OFF] + k] : 0;
+    const f = k >= 0 ? this.pool.eFlags[this.pool.offOf(v) + k] : 0;
     return (f & F_CONNECT) !== 0 && this.confirms(p, x, f);
   }
 
   /** Bytes a standalone peer would hold for this map: per origin 32-byte id + 8-byte time, per entry 32 + 8 + 1. */
   modelledBytes(): number {
     let b = 0;
-    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.vRec[V_FIELDS * this.slots[this.b + 4 * this.origins[i]] + V_LEN] * 41;
+    for (let i = 0; i < this.originCount; i++) b += 40 + this.pool.lenOf(this.slots[this.b + 4 * this.origins[i]]) * 41;
     return b;
   }
 
@@ -163,7 +163,7 @@ export class StoreIndex {
     if (v < 0 || (this.slots[this.b + 4 * p + 1] === 0 && this.slots[this.b + 4 * p + 3] === 0)) return; // no record, or due and unverified anyway
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
-    const e = this.pool.vRec[V_FIELDS * v + V_OFF] + k;
+    const e = this.pool.offOf(v) + k;
     const f = this.pool.eFlags[e];
     if ((f & F_CONNECT) !== 0 && !this.confirms(origin, p, f)) this.unverify(p, this.pool.eTs[e]);
   }
@@ -177,7 +177,7 @@ export class StoreIndex {
     if (v < 0) return;
     const k = entryIndex(this.pool, v, origin);
     if (k < 0) return;
-    const e = this.pool.vRec[V_FIELDS * v + V_OFF] + k;
+    const e = this.pool.offOf(v) + k;
     if ((this.pool.eFlags[e] & F_CONNECT) !== 0) this.unverify(p, this.pool.eTs[e]);
   }
 
@@ -200,7 +200,7 @@ export class StoreIndex {
     if (back < 0) return false;
     const k = entryIndex(this.pool, back, x);
     if (k < 0) return false;
-    const f = this.pool.eFlags[this.pool.vRec[V_FIELDS * back + V_OFF] + k];
+    const f = this.pool.eFlags[this.pool.offOf(back) + k];
     return (f & F_CONNECT) !== 0 && (f & F_OUT) !== (flagsXtoP & F_OUT);
   }
 
@@ -220,14 +220,12 @@ export class StoreIndex {
     const pool = this.pool;
     const old = this.slots[this.b + 4 * origin];
     const wasKnown = this.isKnown(origin);
-    const off = pool.vRec[V_FIELDS * old + V_OFF];
-    for (let k = 0, n = pool.vRec[V_FIELDS * old + V_LEN]; k < n; k++) {
+    const off = pool.offOf(old);
+    for (let k = 0, n = pool.lenOf(old); k < n; k++) {
       const why = verdicts === null ? 1 : verdicts[k];
       if (why === 0 || (pool.eFlags[off + k] & F_CONNECT) === 0) continue;
       const p = pool.ePeer[off + k];
-      const before = this.isKnown(p);
-      this.slots[this.b + 4 * p + 2]--;
-      if (before !== this.isKnown(p)) this.knownCount--;
+      this.mention(p, -1);
       if (why !== 2) this.unverifyClaim(p, origin);
     }
     this.slots[this.b + 4 * origin] = next;
@@ -236,6 +234,13 @@ export class StoreIndex {
     pool.release(old);
     const isKnown = this.isKnown(origin);
     if (wasKnown !== isKnown) this.knownCount += isKnown ? 1 : -1;
+  }
+
+  /** A connect claim naming p came (+1) or went (-1): p's mentions, and the known count if p's known state flips. */
+  protected mention(p: PeerNum, delta: number): void {
+    const before = this.isKnown(p);
+    this.slots[this.b + 4 * p + 2] += delta;
+    if (before !== this.isKnown(p)) this.knownCount += before ? -1 : 1;
   }
 
   protected ensure(p: PeerNum): void {

@@ -1,11 +1,11 @@
-import { type RecordPool, V_FIELDS, V_LEN, V_OFF } from './record-pool.ts';
+import type { RecordPool } from './record-pool.ts';
 
 /** Index of peer p among version v's entries (sorted by peer), or -1. */
 export function entryIndex(pool: RecordPool, v: number, p: number): number {
   const peers = pool.ePeer;
-  const off = pool.vRec[V_FIELDS * v + V_OFF];
+  const off = pool.offOf(v);
   let lo = off;
-  let hi = off + pool.vRec[V_FIELDS * v + V_LEN] - 1;
+  let hi = off + pool.lenOf(v) - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const x = peers[mid];
