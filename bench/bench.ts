@@ -31,7 +31,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { HostSpeed } from './host-speed.ts';
 import { hostGuide } from './host-guide.ts';
-import { keptRows } from './kept-rows.ts';
+import { cpuOf, keptRows } from './kept-rows.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,7 +268,7 @@ async function convergenceSection(): Promise<void> {
     if (host) {
       console.log(ratioLine(`${strategy} host, ns per memory load`, host.memoryNsPerLoad, p?.hostSpeed?.memoryNsPerLoad, 'ns', true));
       console.log(ratioLine(`${strategy} host, ns per hash op`, host.computeNsPerOp, p?.hostSpeed?.computeNsPerOp, 'ns', true));
-      const guide = hostGuide(strategy, row, p && { ...p, cpuModel: p.cpuModel ?? prev?.value.machine?.cpuModel });
+      const guide = hostGuide(strategy, row, p && { ...p, cpuModel: cpuOf(p, prev?.value) });
       if (guide !== undefined) console.log(guide);
     }
     console.log(ratioLine(`${strategy} peak RSS`, row.peakRssBytes / 2 ** 20, p && p.peakRssBytes / 2 ** 20, 'MiB', true));

@@ -17,7 +17,7 @@ export interface HostOfRow {
  */
 export function hostGuide(strategy: string, now: HostOfRow, prev: HostOfRow | undefined): string | undefined {
   if (prev === undefined || now.hostSpeed === undefined || prev.hostSpeed === undefined) return undefined;
-  if (now.cpuModel === undefined || prev.cpuModel === undefined || now.cpuModel !== prev.cpuModel) {
+  if (now.cpuModel === undefined || now.cpuModel !== prev.cpuModel) {
     return `  ${strategy}: the previous row ran on ${prev.cpuModel ?? 'an unrecorded CPU'}, this one on ${now.cpuModel ?? 'an unrecorded CPU'}: the wall ratio compares two CPU types, and the host probe is no guide between them`;
   }
   const hostRatio = now.hostSpeed.memoryNsPerLoad / prev.hostSpeed.memoryNsPerLoad;

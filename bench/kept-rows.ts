@@ -13,6 +13,11 @@ export interface KeptRow {
   cpuModel?: string;
 }
 
+/** The CPU a row ran on: its own record, else its file's machine (rows written before rows recorded it). */
+export function cpuOf(row: KeptRow, file: { machine?: { cpuModel?: string } } | undefined): string | undefined {
+  return row.cpuModel ?? file?.machine?.cpuModel;
+}
+
 /**
  * The rows a run of some strategies keeps for the others: from the file it
  * replaces — which may hold rows of an earlier, not yet committed run of
@@ -29,8 +34,10 @@ export function keptRows<R extends KeptRow>(
   const same = (r: RowsResult<R> | undefined) => r !== undefined && JSON.stringify(r.scenario) === JSON.stringify(scenario);
   const from = same(onDisk) ? onDisk : same(committed) ? committed : undefined;
   if (from === undefined) return [];
-  const cpuModel = from.machine?.cpuModel;
   return from.results
     .filter((r) => !rerun.includes(r.strategy))
-    .map((r) => ({ ...r, commit: r.commit ?? from.commit, ...(r.cpuModel === undefined && cpuModel !== undefined ? { cpuModel } : {}) }));
+    .map((r) => {
+      const cpuModel = cpuOf(r, from);
+      return { ...r, commit: r.commit ?? from.commit, ...(cpuModel === undefined ? {} : { cpuModel }) };
+    });
 }

@@ -4,6 +4,7 @@
  * figure that means something is each round's ratio, not either side's
  * absolute time.
  */
+import { meanCi } from '../../sim-core/metrics/aggregate.ts';
 
 /** One side of one round. */
 export interface Side {
@@ -52,22 +53,16 @@ export function spread(xs: readonly number[]): Spread {
   return { median, min: s[0], max: s[s.length - 1] };
 }
 
-/** Student's t, two-sided 95% (the 0.975 quantile), for 1…30 degrees of freedom; past 30, 1.96 is within 4%. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
 /**
- * 95% interval of the mean ratio, computed on logs so that 0.9 and 1/0.9
- * weigh the same; undefined below two ratios. Rounds run side by side share
- * the host's drift, so their ratios are treated as independent samples.
+ * 95% interval of the mean ratio: the compare command's mean ± Student's t
+ * interval, over the logs so that 0.9 and 1/0.9 weigh the same; undefined
+ * below two ratios. Rounds run side by side share the host's drift, so their
+ * ratios are treated as independent samples.
  */
 export function interval95(ratios: readonly number[]): Interval | undefined {
-  const n = ratios.length;
-  if (n < 2) return undefined;
-  const logs = ratios.map(Math.log);
-  const mean = logs.reduce((a, b) => a + b, 0) / n;
-  const variance = logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
-  const half = (T975[n - 2] ?? 1.96) * Math.sqrt(variance / n);
-  return { geomean: Math.exp(mean), low: Math.exp(mean - half), high: Math.exp(mean + half) };
+  const { mean, ci95 } = meanCi(ratios.map(Math.log));
+  if (ci95 === null) return undefined;
+  return { geomean: Math.exp(mean), low: Math.exp(mean - ci95), high: Math.exp(mean + ci95) };
 }
 
 export function summarize(rounds: readonly Round[]): PairedSummary {
