@@ -2,6 +2,8 @@ import type { Rng } from '../engine/rng.ts';
 import { Scheduler, type Dispatcher } from '../engine/scheduler.ts';
 import type { TimeUs } from '../engine/time.ts';
 import type { Address, CloseReason, ConnId, MessageSizer, PeerProtocol, TimerId } from '../sans-io/protocol.ts';
+import { growF64, growI32, growU8 } from '../engine/typed-grow.ts';
+import { HostEnds } from './host-ends.ts';
 import { CONN_REC, C_HOST, C_INFLIGHT, C_STATE, C_VIA, ConnectionTable, OPEN_DIAL, OPEN_PUNCH, OPEN_RELAY, SIDE_CLOSED, SIDE_DIALING, SIDE_OPEN, type OpenMode } from './connections.ts';
 import { CLOSE_REASONS, NetCounters, REASON_CODE } from './counters.ts';
 import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_START, EV_SYN, EV_SYNACK, EV_TIMER } from './event-kinds.ts';
@@ -42,7 +44,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   /** Time at which each host's modelled CPU is free again (chargeCpu). */
   private cpuFreeAt = new Float64Array(HOSTS_INITIAL);
   /** Each host's open or opening connection ends, in creation order. */
-  private readonly hostConns: Set<ConnId>[] = [];
+  private readonly hostConns = new HostEnds();
   private readonly netRng: Rng;
   private readonly latency: LatencyModel;
   private readonly sizer: MessageSizer<M>;
@@ -81,7 +83,6 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     if (address === this.hostUp.length) this.growHosts();
     const io = new HostIo<M>(this, this.scheduler, address);
     this.ios.push(io);
-    this.hostConns.push(new Set());
     this.factories.push(factory);
     this.resets.push(0);
     const seg = this.options.lanSegmentOf?.(address) ?? -1;
@@ -126,8 +127,8 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   }
 
   /** Open or opening connection ends of a host, in creation order. */
-  connectionsOf(address: Address): ReadonlySet<ConnId> {
-    return this.hostConns[address];
+  connectionsOf(address: Address): readonly ConnId[] {
+    return this.hostConns.handles(address);
   }
 
   /** Starts a host at absolute time `at` (no-op if it is up then). */
@@ -154,7 +155,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   /** Orderly stop: the host closes its connections (peers get a FIN) and forgets its timers. */
   stopHost(address: Address): void {
     if (this.hostUp[address] === 0) return;
-    for (const conn of [...this.hostConns[address]]) this.closeConn(address, conn);
+    for (const conn of this.hostConns.handles(address)) this.closeConn(address, conn);
     this.takeDown(address);
   }
 
@@ -162,13 +163,13 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   crashHost(address: Address): void {
     if (this.hostUp[address] === 0) return;
     const c = this.conns;
-    for (const conn of this.hostConns[address]) {
+    for (const conn of this.hostConns.handles(address)) {
       const slot = c.slotOf(conn);
       if (slot < 0) continue;
       c.setState(slot, conn % 2, SIDE_CLOSED);
       c.maybeFree(slot);
     }
-    this.hostConns[address].clear();
+    this.hostConns.clear(address);
     this.takeDown(address);
   }
 
@@ -277,7 +278,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
       return -1;
     }
     const handle = c.handle(slot, DIALER);
-    this.hostConns[from].add(handle);
+    this.hostConns.add(from, slot * 2 + DIALER, handle);
     c.rec[slot * CONN_REC + C_INFLIGHT]++;
     const now = this.scheduler.now;
     const n = this.protocols.length;
@@ -307,7 +308,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     const state = c.stateOf(slot, side);
     if (state === SIDE_CLOSED) return;
     c.setState(slot, side, SIDE_CLOSED);
-    this.hostConns[from].delete(conn);
+    this.hostConns.remove(from, slot * 2 + side, conn);
     // While dialing, the FIN goes out when the SYN-ACK arrives (see onSynAck).
     if (state === SIDE_OPEN) {
       this.counters.connectionsClosed++;
@@ -414,7 +415,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     c.rec[o + C_INFLIGHT]++;
     this.scheduler.schedule(back, EV_SYNACK, acceptor, dialer, slot * 2 + DIALER, 0);
     const handle = c.handle(slot, ACCEPTOR);
-    this.hostConns[acceptor].add(handle);
+    this.hostConns.add(acceptor, slot * 2 + ACCEPTOR, handle);
     this.counters.connectionsOpened++;
     this.protocols[acceptor].onConnected(this.scheduler.now, handle, dialer, 'in');
   }
@@ -447,7 +448,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     if (c.stateOf(slot, ACCEPTOR) !== SIDE_OPEN) c.setState(slot, ACCEPTOR, SIDE_CLOSED);
     c.maybeFree(slot);
     if (!wasDialing) return;
-    this.hostConns[dialer].delete(handle);
+    this.hostConns.remove(dialer, slot * 2 + DIALER, handle);
     this.counters.dialFailures++;
     this.transit?.dialOutcome?.(dialer, remote, mode, false);
     this.protocols[dialer].onDialFailed(this.scheduler.now, handle, remote, CLOSE_REASONS[reasonCode]);
@@ -465,7 +466,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     }
     c.setState(slot, side, SIDE_CLOSED);
     const handle = c.handle(slot, side);
-    this.hostConns[to].delete(handle);
+    this.hostConns.remove(to, slot * 2 + side, handle);
     this.counters.connectionsClosed++;
     c.maybeFree(slot);
     this.protocols[to].onClosed(this.scheduler.now, handle, reason);
@@ -528,14 +529,8 @@ export class World<M> implements Dispatcher, HostWorld<M> {
 
   private growHosts(): void {
     const n = this.hostUp.length * 2;
-    const up = new Uint8Array(n);
-    up.set(this.hostUp);
-    this.hostUp = up;
-    const epoch = new Int32Array(n);
-    epoch.set(this.hostEpoch);
-    this.hostEpoch = epoch;
-    const cpu = new Float64Array(n);
-    cpu.set(this.cpuFreeAt);
-    this.cpuFreeAt = cpu;
+    this.hostUp = growU8(this.hostUp, n);
+    this.hostEpoch = growI32(this.hostEpoch, n);
+    this.cpuFreeAt = growF64(this.cpuFreeAt, n);
   }
 }

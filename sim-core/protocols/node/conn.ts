@@ -89,9 +89,37 @@ export function newConn(id: ConnId, address: Address, dir: Direction, now: TimeU
   };
 }
 
-/** `c`, a forgotten connection, made into what newConn(id, address, dir, now, hot) returns (the fresh literal dies young; `c` is the one that lives). */
+/**
+ * `c`, a forgotten connection, made into what newConn(id, address, dir, now,
+ * hot) returns, field by field: Object.assign from a fresh literal was a
+ * generic property copy and an allocation per dial (Kademlia dials per request).
+ */
 export function reuseConn(c: Conn, id: ConnId, address: Address, dir: Direction, now: TimeUs, hot = -1): Conn {
-  return Object.assign(c, newConn(id, address, dir, now, hot));
+  const w = c as { -readonly [K in keyof Conn]: Conn[K] };
+  w.id = id;
+  w.address = address;
+  w.dir = dir;
+  w.state = 'dialing';
+  w.openedUs = now;
+  w.hs = undefined;
+  w.decoder = undefined;
+  w.peer = undefined;
+  w.hot = hot;
+  w.pingNonce = -1;
+  w.pingSentUs = 0;
+  w.rttUs = undefined;
+  w.sentGetAddr = false;
+  w.services = 0;
+  w.answeredGetAddr = false;
+  w.gotAddr = false;
+  w.proven = false;
+  w.upSinceUs = 0;
+  w.attempt = -1;
+  w.feeler = false;
+  w.addrQueue = undefined;
+  w.addrTokens = 1;
+  w.addrTokensAtUs = now;
+  return c;
 }
 
 /** Where the remote can be dialled: the address we dialled, or the listen address it announced. */
