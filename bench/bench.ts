@@ -40,6 +40,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { writeJsonAtomic } from '../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
 import { withoutExecution, type SweepResult } from '../sim-core/node/sweep/sweep.ts';
+import { median } from './median.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -408,7 +409,6 @@ async function sweepSection(): Promise<void> {
   }
   const capacityEnd = await parallelCapacity();
   console.log(`  parallel capacity after: at most ×${capacityEnd.ratio.toFixed(2)} from 2 workers`);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const results = [1, 2].map((workers) => ({
     workers,
     wallSeconds: median(measured[workers].map((m) => m.wallSeconds)),

@@ -15,6 +15,7 @@ import { World } from '../sim-core/net/world.ts';
 import type { PeerActions, PeerProtocol } from '../sim-core/sans-io/protocol.ts';
 import { writeJsonAtomic } from '../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
+import { median } from './median.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,11 +106,6 @@ function bareHeapRun(pending: number, events: number): number {
   const s = (performance.now() - t0) / 1000;
   if (sink < 0) throw new Error('unreachable');
   return events / s;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const results: Record<string, unknown>[] = [];

@@ -25,6 +25,7 @@ import { StoreGrid } from '../sim-core/protocols/globalmap/store-grid.ts';
 import { GraphScratch } from '../sim-core/protocols/globalmap/scratch.ts';
 import { minimalOverlap } from '../sim-core/protocols/globalmap/selection.ts';
 import { stubNodeApi } from '../sim-core/protocols/globalmap/test-support.ts';
+import { median } from './median.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -123,11 +124,6 @@ function bare(w: World, serials: number[], receivers: number[]): { ns: number; r
     }
   }
   return { ns: cpuNs() - c0, receipts: 2 * serials.length * receivers.length };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const w = build();

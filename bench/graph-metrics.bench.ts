@@ -31,6 +31,7 @@ import { referenceComponents, referenceDegree, referenceLocal, referencePaths } 
 import { writeJsonAtomic } from '../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../sim-core/node/machine.ts';
 import GraphClass from 'graphology';
+import { median } from './median.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,11 +56,6 @@ function timed<T>(f: () => T): [number, T] {
   const t0 = performance.now();
   const r = f();
   return [performance.now() - t0, r];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Graphology's input: the same connection pairs, merged into an undirected simple graph. */

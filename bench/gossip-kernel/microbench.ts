@@ -3,6 +3,7 @@ import { F_CONNECT, F_OUT } from '../../sim-core/protocols/globalmap/record.ts';
 import { randomRegularGraph, type Graph } from './graph.ts';
 import { GossipKernel } from './kernel.ts';
 import { DEFAULT_GOSSIP, type Net } from './model.ts';
+import { median } from '../median.ts';
 
 /** Receipts prepared as messages in the kernel's arena: delivering them is all that is timed. */
 interface Prepared {
@@ -142,11 +143,6 @@ function timeBare(x: Prepared, seen: Int32Array): number {
   const ns = (now() - t0) / x.receipts;
   if (dups + n < 0) throw new Error('unreachable'); // keeps the loop's results live
   return ns;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /** Median of `reps` timed runs (after one untimed warm-up), each on freshly prepared receipts. */

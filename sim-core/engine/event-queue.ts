@@ -1,4 +1,5 @@
 import { EngineError } from './errors.ts';
+import { doubledPast, growF64, growI32 } from './typed-grow.ts';
 
 /**
  * Binary min-heap ordered by (time, seq), stored as a struct of typed arrays.
@@ -138,20 +139,12 @@ export class EventQueue {
       throw new EngineError('queue-full', `event queue is full (${this.maxLength} pending events)`);
     }
     const next = Math.min(cap * 2, this.maxLength);
-    const times = new Float64Array(next);
-    const values = new Int32Array(next);
-    times.set(this.times);
-    values.set(this.values);
-    this.times = times;
-    this.values = values;
+    this.times = growF64(this.times, next);
+    this.values = growI32(this.values, next);
   }
 
   private growSeqs(value: number): void {
     if (!(value >= 0) || value >= 2 ** 31) throw new RangeError(`EventQueue value must be a small non-negative integer, got ${value}`);
-    let next = this.seqOf.length * 2;
-    while (next <= value) next *= 2;
-    const seqOf = new Float64Array(next);
-    seqOf.set(this.seqOf);
-    this.seqOf = seqOf;
+    this.seqOf = growF64(this.seqOf, doubledPast(this.seqOf.length, value));
   }
 }

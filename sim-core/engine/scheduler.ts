@@ -1,5 +1,6 @@
 import { EngineError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
+import { growI32 } from './typed-grow.ts';
 import { INV_2_32, TRACE_K1, TRACE_K2, TraceHash } from './trace-hash.ts';
 import type { TimeUs } from './time.ts';
 
@@ -253,12 +254,8 @@ export class Scheduler {
       throw new EngineError('queue-full', `event slab is full (${this.maxPending} pending events)`);
     }
     const next = Math.min(cap * 2, this.maxPending);
-    const rec = new Int32Array(next * REC);
-    rec.set(this.rec);
-    this.rec = rec;
-    const free = new Int32Array(next);
-    free.set(this.free);
-    this.free = free;
+    this.rec = growI32(this.rec, next * REC);
+    this.free = growI32(this.free, next);
     for (let i = cap; i < next; i++) this.payloads.push(undefined);
   }
 }

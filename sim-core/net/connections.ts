@@ -1,3 +1,5 @@
+import { growF64, growI32 } from '../engine/typed-grow.ts';
+
 /**
  * The table of simulated connections: one packed int32 record per slot (see
  * CONN_REC) plus its two arrival times. Each end has its own handle:
@@ -162,12 +164,8 @@ export class ConnectionTable {
     const cap = this.rec.length / CONN_REC;
     if (cap >= this.maxConnections) return false;
     const n = Math.min(cap * 2, this.maxConnections);
-    const rec = new Int32Array(n * CONN_REC);
-    rec.set(this.rec);
-    this.rec = rec;
-    const arrive = new Float64Array(n * 2);
-    arrive.set(this.arrive);
-    this.arrive = arrive;
+    this.rec = growI32(this.rec, n * CONN_REC);
+    this.arrive = growF64(this.arrive, n * 2);
     return true;
   }
 }

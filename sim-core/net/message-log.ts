@@ -1,4 +1,5 @@
 import type { TimeUs } from '../engine/time.ts';
+import { doubledPast, growF64 } from '../engine/typed-grow.ts';
 import type { Address } from '../sans-io/protocol.ts';
 
 /**
@@ -41,20 +42,12 @@ export class MessageLog {
     this.from[k] = from;
     this.to[k] = to;
     this.type[k] = type;
-    if (from >= this.sentBy.length) this.sentBy = grown(this.sentBy, from);
+    if (from >= this.sentBy.length) this.sentBy = growF64(this.sentBy, doubledPast(this.sentBy.length, from));
     this.sentBy[from]++;
   }
 
   delivered(to: Address): void {
-    if (to >= this.deliveredTo.length) this.deliveredTo = grown(this.deliveredTo, to);
+    if (to >= this.deliveredTo.length) this.deliveredTo = growF64(this.deliveredTo, doubledPast(this.deliveredTo.length, to));
     this.deliveredTo[to]++;
   }
-}
-
-function grown(a: Float64Array, index: number): Float64Array {
-  let n = a.length * 2;
-  while (n <= index) n *= 2;
-  const out = new Float64Array(n);
-  out.set(a);
-  return out;
 }

@@ -1,6 +1,7 @@
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, recordBytes, type LinkRecord } from './record.ts';
-import { growF64, growI32, growU8, IntQueue, IntStack } from './slab.ts';
+import { growF64, growI32, growU8 } from '../../engine/typed-grow.ts';
+import { IntQueue, IntStack } from './slab.ts';
 
 /** A version record's fields in RecordPool.vRec (record v at V_FIELDS × v); the first four are an apply's. */
 const V_OFF = 0;

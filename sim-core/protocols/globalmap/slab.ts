@@ -1,23 +1,5 @@
-/** Helpers for the record pool's growable typed-array columns. */
-
-export function growI32(a: Int32Array, n: number, fill = 0): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  if (fill !== 0) b.fill(fill, a.length);
-  b.set(a);
-  return b;
-}
-
-export function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-
-export function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
+/** The record pool's growable int stack and queue. */
+import { growI32 } from '../../engine/typed-grow.ts';
 
 /** A growable stack of ints (free slots). */
 export class IntStack {

@@ -1,4 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
+import { growF64, growI32, growU8 } from '../../engine/typed-grow.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { PeerRows } from '../node/peer-rows.ts';
 
@@ -56,16 +57,11 @@ export class UseTable {
   private grow(): number {
     if (this.used === this.inUse.length) {
       const n = this.inUse.length * 2;
-      this.lastUsedUs = grown(this.lastUsedUs, new Float64Array(n));
-      this.upUs = grown(this.upUs, new Float64Array(n));
-      this.inUse = grown(this.inUse, new Int32Array(n));
-      this.out = grown(this.out, new Uint8Array(n));
+      this.lastUsedUs = growF64(this.lastUsedUs, n);
+      this.upUs = growF64(this.upUs, n);
+      this.inUse = growI32(this.inUse, n);
+      this.out = growU8(this.out, n);
     }
     return this.used++;
   }
-}
-
-function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

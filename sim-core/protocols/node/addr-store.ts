@@ -1,4 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
+import { growF64, growI32, growU8 } from '../../engine/typed-grow.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { AddrEntry, AddrSource } from './address-book.ts';
@@ -152,21 +153,16 @@ export class AddrStore {
 
   private growArrays(): void {
     const n = Math.min(this.maxSize, Math.max(16, this.addr.length * 2));
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.addr = grow(this.addr, (k) => new Int32Array(k));
-    this.peer = grow(this.peer, (k) => new Float64Array(k));
-    this.source = grow(this.source, (k) => new Uint8Array(k));
-    this.lastSeenUs = grow(this.lastSeenUs, (k) => new Float64Array(k));
-    this.failures = grow(this.failures, (k) => new Int32Array(k));
-    this.nextDialUs = grow(this.nextDialUs, (k) => new Float64Array(k));
-    this.table = grow(this.table, (k) => new Uint8Array(k));
-    this.slot = grow(this.slot, (k) => new Int32Array(k));
-    this.srcGroup = grow(this.srcGroup, (k) => new Int32Array(k));
-    this.verified = grow(this.verified, (k) => new Uint8Array(k));
+    this.addr = growI32(this.addr, n);
+    this.peer = growF64(this.peer, n);
+    this.source = growU8(this.source, n);
+    this.lastSeenUs = growF64(this.lastSeenUs, n);
+    this.failures = growI32(this.failures, n);
+    this.nextDialUs = growF64(this.nextDialUs, n);
+    this.table = growU8(this.table, n);
+    this.slot = growI32(this.slot, n);
+    this.srcGroup = growI32(this.srcGroup, n);
+    this.verified = growU8(this.verified, n);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { TimeUs } from '../../engine/time.ts';
+import { doubledPast, growF64, growI32 } from '../../engine/typed-grow.ts';
 import { IntKeyMap } from './int-key-map.ts';
 import { PeerRows } from './peer-rows.ts';
 
@@ -201,25 +202,13 @@ export class ConnHot<T> {
     const cap = this.owner.length;
     if (cap >= this.maxRecords) throw new RangeError(`ConnHot is full (${this.maxRecords} connections)`);
     const n = Math.min(cap * 2, this.maxRecords);
-    const rec = new Float64Array(n * REC);
-    rec.set(this.rec);
-    this.rec = rec;
-    this.owner = grownInt32(this.owner, n);
-    this.next = grownInt32(this.next, n);
-    this.prev = grownInt32(this.prev, n);
+    this.rec = growF64(this.rec, n * REC);
+    this.owner = growI32(this.owner, n);
+    this.next = growI32(this.next, n);
+    this.prev = growI32(this.prev, n);
   }
 
   private growHeads(owner: number): void {
-    let n = this.heads.length * 2;
-    while (n <= owner) n *= 2;
-    const heads = new Int32Array(n).fill(-1);
-    heads.set(this.heads);
-    this.heads = heads;
+    this.heads = growI32(this.heads, doubledPast(this.heads.length, owner), -1);
   }
-}
-
-function grownInt32(a: Int32Array, n: number): Int32Array {
-  const out = new Int32Array(n);
-  out.set(a);
-  return out;
 }
