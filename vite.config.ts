@@ -25,6 +25,7 @@ export default defineConfig({
     root: repo,
     include: ['sim-core/**/*.test.ts', 'bench/**/*.test.ts', 'web-ui/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['sim-core/testing/fast-check-setup.ts'],
     // A bound, not a speed check: CLI tests spawn several runs, and a busy
     // 2-core machine (load 15) made one take 80 s. A hang still fails.
     testTimeout: 240_000,
