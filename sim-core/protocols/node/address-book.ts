@@ -4,7 +4,7 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import { backoffUs } from './backoff.ts';
-import { BanList } from './ban-list.ts';
+import { BookBans } from './ban-list.ts';
 import type { NodeConfig } from './config.ts';
 
 export type AddrSource = 'bootstrap' | 'addr' | 'inbound' | 'app' | 'lan';
@@ -53,11 +53,9 @@ export interface Book {
  * swaps the last key into the hole, so once full the front slot holds the
  * entry just added and a flood evicts only newcomers (see AddrMan).
  */
-export class AddressBook implements Book {
+export class AddressBook extends BookBans implements Book {
   private readonly entries = new Map<Address, AddrEntry>();
   private readonly keys: Address[] = [];
-  private readonly bans: BanList<Address>;
-  private readonly peerBans: BanList<PeerNum>;
   /** sample()'s draws so far, by key index. */
   private readonly picked = new PickStamp();
 
@@ -66,8 +64,7 @@ export class AddressBook implements Book {
     private readonly rng: Rng,
     private readonly self: Address,
   ) {
-    this.bans = new BanList(cfg.addrBookCapacity);
-    this.peerBans = new BanList(cfg.addrBookCapacity);
+    super(cfg.addrBookCapacity);
   }
 
   get size(): number {
@@ -119,19 +116,6 @@ export class AddressBook implements Book {
     e.failures = 0;
     e.lastSeenUs = now;
     if (peer !== undefined) e.peer = peer;
-  }
-
-  ban(address: Address, peer: PeerNum | undefined, untilUs: TimeUs): void {
-    this.bans.set(address, untilUs);
-    if (peer !== undefined) this.peerBans.set(peer, untilUs);
-  }
-
-  isBanned(address: Address, now: TimeUs): boolean {
-    return this.bans.has(address, now);
-  }
-
-  isPeerBanned(peer: PeerNum, now: TimeUs): boolean {
-    return this.peerBans.has(peer, now);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Address } from '../../sans-io/protocol.ts';
 import { MAX_PROBES, type AddrEntry, type AddrSource, type Book } from './address-book.ts';
 import { backoffUs } from './backoff.ts';
 import { AddrStore, GroupCounts, SRC_BOOTSTRAP } from './addr-store.ts';
-import { BanList } from './ban-list.ts';
+import { BookBans } from './ban-list.ts';
 import type { NodeConfig } from './config.ts';
 
 /**
@@ -102,11 +102,9 @@ class Table {
  * a uniform bucket then a uniform entry, so a source's share of candidates
  * is bounded by its share of buckets.
  */
-export class AddrMan implements Book {
+export class AddrMan extends BookBans implements Book {
   private readonly store: AddrStore;
   private readonly tables: [Table, Table];
-  private readonly bans: BanList<Address>;
-  private readonly peerBans: BanList<PeerNum>;
   private readonly k0: number;
   private readonly k1: number;
   private readonly perSource: number;
@@ -125,13 +123,12 @@ export class AddrMan implements Book {
     /** Network group of an address (its AS where the underlay knows one, else the address). */
     private readonly groupOf: (a: Address) => number = (a) => a,
   ) {
+    super(cfg.addrBookCapacity);
     const size = cfg.addrBucketSize;
     const newBuckets = Math.max(1, Math.ceil(cfg.addrBookCapacity / size));
     this.tables = [new Table(newBuckets, size), new Table(Math.max(1, Math.ceil(newBuckets / 4)), size)];
     this.store = new AddrStore(this.tables[0].slots.length + this.tables[1].slots.length);
     this.perSource = Math.max(1, Math.min(newBuckets, cfg.addrBucketsPerSource));
-    this.bans = new BanList(cfg.addrBookCapacity);
-    this.peerBans = new BanList(cfg.addrBookCapacity);
     this.k0 = rng.uint32();
     this.k1 = rng.uint32();
   }
@@ -206,19 +203,6 @@ export class AddrMan implements Book {
       st.verified[e] = 1;
     }
     if (outbound && st.table[e] === 0) this.promote(e);
-  }
-
-  ban(address: Address, peer: PeerNum | undefined, untilUs: TimeUs): void {
-    this.bans.set(address, untilUs);
-    if (peer !== undefined) this.peerBans.set(peer, untilUs);
-  }
-
-  isBanned(address: Address, now: TimeUs): boolean {
-    return this.bans.has(address, now);
-  }
-
-  isPeerBanned(peer: PeerNum, now: TimeUs): boolean {
-    return this.peerBans.has(peer, now);
   }
 
   dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[] {

@@ -25,3 +25,31 @@ export class BanList<K> {
     return u !== undefined && u > now;
   }
 }
+
+/**
+ * The bans an address book keeps (by address, and by peer id once the id
+ * was proven), each list bounded by the book's capacity: the part of the
+ * Book interface both books share, so they extend it.
+ */
+export class BookBans {
+  private readonly bans: BanList<number>;
+  private readonly peerBans: BanList<number>;
+
+  constructor(capacity: number) {
+    this.bans = new BanList(capacity);
+    this.peerBans = new BanList(capacity);
+  }
+
+  ban(address: number, peer: number | undefined, untilUs: TimeUs): void {
+    this.bans.set(address, untilUs);
+    if (peer !== undefined) this.peerBans.set(peer, untilUs);
+  }
+
+  isBanned(address: number, now: TimeUs): boolean {
+    return this.bans.has(address, now);
+  }
+
+  isPeerBanned(peer: number, now: TimeUs): boolean {
+    return this.peerBans.has(peer, now);
+  }
+}
