@@ -15,6 +15,8 @@ export class GraphScratch {
   queue = new Int32Array(0);
   count = new Uint16Array(0);
   countStamp = new Uint32Array(0);
+  /** A peer's confirmed neighbours (confirmedNeighboursInto writes them here; never shortened). */
+  readonly neighbours: PeerNum[] = [];
 
   /** Starts a walk over peers numbered below `n`; returns the generation to compare stamps with. */
   begin(n: number): number {

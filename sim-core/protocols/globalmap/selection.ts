@@ -79,7 +79,8 @@ export const minimalOverlap: NeighbourStrategy = {
     let worst: Scored | undefined;
     for (const x of kickable) {
       let score = 0;
-      for (const q of store.confirmedNeighbours(x, buf)) {
+      for (let i = 0, n = store.confirmedNeighboursInto(x, buf); i < n; i++) {
+        const q = buf[i];
         if (q === view.self) continue;
         // Reached through another neighbour too (x itself contributed one to the count)?
         if (view.neighbours.has(q) || s.countOf(q) - 1 > 0) score++;
@@ -125,7 +126,10 @@ export const uniformRandom: NeighbourStrategy = {
 function overlapScore(view: SelectionView, peer: PeerNum, buf: PeerNum[]): number {
   const s = view.scratch;
   let score = s.countOf(peer) > 0 || view.neighbours.has(peer) ? 1 : 0;
-  for (const q of view.store!.confirmedNeighbours(peer, buf)) if (q !== view.self && (s.countOf(q) > 0 || view.neighbours.has(q))) score++;
+  for (let i = 0, n = view.store!.confirmedNeighboursInto(peer, buf); i < n; i++) {
+    const q = buf[i];
+    if (q !== view.self && (s.countOf(q) > 0 || view.neighbours.has(q))) score++;
+  }
   return score;
 }
 
@@ -135,7 +139,7 @@ function markNeighbourhood(view: SelectionView): void {
   s.begin(view.peerSpace);
   const buf: PeerNum[] = [];
   for (const n of view.neighbours.keys()) {
-    for (const q of view.store!.confirmedNeighbours(n, buf)) if (q !== view.self) s.bump(q);
+    for (let i = 0, c = view.store!.confirmedNeighboursInto(n, buf); i < c; i++) if (buf[i] !== view.self) s.bump(buf[i]);
   }
 }
 

@@ -93,14 +93,25 @@ export class StoreIndex {
 
   /** Peers x is linked to by a confirmed link: x claims p and p claims x, in opposite directions. */
   confirmedNeighbours(x: PeerNum, out: PeerNum[]): PeerNum[] {
-    out.length = 0;
-    const v = this.version(x);
-    if (v < 0) return out;
-    const pool = this.pool;
-    for (let e = pool.offOf(v), end = e + pool.lenOf(v); e < end; e++) {
-      if ((pool.eFlags[e] & F_CONNECT) !== 0 && this.confirms(pool.ePeer[e], x, pool.eFlags[e])) out.push(pool.ePeer[e]);
-    }
+    out.length = this.confirmedNeighboursInto(x, out);
     return out;
+  }
+
+  /**
+   * confirmedNeighbours written at out[0..n), n returned, `out` never
+   * shortened: `length = 0` drops a JS array's backing store, so a scratch
+   * emptied that way was a new one per peer a route search or a selection
+   * round visited.
+   */
+  confirmedNeighboursInto(x: PeerNum, out: PeerNum[]): number {
+    const v = this.version(x);
+    if (v < 0) return 0;
+    const pool = this.pool;
+    let n = 0;
+    for (let e = pool.offOf(v), end = e + pool.lenOf(v); e < end; e++) {
+      if ((pool.eFlags[e] & F_CONNECT) !== 0 && this.confirms(pool.ePeer[e], x, pool.eFlags[e])) out[n++] = pool.ePeer[e];
+    }
+    return n;
   }
 
   /** True if x and p both claim their link, with opposite directions. */

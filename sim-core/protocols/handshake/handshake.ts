@@ -170,7 +170,7 @@ export function boundTranscript(verifier: VersionMsg, signer: VersionMsg, verifi
   const b = versionLength(signer, uaB);
   const n = BOUND_TAG.length + 8 + a + b + 8;
   // A scratch (when given and large enough) is overwritten: the result is only good until the next call with it.
-  const out = scratch !== undefined && scratch.length >= n ? scratch.subarray(0, n) : new Uint8Array(n);
+  const out = scratch !== undefined && scratch.length >= n ? scratchView(scratch, n) : new Uint8Array(n);
   out.set(BOUND_TAG, 0);
   let p = put32(out, BOUND_TAG.length, a);
   p = writeVersion(out, p, verifier, uaA);
@@ -179,6 +179,15 @@ export function boundTranscript(verifier: VersionMsg, signer: VersionMsg, verifi
   p = put32(out, p, verifierAddress >>> 0);
   put32(out, p, signerAddress >>> 0);
   return out;
+}
+
+/** The last view handed out by scratchView: transcripts of one run have one length, so one view object serves them all. */
+let lastView: Uint8Array = new Uint8Array(0);
+
+/** The first n bytes of `scratch`, as the view made last time when it is the same one (subarray is an object per call). */
+function scratchView(scratch: Uint8Array, n: number): Uint8Array {
+  if (lastView.buffer !== scratch.buffer || lastView.byteOffset !== scratch.byteOffset || lastView.length !== n) lastView = scratch.subarray(0, n);
+  return lastView;
 }
 
 type State = 'awaiting-version' | 'awaiting-verack' | 'done';

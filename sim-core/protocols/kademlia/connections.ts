@@ -148,6 +148,12 @@ export class Connections {
     this.linkSet.delete(peer);
   }
 
+  /** Whether a refused dial to `peer` waits for a retry (a loop, not `some`: its closure over `peer` made V8 allocate a context at every ensureConnection). */
+  private redialing(peer: PeerNum): boolean {
+    for (let i = 0; i < this.redial.length; i++) if (this.redial[i].peer === peer) return true;
+    return false;
+  }
+
   slotFree(): boolean {
     const api = this.ctx.api;
     return api.outboundCount() + api.dialingCount() < this.ctx.cfg.maxOutbound;
@@ -161,7 +167,7 @@ export class Connections {
       stats.noAddress++;
       return false;
     }
-    if (this.connecting.has(addr) || this.needDial.includes(peer) || this.redial.some((e) => e.peer === peer)) return true;
+    if (this.connecting.has(addr) || this.needDial.includes(peer) || this.redialing(peer)) return true;
     if (!this.slotFree() && !this.evictIdle()) {
       if (this.needDial.length >= this.rpcs.capacity) return false;
       this.needDial.push(peer);

@@ -92,9 +92,11 @@ export class MessageHandlers {
     if (msg.target.length === KAD_ID_BYTES) {
       const { api, shared } = this.ctx;
       kadIdFromPeerId(msg.target, 0, this.scratchTarget);
-      const near = this.ctx.table.closest(this.scratchTarget, this.ctx.cfg.kad.k, peer, this.scratchPeers);
+      const table = this.ctx.table;
+      const count = table.closestInto(this.scratchTarget, this.ctx.cfg.kad.k, peer);
+      const near = table.nearest;
       const nodes: KadNode[] = [];
-      for (let i = 0; i < near.length; i++) {
+      for (let i = 0; i < count; i++) {
         const host = api.addressOf(near[i]);
         if (host !== undefined) nodes.push(shared.kadNode(near[i], host));
       }
@@ -102,7 +104,7 @@ export class MessageHandlers {
       shared.stats.findNodeAnswered++;
       this.served++;
     }
-    this.observe(now, peer); // after answering: the scratch list is free again
+    this.observe(now, peer);
   }
 
   private onPing(now: TimeUs, peer: PeerNum, msg: KadPingMsg): void {
@@ -124,8 +126,9 @@ export class MessageHandlers {
     stats.nodesAnswersReceived++;
     if (run !== undefined && !run.finished && !run.lookup.done) {
       const self = api.self;
+      // Written by index, never shortened (length = 0 would drop its backing store: a new one per answer).
       const list = this.scratchPeers;
-      list.length = 0;
+      let listed = 0;
       const n = Math.min(msg.nodes.length, this.ctx.cfg.kad.maxNodesPerResponse);
       for (let i = 0; i < n; i++) {
         const node = msg.nodes[i];
@@ -133,9 +136,9 @@ export class MessageHandlers {
         if (p === self || !shared.ensureId(p) || shared.isClient(p)) continue;
         const host = node.address.host;
         if (api.addressOf(p) !== host) api.learnAddress(host, p, now);
-        list.push(p);
+        list[listed++] = p;
       }
-      const sends = run.lookup.onResponse(now, peer, list);
+      const sends = run.lookup.onResponse(now, peer, list, listed);
       this.lookups.dispatch(run, sends, now);
     }
     this.observe(now, peer);

@@ -166,8 +166,8 @@ export class Lookup {
     return this.advance(now, 0);
   }
 
-  /** An answer from `from` listing `nodes` (its closest to our target). */
-  onResponse(now: TimeUs, from: PeerNum, nodes: ArrayLike<PeerNum>): FindNodeSend[] {
+  /** An answer from `from` listing the first `count` of `nodes` (its closest to our target). */
+  onResponse(now: TimeUs, from: PeerNum, nodes: ArrayLike<PeerNum>, count = nodes.length): FindNodeSend[] {
     const q = this.flightPeer.indexOf(from);
     if (q < 0 || this.done) return []; // unsolicited, duplicate or late
     const round = this.flightRound[q];
@@ -175,7 +175,7 @@ export class Lookup {
     this.land(q);
     this.nResponses++;
     this.setState(from, SUCCEEDED);
-    const n = Math.min(nodes.length, this.cfg.maxNodesPerResponse);
+    const n = Math.min(count, nodes.length, this.cfg.maxNodesPerResponse);
     for (let i = 0; i < n; i++) this.add(nodes[i], depth + 1);
     this.observer?.answered(now, from, Array.prototype.slice.call(nodes, 0, n) as PeerNum[]);
     return this.advance(now, round);

@@ -40,6 +40,12 @@ const NONE = -1;
  */
 export class RoutingTable {
   private readonly buckets: (PeerNum[] | undefined)[] = new Array(KAD_BUCKETS).fill(undefined);
+  /**
+   * closestInto's scratch, written by index and never shortened: `length = 0`
+   * drops a JS array's backing store, so a scratch emptied that way was a new
+   * one per FIND_NODE answer.
+   */
+  private readonly near: PeerNum[] = [];
   private readonly caches: (PeerNum[] | undefined)[] = new Array(KAD_BUCKETS).fill(undefined);
   /** The entry each full bucket is waiting to hear a ping answer from (NONE if none; peers with ids are below 2^22). */
   private readonly pending = new Int32Array(KAD_BUCKETS).fill(NONE);
@@ -77,12 +83,12 @@ export class RoutingTable {
 
   /** Entries of bucket `b`, least-recently-seen first (read-only view). */
   bucket(b: number): readonly PeerNum[] {
-    return this.buckets[b] ?? [];
+    return this.buckets[b] ?? NO_PEERS;
   }
 
   /** Replacement cache of bucket `b`, most recently seen last. */
   replacements(b: number): readonly PeerNum[] {
-    return this.caches[b] ?? [];
+    return this.caches[b] ?? NO_PEERS;
   }
 
   /** The entry of bucket `b` awaiting a ping answer, or undefined. */
@@ -158,19 +164,33 @@ export class RoutingTable {
    * bucket above — stopping once a whole group fills `count`, so at most
    * one group beyond `count` is sorted.
    */
-  closest(target: KadId, count: number, exclude: PeerNum = NONE, out: PeerNum[] = []): PeerNum[] {
-    out.length = 0;
-    if (count <= 0) return out;
+  closest(target: KadId, count: number, exclude: PeerNum = NONE): PeerNum[] {
+    return this.near.slice(0, this.closestInto(target, count, exclude));
+  }
+
+  /**
+   * closest() without an array per call (a FIND_NODE answer's path): the
+   * answer is the first n entries of `nearest`, n returned, good until the
+   * next call.
+   */
+  closestInto(target: KadId, count: number, exclude: PeerNum = NONE): number {
+    if (count <= 0) return 0;
+    const out = this.near;
+    let n = 0;
     const tb = this.ids.bucketIndexOf(this.self, target);
     if (tb !== SAME_ID) {
-      this.collect(tb, exclude, out);
+      n = this.collect(tb, exclude, out, n);
       // every bucket below tb is one group (distance to target in [2^tb, 2^(tb+1))): take it whole
-      if (out.length < count) for (let i = this.lowB; i < tb; i++) this.collect(i, exclude, out);
+      if (n < count) for (let i = this.lowB; i < tb; i++) n = this.collect(i, exclude, out, n);
     }
-    for (let i = Math.max(tb + 1, this.lowB); i <= this.highB && out.length < count; i++) this.collect(i, exclude, out);
-    sortByDistance(out, this.ids, target);
-    if (out.length > count) out.length = count;
-    return out;
+    for (let i = Math.max(tb + 1, this.lowB); i <= this.highB && n < count; i++) n = this.collect(i, exclude, out, n);
+    sortByDistance(out, n, this.ids, target);
+    return Math.min(n, count);
+  }
+
+  /** closestInto's answers (read its first n entries only). */
+  get nearest(): readonly PeerNum[] {
+    return this.near;
   }
 
   /** Marks the bucket containing `target` as just looked up (resets its refresh clock). */
@@ -205,7 +225,7 @@ export class RoutingTable {
   /** All entries, bucket 0 first, each bucket least-recently-seen first. */
   peers(): PeerNum[] {
     const out: PeerNum[] = [];
-    for (let b = 0; b < KAD_BUCKETS; b++) this.collect(b, NONE, out);
+    for (let b = 0, n = 0; b < KAD_BUCKETS; b++) n = this.collect(b, NONE, out, n);
     return out;
   }
 
@@ -250,10 +270,12 @@ export class RoutingTable {
     return (this.buckets[b] = []);
   }
 
-  private collect(b: number, exclude: PeerNum, out: PeerNum[]): void {
+  /** Appends bucket b's entries but `exclude` at out[n..]; returns the new n. */
+  private collect(b: number, exclude: PeerNum, out: PeerNum[], n: number): number {
     const entries = this.buckets[b];
-    if (entries === undefined) return;
-    for (let i = 0; i < entries.length; i++) if (entries[i] !== exclude) out.push(entries[i]);
+    if (entries === undefined) return n;
+    for (let i = 0; i < entries.length; i++) if (entries[i] !== exclude) out[n++] = entries[i];
+    return n;
   }
 }
 
@@ -264,6 +286,9 @@ function moveToTail(list: PeerNum[], at: number): void {
   for (let j = at; j < last; j++) list[j] = list[j + 1];
   list[last] = x;
 }
+
+/** What an empty bucket reads as (one frozen array, not a new one per call: link choice reads all 160 buckets). */
+const NO_PEERS: readonly PeerNum[] = Object.freeze([]);
 
 /** Top-word distances of the list being sorted (module scratch: sorts never nest). */
 let sortKeys = new Float64Array(256);
@@ -276,8 +301,7 @@ let sortKeys = new Float64Array(256);
  * once into `sortKeys` (moved along with it); the whole ids are compared
  * only on a tie there, so the order is compareDistance's.
  */
-function sortByDistance(out: PeerNum[], ids: KadIdTable, target: KadId): void {
-  const n = out.length;
+function sortByDistance(out: PeerNum[], n: number, ids: KadIdTable, target: KadId): void {
   if (n > sortKeys.length) sortKeys = new Float64Array(Math.max(n, 2 * sortKeys.length));
   const keys = sortKeys;
   for (let i = 0; i < n; i++) keys[i] = ids.topDistance(out[i], target);

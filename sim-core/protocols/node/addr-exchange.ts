@@ -55,10 +55,11 @@ export class AddrExchange {
   answerGetAddr(c: Conn, now: TimeUs): void {
     if (c.answeredGetAddr) return this.host.offendConn(c, 'unsolicited', now);
     c.answeredGetAddr = true;
-    const entries = this.book
-      .sample(now, this.host.mixer ? AddrMixer.answerSize(this.book.size) : this.cfg.addrResponseMax)
-      .filter((e) => e.peer !== undefined && e.peer !== c.peer)
-      .map((e) => ({ peer: e.peer!, address: { host: e.address, port: 0 }, lastSeenS: Math.floor(e.lastSeenUs / 1e6) }));
+    const entries: AddrMsgEntry[] = [];
+    const asker = c.peer;
+    this.book.sample(now, this.host.mixer ? AddrMixer.answerSize(this.book.size) : this.cfg.addrResponseMax, (address, peer, lastSeenUs) => {
+      if (peer !== undefined && peer !== asker) entries.push({ peer, address: { host: address, port: 0 }, lastSeenS: Math.floor(lastSeenUs / 1e6) });
+    });
     this.host.sendOn(c, { type: MsgType.Addr, entries });
   }
 

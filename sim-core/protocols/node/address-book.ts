@@ -22,6 +22,9 @@ export interface AddrEntry {
 /** Random probes per candidate search: bounds the work of a dial round whatever the book's size. */
 export const MAX_PROBES = 64;
 
+/** One entry of a sample: its address, peer id if known, and when it was last seen. */
+export type SampleVisit = (address: Address, peer: PeerNum | undefined, lastSeenUs: TimeUs) => void;
+
 /** What the peer manager needs of an address book (the seed's list, or AddrMan's buckets). */
 export interface Book {
   readonly size: number;
@@ -40,7 +43,12 @@ export interface Book {
   isBanned(address: Address, now: TimeUs): boolean;
   isPeerBanned(peer: PeerNum, now: TimeUs): boolean;
   dialCandidates(now: TimeUs, count: number, skip: (a: Address) => boolean): Address[];
-  sample(now: TimeUs, count: number): AddrEntry[];
+  /**
+   * Up to `count` distinct unbanned entries at random (for `addr` answers),
+   * each handed to `visit` as it is drawn: no array and no entry object per
+   * answer (AddrMan keeps its entries in typed arrays).
+   */
+  sample(now: TimeUs, count: number, visit: SampleVisit): void;
   /** An address heard of but never proven, for a feeler (books without a `new` table have none). */
   feelerCandidate?(now: TimeUs, skip: (e: AddrEntry) => boolean): Address | undefined;
 }
@@ -135,19 +143,18 @@ export class AddressBook extends BookBans implements Book {
     return out;
   }
 
-  /** A random sample of known, unbanned entries (for `addr` answers). */
-  sample(now: TimeUs, count: number): AddrEntry[] {
-    const out: AddrEntry[] = [];
+  sample(now: TimeUs, count: number, visit: SampleVisit): void {
     const picked = this.picked;
     picked.begin(this.keys.length);
-    for (let p = 0; p < count * 3 && out.length < count && this.keys.length > 0; p++) {
+    let n = 0;
+    for (let p = 0; p < count * 3 && n < count && this.keys.length > 0; p++) {
       const k = this.rng.int(this.keys.length);
       const e = this.entries.get(this.keys[k])!;
       if (picked.has(k) || this.isBanned(e.address, now)) continue;
       picked.mark(k);
-      out.push(e);
+      n++;
+      visit(e.address, e.peer, e.lastSeenUs);
     }
-    return out;
   }
 
   private bootstrapCount(): number {

@@ -3,7 +3,7 @@ import type { Rng } from '../../engine/rng.ts';
 import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
-import { MAX_PROBES, type AddrEntry, type AddrSource, type Book } from './address-book.ts';
+import { MAX_PROBES, type AddrEntry, type AddrSource, type Book, type SampleVisit } from './address-book.ts';
 import { backoffUs } from './backoff.ts';
 import { AddrStore, GroupCounts, SRC_BOOTSTRAP } from './addr-store.ts';
 import { BookBans } from './ban-list.ts';
@@ -234,18 +234,18 @@ export class AddrMan extends BookBans implements Book {
     return undefined;
   }
 
-  sample(now: TimeUs, count: number): AddrEntry[] {
-    const out: AddrEntry[] = [];
+  sample(now: TimeUs, count: number, visit: SampleVisit): void {
     const picked = this.picked;
     const st = this.store;
     picked.begin(st.size);
-    for (let p = 0; p < count * 3 && out.length < count && st.size > 0; p++) {
+    let n = 0;
+    for (let p = 0; p < count * 3 && n < count && st.size > 0; p++) {
       const e = this.rng.int(st.size);
       if (picked.has(e) || this.isBanned(st.addr[e], now)) continue;
       picked.mark(e);
-      out.push(st.entry(e));
+      n++;
+      visit(st.addr[e], st.peerOf(e), st.lastSeenUs[e]);
     }
-    return out;
   }
 
   /**

@@ -13,6 +13,11 @@ export class LostPeers {
 
   constructor(private readonly capacity: number) {}
 
+  /** Peers waiting to be redialled. */
+  get size(): number {
+    return this.lost.size;
+  }
+
   /** Lost now (again): moves to the back of the queue. */
   mark(address: Address): void {
     this.lost.delete(address);

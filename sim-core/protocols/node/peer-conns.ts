@@ -213,7 +213,10 @@ export abstract class PeerConns implements NodeApi {
 
   samplePeers(count: number): PeerNum[] {
     const out: PeerNum[] = [];
-    for (const e of this.book.sample(this.now, count)) if (e.peer !== undefined && e.peer !== this.self) out.push(e.peer);
+    const self = this.self;
+    this.book.sample(this.now, count, (_address, peer) => {
+      if (peer !== undefined && peer !== self) out.push(peer);
+    });
     return out;
   }
 
