@@ -337,7 +337,7 @@ export class GlobalMapApp implements NodeApp {
     // Signed: verified before the seen bit is set, so a forged copy cannot shadow the genuine event.
     if (this.auth && !this.authentic(now, from, slot, sig)) return;
     const origin = t.origin[slot];
-    if (this.originBudget && this.map!.record(origin) === undefined && !this.originBudget.admit(from, now)) return void this.stats.newOriginsRefused++;
+    if (this.originBudget && !this.map!.hasRecord(origin) && !this.originBudget.admit(from, now)) return void this.stats.newOriginsRefused++;
     t.bits[word] |= bit;
     const r = this.map!.applyLink(origin, t.peer[slot], t.flags[slot], t.ts[slot], now);
     // Anti-pollution (G5): bad events are dropped. Seed: the sender is charged only when it is

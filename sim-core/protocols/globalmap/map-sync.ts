@@ -54,10 +54,23 @@ export class MapSync {
     const auth = this.auth;
     const entries: GmSyncEntry[] = [];
     let bytes = 0;
+    // Every register of every record, read from the store's slabs: one closure per answer, not a view per record.
+    let origin = -1;
+    let links: GmSyncLink[] = [];
+    const take = (peer: PeerNum, flags: number, timestampUs: TimeUs): void => {
+      if (links.length >= MAX_GM_SYNC_LINKS) return;
+      const l: GmSyncLink = { peer, flags, timestampUs };
+      if (auth) l.signature = auth.signatureFor(origin, peer, flags, timestampUs);
+      links.push(l);
+    };
     const total = Math.min(store.originsWithRecords, this.cfg.maxSyncEntries);
     for (let i = 0; i < total; i++) {
-      const e = syncEntry(store, store.originAt(i), auth);
-      if (!e) continue;
+      origin = store.originAt(i);
+      links = [];
+      store.eachRegister(origin, take);
+      if (links.length === 0) continue;
+      // An origin's record as a sync entry: every register, so the receiver's map equals ours for that origin.
+      const e: GmSyncEntry = auth ? { peer: origin, links, publicKey: auth.publicKeyOf(origin) } : { peer: origin, links };
       entries.push(e);
       bytes += auth ? 65 + 105 * e.links.length : 33 + 41 * e.links.length;
       if (bytes >= SYNC_CHUNK_BYTES || entries.length >= SYNC_CHUNK_MAX_ENTRIES) {
@@ -138,18 +151,4 @@ export class MapSync {
     this.api.offence(from, 'bad-signature');
     return false;
   }
-}
-
-/** An origin's record as a sync entry: every register, so the receiver's map equals ours for that origin. */
-function syncEntry(store: PeerStore, origin: PeerNum, auth: MapAuth | undefined): GmSyncEntry | undefined {
-  const r = store.record(origin);
-  if (!r || r.peers.length === 0) return undefined;
-  const links: GmSyncLink[] = [];
-  for (let k = 0; k < r.peers.length && links.length < MAX_GM_SYNC_LINKS; k++) {
-    const l: GmSyncLink = { peer: r.peers[k], flags: r.flags[k], timestampUs: r.ts[k] };
-    if (auth) l.signature = auth.signatureFor(origin, l.peer, l.flags, l.timestampUs);
-    links.push(l);
-  }
-  if (!auth) return { peer: origin, links };
-  return { peer: origin, links, publicKey: auth.publicKeyOf(origin) };
 }

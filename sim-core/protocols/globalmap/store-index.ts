@@ -1,3 +1,4 @@
+import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { F_CONNECT, F_OUT, type LinkRecord } from './record.ts';
 import type { RecordPool } from './record-pool.ts';
@@ -79,6 +80,22 @@ export class StoreIndex {
   record(origin: PeerNum): LinkRecord | undefined {
     const v = this.version(origin);
     return v < 0 ? undefined : this.pool.view(v);
+  }
+
+  /** Whether origin has a record (no view built: the signed map's receipt path asks at every new event). */
+  hasRecord(origin: PeerNum): boolean {
+    return this.version(origin) >= 0;
+  }
+
+  /** Origin's registers in record order, each to `visit` (no view, no subarrays: a sync answer reads every record); how many. */
+  eachRegister(origin: PeerNum, visit: (peer: PeerNum, flags: number, timestampUs: TimeUs) => void): number {
+    const v = this.version(origin);
+    if (v < 0) return 0;
+    const pool = this.pool;
+    const start = pool.offOf(v);
+    const n = pool.lenOf(v);
+    for (let e = start; e < start + n; e++) visit(pool.ePeer[e], pool.eFlags[e], pool.eTs[e]);
+    return n;
   }
 
   /** The pool version holding origin's record, or -1: equal views of an origin share one version. */
