@@ -4,6 +4,8 @@
  * keyed by the function, its file and the caller it was allocated under.
  * Only the profile's shape is trusted: anything else is a typed error.
  */
+import { sourceOf } from '../profile/aggregate.ts';
+
 export class AllocProfileError extends Error {}
 
 export interface HeapNode {
@@ -26,17 +28,10 @@ export interface AllocTable {
 /** Depth bound of the walk (V8's stacks are far shallower; a hostile file is not). */
 const MAX_DEPTH = 10_000;
 
-/** The repository-relative path of a frame's script (`sim-core/…`), or its last part for Node's own. */
-export function fileOf(url: string): string {
-  const path = url.replace(/^file:\/\//, '').replace(/\?.*$/, '');
-  const at = path.search(/\/(sim-core|bench|web-ui|node_modules)\//);
-  if (at >= 0) return path.slice(at + 1);
-  return path.split('/').pop() || '(native)';
-}
-
+/** `function file`, the file named as bench:profile names it (sourceOf). */
 function frameName(n: HeapNode): string {
   const cf = n.callFrame;
-  return `${cf.functionName || '(anonymous)'} ${fileOf(cf.url)}`;
+  return `${cf.functionName || '(anonymous)'} ${sourceOf(cf.url)}`;
 }
 
 /** Bytes per (function, caller), largest first. */
@@ -47,7 +42,7 @@ export function allocTable(head: HeapNode): AllocTable {
   while (stack.length > 0) {
     const { node, caller, depth } = stack.pop()!;
     if (depth > MAX_DEPTH) throw new AllocProfileError(`call tree deeper than ${MAX_DEPTH}`);
-    if (!node || typeof node.selfSize !== 'number' || !Array.isArray(node.children) || typeof node.callFrame?.functionName !== 'string') {
+    if (!node || typeof node.selfSize !== 'number' || !Array.isArray(node.children) || typeof node.callFrame?.functionName !== 'string' || typeof node.callFrame.url !== 'string') {
       throw new AllocProfileError('not a sampling heap profile node (callFrame, selfSize, children)');
     }
     const name = frameName(node);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AllocProfileError, allocTable, fileOf, formatAllocTable, type HeapNode } from './alloc-sites.ts';
+import { AllocProfileError, allocTable, formatAllocTable, type HeapNode } from './alloc-sites.ts';
 
 const node = (functionName: string, url: string, selfSize: number, children: HeapNode[] = []): HeapNode => ({
   callFrame: { functionName, url },
@@ -27,12 +27,6 @@ describe('allocation sites', () => {
       { key: 'receive sim-core/protocols/node/peer-node.ts ← run sim-core/engine/scheduler.ts', bytes: 50 },
     ]);
     expect(formatAllocTable(t, 2)).toMatch(/66\.7% .*send sim-core\/net\/world\.ts ← run[\s\S]*… 1 more/);
-  });
-
-  it('names files from the repository root, and Node’s own by their last part', () => {
-    expect(fileOf('file:///home/x/peermap/bench/alloc/alloc-sites.ts?tsx-namespace=1')).toBe('bench/alloc/alloc-sites.ts');
-    expect(fileOf('node:internal/streams/writable')).toBe('writable');
-    expect(fileOf('')).toBe('(native)');
   });
 
   it('any JSON either tables or is an AllocProfileError (property)', () => {

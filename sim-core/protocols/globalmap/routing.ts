@@ -25,24 +25,21 @@ export function shortestRoute(
   depth[from] = 0;
   queue[tail++] = from;
   const buf = scratch.neighbours;
-  // y reached from x: true when y is the target.
-  const reach = (x: PeerNum, y: PeerNum): boolean => {
-    if (y >= stamp.length || stamp[y] === gen) return false;
-    stamp[y] = gen;
-    prev[y] = x;
-    depth[y] = depth[x] + 1;
-    queue[tail++] = y;
-    return y === to;
-  };
   while (head < tail) {
     const x = queue[head++];
     if (depth[x] >= MAX_GM_ROUTE_HOPS - 1) continue;
-    if (x === from) {
-      for (const y of ownLinks) if (reach(x, y)) return unwind(prev, from, to);
-      continue;
+    let n = 0;
+    if (x === from) for (const y of ownLinks) buf[n++] = y;
+    else n = store.confirmedNeighboursInto(x, buf);
+    for (let i = 0; i < n; i++) {
+      const y = buf[i];
+      if (y >= stamp.length || stamp[y] === gen) continue;
+      stamp[y] = gen;
+      prev[y] = x;
+      depth[y] = depth[x] + 1;
+      if (y === to) return unwind(prev, from, to);
+      queue[tail++] = y;
     }
-    const n = store.confirmedNeighboursInto(x, buf);
-    for (let i = 0; i < n; i++) if (reach(x, buf[i])) return unwind(prev, from, to);
   }
   return undefined;
 }

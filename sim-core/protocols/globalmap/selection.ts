@@ -67,15 +67,14 @@ export const minimalOverlap: NeighbourStrategy = {
     const store = view.store;
     if (!store) return candidates.map((peer) => ({ peer, score: 0 }));
     markNeighbourhood(view);
-    const buf: PeerNum[] = [];
-    return stableSort(candidates.map((peer) => ({ peer, score: overlapScore(view, peer, buf) })));
+    return stableSort(candidates.map((peer) => ({ peer, score: overlapScore(view, peer) })));
   },
   worst(view, kickable) {
     const store = view.store;
     if (!store || kickable.length === 0) return undefined;
     markNeighbourhood(view);
-    const buf: PeerNum[] = [];
     const s = view.scratch;
+    const buf = s.neighbours;
     let worst: Scored | undefined;
     for (const x of kickable) {
       let score = 0;
@@ -97,10 +96,9 @@ export const minimalOverlap: NeighbourStrategy = {
     if (!drop) return undefined;
     let bound = drop.score - margin;
     if (bound < 0) return undefined;
-    const buf: PeerNum[] = [];
     let add: Scored | undefined;
     for (const peer of candidates) {
-      const score = overlapScore(view, peer, buf);
+      const score = overlapScore(view, peer);
       if (score > bound) continue;
       add = { peer, score };
       if (score === 0) break;
@@ -123,8 +121,9 @@ export const uniformRandom: NeighbourStrategy = {
 };
 
 /** A candidate's overlap with the neighbourhood markNeighbourhood counted (itself, then its confirmed neighbours). */
-function overlapScore(view: SelectionView, peer: PeerNum, buf: PeerNum[]): number {
+function overlapScore(view: SelectionView, peer: PeerNum): number {
   const s = view.scratch;
+  const buf = s.neighbours;
   let score = s.countOf(peer) > 0 || view.neighbours.has(peer) ? 1 : 0;
   for (let i = 0, n = view.store!.confirmedNeighboursInto(peer, buf); i < n; i++) {
     const q = buf[i];
@@ -137,7 +136,7 @@ function overlapScore(view: SelectionView, peer: PeerNum, buf: PeerNum[]): numbe
 function markNeighbourhood(view: SelectionView): void {
   const s = view.scratch;
   s.begin(view.peerSpace);
-  const buf: PeerNum[] = [];
+  const buf = s.neighbours;
   for (const n of view.neighbours.keys()) {
     for (let i = 0, c = view.store!.confirmedNeighboursInto(n, buf); i < c; i++) if (buf[i] !== view.self) s.bump(buf[i]);
   }

@@ -87,15 +87,12 @@ export class StoreIndex {
     return this.version(origin) >= 0;
   }
 
-  /** Origin's registers in record order, each to `visit` (no view, no subarrays: a sync answer reads every record); how many. */
-  eachRegister(origin: PeerNum, visit: (peer: PeerNum, flags: number, timestampUs: TimeUs) => void): number {
+  /** Origin's registers in record order, each to `visit` (no view, no subarrays: a sync answer reads every record). */
+  eachRegister(origin: PeerNum, visit: (peer: PeerNum, flags: number, timestampUs: TimeUs) => void): void {
     const v = this.version(origin);
-    if (v < 0) return 0;
+    if (v < 0) return;
     const pool = this.pool;
-    const start = pool.offOf(v);
-    const n = pool.lenOf(v);
-    for (let e = start; e < start + n; e++) visit(pool.ePeer[e], pool.eFlags[e], pool.eTs[e]);
-    return n;
+    for (let e = pool.offOf(v), end = e + pool.lenOf(v); e < end; e++) visit(pool.ePeer[e], pool.eFlags[e], pool.eTs[e]);
   }
 
   /** The pool version holding origin's record, or -1: equal views of an origin share one version. */
