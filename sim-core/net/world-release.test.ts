@@ -59,3 +59,86 @@ describe('World gives releasable messages back', () => {
     expect(sent.map((m) => m.releases)).toEqual([1, 1, 1, 1, 1]);
   });
 });
+
+/** A pool's message as EventRefsMsg keeps it: holders counted, back to the pool when the last lets go. */
+class Held {
+  holds = 0;
+  given = 0;
+  constructor(readonly id: number) {}
+  retain(): void {
+    this.holds++;
+  }
+  release(): void {
+    if (--this.holds > 0) return;
+    this.holds = 0;
+    this.given++;
+  }
+}
+
+/**
+ * Host 0 sends five messages to host 1, which passes each on to host 2 as
+ * it is (a relay): at once, or held (retained) and sent on a timer later.
+ */
+function relayed(later: boolean) {
+  const world = new World<Held | string>({ rng: new RngStreams(1), latency: new ConstantLatency(10), sizer });
+  const sent: Held[] = [];
+  const givenAtReceipt: number[] = [];
+  world.addHost(
+    (ctx) =>
+      new ScriptedPeer(ctx.io, (p, e) => {
+        if (e.ev === 'start') p.io.dial(1);
+        if (e.ev === 'connected') {
+          for (let i = 0; i < 5; i++) {
+            const m = new Held(i);
+            sent.push(m);
+            p.io.send(e.conn, m);
+          }
+        }
+      }),
+  );
+  let onward = -1;
+  const waiting: Held[] = [];
+  world.addHost(
+    (ctx) =>
+      new ScriptedPeer(ctx.io, (p, e) => {
+        if (e.ev === 'start') onward = p.io.dial(2);
+        if (e.ev === 'timer') {
+          for (const m of waiting) {
+            p.io.send(onward, m);
+            m.release(); // the relay's own hold
+          }
+          return;
+        }
+        if (e.ev !== 'message' || typeof e.msg === 'string') return;
+        const m = e.msg as Held;
+        if (!later) return p.io.send(onward, m);
+        m.retain();
+        waiting.push(m);
+        if (waiting.length === 5) p.io.setTimer(50_000, 1);
+      }),
+  );
+  world.addHost(
+    (ctx) =>
+      new ScriptedPeer(ctx.io, (_p, e) => {
+        if (e.ev === 'message' && typeof e.msg !== 'string') givenAtReceipt.push((e.msg as Held).given);
+      }),
+  );
+  for (let h = 0; h < 3; h++) world.startAt(h, 0);
+  world.scheduler.run(1_000_000);
+  return { sent, givenAtReceipt, waiting };
+}
+
+describe('World holds a relayed releasable message until its last delivery', () => {
+  it('passed on at once: not back in its pool when the far end reads it, given back once after', () => {
+    const { sent, givenAtReceipt } = relayed(false);
+    expect(givenAtReceipt).toEqual([0, 0, 0, 0, 0]);
+    expect(sent.map((m) => m.given)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('kept by the relay past its handler (retained) and sent later: the same', () => {
+    const { sent, givenAtReceipt, waiting } = relayed(true);
+    expect(waiting).toHaveLength(5);
+    expect(givenAtReceipt).toEqual([0, 0, 0, 0, 0]);
+    expect(sent.map((m) => m.given)).toEqual([1, 1, 1, 1, 1]);
+  });
+});

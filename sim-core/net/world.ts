@@ -10,7 +10,7 @@ import { EV_ACTION, EV_DATAGRAM, EV_DELIVER, EV_DIAL_FAIL, EV_FIN, EV_RST, EV_ST
 import { HostIo, type HostWorld } from './host-io.ts';
 import type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
 import type { LatencyModel } from './latency.ts';
-import { release } from './release.ts';
+import { release, retain } from '../sans-io/release.ts';
 import { MessageLog } from './message-log.ts';
 
 export type { HostContext, ProtocolFactory, Transit, WorldOptions } from './world-types.ts';
@@ -176,6 +176,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   // ---- actions, called through HostIo ----
 
   send(from: Address, conn: ConnId, msg: M): void {
+    retain(msg); // the network holds it until delivery or drop, even if the sender got it from elsewhere (a relay)
     const c = this.conns;
     const slot = c.slotOf(conn);
     const side = conn % 2;

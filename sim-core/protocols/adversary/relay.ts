@@ -1,5 +1,6 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { Address, ConnId, PeerActions, PeerProtocol } from '../../sans-io/protocol.ts';
+import { release, retain } from '../../sans-io/release.ts';
 import type { Identity } from '../identity/registry.ts';
 import type { WireItem } from '../node/peer-node.ts';
 
@@ -59,7 +60,10 @@ export class RelayAdversary implements PeerProtocol<WireItem> {
     if (dir === 'in' || (conn !== this.victimConn && conn !== this.honestConn)) return void this.io.close(conn);
     this.up.add(conn);
     const other = this.otherOf(conn);
-    for (const item of this.pending.get(other) ?? []) this.io.send(conn, item);
+    for (const item of this.pending.get(other) ?? []) {
+      this.io.send(conn, item);
+      release(item); // held while it waited (a pooled message goes back only once delivered)
+    }
     this.pending.delete(other);
     if (this.up.has(this.victimConn) && this.up.has(this.honestConn)) {
       this.stats.bridged++;
@@ -73,7 +77,10 @@ export class RelayAdversary implements PeerProtocol<WireItem> {
     this.stats.itemsRelayed++;
     if (this.up.has(other)) return this.io.send(other, item);
     const q = this.pending.get(conn) ?? [];
-    if (q.length < MAX_PENDING) q.push(item);
+    if (q.length < MAX_PENDING) {
+      retain(item); // kept past this handler
+      q.push(item);
+    }
     this.pending.set(conn, q);
   }
 
@@ -116,6 +123,7 @@ export class RelayAdversary implements PeerProtocol<WireItem> {
     if (other < 0) return;
     if (this.up.has(other)) this.io.close(other);
     this.up.clear();
+    for (const q of this.pending.values()) for (const item of q) release(item);
     this.pending.clear();
     this.victimConn = -1;
     this.honestConn = -1;

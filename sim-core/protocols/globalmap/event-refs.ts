@@ -62,6 +62,8 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
   count: number;
   /** In its pool's free list (a second release is ignored). */
   free = false;
+  /** Holders (the network once per send in flight, a relay that keeps it): back to the pool when the last lets go. */
+  holds = 0;
 
   constructor(
     readonly table: RefTable,
@@ -87,7 +89,13 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
 
   /** Delivered or dropped: the pool may hand it out again. */
   release(): void {
-    if (this.pool !== null && !this.free) this.pool.give(this);
+    if (this.pool === null || this.free || --this.holds > 0) return;
+    this.holds = 0;
+    this.pool.give(this);
+  }
+
+  retain(): void {
+    this.holds++;
   }
 
   /** The events as wire objects; events whose slot was reused since the send are left out. */
@@ -140,6 +148,7 @@ export class RefsPool {
     const m = this.freeList.pop();
     if (m !== undefined) {
       m.free = false;
+      m.holds = 0;
       m.count = 0;
       if (m.cap < capacity) {
         m.packed = new Uint32Array(capacity);

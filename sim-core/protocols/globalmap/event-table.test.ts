@@ -198,6 +198,19 @@ describe('RefsPool (reused gm-events messages)', () => {
     expect(t.refsPool.made).toBe(3);
   });
 
+  it('counts its holders: back in the pool only when the last one (a relay forwarding it, a retained copy) releases it', () => {
+    const t = new EventTable(4, 1_000_000);
+    const a = t.refsPool.take(8);
+    a.retain(); // the network, first flight
+    a.retain(); // a relay passes it on as it is: the network again
+    a.release(); // the relay's delivery handled
+    expect(t.refsPool.take(8)).not.toBe(a);
+    a.release(); // the forwarded copy delivered
+    const again = t.refsPool.take(8);
+    expect(again).toBe(a);
+    expect(again.holds).toBe(0);
+  });
+
   it('gives each message its own room in the shared chunks: filled ones read back their refs; a larger capacity gets its own array', () => {
     const t = new EventTable(4, 1_000_000);
     const msgs = Array.from({ length: 5000 }, () => t.refsPool.take(4)); // more than one chunk
