@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RngStreams } from '../engine/rng.ts';
 import { ScriptedPeer } from '../testing/scripted-peer.ts';
 import { ConstantLatency } from './latency.ts';
+import { HeldMessage } from '../sans-io/release.ts';
 import { World } from './world.ts';
 
 /** A pooled-style message: counts how often the network gave it back. */
@@ -60,17 +61,13 @@ describe('World gives releasable messages back', () => {
   });
 });
 
-/** A pool's message as EventRefsMsg keeps it: holders counted, back to the pool when the last lets go. */
-class Held {
-  holds = 0;
+/** A pooled message: counts how often it went back to its (imaginary) pool. */
+class Held extends HeldMessage {
   given = 0;
-  constructor(readonly id: number) {}
-  retain(): void {
-    this.holds++;
+  constructor(readonly id: number) {
+    super();
   }
-  release(): void {
-    if (--this.holds > 0) return;
-    this.holds = 0;
+  protected giveBack(): void {
     this.given++;
   }
 }

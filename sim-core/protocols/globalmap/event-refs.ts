@@ -1,3 +1,4 @@
+import { HeldMessage } from '../../sans-io/release.ts';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { MsgType, type GmEvent, type GmEventRefs, type GmEventsMsg } from '../../wire/messages.ts';
 import { F_CONNECT, F_OUT } from './record.ts';
@@ -57,13 +58,9 @@ export interface RefTable {
  * delivered or dropped. A message sent to several peers at once is made
  * outside any pool: its release does nothing.
  */
-export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
+export class EventRefsMsg extends HeldMessage implements GmEventsMsg, GmEventRefs {
   readonly type = MsgType.GmEvents;
   count: number;
-  /** In its pool's free list (a second release is ignored). */
-  free = false;
-  /** Holders (the network once per send in flight, a relay that keeps it): back to the pool when the last lets go. */
-  holds = 0;
 
   constructor(
     readonly table: RefTable,
@@ -75,6 +72,7 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
     /** Refs the message has room for. */
     public cap = packed.length - base,
   ) {
+    super();
     this.count = count;
   }
 
@@ -87,15 +85,9 @@ export class EventRefsMsg implements GmEventsMsg, GmEventRefs {
     return this.table.sigs !== null;
   }
 
-  /** Delivered or dropped: the pool may hand it out again. */
-  release(): void {
-    if (this.pool === null || this.free || --this.holds > 0) return;
-    this.holds = 0;
-    this.pool.give(this);
-  }
-
-  retain(): void {
-    this.holds++;
+  /** Its last holder let go: the pool may hand it out again. */
+  protected giveBack(): void {
+    this.pool?.give(this);
   }
 
   /** The events as wire objects; events whose slot was reused since the send are left out. */

@@ -1,4 +1,4 @@
-import type { Releasable } from '../../sans-io/release.ts';
+import { HeldMessage } from '../../sans-io/release.ts';
 import { SIGNATURE_BYTES } from '../../wire/constants.ts';
 import { MsgType, type VerackMsg } from '../../wire/messages.ts';
 /** Free veracks a pool keeps (a node's handshakes in flight at once are far fewer). */
@@ -11,22 +11,15 @@ const POOL_FREE_MAX = 256;
  * holds it (retain) until delivered or dropped; it returns to its pool when
  * its last holder lets go, so a receiver reads it only in its handler.
  */
-export class PooledVerackMsg implements VerackMsg, Releasable {
+export class PooledVerackMsg extends HeldMessage implements VerackMsg {
   readonly type = MsgType.Verack;
   readonly signature = new Uint8Array(SIGNATURE_BYTES);
-  holds = 0;
-  /** In its pool's free list (a further release is ignored). */
-  free = false;
 
-  constructor(private readonly pool: VerackPool) {}
-
-  retain(): void {
-    this.holds++;
+  constructor(private readonly pool: VerackPool) {
+    super();
   }
 
-  release(): void {
-    if (this.free || --this.holds > 0) return;
-    this.holds = 0;
+  protected giveBack(): void {
     this.pool.give(this);
   }
 }

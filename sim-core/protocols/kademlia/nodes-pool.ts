@@ -1,4 +1,4 @@
-import type { Releasable } from '../../sans-io/release.ts';
+import { HeldMessage } from '../../sans-io/release.ts';
 import { MsgType, type KadNode, type KadNodesMsg } from '../../wire/messages.ts';
 
 /** Free answers a pool keeps; past it released ones are left to the garbage collector. */
@@ -11,24 +11,17 @@ const POOL_FREE_MAX = 1 << 14;
  * (retain) from the send to the delivery or drop and gives it back
  * (release); it returns to its pool when its last holder lets go.
  */
-export class PooledNodesMsg implements KadNodesMsg, Releasable {
+export class PooledNodesMsg extends HeldMessage implements KadNodesMsg {
   readonly type = MsgType.KadNodes;
   requestId = 0;
   /** Reused: filled by index, then cut to the answer's length. */
   readonly nodes: KadNode[] = [];
-  holds = 0;
-  /** In its pool's free list (a further release is ignored). */
-  free = false;
 
-  constructor(private readonly pool: NodesPool) {}
-
-  retain(): void {
-    this.holds++;
+  constructor(private readonly pool: NodesPool) {
+    super();
   }
 
-  release(): void {
-    if (this.free || --this.holds > 0) return;
-    this.holds = 0;
+  protected giveBack(): void {
     this.pool.give(this);
   }
 }
