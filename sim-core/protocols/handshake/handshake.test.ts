@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { RngStreams } from '../../engine/rng.ts';
 import { MsgType, type Message, type VerackMsg } from '../../wire/messages.ts';
 import { IdentityRegistry, type Identity } from '../identity/registry.ts';
-import { ed25519Signer, modelSigner, type Signer } from '../identity/signer.ts';
+import { ed25519Signer, type Signer } from '../identity/signer.ts';
 import { Handshake, type HandshakeConfig, type HandshakeStep } from './handshake.ts';
-import { PooledVerackMsg, VerackPool } from './verack-pool.ts';
 
 const cfg: HandshakeConfig = { protocolVersion: 3, minProtocolVersion: 2, services: 1, userAgent: '/test/' };
 
-function side(registry: IdentityRegistry, identity: Identity, nonce: number, opts: { signer?: Signer; cfg?: HandshakeConfig; ownNonces?: Set<number>; veracks?: VerackPool } = {}) {
+function side(registry: IdentityRegistry, identity: Identity, nonce: number, opts: { signer?: Signer; cfg?: HandshakeConfig; ownNonces?: Set<number> } = {}) {
   const own = opts.ownNonces ?? new Set<number>();
   own.add(nonce);
   return new Handshake(
@@ -21,7 +20,6 @@ function side(registry: IdentityRegistry, identity: Identity, nonce: number, opt
       startHeight: 0,
       isOwnNonce: (n, self) => own.has(n) && n !== self,
       peerOf: (pk) => registry.numOfPublicKey(pk),
-      veracks: opts.veracks,
     },
     opts.cfg ?? cfg,
     nonce,
@@ -108,46 +106,5 @@ describe('handshake (real Ed25519)', () => {
     const a = side(registry, alice, 11);
     a.start(0);
     expect(a.onTimeout().done).toEqual({ ok: false, failure: 'timeout' });
-  });
-});
-
-describe('pooled veracks (model signatures)', () => {
-  const reg = new IdentityRegistry(modelSigner);
-  const r = new RngStreams(5);
-  const a = reg.mint(r.stream('a'));
-  const b = reg.mint(r.stream('b'));
-
-  it('carry the signature sign() makes, verify, and come back to their pool once released', () => {
-    const pool = new VerackPool();
-    const results = exchange(side(reg, a, 11, { veracks: pool }), side(reg, b, 12, { veracks: pool }));
-    expect(results.a).toMatchObject({ ok: true, remote: b.num });
-    expect(results.b).toMatchObject({ ok: true, remote: a.num });
-    expect(pool.made).toBe(2); // nobody released them: each verack is a new one
-
-    const hs = side(reg, a, 21, { veracks: pool });
-    const other = side(reg, b, 22);
-    hs.start(0);
-    const step = hs.onMessage(other.start(0));
-    const verack = step.send[0] as VerackMsg;
-    expect(verack).toBeInstanceOf(PooledVerackMsg);
-    // The same bytes as the signer's own sign() over the same transcript: a fresh handshake with no pool.
-    const plain = side(reg, a, 21);
-    plain.start(0);
-    const again = side(reg, b, 22);
-    expect((plain.onMessage(again.start(0)).send[0] as VerackMsg).signature).toEqual(verack.signature);
-    const pooled = verack as PooledVerackMsg;
-    pooled.retain(); // the network, in flight
-    pooled.retain(); // a relay passing it on
-    pooled.release();
-    expect(pool.take()).not.toBe(pooled);
-    pooled.release();
-    expect(pool.take()).toBe(pooled);
-  });
-
-  it('real signers (no signInto) still make a verack of their own', () => {
-    const pool = new VerackPool();
-    const results = exchange(side(registry, alice, 31, { veracks: pool }), side(registry, bob, 32, { veracks: pool }));
-    expect(results.a).toMatchObject({ ok: true });
-    expect(pool.made).toBe(0);
   });
 });

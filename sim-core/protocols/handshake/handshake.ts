@@ -3,7 +3,6 @@ import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, RejectCode, type Message, type NetAddress, type RejectMsg, type VerackMsg, type VersionMsg } from '../../wire/messages.ts';
 import type { Identity } from '../identity/registry.ts';
 import type { Signer } from '../identity/signer.ts';
-import type { VerackPool } from './verack-pool.ts';
 
 /**
  * The per-connection handshake, sans-IO (seeds 003/004, mutual auth of 000):
@@ -48,7 +47,7 @@ export type HandshakeOutcome = 'established' | HandshakeFailure;
 
 /** What one step produced: messages to send, CPU spent, and maybe the end. */
 export interface HandshakeStep {
-  send: readonly Message[];
+  send: Message[];
   cpuUs: number;
   done?: { ok: true; remote: PeerNum; remoteVersion: VersionMsg } | { ok: false; failure: HandshakeFailure };
 }
@@ -70,8 +69,6 @@ export interface HandshakeContext {
   powWork?(publicKey: Uint8Array, nonce: number | undefined): number;
   /** Modelled CPU cost of checking a proof (one hash). */
   powVerifyUs?: number;
-  /** Where veracks come from when the signer can write into one (else each is a new object and array). */
-  veracks?: VerackPool;
   /**
    * The connection's two ends as this side sees them (bound transcript):
    * `local` our address, `remote` the other end's. In the simulator hosts
@@ -81,9 +78,6 @@ export interface HandshakeContext {
   local?: number;
   remote?: number;
 }
-
-/** A step that sends nothing (most of them): one shared empty list instead of an array per step. */
-const NO_MESSAGES: readonly Message[] = Object.freeze([]);
 
 const TAG = new TextEncoder().encode('peermap/handshake/v1');
 
@@ -244,7 +238,7 @@ export class Handshake {
         return this.onVerack(msg);
       case MsgType.Reject:
         this.state = 'done';
-        return { send: NO_MESSAGES, cpuUs: 0, done: { ok: false, failure: 'rejected' } };
+        return { send: [], cpuUs: 0, done: { ok: false, failure: 'rejected' } };
       default:
         return this.failWith('out-of-order', msg.type, RejectCode.Invalid, 'message before handshake completed');
     }
@@ -252,9 +246,9 @@ export class Handshake {
 
   /** The handshake deadline passed: a half-open connection. */
   onTimeout(): HandshakeStep {
-    if (this.state === 'done') return { send: NO_MESSAGES, cpuUs: 0 };
+    if (this.state === 'done') return { send: [], cpuUs: 0 };
     this.state = 'done';
-    return { send: NO_MESSAGES, cpuUs: 0, done: { ok: false, failure: 'timeout' } };
+    return { send: [], cpuUs: 0, done: { ok: false, failure: 'timeout' } };
   }
 
   private onVersion(v: VersionMsg): HandshakeStep {
@@ -277,7 +271,9 @@ export class Handshake {
     }
     this.remote = v;
     this.state = 'awaiting-verack';
-    return { send: [this.verackFor(v)], cpuUs: cpuUs + this.ctx.signUs };
+    const signature = this.ctx.signer.sign(this.ctx.identity.secretKey, this.signed(v, true));
+    const verack: VerackMsg = { type: MsgType.Verack, signature };
+    return { send: [verack], cpuUs: cpuUs + this.ctx.signUs };
   }
 
   private onVerack(m: VerackMsg): HandshakeStep {
@@ -291,20 +287,8 @@ export class Handshake {
     }
     this.state = 'done';
     const peer = this.ctx.peerOf(remote.publicKey);
-    if (peer === undefined) return { send: NO_MESSAGES, cpuUs: this.ctx.verifyUs, done: { ok: false, failure: 'id-limit' } };
-    return { send: NO_MESSAGES, cpuUs: this.ctx.verifyUs, done: { ok: true, remote: peer, remoteVersion: remote } };
-  }
-
-  /** Our verack to their version `v`: its signature over the transcript, in a pooled verack when there is a pool. */
-  private verackFor(v: VersionMsg): VerackMsg {
-    const { signer, identity, veracks } = this.ctx;
-    const signed = this.signed(v, true);
-    if (veracks !== undefined && signer.signInto !== undefined) {
-      const m = veracks.take();
-      signer.signInto(identity.secretKey, signed, m.signature);
-      return m;
-    }
-    return { type: MsgType.Verack, signature: signer.sign(identity.secretKey, signed) };
+    if (peer === undefined) return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: false, failure: 'id-limit' } };
+    return { send: [], cpuUs: this.ctx.verifyUs, done: { ok: true, remote: peer, remoteVersion: remote } };
   }
 
   /** The transcript our verack signs (`signing`) or theirs must have signed. */
@@ -325,5 +309,5 @@ export class Handshake {
 }
 
 function fail(failure: HandshakeFailure): HandshakeStep {
-  return { send: NO_MESSAGES, cpuUs: 0, done: { ok: false, failure } };
+  return { send: [], cpuUs: 0, done: { ok: false, failure } };
 }

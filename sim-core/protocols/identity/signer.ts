@@ -12,8 +12,6 @@ export interface Signer {
   readonly kind: 'ed25519' | 'model';
   publicKeyOf(secretKey: Uint8Array): Uint8Array;
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
-  /** What `sign` returns, written into `out` (64 bytes) instead of a new array; signers that cannot leave it out. */
-  signInto?(secretKey: Uint8Array, message: Uint8Array, out: Uint8Array): void;
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
 }
 
@@ -86,10 +84,6 @@ export const modelSigner: Signer = {
     modelTag(modelPublicKey(sk), msg, tagLanes);
     // A copy of the scratch bytes: a fresh Int32Array's .buffer would move it out of V8's heap at each signature.
     return tagBytes.slice();
-  },
-  signInto: (sk, msg, out) => {
-    modelTag(modelPublicKey(sk), msg, tagLanes);
-    out.set(tagBytes);
   },
   verify: (sig, msg, pk) => {
     if (sig.length !== 64 || pk.length !== 32) return false;

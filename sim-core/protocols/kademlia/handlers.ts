@@ -95,15 +95,12 @@ export class MessageHandlers {
       const table = this.ctx.table;
       const count = table.closestInto(this.scratchTarget, this.ctx.cfg.kad.k, peer);
       const near = table.nearest;
-      const answer = shared.nodesPool.take(msg.requestId);
-      const nodes = answer.nodes;
-      let listed = 0;
+      const nodes: KadNode[] = [];
       for (let i = 0; i < count; i++) {
         const host = api.addressOf(near[i]);
-        if (host !== undefined) nodes[listed++] = shared.kadNode(near[i], host);
+        if (host !== undefined) nodes.push(shared.kadNode(near[i], host));
       }
-      if (nodes.length !== listed) nodes.length = listed;
-      api.send(peer, answer);
+      api.send(peer, { type: MsgType.KadNodes, requestId: msg.requestId, nodes });
       shared.stats.findNodeAnswered++;
       this.served++;
     }

@@ -1,5 +1,4 @@
 import type { TimeUs } from '../../engine/time.ts';
-import { hostAddress } from '../../wire/host-address.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import { MsgType, type AddrEntry as AddrMsgEntry, type Message } from '../../wire/messages.ts';
 import type { Book } from './address-book.ts';
@@ -59,7 +58,7 @@ export class AddrExchange {
     const entries: AddrMsgEntry[] = [];
     const asker = c.peer;
     this.book.sample(now, this.host.mixer ? AddrMixer.answerSize(this.book.size) : this.cfg.addrResponseMax, (address, peer, lastSeenUs) => {
-      if (peer !== undefined && peer !== asker) entries.push({ peer, address: hostAddress(address), lastSeenS: Math.floor(lastSeenUs / 1e6) });
+      if (peer !== undefined && peer !== asker) entries.push({ peer, address: { host: address, port: 0 }, lastSeenS: Math.floor(lastSeenUs / 1e6) });
     });
     this.host.sendOn(c, { type: MsgType.Addr, entries });
   }

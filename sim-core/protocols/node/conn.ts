@@ -2,7 +2,6 @@ import type { TimeUs } from '../../engine/time.ts';
 import type { PeerNum } from '../../wire/ids.ts';
 import type { AddrEntry, Message, VersionMsg } from '../../wire/messages.ts';
 import { Handshake, type HandshakeConfig, type HandshakeContext } from '../handshake/handshake.ts';
-import { VerackPool } from '../handshake/verack-pool.ts';
 import type { Identity, IdentityRegistry } from '../identity/registry.ts';
 import type { Address, ConnId, Direction } from '../../sans-io/protocol.ts';
 import type { NodeConfig } from './config.ts';
@@ -170,7 +169,6 @@ export class Handshakes {
       powRequired: cfg.powDifficulty,
       powWork: (pk, n) => registry.powWork(pk, n),
       powVerifyUs: cfg.powHashUs,
-      veracks: new VerackPool(),
       local: listen,
     };
   }

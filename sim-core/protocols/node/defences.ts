@@ -114,8 +114,6 @@ const ANCHOR_REFRESH_US = 10_000_000;
 export class Anchors {
   private list: Address[] = [];
   private nextUs = 0;
-  /** update's outbound links old enough, written by index (never shortened: that would drop its backing store). */
-  private readonly up: Conn[] = [];
 
   constructor(
     private readonly count: number,
@@ -126,40 +124,19 @@ export class Anchors {
     return this.list;
   }
 
-  /** Whether update would do anything now (the tick asks before making an iterator over its connections). */
-  due(now: TimeUs): boolean {
-    return this.count > 0 && now >= this.nextUs;
-  }
-
   /** Keeps anchors whose link is still up, then adds the oldest other outbound links old enough. */
   update(conns: Iterable<Conn>, now: TimeUs): void {
-    if (!this.due(now)) return;
+    if (this.count <= 0 || now < this.nextUs) return;
     this.nextUs = now + ANCHOR_REFRESH_US;
-    const up = this.up;
-    let n = 0;
-    for (const c of conns) if (c.dir === 'out' && c.state === 'up' && now - c.upSinceUs >= this.minAgeUs) up[n++] = c;
-    const kept: Address[] = [];
-    for (const a of this.list) if (linkedIn(up, n, a)) kept.push(a);
-    sortByAge(up, n);
-    for (let i = 0; i < n && kept.length < this.count; i++) if (!kept.includes(up[i].address)) kept.push(up[i].address);
-    this.list = kept;
-  }
-}
-
-function linkedIn(up: readonly Conn[], n: number, a: Address): boolean {
-  for (let i = 0; i < n; i++) if (up[i].address === a) return true;
-  return false;
-}
-
-/** up[0, n) oldest link first, then by address; stable (insertion sort: n is a node's outbound links, a few dozen). */
-function sortByAge(up: Conn[], n: number): void {
-  for (let i = 1; i < n; i++) {
-    const c = up[i];
-    let j = i - 1;
-    while (j >= 0 && (up[j].upSinceUs > c.upSinceUs || (up[j].upSinceUs === c.upSinceUs && up[j].address > c.address))) {
-      up[j + 1] = up[j];
-      j--;
+    const up: Conn[] = [];
+    for (const c of conns) if (c.dir === 'out' && c.state === 'up' && now - c.upSinceUs >= this.minAgeUs) up.push(c);
+    const live = new Set(up.map((c) => c.address));
+    const kept = this.list.filter((a) => live.has(a));
+    up.sort((a, b) => a.upSinceUs - b.upSinceUs || a.address - b.address);
+    for (const c of up) {
+      if (kept.length >= this.count) break;
+      if (!kept.includes(c.address)) kept.push(c.address);
     }
-    up[j + 1] = c;
+    this.list = kept;
   }
 }

@@ -310,8 +310,7 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
 
   private handshakeStep(c: Conn, step: HandshakeStep, now: TimeUs): void {
     if (step.cpuUs > 0) this.io.chargeCpu(step.cpuUs);
-    // By index: for-of over the shared frozen empty list is not optimised away (an iterator result per step).
-    for (let i = 0; i < step.send.length; i++) this.io.send(c.id, this.wireOut(step.send[i]));
+    for (const m of step.send) this.io.send(c.id, this.wireOut(m));
     if (!step.done) return;
     this.ownNonces.delete(c.hs!.nonce);
     // Its state (both versions, context, closures) is ~1 KB: kept for the life of every connection, it was a
@@ -396,7 +395,7 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
         if (c.hot >= 0) this.dueBy(this.deadlineOf(c));
       }
     }
-    if (this.anchors.due(now)) this.anchors.update(this.conns.values(), now);
+    this.anchors.update(this.conns.values(), now);
     // Nobody lost, most ticks: redialLost's closures (and the context they need) are not made.
     if (this.reconnect.size > 0) this.redialLost(now);
     if (this.cfg.autoDial) this.fillOutbound(now);
