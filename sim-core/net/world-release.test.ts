@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RngStreams } from '../engine/rng.ts';
+import type { PeerActions } from '../sans-io/protocol.ts';
+import { HeldMessage } from '../sans-io/release.ts';
 import { ScriptedPeer } from '../testing/scripted-peer.ts';
 import { ConstantLatency } from './latency.ts';
-import { HeldMessage } from '../sans-io/release.ts';
 import { World } from './world.ts';
 
 /** A pooled-style message: counts how often the network gave it back. */
@@ -16,23 +17,24 @@ class Pooled {
 
 const sizer = { typeOf: () => 1, sizeOf: () => 10, typeName: () => 'pooled' };
 
+/** Host 0: dials host 1 and sends it five messages made by `make`, noting each in `sent`. */
+function sender<M>(io: PeerActions<M | string>, make: (i: number) => M, sent: M[]): ScriptedPeer<M | string> {
+  return new ScriptedPeer(io, (p, e) => {
+    if (e.ev === 'start') p.io.dial(1);
+    if (e.ev !== 'connected') return;
+    for (let i = 0; i < 5; i++) {
+      const m = make(i);
+      sent.push(m);
+      p.io.send(e.conn, m);
+    }
+  });
+}
+
 function setup(crashAtUs: number) {
   const world = new World<Pooled | string>({ rng: new RngStreams(1), latency: new ConstantLatency(10), sizer });
   const sent: Pooled[] = [];
   const releasedAtReceipt: number[] = [];
-  world.addHost(
-    (ctx) =>
-      new ScriptedPeer(ctx.io, (p, e) => {
-        if (e.ev === 'start') p.io.dial(1);
-        if (e.ev === 'connected') {
-          for (let i = 0; i < 5; i++) {
-            const m = new Pooled(i);
-            sent.push(m);
-            p.io.send(e.conn, m);
-          }
-        }
-      }),
-  );
+  world.addHost((ctx) => sender(ctx.io, (i) => new Pooled(i), sent));
   world.addHost(
     (ctx) =>
       new ScriptedPeer(ctx.io, (_p, e) => {
@@ -80,19 +82,7 @@ function relayed(later: boolean) {
   const world = new World<Held | string>({ rng: new RngStreams(1), latency: new ConstantLatency(10), sizer });
   const sent: Held[] = [];
   const givenAtReceipt: number[] = [];
-  world.addHost(
-    (ctx) =>
-      new ScriptedPeer(ctx.io, (p, e) => {
-        if (e.ev === 'start') p.io.dial(1);
-        if (e.ev === 'connected') {
-          for (let i = 0; i < 5; i++) {
-            const m = new Held(i);
-            sent.push(m);
-            p.io.send(e.conn, m);
-          }
-        }
-      }),
-  );
+  world.addHost((ctx) => sender(ctx.io, (i) => new Held(i), sent));
   let onward = -1;
   const waiting: Held[] = [];
   world.addHost(
