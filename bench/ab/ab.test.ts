@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { field, options, UsageError } from './bench-ab.ts';
+import { bundleCli, formatCountedRound, formatCountedSummary, instructionsOf, summarizeCounted, valgrindProblem } from './instructions.ts';
 import { formatRound, formatSummary, interval95, spread, summarize, verdict, type Round } from './paired.ts';
 
 const side = (wallSeconds: number, cpuSeconds: number, traceHash = 'aaaa') => ({ wallSeconds, cpuSeconds, peakRssBytes: 2 ** 20, traceHash });
@@ -59,8 +60,13 @@ describe('bench:ab interval of the mean ratio', () => {
 describe('bench:ab options', () => {
   const ok = ['--base', 'HEAD', '--', 'run', 'scenarios/default.yaml'];
   it('reads the base, rounds and the run after --', () => {
-    expect(options(ok)).toEqual({ base: 'HEAD', rounds: 3, save: undefined, runArgs: ['run', 'scenarios/default.yaml'] });
+    expect(options(ok)).toEqual({ base: 'HEAD', rounds: 3, save: undefined, runArgs: ['run', 'scenarios/default.yaml'], instructions: false });
     expect(options(['--base', 'main~2', '--rounds', '5', '--save', 'gc-walk', '--', 'run', 'x.yaml', '--peers', '500']).rounds).toBe(5);
+  });
+
+  it('--instructions: one round unless told otherwise', () => {
+    expect(options(['--base', 'HEAD', '--instructions', '--', 'run', 'x.yaml'])).toMatchObject({ instructions: true, rounds: 1 });
+    expect(options(['--base', 'HEAD', '--instructions', '--rounds', '2', '--', 'run', 'x.yaml']).rounds).toBe(2);
   });
 
   it.each([
@@ -114,3 +120,40 @@ describe('bench:ab end to end', () => {
   });
 });
 
+
+describe('bench:ab --instructions', () => {
+  it("reads cachegrind's instruction count, and says so when there is none", () => {
+    const stderr = '==16214== \n==16214== I   refs:      16,536,870,096\n';
+    expect(instructionsOf(stderr)).toBe(16_536_870_096);
+    expect(() => instructionsOf('==1== Cachegrind, a high-precision tracing profiler\n')).toThrow('no "I refs" line');
+  });
+
+  it('ratios are head / base instructions, and differing traces are named', () => {
+    const s = summarizeCounted([
+      { base: { instructions: 1000, traceHash: 'aa' }, head: { instructions: 990, traceHash: 'aa' } },
+      { base: { instructions: 1000, traceHash: 'aa' }, head: { instructions: 1010, traceHash: 'aa' } },
+    ]);
+    expect(s.ratio).toEqual({ median: 1, min: 0.99, max: 1.01 });
+    expect(s.sameTraces).toBe(true);
+    expect(formatCountedSummary(s)).toContain('median (min–max): 1.0000 (0.9900–1.0100)');
+    expect(formatCountedRound(0, { base: { instructions: 2e9, traceHash: 'aa' }, head: { instructions: 1.5e9, traceHash: 'bb' } })).toBe(
+      'round 1: base 2,000 M instructions | head 1,500 M | head/base 0.7500 | traces DIFFER: base aa, head bb',
+    );
+  });
+
+  it('without valgrind on the PATH, says how to get it', () => {
+    expect(valgrindProblem({ PATH: tmpdir() })).toContain('apt-get install valgrind');
+  });
+
+  it('bundles a checkout with paths relative to it: the same code gives the same bytes wherever it sits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peermap-ab-bundle-'));
+    try {
+      await bundleCli('.', join(dir, 'a.mjs'));
+      const text = readFileSync(join(dir, 'a.mjs'), 'utf8');
+      expect(text).toContain('// sim-core/node/cli/main.ts');
+      expect(text).not.toContain(process.cwd());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,7 +8,11 @@
  * same time see the same host.
  *
  *   npm run bench:ab -- --base REF [--rounds 3] [--save NAME] -- run SCENARIO [peermap run flags]
+ *   npm run bench:ab -- --base REF --instructions [--rounds 1] -- run SCENARIO [flags]
  *
+ * --instructions counts instructions under valgrind instead (instructions.ts):
+ * repeatable within a few tenths of a percent, so one round shows a 1% change; it measures
+ * the code path, so run it at sizes whose state fits the caches.
  * --save NAME writes results/ab-NAME.json (both commits, machine, the run's
  * arguments, every round and the summary). A measurement, not a test. Each
  * side takes one core: on a 2-core machine the two compete for the shared
@@ -23,7 +27,11 @@ import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
 import { runArgsProblem, saveNameProblem } from '../run-args.ts';
+import { field } from './fields.ts';
+import { bundleCli, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedRound } from './instructions.ts';
 import { formatRound, formatSummary, summarize, type Round, type Side } from './paired.ts';
+
+export { field } from './fields.ts';
 
 const ROUNDS_MAX = 50;
 /** Preloaded into each run: writes its CPU time at exit. */
@@ -34,6 +42,8 @@ interface Options {
   rounds: number;
   save?: string;
   runArgs: string[];
+  /** Count instructions under valgrind instead of timing (one round by default). */
+  instructions: boolean;
 }
 
 /** A bad command line: main prints it with the usage and exits 2. */
@@ -48,7 +58,7 @@ export function options(argv: string[]): Options {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { base: { type: 'string' }, rounds: { type: 'string', default: '3' }, save: { type: 'string' } },
+      options: { base: { type: 'string' }, rounds: { type: 'string' }, save: { type: 'string' }, instructions: { type: 'boolean', default: false } },
       allowPositionals: true,
       strict: true,
     });
@@ -57,11 +67,12 @@ export function options(argv: string[]): Options {
   }
   const { values, positionals } = parsed;
   if (values.base === undefined || values.base === '') usage('--base: the commit to compare with (a git ref such as HEAD, main~3 or a sha)');
-  const rounds = Number(values.rounds);
+  const instructions = values.instructions === true;
+  const rounds = Number(values.rounds ?? (instructions ? '1' : '3'));
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > ROUNDS_MAX) usage(`--rounds: an integer in [1, ${ROUNDS_MAX}], got "${values.rounds}"`);
   const problem = saveNameProblem(values.save) ?? runArgsProblem(positionals, 'bench:ab');
   if (problem !== undefined) usage(problem);
-  return { base: values.base, rounds, save: values.save, runArgs: positionals };
+  return { base: values.base, rounds, save: values.save, runArgs: positionals, instructions };
 }
 
 /** The full sha of `ref` in this repository, or a usage error naming it. */
@@ -79,13 +90,6 @@ function extract(sha: string, dir: string): void {
   const x = spawnSync('tar', ['-x', '-C', dir], { input: tar.stdout });
   if (x.status !== 0) throw new Error(`tar -x failed: ${x.stderr.toString()}`);
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'), 'dir');
-}
-
-/** A field of a result file the run wrote: a finite number or a string, else an error naming it. */
-export function field<K extends 'number' | 'string'>(o: unknown, name: string, kind: K): K extends 'number' ? number : string {
-  const v = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[name] : undefined;
-  if (typeof v !== kind || (kind === 'number' && !Number.isFinite(v))) throw new Error(`${name}: expected a ${kind === 'number' ? 'finite number' : 'string'}, got ${JSON.stringify(v)}`);
-  return v as K extends 'number' ? number : string;
 }
 
 /** Runs one side; resolves with its figures from the run's summary and its CPU time. */
@@ -120,12 +124,15 @@ async function main(): Promise<void> {
   try {
     o = options(process.argv.slice(2));
     baseSha = resolveRef(o.base);
+    const noValgrind = o.instructions ? valgrindProblem() : undefined;
+    if (noValgrind !== undefined) usage(noValgrind);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`bench:ab: ${e.message}`);
-    console.error('usage: npm run bench:ab -- --base REF [--rounds 3] [--save NAME] -- run SCENARIO [flags]');
+    console.error('usage: npm run bench:ab -- --base REF [--rounds 3] [--instructions] [--save NAME] -- run SCENARIO [flags]');
     process.exit(2);
   }
+  if (o.instructions) return countInstructions(o, baseSha);
   const headCommit = gitCommit();
   const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
   const rounds: Round[] = [];
@@ -165,6 +172,54 @@ async function main(): Promise<void> {
       loadAverage: loadavg(),
       args: { run: o.runArgs, rounds: o.rounds },
       method: 'both builds run at once (one core each), rounds alternating which starts first; ratios head/base per round',
+      rounds,
+      summary,
+    });
+    console.log(`saved: ${out}`);
+  }
+  if (!summary.sameTraces) process.exitCode = 1;
+}
+
+/** --instructions: both sides bundled, then run under cachegrind (at once: counts do not depend on the host's load). */
+async function countInstructions(o: Options, baseSha: string): Promise<void> {
+  const headCommit = gitCommit();
+  const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
+  const rounds: CountedRound[] = [];
+  try {
+    const baseRoot = join(work, 'base');
+    extract(baseSha, baseRoot);
+    // The bundles import packages: they sit beside a node_modules.
+    symlinkSync(resolve('node_modules'), join(work, 'node_modules'), 'dir');
+    const baseBundle = join(work, 'base.mjs');
+    const headBundle = join(work, 'head.mjs');
+    await bundleCli(baseRoot, baseBundle);
+    await bundleCli(resolve('.'), headBundle);
+    console.log(`base: ${o.base} (${baseSha}); head: this checkout (${headCommit}); both bundled in ${work}`);
+    console.log(`run: valgrind --tool=cachegrind node --predictable peermap ${o.runArgs.join(' ')}, ${o.rounds} round${o.rounds === 1 ? '' : 's'}`);
+    for (let i = 0; i < o.rounds; i++) {
+      const [base, head] = await Promise.allSettled([
+        runCounted(baseBundle, o.runArgs, join(work, 'out-base'), 'base'),
+        runCounted(headBundle, o.runArgs, join(work, 'out-head'), 'head'),
+      ]);
+      if (base.status === 'rejected') throw base.reason;
+      if (head.status === 'rejected') throw head.reason;
+      rounds.push({ base: base.value, head: head.value });
+      console.log(formatCountedRound(i, rounds[i]));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const summary = summarizeCounted(rounds);
+  console.log(formatCountedSummary(summary));
+  if (o.save) {
+    const out = resolve(`results/ab-${o.save}.json`);
+    writeJsonAtomic(out, {
+      bench: 'ab',
+      base: { ref: o.base, commit: baseSha },
+      head: { commit: headCommit },
+      machine: machineInfo(),
+      args: { run: o.runArgs, rounds: o.rounds, instructions: true },
+      method: 'each side bundled (esbuild) and run under valgrind --tool=cachegrind with node --predictable, both at once; ratios head/base of instructions executed',
       rounds,
       summary,
     });
