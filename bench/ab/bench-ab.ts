@@ -28,8 +28,8 @@ import { writeJsonAtomic } from '../../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
 import { runArgsProblem, saveNameProblem } from '../run-args.ts';
 import { field } from './fields.ts';
-import { bundleCli, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedRound } from './instructions.ts';
-import { formatRound, formatSummary, summarize, type Round, type Side } from './paired.ts';
+import { bundleCli, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedSide, type CountedSummary } from './instructions.ts';
+import { formatRound, formatSummary, summarize, type PairedSummary, type Side } from './paired.ts';
 
 export { field } from './fields.ts';
 
@@ -132,100 +132,127 @@ async function main(): Promise<void> {
     console.error('usage: npm run bench:ab -- --base REF [--rounds 3] [--instructions] [--save NAME] -- run SCENARIO [flags]');
     process.exit(2);
   }
-  if (o.instructions) return countInstructions(o, baseSha);
+  if (o.instructions) await compare(o, baseSha, countedSides, countedReport(o));
+  else await compare(o, baseSha, timedSides, timedReport(o));
+}
+
+/** The two sides of one comparison, ready to run: what runs, said in a few lines, and round i started. */
+interface Sides<S> {
+  header: string[];
+  start(i: number): { base: Promise<S>; head: Promise<S> };
+}
+
+/** How a comparison's rounds are printed, summarised and saved. */
+interface Report<S, Sum extends { sameTraces: boolean }> {
+  formatRound(i: number, r: { base: S; head: S }): string;
+  summarize(rounds: readonly { base: S; head: S }[]): Sum;
+  formatSummary(s: Sum): string;
+  /** What results/ab-NAME.json says besides the commits, the machine, the rounds and the summary. */
+  saved: Record<string, unknown>;
+}
+
+/**
+ * Extracts the base, prepares both sides, runs the rounds (both sides at
+ * once), prints and saves them; exit code 1 when a round's traces differ.
+ */
+async function compare<S, Sum extends { sameTraces: boolean }>(
+  o: Options,
+  baseSha: string,
+  prepare: (o: Options, work: string, baseRoot: string) => Promise<Sides<S>>,
+  report: Report<S, Sum>,
+): Promise<void> {
   const headCommit = gitCommit();
   const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
-  const rounds: Round[] = [];
+  const rounds: { base: S; head: S }[] = [];
   try {
     const baseRoot = join(work, 'base');
     extract(baseSha, baseRoot);
+    const sides = await prepare(o, work, baseRoot);
     console.log(`base: ${o.base} (${baseSha}), extracted to ${baseRoot}`);
     console.log(`head: this checkout (${headCommit})`);
-    console.log(`run: peermap ${o.runArgs.join(' ')}, side by side, ${o.rounds} round${o.rounds === 1 ? '' : 's'}`);
+    for (const line of sides.header) console.log(line);
     for (let i = 0; i < o.rounds; i++) {
-      // Alternate which side starts first: a head start of a few ms is not an advantage either side keeps.
-      const startBase = () => runSide(baseRoot, o.runArgs, work, 'base');
-      const startHead = () => runSide(resolve('.'), o.runArgs, work, 'head');
-      let b: Promise<Side>;
-      let h: Promise<Side>;
-      if (i % 2 === 0) [b, h] = [startBase(), startHead()];
-      else [h, b] = [startHead(), startBase()];
+      const { base: b, head: h } = sides.start(i);
       // Both settle before anything is cleaned up: a side that failed must not pull the folder from under the other.
       const [base, head] = await Promise.allSettled([b, h]);
       if (base.status === 'rejected') throw base.reason;
       if (head.status === 'rejected') throw head.reason;
       rounds.push({ base: base.value, head: head.value });
-      console.log(formatRound(i, rounds[i]));
+      console.log(report.formatRound(i, rounds[i]));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const summary = summarize(rounds);
-  console.log(formatSummary(summary));
+  const summary = report.summarize(rounds);
+  console.log(report.formatSummary(summary));
   if (o.save) {
     const out = resolve(`results/ab-${o.save}.json`);
-    writeJsonAtomic(out, {
-      bench: 'ab',
-      base: { ref: o.base, commit: baseSha },
-      head: { commit: headCommit },
-      machine: machineInfo(),
-      loadAverage: loadavg(),
-      args: { run: o.runArgs, rounds: o.rounds },
-      method: 'both builds run at once (one core each), rounds alternating which starts first; ratios head/base per round',
-      rounds,
-      summary,
-    });
+    writeJsonAtomic(out, { bench: 'ab', base: { ref: o.base, commit: baseSha }, head: { commit: headCommit }, machine: machineInfo(), ...report.saved, rounds, summary });
     console.log(`saved: ${out}`);
   }
   if (!summary.sameTraces) process.exitCode = 1;
 }
 
-/** --instructions: both sides bundled, then run under cachegrind (at once: counts do not depend on the host's load). */
-async function countInstructions(o: Options, baseSha: string): Promise<void> {
-  const headCommit = gitCommit();
-  const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
-  const rounds: CountedRound[] = [];
-  try {
-    const baseRoot = join(work, 'base');
-    extract(baseSha, baseRoot);
-    // The bundles import packages: they sit beside a node_modules.
-    symlinkSync(resolve('node_modules'), join(work, 'node_modules'), 'dir');
-    const baseBundle = join(work, 'base.mjs');
-    const headBundle = join(work, 'head.mjs');
-    await bundleCli(baseRoot, baseBundle);
-    await bundleCli(resolve('.'), headBundle);
-    console.log(`base: ${o.base} (${baseSha}); head: this checkout (${headCommit}); both bundled in ${work}`);
-    console.log(`run: valgrind --tool=cachegrind node --predictable peermap ${o.runArgs.join(' ')}, ${o.rounds} round${o.rounds === 1 ? '' : 's'}`);
-    for (let i = 0; i < o.rounds; i++) {
-      const [base, head] = await Promise.allSettled([
-        runCounted(baseBundle, o.runArgs, join(work, 'out-base'), 'base'),
-        runCounted(headBundle, o.runArgs, join(work, 'out-head'), 'head'),
-      ]);
-      if (base.status === 'rejected') throw base.reason;
-      if (head.status === 'rejected') throw head.reason;
-      rounds.push({ base: base.value, head: head.value });
-      console.log(formatCountedRound(i, rounds[i]));
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  const summary = summarizeCounted(rounds);
-  console.log(formatCountedSummary(summary));
-  if (o.save) {
-    const out = resolve(`results/ab-${o.save}.json`);
-    writeJsonAtomic(out, {
-      bench: 'ab',
-      base: { ref: o.base, commit: baseSha },
-      head: { commit: headCommit },
-      machine: machineInfo(),
+const roundsText = (o: Options) => `${o.rounds} round${o.rounds === 1 ? '' : 's'}`;
+
+/** `peermap run` from both checkouts, timed. */
+async function timedSides(o: Options, work: string, baseRoot: string): Promise<Sides<Side>> {
+  return {
+    header: [`run: peermap ${o.runArgs.join(' ')}, side by side, ${roundsText(o)}`],
+    start(i) {
+      // Alternate which side starts first: a head start of a few ms is not an advantage either side keeps.
+      const startBase = () => runSide(baseRoot, o.runArgs, work, 'base');
+      const startHead = () => runSide(resolve('.'), o.runArgs, work, 'head');
+      if (i % 2 === 0) {
+        const base = startBase();
+        return { base, head: startHead() };
+      }
+      const head = startHead();
+      return { base: startBase(), head };
+    },
+  };
+}
+
+function timedReport(o: Options): Report<Side, PairedSummary> {
+  return {
+    formatRound,
+    summarize,
+    formatSummary,
+    saved: {
+      loadAverage: loadavg(),
+      args: { run: o.runArgs, rounds: o.rounds },
+      method: 'both builds run at once (one core each), rounds alternating which starts first; ratios head/base per round',
+    },
+  };
+}
+
+/** --instructions: both checkouts bundled, then run under cachegrind (at once: a busy host slows both alike). */
+async function countedSides(o: Options, work: string, baseRoot: string): Promise<Sides<CountedSide>> {
+  // The bundles import packages: they sit beside a node_modules.
+  symlinkSync(resolve('node_modules'), join(work, 'node_modules'), 'dir');
+  const baseBundle = join(work, 'base.mjs');
+  const headBundle = join(work, 'head.mjs');
+  await bundleCli(baseRoot, baseBundle);
+  await bundleCli(resolve('.'), headBundle);
+  return {
+    header: [`run: valgrind --tool=cachegrind node --predictable peermap ${o.runArgs.join(' ')} (both bundled in ${work}), ${roundsText(o)}`],
+    start: () => ({
+      base: runCounted(baseBundle, o.runArgs, join(work, 'out-base'), 'base'),
+      head: runCounted(headBundle, o.runArgs, join(work, 'out-head'), 'head'),
+    }),
+  };
+}
+
+function countedReport(o: Options): Report<CountedSide, CountedSummary> {
+  return {
+    formatRound: formatCountedRound,
+    summarize: summarizeCounted,
+    formatSummary: formatCountedSummary,
+    saved: {
       args: { run: o.runArgs, rounds: o.rounds, instructions: true },
       method: 'each side bundled (esbuild) and run under valgrind --tool=cachegrind with node --predictable, both at once; ratios head/base of instructions executed',
-      rounds,
-      summary,
-    });
-    console.log(`saved: ${out}`);
-  }
-  if (!summary.sameTraces) process.exitCode = 1;
+    },
+  };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();

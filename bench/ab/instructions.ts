@@ -16,7 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { field } from './fields.ts';
-import { spread, type Spread } from './paired.ts';
+import { roundTraces, sameTraces, spread, tracesLine, type Spread } from './paired.ts';
 
 export interface CountedSide {
   instructions: number;
@@ -98,21 +98,20 @@ export function summarizeCounted(rounds: readonly CountedRound[]): CountedSummar
   return {
     rounds: rounds.length,
     ratio: spread(rounds.map((r) => r.head.instructions / r.base.instructions)),
-    sameTraces: rounds.every((r) => r.base.traceHash === r.head.traceHash),
+    sameTraces: sameTraces(rounds),
   };
 }
 
 const millions = (n: number) => `${Math.round(n / 1e6).toLocaleString('en-US')} M`;
 
 export function formatCountedRound(i: number, r: CountedRound): string {
-  const traces = r.base.traceHash === r.head.traceHash ? `trace ${r.head.traceHash}` : `traces DIFFER: base ${r.base.traceHash}, head ${r.head.traceHash}`;
-  return `round ${i + 1}: base ${millions(r.base.instructions)} instructions | head ${millions(r.head.instructions)} | head/base ${(r.head.instructions / r.base.instructions).toFixed(4)} | ${traces}`;
+  return `round ${i + 1}: base ${millions(r.base.instructions)} instructions | head ${millions(r.head.instructions)} | head/base ${(r.head.instructions / r.base.instructions).toFixed(4)} | ${roundTraces(r)}`;
 }
 
 export function formatCountedSummary(s: CountedSummary): string {
   const { median, min, max } = s.ratio;
   const lines = [`head/base instructions over ${s.rounds} round${s.rounds === 1 ? '' : 's'}, median (min–max): ${median.toFixed(4)} (${min.toFixed(4)}–${max.toFixed(4)})`];
   lines.push('two runs of one build made together agree within about 0.2%: a ratio further from 1 than that is the change');
-  lines.push(s.sameTraces ? 'traces: the same on both sides in every round' : 'traces: DIFFER in some round (the change is not behaviour-preserving)');
+  lines.push(tracesLine(s.sameTraces));
   return lines.join('\n');
 }

@@ -75,7 +75,7 @@ export function summarize(rounds: readonly Round[]): PairedSummary {
     wallRatio: spread(wall),
     cpuRatio: spread(cpu),
     ...(wallInterval && cpuInterval ? { wallInterval, cpuInterval } : {}),
-    sameTraces: rounds.every((r) => r.head.traceHash === r.base.traceHash),
+    sameTraces: sameTraces(rounds),
   };
 }
 
@@ -86,11 +86,25 @@ export function verdict(i: Interval): string {
   return `no difference shown (the interval holds 1; it spans ${(100 * (i.high - i.low)).toFixed(1)}% — more rounds narrow it)`;
 }
 
+/** The end of a round's line: its trace, or both when they differ (either kind of round). */
+export function roundTraces(r: { base: { traceHash: string }; head: { traceHash: string } }): string {
+  return r.base.traceHash === r.head.traceHash ? `trace ${r.head.traceHash}` : `traces DIFFER: base ${r.base.traceHash}, head ${r.head.traceHash}`;
+}
+
+/** Whether both sides ran the same trace in every round. */
+export function sameTraces(rounds: readonly { base: { traceHash: string }; head: { traceHash: string } }[]): boolean {
+  return rounds.every((r) => r.head.traceHash === r.base.traceHash);
+}
+
+/** The summary's last line. */
+export function tracesLine(same: boolean): string {
+  return same ? 'traces: the same on both sides in every round' : 'traces: DIFFER — the builds do not run the same simulation';
+}
+
 /** One line per round, for the console. */
 export function formatRound(i: number, r: Round): string {
   const f = (s: Side) => `${s.wallSeconds.toFixed(2)} s wall, ${s.cpuSeconds.toFixed(2)} CPU-s, ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`;
-  const traces = r.base.traceHash === r.head.traceHash ? `trace ${r.head.traceHash}` : `traces DIFFER: base ${r.base.traceHash}, head ${r.head.traceHash}`;
-  return `round ${i + 1}: base ${f(r.base)} | head ${f(r.head)} | head/base wall ${(r.head.wallSeconds / r.base.wallSeconds).toFixed(3)}, CPU ${(r.head.cpuSeconds / r.base.cpuSeconds).toFixed(3)} | ${traces}`;
+  return `round ${i + 1}: base ${f(r.base)} | head ${f(r.head)} | head/base wall ${(r.head.wallSeconds / r.base.wallSeconds).toFixed(3)}, CPU ${(r.head.cpuSeconds / r.base.cpuSeconds).toFixed(3)} | ${roundTraces(r)}`;
 }
 
 export function formatSummary(s: PairedSummary): string {
@@ -99,6 +113,6 @@ export function formatSummary(s: PairedSummary): string {
   return [
     `head/base over ${s.rounds} round${s.rounds === 1 ? '' : 's'}, median (min–max): wall ${f(s.wallRatio)}, CPU ${f(s.cpuRatio)}`,
     ...(s.wallInterval && s.cpuInterval ? [`mean ratio [95% interval]: wall ${g(s.wallInterval)}; CPU ${g(s.cpuInterval)}`] : []),
-    s.sameTraces ? 'traces: the same on both sides in every round' : 'traces: DIFFER — the builds do not run the same simulation',
+    tracesLine(s.sameTraces),
   ].join('\n');
 }
