@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { field, options, UsageError } from './bench-ab.ts';
-import { bundleCli, formatCountedRound, formatCountedSummary, instructionsOf, summarizeCounted, valgrindProblem } from './instructions.ts';
+import { bundleCli, formatCountedRound, formatCountedSummary, instructionsOf, missesOf, summarizeCounted, valgrindProblem } from './instructions.ts';
 import { formatRound, formatSummary, interval95, spread, summarize, verdict, type Round } from './paired.ts';
 
 const side = (wallSeconds: number, cpuSeconds: number, traceHash = 'aaaa') => ({ wallSeconds, cpuSeconds, peakRssBytes: 2 ** 20, traceHash });
@@ -60,13 +60,18 @@ describe('bench:ab interval of the mean ratio', () => {
 describe('bench:ab options', () => {
   const ok = ['--base', 'HEAD', '--', 'run', 'scenarios/default.yaml'];
   it('reads the base, rounds and the run after --', () => {
-    expect(options(ok)).toEqual({ base: 'HEAD', rounds: 3, save: undefined, runArgs: ['run', 'scenarios/default.yaml'], instructions: false });
+    expect(options(ok)).toEqual({ base: 'HEAD', rounds: 3, save: undefined, runArgs: ['run', 'scenarios/default.yaml'], instructions: false, cache: false });
     expect(options(['--base', 'main~2', '--rounds', '5', '--save', 'gc-walk', '--', 'run', 'x.yaml', '--peers', '500']).rounds).toBe(5);
   });
 
   it('--instructions: one round unless told otherwise', () => {
     expect(options(['--base', 'HEAD', '--instructions', '--', 'run', 'x.yaml'])).toMatchObject({ instructions: true, rounds: 1 });
     expect(options(['--base', 'HEAD', '--instructions', '--rounds', '2', '--', 'run', 'x.yaml']).rounds).toBe(2);
+  });
+
+  it('--cache counts instructions too (one round), with the cache simulated', () => {
+    expect(options(['--base', 'HEAD', '--cache', '--', 'run', 'x.yaml'])).toMatchObject({ instructions: true, cache: true, rounds: 1 });
+    expect(options(['--base', 'HEAD', '--instructions', '--', 'run', 'x.yaml']).cache).toBe(false);
   });
 
   it.each([
@@ -139,6 +144,27 @@ describe('bench:ab --instructions', () => {
     expect(formatCountedRound(0, { base: { instructions: 2e9, traceHash: 'aa' }, head: { instructions: 1.5e9, traceHash: 'bb' } })).toBe(
       'round 1: base 2,000 M instructions | head 1,500 M | head/base 0.7500 | traces DIFFER: base aa, head bb',
     );
+  });
+
+  it("--cache: reads the simulated caches' data misses and puts their ratios beside the instructions'", () => {
+    const stderr = [
+      '==7== I   refs:      16,536,870,096',
+      '==7== D1  misses:       207,123,456  (  180,000,000 rd   +  27,123,456 wr)',
+      '==7== LLd misses:        81,000,000  (   70,000,000 rd   +  11,000,000 wr)',
+      '==7== LL misses:         82,500,000  (   71,500,000 rd   +  11,000,000 wr)',
+    ].join('\n');
+    expect(missesOf(stderr)).toEqual({ d1Misses: 207_123_456, llMisses: 81_000_000 });
+    expect(() => missesOf('==7== I   refs:      16,536,870,096\n')).toThrow('no "D1 misses" line');
+    const round = {
+      base: { instructions: 1000, traceHash: 'aa', d1Misses: 400, llMisses: 100 },
+      head: { instructions: 1000, traceHash: 'aa', d1Misses: 300, llMisses: 90 },
+    };
+    const s = summarizeCounted([round]);
+    expect(s.d1Ratio?.median).toBe(0.75);
+    expect(s.llRatio?.median).toBe(0.9);
+    expect(formatCountedRound(0, round)).toContain('D1 misses base 0.0 M, head 0.0 M, head/base 0.7500 | LL data misses base 0.0 M, head 0.0 M, head/base 0.9000');
+    expect(formatCountedSummary(s)).toContain('head/base last-level data misses, median (min–max): 0.9000 (0.9000–0.9000)');
+    expect(summarizeCounted([{ base: { instructions: 1, traceHash: 'a' }, head: { instructions: 1, traceHash: 'a' } }]).d1Ratio).toBeUndefined();
   });
 
   it('without valgrind on the PATH, says how to get it', () => {

@@ -8,11 +8,13 @@
  * same time see the same host.
  *
  *   npm run bench:ab -- --base REF [--rounds 3] [--save NAME] -- run SCENARIO [peermap run flags]
- *   npm run bench:ab -- --base REF --instructions [--rounds 1] -- run SCENARIO [flags]
+ *   npm run bench:ab -- --base REF --instructions [--cache] [--rounds 1] -- run SCENARIO [flags]
  *
  * --instructions counts instructions under valgrind instead (instructions.ts):
  * repeatable within a few tenths of a percent, so one round shows a 1% change; it measures
- * the code path, so run it at sizes whose state fits the caches.
+ * the code path, so run it at sizes whose state fits the caches. --cache
+ * (implies --instructions) also counts the data misses of a simulated
+ * 32 KiB L1 and 2 MiB last-level cache: what a layout change is for.
  * --save NAME writes results/ab-NAME.json (both commits, machine, the run's
  * arguments, every round and the summary). A measurement, not a test. Each
  * side takes one core: on a 2-core machine the two compete for the shared
@@ -28,7 +30,7 @@ import { writeJsonAtomic } from '../../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
 import { runArgsProblem, saveNameProblem } from '../run-args.ts';
 import { field } from './fields.ts';
-import { bundleCli, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedSide, type CountedSummary } from './instructions.ts';
+import { bundleCli, CACHE_GEOMETRY, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedSide, type CountedSummary } from './instructions.ts';
 import { formatRound, formatSummary, summarize, type PairedSummary, type Side } from './paired.ts';
 
 export { field } from './fields.ts';
@@ -44,6 +46,8 @@ interface Options {
   runArgs: string[];
   /** Count instructions under valgrind instead of timing (one round by default). */
   instructions: boolean;
+  /** With instructions: simulate a fixed cache and count its data misses too. */
+  cache: boolean;
 }
 
 /** A bad command line: main prints it with the usage and exits 2. */
@@ -58,7 +62,7 @@ export function options(argv: string[]): Options {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { base: { type: 'string' }, rounds: { type: 'string' }, save: { type: 'string' }, instructions: { type: 'boolean', default: false } },
+      options: { base: { type: 'string' }, rounds: { type: 'string' }, save: { type: 'string' }, instructions: { type: 'boolean', default: false }, cache: { type: 'boolean', default: false } },
       allowPositionals: true,
       strict: true,
     });
@@ -67,12 +71,13 @@ export function options(argv: string[]): Options {
   }
   const { values, positionals } = parsed;
   if (values.base === undefined || values.base === '') usage('--base: the commit to compare with (a git ref such as HEAD, main~3 or a sha)');
-  const instructions = values.instructions === true;
+  const cache = values.cache === true;
+  const instructions = values.instructions === true || cache;
   const rounds = Number(values.rounds ?? (instructions ? '1' : '3'));
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > ROUNDS_MAX) usage(`--rounds: an integer in [1, ${ROUNDS_MAX}], got "${values.rounds}"`);
   const problem = saveNameProblem(values.save) ?? runArgsProblem(positionals, 'bench:ab');
   if (problem !== undefined) usage(problem);
-  return { base: values.base, rounds, save: values.save, runArgs: positionals, instructions };
+  return { base: values.base, rounds, save: values.save, runArgs: positionals, instructions, cache };
 }
 
 /** The full sha of `ref` in this repository, or a usage error naming it. */
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`bench:ab: ${e.message}`);
-    console.error('usage: npm run bench:ab -- --base REF [--rounds 3] [--instructions] [--save NAME] -- run SCENARIO [flags]');
+    console.error('usage: npm run bench:ab -- --base REF [--rounds 3] [--instructions [--cache]] [--save NAME] -- run SCENARIO [flags]');
     process.exit(2);
   }
   if (o.instructions) await compare(o, baseSha, countedSides, countedReport(o));
@@ -235,10 +240,10 @@ async function countedSides(o: Options, work: string, baseRoot: string): Promise
   await bundleCli(baseRoot, baseBundle);
   await bundleCli(resolve('.'), headBundle);
   return {
-    header: [`run: valgrind --tool=cachegrind node --predictable peermap ${o.runArgs.join(' ')} (both bundled in ${work}), ${roundsText(o)}`],
+    header: [`run: valgrind --tool=cachegrind${o.cache ? ` --cache-sim=yes ${CACHE_GEOMETRY.join(' ')}` : ''} node --predictable peermap ${o.runArgs.join(' ')} (both bundled in ${work}), ${roundsText(o)}`],
     start: () => ({
-      base: runCounted(baseBundle, o.runArgs, join(work, 'out-base'), 'base'),
-      head: runCounted(headBundle, o.runArgs, join(work, 'out-head'), 'head'),
+      base: runCounted(baseBundle, o.runArgs, join(work, 'out-base'), 'base', o.cache),
+      head: runCounted(headBundle, o.runArgs, join(work, 'out-head'), 'head', o.cache),
     }),
   };
 }
@@ -249,8 +254,8 @@ function countedReport(o: Options): Report<CountedSide, CountedSummary> {
     summarize: summarizeCounted,
     formatSummary: formatCountedSummary,
     saved: {
-      args: { run: o.runArgs, rounds: o.rounds, instructions: true },
-      method: 'each side bundled (esbuild) and run under valgrind --tool=cachegrind with node --predictable, both at once; ratios head/base of instructions executed',
+      args: { run: o.runArgs, rounds: o.rounds, instructions: true, cache: o.cache },
+      method: `each side bundled (esbuild) and run under valgrind --tool=cachegrind with node --predictable, both at once; ratios head/base of instructions executed${o.cache ? `, and of data misses of simulated caches (${CACHE_GEOMETRY.join(' ')})` : ''}`,
     },
   };
 }

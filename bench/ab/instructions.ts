@@ -10,7 +10,10 @@
  * percent, where wall time on a shared host moves by ±10% and cachegrind
  * without the flag by up to 4%. It counts the code path, not memory
  * stalls: use it at sizes whose state fits the caches (a few hundred
- * peers), and wall time at scale.
+ * peers), and wall time at scale. With `--cache` cachegrind also simulates
+ * a fixed cache (CACHE_GEOMETRY: the same on every host) and counts data
+ * misses: a layout change that puts related fields on fewer lines shows
+ * there, at a few hundred peers whose state already outgrows a 2 MiB cache.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +24,13 @@ import { roundTraces, sameTraces, spread, tracesLine, type Spread } from './pair
 export interface CountedSide {
   instructions: number;
   traceHash: string;
+  /** With --cache: data reads and writes that missed the simulated L1, and the last level. */
+  d1Misses?: number;
+  llMisses?: number;
 }
+
+/** The simulated caches of --cache (I1, D1 32 KiB 8-way; last level 2 MiB 16-way; 64 B lines): fixed, so counts compare across hosts. */
+export const CACHE_GEOMETRY = ['--I1=32768,8,64', '--D1=32768,8,64', '--LL=2097152,16,64'];
 
 export interface CountedRound {
   base: CountedSide;
@@ -41,6 +50,20 @@ export function instructionsOf(valgrindStderr: string): number {
   const n = Number(m[1].replaceAll(',', ''));
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`"I refs" is not a positive count: ${m[1]}`);
   return n;
+}
+
+/** A count cachegrind prints at exit under `label` ("==pid== D1  misses:   207,123,456  ( … rd + … wr)"). */
+function countOf(valgrindStderr: string, label: string): number {
+  const m = new RegExp(`${label}\\s+misses:\\s+([\\d,]+)`).exec(valgrindStderr);
+  if (m === null) throw new Error(`no "${label} misses" line in valgrind's output (was the cache simulated?)`);
+  const n = Number(m[1].replaceAll(',', ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`"${label} misses" is not a count: ${m[1]}`);
+  return n;
+}
+
+/** Data misses of the simulated first and last level caches (--cache-sim=yes). */
+export function missesOf(valgrindStderr: string): { d1Misses: number; llMisses: number } {
+  return { d1Misses: countOf(valgrindStderr, 'D1'), llMisses: countOf(valgrindStderr, 'LLd') };
 }
 
 /**
@@ -65,8 +88,9 @@ export async function bundleCli(root: string, outfile: string): Promise<void> {
 }
 
 /** Runs a bundled CLI once under cachegrind; resolves with its instruction count and trace. */
-export function runCounted(bundle: string, runArgs: string[], out: string, label: string): Promise<CountedSide> {
-  const args = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--predictable', bundle, ...runArgs, '--out', out, '--force', '--quiet'];
+export function runCounted(bundle: string, runArgs: string[], out: string, label: string, cache = false): Promise<CountedSide> {
+  const sim = cache ? ['--cache-sim=yes', ...CACHE_GEOMETRY] : ['--cache-sim=no'];
+  const args = ['--tool=cachegrind', ...sim, '--cachegrind-out-file=/dev/null', process.execPath, '--predictable', bundle, ...runArgs, '--out', out, '--force', '--quiet'];
   return new Promise((done, fail) => {
     const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -80,7 +104,7 @@ export function runCounted(bundle: string, runArgs: string[], out: string, label
       if (code !== 0) return fail(new Error(`${label}: valgrind … peermap run exited with ${code ?? signal}: ${stderr.slice(-400)}`));
       try {
         const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-        done({ instructions: instructionsOf(stderr), traceHash: field(summary, 'traceHash', 'string') });
+        done({ instructions: instructionsOf(stderr), traceHash: field(summary, 'traceHash', 'string'), ...(cache ? missesOf(stderr) : {}) });
       } catch (e) {
         fail(new Error(`${label}: could not read the run's results: ${(e as Error).message}`));
       }
@@ -91,27 +115,45 @@ export function runCounted(bundle: string, runArgs: string[], out: string, label
 export interface CountedSummary {
   rounds: number;
   ratio: Spread;
+  /** With --cache: head/base of the data misses, first and last level. */
+  d1Ratio?: Spread;
+  llRatio?: Spread;
   sameTraces: boolean;
 }
 
 export function summarizeCounted(rounds: readonly CountedRound[]): CountedSummary {
-  return {
+  const s: CountedSummary = {
     rounds: rounds.length,
     ratio: spread(rounds.map((r) => r.head.instructions / r.base.instructions)),
     sameTraces: sameTraces(rounds),
   };
+  if (rounds.every((r) => r.base.d1Misses !== undefined && r.head.d1Misses !== undefined)) {
+    s.d1Ratio = spread(rounds.map((r) => r.head.d1Misses! / r.base.d1Misses!));
+    s.llRatio = spread(rounds.map((r) => r.head.llMisses! / r.base.llMisses!));
+  }
+  return s;
 }
 
 const millions = (n: number) => `${Math.round(n / 1e6).toLocaleString('en-US')} M`;
 
+const millions1 = (n: number) => `${(n / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} M`;
+const missesText = (b: number, h: number, what: string) => `${what} misses base ${millions1(b)}, head ${millions1(h)}, head/base ${(h / b).toFixed(4)}`;
+
 export function formatCountedRound(i: number, r: CountedRound): string {
-  return `round ${i + 1}: base ${millions(r.base.instructions)} instructions | head ${millions(r.head.instructions)} | head/base ${(r.head.instructions / r.base.instructions).toFixed(4)} | ${roundTraces(r)}`;
+  const parts = [`round ${i + 1}: base ${millions(r.base.instructions)} instructions | head ${millions(r.head.instructions)} | head/base ${(r.head.instructions / r.base.instructions).toFixed(4)}`];
+  if (r.base.d1Misses !== undefined && r.head.d1Misses !== undefined) {
+    parts.push(missesText(r.base.d1Misses, r.head.d1Misses, 'D1'), missesText(r.base.llMisses!, r.head.llMisses!, 'LL data'));
+  }
+  parts.push(roundTraces(r));
+  return parts.join(' | ');
 }
 
 export function formatCountedSummary(s: CountedSummary): string {
   const { median, min, max } = s.ratio;
   const lines = [`head/base instructions over ${s.rounds} round${s.rounds === 1 ? '' : 's'}, median (min–max): ${median.toFixed(4)} (${min.toFixed(4)}–${max.toFixed(4)})`];
   lines.push('two runs of one build made together agree within about 0.2%: a ratio further from 1 than that is the change');
+  const misses = (r: Spread, what: string) => `head/base ${what} misses, median (min–max): ${r.median.toFixed(4)} (${r.min.toFixed(4)}–${r.max.toFixed(4)})`;
+  if (s.d1Ratio !== undefined) lines.push(misses(s.d1Ratio, 'D1'), misses(s.llRatio!, 'last-level data'));
   lines.push(tracesLine(s.sameTraces));
   return lines.join('\n');
 }

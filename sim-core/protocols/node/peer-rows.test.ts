@@ -29,6 +29,21 @@ describe('PeerRows', () => {
     );
   });
 
+  it('widens only the row of the owner that outgrows it, and reuses the row it left', () => {
+    const rows = new PeerRows();
+    for (let owner = 0; owner < 4; owner++) rows.set(owner, 7, owner);
+    for (let p = 0; p < 100; p++) rows.set(2, p * 31, p);
+    expect(rows.widthOf(2)).toBeGreaterThanOrEqual(200);
+    for (const owner of [0, 1, 3]) expect(rows.widthOf(owner)).toBe(rows.widthOf(0));
+    expect(rows.widthOf(0)).toBeLessThan(32);
+    expect(rows.widthOf(9)).toBe(0);
+    // A newcomer takes a row the hub left behind: it must come empty.
+    rows.set(9, 5, 55);
+    for (let p = 0; p < 200; p++) expect(rows.get(9, p)).toBe(p === 5 ? 55 : -1);
+    for (let p = 0; p < 100; p++) expect(rows.get(2, p * 31)).toBe(p === 0 ? 0 : p);
+    for (let owner = 0; owner < 4; owner++) expect(rows.get(owner, 7)).toBe(owner);
+  });
+
   it('keeps one owner with many peers (rows widen) beside the others, and bounds a row', () => {
     const rows = new PeerRows(64);
     for (let p = 0; p < 32; p++) rows.set(5, p * 1000, p);
