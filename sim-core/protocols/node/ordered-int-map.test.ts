@@ -5,8 +5,14 @@ import { OrderedIntMap } from './ordered-int-map.ts';
 /** One step: set, delete, or iterate while running more steps at chosen points of the iteration. */
 type Op = { kind: 'set'; key: number; value: number } | { kind: 'delete'; key: number } | { kind: 'iterate'; at: number; inner: Op[] };
 
-// Small key ranges collide in the index and churn the slots; a few huge keys too.
-const key = fc.oneof({ weight: 9, arbitrary: fc.nat(40) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) });
+// Small key ranges collide in the index and churn the slots; a few huge keys too, and aliases:
+// keys of 2^31 or more whose low 32 bits are those of a small key (the index keeps only low bits).
+const alias = fc.tuple(fc.nat(40), fc.integer({ min: 1, max: 3 })).map(([k, hi]) => k + hi * 2 ** 32);
+const key = fc.oneof(
+  { weight: 9, arbitrary: fc.nat(40) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) },
+  { weight: 1, arbitrary: alias },
+);
 const flatOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
@@ -51,8 +57,10 @@ describe('OrderedIntMap', () => {
         expect(a.size).toBe(m.size);
         expect([...a.entries()]).toEqual([...m.entries()]);
         for (let k = 0; k <= 40; k++) {
-          expect(a.has(k)).toBe(m.has(k));
-          expect(a.get(k)).toBe(m.get(k));
+          for (const kk of [k, k + 2 ** 32, k + 3 * 2 ** 32]) {
+            expect(a.has(kk)).toBe(m.has(kk));
+            expect(a.get(kk)).toBe(m.get(kk));
+          }
         }
       }),
       { numRuns: 300, seed: 11 },
@@ -100,6 +108,23 @@ describe('OrderedIntMap', () => {
     }
     expect(slots()).toBe(before);
     expect([...a.keys()]).toEqual([996, 997, 998, 999]);
+  });
+
+  it('tells apart keys with the same low 32 bits', () => {
+    const a = new OrderedIntMap<string>(8);
+    a.set(5, 'five');
+    // Not stored: a probe for them must not stop at 5, whose low bits they share (64 of them: some start where 5's probe does).
+    for (let hi = 1; hi <= 64; hi++) {
+      expect(a.get(5 + hi * 2 ** 32)).toBeUndefined();
+      expect(a.has(5 + hi * 2 ** 32)).toBe(false);
+    }
+    a.set(5 + 2 ** 32, 'alias');
+    expect(a.get(5)).toBe('five');
+    expect(a.get(5 + 2 ** 32)).toBe('alias');
+    expect(a.delete(5)).toBe(true);
+    expect(a.get(5)).toBeUndefined();
+    expect(a.get(5 + 2 ** 32)).toBe('alias');
+    expect([...a.keys()]).toEqual([5 + 2 ** 32]);
   });
 
   it('rejects keys that are not non-negative safe integers, and stops at maxSize', () => {
