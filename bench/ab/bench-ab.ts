@@ -30,7 +30,7 @@ import { writeJsonAtomic } from '../../sim-core/node/files.ts';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
 import { runArgsProblem, saveNameProblem } from '../run-args.ts';
 import { field } from './fields.ts';
-import { bundleCli, CACHE_GEOMETRY, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedSide, type CountedSummary } from './instructions.ts';
+import { bundleCli, CACHE_GEOMETRY, cacheFlags, formatCountedRound, formatCountedSummary, runCounted, summarizeCounted, valgrindProblem, type CountedSide, type CountedSummary } from './instructions.ts';
 import { formatRound, formatSummary, summarize, type PairedSummary, type Side } from './paired.ts';
 
 export { field } from './fields.ts';
@@ -240,7 +240,7 @@ async function countedSides(o: Options, work: string, baseRoot: string): Promise
   await bundleCli(baseRoot, baseBundle);
   await bundleCli(resolve('.'), headBundle);
   return {
-    header: [`run: valgrind --tool=cachegrind${o.cache ? ` --cache-sim=yes ${CACHE_GEOMETRY.join(' ')}` : ''} node --predictable peermap ${o.runArgs.join(' ')} (both bundled in ${work}), ${roundsText(o)}`],
+    header: [`run: valgrind --tool=cachegrind ${cacheFlags(o.cache).join(' ')} node --predictable peermap ${o.runArgs.join(' ')} (both bundled in ${work}), ${roundsText(o)}`],
     start: () => ({
       base: runCounted(baseBundle, o.runArgs, join(work, 'out-base'), 'base', o.cache),
       head: runCounted(headBundle, o.runArgs, join(work, 'out-head'), 'head', o.cache),

@@ -43,27 +43,33 @@ export function valgrindProblem(env: NodeJS.ProcessEnv = process.env): string | 
   return r.status === 0 ? undefined : '--instructions needs valgrind on the PATH (Debian: apt-get install valgrind)';
 }
 
-/** The instruction count cachegrind prints at exit ("==pid== I   refs:      16,536,870,096"). */
-export function instructionsOf(valgrindStderr: string): number {
-  const m = /I\s+refs:\s+([\d,]+)/.exec(valgrindStderr);
-  if (m === null) throw new Error('no "I refs" line in valgrind\'s output (did cachegrind run?)');
+/**
+ * A count cachegrind prints at exit ("==pid== I   refs:   16,536,870,096",
+ * "==pid== D1  misses:   207,123,456  ( … rd + … wr)"): the line `name`
+ * (its words apart by any spaces), or an error naming it and `hint`.
+ */
+function countOf(valgrindStderr: string, name: string, hint: string, positive: boolean): number {
+  const m = new RegExp(`${name.replace(' ', '\\s+')}:\\s+([\\d,]+)`).exec(valgrindStderr);
+  if (m === null) throw new Error(`no "${name}" line in valgrind's output (${hint})`);
   const n = Number(m[1].replaceAll(',', ''));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`"I refs" is not a positive count: ${m[1]}`);
+  if (!Number.isSafeInteger(n) || n < (positive ? 1 : 0)) throw new Error(`"${name}" is not a ${positive ? 'positive ' : ''}count: ${m[1]}`);
   return n;
 }
 
-/** A count cachegrind prints at exit under `label` ("==pid== D1  misses:   207,123,456  ( … rd + … wr)"). */
-function countOf(valgrindStderr: string, label: string): number {
-  const m = new RegExp(`${label}\\s+misses:\\s+([\\d,]+)`).exec(valgrindStderr);
-  if (m === null) throw new Error(`no "${label} misses" line in valgrind's output (was the cache simulated?)`);
-  const n = Number(m[1].replaceAll(',', ''));
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`"${label} misses" is not a count: ${m[1]}`);
-  return n;
+/** The instruction count cachegrind prints at exit. */
+export function instructionsOf(valgrindStderr: string): number {
+  return countOf(valgrindStderr, 'I refs', 'did cachegrind run?', true);
 }
 
 /** Data misses of the simulated first and last level caches (--cache-sim=yes). */
 export function missesOf(valgrindStderr: string): { d1Misses: number; llMisses: number } {
-  return { d1Misses: countOf(valgrindStderr, 'D1'), llMisses: countOf(valgrindStderr, 'LLd') };
+  const hint = 'was the cache simulated?';
+  return { d1Misses: countOf(valgrindStderr, 'D1 misses', hint, false), llMisses: countOf(valgrindStderr, 'LLd misses', hint, false) };
+}
+
+/** cachegrind's cache flags: none simulated, or CACHE_GEOMETRY's. */
+export function cacheFlags(cache: boolean): string[] {
+  return cache ? ['--cache-sim=yes', ...CACHE_GEOMETRY] : ['--cache-sim=no'];
 }
 
 /**
@@ -89,8 +95,7 @@ export async function bundleCli(root: string, outfile: string): Promise<void> {
 
 /** Runs a bundled CLI once under cachegrind; resolves with its instruction count and trace. */
 export function runCounted(bundle: string, runArgs: string[], out: string, label: string, cache = false): Promise<CountedSide> {
-  const sim = cache ? ['--cache-sim=yes', ...CACHE_GEOMETRY] : ['--cache-sim=no'];
-  const args = ['--tool=cachegrind', ...sim, '--cachegrind-out-file=/dev/null', process.execPath, '--predictable', bundle, ...runArgs, '--out', out, '--force', '--quiet'];
+  const args = ['--tool=cachegrind', ...cacheFlags(cache), '--cachegrind-out-file=/dev/null', process.execPath, '--predictable', bundle, ...runArgs, '--out', out, '--force', '--quiet'];
   return new Promise((done, fail) => {
     const child = spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -134,10 +139,8 @@ export function summarizeCounted(rounds: readonly CountedRound[]): CountedSummar
   return s;
 }
 
-const millions = (n: number) => `${Math.round(n / 1e6).toLocaleString('en-US')} M`;
-
-const millions1 = (n: number) => `${(n / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} M`;
-const missesText = (b: number, h: number, what: string) => `${what} misses base ${millions1(b)}, head ${millions1(h)}, head/base ${(h / b).toFixed(4)}`;
+const millions = (n: number, digits = 0) => `${(n / 1e6).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} M`;
+const missesText = (b: number, h: number, what: string) => `${what} misses base ${millions(b, 1)}, head ${millions(h, 1)}, head/base ${(h / b).toFixed(4)}`;
 
 export function formatCountedRound(i: number, r: CountedRound): string {
   const parts = [`round ${i + 1}: base ${millions(r.base.instructions)} instructions | head ${millions(r.head.instructions)} | head/base ${(r.head.instructions / r.base.instructions).toFixed(4)}`];

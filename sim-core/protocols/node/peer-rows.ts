@@ -27,7 +27,6 @@ export class PeerRows {
    * its width - 1, meta[4o + 2] its entries (16 bytes an owner: a record never straddles two lines).
    */
   private meta = new Int32Array(0);
-  private owners = 0;
   /** Free rows by log2 of their width: start offsets in `tab`. */
   private readonly freeRows: number[][] = [];
 
@@ -38,19 +37,20 @@ export class PeerRows {
 
   /** The value of (owner, peer), or -1. */
   get(owner: number, peer: number): number {
-    if (owner >= this.owners) return -1;
-    const base = this.meta[4 * owner];
+    const o = 4 * owner;
+    if (o >= this.meta.length) return -1;
+    const base = this.meta[o];
     if (base < 0) return -1;
-    const i = this.find(base, this.meta[4 * owner + 1], peer);
+    const i = this.find(base, this.meta[o + 1], peer);
     return this.tab[i] === peer + 1 ? this.tab[i + 1] : -1;
   }
 
   set(owner: number, peer: number, value: number): void {
     if (!(peer >= 0 && peer < 0x7fffffff && value >= 0 && value <= 0x7fffffff)) throw new RangeError(`PeerRows: peer and value must be int32 ≥ 0, got ${peer}, ${value}`);
     if (!(owner >= 0 && owner < 0x7fffffff)) throw new RangeError(`PeerRows: owner must be int32 ≥ 0, got ${owner}`);
-    if (owner >= this.owners) this.growOwners(owner);
-    const meta = this.meta;
     const o = 4 * owner;
+    if (o >= this.meta.length) this.growOwners(owner);
+    const meta = this.meta;
     if (meta[o] < 0) this.newRow(owner, WIDTH_INITIAL);
     else if (2 * (meta[o + 2] + 1) > meta[o + 1] + 1) this.widen(owner);
     const i = this.find(meta[o], meta[o + 1], peer);
@@ -63,7 +63,7 @@ export class PeerRows {
 
   /** Removes (owner, peer); false when absent. */
   delete(owner: number, peer: number): boolean {
-    if (owner >= this.owners || this.meta[4 * owner] < 0) return false;
+    if (4 * owner >= this.meta.length || this.meta[4 * owner] < 0) return false;
     const tab = this.tab;
     const base = this.meta[4 * owner];
     const m = this.meta[4 * owner + 1];
@@ -90,7 +90,7 @@ export class PeerRows {
 
   /** Removes every entry of `owner`, handing each value to `each` first (row order: callers must not depend on it). */
   clearOwner(owner: number, each: (value: number) => void): void {
-    if (owner >= this.owners || this.meta[4 * owner] < 0) return;
+    if (4 * owner >= this.meta.length || this.meta[4 * owner] < 0) return;
     const base = this.meta[4 * owner];
     const end = base + 2 * (this.meta[4 * owner + 1] + 1);
     for (let i = base; i < end; i += 2) {
@@ -103,7 +103,7 @@ export class PeerRows {
 
   /** Slots of owner's row (0: none yet): for tests. */
   widthOf(owner: number): number {
-    return owner < this.owners && this.meta[4 * owner] >= 0 ? this.meta[4 * owner + 1] + 1 : 0;
+    return 4 * owner < this.meta.length && this.meta[4 * owner] >= 0 ? this.meta[4 * owner + 1] + 1 : 0;
   }
 
   /** Index in `tab` of peer's slot in the row at `base` (width m + 1), else of the empty slot ending its probe run. */
@@ -116,7 +116,7 @@ export class PeerRows {
     }
   }
 
-  /** Gives owner an empty row of `width` slots. */
+  /** Places owner's row at an empty row of `width` slots (its entry count stays: the caller's row is empty or about to move here). */
   private newRow(owner: number, width: number): void {
     const log = 31 - Math.clz32(width);
     const free = this.freeRows[log];
@@ -136,7 +136,6 @@ export class PeerRows {
     }
     this.meta[4 * owner] = base;
     this.meta[4 * owner + 1] = width - 1;
-    this.meta[4 * owner + 2] = 0;
   }
 
   /** Moves owner's row to one twice as wide, every entry re-inserted; the old row is zeroed and freed. */
@@ -144,7 +143,6 @@ export class PeerRows {
     const width = this.meta[4 * owner + 1] + 1;
     if (width * 2 > this.maxWidth) throw new RangeError(`PeerRows: a row is full (${this.maxWidth / 2} peers)`);
     const oldBase = this.meta[4 * owner];
-    const count = this.meta[4 * owner + 2];
     this.newRow(owner, width * 2);
     const tab = this.tab; // after newRow: it may have grown
     const base = this.meta[4 * owner];
@@ -157,17 +155,16 @@ export class PeerRows {
       tab[j + 1] = tab[i + 1];
       tab[i] = 0;
     }
-    this.meta[4 * owner + 2] = count;
     const log = 31 - Math.clz32(width);
     (this.freeRows[log] ??= []).push(oldBase);
   }
 
   private growOwners(owner: number): void {
-    const n = Math.max(owner + 1, this.owners * 2, 64);
+    const owners = this.meta.length >> 2;
+    const n = Math.max(owner + 1, owners * 2, 64);
     const meta = new Int32Array(4 * n);
     meta.set(this.meta);
-    for (let o = this.owners; o < n; o++) meta[4 * o] = -1;
+    for (let o = owners; o < n; o++) meta[4 * o] = -1;
     this.meta = meta;
-    this.owners = n;
   }
 }
