@@ -76,6 +76,13 @@ describe('flattenMetrics / aggregateMetrics', () => {
     expect(averageHistograms([])).toEqual([]);
   });
 
+  it('-0 and 0 are one value: min and max do not depend on which came first', () => {
+    for (const xs of [[0, -0, -0], [-0, 0, -0], [-0, -0, 0]]) {
+      const s = meanCi(xs);
+      expect(Object.is(s.min, 0) && Object.is(s.max, 0)).toBe(true);
+    }
+  });
+
   it('output does not depend on run order (keys and values)', () => {
     const runArb = fc.record({
       a: fc.record({ x: fc.double({ min: -1e6, max: 1e6, noNaN: true }), y: fc.integer() }, { requiredKeys: ['x'] }),

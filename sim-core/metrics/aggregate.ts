@@ -61,8 +61,12 @@ export function tCritical95(df: number): number {
 
 /** Mean, 95% CI half-width, min, max of finite samples. Empty input gives n = 0 and zeros. */
 export function meanCi(values: readonly number[]): Stat {
-  // Sorted, so the sums (and so the output bits) do not depend on run order.
-  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  // Sorted, so the sums (and so the output bits) do not depend on run order; -0 as 0, since
+  // the sort holds them equal and min/max would otherwise be whichever came first.
+  const xs = values
+    .filter((v) => Number.isFinite(v))
+    .map((v) => (v === 0 ? 0 : v))
+    .sort((a, b) => a - b);
   const n = xs.length;
   if (n === 0) return { mean: 0, ci95: null, min: 0, max: 0, n: 0 };
   let sum = 0;
