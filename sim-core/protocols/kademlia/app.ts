@@ -83,8 +83,6 @@ export class KademliaApp implements NodeApp {
     this.index = opts.index;
     this.peer = opts.self;
     this.isClient = opts.isClient ?? false;
-    // Storage a previous app of this index (a host reset) held in the shared arena goes back first.
-    opts.shared.arena.dropOwner(opts.index);
     const ctx = new AppContext(opts.shared, opts.config);
     const rpcs = new RpcTable<LookupRun>(opts.config.maxPendingRpcs);
     this.ctx = ctx;
@@ -96,7 +94,6 @@ export class KademliaApp implements NodeApp {
     this.join = new Join(ctx, opts.bootstrap, this.conns, this.lookups);
     this.handlers = new MessageHandlers(ctx, this.isClient, this.requests, this.lookups, this.conns, this.join);
     this.room = new RpcRoom(ctx);
-    opts.shared.arena.adopt(opts.index, { release: () => (this.conns.releaseStorage(), this.room.releaseStorage()) });
     opts.shared.register(opts.index, opts.self, this.isClient, opts.honest ?? true);
   }
 

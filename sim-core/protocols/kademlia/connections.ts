@@ -44,7 +44,7 @@ export class Connections {
   private readonly use: UseTable;
   private self: PeerNum = -1;
   // An insertion-ordered int map: every RPC connection passes through it.
-  private readonly connecting: OrderedIntMap<Dial>;
+  private readonly connecting = new OrderedIntMap<Dial>();
   /** Peers with requests waiting for an outbound slot (FIFO, ≤ request table size). */
   private readonly needDial: PeerNum[] = [];
   /** Refused dials retried shortly (≤ request table size). */
@@ -62,12 +62,6 @@ export class Connections {
     private readonly failWaiting: (peer: PeerNum, now: TimeUs, hard: boolean) => void,
   ) {
     this.use = ctx.shared.use;
-    this.connecting = new OrderedIntMap<Dial>(8, 1 << 24, ctx.shared.arena);
-  }
-
-  /** The dial map's storage back to the shared arena (the app was replaced: World.resetHost). */
-  releaseStorage(): void {
-    this.connecting.release();
   }
 
   /** Current overlay links (chosen), established or not. */

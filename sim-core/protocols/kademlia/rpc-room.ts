@@ -22,17 +22,10 @@ export class RpcRoom {
   /** Inbound peers holding link slots, in arrival order. */
   private readonly linkSlots = new Set<PeerNum>();
   /** Inbound peers in the room → when they last sent a Kademlia message. */
-  private readonly room: OrderedIntMap<TimeUs>;
+  private readonly room = new OrderedIntMap<TimeUs>();
   private readonly scratch: PeerNum[] = [];
 
-  constructor(private readonly ctx: AppContext) {
-    this.room = new OrderedIntMap<TimeUs>(8, 1 << 24, ctx.shared.arena);
-  }
-
-  /** The room's storage back to the shared arena (the app was replaced: World.resetHost). */
-  releaseStorage(): void {
-    this.room.release();
-  }
+  constructor(private readonly ctx: AppContext) {}
 
   get roomSize(): number {
     return this.room.size;

@@ -6,7 +6,6 @@ import { KAD_ID_WORDS } from './constants.ts';
 import { KadIdTable, type KadId } from './ids.ts';
 import { KadStats } from './app-metrics.ts';
 import { UseTable } from './use-table.ts';
-import { RegionArena } from '../node/region-arena.ts';
 
 /** A bit per peer number, growing by doubling (peer numbers are small dense integers). */
 class PeerFlags {
@@ -60,8 +59,6 @@ export class KadShared {
   private nodeHostPlus1 = new Float64Array(1024);
   /** Each app's connections in use (Connections). */
   readonly use = new UseTable();
-  /** The apps' ordered maps (dials in progress, the RPC room), in one arena; each app's adopted under its index. */
-  readonly arena = new RegionArena();
 
   constructor(
     readonly registry: IdentityRegistry,

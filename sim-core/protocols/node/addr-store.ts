@@ -4,7 +4,6 @@ import type { PeerNum } from '../../wire/ids.ts';
 import type { Address } from '../../sans-io/protocol.ts';
 import type { AddrEntry, AddrSource } from './address-book.ts';
 import { int32KeyHash, staysPastHole } from './int-key-map.ts';
-import { RegionArena, type Releasable } from './region-arena.ts';
 
 const SOURCES: readonly AddrSource[] = ['bootstrap', 'addr', 'inbound', 'app', 'lan'];
 const SOURCE_CODE: Record<AddrSource, number> = { bootstrap: 0, addr: 1, inbound: 2, app: 3, lan: 4 };
@@ -171,98 +170,62 @@ export class AddrStore {
  * Counts per network group (any number as key; absent = 0), open addressing
  * with backward-shift deletion. Never iterated. Replaces a Map that held one
  * entry per new-table address when every address is its own group (~45 B each).
- * Slot i is (key, count) side by side at arena.f64[base + 2i, + 2i + 1]: a
- * region of an arena (shared by a World's nodes), one line per probe and no
- * array header of its own to load first.
  */
-export class GroupCounts implements Releasable {
-  /** -1: no region yet (every count is 0). */
-  private base = -1;
-  /** Slots (a power of two). */
-  private cap = 16;
+export class GroupCounts {
+  private keys = new Float64Array(16);
+  private counts = new Int32Array(16);
   private n = 0;
 
-  constructor(private readonly arena: RegionArena = new RegionArena()) {}
-
   get(g: number): number {
-    if (this.n === 0) return 0;
-    return this.arena.f64[this.slotOf(g) + 1];
+    const i = this.slotOf(g);
+    return this.counts[i];
   }
 
   /** Adds `d` (±1) to the count of `g`; a count reaching 0 frees the key. */
   add(g: number, d: number): void {
-    if (this.base < 0) {
-      if (d <= 0) return;
-      this.base = this.arena.takeF64(2 * this.cap, 0);
-    }
-    if (d > 0 && (this.n + 1) * 4 > this.cap * 3) this.grow();
+    if (d > 0 && (this.n + 1) * 4 > this.keys.length * 3) this.grow();
     const i = this.slotOf(g);
-    const t = this.arena.f64;
-    if (t[i + 1] === 0) {
+    if (this.counts[i] === 0) {
       if (d <= 0) return;
-      t[i] = g === g ? g : NAN_KEY;
+      this.keys[i] = g === g ? g : NAN_KEY;
       this.n++;
     }
-    t[i + 1] += d;
-    if (t[i + 1] <= 0) this.free(i);
+    this.counts[i] += d;
+    if (this.counts[i] <= 0) this.free(i);
   }
 
-  /** Hands the region back (the owner's node was replaced): every count is 0 again. */
-  release(): void {
-    if (this.base >= 0) this.arena.releaseF64(this.base, 2 * this.cap);
-    this.base = -1;
-    this.cap = 16;
-    this.n = 0;
-  }
-
-  /** The place in arena.f64 of the slot holding `g`, else of the empty slot ending its probe run. */
+  /** The slot holding `g`, else the empty slot ending its probe run. */
   private slotOf(g: number): number {
     if (g !== g) g = NAN_KEY; // NaN equals itself as a Map key; here it must too
-    const t = this.arena.f64;
-    const b = this.base;
-    const mask = this.cap - 1;
+    const mask = this.keys.length - 1;
     let i = groupHash(g) & mask;
-    while (t[b + 2 * i + 1] > 0 && t[b + 2 * i] !== g) i = (i + 1) & mask;
-    return b + 2 * i;
+    while (this.counts[i] > 0 && this.keys[i] !== g) i = (i + 1) & mask;
+    return i;
   }
 
-  private free(at: number): void {
-    const t = this.arena.f64;
-    const b = this.base;
-    const mask = this.cap - 1;
+  private free(i: number): void {
+    const mask = this.keys.length - 1;
     this.n--;
-    let i = (at - b) >> 1;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (t[b + 2 * j + 1] === 0) break;
-      const home = groupHash(t[b + 2 * j]) & mask;
+      if (this.counts[j] === 0) break;
+      const home = groupHash(this.keys[j]) & mask;
       if (staysPastHole(home, i, j)) continue;
-      t[b + 2 * i] = t[b + 2 * j];
-      t[b + 2 * i + 1] = t[b + 2 * j + 1];
+      this.keys[i] = this.keys[j];
+      this.counts[i] = this.counts[j];
       i = j;
     }
-    t[b + 2 * i + 1] = 0;
+    this.counts[i] = 0;
   }
 
   private grow(): void {
-    const old = this.base;
-    const oldCap = this.cap;
-    this.cap = oldCap * 2;
-    this.base = this.arena.takeF64(2 * this.cap, 0);
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Float64Array(keys.length * 2);
+    this.counts = new Int32Array(keys.length * 2);
     this.n = 0;
-    // Read after the take (it may have grown the array); the old region is still intact until released.
-    const t = this.arena.f64;
-    for (let i = 0; i < oldCap; i++) {
-      const c = t[old + 2 * i + 1];
-      if (c > 0) {
-        const at = this.slotOf(t[old + 2 * i]);
-        t[at] = t[old + 2 * i];
-        t[at + 1] = c;
-        this.n++;
-      }
-    }
-    this.arena.releaseF64(old, 2 * oldCap);
+    for (let i = 0; i < keys.length; i++) if (counts[i] > 0) this.add(keys[i], counts[i]);
   }
 }
 

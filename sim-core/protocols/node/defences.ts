@@ -4,7 +4,6 @@ import type { Conn } from './conn.ts';
 import type { NodeConfig } from './config.ts';
 import { INBOUND_HANDSHAKE_SLACK } from './conn.ts';
 import { GroupCounts } from './addr-store.ts';
-import { RegionArena, type Releasable } from './region-arena.ts';
 
 /**
  * Misbehaviour scores per address that halve every `halfLifeUs` (0: never),
@@ -63,27 +62,12 @@ export class BanScores {
  * Kademlia accepts one connection per RPC). A group that is NaN matches
  * nothing but its own address.
  */
-export class InboundTally implements Releasable {
-  private readonly byAddr: GroupCounts;
-  private readonly handshaking: GroupCounts;
-  private readonly byGroup: GroupCounts;
+export class InboundTally {
+  private readonly byAddr = new GroupCounts();
+  private readonly handshaking = new GroupCounts();
+  private readonly byGroup = new GroupCounts();
 
-  constructor(
-    private readonly groupOf: (a: Address) => number,
-    /** Where the counts live (shared by a World's nodes; its own by default). */
-    arena: RegionArena = new RegionArena(),
-  ) {
-    this.byAddr = new GroupCounts(arena);
-    this.handshaking = new GroupCounts(arena);
-    this.byGroup = new GroupCounts(arena);
-  }
-
-  /** The counts' storage back to the arena (the owner's node was replaced). */
-  release(): void {
-    this.byAddr.release();
-    this.handshaking.release();
-    this.byGroup.release();
-  }
+  constructor(private readonly groupOf: (a: Address) => number) {}
 
   /** An inbound connection from `address`, handshaking. */
   add(address: Address): void {

@@ -30,7 +30,6 @@ import { nodeMetrics, nodeSample } from './metrics.ts';
 import { overlaySnapshot, overlayTopology } from './overlay-graph.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
 import { ConnHot } from './conn-hot.ts';
-import { RegionArena } from './region-arena.ts';
 import type { Conn } from './conn.ts';
 import type { NodeRun } from './run.ts';
 import type { StrategyEnv, StrategyRuntime } from '../strategy.ts';
@@ -132,8 +131,6 @@ export function nodeDriver(
   const cfg = runtime.nodeConfig ? runtime.nodeConfig(baseCfg) : baseCfg;
   /** Per-message connection state of all this run's nodes, in one table (see ConnHot). */
   const hot = new ConnHot<Conn>(4096);
-  /** The nodes' ordered maps, in one arena (see RegionArena). */
-  const arena = new RegionArena();
   const apps: (NodeApp | undefined)[] = [];
   /** Host address of each honest peer, by honest index (churn adds peers at later addresses). */
   const addresses: number[] = [];
@@ -164,7 +161,7 @@ export function nodeDriver(
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, attack]) : attack;
     const sybilCfg = { ...cfg, maxOutbound: cfg.maxOutbound + spec.victims };
-    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot, arena, netGroupOf: run.netGroupOf });
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg: sybilCfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
   /** A map poisoner: the honest stack, but it answers map-sync requests itself (first in the composite). */
   const poisonNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
@@ -177,7 +174,7 @@ export function nodeDriver(
       sealFor(identity),
     );
     const app = inner ? new CompositeApp([poison, { ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }]) : poison;
-    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, arena, netGroupOf: run.netGroupOf });
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
   /** A sleeper: the honest stack (same strategy app), forging map events from forgeFromS on. */
   const sleeperNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
@@ -198,7 +195,7 @@ export function nodeDriver(
       sealFor(identity),
     );
     const app = inner ? new CompositeApp([{ ...delegate(inner), handles: (t: number) => (inner as { handles?: (t: number) => boolean }).handles?.(t) ?? true }, forger]) : forger;
-    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, arena, netGroupOf: run.netGroupOf });
+    return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
   };
   const honest = run.peers;
   const crashes = run.crashes;
@@ -211,7 +208,7 @@ export function nodeDriver(
       apps[index] = app;
       addresses[index] = ctx.address;
       peerNums[index] = identity.num;
-      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, arena, netGroupOf: run.netGroupOf });
+      return new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity, registry, cfg, wire, bootstrap, app, hot, netGroupOf: run.netGroupOf });
     },
     createAdversary(ctx, spec, ordinal) {
       hostileKind.set(ctx.address, spec.kind);

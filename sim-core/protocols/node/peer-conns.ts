@@ -8,7 +8,6 @@ import { AddressBook, type Book } from './address-book.ts';
 import { AddrMan } from './addrman.ts';
 import { Anchors, BanScores, InboundTally } from './defences.ts';
 import { OrderedIntMap } from './ordered-int-map.ts';
-import { RegionArena } from './region-arena.ts';
 import { PeerAddresses } from './peer-addresses.ts';
 import { DISCONNECT_APP, DISCONNECT_BANNED, newConn, reuseConn, type Conn, type WireItem } from './conn.ts';
 import type { NodeApi, NodeApp } from './app.ts';
@@ -30,8 +29,6 @@ export interface PeerNodeDeps {
   app?: NodeApp;
   /** Hot connection records shared by the nodes of one World (a node without one keeps its own). */
   hot?: ConnHot<Conn>;
-  /** Storage of the nodes' ordered maps, shared by the nodes of one World (a node without one keeps its own). */
-  arena?: RegionArena;
   /** Network group of an address for per-group limits and the address book (its AS when the underlay knows; default: the address). */
   netGroupOf?: (a: Address) => number;
 }
@@ -56,15 +53,15 @@ export abstract class PeerConns implements NodeApi {
   readonly address: Address;
   readonly rng: Rng;
   // Insertion-ordered like Maps, without a new hash table every few dozen connections (see OrderedIntMap).
-  protected readonly conns: OrderedIntMap<Conn>;
-  protected readonly byPeer: OrderedIntMap<Conn>;
+  protected readonly conns = new OrderedIntMap<Conn>();
+  protected readonly byPeer = new OrderedIntMap<Conn>();
   /** Per-message state of our connections (see ConnHot); `conns` keeps their order and the rest. */
   protected readonly hot: ConnHot<Conn>;
-  protected readonly established: OrderedIntMap<Direction>;
+  protected readonly established = new OrderedIntMap<Direction>();
   /** Inbound entries of `established`, counted as they come and go (the inbound limit reads it per handshake). */
   protected establishedIn = 0;
   /** Nonces of our handshakes in progress (a value of 1 each). */
-  protected readonly ownNonces: OrderedIntMap<number>;
+  protected readonly ownNonces = new OrderedIntMap<number>();
   /**
    * Forgotten connections, reused by the next ones: a Conn lives seconds, long
    * enough to be a full GC's garbage, and RPC-style apps open one per request.
@@ -96,33 +93,19 @@ export abstract class PeerConns implements NodeApi {
   constructor(protected readonly deps: PeerNodeDeps) {
     this.io = deps.io;
     this.cfg = deps.cfg;
+    this.peerAddresses = new PeerAddresses(deps.cfg.addrBookCapacity);
     this.app = deps.app;
     this.address = deps.address;
     this.self = deps.identity.num;
     this.rng = deps.rng('node');
     this.stats = new NodeStats(deps.cfg.attemptLogSize);
     const groupOf = deps.netGroupOf ?? ((a: Address) => a);
+    this.inbounds = new InboundTally(groupOf);
     this.book = deps.cfg.addrBook === 'seed' ? new AddressBook(deps.cfg, this.rng, deps.address) : new AddrMan(deps.cfg, this.rng, deps.address, groupOf);
     this.scores = new BanScores(deps.cfg.banScoreHalfLifeUs, deps.cfg.addrBookCapacity);
     this.anchors = new Anchors(deps.cfg.anchorCount, deps.cfg.anchorMinAgeUs);
     this.hot = deps.hot ?? new ConnHot<Conn>(16);
     this.hot.dropOwner(deps.address); // records of a previous node object of this host (World.resetHost)
-    const arena = deps.arena ?? new RegionArena();
-    arena.dropOwner(deps.address); // likewise, that object's maps
-    this.conns = this.ownMap(arena);
-    this.byPeer = this.ownMap(arena);
-    this.established = this.ownMap(arena);
-    this.ownNonces = this.ownMap(arena);
-    this.peerAddresses = new PeerAddresses(deps.cfg.addrBookCapacity, arena);
-    arena.adopt(this.address, this.peerAddresses);
-    this.inbounds = new InboundTally(groupOf, arena);
-    arena.adopt(this.address, this.inbounds);
-  }
-
-  private ownMap<V>(arena: RegionArena): OrderedIntMap<V> {
-    const m = new OrderedIntMap<V>(8, 1 << 24, arena);
-    arena.adopt(this.address, m);
-    return m;
   }
 
   // ---- NodeApi: what the hosted app may do ----

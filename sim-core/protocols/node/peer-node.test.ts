@@ -10,7 +10,6 @@ import { ed25519Signer } from '../identity/signer.ts';
 import { codecBoundary, wireItemSizer } from './codec-boundary.ts';
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
-import { RegionArena } from './region-arena.ts';
 
 function twoNodes(cfg: Partial<NodeConfig> = {}, seed = 1) {
   const rng = new RngStreams(seed);
@@ -31,41 +30,6 @@ function twoNodes(cfg: Partial<NodeConfig> = {}, seed = 1) {
 }
 
 describe('PeerNode over the simulated network', () => {
-  it('a reset host\'s new node hands its old maps\' storage back to the shared arena: repeated resets take nothing more, and behave as with arenas of their own', () => {
-    const runResets = (shared: RegionArena | undefined) => {
-      const rng = new RngStreams(2);
-      const world = new World<WireItem>({ rng, latency: new ConstantLatency(5), sizer: wireItemSizer });
-      const registry = new IdentityRegistry(ed25519Signer);
-      const wire = codecBoundary(registry);
-      const cfg: NodeConfig = { ...DEFAULT_NODE_CONFIG, autoDial: false };
-      const nodes: PeerNode[] = [];
-      const ids = [0, 1].map((i) => registry.mint(rng.peer(i, 'identity')));
-      for (let i = 0; i < 2; i++) {
-        world.addHost((ctx) => (nodes[i] = new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity: ids[i], registry, cfg, wire, bootstrap: [], arena: shared })));
-        world.startAt(i, 0);
-      }
-      const taken: { i32: number; f64: number }[] = [];
-      const seen: string[] = [];
-      for (let round = 0; round < 5; round++) {
-        const t = world.now + 1_000;
-        world.at(t, () => nodes[0].dial(1));
-        world.scheduler.run(t + 2_000_000);
-        seen.push(`up ${nodes[0].peers().size} ${nodes[1].peers().size}`);
-        if (shared) taken.push(shared.slotsTaken);
-        world.at(world.now, (w) => w.resetHost(1));
-        world.scheduler.run(world.now + 1);
-        world.startAt(1, world.now + 1);
-        world.scheduler.run(world.now + 60_000_000);
-        seen.push(`after reset ${nodes[0].peers().size} ${nodes[1].peers().size} ${nodes[1].stats.handshakes.established}`);
-      }
-      return { taken, seen };
-    };
-    const shared = runResets(new RegionArena());
-    expect(shared.seen).toEqual(runResets(undefined).seen);
-    expect(shared.seen[0]).toBe('up 1 1');
-    expect(shared.taken[4]).toEqual(shared.taken[1]);
-  });
-
   it('two nodes that dial each other at the same instant end with exactly one connection', () => {
     for (const materialize of [false, true]) {
       const { world, nodes } = twoNodes({ materialize });
