@@ -14,7 +14,7 @@
  * the shares move a little from run to run, and sampling perturbs the run's
  * wall time by a few percent (the trace stays the same).
  */
-import { spawnSync } from 'node:child_process';
+import { runChild } from '../children/children.ts';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,14 +86,15 @@ interface Profiled {
 }
 
 /** Runs `peermap run …` under the profiler; the profile and the run's summary. */
-function profileRun(o: Options): Profiled {
+async function profileRun(o: Options): Promise<Profiled> {
   const tmp = mkdtempSync(join(tmpdir(), 'peermap-profile-'));
   try {
     const profDir = join(tmp, 'prof');
     const args = ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', String(o.intervalUs), 'bin/peermap.mjs', ...o.runArgs, '--out', join(tmp, 'run'), '--force'];
     console.log(`profiling: node ${args.join(' ')}`);
-    const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-    if (r.status !== 0) throw new RunFailed(r.status ?? 1, `peermap run exited with ${r.status ?? r.signal}; no profile`);
+    // Not spawnSync: a signal to this process must reach the run too (spawnChild passes it on).
+    const r = await runChild(process.execPath, args, { stdio: 'inherit' });
+    if (r.code !== 0) throw new RunFailed(r.code ?? 1, `peermap run exited with ${r.code ?? r.signal}; no profile`);
     // One file per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; tsx's loader has a thread of its own): the run is thread 0.
     const files = existsSync(profDir) ? readdirSync(profDir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) : [];
     if (files.length !== 1) throw new Error(`expected one main-thread profile in ${profDir}, found ${files.length}`);
@@ -106,11 +107,11 @@ function profileRun(o: Options): Profiled {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   let profiled: Profiled;
   try {
-    profiled = o.from ? { profile: parseCpuProfile(readFileSync(o.from, 'utf8')) } : profileRun(o);
+    profiled = o.from ? { profile: parseCpuProfile(readFileSync(o.from, 'utf8')) } : await profileRun(o);
   } catch (e) {
     if (e instanceof ProfileError) usage(`${o.from ?? 'the run\'s profile'}: ${e.message}`);
     if (!(e instanceof RunFailed)) throw e;
@@ -145,4 +146,4 @@ function main(): void {
   console.log(`\nsaved: ${out}`);
 }
 
-main();
+await main();
