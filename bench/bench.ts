@@ -28,8 +28,8 @@
  *                    [--scale-file scenarios/scale-10000.yaml --scale-heap-mb 16000]
  *                    [--results DIR]
  */
-import { execFileSync } from 'node:child_process';
-import { spawnChild } from './children/children.ts';
+import { execFileSync, spawn } from 'node:child_process';
+import { tracked } from './children/children.ts';
 import type { HostSpeed } from './host-speed.ts';
 import { hostGuide } from './host-guide.ts';
 import { cpuOf, keptRows } from './kept-rows.ts';
@@ -109,9 +109,9 @@ function ratioLine(label: string, now: number, prev: number | undefined, unit = 
 function run(cmd: string, argv: string[], opts: { quietStdout?: boolean } = {}): Promise<{ code: number; stdout: string; wallSeconds: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawnChild(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = tracked(spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] }));
     let stdout = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (!opts.quietStdout) process.stdout.write(d);
     });

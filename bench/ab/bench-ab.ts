@@ -20,8 +20,8 @@
  * side takes one core: on a 2-core machine the two compete for the shared
  * cache and memory, so absolute times are slower than a run alone.
  */
-import { spawnSync } from 'node:child_process';
-import { spawnChild } from '../children/children.ts';
+import { spawn, spawnSync } from 'node:child_process';
+import { tracked } from '../children/children.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,7 +104,7 @@ function runSide(root: string, runArgs: string[], work: string, label: string): 
   const cpuFile = join(work, `cpu-${label}.json`);
   const args = ['--import', CPU_AT_EXIT, join(root, 'bin/peermap.mjs'), ...runArgs, '--out', out, '--force', '--quiet'];
   return new Promise((done, fail) => {
-    const child = spawnChild(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PEERMAP_AB_CPU_FILE: cpuFile } });
+    const child = tracked(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PEERMAP_AB_CPU_FILE: cpuFile } }));
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       if (code !== 0) return fail(new Error(`${label}: peermap run exited with ${code ?? signal}`));

@@ -15,8 +15,8 @@
  * misses: a layout change that puts related fields on fewer lines shows
  * there, at a few hundred peers whose state already outgrows a 2 MiB cache.
  */
-import { spawnSync } from 'node:child_process';
-import { spawnChild } from '../children/children.ts';
+import { spawn, spawnSync } from 'node:child_process';
+import { tracked } from '../children/children.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { field } from './fields.ts';
@@ -98,10 +98,10 @@ export async function bundleCli(root: string, outfile: string): Promise<void> {
 export function runCounted(bundle: string, runArgs: string[], out: string, label: string, cache = false): Promise<CountedSide> {
   const args = ['--tool=cachegrind', ...cacheFlags(cache), '--cachegrind-out-file=/dev/null', process.execPath, '--predictable', bundle, ...runArgs, '--out', out, '--force', '--quiet'];
   return new Promise((done, fail) => {
-    const child = spawnChild('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = tracked(spawn('valgrind', args, { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (s: string) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (s: string) => {
       // Only the tail matters (the summary); a run that prints much must not grow this without bound.
       stderr = (stderr + s).slice(-65536);
     });

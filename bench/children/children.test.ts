@@ -12,7 +12,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('spawnChild', () => {
+describe('tracked', () => {
   for (const [signal, code] of [
     ['SIGTERM', 143],
     ['SIGINT', 130],

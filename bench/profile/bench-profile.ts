@@ -92,7 +92,7 @@ async function profileRun(o: Options): Promise<Profiled> {
     const profDir = join(tmp, 'prof');
     const args = ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', String(o.intervalUs), 'bin/peermap.mjs', ...o.runArgs, '--out', join(tmp, 'run'), '--force'];
     console.log(`profiling: node ${args.join(' ')}`);
-    // Not spawnSync: a signal to this process must reach the run too (spawnChild passes it on).
+    // Not spawnSync: a signal to this process must reach the run too (a tracked child gets it passed on).
     const r = await runChild(process.execPath, args, { stdio: 'inherit' });
     if (r.code !== 0) throw new RunFailed(r.code ?? 1, `peermap run exited with ${r.code ?? r.signal}; no profile`);
     // One file per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; tsx's loader has a thread of its own): the run is thread 0.

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 /**
  * One seed for every property that does not name its own, so `npm test`
  * passes or fails the same way on every run (a property that drew a fresh
- * seed each run once failed on one CI run in many). FC_SEED=<int> explores
+ * seed each run once failed one fresh-clone run in many). FC_SEED=<int> explores
  * other draws; a failure prints the seed and path that replay it.
  */
 function fcSeed(): number {

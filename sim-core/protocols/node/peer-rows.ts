@@ -37,11 +37,9 @@ export class PeerRows {
 
   /** The value of (owner, peer), or -1. */
   get(owner: number, peer: number): number {
-    const o = 4 * owner;
-    if (o >= this.meta.length) return -1;
-    const base = this.meta[o];
+    const base = this.rowOf(owner);
     if (base < 0) return -1;
-    const i = this.find(base, this.meta[o + 1], peer);
+    const i = this.find(base, this.meta[4 * owner + 1], peer);
     return this.tab[i] === peer + 1 ? this.tab[i + 1] : -1;
   }
 
@@ -63,9 +61,9 @@ export class PeerRows {
 
   /** Removes (owner, peer); false when absent. */
   delete(owner: number, peer: number): boolean {
-    if (4 * owner >= this.meta.length || this.meta[4 * owner] < 0) return false;
+    const base = this.rowOf(owner);
+    if (base < 0) return false;
     const tab = this.tab;
-    const base = this.meta[4 * owner];
     const m = this.meta[4 * owner + 1];
     let i = this.find(base, m, peer);
     if (tab[i] === 0) return false;
@@ -90,8 +88,8 @@ export class PeerRows {
 
   /** Removes every entry of `owner`, handing each value to `each` first (row order: callers must not depend on it). */
   clearOwner(owner: number, each: (value: number) => void): void {
-    if (4 * owner >= this.meta.length || this.meta[4 * owner] < 0) return;
-    const base = this.meta[4 * owner];
+    const base = this.rowOf(owner);
+    if (base < 0) return;
     const end = base + 2 * (this.meta[4 * owner + 1] + 1);
     for (let i = base; i < end; i += 2) {
       if (this.tab[i] === 0) continue;
@@ -103,7 +101,12 @@ export class PeerRows {
 
   /** Slots of owner's row (0: none yet): for tests. */
   widthOf(owner: number): number {
-    return 4 * owner < this.meta.length && this.meta[4 * owner] >= 0 ? this.meta[4 * owner + 1] + 1 : 0;
+    return this.rowOf(owner) >= 0 ? this.meta[4 * owner + 1] + 1 : 0;
+  }
+
+  /** Where owner's row starts in `tab`, or -1 when it has none. */
+  private rowOf(owner: number): number {
+    return 4 * owner < this.meta.length ? this.meta[4 * owner] : -1;
   }
 
   /** Index in `tab` of peer's slot in the row at `base` (width m + 1), else of the empty slot ending its probe run. */
