@@ -21,7 +21,7 @@
  * cache and memory, so absolute times are slower than a run alone.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { tracked } from '../children/children.ts';
+import { atInterrupt, tracked } from '../children/children.ts';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -169,6 +169,8 @@ async function compare<S, Sum extends { sameTraces: boolean }>(
 ): Promise<void> {
   const headCommit = gitCommit();
   const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
+  const removeWork = () => rmSync(work, { recursive: true, force: true });
+  const forget = atInterrupt(removeWork);
   const rounds: { base: S; head: S }[] = [];
   try {
     const baseRoot = join(work, 'base');
@@ -187,7 +189,8 @@ async function compare<S, Sum extends { sameTraces: boolean }>(
       console.log(report.formatRound(i, rounds[i]));
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    forget();
+    removeWork();
   }
   const summary = report.summarize(rounds);
   console.log(report.formatSummary(summary));

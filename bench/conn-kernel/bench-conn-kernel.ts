@@ -1,11 +1,11 @@
 // npm run bench:conn-kernel [-- --quick]: the connection-cycle kernel against the Kademlia row of the convergence bench.
 // Writes results/bench-conn-kernel.json (each run in its own process, timed with process CPU time).
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { gitCommit, machineInfo } from '../../sim-core/node/machine.ts';
 import { runConnKernel } from './run.ts';
+import { childOutput } from '../children/children.ts';
 
 const SEED = 'bench-conn-kernel-1';
 const OUT = resolve('results/bench-conn-kernel.json');
@@ -29,9 +29,10 @@ function child(peers: number, durationS: number): void {
   process.stdout.write(JSON.stringify(r) + '\n');
 }
 
-function spawnJob(j: Job): ReturnType<typeof runConnKernel> {
+async function spawnJob(j: Job): Promise<ReturnType<typeof runConnKernel>> {
   const args = ['bin/tsx-run.mjs', 'bench/conn-kernel/bench-conn-kernel.ts', '--child', String(j.peers), String(j.durationS)];
-  const text = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // A tracked child, not execFileSync: the bench killed by its pid takes the run down with it.
+  const text = await childOutput(process.execPath, args);
   return JSON.parse(text.trim().split('\n').pop()!);
 }
 
@@ -50,14 +51,14 @@ function inSitu(): Record<string, number | string> | undefined {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(Number(argv[1]), Number(argv[2]));
   const quick = argv.includes('--quick');
   const loadStart = loadavg();
   const runs = [];
   for (const j of quick ? QUICK : FULL) {
-    const r = spawnJob(j);
+    const r = await spawnJob(j);
     runs.push(r);
     console.log(
       `${j.peers} peers ${j.durationS} s: ${r.events} events, ${r.stats.dials} dials, cpu ${r.cpuS.toFixed(1)} s, ` +
@@ -94,4 +95,4 @@ function main(): void {
   console.log(`wrote ${OUT}`);
 }
 
-main();
+await main();

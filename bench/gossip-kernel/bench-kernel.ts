@@ -1,6 +1,5 @@
 // npm run bench:kernel [-- --quick]: the gossip kernel prototype against the plain reference.
 // Writes results/bench-gossip-kernel.json (micro-bench medians of 3, workload runs each in its own process).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +8,7 @@ import type { GossipKernel } from './kernel.ts';
 import { microBench } from './microbench.ts';
 import type { WindowShadowKernel } from './window-shadow.ts';
 import { defaultWorkload, runModel, type ModelKind } from './run.ts';
+import { childOutput } from '../children/children.ts';
 
 const SEED = 'bench-kernel-1';
 const OUT = resolve('results/bench-gossip-kernel.json');
@@ -81,14 +81,15 @@ function child(kind: ModelKind, peers: number, durationS: number): void {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function spawnJob(j: Job): Record<string, unknown> {
+async function spawnJob(j: Job): Promise<Record<string, unknown>> {
   const args = ['bin/tsx-run.mjs', 'bench/gossip-kernel/bench-kernel.ts', '--child', j.kind, String(j.peers), String(j.durationS)];
-  const text = execFileSync(process.execPath, ['--max-old-space-size=4096', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // A tracked child, not execFileSync: the bench killed by its pid takes the run down with it.
+  const text = await childOutput(process.execPath, ['--max-old-space-size=4096', ...args]);
   const line = text.trim().split('\n').pop()!;
   return JSON.parse(line);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv[1] as ModelKind, Number(argv[2]), Number(argv[3]));
   const quick = argv.includes('--quick');
@@ -99,7 +100,7 @@ function main(): void {
   const previous = argv.includes('--reuse-reference') ? (JSON.parse(readFileSync(OUT, 'utf8')) as { runs: Record<string, any>[]; commit: string }) : undefined;
   for (const j of quick ? QUICK : FULL) {
     const old = previous?.runs.find((r) => r.kind === j.kind && j.kind === 'reference' && r.peers === j.peers && r.durationS === j.durationS);
-    const r = old ? { ...old, reusedFromCommit: previous!.commit } : spawnJob(j);
+    const r = old ? { ...old, reusedFromCommit: previous!.commit } : await spawnJob(j);
     runs.push(r);
     console.log(`${j.kind} ${j.peers} peers ${j.durationS} s: ${(r.stats as any).receipts} receipts, cpu ${(r.cpuS as number).toFixed(1)} s, ${(r.nsPerReceiptAllIn as number).toFixed(0)} ns/receipt all-in, peak RSS ${(r.peakRssMB as number).toFixed(0)} MB`);
   }
@@ -158,4 +159,4 @@ function main(): void {
   console.log(`wrote ${OUT}`);
 }
 
-main();
+await main();

@@ -14,7 +14,7 @@
  * the shares move a little from run to run, and sampling perturbs the run's
  * wall time by a few percent (the trace stays the same).
  */
-import { runChild } from '../children/children.ts';
+import { atInterrupt, runChild } from '../children/children.ts';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,6 +88,8 @@ interface Profiled {
 /** Runs `peermap run …` under the profiler; the profile and the run's summary. */
 async function profileRun(o: Options): Promise<Profiled> {
   const tmp = mkdtempSync(join(tmpdir(), 'peermap-profile-'));
+  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
+  const forget = atInterrupt(removeTmp);
   try {
     const profDir = join(tmp, 'prof');
     const args = ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', String(o.intervalUs), 'bin/peermap.mjs', ...o.runArgs, '--out', join(tmp, 'run'), '--force'];
@@ -103,7 +105,8 @@ async function profileRun(o: Options): Promise<Profiled> {
     const summary = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : undefined;
     return { profile: parseCpuProfile(readFileSync(join(profDir, files[0]), 'utf8')), summary };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    forget();
+    removeTmp();
   }
 }
 

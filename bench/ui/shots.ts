@@ -4,9 +4,9 @@
  * peer's map against the truth after an outage, and the convergence-2500 replay at minute 5, globalmap beside Kademlia.
  * Every wait is on a page state; the runs are the classroom scenario, seed 3.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runChild } from '../children/children.ts';
 import type { Page } from 'playwright-core';
 import { openDashboard, pageState, PAGE_TIMEOUT_MS, REPO, waitForEnabled, waitForPainted, waitForState, type Dashboard } from '../../web-ui/e2e/browser.ts';
 
@@ -92,7 +92,9 @@ export async function shotReplay2500(dash: Dashboard, dist: string, dir: string,
     if (!record) throw new Error(`bench:ui: ${dir} does not hold ${files.join(' and ')} (peermap compare scenarios/convergence-2500.yaml --strategies ${REPLAY_STRATEGIES.join(',')} --seeds 1 --duration ${REPLAY_DURATION_S} --record --out DIR)`);
     console.log(`bench:ui: recording convergence-2500 (${REPLAY_STRATEGIES.join(', ')}, ${REPLAY_DURATION_S} simulated s) into ${dir}`);
     const args = ['compare', 'scenarios/convergence-2500.yaml', '--strategies', REPLAY_STRATEGIES.join(','), '--seeds', '1', '--duration', String(REPLAY_DURATION_S), '--record', '--out', dir, '--force', '--quiet'];
-    execFileSync(process.execPath, [join(REPO, 'bin/peermap.mjs'), ...args], { cwd: REPO, stdio: 'inherit' });
+    // A tracked child: the bench killed by its pid takes the recording down with it.
+    const r = await runChild(process.execPath, [join(REPO, 'bin/peermap.mjs'), ...args], { cwd: REPO, stdio: 'inherit' });
+    if (r.code !== 0) throw new Error(`bench:ui: peermap compare --record ended with ${r.code ?? r.signal}`);
   }
   for (const f of files) copyFileSync(join(dir, f), join(dist, f));
   // The force view: replays carry no host places, so there is no world map to show.
