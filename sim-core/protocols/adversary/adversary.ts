@@ -70,7 +70,12 @@ export class Adversary implements PeerProtocol<WireItem> {
     return this.cfg.kind;
   }
 
+  /** First start or restart: a crash or stop tells the protocol nothing, so a restart forgets the connection it had (else it never dials again). */
   onStart(): void {
+    this.conn = -1;
+    this.established = false;
+    this.hs = undefined;
+    this.decoder = undefined;
     this.io.setTimer(1, TIMER_DIAL);
   }
 

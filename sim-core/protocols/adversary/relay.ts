@@ -52,7 +52,14 @@ export class RelayAdversary implements PeerProtocol<WireItem> {
     readonly identity?: Identity,
   ) {}
 
+  /**
+   * First start or restart. A crash or stop tells the protocol nothing
+   * (its connections are gone, its timers dropped): a restart begins with
+   * no pair, giving back what it held for the old connections — else it
+   * would wait forever on a pair whose ends no longer exist.
+   */
   onStart(): void {
+    this.dropPair();
     this.io.setTimer(1, TIMER_DIAL);
   }
 
@@ -122,11 +129,16 @@ export class RelayAdversary implements PeerProtocol<WireItem> {
     const other = this.otherOf(conn);
     if (other < 0) return;
     if (this.up.has(other)) this.io.close(other);
+    this.dropPair();
+    this.io.setTimer(this.cfg.redialUs, TIMER_DIAL);
+  }
+
+  /** Forgets the current pair, releasing the items held for it. */
+  private dropPair(): void {
     this.up.clear();
     for (const q of this.pending.values()) for (const item of q) release(item);
     this.pending.clear();
     this.victimConn = -1;
     this.honestConn = -1;
-    this.io.setTimer(this.cfg.redialUs, TIMER_DIAL);
   }
 }

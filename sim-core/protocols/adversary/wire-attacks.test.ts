@@ -6,6 +6,10 @@ import { PeerStore } from '../globalmap/peer-store.ts';
 import { RecordPool } from '../globalmap/record-pool.ts';
 import { stubNodeApi } from '../globalmap/test-support.ts';
 import type { WireItem } from '../node/peer-node.ts';
+import { HeldMessage } from '../../sans-io/release.ts';
+import type { WireBoundary } from '../node/wire-boundary.ts';
+import type { Identity, IdentityRegistry } from '../identity/registry.ts';
+import { Adversary } from './adversary.ts';
 import { PoisonSyncApp } from './poison-sync.ts';
 import { RelayAdversary } from './relay.ts';
 import { SlotExhauster } from './slot-exhaustion.ts';
@@ -72,6 +76,66 @@ describe('handshake relay', () => {
     expect(log.closed).toEqual([101]);
     expect(log.timers.at(-1)!.delay).toBe(9);
     expect(r.stats).toMatchObject({ bridged: 1, itemsRelayed: 2, garbageSent: 1, closedByVictim: 1 });
+  });
+});
+
+/** A pooled message that counts how often it went back to its pool. */
+class CountedMessage extends HeldMessage {
+  readonly type = MsgType.Ping;
+  readonly nonce = 7;
+  givenBack = 0;
+  protected giveBack(): void {
+    this.givenBack++;
+  }
+}
+
+describe('adversaries restarted after a crash (no onClosed: the host just vanished)', () => {
+  it('the handshake relay gives back what it held for the dead pair and dials the next pair', () => {
+    const { io, log } = fakeIo();
+    const r = new RelayAdversary(io, { pairs: [[1, 2], [3, 4]], misbehaveAfterUs: 5, redialUs: 9, maxDials: 10 });
+    r.onStart();
+    r.onTimer(0, log.timers[0].tag);
+    r.onConnected(0, 100, 1, 'out');
+    const held = new CountedMessage();
+    held.retain(); // the network's hold during delivery
+    r.onMessage(0, 100, held); // held: the honest side is not up yet
+    held.release(); // delivered
+    expect(held.givenBack).toBe(0);
+    // Crash, then restart: the same object starts again.
+    log.timers.length = 0;
+    r.onStart();
+    expect(held.givenBack).toBe(1);
+    r.onTimer(1, log.timers[0].tag);
+    expect(log.dials).toEqual([1, 2, 3, 4]);
+    // A connection of the old incarnation is a stranger now: closed, nothing relayed to it.
+    r.onConnected(2, 100, 1, 'out');
+    expect(log.closed).toEqual([100]);
+  });
+
+  it('the wire adversary forgets its dead connection and dials again', () => {
+    const { io, log } = fakeIo();
+    const wire = { newDecoder: () => ({ push: () => ({ messages: [] }) }) } as unknown as WireBoundary;
+    const a = new Adversary(
+      io,
+      new RngStreams(3).stream('adversary'),
+      { kind: 'garbage', targets: [5, 6], intervalUs: 4, burst: 1, redialUs: 9, maxDials: 10 },
+      {} as Identity,
+      {} as IdentityRegistry,
+      wire,
+      40,
+    );
+    a.onStart();
+    a.onTimer(0, log.timers[0].tag);
+    a.onConnected(0, 100, 5, 'out');
+    expect(log.dials).toEqual([5]);
+    log.timers.length = 0;
+    a.onStart();
+    a.onTimer(1, log.timers[0].tag);
+    expect(log.dials).toEqual([5, 6]);
+    a.onConnected(2, 101, 6, 'out');
+    const act = log.timers.find((t) => t.delay === 4)!;
+    a.onTimer(6, act.tag);
+    expect(log.sent.at(-1)!.conn).toBe(101);
   });
 });
 
