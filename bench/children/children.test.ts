@@ -54,6 +54,11 @@ describe('childOutput', () => {
     await expect(childOutput(process.execPath, ['-e', 'process.stdout.write("a\\n"); process.stdout.write("b\\n")'])).resolves.toBe('a\nb\n');
   });
 
+  it('rejects a child whose standard output passes the bound (and stops it) instead of holding it all', async () => {
+    const endless = childOutput(process.execPath, ['-e', 'const s = "x".repeat(1 << 20); const w = () => process.stdout.write(s, w); w()']);
+    await expect(endless).rejects.toThrow(/wrote more than \d+ characters/);
+  });
+
   it('rejects with the exit code and the end of standard error otherwise', async () => {
     const failing = childOutput(process.execPath, ['-e', 'process.stdout.write("partial"); console.error("it broke"); process.exit(3)']);
     await expect(failing).rejects.toThrow(/ended with 3:\nit broke/);

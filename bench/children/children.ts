@@ -4,7 +4,7 @@ import { constants } from 'node:os';
 
 /** Children of this bench process still running (a bench runs at most a few at once). */
 const running = new Set<ChildProcess>();
-/** What to undo if the bench is interrupted (temporary folders): run after the children are signalled. */
+/** What to undo if the bench is interrupted (temporary folders): run once the children have exited. */
 const cleanups = new Set<() => void>();
 let handlersInstalled = false;
 
@@ -15,10 +15,10 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * to the bench alone (`kill PID`, a CI step's timeout) is passed on to every
  * tracked child still running; once they have exited (SIGKILL after a grace
  * time, or at a second signal) the `atInterrupt` cleanups run and the bench
- * exits with 128 + the signal's number. Without it, a bench killed by its pid left its `peermap run` child
- * using a core until that run ended (Ctrl-C in a terminal already reaches
- * the whole process group). Wraps `spawn(…)`'s result, so its stream types
- * stay those of the stdio asked for.
+ * exits with 128 + the signal's number. Without it, a bench killed by its
+ * pid left its `peermap run` child using a core until that run ended (Ctrl-C
+ * in a terminal already reaches the whole process group). Wraps `spawn(…)`'s
+ * result, so its stream types stay those of the stdio asked for.
  */
 export function tracked<C extends ChildProcess>(child: C): C {
   installHandlers();
@@ -47,14 +47,20 @@ export function childOutput(cmd: string, args: readonly string[], opts: SpawnOpt
   return new Promise((done, fail) => {
     const child = tracked(spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] }));
     const out: string[] = [];
+    let outChars = 0;
     let err = '';
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => out.push(s));
+    child.stdout!.on('data', (s: string) => {
+      outChars += s.length;
+      if (outChars > STDOUT_MAX_CHARS) child.kill('SIGKILL'); // fails below: the output is cut
+      else out.push(s);
+    });
     // Only its end: a failing child's last lines say why; the rest is bounded away.
     child.stderr!.on('data', (s: string) => (err = (err + s).slice(-STDERR_KEPT_CHARS)));
     child.once('error', fail);
     child.once('close', (code, signal) => {
+      if (outChars > STDOUT_MAX_CHARS) return fail(new Error(`${cmd} ${args.join(' ')} wrote more than ${STDOUT_MAX_CHARS} characters to its standard output`));
       if (code === 0) return done(out.join(''));
       fail(new Error(`${cmd} ${args.join(' ')} ended with ${code ?? signal}${err ? `:\n${err.trimEnd()}` : ''}`));
     });
@@ -63,6 +69,8 @@ export function childOutput(cmd: string, args: readonly string[], opts: SpawnOpt
 
 /** Characters of a failing child's standard error kept for its error message. */
 const STDERR_KEPT_CHARS = 4000;
+/** Standard output childOutput keeps (a bench child prints a JSON line or a few): more is an error. */
+const STDOUT_MAX_CHARS = 16 * 1024 * 1024;
 
 /**
  * `cleanup` runs if the bench is interrupted (after its children were
@@ -101,14 +109,14 @@ function installHandlers(): void {
   }
 }
 
-/** Resolves once every tracked child has exited (SIGKILL for those still running after the grace time). */
+/** Resolves once every tracked child has exited, or at the grace time, SIGKILLing those still running then. */
 async function childrenGone(): Promise<void> {
-  const exits = [...running].map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : once(c, 'exit')));
-  const timer = setTimeout(() => {
-    for (const child of running) child.kill('SIGKILL');
-  }, CHILD_STOP_GRACE_MS);
-  await Promise.all(exits);
+  const exits = [...running].map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : Promise.race([once(c, 'exit'), once(c, 'error')])));
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((done) => (timer = setTimeout(done, CHILD_STOP_GRACE_MS)));
+  await Promise.race([Promise.all(exits), grace]);
   clearTimeout(timer);
+  for (const child of running) child.kill('SIGKILL');
 }
 
 function runCleanups(signal: NodeJS.Signals): void {
