@@ -61,7 +61,17 @@ export class FloodPeer implements PeerProtocol<FloodPing> {
     this.dialRetryUs = secondsToUs(cfg.dialRetryS);
   }
 
+  /**
+   * First start or restart. A crash or stop tells the protocol nothing:
+   * its connections and dials died with the process, so a restart counts
+   * none (stale counts kept it from dialling and made it refuse inbound
+   * peers for good). What it has seen it keeps.
+   */
   onStart(_now: TimeUs): void {
+    this.neighbours.clear();
+    this.outbound.clear();
+    this.inbound = 0;
+    this.dialing = 0;
     this.refill();
     this.io.setTimer(this.dialRetryUs, TIMER_DIAL);
     this.io.setTimer(Math.round(this.rng.exponential(this.pingMeanUs)), TIMER_PING);
