@@ -21,9 +21,9 @@
  * cache and memory, so absolute times are slower than a run alone.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { atInterrupt, tracked } from '../children/children.ts';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tempFolder, tracked } from '../children/children.ts';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -168,9 +168,8 @@ async function compare<S, Sum extends { sameTraces: boolean }>(
   report: Report<S, Sum>,
 ): Promise<void> {
   const headCommit = gitCommit();
-  const work = mkdtempSync(join(tmpdir(), 'peermap-ab-'));
-  const removeWork = () => rmSync(work, { recursive: true, force: true });
-  const forget = atInterrupt(removeWork);
+  const folder = tempFolder('peermap-ab-');
+  const work = folder.path;
   const rounds: { base: S; head: S }[] = [];
   try {
     const baseRoot = join(work, 'base');
@@ -189,8 +188,7 @@ async function compare<S, Sum extends { sameTraces: boolean }>(
       console.log(report.formatRound(i, rounds[i]));
     }
   } finally {
-    forget();
-    removeWork();
+    folder.remove();
   }
   const summary = report.summarize(rounds);
   console.log(report.formatSummary(summary));

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { constants } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Children of this bench process still running (a bench runs at most a few at once). */
 const running = new Set<ChildProcess>();
@@ -84,6 +86,24 @@ export function atInterrupt(cleanup: () => void): () => void {
   return () => cleanups.delete(cleanup);
 }
 
+/**
+ * A fresh temporary folder under the OS's, removed by `remove()` (call it
+ * from a `finally`) or, if the bench is interrupted first, once its
+ * children have exited.
+ */
+export function tempFolder(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  const rm = () => rmSync(path, { recursive: true, force: true });
+  const forget = atInterrupt(rm);
+  return {
+    path,
+    remove: () => {
+      forget();
+      rm();
+    },
+  };
+}
+
 /** How long an interrupted bench waits for its children to stop on their own (a run writes its files on the way out) before SIGKILL. */
 const CHILD_STOP_GRACE_MS = 30_000;
 let stopping = false;
@@ -111,7 +131,8 @@ function installHandlers(): void {
 
 /** Resolves once every tracked child has exited, or at the grace time, SIGKILLing those still running then. */
 async function childrenGone(): Promise<void> {
-  const exits = [...running].map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : Promise.race([once(c, 'exit'), once(c, 'error')])));
+  // A child leaves `running` at its exit (or error): those left have not exited yet.
+  const exits = [...running].map((c) => Promise.race([once(c, 'exit'), once(c, 'error')]));
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((done) => (timer = setTimeout(done, CHILD_STOP_GRACE_MS)));
   await Promise.race([Promise.all(exits), grace]);

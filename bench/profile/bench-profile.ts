@@ -14,9 +14,9 @@
  * the shares move a little from run to run, and sampling perturbs the run's
  * wall time by a few percent (the trace stays the same).
  */
-import { atInterrupt, runChild } from '../children/children.ts';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { runChild, tempFolder } from '../children/children.ts';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../../sim-core/node/files.ts';
@@ -87,9 +87,8 @@ interface Profiled {
 
 /** Runs `peermap run …` under the profiler; the profile and the run's summary. */
 async function profileRun(o: Options): Promise<Profiled> {
-  const tmp = mkdtempSync(join(tmpdir(), 'peermap-profile-'));
-  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
-  const forget = atInterrupt(removeTmp);
+  const folder = tempFolder('peermap-profile-');
+  const tmp = folder.path;
   try {
     const profDir = join(tmp, 'prof');
     const args = ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', String(o.intervalUs), 'bin/peermap.mjs', ...o.runArgs, '--out', join(tmp, 'run'), '--force'];
@@ -105,8 +104,7 @@ async function profileRun(o: Options): Promise<Profiled> {
     const summary = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : undefined;
     return { profile: parseCpuProfile(readFileSync(join(profDir, files[0]), 'utf8')), summary };
   } finally {
-    forget();
-    removeTmp();
+    folder.remove();
   }
 }
 

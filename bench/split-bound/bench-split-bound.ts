@@ -77,10 +77,10 @@ async function run(): Promise<void> {
       process.exitCode = status;
       return;
     }
-    const inEvents = tally.summary();
-    const s = tally.summary(Math.max(0, wallMs - inEvents.totalMs));
+    const inEventsMs = tally.eventsMs;
+    const s = tally.summary(Math.max(0, wallMs - inEventsMs));
     console.log(
-      `\n${o.threads} threads, ${o.windowUs} µs windows (${s.windows}): run ${(wallMs / 1000).toFixed(1)} s, in events ${(inEvents.totalMs / 1000).toFixed(1)} s, ` +
+      `\n${o.threads} threads, ${o.windowUs} µs windows (${s.windows}): run ${(wallMs / 1000).toFixed(1)} s, in events ${(inEventsMs / 1000).toFixed(1)} s, ` +
         `serial ${(s.serialMs / 1000).toFixed(1)} s; by thread ${s.byPartitionMs.map((m) => (m / 1000).toFixed(1)).join(' / ')} s; ` +
         `critical path ${(s.criticalPathMs / 1000).toFixed(1)} s: speed-up at most ${s.speedupBound.toFixed(2)}×`,
     );

@@ -13,6 +13,7 @@ export class WindowTally {
   private readonly sums: Float64Array;
   private serialMs = 0;
   private lastWindow = -1;
+  private allEventsMs = 0;
 
   constructor(
     readonly windowUs: number,
@@ -28,6 +29,7 @@ export class WindowTally {
 
   /** An event of `host` (its partition: host mod partitions) at `timeUs` took `ms`; host < 0: an event of no host (serial). */
   add(timeUs: number, host: number, ms: number): void {
+    this.allEventsMs += ms;
     if (host < 0) {
       this.serialMs += ms;
       return;
@@ -36,6 +38,11 @@ export class WindowTally {
     if (w >= this.maxWindows) throw new RangeError(`time ${timeUs} µs is past the ${this.maxWindows} windows of ${this.windowUs} µs tallied`);
     if (w > this.lastWindow) this.lastWindow = w;
     this.sums[w * this.partitions + (host % this.partitions)] += ms;
+  }
+
+  /** Time of all events so far, of a host or not (the run's time outside them is its wall time minus this). */
+  get eventsMs(): number {
+    return this.allEventsMs;
   }
 
   /** Totals and the bound; `outsideMs`: time of the run outside its events (start-up, metrics), serial. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RngStreams } from '../../engine/rng.ts';
 import { MsgType, type GmSyncMsg, type Message } from '../../wire/messages.ts';
-import type { Direction, PeerActions } from '../../sans-io/protocol.ts';
+import type { Direction } from '../../sans-io/protocol.ts';
 import { PeerStore } from '../globalmap/peer-store.ts';
 import { RecordPool } from '../globalmap/record-pool.ts';
 import { stubNodeApi } from '../globalmap/test-support.ts';
@@ -13,21 +13,10 @@ import { Adversary } from './adversary.ts';
 import { PoisonSyncApp } from './poison-sync.ts';
 import { RelayAdversary } from './relay.ts';
 import { SlotExhauster } from './slot-exhaustion.ts';
+import { recordingActions } from '../../testing/recording-actions.ts';
 
 /** Records what an adversary asks of the network; dials get ids 100, 101, … */
-function fakeIo() {
-  const log = { dials: [] as number[], sent: [] as { conn: number; item: WireItem }[], closed: [] as number[], timers: [] as { delay: number; tag: number }[] };
-  let next = 100;
-  const io: PeerActions<WireItem> = {
-    send: (conn, item) => void log.sent.push({ conn, item }),
-    dial: (to) => (log.dials.push(to), next++),
-    close: (conn) => void log.closed.push(conn),
-    setTimer: (delay, tag) => (log.timers.push({ delay, tag }), 0),
-    cancelTimer: () => {},
-    chargeCpu: () => {},
-  };
-  return { io, log };
-}
+const fakeIo = () => recordingActions<WireItem>();
 
 describe('slot exhaustion', () => {
   it('opens `slots` silent connections per victim from one host and reopens each one the victim closes, within maxDials', () => {

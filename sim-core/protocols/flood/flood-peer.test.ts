@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RngStreams } from '../../engine/rng.ts';
-import type { PeerActions } from '../../sans-io/protocol.ts';
+import { recordingActions } from '../../testing/recording-actions.ts';
 import { FloodPeer, type FloodConfig } from './flood-peer.ts';
 import type { FloodPing } from './messages.ts';
 
 const CFG: FloodConfig = { degree: 2, maxInbound: 1, pingIntervalS: 10, ttl: 3, dialRetryS: 5, seenCapacity: 16 };
 
-/** Records dials (ids 100, 101, …), closes and timers. */
-function fakeIo() {
-  const log = { dials: [] as number[], closed: [] as number[] };
-  let next = 100;
-  const io: PeerActions<FloodPing> = {
-    send: () => {},
-    dial: (to) => (log.dials.push(to), next++),
-    close: (conn) => void log.closed.push(conn),
-    setTimer: () => 0,
-    cancelTimer: () => {},
-    chargeCpu: () => {},
-  };
-  return { io, log };
-}
-
 describe('FloodPeer restarted after a crash (no onClosed: the process just died)', () => {
   it('dials its degree again and accepts inbound peers again', () => {
-    const { io, log } = fakeIo();
+    const { io, log } = recordingActions<FloodPing>();
     const p = new FloodPeer(0, 50, io, new RngStreams(4).stream('flood'), CFG);
     p.onStart(0);
     expect(log.dials).toHaveLength(2);
