@@ -56,6 +56,13 @@ export class OutboxPlane {
     this.relayout(Math.max(p + 1, this.rows * 2, 64), this.words);
   }
 
+  /** Row `p` with no linked or retired neighbour (a new outbox for that peer: links of an app it replaces are gone). */
+  clearLinks(p: number): void {
+    const n = 32 * this.words;
+    this.slotPeer.fill(-1, p * n, p * n + n);
+    this.retiredPeer.fill(-1, p * n, p * n + n);
+  }
+
   /** One more mask word per entry, in every row. */
   widen(): void {
     this.relayout(this.rows, this.words + 1);

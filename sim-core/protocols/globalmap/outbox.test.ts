@@ -173,4 +173,19 @@ describe('OutboxPlane (every outbox of a simulation in shared rows)', () => {
     expect(sentShared[0].length).toBeGreaterThan(0);
     expect(shared.outboxPlane(8).words).toBe(2);
   });
+
+  it('a new outbox for the same peer (an app restarted without its state) starts with no links: no event goes back to its sender', () => {
+    const { table, stats, box: old, sent } = setup();
+    old.linkUp(7);
+    old.linkUp(8); // the old app is replaced without being told these links went down
+    const fresh = new Outbox({ ...DEFAULT_GLOBALMAP_CONFIG, batchSize: 64 }, stats, table, SELF, (peer, msg) => sent.push({ peer, msg }), () => {});
+    expect(fresh.linkSlot(7)).toBe(-1);
+    expect(fresh.linkSlot(8)).toBe(-1);
+    fresh.linkUp(9);
+    fresh.linkUp(7);
+    const e = table.intern(9, 8, 1, 100, 0);
+    fresh.add(e, 5, fresh.slotFor(7), null, 0); // came from 7
+    fresh.flush();
+    expect(sent.map((s) => s.peer)).toEqual([9]);
+  });
 });

@@ -41,6 +41,8 @@ export class Outbox {
     // Never more entries than a batch: the outbox flushes on reaching it.
     this.plane = table.outboxPlane(Math.max(1, Math.min(cfg.batchSize, cfg.maxQueuedEvents)));
     this.plane.ensureRow(self);
+    // The row outlives the app: one restarted without its state (a new app, never told its links went down) left its slots there.
+    this.plane.clearLinks(self);
   }
 
   /** Where this peer's link slots start in the plane's slot rows (re-read after anything that may widen them). */

@@ -133,6 +133,8 @@ export class KademliaApp implements NodeApp {
   onStart(now: TimeUs, api: NodeApi): void {
     // A (re)start: sockets and timers died with the process; the routing table is kept (as a node database would).
     this.requests.reset();
+    // The pings a full bucket was waiting on were requests just dropped: without this, the bucket never pings again.
+    if (this.ctx.started) this.ctx.table.forgetPendingPings();
     this.conns.reset(api.self);
     this.lookups.reset();
     this.room.reset();

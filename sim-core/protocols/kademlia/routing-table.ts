@@ -123,6 +123,11 @@ export class RoutingTable {
     return { kind: 'ping', peer: oldest, bucket: b };
   }
 
+  /** No ping is in flight any more (a restart: they died with the process), so the next newcomer of a full bucket asks again. */
+  forgetPendingPings(): void {
+    this.pending.fill(NONE);
+  }
+
   /**
    * Outcome of a ping (normally the one `observe` asked for). Alive: the
    * peer moves to the tail and the newcomer waits in the cache. Dead: the

@@ -89,6 +89,8 @@ export abstract class PeerConns implements NodeApi {
   protected nextCheckUs = 0;
   protected dialing = 0;
   protected now: TimeUs = 0;
+  /** While a restart drops the old connections: the app is told, but its dials and sends are refused. */
+  protected restarting = false;
 
   constructor(protected readonly deps: PeerNodeDeps) {
     this.io = deps.io;
@@ -111,6 +113,7 @@ export abstract class PeerConns implements NodeApi {
   // ---- NodeApi: what the hosted app may do ----
 
   send(peer: PeerNum, msg: Message): boolean {
+    if (this.restarting) return false;
     // byPeer holds only 'up' connections; its mirror in ConnHot avoids the Map and the Conn object.
     const idx = this.hot.peerRecord(this.address, peer);
     if (idx < 0) return false;
@@ -166,7 +169,7 @@ export abstract class PeerConns implements NodeApi {
 
   private open(address: Address, how: 'dial' | 'punch' | 'relay', relay: Address): boolean {
     const now = this.now;
-    if (address === this.address || this.book.isBanned(address, now)) return false;
+    if (this.restarting || address === this.address || this.book.isBanned(address, now)) return false;
     if (this.outboundBusy()) return false;
     if (this.isLinkedTo(address)) return false;
     const e = this.book.get(address);

@@ -10,6 +10,11 @@ import { ed25519Signer } from '../identity/signer.ts';
 import { codecBoundary, wireItemSizer } from './codec-boundary.ts';
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from './config.ts';
 import { PeerNode, type WireItem } from './peer-node.ts';
+import type { NodeApi, NodeApp } from './app.ts';
+import { MsgType } from '../../wire/messages.ts';
+import { modelSigner } from '../identity/signer.ts';
+import { modelPow } from '../identity/pow.ts';
+import { recordingActions } from '../../testing/recording-actions.ts';
 
 function twoNodes(cfg: Partial<NodeConfig> = {}, seed = 1) {
   const rng = new RngStreams(seed);
@@ -110,6 +115,86 @@ describe('PeerNode over the simulated network', () => {
       expect(waited, `gap ${i}`).toBeGreaterThanOrEqual(b);
       expect(waited, `gap ${i}`).toBeLessThanOrEqual(b + 1_000_000);
     });
+  });
+});
+
+describe('PeerNode restarted after a crash', () => {
+  /** An app that, told a link went down, dials `target` and sends to every peer it still has: what a redial-on-loss app does. */
+  function reactiveApp(target: number) {
+    let api: NodeApi | undefined;
+    const tries: { dial: boolean; sends: boolean[] }[] = [];
+    const app: NodeApp = {
+      name: 'reactive',
+      onStart: (_now, a) => void (api = a),
+      onPeerUp: () => {},
+      onPeerDown: () => {
+        const sends = [...api!.peers().keys()].map((p) => api!.send(p, { type: MsgType.Ping, nonce: 1 }));
+        tries.push({ dial: api!.dial(target), sends });
+      },
+      onMessage: () => {},
+      onTimer: () => {},
+    };
+    return { app, tries };
+  }
+
+  it('tells the app its old links went down, but its dials and sends then are refused (they would outlive its restart)', () => {
+    const rng = new RngStreams(4);
+    const world = new World<WireItem>({ rng, latency: new ConstantLatency(5), sizer: wireItemSizer });
+    const registry = new IdentityRegistry(ed25519Signer);
+    const wire = codecBoundary(registry);
+    const cfg: NodeConfig = { ...DEFAULT_NODE_CONFIG, autoDial: false };
+    const { app, tries } = reactiveApp(3);
+    const nodes: PeerNode[] = [];
+    for (let i = 0; i < 4; i++) {
+      world.addHost((ctx) => {
+        const node = new PeerNode({ address: ctx.address, io: ctx.io, rng: ctx.rng, identity: registry.mint(rng.peer(i, 'identity')), registry, cfg, wire, bootstrap: [], app: i === 0 ? app : undefined });
+        nodes.push(node);
+        return node;
+      });
+      world.startAt(i, 0);
+    }
+    world.at(1000, () => {
+      nodes[0].dial(1);
+      nodes[0].dial(2);
+    });
+    world.scheduler.run(2_000_000);
+    expect(nodes[0].peers().size).toBe(2);
+    world.at(3_000_000, (w) => w.crashHost(0));
+    world.at(4_000_000, (w) => w.startAt(0, w.now));
+    world.scheduler.run(10_000_000);
+    expect(tries.length).toBe(2); // both old links reported down at the restart
+    for (const t of tries) {
+      expect(t.dial).toBe(false);
+      expect(t.sends.every((ok) => !ok)).toBe(true);
+    }
+    expect(nodes[0].stats.attempts.filter((a) => a.tUs >= 4_000_000)).toEqual([]);
+    expect(nodes[3].peers().size).toBe(0);
+  });
+
+  it('grinds its identity again when it crashed while grinding (the work died with the process)', () => {
+    const rng = new RngStreams(1);
+    const registry = new IdentityRegistry(modelSigner, { scheme: modelPow, difficulty: 16 });
+    const identity = registry.mint(rng.peer(0, 'identity'), rng.peer(0, 'pow'));
+    const { io, log } = recordingActions<WireItem>();
+    const cfg: NodeConfig = { ...DEFAULT_NODE_CONFIG, powDifficulty: 16, powHashUs: 10 };
+    const node = new PeerNode({ address: 5, io, rng: (s) => rng.peer(5, s), identity, registry, cfg, wire: codecBoundary(registry), bootstrap: [0, 1] });
+    node.onStart(0);
+    const grind = node.identityMintUs;
+    expect(grind).toBeGreaterThan(500_000);
+    expect(log.timers).toEqual([{ delay: grind, tag: 2 }]);
+    // Crashed before the grind ended (its timer died with it: World drops a stopped host's timers), restarted at once.
+    node.onStart(grind / 2);
+    expect(log.timers).toEqual([
+      { delay: grind, tag: 2 },
+      { delay: grind, tag: 2 },
+    ]);
+    expect(log.dials).toEqual([]);
+    // The grind ends: the node joins, and a later restart needs no grind.
+    node.onTimer(grind / 2 + grind, 2);
+    expect(log.dials.length).toBeGreaterThan(0);
+    const timers = log.timers.length;
+    node.onStart(9e9);
+    expect(log.timers.slice(timers).some((t) => t.tag === 2)).toBe(false);
   });
 });
 

@@ -88,8 +88,8 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
     this.now = now;
     // A new identity is ground before the node joins (restarts keep it): the start waits hashes × hashUs.
     const pow = this.deps.identity.pow;
+    // Minted only once the grind ends: a crash during it loses the work, and the restart grinds again.
     if (!this.minted && pow && this.cfg.powHashUs > 0) {
-      this.minted = true;
       this.mintUs = Math.max(1, Math.round(pow.hashes * this.cfg.powHashUs));
       this.minting = true;
       this.io.setTimer(this.mintUs, TIMER_MINTED);
@@ -112,7 +112,11 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
   private begin(now: TimeUs): void {
     this.minting = false;
     this.reach = this.reachability();
-    this.dropAllConnections(now); // a restart: sockets died with the process; the address book survives
+    // A restart: sockets died with the process; the address book survives. The app hears its links went down
+    // but cannot act on the network until its own onStart (a dial or send now would outlive its reset).
+    this.restarting = true;
+    this.dropAllConnections(now);
+    this.restarting = false;
     for (const a of this.deps.bootstrap) this.book.add(a, undefined, 'bootstrap', now);
     if (this.cfg.addrMixing) this.mixer ??= new AddrMixer(this.deps.rng('addrmix'), now, 2 * this.cfg.addrBookCapacity);
     this.io.setTimer(this.rng.int(this.cfg.tickUs) + 1, TIMER_TICK);
@@ -214,7 +218,10 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
   onTimer(now: TimeUs, tag: number): void {
     this.now = now;
     if (tag >= APP_TAG_BASE) return this.app?.onTimer(now, tag - APP_TAG_BASE);
-    if (tag === TIMER_MINTED) return this.begin(now);
+    if (tag === TIMER_MINTED) {
+      this.minted = true;
+      return this.begin(now);
+    }
     if (tag === TIMER_BEACON) {
       this.sendBeacon();
       this.io.setTimer(this.cfg.lanBeaconIntervalUs, TIMER_BEACON);
