@@ -345,6 +345,70 @@ describe('BlockRelayApp, push mode', () => {
   });
 });
 
+describe('BlockRelayApp against lying peers', () => {
+  const block = (height: number, parent: Uint8Array, origin = 1, minedAtUs = 0) => makeBlock({ height, origin, minedAtUs, parent, bodyBytes: 100 }, numericIdCodec);
+
+  it('a block whose parent it lacks is kept and relayed but never becomes the tip, whatever height it claims', () => {
+    // Host 0 is a scripted liar (peer 1); host 1 is honest, in push mode (bodies need no getdata).
+    const h = new Harness(2, [[0, 1]], { mode: 'push' });
+    h.scripted.add(0);
+    const forged = block(0xfffffffe, new Uint8Array(32).fill(9));
+    h.inject(1, 1, forged);
+    h.run();
+    expect(h.apps[1].has(forged.hash)).toBe(true); // tolerated: it may be a gap of ours
+    expect(h.apps[1].tip).toBeUndefined();
+    const genuine = block(1, GENESIS_HASH, 2, 1);
+    h.inject(1, 1, genuine);
+    h.run();
+    expect(h.apps[1].tip?.hash).toEqual(genuine.hash);
+    expect(h.offences).toEqual([]);
+  });
+
+  it('a child that came before its parent becomes the tip once the parent arrives (and connects)', () => {
+    const h = new Harness(2, [[0, 1]], { mode: 'push' });
+    h.scripted.add(0);
+    const a = block(1, GENESIS_HASH, 1, 1);
+    const b = block(2, a.hash, 1, 2);
+    const c = block(3, b.hash, 1, 3);
+    h.inject(1, 1, c);
+    h.inject(1, 1, b);
+    h.run();
+    expect(h.apps[1].tip).toBeUndefined();
+    h.inject(1, 1, a);
+    h.run();
+    expect(h.apps[1].tip?.hash).toEqual(c.hash);
+  });
+
+  it('refuses a height that leaves no room for a child on the wire', () => {
+    const h = new Harness(2, [[0, 1]], { mode: 'push' });
+    h.scripted.add(0);
+    const last = block(0xffffffff, new Uint8Array(32).fill(3));
+    h.inject(1, 1, last);
+    h.run();
+    expect(h.apps[1].has(last.hash)).toBe(false);
+    expect(h.offences).toEqual([{ by: 1, peer: 1, kind: 'inconsistent-events' }]);
+  });
+
+  it('a height contradicting a parent the relay could not have known is dropped, but charged only to its miner', () => {
+    // Host 2 knows parent p; host 1 (peer 2) relays child x of p with a wrong height, which it could not check.
+    const h = new Harness(3, [[0, 2], [1, 2]], { mode: 'push' });
+    h.scripted.add(0).add(1);
+    const p = block(1, GENESIS_HASH, 1, 1);
+    h.inject(1, 2, p);
+    h.run();
+    const relayed = block(5, p.hash, 1, 2); // mined (and lied about) by peer 1
+    h.inject(2, 2, relayed);
+    h.run();
+    expect(h.apps[2].has(relayed.hash)).toBe(false);
+    expect(h.offences).toEqual([]);
+    expect(h.apps[2].stats.invalid).toBe(1);
+    const direct = block(7, p.hash, 1, 3);
+    h.inject(1, 2, direct); // from its miner
+    h.run();
+    expect(h.offences).toEqual([{ by: 2, peer: 1, kind: 'inconsistent-events' }]);
+  });
+});
+
 describe('MiningSchedule', () => {
   it('draws the same increasing times for the same seed, truncated at the end of the run', () => {
     const a = scheduleOf(10, 50, 3);

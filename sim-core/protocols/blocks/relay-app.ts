@@ -94,6 +94,12 @@ const TAG_SLOT = 1;
 const TAG_MINE = 2;
 const TAG_TIMEOUT = 3;
 const GENESIS_KEY = hashKey(GENESIS_HASH);
+/** Heights are u32 on the wire; a block at the last one could have no child. */
+const MAX_HEIGHT = 0xffffffff;
+/** check()'s verdicts: valid; invalid to anyone; a height that contradicts the parent (only who has it can tell). */
+const VALID = 0;
+const BAD = 1;
+const BAD_HEIGHT = 2;
 
 /**
  * Block propagation as a NodeApp (seed 001 §6.1; seed 004 inv/getdata).
@@ -138,6 +144,10 @@ export class BlockRelayApp implements NodeApp {
   private api!: NodeApi;
   /** Known blocks by hash key, oldest first. Survives restarts (a node's chain is on disk). */
   private readonly store = new Map<string, BlockMsg>();
+  /** Stored blocks whose chain reaches genesis through stored blocks: only these may become the tip. */
+  private readonly connected = new Set<string>();
+  /** Stored blocks whose parent we do not have, by parent key (bounded with the store). */
+  private readonly orphans = new Map<string, string[]>();
   private best: BlockMsg | undefined;
   private readonly requests = new Map<string, Request>();
   /** Peers we sent a getdata to, per hash: a body from them is solicited even if it arrives late. */
@@ -293,9 +303,16 @@ export class BlockRelayApp implements NodeApp {
       this.deps.observer?.duplicateBody(key, this.deps.index);
       return;
     }
-    if (!this.valid(b, now)) {
+    const verdict = this.check(b, now);
+    if (verdict !== VALID) {
       const req = this.requests.get(key);
       if (req && req.asking === peer) this.fallback(key, req, now);
+      // A height that contradicts a parent only we have: a relay without that parent could not tell (it tolerates
+      // unknown parents), so only the miner is charged. Anything else every honest relay checks before passing on.
+      if (verdict === BAD_HEIGHT && peer !== b.origin) {
+        this.stats.invalid++;
+        return void this.deps.observer?.event('invalid');
+      }
       return this.charge(peer, 'invalid');
     }
     this.accept(now, key, b, peer);
@@ -303,19 +320,23 @@ export class BlockRelayApp implements NodeApp {
 
   // ---- relay ----
 
-  private valid(b: BlockMsg, now: TimeUs): boolean {
-    if (b.height < 1 || b.minedAtUs > now || !hashMatches(b, this.ids)) return false;
+  private check(b: BlockMsg, now: TimeUs): number {
+    // Below MAX_HEIGHT: a child's height must still be a u32 on the wire.
+    if (!(b.height >= 1 && b.height < MAX_HEIGHT) || b.minedAtUs > now || !hashMatches(b, this.ids)) return BAD;
     const pk = hashKey(b.parent);
-    if (pk === GENESIS_KEY) return b.height === 1;
+    if (pk === GENESIS_KEY) return b.height === 1 ? VALID : BAD;
     const parent = this.store.get(pk);
-    // An unknown parent is tolerated: we may have been offline (there is no chain sync here).
-    return !parent || b.height === parent.height + 1;
+    // An unknown parent is tolerated (we may have been offline: there is no chain sync here), but such a
+    // block becomes our tip only once its parent arrives (see accept).
+    return !parent || b.height === parent.height + 1 ? VALID : BAD_HEIGHT;
   }
 
   private accept(now: TimeUs, key: string, b: BlockMsg, from: PeerNum | undefined): void {
     this.store.set(key, b);
-    if (this.store.size > this.cfg.keepBlocks) this.store.delete(this.store.keys().next().value as string);
-    if (!this.best || b.height > this.best.height) this.best = b;
+    if (this.store.size > this.cfg.keepBlocks) this.evictOldest();
+    const pk = hashKey(b.parent);
+    if (pk === GENESIS_KEY || this.connected.has(pk)) this.connect(key, b);
+    else this.orphans.set(pk, [...(this.orphans.get(pk) ?? []), key]);
     const req = this.requests.get(key);
     this.requests.delete(key);
     if (from !== undefined) this.stats.accepted++;
@@ -382,6 +403,42 @@ export class BlockRelayApp implements NodeApp {
   private redundantInv(key: string): void {
     this.stats.redundantInvs++;
     this.deps.observer?.redundantInv(key, this.deps.index);
+  }
+
+  /**
+   * `b` (stored, key `key`) now reaches genesis: it and the orphans waiting
+   * on it, transitively, may become the tip — the highest of them, the first
+   * seen on a tie. A block with an unknown parent never does: one forged
+   * height (any u32 passes while the parent is unknown) would otherwise
+   * become every honest peer's tip and the parent of their next blocks.
+   */
+  private connect(key: string, b: BlockMsg): void {
+    const todo: [string, BlockMsg][] = [[key, b]];
+    // Each stored block is connected once: at most keepBlocks steps.
+    for (let i = 0; i < todo.length && i <= this.cfg.keepBlocks; i++) {
+      const [k, block] = todo[i];
+      this.connected.add(k);
+      if (!this.best || block.height > this.best.height) this.best = block;
+      const waiting = this.orphans.get(k);
+      if (waiting === undefined) continue;
+      this.orphans.delete(k);
+      for (const c of waiting) {
+        const child = this.store.get(c);
+        if (child !== undefined) todo.push([c, child]);
+      }
+    }
+  }
+
+  private evictOldest(): void {
+    const [key, b] = this.store.entries().next().value as [string, BlockMsg];
+    this.store.delete(key);
+    this.connected.delete(key);
+    const pk = hashKey(b.parent);
+    const waiting = this.orphans.get(pk);
+    if (waiting === undefined) return;
+    const rest = waiting.filter((k) => k !== key);
+    if (rest.length === 0) this.orphans.delete(pk);
+    else this.orphans.set(pk, rest);
   }
 
   /** Charges last: an offence may close the link and call back into onPeerDown. */
