@@ -4,6 +4,7 @@ import { messageArbitraries, messageArbitrary } from './arbitraries.ts';
 import {
   BLOCK_FIXED_BYTES,
   MSG_TYPES,
+  checkFields,
   WireError,
   decodeFrame,
   decodePayload,
@@ -134,6 +135,28 @@ describe('sizes and names', () => {
   });
 });
 
+/** What the sizer does with a message object: its size (counts, strings), then every field. */
+function checked(m: Message): void {
+  encodedSize(m);
+  checkFields(m, ids);
+}
+
+/** Paths to the number leaves of a message (its type excluded). */
+function numberPaths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof v === 'number') return at.length === 1 && at[0] === 'type' ? [] : [at];
+  if (v instanceof Uint8Array || v === null || typeof v !== 'object') return [];
+  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => numberPaths(x, [...at, Array.isArray(v) ? Number(k) : k]));
+}
+
+/** A deep copy of `m` with the number at `path` replaced. */
+function withNumber(m: Message, path: (string | number)[], x: number): Message {
+  const copy = structuredClone(m) as unknown as Record<string | number, unknown>;
+  let o = copy;
+  for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+  o[path[path.length - 1]] = x;
+  return copy as unknown as Message;
+}
+
 describe('encode enforces bounds', () => {
   const entry = { peer: 1, address: { host: 1, port: 1 }, lastSeenS: 1 };
   const item = { kind: 1, hash: hash() };
@@ -161,13 +184,60 @@ describe('encode enforces bounds', () => {
     ['lone surrogate', { type: MsgType.Disconnect, code: 1, reason: 'a\ud800b' }, 'bad-utf8'],
     ['unknown type', { type: 77 } as unknown as Message, 'unknown-type'],
   ];
-  for (const [name, msg, kind] of cases) {
-    it(`${name} → ${kind}`, () => {
+  const peerCases: Array<[string, Message]> = [
+    ['addr entry peer -1', { type: MsgType.Addr, entries: [{ ...entry, peer: -1 }] }],
+    ['gm event origin 2^40', { type: MsgType.GmEvents, events: [{ ...event, origin: 2 ** 40 }] }],
+    ['route entry 1.5', { type: MsgType.GmDirected, route: [1, 1.5], hop: 0, reroute: 0, payloadKind: 1, payload: new Uint8Array(0) }],
+    ['sync link peer NaN', { type: MsgType.GmSync, entries: [{ peer: 1, links: [{ peer: NaN, flags: 1, timestampUs: 0 }] }], more: 0 }],
+    ['kad node peer -3', { type: MsgType.KadNodes, requestId: 1, nodes: [{ peer: -3, address: { host: 1, port: 1 } }] }],
+    ['block origin Infinity', { type: MsgType.Block, hash: hash(), parent: hash(), height: 1, origin: Infinity, minedAtUs: 0, bodyBytes: 0 }],
+  ];
+  for (const [name, msg] of [...cases, ...peerCases.map(([n, m]): [string, Message, WireErrorKind] => [n, m, 'out-of-range'])]) {
+    const kind = cases.find((c) => c[0] === name)?.[2] ?? 'out-of-range';
+    it(`${name} → ${kind}, the same error from checkFields without encoding`, () => {
       const e = wireErr(() => encodeFrame(msg, ids));
       expect(e.kind).toBe(kind);
       expect(e.msgType).toBe(msg.type);
+      const c = wireErr(() => checked(msg));
+      expect([c.kind, c.offset, c.msgType]).toEqual([e.kind, e.offset, e.msgType]);
     });
   }
+
+  it('a peer number the run has no id for has no encoding: out-of-range, never a TypeError', () => {
+    const registry = { ...ids, hasPeer: (p: number) => Number.isInteger(p) && p >= 0 && p < 10 };
+    const msg: Message = { type: MsgType.Addr, entries: [{ ...entry, peer: 10 }] };
+    expect(wireErr(() => encodeFrame(msg, registry)).detail).toMatch(/entry\.peer: 10 is not a peer number/);
+    expect(wireErr(() => checkFields(msg, registry)).kind).toBe('out-of-range');
+    expect(() => checkFields({ ...msg, entries: [{ ...entry, peer: 9 }] }, registry)).not.toThrow();
+  });
+
+  it('checkFields throws exactly when encodeFrame does (same kind and offset), on messages with one number made hostile', () => {
+    const hostile = fc.constantFrom(-1, 0.5, NaN, Infinity, 256, 65_536, 2 ** 32, 2 ** 40, 2 ** 53);
+    fc.assert(
+      fc.property(messageArbitrary(), hostile, fc.nat(), (m, bad, pick) => {
+        const paths = numberPaths(m);
+        if (paths.length === 0) return;
+        const msg = withNumber(m, paths[pick % paths.length], bad);
+        let encodeErr: WireError | undefined;
+        try {
+          encodeFrame(msg, ids, undefined, BIG); // the frame limit is the sizer's own check, before checkFields
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          encodeErr = e;
+        }
+        let checkErr: WireError | undefined;
+        try {
+          checked(msg);
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          checkErr = e;
+        }
+        expect(checkErr === undefined).toBe(encodeErr === undefined);
+        if (encodeErr && checkErr) expect([checkErr.kind, checkErr.offset]).toEqual([encodeErr.kind, encodeErr.offset]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 
   it('strings at their bounds are accepted, one byte more is not', () => {
     expect(encodedSize({ type: MsgType.Disconnect, code: 1, reason: 'x'.repeat(MAX_REASON_BYTES) })).toBe(5 + 2 + MAX_REASON_BYTES);

@@ -3,16 +3,19 @@ import { WireError, type WireErrorKind } from './errors.ts';
 import type { IdCodec, PeerNum } from './ids.ts';
 import { MsgType, type InvItem, type Message, type NetAddress } from './messages.ts';
 import { DEFAULT_WIRE_LIMITS, encodedSize, GM_SIGNED_COUNT_BIT, type WireLimits } from './sizes.ts';
-import { writeUtf8 } from './utf8.ts';
+import { checkUtf8, writeUtf8 } from './utf8.ts';
 
 /** Stands for a missing key or signature: fails the length check with a typed error. */
 const EMPTY = new Uint8Array(0);
 
-/** Writes fields at `pos`, range-checking each value; errors carry the offset in the frame. */
-class Writer {
+/**
+ * A message's fields in encoding order, each range-checked; errors carry the
+ * offset in the frame. This class only checks (checkFields: an object that
+ * passes has an encoding); Writer also writes each field once checked.
+ */
+class FieldChecks {
   pos = 0;
   constructor(
-    readonly out: Uint8Array,
     readonly ids: IdCodec,
     readonly type: number,
   ) {}
@@ -23,15 +26,12 @@ class Writer {
 
   u8(v: number, what: string): void {
     if ((v & 0xff) !== v) this.fail('out-of-range', `${what}: ${v} is not a u8`);
-    this.out[this.pos++] = v;
+    this.put8(v);
   }
 
   u16(v: number, what: string): void {
     if ((v & 0xffff) !== v) this.fail('out-of-range', `${what}: ${v} is not a u16`);
-    const o = this.out;
-    o[this.pos] = v >>> 8;
-    o[this.pos + 1] = v;
-    this.pos += 2;
+    this.put16(v);
   }
 
   u32(v: number, what: string): void {
@@ -46,42 +46,32 @@ class Writer {
     this.raw32(v >>> 0);
   }
 
-  raw32(v: number): void {
-    const o = this.out;
-    const p = this.pos;
-    o[p] = v >>> 24;
-    o[p + 1] = v >>> 16;
-    o[p + 2] = v >>> 8;
-    o[p + 3] = v;
-    this.pos = p + 4;
-  }
-
   /** A u8 no greater than `max` (small bit sets). */
   u8max(v: number, max: number, what: string): void {
     if (!Number.isInteger(v) || v < 0 || v > max) this.fail('out-of-range', `${what}: ${v} is not in 0…${max}`);
-    this.out[this.pos++] = v;
+    this.put8(v);
   }
 
   /** A u8 restricted to two values (flags and small enums). */
   u8of(v: number, a: number, b: number, what: string): void {
     if (v !== a && v !== b) this.fail('out-of-range', `${what}: ${v} is not ${a} or ${b}`);
-    this.out[this.pos++] = v;
+    this.put8(v);
   }
 
   fixed(b: Uint8Array, len: number, what: string): void {
-    if (b.length !== len) this.fail('bad-length', `${what}: ${b.length} bytes, need ${len}`);
-    this.out.set(b, this.pos);
-    this.pos += len;
+    if (!(b instanceof Uint8Array) || b.length !== len) this.fail('bad-length', `${what}: ${b?.length} bytes, need ${len}`);
+    this.putBytes(b);
   }
 
-  peer(p: PeerNum): void {
-    this.ids.writePeerId(p, this.out, this.pos);
-    this.pos += PEER_ID_BYTES;
+  /** A peer number as its 32-byte id: one this run's ids know (a number with no id has no encoding). */
+  peer(p: PeerNum, what: string): void {
+    if (!this.ids.hasPeer(p)) this.fail('out-of-range', `${what}: ${p} is not a peer number of this run`);
+    this.putPeer(p);
   }
 
-  kad(p: PeerNum): void {
-    this.ids.writeKadId(p, this.out, this.pos);
-    this.pos += KAD_ID_BYTES;
+  kad(p: PeerNum, what: string): void {
+    if (!this.ids.hasPeer(p)) this.fail('out-of-range', `${what}: ${p} is not a peer number of this run`);
+    this.putKad(p);
   }
 
   addr(a: NetAddress): void {
@@ -89,11 +79,9 @@ class Writer {
     this.u16(a.port, 'address.port');
   }
 
-  /** u8 byte length, then UTF-8; the length is back-patched (sizing already bounded it to ≤ 255). */
+  /** u8 byte length, then UTF-8 (sizing already bounded it to ≤ 255 bytes). */
   str8(s: string): void {
-    const at = this.pos;
-    this.pos = writeUtf8(s, this.out, at + 1, this.type);
-    this.out[at] = this.pos - at - 1;
+    this.pos = checkUtf8(s, this.pos + 1, this.type);
   }
 
   items(items: InvItem[]): void {
@@ -103,6 +91,116 @@ class Writer {
       this.fixed(items[i].hash, HASH_BYTES, 'item.hash');
     }
   }
+
+  /** A payload of bytes whose length was checked (and written) before. */
+  payload(b: Uint8Array): void {
+    this.pos += b.length;
+  }
+
+  /** `n` zero bytes (a block's modelled body). */
+  zeros(n: number): void {
+    this.pos += n;
+  }
+
+  raw32(_v: number): void {
+    this.pos += 4;
+  }
+
+  protected put8(_v: number): void {
+    this.pos++;
+  }
+
+  protected put16(_v: number): void {
+    this.pos += 2;
+  }
+
+  protected putBytes(b: Uint8Array): void {
+    this.pos += b.length;
+  }
+
+  protected putPeer(_p: PeerNum): void {
+    this.pos += PEER_ID_BYTES;
+  }
+
+  protected putKad(_p: PeerNum): void {
+    this.pos += KAD_ID_BYTES;
+  }
+}
+
+/** FieldChecks that write each checked field at `pos` into `out`. */
+class Writer extends FieldChecks {
+  constructor(
+    readonly out: Uint8Array,
+    ids: IdCodec,
+    type: number,
+  ) {
+    super(ids, type);
+  }
+
+  override raw32(v: number): void {
+    const o = this.out;
+    const p = this.pos;
+    o[p] = v >>> 24;
+    o[p + 1] = v >>> 16;
+    o[p + 2] = v >>> 8;
+    o[p + 3] = v;
+    this.pos = p + 4;
+  }
+
+  protected override put8(v: number): void {
+    this.out[this.pos++] = v;
+  }
+
+  protected override put16(v: number): void {
+    const o = this.out;
+    o[this.pos] = v >>> 8;
+    o[this.pos + 1] = v;
+    this.pos += 2;
+  }
+
+  protected override putBytes(b: Uint8Array): void {
+    this.out.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  protected override putPeer(p: PeerNum): void {
+    this.ids.writePeerId(p, this.out, this.pos);
+    this.pos += PEER_ID_BYTES;
+  }
+
+  protected override putKad(p: PeerNum): void {
+    this.ids.writeKadId(p, this.out, this.pos);
+    this.pos += KAD_ID_BYTES;
+  }
+
+  /** u8 byte length, then UTF-8; the length is back-patched (sizing already bounded it to ≤ 255). */
+  override str8(s: string): void {
+    const at = this.pos;
+    this.pos = writeUtf8(s, this.out, at + 1, this.type);
+    this.out[at] = this.pos - at - 1;
+  }
+
+  override payload(b: Uint8Array): void {
+    this.out.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  override zeros(n: number): void {
+    this.out.fill(0, this.pos, this.pos + n); // the body: zeros, so sizes are honest
+    this.pos += n;
+  }
+}
+
+/**
+ * Throws the WireError encodeFrame would throw for `msg`, without encoding
+ * it: where message objects travel instead of bytes, the network carries
+ * only what has an encoding, so a receiver sees no value the decoder could
+ * not have produced (a peer number outside the run, a u8 of 300, NaN).
+ */
+export function checkFields(msg: Message, ids: IdCodec): void {
+  const c = new FieldChecks(ids, msg.type);
+  c.pos = 5;
+  writePayload(c, msg);
 }
 
 /**
@@ -129,7 +227,7 @@ export function encodeFrame(msg: Message, ids: IdCodec, out?: Uint8Array, limits
   return buf;
 }
 
-function writePayload(w: Writer, m: Message): void {
+function writePayload(w: FieldChecks, m: Message): void {
   switch (m.type) {
     case MsgType.Version:
       w.u16(m.protocolVersion, 'protocolVersion');
@@ -154,7 +252,7 @@ function writePayload(w: Writer, m: Message): void {
     case MsgType.Addr:
       w.u16(m.entries.length, 'entry count');
       for (const e of m.entries) {
-        w.peer(e.peer);
+        w.peer(e.peer, 'entry.peer');
         w.addr(e.address);
         w.u32(e.lastSeenS, 'lastSeenS');
       }
@@ -173,7 +271,7 @@ function writePayload(w: Writer, m: Message): void {
       w.str8(m.reason);
       return;
     case MsgType.Beacon:
-      w.peer(m.peer);
+      w.peer(m.peer, 'peer');
       w.addr(m.listen);
       w.u32(m.services, 'services');
       w.u53(m.nonce, 'nonce');
@@ -184,8 +282,8 @@ function writePayload(w: Writer, m: Message): void {
       for (const e of m.events) {
         w.u8of(e.kind, 1, 2, 'event.kind');
         w.u8of(e.direction, 1, 2, 'event.direction');
-        w.peer(e.origin);
-        w.peer(e.peer);
+        w.peer(e.origin, 'event.origin');
+        w.peer(e.peer, 'event.peer');
         w.u53(e.timestampUs, 'event.timestampUs');
         w.u8(e.ttl, 'event.ttl');
         if (signed) {
@@ -197,14 +295,13 @@ function writePayload(w: Writer, m: Message): void {
     }
     case MsgType.GmDirected:
       w.u8(m.route.length, 'route length');
-      for (const p of m.route) w.peer(p);
+      for (const p of m.route) w.peer(p, 'route');
       if (!(m.hop < m.route.length)) w.fail('out-of-range', `hop: ${m.hop} ≥ route length ${m.route.length}`);
       w.u8(m.hop, 'hop');
       w.u8of(m.reroute, 0, 1, 'reroute');
       w.u8(m.payloadKind, 'payloadKind');
       w.u16(m.payload.length, 'payload length');
-      w.out.set(m.payload, w.pos);
-      w.pos += m.payload.length;
+      w.payload(m.payload);
       return;
     case MsgType.GmSyncRequest:
       w.u53(m.sinceUs, 'sinceUs');
@@ -213,11 +310,11 @@ function writePayload(w: Writer, m: Message): void {
       const signed = m.signed === true;
       w.u16(m.entries.length | (signed ? GM_SIGNED_COUNT_BIT : 0), 'entry count');
       for (const e of m.entries) {
-        w.peer(e.peer);
+        w.peer(e.peer, 'entry.peer');
         if (signed) w.fixed(e.publicKey ?? EMPTY, PUBLIC_KEY_BYTES, 'entry.publicKey');
         w.u8(e.links.length, 'link count');
         for (const l of e.links) {
-          w.peer(l.peer);
+          w.peer(l.peer, 'link.peer');
           w.u8max(l.flags, 3, 'link.flags');
           w.u53(l.timestampUs, 'link.timestampUs');
           if (signed) w.fixed(l.signature ?? EMPTY, SIGNATURE_BYTES, 'link.signature');
@@ -234,7 +331,7 @@ function writePayload(w: Writer, m: Message): void {
       w.u32(m.requestId, 'requestId');
       w.u8(m.nodes.length, 'node count');
       for (const n of m.nodes) {
-        w.kad(n.peer);
+        w.kad(n.peer, 'node.peer');
         w.addr(n.address);
       }
       return;
@@ -246,11 +343,10 @@ function writePayload(w: Writer, m: Message): void {
       w.fixed(m.hash, HASH_BYTES, 'hash');
       w.fixed(m.parent, HASH_BYTES, 'parent');
       w.u32(m.height, 'height');
-      w.peer(m.origin);
+      w.peer(m.origin, 'origin');
       w.u53(m.minedAtUs, 'minedAtUs');
       w.u32(m.bodyBytes, 'bodyBytes');
-      w.out.fill(0, w.pos, w.pos + m.bodyBytes); // the body: zeros, so sizes are honest
-      w.pos += m.bodyBytes;
+      w.zeros(m.bodyBytes);
       return;
     case MsgType.FloodPing:
       w.u32(m.origin, 'origin');

@@ -54,7 +54,9 @@ export function exactIdCodec(): IdCodec {
     out[o + len - 2] = p >>> 8;
     out[o + len - 1] = p;
   };
+  const interned = (k: 0 | 1, p: number): boolean => p >= 2 ** 32 * (k + 1) && p < 2 ** 32 * (k + 1) + bytesOf[k].length;
   return {
+    hasPeer: (p) => p >>> 0 === p || (Number.isInteger(p) && (interned(0, p) || interned(1, p))),
     writePeerId: (p, out, o) => write(0, p, out, o, PEER_ID_BYTES),
     readPeerId: (b, o) => read(0, b, o, PEER_ID_BYTES),
     writeKadId: (p, out, o) => write(1, p, out, o, KAD_ID_BYTES),

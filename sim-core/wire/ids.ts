@@ -8,6 +8,8 @@
 export type PeerNum = number;
 
 export interface IdCodec {
+  /** Whether `peer` is a number this codec has an id for (only those can be written). */
+  hasPeer(peer: PeerNum): boolean;
   /** Writes the 32-byte id of `peer` at `out[offset..offset+32)`. */
   writePeerId(peer: PeerNum, out: Uint8Array, offset: number): void;
   /** The peer number of the 32-byte id at `bytes[offset..offset+32)`; unknown ids are interned. */
@@ -25,6 +27,7 @@ export interface IdCodec {
  * set is still total: it decodes to the number in its last 4 bytes.
  */
 export const numericIdCodec: IdCodec = {
+  hasPeer: (peer) => peer >>> 0 === peer,
   writePeerId(peer, out, offset) {
     out.fill(0, offset, offset + 28);
     new DataView(out.buffer, out.byteOffset).setUint32(offset + 28, peer >>> 0);

@@ -58,6 +58,24 @@ export function writeUtf8(s: string, out: Uint8Array, pos: number, msgType: numb
   return pos;
 }
 
+/** Where writeUtf8 would end, throwing what it would throw (a lone surrogate, at the same offset), writing nothing. */
+export function checkUtf8(s: string, pos: number, msgType: number): number {
+  const units = s.length;
+  for (let i = 0; i < units; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) pos += 1;
+    else if (c < 0x800) pos += 2;
+    else if (c < 0xd800 || c > 0xdfff) pos += 3;
+    else {
+      const lo = i + 1 < units ? s.charCodeAt(i + 1) : 0;
+      if (c > 0xdbff || (lo & 0xfc00) !== 0xdc00) throw new WireError('bad-utf8', 'string has a lone surrogate', pos, msgType);
+      i++;
+      pos += 4;
+    }
+  }
+  return pos;
+}
+
 // ignoreBOM: a leading U+FEFF is content and must round-trip.
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

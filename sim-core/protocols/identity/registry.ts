@@ -137,6 +137,10 @@ export class IdentityRegistry implements IdCodec {
     return 0;
   }
 
+  hasPeer(peer: PeerNum): boolean {
+    return Number.isInteger(peer) && peer >= 0 && peer < this.ids.length;
+  }
+
   writePeerId(peer: PeerNum, out: Uint8Array, offset: number): void {
     out.set(this.ids[peer], offset);
   }

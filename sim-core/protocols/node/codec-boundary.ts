@@ -1,4 +1,5 @@
-import { encodedSize, encodeFrame, isKnownType, typeName, WireError } from '../../wire/codec.ts';
+import { checkFields, encodedSize, encodeFrame, isKnownType, typeName, WireError } from '../../wire/codec.ts';
+import { MsgType } from '../../wire/messages.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../wire/constants.ts';
 import { FrameDecoder } from '../../wire/framing.ts';
 import type { IdCodec } from '../../wire/ids.ts';
@@ -43,16 +44,21 @@ export const wireItemSizer: MessageSizer<WireItem> = sizerFor(Number.POSITIVE_IN
 /**
  * The sizer the World uses, which is also where message objects meet the
  * codec's bounds: sizing an object checks its lists and strings, and one
- * larger than the frame limit throws (as encodeFrame would), so objects that
- * reach a receiver are well-formed and only byte streams need decoding there.
+ * larger than the frame limit throws (as encodeFrame would). With the run's
+ * ids it also checks every field as encodeFrame does (ranges, lengths, peer
+ * numbers the run knows), so objects that reach a receiver are ones the
+ * decoder could have produced, and only byte streams need decoding there.
+ * Gm-events carried as refs into the run's event table are not re-checked:
+ * those events were interned by honest code or checked on their way in.
  */
-export function sizerFor(maxFrameBytes: number): MessageSizer<WireItem> {
+export function sizerFor(maxFrameBytes: number, ids?: IdCodec): MessageSizer<WireItem> {
   return {
     typeOf: (item) => (item instanceof Uint8Array ? frameType(item) : item.type),
     sizeOf: (item) => {
       if (item instanceof Uint8Array) return item.length;
       const size = encodedSize(item);
       if (size > maxFrameBytes) throw new WireError('oversized-frame', `${typeName(item.type)} of ${size} bytes exceeds maxFrameBytes ${maxFrameBytes}`, 0, item.type);
+      if (ids !== undefined && (item.type !== MsgType.GmEvents || item.refs === undefined)) checkFields(item, ids);
       return size;
     },
     typeName: (t) => (t === RAW_BYTES_TYPE ? 'raw-bytes' : typeName(t)),

@@ -201,7 +201,7 @@ export function nodeDriver(
   const crashes = run.crashes;
   return {
     name,
-    sizer: sizerFor(wireSettings.maxFrameBytes),
+    sizer: sizerFor(wireSettings.maxFrameBytes, registry),
     createPeer(ctx, index) {
       const identity = registry.mint(rng.peer(index, 'identity'), powOn ? rng.peer(index, 'pow') : undefined);
       const app = runtime.appFor(index, identity);
