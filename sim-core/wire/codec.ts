@@ -36,5 +36,5 @@ export {
   wireSizer,
   type WireLimits,
 } from './sizes.ts';
-export { checkFields, encodeFrame } from './encode.ts';
+export { checkFields, encodeFrame, fieldChecker } from './encode.ts';
 export { decodeFrame, decodePayload } from './decode.ts';

@@ -17,7 +17,7 @@ class FieldChecks {
   pos = 0;
   constructor(
     readonly ids: IdCodec,
-    readonly type: number,
+    public type: number,
   ) {}
 
   fail(kind: WireErrorKind, detail: string): never {
@@ -198,9 +198,17 @@ class Writer extends FieldChecks {
  * not have produced (a peer number outside the run, a u8 of 300, NaN).
  */
 export function checkFields(msg: Message, ids: IdCodec): void {
-  const c = new FieldChecks(ids, msg.type);
-  c.pos = 5;
-  writePayload(c, msg);
+  fieldChecker(ids)(msg);
+}
+
+/** checkFields with one checker for every message (the sizer's: no object per send). */
+export function fieldChecker(ids: IdCodec): (msg: Message) => void {
+  const c = new FieldChecks(ids, 0);
+  return (msg) => {
+    c.type = msg.type;
+    c.pos = 5;
+    writePayload(c, msg);
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkFields, encodedSize, encodeFrame, isKnownType, typeName, WireError } from '../../wire/codec.ts';
+import { encodedSize, encodeFrame, fieldChecker, isKnownType, typeName, WireError } from '../../wire/codec.ts';
 import { MsgType } from '../../wire/messages.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../wire/constants.ts';
 import { FrameDecoder } from '../../wire/framing.ts';
@@ -52,13 +52,14 @@ export const wireItemSizer: MessageSizer<WireItem> = sizerFor(Number.POSITIVE_IN
  * those events were interned by honest code or checked on their way in.
  */
 export function sizerFor(maxFrameBytes: number, ids?: IdCodec): MessageSizer<WireItem> {
+  const check = ids === undefined ? undefined : fieldChecker(ids);
   return {
     typeOf: (item) => (item instanceof Uint8Array ? frameType(item) : item.type),
     sizeOf: (item) => {
       if (item instanceof Uint8Array) return item.length;
       const size = encodedSize(item);
       if (size > maxFrameBytes) throw new WireError('oversized-frame', `${typeName(item.type)} of ${size} bytes exceeds maxFrameBytes ${maxFrameBytes}`, 0, item.type);
-      if (ids !== undefined && (item.type !== MsgType.GmEvents || item.refs === undefined)) checkFields(item, ids);
+      if (check !== undefined && (item.type !== MsgType.GmEvents || item.refs === undefined)) check(item);
       return size;
     },
     typeName: (t) => (t === RAW_BYTES_TYPE ? 'raw-bytes' : typeName(t)),
