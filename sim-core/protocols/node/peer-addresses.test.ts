@@ -43,6 +43,40 @@ describe('PeerAddresses', () => {
     );
   });
 
+  it('hearsay never replaces a proven address until a dial to it failed; a proven note always does (model check)', () => {
+    type Op = [peer: number, address: number, how: 'hearsay' | 'proven' | 'unprove'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 24 }),
+        fc.array(fc.tuple(fc.nat(40), fc.nat(6), fc.constantFrom<Op[2]>('hearsay', 'hearsay', 'proven', 'unprove')), { minLength: 100, maxLength: 500 }),
+        (capacity, ops) => {
+          const a = new PeerAddresses(capacity);
+          const model = new Map<number, { address: number; proven: boolean }>();
+          for (const [peer, address, how] of ops) {
+            const had = model.get(peer);
+            if (how === 'unprove') {
+              a.unprove(peer, address);
+              if (had && had.address === address) had.proven = false;
+              continue;
+            }
+            a.note(peer, address, how === 'proven');
+            if (had) {
+              if (!had.proven || how === 'proven') model.set(peer, { address, proven: how === 'proven' });
+              continue;
+            }
+            if (model.size >= capacity) model.delete(model.keys().next().value as number);
+            model.set(peer, { address, proven: how === 'proven' });
+          }
+          for (let p = 0; p <= 40; p++) {
+            expect(a.get(p)).toBe(model.get(p)?.address);
+            expect(a.isProven(p)).toBe(model.get(p)?.proven ?? false);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
   it('ignores numbers that name no peer', () => {
     const a = new PeerAddresses(16);
     for (const bad of [-1, 1.5, NaN, 2 ** 31]) a.note(bad, 9);

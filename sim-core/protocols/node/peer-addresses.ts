@@ -30,6 +30,14 @@ export class PeerAddresses {
    * kept as their int32 bits (4 B, not 8: 20 MB of a 2,500-peer Kademlia run).
    */
   private slots = new Int32Array(64).fill(EMPTY);
+  /**
+   * Per index slot, 1 if its address is proven: we dialled it and a handshake
+   * that binds identities showed this peer there. Hearsay (addr gossip, a
+   * Kademlia answer, a map offer) does not replace a proven address: a liar
+   * could otherwise send our next dial to this peer anywhere. A failed dial
+   * to it (unprove) lets hearsay in again. Read only on notes and moves.
+   */
+  private proven = new Uint8Array(32);
   /** Slots in the index (a power of two). */
   private slotCount = 32;
   /** 32 − log2(slotCount): Fibonacci hashing takes the product's top bits (low bits of peer × odd keep runs of peers apart, never mixing them). */
@@ -43,12 +51,17 @@ export class PeerAddresses {
     return this.slots[2 * i] === peer ? this.slots[2 * i + 1] >>> 0 : undefined;
   }
 
-  /** Peer numbers are non-negative int32 (others name nobody and are not kept), addresses u32 (others are not kept either). */
-  note(peer: PeerNum, address: Address): void {
+  /**
+   * Peer numbers are non-negative int32 (others name nobody and are not kept), addresses u32 (others are not kept either).
+   * `proven`: we reached `peer` at `address` ourselves (see `proven`); else hearsay, which never replaces a proven address.
+   */
+  note(peer: PeerNum, address: Address, proven = false): void {
     if (!isKey(peer) || address >>> 0 !== address) return;
     const at = this.find(peer);
     if (this.slots[2 * at] === peer) {
+      if (this.proven[at] === 1 && !proven) return;
       this.slots[2 * at + 1] = address | 0;
+      this.proven[at] = proven ? 1 : 0;
       return;
     }
     if (this.size >= this.capacity) {
@@ -62,8 +75,23 @@ export class PeerAddresses {
     const i = this.find(peer);
     this.slots[2 * i] = peer;
     this.slots[2 * i + 1] = address | 0;
+    this.proven[i] = proven ? 1 : 0;
     this.ring[(this.head + this.size) % this.ring.length] = peer;
     this.size++;
+  }
+
+  /** A dial to `address` failed: if it is `peer`'s proven address, hearsay may replace it again (the peer may have moved). */
+  unprove(peer: PeerNum, address: Address): void {
+    if (!isKey(peer)) return;
+    const i = this.find(peer);
+    if (this.slots[2 * i] === peer && this.slots[2 * i + 1] >>> 0 === address) this.proven[i] = 0;
+  }
+
+  /** Whether `peer`'s address here is proven (see `proven`). */
+  isProven(peer: PeerNum): boolean {
+    if (!isKey(peer)) return false;
+    const i = this.find(peer);
+    return this.slots[2 * i] === peer && this.proven[i] === 1;
   }
 
   /** Peers p with `among[p] === 1` known here or in `connected` (counted once), walking what is known rather than every p. */
@@ -92,15 +120,19 @@ export class PeerAddresses {
       if (staysPastHole(home, i, j)) continue;
       slots[2 * i] = slots[2 * j];
       slots[2 * i + 1] = slots[2 * j + 1];
+      this.proven[i] = this.proven[j];
       i = j;
     }
     slots[2 * i] = EMPTY;
+    this.proven[i] = 0;
   }
 
   private rehash(n: number): void {
     const old = this.slots;
+    const oldProven = this.proven;
     const oldCount = this.slotCount;
     this.slots = new Int32Array(2 * n).fill(EMPTY);
+    this.proven = new Uint8Array(n);
     this.slotCount = n;
     this.shift = 32 - Math.log2(n);
     for (let i = 0; i < oldCount; i++) {
@@ -108,6 +140,7 @@ export class PeerAddresses {
       const j = this.find(old[2 * i]);
       this.slots[2 * j] = old[2 * i];
       this.slots[2 * j + 1] = old[2 * i + 1];
+      this.proven[j] = oldProven[i];
     }
   }
 

@@ -330,6 +330,13 @@ export abstract class PeerConns implements NodeApi {
     this.pool(c);
   }
 
+  /** A dial to `address` failed (no answer, or no handshake): it backs off, and if it was a peer's proven address, hearsay may replace it. */
+  protected dialFailedAt(address: Address, now: TimeUs): void {
+    this.book.dialFailed(address, now);
+    const peer = this.book.get(address)?.peer;
+    if (peer !== undefined) this.peerAddresses.unprove(peer, address);
+  }
+
   protected pool(c: Conn): void {
     if (this.connPool.length < CONN_POOL_MAX) this.connPool.push(c);
   }

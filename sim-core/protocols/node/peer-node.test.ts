@@ -118,6 +118,30 @@ describe('PeerNode over the simulated network', () => {
   });
 });
 
+describe('PeerNode: what hearsay may change', () => {
+  it('an address it dialled and proven is not replaced by a peer\'s say-so, until a dial to it fails', () => {
+    const { world, nodes } = twoNodes();
+    const [a, b] = nodes;
+    world.at(1000, () => a.dial(1));
+    world.scheduler.run(2_000_000);
+    expect(a.peers().size).toBe(1);
+    world.at(2_000_000, () => a.disconnect(b.self, 'test'));
+    world.scheduler.run(3_000_000);
+    expect(a.peers().size).toBe(0);
+    a.learnAddress(999, b.self, world.now); // an addr entry, a Kademlia answer or a map offer naming b elsewhere
+    expect(a.addressOf(b.self)).toBe(1);
+    // b goes away; a's next dial to its proven address fails, and then hearsay is all a has.
+    world.at(4_000_000, (w) => w.crashHost(1));
+    let dialled = false;
+    world.at(5_000_000, () => void (dialled = a.dial(1)));
+    world.scheduler.run(20_000_000);
+    expect(dialled).toBe(true);
+    expect(a.peers().size).toBe(0);
+    a.learnAddress(999, b.self, world.now);
+    expect(a.addressOf(b.self)).toBe(999);
+  });
+});
+
 describe('PeerNode restarted after a crash', () => {
   /** An app that, told a link went down, dials `target` and sends to every peer it still has: what a redial-on-loss app does. */
   function reactiveApp(target: number) {

@@ -181,7 +181,7 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
     if (c.feeler) this.feelers--;
     this.stats.dialFailures++;
     this.stats.dials.setOutcome(c.attempt, 'failed');
-    this.book.dialFailed(remote, now);
+    this.dialFailedAt(remote, now);
     this.app?.onDialFailed?.(now, remote);
     this.pool(c);
   }
@@ -310,7 +310,7 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
     const listen = listenAddress(c, version);
     this.book.add(listen, peer, 'app', now);
     this.book.connected(listen, peer, now, true);
-    this.peerAddresses.note(peer, listen);
+    this.peerAddresses.note(peer, listen, this.cfg.handshake.transcript !== 'seed');
     this.mixer!.stats.feelersSucceeded++;
     this.closeWith(c, DISCONNECT_APP, 'feeler', now);
   }
@@ -330,7 +330,7 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
       else if (failure === 'insufficient-work') this.offendConn(c, 'insufficient-work', now);
       else if (failure === 'out-of-order') this.offendConn(c, 'out-of-state', now);
       // A failed handshake counts as a failed dial: the address backs off like one that never answered.
-      if (c.dir === 'out' && failure !== 'self-connection') this.book.dialFailed(c.address, now);
+      if (c.dir === 'out' && failure !== 'self-connection') this.dialFailedAt(c.address, now);
       return this.forget(c, now, true);
     }
     this.stats.handshakes.established++;
@@ -355,7 +355,8 @@ export class PeerNode extends PeerConns implements PeerProtocol<WireItem> {
     // Core learns an inbound peer only from its own announcement (relayed, rate-limited), never from the connection.
     if (!(this.mixer && c.dir === 'in')) this.book.add(listen, peer, c.dir === 'out' ? 'app' : 'inbound', now);
     this.book.connected(listen, peer, now, c.dir === 'out');
-    this.peerAddresses.note(peer, listen);
+    // Dialled and bound to its identity: an address hearsay will not replace (an inbound peer's listen address is its claim).
+    this.peerAddresses.note(peer, listen, c.dir === 'out' && c.proven);
     if (c.dir === 'in' && this.establishedIn >= this.cfg.maxInbound) {
       this.stats.inboundRejected++;
       c.peer = peer;
