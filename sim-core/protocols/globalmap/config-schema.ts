@@ -24,6 +24,15 @@ export const globalmapSchema = z.strictObject({
   batchSize: int(1, 256).default(64),
   /** Longest an event waits for its batch to fill (batched gossip). */
   flushIntervalS: num(0.001, 60).default(1),
+  /**
+   * Full batches sent at most this often a second (batched gossip; bursts of
+   * twice as many): past it, events wait for the flush timer and, once the
+   * batch is full, are dropped. So a peer stays under its neighbours' message
+   * rate limit (limits.rateMsgsPerS, 200 by default) whatever one neighbour
+   * feeds it, and a flooder cannot get an honest relay charged for the
+   * messages it relays.
+   */
+  maxFlushesPerS: num(0.1, 100_000).default(100),
   /** Anti-spam memory (seed: "a few seconds"): an event is recognised as already seen for this long after a peer last queued it. */
   dedupeWindowS: num(0.1, 3600).default(30),
   /** Each peer re-announces its links this often so maps keep them. */

@@ -14,6 +14,8 @@ export interface GlobalmapConfig {
   batchSize: number;
   /** Longest an event waits in a batch before it is sent. */
   flushIntervalUs: number;
+  /** Full batches sent at most this often a second, bursts of twice that (the outbox's flush budget). */
+  maxFlushesPerS: number;
   /** Events queued per neighbour at most (oldest dropped beyond). */
   maxQueuedEvents: number;
   /** Anti-spam memory: an event stays recognised this long after a peer last queued it (event-table.ts). */
@@ -60,6 +62,7 @@ export const DEFAULT_GLOBALMAP_CONFIG: GlobalmapConfig = {
   gossipFanout: 0,
   batchSize: 1,
   flushIntervalUs: 200_000,
+  maxFlushesPerS: 100,
   maxQueuedEvents: 1024,
   dedupeWindowUs: 30_000_000,
   refreshIntervalUs: 600_000_000,

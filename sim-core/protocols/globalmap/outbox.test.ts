@@ -4,6 +4,8 @@ import type { EventRefsMsg } from './event-refs.ts';
 import { EventTable } from './event-table.ts';
 import { Outbox } from './outbox.ts';
 import { newGlobalmapStats } from './stats.ts';
+import { FakeMesh } from './test-support.ts';
+import { MsgType } from '../../wire/messages.ts';
 
 const SELF = 0;
 
@@ -187,5 +189,31 @@ describe('OutboxPlane (every outbox of a simulation in shared rows)', () => {
     fresh.add(e, 5, fresh.slotFor(7), null, 0); // came from 7
     fresh.flush();
     expect(sent.map((s) => s.peer)).toEqual([9]);
+  });
+});
+
+describe('batched gossip under a flooding neighbour', () => {
+  it('a relay sends each neighbour at most its flush budget of full batches, whatever one neighbour feeds it', () => {
+    // A (2) floods H (1) with its own valid events, 256 a message; V (0) is H's other neighbour.
+    const m = new FakeMesh(40, { batchSize: 64, maxFlushesPerS: 100 });
+    m.link(2, 1);
+    m.link(1, 0);
+    m.announceAll();
+    m.drain();
+    const before = m.sent.filter((s) => s.from === 1 && s.to === 0).length;
+    let ts = m.now;
+    const start = m.now;
+    for (let round = 0; round < 200; round++) {
+      const events = [];
+      for (let i = 0; i < 256; i++) events.push({ kind: (i + round) % 2 === 0 ? 1 : 2, direction: 2, origin: 2, peer: 10 + (i % 30), timestampUs: ts++, ttl: 6 });
+      m.apps[1].onMessage(m.now, 2, { type: MsgType.GmEvents, events });
+      m.now += 5_000; // 200 messages a second, under the peer manager's own limit
+    }
+    const seconds = (m.now - start) / 1e6;
+    const toV = m.sent.filter((s) => s.from === 1 && s.to === 0).length - before;
+    // Burst (2 × rate) plus the rate over the flood; timer flushes are driven by timers this mesh does not fire.
+    expect(toV).toBeLessThanOrEqual(200 + 100 * seconds);
+    expect(toV).toBeGreaterThan(0);
+    expect(m.apps[1].stats.eventsQueueDropped).toBeGreaterThan(0); // the excess waits, then is dropped, at H
   });
 });

@@ -20,6 +20,12 @@ import type { GlobalmapStats } from './stats.ts';
  */
 export class Outbox {
   private n = 0;
+  /**
+   * The flush budget as a virtual schedule (GCRA): a full batch may go at
+   * `now` if now ≥ flushDueUs − (burst − 1) × gap; each one pushes
+   * flushDueUs a gap further. A full batch over budget waits for the timer.
+   */
+  private flushDueUs = 0;
   /** The shared entry rows (this peer's: `self`). */
   private readonly plane: OutboxPlane;
   /** Linked neighbours in link order (flush order), with their slots. */
@@ -110,7 +116,8 @@ export class Outbox {
 
   /** Queues event `serial` with `ttl` hops left for every neighbour but the one in `exceptSlot`, or only `only`'s. */
   add(serial: number, ttl: number, exceptSlot: number, only: PeerNum[] | null, now: TimeUs): void {
-    if (this.n >= this.cfg.maxQueuedEvents) {
+    // Full (a full batch over the flush budget waits for the timer): the event is not queued.
+    if (this.n >= this.cfg.maxQueuedEvents || this.n >= this.plane.cap) {
       this.stats.eventsQueueDropped++;
       return;
     }
@@ -136,8 +143,16 @@ export class Outbox {
     const slot = serial & t.mask;
     t.bits[t.wordOf(this.self, slot) + 1] |= 1 << (slot & 31);
     t.touch(slot, now);
-    if (this.n >= this.cfg.batchSize) this.flush();
+    if (this.n >= this.cfg.batchSize && this.mayFlush(now)) this.flush();
     else this.arm();
+  }
+
+  /** A full batch may go now (and is counted) if the flush budget allows: maxFlushesPerS, bursts of twice that. */
+  private mayFlush(now: TimeUs): boolean {
+    const gapUs = 1e6 / this.cfg.maxFlushesPerS;
+    if (now < this.flushDueUs - gapUs * (Math.max(1, 2 * this.cfg.maxFlushesPerS) - 1)) return false;
+    this.flushDueUs = Math.max(this.flushDueUs, now) + gapUs;
+    return true;
   }
 
   /** The neighbour in `linkSlot` sent us `serial`: it will not get it from us. */

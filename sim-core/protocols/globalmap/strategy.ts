@@ -22,6 +22,7 @@ export function globalmapConfigFrom(s: GlobalmapSettings, bootstrapMesh: boolean
     gossipFanout: s.gossipFanout,
     batchSize: s.gossip === 'seed' ? 1 : s.batchSize,
     flushIntervalUs: secondsToUs(s.flushIntervalS),
+    maxFlushesPerS: s.maxFlushesPerS,
     maxQueuedEvents: 1024,
     dedupeWindowUs: secondsToUs(s.dedupeWindowS),
     refreshIntervalUs: secondsToUs(s.refreshIntervalS),
