@@ -21,6 +21,43 @@ function pair(world: World<string>, reactA?: (p: ScriptedPeer<string>, e: Seen) 
 
 const ms = 1000;
 
+describe('World.checkSends', () => {
+  it('what a checked host sends must pass the sizer\'s check (it throws at the send); other hosts are not checked', () => {
+    const checks: string[] = [];
+    const strict = {
+      ...sizer,
+      check: (m: string) => {
+        checks.push(m);
+        if (m === 'bad') throw new Error('no encoding');
+      },
+    };
+    const world = new World<string>({ rng: new RngStreams(1), latency: new ConstantLatency(10), sizer: strict });
+    const { a, b } = pair(world, (p, e) => {
+      if (e.ev === 'start') p.io.dial(1);
+    });
+    world.checkSends(0);
+    world.startAt(0, 0);
+    world.startAt(1, 0);
+    world.scheduler.run(1_000_000);
+    const connected = (p: ScriptedPeer<string>) => {
+      const e = p.seen.find((x) => x.ev === 'connected');
+      if (e?.ev !== 'connected') throw new Error('not connected');
+      return e.conn;
+    };
+    const conn = connected(a);
+    const back = connected(b);
+    world.at(world.now, () => {
+      a.io.send(conn, 'ok');
+      b.io.send(back, 'bad'); // host 1 is not checked
+    });
+    world.scheduler.run(2_000_000);
+    expect(checks).toEqual(['ok']);
+    expect(a.seen.some((e) => e.ev === 'message' && e.msg === 'bad')).toBe(true);
+    world.at(world.now, () => a.io.send(conn, 'bad'));
+    expect(() => world.scheduler.run(3_000_000)).toThrow('no encoding');
+  });
+});
+
 describe('World links', () => {
   it('a dial takes one way to the acceptor and a round trip to the dialer', () => {
     const world = makeWorld();

@@ -39,6 +39,8 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   private readonly resets: number[] = [];
   private readonly ios: HostIo<M>[] = [];
   private hostUp = new Uint8Array(HOSTS_INITIAL);
+  /** Per host, 1 if what it sends goes through the sizer's check (see checkSends). */
+  private sendsChecked = new Uint8Array(HOSTS_INITIAL);
   /** Bumped at every stop or crash: timers of an older incarnation are dropped. */
   private hostEpoch = new Int32Array(HOSTS_INITIAL);
   /** Time at which each host's modelled CPU is free again (chargeCpu). */
@@ -118,6 +120,15 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     return { address, io, rng: n === 0 ? (sub) => rng.peer(address, sub) : (sub) => rng.stream(`peer/${address}/${sub}/r${n}`) };
   }
 
+  /**
+   * Every message `address` sends from now on must pass the sizer's check
+   * (a field with no encoding throws at the send): for hosts whose code is
+   * an attacker's, so that receivers only ever see what a decoder produces.
+   */
+  checkSends(address: Address): void {
+    this.sendsChecked[address] = 1;
+  }
+
   protocolOf(address: Address): PeerProtocol<M> {
     return this.protocols[address];
   }
@@ -185,6 +196,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
       release(msg);
       return;
     }
+    if (this.sendsChecked[from] === 1) this.sizer.check?.(msg);
     const type = this.sizer.typeOf(msg);
     const size = this.sizer.sizeOf(msg);
     this.counters.sentCount[type]++;
@@ -217,6 +229,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
     const seg = this.lanSegment[from] ?? -1;
     const members = seg >= 0 ? this.lanMembers.get(seg) : undefined;
     if (!members || this.hostUp[from] === 0) return -1;
+    if (this.sendsChecked[from] === 1) this.sizer.check?.(msg);
     const type = this.sizer.typeOf(msg);
     const size = this.sizer.sizeOf(msg);
     this.counters.sentCount[type]++;
@@ -531,6 +544,7 @@ export class World<M> implements Dispatcher, HostWorld<M> {
   private growHosts(): void {
     const n = this.hostUp.length * 2;
     this.hostUp = growU8(this.hostUp, n);
+    this.sendsChecked = growU8(this.sendsChecked, n);
     this.hostEpoch = growI32(this.hostEpoch, n);
     this.cpuFreeAt = growF64(this.cpuFreeAt, n);
   }

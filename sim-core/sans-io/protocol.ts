@@ -70,4 +70,11 @@ export interface MessageSizer<M> {
   typeOf(msg: M): number;
   sizeOf(msg: M): number;
   typeName(type: number): string;
+  /**
+   * Throws if `msg` has no encoding (every field checked as the codec would).
+   * The World runs it on what the hosts it was told to check send (adversaries):
+   * honest code is tested to send only encodable messages, and checking them
+   * all cost about 3% of a Kademlia run's instructions.
+   */
+  check?(msg: M): void;
 }

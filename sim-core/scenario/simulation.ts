@@ -350,6 +350,7 @@ export class Simulation {
       for (let j = 0; j < spec.count; j++, ordinal++) {
         const o = ordinal;
         const address = this.world.addHost((ctx) => create(ctx, spec, o));
+        this.world.checkSends(address); // an attacker's messages must still have an encoding
         this.world.startAt(address, secondsToUs(spec.startS));
       }
     }

@@ -18,11 +18,11 @@ describe('the sizer: where message objects meet the codec', () => {
 
   it('refuses an object with a peer number the run has no id for, as encodeFrame would (the receiver never sees it)', () => {
     const ok: Message = { type: MsgType.GmEvents, events: [event] };
-    expect(sizer.sizeOf(ok)).toBeGreaterThan(0);
+    expect(() => sizer.check!(ok)).not.toThrow();
     for (const origin of [registry.size, -1, 2 ** 40, 0.5]) {
       let err: unknown;
       try {
-        sizer.sizeOf({ type: MsgType.GmEvents, events: [{ ...event, origin }] });
+        sizer.check!({ type: MsgType.GmEvents, events: [{ ...event, origin }] });
       } catch (e) {
         err = e;
       }
@@ -33,14 +33,16 @@ describe('the sizer: where message objects meet the codec', () => {
   });
 
   it('checks the other fields too (a u8 of 300), and leaves gm-events carried as table refs alone', () => {
-    expect(() => sizer.sizeOf({ type: MsgType.GmEvents, events: [{ ...event, ttl: 300 }] })).toThrow(WireError);
+    expect(() => sizer.check!({ type: MsgType.GmEvents, events: [{ ...event, ttl: 300 }] })).toThrow(WireError);
     const table = new EventTable(16, 60_000_000);
     const serial = table.lookupOrIntern(a, b, 1, 5, 5);
     const refs = new EventRefsMsg(table, Uint32Array.of(packRef(serial, 3)));
+    expect(() => sizer.check!(refs)).not.toThrow();
     expect(sizer.sizeOf(refs)).toBe(sizerFor(65_536).sizeOf(refs));
   });
 
-  it('without the run ids (sizes only), only counts, strings and the frame limit are checked', () => {
+  it('without the run ids (sizes only), there is no field check: only counts, strings and the frame limit', () => {
+    expect(sizerFor(65_536).check).toBeUndefined();
     expect(sizerFor(65_536).sizeOf({ type: MsgType.GmEvents, events: [{ ...event, origin: 2 ** 40 }] })).toBeGreaterThan(0);
   });
 });

@@ -45,11 +45,12 @@ export const wireItemSizer: MessageSizer<WireItem> = sizerFor(Number.POSITIVE_IN
  * The sizer the World uses, which is also where message objects meet the
  * codec's bounds: sizing an object checks its lists and strings, and one
  * larger than the frame limit throws (as encodeFrame would). With the run's
- * ids it also checks every field as encodeFrame does (ranges, lengths, peer
- * numbers the run knows), so objects that reach a receiver are ones the
- * decoder could have produced, and only byte streams need decoding there.
- * Gm-events carried as refs into the run's event table are not re-checked:
- * those events were interned by honest code or checked on their way in.
+ * ids, `check` checks every field as encodeFrame does (ranges, lengths, peer
+ * numbers the run knows); the World runs it on what attackers send, so
+ * objects that reach a receiver are ones the decoder could have produced,
+ * and only byte streams need decoding there. Gm-events carried as refs into
+ * the run's event table are not re-checked: those events were interned by
+ * honest code or checked on their way in.
  */
 export function sizerFor(maxFrameBytes: number, ids?: IdCodec): MessageSizer<WireItem> {
   const check = ids === undefined ? undefined : fieldChecker(ids);
@@ -59,9 +60,14 @@ export function sizerFor(maxFrameBytes: number, ids?: IdCodec): MessageSizer<Wir
       if (item instanceof Uint8Array) return item.length;
       const size = encodedSize(item);
       if (size > maxFrameBytes) throw new WireError('oversized-frame', `${typeName(item.type)} of ${size} bytes exceeds maxFrameBytes ${maxFrameBytes}`, 0, item.type);
-      if (check !== undefined && (item.type !== MsgType.GmEvents || item.refs === undefined)) check(item);
       return size;
     },
+    check:
+      check === undefined
+        ? undefined
+        : (item) => {
+            if (!(item instanceof Uint8Array) && (item.type !== MsgType.GmEvents || item.refs === undefined)) check(item);
+          },
     typeName: (t) => (t === RAW_BYTES_TYPE ? 'raw-bytes' : typeName(t)),
   };
 }
