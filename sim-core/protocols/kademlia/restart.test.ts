@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../engine/rng.ts';
+import { Rng, RngStreams } from '../../engine/rng.ts';
+import { stubNodeApi } from '../globalmap/test-support.ts';
 import { IdentityRegistry } from '../identity/registry.ts';
 import { modelSigner } from '../identity/signer.ts';
-import type { NodeApi } from '../node/app.ts';
 import type { Direction } from '../../sans-io/protocol.ts';
 import { MsgType } from '../../wire/messages.ts';
 import { KademliaApp } from './app.ts';
@@ -10,7 +10,7 @@ import { kademliaAppConfig } from './app-config.ts';
 import { kademliaConfig } from './constants.ts';
 import { KadShared } from './shared.ts';
 
-/** A Kademlia app driven by hand through a NodeApi that records its dials (no World). */
+/** A Kademlia app driven by hand through a stub NodeApi (no World). */
 function handDriven() {
   const registry = new IdentityRegistry(modelSigner);
   const rng = new Rng('kad-restart');
@@ -22,32 +22,8 @@ function handDriven() {
   const self = ids[0];
   const app = new KademliaApp({ shared, config, bootstrap: [], index: 0, self });
   const peers = new Map<number, Direction>();
-  const dials: number[] = [];
-  let timer = 1;
-  const api: NodeApi = {
-    self,
-    address: 0,
-    rng: new Rng('node'),
-    send: (p) => peers.has(p),
-    peers: () => peers,
-    dial: (a) => (dials.push(a), true),
-    punch: () => false,
-    dialViaRelay: () => false,
-    reachability: () => ({ reachable: true, relay: false }),
-    peerServices: () => 0,
-    disconnect: () => {},
-    setTimer: () => timer++,
-    cancelTimer: () => {},
-    offence: () => {},
-    addressOf: (p) => 1000 + p,
-    samplePeers: () => [],
-    learnAddress: () => {},
-    rttUs: () => undefined,
-    outboundCount: () => 0,
-    inboundCount: () => 0,
-    dialingCount: () => 0,
-    chargeCpu: () => {},
-  };
+  const api = stubNodeApi(self, new RngStreams(1), peers, (p) => peers.has(p));
+  api.addressOf = (p) => 1000 + p;
   /** A peer connects in and pings us (so we observe it). */
   const hears = (now: number, p: number) => {
     peers.set(p, 'in');
@@ -58,7 +34,7 @@ function handDriven() {
     peers.delete(p);
     app.onPeerDown(now, p);
   };
-  return { app, api, ids, dials, hears, down, peers };
+  return { app, api, ids, hears, down, peers };
 }
 
 describe('Kademlia restarted after a crash', () => {
