@@ -83,6 +83,14 @@ describe('--peers on a waves schedule', () => {
     expect(small).toEqual([1, 4]);
   });
 
+  it('a count past the population cap is refused by name, at once (past 2^53 the scaling could never end)', () => {
+    for (const peers of [200_001, 13551039528103146, 1921338151144735495]) {
+      const e = rejected(hostile, { peers });
+      expect(e.problems[0]).toMatchObject({ path: 'peers.count (from --peers)' });
+      expect(e.message).toContain('must be ≤ 200000');
+    }
+  });
+
   it('a count below the number of waves names --peers', () => {
     const e = rejected(hostile, { peers: 1 });
     expect(e.problems[0]).toMatchObject({ path: 'peers.count (from --peers)', got: '1' });

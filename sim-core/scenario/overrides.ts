@@ -1,5 +1,6 @@
 import { ScenarioError } from './errors.ts';
 import { FORBIDDEN_KEYS, readYaml } from './yaml-text.ts';
+import { MAX_PEERS } from './schema/common.ts';
 
 /**
  * Command-line overrides, applied to the parsed file before validation, in
@@ -152,7 +153,8 @@ function setAt(root: Record<string, unknown>, arg: SetArg, source: string): stri
  * for the schema to report.
  */
 function scaleWaves(waves: unknown[], n: number, source: string): unknown[] {
-  if (waves.length === 0 || waves.length > 1000 || !Number.isInteger(n) || n < 1) return waves;
+  // Out of range: left to the schema, which names the field (past 2^53 the loops below could never end).
+  if (waves.length === 0 || waves.length > 1000 || !Number.isInteger(n) || n < 1 || n > MAX_PEERS) return waves;
   const counts = waves.map((w) => (isRecord(w) ? w.count : undefined));
   if (!counts.every((c): c is number => typeof c === 'number' && Number.isInteger(c) && c >= 1)) return waves;
   const total = counts.reduce((a, c) => a + c, 0);

@@ -247,6 +247,9 @@ export function readSweepDir(dir: string, budget: ReadBudget = { bytesLeft: MAX_
   const jsonPath = join(dir, 'sweep.json');
   const result = checkSweep(parseJson(readInside(dir, root, 'sweep.json', 'sweep.json', budget), jsonPath, 'sweep.json', sweepSchema), jsonPath);
   const plan: SweepPlan = planOf(result);
+  // Counted before the jobs are built (each job copies its scenario): a small sweep.json may describe millions.
+  const planned = plan.variants.length * plan.strategies.length * plan.seeds.length;
+  if (planned !== result.jobs) throw new SweepInputError(`${jsonPath}: jobs is ${result.jobs} but the plan has ${planned}`);
   const jobs = sweepJobs(plan);
   if (jobs.length !== result.jobs) throw new SweepInputError(`${jsonPath}: jobs is ${result.jobs} but the plan has ${jobs.length}`);
   const keys = new Set(jobs.map((j) => j.key));

@@ -101,6 +101,15 @@ describe('peermap merge trusts nothing in its inputs', () => {
     expect(m.stderr).toContain(`${join(shard, 'sweep.json')}: not a valid sweep.json: results: missing`);
   });
 
+  it('a plan of more jobs than it claims is refused before its jobs are built (a few KB may describe millions)', () => {
+    const { shard, out } = hostile('huge-plan', (_d, s) => {
+      s.seeds = Array.from({ length: 1000 }, (_, i) => i + 1);
+    });
+    const m = cli('merge', shard, '--out', out);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toContain(`${join(shard, 'sweep.json')}: jobs is 2 but the plan has 1000`);
+  });
+
   it('a scenario config that does not validate: exit 2 naming the file and the field', () => {
     const { shard, out } = hostile('bad-config', (d, s) => {
       s.scenario.config.peers.count = 0;
