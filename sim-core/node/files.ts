@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { MAX_SCENARIO_BYTES, parseScenario, type ScenarioOverrides } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
@@ -10,15 +10,40 @@ export function loadScenarioFile(path: string, overrides: ScenarioOverrides = {}
   let text: string;
   try {
     const size = statSync(path).size;
-    if (size > MAX_SCENARIO_BYTES) {
-      throw new ScenarioError(path, [{ path: '', got: `${size} bytes`, allowed: `at most ${MAX_SCENARIO_BYTES} bytes` }]);
-    }
-    text = readFileSync(path, 'utf8');
+    if (size > MAX_SCENARIO_BYTES) throw tooBig(path, `${size} bytes`);
+    text = readCapped(path, MAX_SCENARIO_BYTES);
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(path, [{ path: '', got: undefined, allowed: `a readable file (${(e as Error).message})` }]);
   }
   return parseScenario(text, path, overrides);
+}
+
+function tooBig(path: string, got: string): ScenarioError {
+  return new ScenarioError(path, [{ path: '', got, allowed: `at most ${MAX_SCENARIO_BYTES} bytes` }]);
+}
+
+/**
+ * The file as UTF-8, reading at most `max` + 1 bytes whatever it is: a
+ * device or a pipe (/dev/zero, /dev/stdin) has no size to check first.
+ */
+function readCapped(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(max + 1, 64 * 1024));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw tooBig(path, `more than ${max} bytes`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes a file atomically: a temp file in the same folder, then rename over the target. */

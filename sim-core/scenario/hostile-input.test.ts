@@ -17,6 +17,17 @@ describe('hostile YAML is a ScenarioError (exit 2) naming the problem, never ano
     expect(e.problems[0].line).toBeGreaterThan(4);
   });
 
+  it('an alias inside the node it names (a cycle), in a file or in --set; a shared alias is fine', () => {
+    for (const text of [base + 'description: &a [*a]\n', base + 'metrics: &m {self: *m}\n']) {
+      const e = rejected(text);
+      expect(e.message).toContain('an alias (*name) inside the node it names');
+      expect(e.problems[0].line).toBe(5);
+    }
+    expect(() => parseScenario(base, 'h.yaml', { sets: ['description=&a [*a]'] })).toThrow(/inside the node it names/);
+    expect(() => parseScenario(base + 'x: &s {a: 1}\n', 'h.yaml')).toThrow(ScenarioError); // unknown key x, not a cycle
+    expect(rejected(base + 'description: &s [1]\nversions: [*s, *s]\n').message).not.toContain('inside the node');
+  });
+
   it('more aliases than the bound', () => {
     const e = rejected(base + 'description: &d x\nversions: [' + Array(101).fill('{name: *d}').join(', ') + ']\n');
     expect(e.message).toContain('at most 100 aliases');

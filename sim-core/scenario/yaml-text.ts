@@ -72,7 +72,35 @@ export function readYaml(text: string, source: string): YamlText {
     if (/alias count/i.test(msg)) throw fail(`YAML aliases expand too much (more than ${MAX_ALIAS_EXPANSIONS} copies; an "alias bomb")`, tree.firstAlias);
     throw fail(`YAML could not be read: ${msg}`, tree.firstAlias);
   }
+  if (isCyclic(value)) throw fail('YAML: an alias (*name) inside the node it names makes an endless value', tree.firstAlias);
   return { doc, lines, value };
+}
+
+/**
+ * Whether a value holds itself (`a: &x [*x]`): yaml builds such an alias as
+ * a cycle, which no scenario field can take and every printer loops on.
+ * Shared aliases (the same node twice, side by side) are fine. Iterative, so
+ * depth is no risk; the value is already bounded in keys and expansions.
+ */
+function isCyclic(root: unknown): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  const onPath = new Set<object>();
+  const stack: { v: object; leaving: boolean }[] = [{ v: root, leaving: false }];
+  while (stack.length > 0) {
+    const { v, leaving } = stack.pop()!;
+    if (leaving) {
+      onPath.delete(v);
+      continue;
+    }
+    onPath.add(v);
+    stack.push({ v, leaving: true });
+    for (const c of Object.values(v)) {
+      if (c === null || typeof c !== 'object') continue;
+      if (onPath.has(c)) return true;
+      stack.push({ v: c, leaving: false });
+    }
+  }
+  return false;
 }
 
 function firstLine(e: unknown): string {
