@@ -16,6 +16,10 @@ import {
   type Values,
 } from './baseline.ts';
 import { deepMerge } from './suite.ts';
+import { BaselineError, readBaseline } from './command.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const meta = { suite: 'bench/ci/suite.yaml', commit: 'abc', generatedBy: 'peermap test', machine: {} };
 
@@ -118,6 +122,38 @@ describe('bench:ci comparison', () => {
     const added = compareWithBaseline(base, [...only, caseRun('b/random', VALUES), caseRun('c/kademlia', VALUES)]);
     expect(added.failed).toBe(false);
     expect(formatComparison(added)).toContain('c/kademlia: new case, not in the baseline');
+  });
+
+  it('a full run that compared nothing fails (a baseline emptied, or of another suite); a filtered one does not', () => {
+    const empty = { ...baselineOf([]), cases: {} };
+    const runs = [caseRun('a/random', VALUES), caseRun('b/kademlia', VALUES)];
+    const c = compareWithBaseline(empty, runs);
+    expect(c.failed).toBe(true);
+    expect(formatComparison(c)).toContain('FAILED — none of the 2 cases run is in the baseline');
+    expect(compareWithBaseline(empty, runs, true).failed).toBe(false);
+  });
+
+  it('reads a baseline only if every field is one: a corrupt file is a BaselineError naming it and the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peermap-baseline-'));
+    try {
+      const good = baselineOf([caseRun('a/random', VALUES)]);
+      const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+      expect(readBaseline(write('good.json', JSON.stringify(good)))?.cases['a/random'].values).toEqual(VALUES);
+      expect(readBaseline(join(dir, 'none.json'))).toBeUndefined();
+      const bad: [string, string, RegExp][] = [
+        ['cases.json', JSON.stringify({ ...good, cases: 5 }), /not a valid baseline: cases:/],
+        ['no-tolerance.json', JSON.stringify({ ...good, tolerance: undefined }), /not a valid baseline: tolerance:/],
+        ['values.json', JSON.stringify({ ...good, cases: { 'a/random': { ...good.cases['a/random'], values: { x: [1] } } } }), /cases\.a\/random\.values\.x/],
+        ['format.json', JSON.stringify({ ...good, format: 'other' }), /format/],
+        ['null.json', 'null', /not a valid baseline/],
+        ['truncated.json', JSON.stringify(good).slice(0, 40), /not a readable JSON baseline/],
+      ];
+      for (const [name, text, message] of bad) expect(() => readBaseline(write(name, text)), name).toThrow(message);
+      expect(() => readBaseline(dir)).toThrow(BaselineError); // a folder
+      expect(readBaseline('results/baseline-ci.json')?.format).toBe(good.format); // the repository's own
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('notes an edited scenario, and reports wall times without ever failing on them', () => {

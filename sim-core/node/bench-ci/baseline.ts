@@ -181,7 +181,9 @@ export function compareWithBaseline(baseline: Baseline, runs: readonly CaseRun[]
       if (!runIds.has(id)) cases.push({ id, missing: true, added: false, configChanged: false, diffs: [], withinTolerance: [], addedMetrics: [], wallSeconds: { old: baseline.cases[id].wallSeconds, now: null } });
     }
   }
-  return { cases, failed: cases.some((c) => c.missing || c.diffs.length > 0) };
+  // A full run that compared nothing (every case new) is no check at all: a baseline of another suite, or emptied.
+  const nothingCompared = !partial && runs.length > 0 && cases.every((c) => c.added);
+  return { cases, failed: nothingCompared || cases.some((c) => c.missing || c.diffs.length > 0) };
 }
 
 /** The baseline for these runs, keeping the previous baseline's tolerances (and its cases not run this time, when `partial`). */
@@ -303,6 +305,10 @@ export function formatComparison(c: Comparison, opts: FormatOptions = {}): strin
     if (k.addedMetrics.length > 0) out.push(`${k.id}: ${k.addedMetrics.length} new metric(s), not compared: ${k.addedMetrics.slice(0, 8).join(', ')}${k.addedMetrics.length > 8 ? ', …' : ''}`);
   }
   const compared = c.cases.filter((k) => !k.added && !k.missing).length;
+  if (c.failed && failing.length === 0) {
+    out.push(`bench:ci: FAILED — none of the ${c.cases.length} case${c.cases.length === 1 ? '' : 's'} run is in ${where}: nothing was compared. If the suite is new: npm run bench:ci -- --update`);
+    return out.join('\n');
+  }
   out.push(
     failing.length === 0
       ? `bench:ci: OK — ${compared} case${compared === 1 ? '' : 's'} match ${where}`

@@ -74,6 +74,21 @@ describe('the bench:ci suite', () => {
     expect(() => loadSuite(join(dir, 'over.yaml'))).toThrow(ScenarioError);
     expect(() => loadSuite(join(dir, 'over.yaml'))).toThrow(/protocol\.globalmap\.ttl: got 0/);
   });
+
+  it('a suite or case file that is missing, a folder, or not YAML is a ScenarioError naming it, never a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peermap-ci-suite-'));
+    writeFileSync(join(dir, 'tiny.yaml'), TINY);
+    const suite = (name: string, scenario: string) => (writeFileSync(join(dir, name), `strategies: [globalmap]\ncases: [{ name: t, scenario: ${scenario} }]\n`), join(dir, name));
+    writeFileSync(join(dir, 'cycle.yaml'), TINY + 'description: &a [*a]\n');
+    writeFileSync(join(dir, 'dup.yaml'), TINY + 'durationS: 5\n');
+    expect(() => loadSuite(suite('missing.yaml', 'nowhere.yaml'))).toThrow(/nowhere\.yaml.*a readable scenario file/);
+    expect(() => loadSuite(suite('folder.yaml', '.'))).toThrow(/a readable scenario file/);
+    expect(() => loadSuite(suite('cycle-case.yaml', 'cycle.yaml'))).toThrow(/inside the node it names/);
+    expect(() => loadSuite(suite('dup-case.yaml', 'dup.yaml'))).toThrow(/duplicate key "durationS"/);
+    for (const bad of [join(dir, 'none.yaml'), dir]) expect(() => loadSuite(bad)).toThrow(ScenarioError);
+    writeFileSync(join(dir, 'self.yaml'), 'cases: &c [*c]\n');
+    expect(() => loadSuite(join(dir, 'self.yaml'))).toThrow(ScenarioError);
+  });
 });
 
 describe('npm run bench:ci (command)', () => {

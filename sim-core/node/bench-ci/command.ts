@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { ScenarioError } from '../../scenario/errors.ts';
 import { generatedBy } from '../cli/compare-command.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
@@ -25,11 +26,48 @@ export const USAGE = `usage: npm run bench:ci -- [--update] [--workers N] [--cas
   --baseline    default results/baseline-ci.json
   --out         where this run's values and diff go (default results/ci-bench)`;
 
+/** A baseline file that cannot be read or is not one (exit 2, naming the file and the field). */
+export class BaselineError extends Error {}
+
+const rate = z.strictObject({ abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional() });
+const baselineSchema = z.object({
+  format: z.literal(BASELINE_FORMAT),
+  tolerance: z.object({
+    integers: rate,
+    fractions: rate,
+    metrics: z.array(
+      z.object({ metric: z.string(), case: z.string().optional(), abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional(), ignore: z.boolean().optional(), note: z.string().optional() }),
+    ),
+  }),
+  cases: z.record(
+    z.string(),
+    z.object({
+      file: z.string(),
+      strategy: z.string(),
+      seed: z.number().int(),
+      overrides: z.record(z.string(), z.unknown()).nullable(),
+      configHash: z.string(),
+      wallSeconds: z.number().nonnegative(),
+      values: z.record(z.string(), z.union([z.number(), z.string()])),
+    }),
+  ),
+});
+
+/** The baseline at `path` (undefined if there is none), checked field by field: a corrupt one must not pass the gate. */
 export function readBaseline(path: string): Baseline | undefined {
   if (!existsSync(path)) return undefined;
-  const b = JSON.parse(readFileSync(path, 'utf8')) as Baseline;
-  if (b.format !== BASELINE_FORMAT) throw new Error(`${path}: format ${JSON.stringify(b.format)}, expected "${BASELINE_FORMAT}"`);
-  return b;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new BaselineError(`${path}: not a readable JSON baseline (${(e as Error).message.split('\n')[0]})`);
+  }
+  const r = baselineSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new BaselineError(`${path}: not a valid baseline: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+  }
+  return raw as Baseline;
 }
 
 export async function benchCiMain(argv: string[]): Promise<number> {
@@ -68,7 +106,14 @@ export async function benchCiMain(argv: string[]): Promise<number> {
     throw e;
   }
   const partial = args.cases.trim() !== '';
-  const previous = readBaseline(args.baseline);
+  let previous: Baseline | undefined;
+  try {
+    previous = readBaseline(args.baseline);
+  } catch (e) {
+    if (!(e instanceof BaselineError)) throw e;
+    console.error(`bench:ci: ${e.message}`);
+    return 2;
+  }
   if (!previous && !args.update) {
     console.error(`bench:ci: no baseline at ${args.baseline}; create it with: npm run bench:ci -- --update`);
     return 1;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from '../../scenario/yaml-text.ts';
 import { z } from 'zod';
 import { validateScenarioObject } from '../../scenario/load.ts';
 import { ScenarioError } from '../../scenario/errors.ts';
@@ -69,7 +69,7 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
 export function resolveCase(
   c: { name: string; file: string; text: string; strategy: Strategy; seed: number; overrides?: Record<string, unknown> | null },
 ): CiCase {
-  const raw: unknown = parseYaml(c.text);
+  const raw: unknown = readYaml(c.text, c.file).value;
   const source = c.overrides ? `${c.file} (with the case's overrides)` : c.file;
   const base = validateScenarioObject(c.overrides ? deepMerge(raw, c.overrides) : raw, source);
   checkStrategies(source, base, [c.strategy]);
@@ -78,12 +78,7 @@ export function resolveCase(
 
 /** Reads the suite and resolves every case × strategy (case order, then strategy order). */
 export function loadSuite(path: string, cwd = process.cwd()): { suite: Suite; cases: CiCase[] } {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new ScenarioError(path, [{ path: '', got: undefined, allowed: `a readable YAML suite (${(e as Error).message.split('\n')[0]})` }]);
-  }
+  const raw = readYaml(readText(path, 'YAML suite'), path).value;
   const parsed = suiteSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ScenarioError(
@@ -98,10 +93,19 @@ export function loadSuite(path: string, cwd = process.cwd()): { suite: Suite; ca
   const cases = suite.cases.flatMap((c) => {
     const abs = join(dirname(path), c.scenario);
     const file = relative(cwd, abs) || abs;
-    const text = readFileSync(abs, 'utf8');
+    const text = readText(abs, 'scenario file', file);
     return (c.strategies ?? suite.strategies).map((strategy) => resolveCase({ name: c.name, file, text, strategy, seed: c.seed ?? suite.seed, overrides: c.overrides }));
   });
   return { suite, cases };
+}
+
+/** A file's text, or a ScenarioError naming it (missing, a folder, unreadable). */
+function readText(path: string, what: string, shown = path): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(shown, [{ path: '', got: undefined, allowed: `a readable ${what} (${(e as Error).message.split('\n')[0]})` }]);
+  }
 }
 
 /** Keeps the cases whose id matches one of the globs (`steady/*`, `*\/kademlia`); all without filters. */
