@@ -127,7 +127,8 @@ const sweepSchema = z.strictObject({
 function describeIssues(error: z.ZodError): string {
   const shown = error.issues.slice(0, 5).map((i) => {
     const field = i.path.map(String).join('.') || '(file)';
-    if (i.code === 'invalid_type' && i.input === undefined) return `${field}: missing`;
+    // zod leaves the input out of its issues: a missing field is the one whose message says it received undefined.
+    if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return `${field}: missing`;
     if (i.code === 'unrecognized_keys') return `${field === '(file)' ? '' : field + ': '}unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
     return `${field}: ${i.message}`;
   });

@@ -101,6 +101,16 @@ describe('peermap merge trusts nothing in its inputs', () => {
     expect(m.stderr).toContain(`${join(shard, 'sweep.json')}: not a valid sweep.json: results: missing`);
   });
 
+  it('a field of the wrong type is named as such, not as missing', () => {
+    const { shard, out } = hostile('wrong-type', (_d, s) => {
+      (s as unknown as { jobs: string }).jobs = '4';
+    });
+    const m = cli('merge', shard, '--out', out);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toContain('jobs: Invalid input: expected number, received string');
+    expect(m.stderr).not.toContain('jobs: missing');
+  });
+
   it('a plan of more jobs than it claims is refused before its jobs are built (a few KB may describe millions)', () => {
     const { shard, out } = hostile('huge-plan', (_d, s) => {
       s.seeds = Array.from({ length: 1000 }, (_, i) => i + 1);
