@@ -28,6 +28,13 @@ describe('hostile YAML is a ScenarioError (exit 2) naming the problem, never ano
     expect(rejected(base + 'description: &s [1]\nversions: [*s, *s]\n').message).not.toContain('inside the node');
   });
 
+  it('a second YAML document is named in our words, with its line', () => {
+    const e = rejected(base + '---\nname: other\n');
+    expect(e.message).toContain('YAML: one document per file');
+    expect(e.message).not.toContain('parseAllDocuments');
+    expect(e.problems[0].line).toBe(5);
+  });
+
   it('more aliases than the bound', () => {
     const e = rejected(base + 'description: &d x\nversions: [' + Array(101).fill('{name: *d}').join(', ') + ']\n');
     expect(e.message).toContain('at most 100 aliases');

@@ -56,7 +56,11 @@ export function readYaml(text: string, source: string): YamlText {
     const problems = new Map<string, ScenarioProblem>();
     for (const e of doc.errors.slice(0, MAX_PROBLEMS)) {
       const msg = firstLine(e);
-      const allowed = /call stack/i.test(msg) ? `YAML: nested too deep (at most ${MAX_SCENARIO_DEPTH} levels)` : `YAML syntax: ${msg}`;
+      const allowed = /call stack/i.test(msg)
+        ? `YAML: nested too deep (at most ${MAX_SCENARIO_DEPTH} levels)`
+        : e.code === 'MULTIPLE_DOCS'
+          ? 'YAML: one document per file (this one has a second after ---)'
+          : `YAML syntax: ${msg}`;
       const line = lines.linePos(e.pos[0]).line;
       problems.set(`${line}:${allowed}`, { path: '', got: undefined, allowed, line });
     }
