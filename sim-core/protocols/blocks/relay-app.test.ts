@@ -347,11 +347,15 @@ describe('BlockRelayApp, push mode', () => {
 
 describe('BlockRelayApp against lying peers', () => {
   const block = (height: number, parent: Uint8Array, origin = 1, minedAtUs = 0) => makeBlock({ height, origin, minedAtUs, parent, bodyBytes: 100 }, numericIdCodec);
-
-  it('a block whose parent it lacks is kept and relayed but never becomes the tip, whatever height it claims', () => {
-    // Host 0 is a scripted liar (peer 1); host 1 is honest, in push mode (bodies need no getdata).
+  /** Host 0 a scripted liar (peer 1), host 1 honest, in push mode (bodies need no getdata). */
+  const liarAndHonest = () => {
     const h = new Harness(2, [[0, 1]], { mode: 'push' });
     h.scripted.add(0);
+    return h;
+  };
+
+  it('a block whose parent it lacks is kept and relayed but never becomes the tip, whatever height it claims', () => {
+    const h = liarAndHonest();
     const forged = block(0xfffffffe, new Uint8Array(32).fill(9));
     h.inject(1, 1, forged);
     h.run();
@@ -365,8 +369,7 @@ describe('BlockRelayApp against lying peers', () => {
   });
 
   it('a child that came before its parent becomes the tip once the parent arrives (and connects)', () => {
-    const h = new Harness(2, [[0, 1]], { mode: 'push' });
-    h.scripted.add(0);
+    const h = liarAndHonest();
     const a = block(1, GENESIS_HASH, 1, 1);
     const b = block(2, a.hash, 1, 2);
     const c = block(3, b.hash, 1, 3);
@@ -380,8 +383,7 @@ describe('BlockRelayApp against lying peers', () => {
   });
 
   it('refuses a height that leaves no room for a child on the wire', () => {
-    const h = new Harness(2, [[0, 1]], { mode: 'push' });
-    h.scripted.add(0);
+    const h = liarAndHonest();
     const last = block(0xffffffff, new Uint8Array(32).fill(3));
     h.inject(1, 1, last);
     h.run();

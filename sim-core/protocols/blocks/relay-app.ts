@@ -309,11 +309,7 @@ export class BlockRelayApp implements NodeApp {
       if (req && req.asking === peer) this.fallback(key, req, now);
       // A height that contradicts a parent only we have: a relay without that parent could not tell (it tolerates
       // unknown parents), so only the miner is charged. Anything else every honest relay checks before passing on.
-      if (verdict === BAD_HEIGHT && peer !== b.origin) {
-        this.stats.invalid++;
-        return void this.deps.observer?.event('invalid');
-      }
-      return this.charge(peer, 'invalid');
+      return this.charge(peer, 'invalid', verdict !== BAD_HEIGHT || peer === b.origin);
     }
     this.accept(now, key, b, peer);
   }
@@ -441,11 +437,11 @@ export class BlockRelayApp implements NodeApp {
     else this.orphans.set(pk, rest);
   }
 
-  /** Charges last: an offence may close the link and call back into onPeerDown. */
-  private charge(peer: PeerNum, why: 'unsolicited' | 'invalid'): void {
+  /** Counts what `peer` sent; charges it (`blame`) last: an offence may close the link and call back into onPeerDown. */
+  private charge(peer: PeerNum, why: 'unsolicited' | 'invalid', blame = true): void {
     if (why === 'unsolicited') this.stats.unsolicited++;
     else this.stats.invalid++;
     this.deps.observer?.event(why);
-    this.api.offence(peer, why === 'unsolicited' ? 'unsolicited' : 'inconsistent-events');
+    if (blame) this.api.offence(peer, why === 'unsolicited' ? 'unsolicited' : 'inconsistent-events');
   }
 }
