@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { detCos, detLog } from './det-math.ts';
 
 /**
  * Seeded randomness. One master seed; every subsystem and peer draws from its
@@ -51,14 +52,14 @@ export class Rng {
 
   /** Exponential draw with the given mean. */
   exponential(mean: number): number {
-    return -mean * Math.log(1 - this.prng());
+    return -mean * detLog(1 - this.prng());
   }
 
   /** Standard normal draw (Box–Muller; uses two uniforms). */
   normal(mean = 0, sd = 1): number {
     const u = 1 - this.prng();
     const v = this.prng();
-    return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return mean + sd * Math.sqrt(-2 * detLog(u)) * detCos(2 * Math.PI * v);
   }
 
   /** A uniformly chosen element; undefined for an empty array. */

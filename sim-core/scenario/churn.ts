@@ -2,6 +2,7 @@ import type { Rng, RngStreams } from '../engine/rng.ts';
 import { secondsToUs, type TimeUs } from '../engine/time.ts';
 import type { World } from '../net/world.ts';
 import type { ChurnConfig, SessionConfig } from './schema/underlay.ts';
+import { detExp, detLog, detPow, detSin } from '../engine/det-math.ts';
 
 /**
  * Session-length distributions: a draw for a fresh session, and a draw of the
@@ -25,8 +26,8 @@ export function sessionLength(cfg: SessionConfig): SessionLength {
       // Length-biased Pareto(alpha, xm) is Pareto(alpha - 1, xm).
       return {
         meanS: (alpha * minS) / (alpha - 1),
-        draw: (r) => minS * (1 - r.next()) ** (-1 / alpha),
-        residual: (r) => r.next() * minS * (1 - r.next()) ** (-1 / (alpha - 1)),
+        draw: (r) => minS * detPow(1 - r.next(), -1 / alpha),
+        residual: (r) => r.next() * minS * detPow(1 - r.next(), -1 / (alpha - 1)),
       };
     }
     case 'weibull': {
@@ -34,8 +35,8 @@ export function sessionLength(cfg: SessionConfig): SessionLength {
       // Length-biased Weibull(k, λ): (L/λ)^k ~ Gamma(1 + 1/k, 1).
       return {
         meanS: lambda * gammaFn(1 + 1 / k),
-        draw: (r) => lambda * (-Math.log(1 - r.next())) ** (1 / k),
-        residual: (r) => r.next() * lambda * gammaDraw(1 + 1 / k, r) ** (1 / k),
+        draw: (r) => lambda * detPow(-detLog(1 - r.next()), 1 / k),
+        residual: (r) => r.next() * lambda * detPow(gammaDraw(1 + 1 / k, r), 1 / k),
       };
     }
   }
@@ -43,7 +44,7 @@ export function sessionLength(cfg: SessionConfig): SessionLength {
 
 /** Weibull CDF, for tests and reports. */
 export function weibullCdf(x: number, k: number, lambda: number): number {
-  return x <= 0 ? 0 : 1 - Math.exp(-((x / lambda) ** k));
+  return x <= 0 ? 0 : 1 - detExp(-detPow(x / lambda, k));
 }
 
 /** Gamma(shape ≥ 1, 1) by Marsaglia & Tsang (2000); bounded loop (acceptance > 95 %). */
@@ -52,23 +53,23 @@ export function gammaDraw(shape: number, r: Rng): number {
   const c = 1 / Math.sqrt(9 * d);
   for (let i = 0; i < 1000; i++) {
     const x = r.normal();
-    const v = (1 + c * x) ** 3;
+    const v = detPow(1 + c * x, 3);
     if (v <= 0) continue;
     const u = 1 - r.next();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    if (detLog(u) < 0.5 * x * x + d - d * v + d * detLog(v)) return d * v;
   }
   return shape; // unreachable in practice: the mean
 }
 
 /** Γ(x) for x > 0 (Lanczos, g = 7): reports only, never a simulation decision. */
 export function gammaFn(x: number): number {
-  if (x < 0.5) return Math.PI / (Math.sin(Math.PI * x) * gammaFn(1 - x));
+  if (x < 0.5) return Math.PI / (detSin(Math.PI * x) * gammaFn(1 - x));
   const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
   x -= 1;
   let a = g[0];
   const t = x + 7.5;
   for (let i = 1; i < 9; i++) a += g[i] / (x + i);
-  return Math.sqrt(2 * Math.PI) * t ** (x + 0.5) * Math.exp(-t) * a;
+  return Math.sqrt(2 * Math.PI) * detPow(t, x + 0.5) * detExp(-t) * a;
 }
 
 export interface ChurnHooks {

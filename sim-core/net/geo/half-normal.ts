@@ -1,9 +1,11 @@
 /**
  * Quantile function of |N(0, 1)| by table lookup, so the per-packet path
- * needs one uniform and no log/cos. Entries are quantised to 2^-20 so a
- * last-bit difference in Math.log between JS engines cannot change them:
- * draws then use only IEEE arithmetic and are the same in Node and browsers.
+ * needs one uniform and no log/cos. The table is built with detLog (the
+ * same bits in every engine) and its entries quantised to 2^-20, so draws
+ * use only IEEE arithmetic and are the same in Node and browsers.
  */
+
+import { detLog } from '../../engine/det-math.ts';
 
 export const QUANTILE_CELLS = 1024;
 const QUANTUM = 2 ** 20;
@@ -18,7 +20,7 @@ function normalQuantileUpper(p: number): number {
       (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r - 1.328068155288572e1) * r + 1)
     );
   }
-  const q = Math.sqrt(-2 * Math.log(1 - p));
+  const q = Math.sqrt(-2 * detLog(1 - p));
   return (
     -(((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
     ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1)

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/rng.ts';
 import { pairHash } from '../latency.ts';
 import type { GeoDataset } from './dataset.ts';
+import { detPow } from '../../engine/det-math.ts';
 
 /** Where hosts live: cities drawn i.i.d. from weights. */
 export type PlacementMode =
@@ -169,7 +170,7 @@ export function placeHosts(dataset: GeoDataset, count: number, rng: Rng, options
       const rank = a - asStart[c] + 1;
       asCountry[a] = c;
       asRank[a] = rank;
-      asWeight[a] = rank ** -s;
+      asWeight[a] = detPow(rank, -s);
       let id = ASN_BASE + (pairHash(c, rank, salt) % ASN_SPAN);
       while (taken.has(id)) id = id + 1 < ASN_BASE + ASN_SPAN ? id + 1 : ASN_BASE; // rare collision: probe
       taken.add(id);

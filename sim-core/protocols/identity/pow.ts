@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Rng } from '../../engine/rng.ts';
 import { PEER_ID_BYTES } from '../../wire/constants.ts';
+import { detLog, detLog1p } from '../../engine/det-math.ts';
 
 /**
  * Proof-of-work identities (G5, anti-Sybil): an identity counts only with a
@@ -111,5 +112,5 @@ export function geometricTrials(difficulty: number, rng: Rng): number {
   const p = 2 ** -difficulty;
   const u = rng.next();
   // log1p(-p) keeps precision for tiny p; 1 - u is in (0, 1].
-  return Math.max(1, Math.ceil(Math.log(1 - u) / Math.log1p(-p)));
+  return Math.max(1, Math.ceil(detLog(1 - u) / detLog1p(-p)));
 }

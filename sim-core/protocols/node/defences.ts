@@ -4,6 +4,7 @@ import type { Conn } from './conn.ts';
 import type { NodeConfig } from './config.ts';
 import { INBOUND_HANDSHAKE_SLACK } from './conn.ts';
 import { GroupCounts } from './addr-store.ts';
+import { detPow } from '../../engine/det-math.ts';
 
 /**
  * Misbehaviour scores per address that halve every `halfLifeUs` (0: never),
@@ -25,7 +26,7 @@ export class BanScores {
     const s = this.scores.get(address);
     if (s === undefined) return 0;
     if (this.halfLifeUs <= 0) return s;
-    return s * 2 ** (-(now - this.at.get(address)!) / this.halfLifeUs);
+    return s * detPow(2, -(now - this.at.get(address)!) / this.halfLifeUs);
   }
 
   /** Adds `points`; returns the new score. */

@@ -134,7 +134,7 @@ export class PeerAddresses {
     this.slots = new Int32Array(2 * n).fill(EMPTY);
     this.proven = new Uint8Array(n);
     this.slotCount = n;
-    this.shift = 32 - Math.log2(n);
+    this.shift = Math.clz32(n) + 1; // 32 − log2(n), n a power of two
     for (let i = 0; i < oldCount; i++) {
       if (old[2 * i] === EMPTY) continue;
       const j = this.find(old[2 * i]);
