@@ -11,19 +11,33 @@ import { describe, expect, it } from 'vitest';
 const BANNED = /\b(Date\.now|performance\.now|Math\.random|setTimeout|setInterval|setImmediate|getRandomValues|randomUUID|randomBytes|new Date\s*\()/;
 /** Functions whose last bit the language leaves to the engine: draws use sim-core/engine/det-math.ts instead. */
 const ENGINE_MATH = /\bMath\.(log|log1p|log2|log10|exp|expm1|sin|cos|tan|asin|acos|atan|atan2|sinh|cosh|tanh|asinh|acosh|atanh|pow|cbrt|hypot)\b/;
+/**
+ * Other engine-defined corners: Math reached around the names above (`Math['cos']`, `const { log } = Math`),
+ * `**=`, and a spread into Math.min/max (how many arguments a call takes is the engine's limit: use minOf/maxOf).
+ */
+const ENGINE_DEFINED = /\bMath\s*\[|=\s*Math\b\s*[;,)]?\s*$|\*\*=|\bMath\.(min|max)\(\s*\.\.\./;
 const INT_LITERAL = /^\d[\d_]*$/;
+/** Marks a `2 ** expression` whose exponent is an integer by construction (the guard cannot see it). */
+const INTEGER_EXPONENT = '// det: integer exponent';
 
 /**
- * `a ** b` is exact in every engine only for small cases: base 2 with an integer exponent (every use here),
- * squares, and integer literals on both sides. Returns the offending operator's text, or null.
+ * `a ** b` is exact in every engine only for small cases: squares, integer literals on both sides, and
+ * base 2 with an integer exponent — a literal, a name (`2 ** -difficulty`), or an expression on a line
+ * marked INTEGER_EXPONENT. Returns the offending operator's text, or null.
  */
-function engineDefinedPower(code: string): string | null {
-  for (const m of code.matchAll(/([\w.)\]]+)\s*\*\*\s*(-?[\w.(]+)/g)) {
+function engineDefinedPower(code: string, marked = false): string | null {
+  for (const m of code.matchAll(/([\w.)\]]+)\s*\*\*\s*(-?[\w.(]*)/g)) {
     const [whole, base, exponent] = m;
-    if (base === '2' || exponent === '2' || (INT_LITERAL.test(base) && INT_LITERAL.test(exponent))) continue;
+    if (exponent === '2' || (INT_LITERAL.test(base) && INT_LITERAL.test(exponent))) continue;
+    if (base === '2' && (/^-?(\d[\d_]*|[A-Za-z_$][\w$]*)$/.test(exponent) || marked)) continue;
     return whole;
   }
   return null;
+}
+
+function engineDefinedLine(line: string): boolean {
+  const code = /^\s*(\*|\/\*)/.test(line) ? '' : line.replace(/\/\/.*$/, '').replace(/'[^']*'|`[^`]*`/g, "''");
+  return ENGINE_MATH.test(code) || ENGINE_DEFINED.test(code) || engineDefinedPower(code, line.includes(INTEGER_EXPONENT)) !== null;
 }
 const ADAPTER_DIRS = new Set([join('sim-core', 'node'), join('sim-core', 'browser')]);
 
@@ -56,19 +70,48 @@ describe('determinism guard', () => {
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
-          const code = /^\s*(\*|\/\*)/.test(line) ? '' : line.replace(/\/\/.*$/, '').replace(/'[^']*'|`[^`]*`/g, "''");
-          if (ENGINE_MATH.test(code) || engineDefinedPower(code) !== null) offenders.push(`${relative('.', file)}:${i + 1}: ${line.trim()}`);
+          if (engineDefinedLine(line)) offenders.push(`${relative('.', file)}:${i + 1}: ${line.trim()}`);
         });
     }
-    expect(offenders, 'use detLog/detExp/detPow/detCos/detSin (sim-core/engine/det-math.ts)').toEqual([]);
+    expect(offenders, 'use detLog/detExp/detPow/detCos/detSin (sim-core/engine/det-math.ts), minOf/maxOf (sim-core/engine/extremes.ts)').toEqual([]);
   });
 
   it('the engine-math patterns catch what they must and let exact forms through', () => {
-    for (const bad of ['Math.log(u)', 'Math.cos(2 * Math.PI * v)', 'Math.pow(a, b)', 'Math.log1p(-p)', 'Math.exp(-t)']) expect(ENGINE_MATH.test(bad), bad).toBe(true);
-    for (const bad of ['rank ** -s', '(1 - u) ** (-1 / alpha)', 'x ** 3', 't ** (x + 0.5)', '2.5 ** k']) expect(engineDefinedPower(bad), bad).not.toBeNull();
-    for (const ok of ['2 ** 32', '2 ** -difficulty', 'x ** 2', '(d / twoM) ** 2', '1024 ** 3', 'Math.sqrt(x)', 'Math.floor(x)']) {
-      expect(ENGINE_MATH.test(ok) || engineDefinedPower(ok) !== null, ok).toBe(false);
-    }
+    const bad = [
+      'Math.log(u)',
+      'Math.cos(2 * Math.PI * v)',
+      'Math.pow(a, b)',
+      'Math.log1p(-p)',
+      'Math.exp(-t)',
+      'rank ** -s',
+      '(1 - u) ** (-1 / alpha)',
+      'x ** 3',
+      't ** (x + 0.5)',
+      '2.5 ** k',
+      'return s * 2 ** (-(now - this.at.get(address)!) / this.halfLifeUs);',
+      '2 ** (x / 3)',
+      'y **= k;',
+      "Math['cos'](v)",
+      'const { log } = Math;',
+      'const m = Math;',
+      'Math.min(...during.map((p) => p.lccFraction))',
+      'Math.max( ...xs)',
+    ];
+    for (const line of bad) expect(engineDefinedLine(line), line).toBe(true);
+    const ok = [
+      '2 ** 32',
+      '2 ** -difficulty',
+      'x ** 2',
+      '(d / twoM) ** 2',
+      '1024 ** 3',
+      'Math.sqrt(x)',
+      'Math.floor(x)',
+      'Math.min(a, b)',
+      `baseUs * 2 ** (n - 1)); ${INTEGER_EXPONENT}`,
+      '// Math.log(x) in a comment',
+      " * Math.cos in a doc comment",
+    ];
+    for (const line of ok) expect(engineDefinedLine(line), line).toBe(false);
   });
 
   it('walks every simulation folder, the peer manager (protocols/node) included, and skips only the adapters', () => {

@@ -4,6 +4,7 @@
  * histograms, and per-time means for time series. Generic over the metric
  * tree, so new metric sections are picked up without changes here.
  */
+import { maxOf } from '../engine/extremes.ts';
 
 /** Mean ± half-width of the 95% confidence interval over `n` seeds; `ci95` is null for n < 2. */
 export interface Stat {
@@ -152,7 +153,7 @@ export function averageHistograms(hs: readonly Histogram[]): Histogram {
   if (hs.length === 0) return [];
   if (hs.every(Array.isArray)) {
     const arrays = hs as number[][];
-    const len = Math.max(...arrays.map((h) => h.length));
+    const len = maxOf(arrays.map((h) => h.length));
     const out = new Array<number>(len).fill(0);
     for (const h of arrays) for (let i = 0; i < h.length; i++) out[i] += h[i];
     return out.map((s) => s / arrays.length);

@@ -20,4 +20,13 @@ describe('resilienceMetrics', () => {
     expect(r.timeToForgetDeadS).toBeNull();
     expect(r.timeToRecoverS).toBeNull();
   });
+
+  it('reads a series of any length: 300,000 samples during a partition never healed (a spread into Math.min threw past the engine argument limit)', () => {
+    const n = 300_000;
+    const series = Array.from({ length: n }, (_, i) => ({ tS: i * 0.05, lccFraction: i < 100 ? 1 : 0.5 + ((i * 7919) % 1000) / 4000 }));
+    series[n - 5].lccFraction = 0.25;
+    const [r] = resilienceMetrics(series, [{ tS: 5, event: 'partition', name: 'cut', hosts: 2 }]);
+    expect(r.lccAfterMin).toBe(0.25);
+    expect(r.endedAtS).toBeNull();
+  });
 });

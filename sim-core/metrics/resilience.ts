@@ -25,6 +25,7 @@ const FORGOTTEN = 0.05;
  * forget the peers that went down. Times are from the series, so their
  * resolution is `metrics.sampleEveryS`.
  */
+import { minOf } from '../engine/extremes.ts';
 export function resilienceMetrics(series: readonly Point[], timeline: readonly Disruption[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const e of timeline) {
@@ -44,7 +45,7 @@ export function resilienceMetrics(series: readonly Point[], timeline: readonly D
       hosts: e.hosts,
       endedAtS: end?.tS ?? null,
       lccBefore: before?.lccFraction ?? null,
-      lccAfterMin: during.length ? Math.min(...during.map((p) => p.lccFraction!)) : null,
+      lccAfterMin: during.length ? minOf(during.map((p) => p.lccFraction!)) : null,
       timeToRecoverS: back ? back.tS - anchor : null,
       ...(e.event === 'outage' && series.some((p) => typeof p.deadKnownMean === 'number') ? { timeToForgetDeadS: forgotten ? forgotten.tS - e.tS : null } : {}),
     });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './errors.ts';
 import { parseScenario } from './load.ts';
+import { isStackOverflow } from './yaml-text.ts';
 import { rejected as rejectedWith } from './rejected.test-helper.ts';
 
 const base = 'name: h\ndurationS: 5\npeers: {count: 3}\nprotocol: {kind: flood}\n';
@@ -44,6 +45,12 @@ describe('hostile YAML is a ScenarioError (exit 2) naming the problem, never ano
     expect(rejected(base + 'description: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n').message).toContain('YAML: nested too deep (at most 64 levels)');
     const block = Array.from({ length: 100 }, (_, i) => ' '.repeat(i) + `k${i}:`).join('\n');
     expect(rejected(base + 'description:\n' + block.replace(/^/gm, '  ') + ' 1\n').message).toContain('YAML: nested too deep (at most 64 levels)');
+  });
+
+  it('knows a stack overflow in each engine\'s words (V8 and JavaScriptCore: call stack; SpiderMonkey: too much recursion)', () => {
+    expect(isStackOverflow('Maximum call stack size exceeded')).toBe(true);
+    expect(isStackOverflow('too much recursion')).toBe(true);
+    expect(isStackOverflow('Implicit keys need to be on a single line')).toBe(false);
   });
 
   it('more mapping keys than the bound is refused before validation', () => {

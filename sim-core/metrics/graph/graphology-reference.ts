@@ -2,6 +2,7 @@ import Graph from 'graphology';
 import { connectedComponents } from 'graphology-components';
 import { singleSourceLength } from 'graphology-shortest-path/unweighted';
 import type { CsrGraph } from './csr.ts';
+import { maxOf, minOf } from '../../engine/extremes.ts';
 
 /**
  * The same metrics computed with graphology, from the definitions, without
@@ -44,10 +45,10 @@ export interface ReferenceMetrics {
 
 export function referenceDegree(G: Graph): ReferenceMetrics['degree'] {
   const degrees = G.nodes().map((u) => G.degree(u));
-  const max = degrees.length ? Math.max(...degrees) : 0;
+  const max = degrees.length ? maxOf(degrees) : 0;
   const histogram = degrees.length ? new Array<number>(max + 1).fill(0) : [];
   for (const d of degrees) histogram[d]++;
-  return { min: degrees.length ? Math.min(...degrees) : 0, mean: degrees.length ? (2 * G.size) / G.order : 0, max, histogram };
+  return { min: degrees.length ? minOf(degrees) : 0, mean: degrees.length ? (2 * G.size) / G.order : 0, max, histogram };
 }
 
 export function referenceComponents(G: Graph): { components: number; componentSets: number[][]; lcc: string[] } {

@@ -4,6 +4,7 @@ import type { PeerStore } from '../globalmap/peer-store.ts';
 import type { NodeApp } from '../node/app.ts';
 import type { PeerNode, WireItem } from '../node/peer-node.ts';
 import type { SybilCoalition } from './sybil.ts';
+import { maxOf } from '../../engine/extremes.ts';
 
 /** Honest maps inspected for accepted false links. */
 const MAX_OBSERVERS = 50;
@@ -46,7 +47,7 @@ export function eclipseMetrics(
     sybils: coalition.members.length,
     victims,
     attackerShareOfVictimNeighbours: mean(shares),
-    attackerShareMax: shares.length ? Math.max(...shares) : 0,
+    attackerShareMax: shares.length ? maxOf(shares) : 0,
     victimsFullyEclipsed: victims > 0 ? eclipsed / victims : 0,
     victimsIsolated: isolated,
     ...falseLinkAcceptance(world, coalition, addresses, apps),

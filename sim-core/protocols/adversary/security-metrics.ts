@@ -7,6 +7,7 @@ import type { NodeApp } from '../node/app.ts';
 import { overlayConnectivity } from '../node/metrics.ts';
 import { overlaySnapshot } from '../node/overlay-graph.ts';
 import { PeerNode, type WireItem } from '../node/peer-node.ts';
+import { minOf } from '../../engine/extremes.ts';
 
 /** Honest maps checked against the true links: the same sample (and stream) as metrics.discovery's accuracy. */
 const MAX_MAP_OBSERVERS = 50;
@@ -162,7 +163,7 @@ export function securityMetrics(
     attackers: bans.attackers,
     attackersBanned: bans.attackersBanned,
     attackerBannedByMean: mean(bannedBy),
-    attackerBannedByMin: bannedBy.length ? Math.min(...bannedBy) : 0,
+    attackerBannedByMin: bannedBy.length ? minOf(bannedBy) : 0,
     eclipsedPeers: eclipsed,
     ...(victims.length > 0 ? { victims: victimIdx.length, victimsEclipsed: eclipsedCount(victimIdx.map(neighboursOf), isAttacker) } : {}),
     honestLcc: overlayConnectivity(overlaySnapshot(world, addresses, apps)).lccFraction,

@@ -1,6 +1,7 @@
 import type { TimeUs } from '../../engine/time.ts';
 import type { BlockObserver, RelayEvent, RelayMode } from './relay-app.ts';
 import type { MiningSchedule } from './schedule.ts';
+import { minOf } from '../../engine/extremes.ts';
 
 /** Per-block rows listed in the report (the aggregates cover every block). */
 const MAX_BLOCK_ROWS = 100;
@@ -186,7 +187,7 @@ export class BlockTracker implements BlockObserver {
       slotsWithoutMiner: this.slotsWithoutMiner,
       blocksFullyPropagated: this.fullyPropagated,
       meanReachAtEnd: n > 0 ? reach.reduce((a, x) => a + x, 0) / n : 0,
-      minReachAtEnd: n > 0 ? Math.min(...reach) : 0,
+      minReachAtEnd: n > 0 ? minOf(reach) : 0,
       meanTargets: per(sum((s) => s.targets)),
       meanIsolatedAtMining: per(sum((s) => s.isolated)),
       t50MsMean: t50.mean,

@@ -8,6 +8,7 @@ import type { RecordPool } from './record-pool.ts';
 import type { EventTable } from './event-table.ts';
 import type { MapAuth } from './map-auth.ts';
 import { newGlobalmapStats, type GlobalmapStats } from './stats.ts';
+import { minOf } from '../../engine/extremes.ts';
 
 /** Peers whose map is inspected per sample when the network is large (coverage is O(observers × peers)). */
 const MAX_OBSERVERS = 200;
@@ -129,7 +130,7 @@ export function globalmapFinal(
     discovery: {
       coverageMean: mean(cov),
       coverageP10: quantile(cov, 0.1),
-      coverageMin: cov.length ? Math.min(...cov) : 0,
+      coverageMin: cov.length ? minOf(cov) : 0,
       ...(withMap.length > 0 ? mapAccuracy(peers, env) : {}),
     },
     /** Lifted to `metrics.memory`. */

@@ -102,7 +102,7 @@ export class Join {
     if (this.timer !== undefined) return;
     const { cfg } = this.ctx;
     const base = cfg.joinRetryUs;
-    const delay = this.failures === 0 ? Math.min(base, 1_000_000) : Math.min(cfg.joinRetryCapUs, base * 2 ** Math.min(this.failures - 1, 30));
+    const delay = this.failures === 0 ? Math.min(base, 1_000_000) : Math.min(cfg.joinRetryCapUs, base * 2 ** Math.min(this.failures - 1, 30)); // det: integer exponent
     this.failures++;
     this.timer = this.ctx.api.setTimer(delay, TAG_JOIN);
   }

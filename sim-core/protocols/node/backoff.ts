@@ -7,6 +7,6 @@ import type { Rng } from '../../engine/rng.ts';
  */
 export function backoffUs(failures: number, baseUs: number, capUs: number, jitter: number, rng: Rng): number {
   const n = Math.max(1, Math.min(failures, 52));
-  const raw = Math.min(capUs, baseUs * 2 ** (n - 1));
+  const raw = Math.min(capUs, baseUs * 2 ** (n - 1)); // det: integer exponent
   return Math.max(1, Math.round(raw * (1 - jitter + 2 * jitter * rng.next())));
 }

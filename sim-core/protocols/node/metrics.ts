@@ -6,6 +6,7 @@ import { PeerNode, type WireItem } from './peer-node.ts';
 import type { NodeApp } from './app.ts';
 import { overlaySnapshot, type OverlaySnapshot } from './overlay-graph.ts';
 import { connectedComponents } from '../../metrics/graph/index.ts';
+import { maxOf } from '../../engine/extremes.ts';
 
 /** Per-node rows are listed up to this many honest peers; beyond, only aggregates. */
 const MAX_NODE_ROWS = 100;
@@ -102,7 +103,7 @@ export function nodeMetrics(world: World<WireItem>, addresses: readonly number[]
     // Proof-of-work identities (crypto.pow): modelled time each honest node spent grinding before it joined.
     // LAN discovery beacons (protocol.node.lanBeaconS): sent, accepted, dropped, addresses first learnt that way.
     ...(lan.beaconsSent > 0 ? { lan } : {}),
-    ...(mintMs.length > 0 ? { identityPow: { minted: mintMs.length, mintMsMean: mintMs.reduce((a, x) => a + x, 0) / mintMs.length, mintMsMax: Math.max(...mintMs) } } : {}),
+    ...(mintMs.length > 0 ? { identityPow: { minted: mintMs.length, mintMsMean: mintMs.reduce((a, x) => a + x, 0) / mintMs.length, mintMsMax: maxOf(mintMs) } } : {}),
     ...overlayConnectivity(overlaySnapshot(world, addresses, apps)),
     handshakes,
     offences,
