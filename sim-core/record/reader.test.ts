@@ -66,6 +66,8 @@ describe('replay reader (hostile files)', () => {
     ['time going backwards', 'delta.tUs', text(mutate(3, { tUs: -1 }))],
     ['time past the end of the run', 'delta.tUs', text(mutate(3, { tUs: 11e6 }))],
     ['an unknown record type', 'type', text(mutate(3, { type: 'boom' }))],
+    ['a record type that is an object whose toString is a number', 'type', text(mutate(3, { type: { toString: 1 } }))],
+    ['a time nested 100,000 arrays deep', 'delta.tUs', [text(records().slice(0, 3)), `{"type":"delta","tUs":${'['.repeat(100_000)}${']'.repeat(100_000)}}`].join('\n')],
     ['a record after the end', 'record', text([...records(), records()[3]])],
     ['no keyframe', 'key', text(records().filter((r) => r.type !== 'key'))],
   ])('%s: a ReplayFormatError naming %s', (_what, field, file) => {

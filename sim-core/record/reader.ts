@@ -25,6 +25,8 @@ export interface ReplayData {
   header: ReplayHeader;
   deltas: ReplayDelta[];
   keys: ReplayKey[];
+  /** Per keyframe, how many deltas came before it in the file: the ones it already holds (a delta after it at its own instant is not). */
+  keyDeltas: number[];
   end?: ReplayEnd;
 }
 
@@ -41,6 +43,7 @@ export function parseReplayText(text: string): ReplayData {
   let header: ReplayHeader | undefined;
   const deltas: ReplayDelta[] = [];
   const keys: ReplayKey[] = [];
+  const keyDeltas: number[] = [];
   let end: ReplayEnd | undefined;
   let lastUs = 0;
   let start = 0;
@@ -67,17 +70,30 @@ export function parseReplayText(text: string): ReplayData {
       header = v.header(o);
       continue;
     }
-    const type = o.type;
+    // Checked before any use: a string, never an object whose toString is a number.
+    const rawType = o.type;
+    if (typeof rawType !== 'string') throw new ReplayFormatError(`${v.at}: type`, 'must be a string: delta, key or end');
+    const type = rawType.slice(0, 40);
     const tUs = v.int(o.tUs, `${type}.tUs`, lastUs, header.endUs);
     lastUs = tUs;
     if (type === 'delta') deltas.push(v.delta(o, tUs));
-    else if (type === 'key') keys.push(v.key(o, tUs));
+    else if (type === 'key') {
+      keys.push(v.key(o, tUs));
+      keyDeltas.push(deltas.length);
+    }
     else if (type === 'end') end = { type: 'end', tUs, traceHash: v.str(o.traceHash, 'end.traceHash'), events: v.int(o.events, 'end.events', 0, Number.MAX_SAFE_INTEGER), endReason: v.str(o.endReason, 'end.endReason') };
-    else v.fail('type', `"${String(type).slice(0, 40)}" is not delta, key or end`);
+    else v.fail('type', `${JSON.stringify(type)} is not delta, key or end`);
   }
   if (!header) throw new ReplayFormatError('header', 'missing (empty file)');
   if (keys.length === 0) throw new ReplayFormatError('key', 'no keyframe in the file');
-  return { header, deltas, keys, end };
+  return { header, deltas, keys, keyDeltas, end };
+}
+
+/** A value for an error message: scalars as JSON (40 characters at most), containers by kind (a deep one would overflow JSON.stringify's stack). */
+function shown(x: unknown): string {
+  if (Array.isArray(x)) return 'an array';
+  if (x !== null && typeof x === 'object') return 'an object';
+  return String(JSON.stringify(x)).slice(0, 40);
 }
 
 class Validator {
@@ -96,12 +112,12 @@ class Validator {
   }
 
   int(x: unknown, field: string, min: number, max: number): number {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) this.fail(field, `must be an integer in [${min}, ${max}], got ${JSON.stringify(x)?.slice(0, 40)}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) this.fail(field, `must be an integer in [${min}, ${max}], got ${shown(x)}`);
     return x;
   }
 
   num(x: unknown, field: string): number {
-    if (typeof x !== 'number' || !Number.isFinite(x)) this.fail(field, `must be a finite number, got ${JSON.stringify(x)?.slice(0, 40)}`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) this.fail(field, `must be a finite number, got ${shown(x)}`);
     return x;
   }
 

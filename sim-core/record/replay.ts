@@ -4,6 +4,8 @@ import type { ReplayData } from './reader.ts';
 /** The topology at one instant of a replay: honest peers and their undirected links (DIR_* by link key). */
 export interface ReplayState {
   tUs: number;
+  /** Index of the next delta to apply, in file order (deltas at one instant may straddle a keyframe). */
+  next: number;
   addresses: number[];
   state: number[];
   /** Link key (lo * LINK_KEY_BASE + hi) → DIR_*. */
@@ -94,24 +96,29 @@ export class Replay {
   at(tUs: number): ReplayState {
     const t = Math.max(this.startUs, Math.min(tUs, this.endUs));
     const k = Math.max(0, lastAtOrBefore(this.data.keys, t));
-    const s = fromKey(this.data.keys[k]);
-    // Deltas at the keyframe's own time are already in it (a keyframe follows its instant's delta).
+    // The deltas the file wrote before the keyframe are in it; the ones after it (even at its own instant) are not.
+    const s = fromKey(this.data.keys[k], this.data.keyDeltas[k]);
     return this.advance(s, t);
+  }
+
+  /** Time of the last keyframe at or before `tUs` (the first keyframe's if none). */
+  keyframeAtOrBefore(tUs: number): number {
+    return this.data.keys[Math.max(0, lastAtOrBefore(this.data.keys, tUs))].tUs;
   }
 
   /** Moves `s` forward to `tUs` (never backwards: seek with `at`), in place. */
   advance(s: ReplayState, tUs: number): ReplayState {
     const deltas = this.data.deltas;
-    for (let i = lastAtOrBefore(deltas, s.tUs) + 1; i < deltas.length && deltas[i].tUs <= tUs; i++) applyDelta(s, deltas[i]);
+    while (s.next < deltas.length && deltas[s.next].tUs <= tUs) applyDelta(s, deltas[s.next++]);
     s.tUs = Math.max(s.tUs, Math.min(tUs, this.endUs));
     return s;
   }
 }
 
-function fromKey(k: ReplayKey): ReplayState {
+function fromKey(k: ReplayKey, next: number): ReplayState {
   const links = new Map<number, number>();
   for (let i = 0; i < k.edges.length; i += 3) links.set(k.edges[i] * LINK_KEY_BASE + k.edges[i + 1], k.edges[i + 2]);
-  return { tUs: k.tUs, addresses: [...k.addresses], state: [...k.state], links };
+  return { tUs: k.tUs, next, addresses: [...k.addresses], state: [...k.state], links };
 }
 
 function applyDelta(s: ReplayState, d: ReplayDelta): void {

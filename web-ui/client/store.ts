@@ -87,7 +87,9 @@ export class FrameStore {
         return;
       }
       if (lane.series.length === 0) return;
-      (this.series[i] ??= []).push(...lane.series);
+      // A loop, not push(...series): a batch longer than the engine's argument limit (65,536 in Safari) would throw.
+      const into = (this.series[i] ??= []);
+      for (const p of lane.series) into.push(p);
       grew = true;
     });
     if (grew) this.seriesVersion++;

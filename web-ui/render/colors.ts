@@ -38,8 +38,14 @@ export const STRATEGY_COLORS: Record<string, string> = {
 };
 const STRATEGY_FALLBACK = ['#3b82f6', '#f59e0b', '#d8b4fe', '#94a3b8'];
 
+/** A continent's colour; UNPLACED for a name the table does not own (a file may name "constructor"). */
+export function continentColor(name: string | undefined): string {
+  return name !== undefined && Object.hasOwn(CONTINENT_COLORS, name) ? CONTINENT_COLORS[name] : UNPLACED;
+}
+
 export function strategyColor(s: string, i = 0): string {
-  return STRATEGY_COLORS[s] ?? STRATEGY_FALLBACK[i % STRATEGY_FALLBACK.length];
+  // Own keys only: a strategy named from a file ("constructor", "toString") must not read Object.prototype.
+  return Object.hasOwn(STRATEGY_COLORS, s) ? STRATEGY_COLORS[s] : STRATEGY_FALLBACK[i % STRATEGY_FALLBACK.length];
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { FrameStore } from '../client/store.ts';
 import { PEER_DOWN, PEER_UP, PEER_WAITING, type LaneFrame, type LoadInfo } from '../worker/protocol.ts';
-import { BACKGROUND, CONTINENT_COLORS, DOWN, EDGE, EDGE_SELECTED, UNPLACED, UP, WAITING } from './colors.ts';
+import { BACKGROUND, continentColor, DOWN, EDGE, EDGE_SELECTED, UNPLACED, UP, WAITING } from './colors.ts';
 import { cityJitter, drawBackdrop, mapFrame, project } from './geo.ts';
 import { drawLabels } from './labels.ts';
 import { drawMessages } from './messages.ts';
@@ -332,7 +332,7 @@ export class LanePainter {
       let c: string;
       if (s === PEER_WAITING) c = WAITING;
       else if (s === PEER_DOWN) c = DOWN;
-      else if (o.colorBy === 'region' && places) c = CONTINENT_COLORS[places.continents[places.continent[lane.addresses[i]]]] ?? UNPLACED;
+      else if (o.colorBy === 'region' && places) c = continentColor(places.continents[places.continent[lane.addresses[i]]]);
       else c = UP;
       let ci = indexOf.get(c);
       if (ci === undefined) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ReplayRecord } from '../../sim-core/record/format.ts';
 import { ReplayFormatError } from '../../sim-core/record/reader.ts';
@@ -90,4 +90,46 @@ describe('replay in the dashboard (worker core)', { timeout: 600_000 }, () => {
     const plain = (await replayText(bytes)).split('\n').join('\n');
     expect(new ReplaySession(await replayText(new TextEncoder().encode(plain)), 'plain').endUs).toBe(80e6);
   });
+
+  it('a delta written after a keyframe at its own instant is played (the keyframe does not hold it)', () => {
+    const header = JSON.parse((recordedText ??= gunzip(recordedBytes())).split('\n')[0]) as Record<string, unknown>;
+    const recs: unknown[] = [
+      { ...header, peers: 6, endUs: 10e6, durationS: 10, keyframeEveryUs: 1e6, actions: [] },
+      { type: 'delta', tUs: 0, peers: [0, 0, 1, 1], up: [0, 1], linkUp: [0, 1, 1] },
+      { type: 'key', tUs: 0, addresses: [0, 1], state: [PEER_UP, PEER_UP], edges: [0, 1, 1] },
+      { type: 'delta', tUs: 0, peers: [2, 2, 3, 3, 4, 4, 5, 5] },
+      { type: 'delta', tUs: 1000, up: [2, 3, 4, 5], linkUp: [2, 3, 1, 3, 4, 1, 4, 5, 1] },
+      { type: 'end', tUs: 10e6, traceHash: 'h', events: 1, endReason: 'completed' },
+    ];
+    const s = new ReplaySession(recs.map((r) => JSON.stringify(r)).join('\n'), 'straddle');
+    for (const t of [5e6, 0, 2000]) {
+      s.seek(t);
+      const lane = s.frame(VIEW, 0, false, 0).frame.lanes[0];
+      expect(lane.n, `at ${t} µs`).toBe(6);
+      expect(lane.state.length).toBe(6);
+      expect(frameLinks(lane), `at ${t} µs`).toEqual(t === 0 ? ['0-1'] : ['0-1', '2-3', '3-4', '4-5']);
+    }
+  });
+
+  it("plays forward from the state at hand, not by the header's claim of keyframe spacing (a header saying 1 µs made every frame a rebuild and a full series resend)", () => {
+    const lines = (recordedText ??= gunzip(recordedBytes())).split('\n').filter((l) => l !== '');
+    lines[0] = JSON.stringify({ ...JSON.parse(lines[0]), keyframeEveryUs: 1 });
+    const s = new ReplaySession(lines.join('\n'), 'liar');
+    const honest = new ReplaySession(recordedText!, 'honest');
+    let resets = 0;
+    for (let t = 21e6; t <= 39e6; t += 1e6) {
+      s.seek(t);
+      honest.seek(t);
+      const lane = s.frame(VIEW, 0, false, 0).frame.lanes[0];
+      if (lane.seriesReset) resets++;
+      expect(frameLinks(lane), `at ${t} µs`).toEqual(frameLinks(honest.frame(VIEW, 0, false, 0).frame.lanes[0]));
+    }
+    // The first frame sends the series whole; moving forward never resends it.
+    expect(resets).toBe(1);
+  });
 });
+
+let recordedText: string | undefined;
+function gunzip(b: Uint8Array): string {
+  return gunzipSync(b).toString('utf8');
+}

@@ -73,8 +73,12 @@ class ReplayLane {
 
   seek(tUs: number): void {
     const t = Math.max(this.replay.startUs, Math.min(this.endUs, Math.round(tUs)));
-    if (t >= this.cur.tUs && t - this.cur.tUs <= this.replay.data.header.keyframeEveryUs) this.replay.advance(this.cur, t);
-    else {
+    if (t >= this.cur.tUs) {
+      // Forward: from a keyframe when one lies past the state at hand (the file's keyframes, not the header's
+      // claim of their spacing), else on from here. The series sent so far stays valid either way.
+      if (this.replay.keyframeAtOrBefore(t) > this.cur.tUs) this.cur = this.replay.at(t);
+      else this.replay.advance(this.cur, t);
+    } else {
       this.cur = this.replay.at(t);
       this.seriesSent = 0;
       this.seriesReset = true;
