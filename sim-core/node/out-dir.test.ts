@@ -50,6 +50,17 @@ describe('prepareOutDir', () => {
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
+  it("force also removes the earlier run's other files it names (replays, graphs), so none outlives its summary", () => {
+    const out = join(dir, 'held-artifacts');
+    mkdirSync(out);
+    for (const f of ['summary.json', 'replay.ndjson.gz', 'graph-30s.graphml', 'graph-end.graphml', 'notes.txt', 'my-graph.graphml.bak']) writeFileSync(join(out, f), 'x');
+    const artifacts = /^(replay\.ndjson\.gz|graph-.+\.graphml)$/;
+    expect(() => prepareOutDir({ ...base, out, artifacts })).toThrow(/already holds results/);
+    expect(readdirSync(out)).toHaveLength(6);
+    prepareOutDir({ ...base, out, artifacts, force: true });
+    expect(readdirSync(out).sort()).toEqual(['my-graph.graphml.bak', 'notes.txt']);
+  });
+
   it('names the flag it was given', () => {
     expect(() => prepareOutDir({ ...base, out: '/sys/x', flag: '--dir' })).toThrow(/^--dir \/sys\/x:/);
   });

@@ -24,10 +24,23 @@ export interface OutDirRequest {
   name: string;
   /** Files whose presence means the folder holds results, e.g. summary.json. */
   markers: readonly string[];
+  /** Other files of an earlier run (replays, graphs) that --force removes with the markers, so none outlives its summary. */
+  artifacts?: RegExp;
   /** The flag named in errors. */
   flag?: string;
   /** Clock for the default folder name (tests). */
   now?: Date;
+}
+
+/** Names in `dir` matching `pattern` (the first MAX_SCAN entries). */
+function oldArtifacts(dir: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  let seen = 0;
+  for (const name of readdirSync(dir)) {
+    if (++seen > MAX_SCAN) break;
+    if (pattern.test(name)) out.push(name);
+  }
+  return out;
 }
 
 /** Kernel filesystems: writes there fail or do strange things, and Node's recursive mkdir spins forever under /proc. */
@@ -61,7 +74,8 @@ export function prepareOutDir(req: OutDirRequest): string {
       }
       checkWritable(flag, dir);
       // --force: the old results go now, so a run that dies early leaves none that look current.
-      for (const m of held) {
+      const artifacts = req.force && req.artifacts ? oldArtifacts(dir, req.artifacts) : [];
+      for (const m of [...held, ...artifacts]) {
         try {
           rmSync(join(dir, m), { force: true });
         } catch (e) {
