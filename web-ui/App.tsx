@@ -110,10 +110,11 @@ export function App() {
       setStepLog([]);
       store.reset(undefined);
       try {
+        const source = c.key === 'custom' ? (scenario?.split('/').pop() ?? 'edited.yaml') : `${c.key}.yaml`;
         const info = await api.load(
           {
-            text: withActions(c.text, urlActions),
-            source: c.key === 'custom' ? (scenario?.split('/').pop() ?? 'edited.yaml') : `${c.key}.yaml`,
+            text: withActions(c.text, urlActions, source),
+            source,
             seed: c.seed === '' ? undefined : Number(c.seed),
             durationS: c.durationS === '' ? undefined : Number(c.durationS),
             strategies: c.mode === 'side' ? SIDE_STRATEGIES : undefined,

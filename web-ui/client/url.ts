@@ -1,4 +1,5 @@
-import { isSeq, parseDocument, YAMLSeq } from 'yaml';
+import { isSeq, YAMLSeq } from 'yaml';
+import { readYaml } from '../../sim-core/scenario/yaml-text.ts';
 
 /**
  * The page URL as a shareable reproduction of a live run: the scenario (a
@@ -21,22 +22,41 @@ export interface LoadedFrom {
 
 /** Most characters of the `actions` parameter read (a URL may come from anyone; the worker validates each action). */
 export const MAX_ACTIONS_PARAM_CHARS = 100_000;
+/** Deepest nesting of the `actions` parameter (an action is a few levels; writing a deeper one into YAML would recurse). */
+export const MAX_ACTIONS_DEPTH = 16;
 
-/** The `actions` parameter: a JSON array of scenario actions, or [] (absent, too long, or not an array of objects). */
+/** Whether `v` nests at most `max` arrays/objects deep (an explicit stack: no recursion on hostile input). */
+function nestsWithin(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth >= max) return false;
+    for (const y of Object.values(x)) stack.push([y, depth + 1]);
+  }
+  return true;
+}
+
+/** The `actions` parameter: a JSON array of scenario actions, or [] (absent, too long, too deep, or not an array of objects). */
 export function actionsParam(raw: string | null): unknown[] {
   if (!raw || raw.length > MAX_ACTIONS_PARAM_CHARS) return [];
   try {
     const v: unknown = JSON.parse(raw);
-    return Array.isArray(v) && v.every((a) => typeof a === 'object' && a !== null && !Array.isArray(a)) ? v : [];
+    return Array.isArray(v) && v.every((a) => typeof a === 'object' && a !== null && !Array.isArray(a)) && nestsWithin(v, MAX_ACTIONS_DEPTH) ? v : [];
   } catch {
     return [];
   }
 }
 
-/** The scenario text with `actions` appended to its `actions:` list (the text unchanged when there are none). */
-export function withActions(text: string, actions: readonly unknown[]): string {
+/**
+ * The scenario text with `actions` appended to its `actions:` list (the text unchanged when there are none).
+ * The text may come from any URL: it is read by the bounded reader the simulation uses (size, keys, depth,
+ * aliases; a ScenarioError naming the line), never by the YAML library's defaults (its duplicate-key check
+ * is quadratic: 40,000 keys froze the page for 34 s).
+ */
+export function withActions(text: string, actions: readonly unknown[], source = 'scenario'): string {
   if (actions.length === 0) return text;
-  const doc = parseDocument(text);
+  const { doc } = readYaml(text, source);
   let seq = doc.get('actions', true);
   if (!isSeq(seq)) {
     seq = new YAMLSeq();
