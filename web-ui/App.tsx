@@ -20,7 +20,8 @@ import { ScenarioPanel, type ScenarioChoice } from './views/ScenarioPanel.tsx';
 import { SeriesPanel, type NamedSeries } from './views/SeriesPanel.tsx';
 import { SideBySide } from './views/SideBySide.tsx';
 import { StepLog, STEP_LOG_MAX } from './views/StepLog.tsx';
-import type { SteppedEvent } from './worker/protocol.ts';
+import { MAX_REPLAY_FILE_BYTES, MAX_REPLAY_LANES, type SteppedEvent } from './worker/protocol.ts';
+import { fetchCapped } from './client/fetch-capped.ts';
 import { RecordButton } from './views/RecordButton.tsx';
 import { StatusBar } from './views/StatusBar.tsx';
 import { TopologyView } from './views/TopologyView.tsx';
@@ -141,6 +142,10 @@ export function App() {
       setFaultMessage(undefined);
       setStepLog([]);
       store.reset(undefined);
+      if (files.length > MAX_REPLAY_LANES) {
+        setReplayError(`at most ${MAX_REPLAY_LANES} replays side by side, got ${files.length}`);
+        return;
+      }
       try {
         const list = await Promise.all(files.map(async (f) => ({ bytes: await f.bytes, source: f.source })));
         const info = await api.loadReplay(
@@ -164,20 +169,21 @@ export function App() {
     if (!api) return;
     const urls = initial.replayUrls;
     if (urls.length > 0) {
+      // Counted before anything is fetched; each body read up to a cap.
+      if (urls.length > MAX_REPLAY_LANES) {
+        setReplayError(`at most ${MAX_REPLAY_LANES} replays side by side, got ${urls.length}`);
+        return;
+      }
       const files = urls.map((url) => ({
-        bytes: fetch(url).then((r) => {
-          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-          return r.arrayBuffer();
-        }),
+        bytes: fetchCapped(url, MAX_REPLAY_FILE_BYTES).then((b) => b.buffer),
         source: url.split('/').pop() ?? url,
       }));
       void loadReplay(files, initial.autoplay);
     } else if (initial.scenarioUrl) {
       const url = initial.scenarioUrl;
-      fetch(url)
-        .then(async (r) => {
-          if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-          const text = await r.text();
+      fetchCapped(url, 4 * MAX_SCENARIO_CHARS)
+        .then(async (bytes) => {
+          const text = new TextDecoder().decode(bytes);
           if (text.length > MAX_SCENARIO_CHARS) throw new Error(`${url}: larger than ${MAX_SCENARIO_CHARS} characters`);
           fetched.current = { url, text };
           const c = { ...initial.choice, text };

@@ -94,6 +94,7 @@ export function Timeline({ replay, nowS, onSeek }: TimelineProps) {
           ))}
         </div>
       </div>
+      {replay.markersDropped > 0 && <div className="hint" data-testid="markers-dropped">{replay.markersDropped} more faults and actions are not marked on the timeline</div>}
     </div>
   );
 }

@@ -71,12 +71,23 @@ export interface LoadInfo {
   replay?: ReplayInfo;
 }
 
+/** Most replays side by side (a compare run of three strategies, with room to spare). */
+export const MAX_REPLAY_LANES = 6;
+/** Largest replay file the page fetches or reads (gzip'd: a 2,500-peer, 300 s replay is 0.4 MB). */
+export const MAX_REPLAY_FILE_BYTES = 64 << 20;
+/** Decompressed text of all the replays opened at once: a tab holds about three times this once parsed. */
+export const MAX_REPLAY_TEXT_BYTES_TOTAL = 256 << 20;
+/** Timeline markers shown (the earliest); a file may list any number of faults. */
+export const MAX_REPLAY_MARKERS = 500;
+
 /** A loaded replay: its time span and the timeline's markers (scenario actions and faults met). */
 export interface ReplayInfo {
   source: string;
   startS: number;
   endS: number;
   markers: ReplayMarker[];
+  /** Markers past MAX_REPLAY_MARKERS, not shown. */
+  markersDropped: number;
   /** The (first) recorded run's trace hash (empty if it was interrupted). */
   traceHash: string;
   /** Each lane's file (several: a compare run side by side). */

@@ -7,8 +7,8 @@ import { Recorder, runUntil, stepRecorded } from '../../sim-core/record/recorder
 import { parseScenario } from '../../sim-core/scenario/load.ts';
 import { Simulation } from '../../sim-core/scenario/simulation.ts';
 import { FrameStore } from '../client/store.ts';
-import { PEER_UP } from './protocol.ts';
-import { ReplaySession, replayText } from './replay-session.ts';
+import { MAX_REPLAY_LANES, MAX_REPLAY_MARKERS, MAX_REPLAY_TEXT_BYTES_TOTAL, PEER_UP } from './protocol.ts';
+import { ReplaySession, replayText, replayTexts } from './replay-session.ts';
 
 const SCENARIO = `${readFileSync('scenarios/classroom.yaml', 'utf8')}
 actions:
@@ -126,6 +126,34 @@ describe('replay in the dashboard (worker core)', { timeout: 600_000 }, () => {
     }
     // The first frame sends the series whole; moving forward never resends it.
     expect(resets).toBe(1);
+  });
+
+  it('several files: counted before any is decompressed, and their text shares one budget', async () => {
+    // A gzip bomb each: the count must refuse them before inflating any.
+    const bomb = gzipSync(Buffer.alloc(8 << 20));
+    const seven = Array.from({ length: MAX_REPLAY_LANES + 1 }, (_, i) => ({ bytes: bomb, source: `r${i}.gz` }));
+    await expect(replayTexts(seven)).rejects.toThrow(`at most ${MAX_REPLAY_LANES} replays side by side, got ${MAX_REPLAY_LANES + 1}`);
+    // Six files of a sixth of the budget plus a little: each is over its share.
+    const share = Math.floor(MAX_REPLAY_TEXT_BYTES_TOTAL / MAX_REPLAY_LANES);
+    const over = gzipSync(Buffer.alloc(share + 4096, 0x20));
+    const six = Array.from({ length: MAX_REPLAY_LANES }, (_, i) => ({ bytes: over, source: `r${i}.gz` }));
+    await expect(replayTexts(six)).rejects.toThrow(`larger than ${share} bytes decompressed`);
+    const [one] = await replayTexts([{ bytes: recordedBytes(), source: 'one.gz' }]);
+    expect(new ReplaySession([one]).endUs).toBe(80e6);
+  });
+
+  it('marks at most MAX_REPLAY_MARKERS faults on the timeline and says how many more there are', () => {
+    const lines = (recordedText ??= gunzip(recordedBytes())).split('\n').filter((l) => l !== '');
+    const at = lines.findIndex((l) => JSON.parse(l).type === 'delta' && JSON.parse(l).tUs > 0);
+    const d = JSON.parse(lines[at]);
+    const n = MAX_REPLAY_MARKERS + 250;
+    d.faults = Array.from({ length: n }, (_, i) => ({ tS: d.tUs / 1e6, event: 'outage', name: `x${i}`, hosts: 1 }));
+    lines[at] = JSON.stringify(d);
+    const info = new ReplaySession(lines.join('\n'), 'many-faults').info();
+    const faults = info.replay!.markers.filter((m) => m.kind !== 'action').length;
+    expect(info.replay!.markers).toHaveLength(MAX_REPLAY_MARKERS);
+    expect(info.replay!.markersDropped).toBeGreaterThanOrEqual(250);
+    expect(faults).toBeGreaterThan(0);
   });
 });
 

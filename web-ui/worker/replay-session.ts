@@ -2,7 +2,7 @@ import { REPLAY_LIMITS } from '../../sim-core/record/format.ts';
 import { parseReplayText, ReplayFormatError } from '../../sim-core/record/reader.ts';
 import { Replay, stateCsr, type ReplayState } from '../../sim-core/record/replay.ts';
 import { ForceLayout } from './layout.ts';
-import type { Frame, LaneFrame, LoadInfo, SeriesPoint, ViewOptions } from './protocol.ts';
+import { MAX_REPLAY_LANES, MAX_REPLAY_MARKERS, MAX_REPLAY_TEXT_BYTES_TOTAL, type Frame, type LaneFrame, type LoadInfo, type SeriesPoint, type ViewOptions } from './protocol.ts';
 
 /**
  * Reads a replay file's bytes: gzip (detected by its magic bytes) through the
@@ -37,14 +37,33 @@ export async function replayText(bytes: ArrayBuffer | Uint8Array, maxTextBytes: 
   return parts.join('');
 }
 
+/**
+ * The texts of the replay files opened together: counted before any is
+ * decompressed, and sharing one budget (MAX_REPLAY_TEXT_BYTES_TOTAL), so
+ * several small files cannot inflate into more than a tab holds.
+ */
+export async function replayTexts(files: readonly { bytes: ArrayBuffer | Uint8Array; source: string }[]): Promise<ReplayFile[]> {
+  if (files.length > MAX_REPLAY_LANES) throw new ReplayFormatError('file', `at most ${MAX_REPLAY_LANES} replays side by side, got ${files.length}`);
+  const maxTextBytes = Math.min(REPLAY_LIMITS.maxTextBytes, Math.floor(MAX_REPLAY_TEXT_BYTES_TOTAL / Math.max(1, files.length)));
+  return Promise.all(
+    files.map(async (f) => {
+      try {
+        return { text: await replayText(f.bytes, maxTextBytes), source: f.source };
+      } catch (e) {
+        if (files.length > 1 && e instanceof Error) e.message = `${f.source}: ${e.message}`;
+        throw e;
+      }
+    }),
+  );
+}
+
 /** One replay file's text and the name it is shown by. */
 export interface ReplayFile {
   text: string;
   source: string;
 }
 
-/** Most replays side by side (a compare run of three strategies, with room to spare). */
-export const MAX_REPLAY_LANES = 6;
+export { MAX_REPLAY_LANES };
 
 /** One replay file's playback: its state at the playhead, layout and series sent. */
 class ReplayLane {
@@ -217,13 +236,15 @@ export class ReplaySession {
     const continentsPresent = p ? [...new Set(this.lanes[0].cur.addresses.map((a) => p.continent[a]))].sort((a, b) => a - b).map((c) => h.continents[c]) : [];
     // Every lane's markers; the same action or fault in several lanes (a compare run) shows once.
     const seen = new Set<string>();
-    const markers = this.lanes
+    const all = this.lanes
       .flatMap((l) => l.replay.markers)
       .filter((m) => {
         const k = `${m.tS}|${m.kind}|${m.label}`;
         return !seen.has(k) && !!seen.add(k);
       })
       .sort((a, b) => a.tS - b.tS);
+    // Each marker is a button on the timeline: a file listing 300,000 faults froze the page.
+    const markers = all.slice(0, MAX_REPLAY_MARKERS);
     return {
       name: h.scenario,
       description: h.description,
@@ -240,6 +261,7 @@ export class ReplaySession {
         startS: this.startUs / 1e6,
         endS: this.endUs / 1e6,
         markers,
+        markersDropped: all.length - markers.length,
         traceHash: this.replay.data.end?.traceHash ?? '',
         sources: this.lanes.map((l) => l.file.source),
       },

@@ -10,10 +10,10 @@ import * as Comlink from 'comlink';
 import { KadInspector } from './kad-view.ts';
 import { addActions, checkActions, runTo } from './lane-control.ts';
 import { gzipText } from './live-recording.ts';
-import { ReplaySession, replayText } from './replay-session.ts';
+import { ReplaySession, replayTexts } from './replay-session.ts';
 import { Session } from './session.ts';
 import { followWave, stopWave, watchWave } from './gossip-wave.ts';
-import type { FaultRequest, FaultResult, Frame, LoadInfo, LoadRequest, SimWorkerApi, ViewOptions } from './protocol.ts';
+import { type FaultRequest, type FaultResult, type Frame, type LoadInfo, type LoadRequest, type SimWorkerApi, type ViewOptions } from './protocol.ts';
 
 const SLICE_MS = 24;
 const FRAME_MS = 33;
@@ -186,16 +186,7 @@ const api: SimWorkerApi = {
   },
   async loadReplay(files: { bytes: ArrayBuffer; source: string }[], cb: (f: Frame) => void): Promise<LoadInfo> {
     unload(cb);
-    const texts = await Promise.all(
-      files.map(async (f) => {
-        try {
-          return { text: await replayText(f.bytes), source: f.source };
-        } catch (e) {
-          if (files.length > 1 && e instanceof Error) e.message = `${f.source}: ${e.message}`;
-          throw e;
-        }
-      }),
-    );
+    const texts = await replayTexts(files);
     return start(new ReplaySession(texts));
   },
   seek(tUs: number) {
