@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticCompare } from '../../sim-core/node/report/fixture.ts';
-import { parseResults } from './results.ts';
+import { MAX_METRIC_DEPTH, MAX_RESULT_COLUMNS, MAX_RESULT_RUNS, numericLeaves, parseResults } from './results.ts';
 
 const series = [
   { tS: 0, messages: 0, bytes: 0, openConnections: 0 },
@@ -43,5 +43,34 @@ describe('loading CLI results', () => {
     expect(r.rows.find((x) => x.path === 'messages.perPeerPerSecond')?.values.every((v) => typeof v === 'number')).toBe(true);
     expect(() => parseResults('{"a":1}', 'x.json')).toThrow(/neither a summary.json/);
     expect(() => parseResults('nope', 'x.json')).toThrow(/not JSON/);
+  });
+
+  it('a hostile file is an Error naming the file and the field, never a stack overflow or a TypeError', () => {
+    const deep = `{"traceHash":"h","metrics":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+    const r = parseResults(deep, 'deep.json');
+    expect(r.rows.length).toBe(0);
+    const named = (text: string, field: string) => {
+      let err: unknown;
+      try {
+        parseResults(text, 'x.json');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, field).toBeInstanceOf(Error);
+      expect((err as Error).constructor).toBe(Error);
+      expect((err as Error).message).toContain(`x.json: ${field}`);
+    };
+    named(JSON.stringify({ strategies: { a: { runs: [{ seed: { toString: 1 } }] } }, seeds: [1] }), 'strategies.a.runs.0.seed');
+    named(JSON.stringify({ strategies: {}, seeds: [{ toString: 1 }] }), 'seeds.0');
+    named(JSON.stringify({ traceHash: 'h', metrics: {}, scenario: { toString: 1 } }), 'scenario');
+    named(JSON.stringify({ strategies: Object.fromEntries(Array.from({ length: MAX_RESULT_COLUMNS + 1 }, (_, i) => [`s${i}`, { runs: [] }])), seeds: [1] }), 'strategies');
+    named(JSON.stringify({ strategies: { a: { runs: Array.from({ length: MAX_RESULT_RUNS + 1 }, (_, i) => ({ seed: i })) } }, seeds: [1] }), `at most ${MAX_RESULT_RUNS} runs`);
+  });
+
+  it('keeps metric leaves down to MAX_METRIC_DEPTH levels', () => {
+    let tree: Record<string, unknown> = { v: 1 };
+    for (let i = 1; i < MAX_METRIC_DEPTH; i++) tree = { a: tree };
+    expect([...numericLeaves(tree).keys()]).toEqual([`${'a.'.repeat(MAX_METRIC_DEPTH - 1)}v`]);
+    expect(numericLeaves({ a: tree }).size).toBe(0);
   });
 });

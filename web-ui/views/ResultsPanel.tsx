@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { parseResults, type LoadedResults } from '../client/results.ts';
+import { MAX_RESULTS_FILE_BYTES, parseResults, type LoadedResults } from '../client/results.ts';
 
 export interface ResultsPanelProps {
   loaded: LoadedResults | undefined;
@@ -36,6 +36,7 @@ export function ResultsPanel({ loaded, onLoaded }: ResultsPanelProps) {
           const file = e.target.files?.[0];
           if (!file) return;
           try {
+            if (file.size > MAX_RESULTS_FILE_BYTES) throw new Error(`${file.name}: larger than ${MAX_RESULTS_FILE_BYTES} bytes`);
             onLoaded(parseResults(await file.text(), file.name));
             setError(undefined);
           } catch (err) {
