@@ -43,7 +43,12 @@ export const REPLAY_LIMITS = {
   maxPeers: 1_000_000,
   maxHosts: 2_000_000,
   /** Links in one keyframe. */
-  maxLinks: 20_000_000,
+  maxLinks: 4_000_000,
+  /**
+   * Links a replayed state can hold: a keyframe's plus every link-up since it (the player rebuilds at each
+   * keyframe). Below V8's largest Map (2^24 entries), which a state past it would hit mid-play.
+   */
+  maxLiveLinks: 8_000_000,
   maxSamplesPerRecord: 10_000,
   maxActions: 100_000,
   maxFaultsPerRecord: 100_000,

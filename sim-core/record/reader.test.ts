@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPLAY_FORMAT, REPLAY_VERSION } from './format.ts';
+import { REPLAY_FORMAT, REPLAY_LIMITS, REPLAY_VERSION } from './format.ts';
 import { parseReplayText, ReplayFormatError } from './reader.ts';
 
 /** A minimal valid replay: 3 peers, one link, a keyframe, an end. */
@@ -75,6 +75,19 @@ describe('replay reader (hostile files)', () => {
     expect(e, 'must be refused').toBeInstanceOf(ReplayFormatError);
     expect(e!.field).toContain(field);
     expect(e!.message).toContain(field);
+  });
+
+  it("bounds the player's live links: a keyframe's plus the link-ups since it (a Map past 2^24 entries throws mid-play)", () => {
+    const limits = { ...REPLAY_LIMITS, maxLiveLinks: 4 };
+    const rs = records();
+    // Keyframe at 0 holds 1 link; 3 more link-ups fit, a 4th does not.
+    rs.splice(3, 0, { type: 'delta', tUs: 1e6, linkUp: [0, 2, 1, 1, 2, 1] }, { type: 'delta', tUs: 2e6, linkUp: [0, 1, 1] });
+    expect(() => parseReplayText(text(rs), limits)).not.toThrow();
+    rs.splice(5, 0, { type: 'delta', tUs: 3e6, linkUp: [1, 2, 1] });
+    expect(() => parseReplayText(text(rs), limits)).toThrow(/delta\.linkUp: more than 4 links up since the keyframe before it/);
+    // A keyframe starts the count again.
+    rs.splice(5, 0, { type: 'key', tUs: 2e6, addresses: [0, 1, 2], state: [1, 1, 1], edges: [0, 1, 1] });
+    expect(() => parseReplayText(text(rs), limits)).not.toThrow();
   });
 
   it('bounds sizes: a huge list is refused by its length before its items are read', () => {

@@ -1,6 +1,6 @@
 import {
   REPLAY_FORMAT,
-  REPLAY_LIMITS as L,
+  REPLAY_LIMITS,
   REPLAY_VERSION,
   type ReplayDelta,
   type ReplayEnd,
@@ -37,9 +37,12 @@ type Obj = Record<string, unknown>;
  * the records or throws ReplayFormatError naming the field; never trusts a
  * count or an index it has not checked against the records before it.
  */
-export function parseReplayText(text: string): ReplayData {
+/** The reader's bounds (REPLAY_LIMITS; tests pass smaller ones). */
+export type ReplayLimits = { readonly [K in keyof typeof REPLAY_LIMITS]: number };
+
+export function parseReplayText(text: string, L: ReplayLimits = REPLAY_LIMITS): ReplayData {
   if (text.length > L.maxTextBytes) throw new ReplayFormatError('file', `larger than ${L.maxTextBytes} bytes decompressed`);
-  const v = new Validator();
+  const v = new Validator(L);
   let header: ReplayHeader | undefined;
   const deltas: ReplayDelta[] = [];
   const keys: ReplayKey[] = [];
@@ -97,10 +100,14 @@ function shown(x: unknown): string {
 }
 
 class Validator {
+  constructor(private readonly L: ReplayLimits) {}
+
   at = 'line 1';
   /** Honest peers known so far (grows with `delta.peers`). */
   private n = 0;
   private maxHost = 0;
+  /** Links the player's state may hold now: the last keyframe's plus every link-up since. */
+  private liveLinksUpper = 0;
 
   fail(field: string, problem: string): never {
     throw new ReplayFormatError(`${this.at}: ${field}`, problem);
@@ -121,7 +128,7 @@ class Validator {
     return x;
   }
 
-  str(x: unknown, field: string, max: number = L.maxNameLength): string {
+  str(x: unknown, field: string, max: number = this.L.maxNameLength): string {
     if (typeof x !== 'string' || x.length > max) this.fail(field, `must be a string of at most ${max} characters`);
     return x;
   }
@@ -144,7 +151,7 @@ class Validator {
     if (o.format !== REPLAY_FORMAT) this.fail('header.format', `must be "${REPLAY_FORMAT}" (not a peermap replay file)`);
     const version = this.int(o.version, 'header.version', 1, Number.MAX_SAFE_INTEGER);
     if (version !== REPLAY_VERSION) this.fail('header.version', `${version} is not supported (this reader reads version ${REPLAY_VERSION})`);
-    const endUs = this.int(o.endUs, 'header.endUs', 0, L.maxTimeUs);
+    const endUs = this.int(o.endUs, 'header.endUs', 0, this.L.maxTimeUs);
     const typeNames: Record<string, string> = {};
     for (const [k, name] of Object.entries(this.obj(o.typeNames, 'header.typeNames'))) {
       this.int(Number(k), `header.typeNames.${k.slice(0, 20)}`, 0, 255);
@@ -154,16 +161,16 @@ class Validator {
     let places: ReplayHeader['places'];
     if (o.places !== undefined) {
       const p = this.obj(o.places, 'header.places');
-      const lat = this.arr(p.lat, 'header.places.lat', L.maxHosts) as number[];
-      const lon = this.arr(p.lon, 'header.places.lon', L.maxHosts) as number[];
-      const continent = this.ints(p.continent, 'header.places.continent', L.maxHosts, 0, Math.max(0, continents.length - 1));
+      const lat = this.arr(p.lat, 'header.places.lat', this.L.maxHosts) as number[];
+      const lon = this.arr(p.lon, 'header.places.lon', this.L.maxHosts) as number[];
+      const continent = this.ints(p.continent, 'header.places.continent', this.L.maxHosts, 0, Math.max(0, continents.length - 1));
       if (lon.length !== lat.length || continent.length !== lat.length) this.fail('header.places', 'lat, lon and continent must have the same length');
       lat.forEach((x, i) => (this.num(x, `header.places.lat[${i}]`), Math.abs(x) <= 90 || this.fail(`header.places.lat[${i}]`, 'must be in [-90, 90]')));
       lon.forEach((x, i) => (this.num(x, `header.places.lon[${i}]`), Math.abs(x) <= 180 || this.fail(`header.places.lon[${i}]`, 'must be in [-180, 180]')));
       places = { lat, lon, continent };
       this.maxHost = lat.length;
     }
-    const actions = this.arr(o.actions, 'header.actions', L.maxActions).map((a, i) => {
+    const actions = this.arr(o.actions, 'header.actions', this.L.maxActions).map((a, i) => {
       const act = this.obj(a, `header.actions[${i}]`);
       this.num(act.atS, `header.actions[${i}].atS`);
       this.str(act.do, `header.actions[${i}].do`);
@@ -179,9 +186,9 @@ class Validator {
       strategy: this.str(o.strategy, 'header.strategy'),
       durationS: this.num(o.durationS, 'header.durationS'),
       endUs,
-      peers: this.int(o.peers, 'header.peers', 0, L.maxPeers),
-      everyUs: this.int(o.everyUs, 'header.everyUs', 1, L.maxTimeUs),
-      keyframeEveryUs: this.int(o.keyframeEveryUs, 'header.keyframeEveryUs', 1, L.maxTimeUs),
+      peers: this.int(o.peers, 'header.peers', 0, this.L.maxPeers),
+      everyUs: this.int(o.everyUs, 'header.everyUs', 1, this.L.maxTimeUs),
+      keyframeEveryUs: this.int(o.keyframeEveryUs, 'header.keyframeEveryUs', 1, this.L.maxTimeUs),
       typeNames,
       continents,
       ...(places && { places }),
@@ -190,11 +197,11 @@ class Validator {
   }
 
   private address(x: unknown, field: string): number {
-    return this.int(x, field, 0, this.maxHost > 0 ? this.maxHost - 1 : L.maxHosts);
+    return this.int(x, field, 0, this.maxHost > 0 ? this.maxHost - 1 : this.L.maxHosts);
   }
 
   private links(x: unknown, field: string, width: 2 | 3): number[] {
-    const a = this.arr(x, field, L.maxLinks * width, width) as number[];
+    const a = this.arr(x, field, this.L.maxLinks * width, width) as number[];
     for (let k = 0; k < a.length; k += width) {
       const lo = this.int(a[k], `${field}[${k}]`, 0, this.n - 1);
       this.int(a[k + 1], `${field}[${k + 1}]`, lo + 1, this.n - 1);
@@ -206,28 +213,32 @@ class Validator {
   delta(o: Obj, tUs: number): ReplayDelta {
     const d: ReplayDelta = { type: 'delta', tUs };
     if (o.peers !== undefined) {
-      const p = this.arr(o.peers, 'delta.peers', 2 * L.maxPeers, 2) as number[];
+      const p = this.arr(o.peers, 'delta.peers', 2 * this.L.maxPeers, 2) as number[];
       for (let k = 0; k < p.length; k += 2) {
         this.int(p[k], `delta.peers[${k}]`, this.n, this.n);
         this.address(p[k + 1], `delta.peers[${k + 1}]`);
         this.n++;
       }
-      if (this.n > L.maxPeers) this.fail('delta.peers', `more than ${L.maxPeers} peers`);
+      if (this.n > this.L.maxPeers) this.fail('delta.peers', `more than ${this.L.maxPeers} peers`);
       d.peers = p;
     }
-    if (o.up !== undefined) d.up = this.ints(o.up, 'delta.up', L.maxPeers, 0, this.n - 1);
-    if (o.down !== undefined) d.down = this.ints(o.down, 'delta.down', L.maxPeers, 0, this.n - 1);
-    if (o.linkUp !== undefined) d.linkUp = this.links(o.linkUp, 'delta.linkUp', 3);
+    if (o.up !== undefined) d.up = this.ints(o.up, 'delta.up', this.L.maxPeers, 0, this.n - 1);
+    if (o.down !== undefined) d.down = this.ints(o.down, 'delta.down', this.L.maxPeers, 0, this.n - 1);
+    if (o.linkUp !== undefined) {
+      d.linkUp = this.links(o.linkUp, 'delta.linkUp', 3);
+      this.liveLinksUpper += d.linkUp.length / 3;
+      if (this.liveLinksUpper > this.L.maxLiveLinks) this.fail('delta.linkUp', `more than ${this.L.maxLiveLinks} links up since the keyframe before it`);
+    }
     if (o.linkDown !== undefined) d.linkDown = this.links(o.linkDown, 'delta.linkDown', 2);
     if (o.faults !== undefined) {
-      d.faults = this.arr(o.faults, 'delta.faults', L.maxFaultsPerRecord).map((f, i): ReplayFault => {
+      d.faults = this.arr(o.faults, 'delta.faults', this.L.maxFaultsPerRecord).map((f, i): ReplayFault => {
         const x = this.obj(f, `delta.faults[${i}]`);
         return {
           tS: this.num(x.tS, `delta.faults[${i}].tS`),
           event: this.str(x.event, `delta.faults[${i}].event`),
           name: this.str(x.name, `delta.faults[${i}].name`),
-          hosts: this.int(x.hosts, `delta.faults[${i}].hosts`, 0, L.maxHosts),
-          ...(x.otherHosts !== undefined && { otherHosts: this.int(x.otherHosts, `delta.faults[${i}].otherHosts`, 0, L.maxHosts) }),
+          hosts: this.int(x.hosts, `delta.faults[${i}].hosts`, 0, this.L.maxHosts),
+          ...(x.otherHosts !== undefined && { otherHosts: this.int(x.otherHosts, `delta.faults[${i}].otherHosts`, 0, this.L.maxHosts) }),
         };
       });
     }
@@ -235,12 +246,12 @@ class Validator {
       const x = this.obj(o.partition, 'delta.partition');
       d.partition = {
         names: (this.arr(x.names, 'delta.partition.names', 32) as unknown[]).map((n, i) => this.str(n, `delta.partition.names[${i}]`)),
-        a: this.arr(x.a, 'delta.partition.a', L.maxHosts).map((h, i) => this.address(h, `delta.partition.a[${i}]`)),
-        b: this.arr(x.b, 'delta.partition.b', L.maxHosts).map((h, i) => this.address(h, `delta.partition.b[${i}]`)),
+        a: this.arr(x.a, 'delta.partition.a', this.L.maxHosts).map((h, i) => this.address(h, `delta.partition.a[${i}]`)),
+        b: this.arr(x.b, 'delta.partition.b', this.L.maxHosts).map((h, i) => this.address(h, `delta.partition.b[${i}]`)),
       };
     }
     if (o.samples !== undefined) {
-      d.samples = this.arr(o.samples, 'delta.samples', L.maxSamplesPerRecord).map((s, i) => {
+      d.samples = this.arr(o.samples, 'delta.samples', this.L.maxSamplesPerRecord).map((s, i) => {
         const x = this.obj(s, `delta.samples[${i}]`);
         const keys = Object.keys(x);
         if (keys.length > 1000) this.fail(`delta.samples[${i}]`, 'more than 1000 series');
@@ -264,11 +275,13 @@ class Validator {
   }
 
   key(o: Obj, tUs: number): ReplayKey {
-    const addresses = this.arr(o.addresses, 'key.addresses', L.maxPeers) as number[];
+    const addresses = this.arr(o.addresses, 'key.addresses', this.L.maxPeers) as number[];
     if (addresses.length !== this.n) this.fail('key.addresses', `has ${addresses.length} peers, the deltas before it ${this.n}`);
     addresses.forEach((a, i) => this.address(a, `key.addresses[${i}]`));
-    const state = this.ints(o.state, 'key.state', L.maxPeers, 0, 2);
+    const state = this.ints(o.state, 'key.state', this.L.maxPeers, 0, 2);
     if (state.length !== this.n) this.fail('key.state', `has ${state.length} peers, expected ${this.n}`);
-    return { type: 'key', tUs, addresses, state, edges: this.links(o.edges, 'key.edges', 3) };
+    const edges = this.links(o.edges, 'key.edges', 3);
+    this.liveLinksUpper = edges.length / 3;
+    return { type: 'key', tUs, addresses, state, edges };
   }
 }
