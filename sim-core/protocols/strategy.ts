@@ -22,8 +22,12 @@ export interface StrategyEnv {
   bootstrap: readonly Address[];
 }
 
-/** Builds the app honest peer `index` hosts (its overlay strategy, maybe a workload); undefined for the bare peer manager. */
-export type AppFactory = (index: number, identity: Identity) => NodeApp | undefined;
+/**
+ * Builds the app peer `index` hosts (its overlay strategy, maybe a workload); undefined for the bare peer manager.
+ * `hostile` is true for an adversary running the honest stack (its index is peers.count + its ordinal, which a churn
+ * arrival's index may also be: tell them apart by this flag, never by the index).
+ */
+export type AppFactory = (index: number, identity: Identity, hostile?: boolean) => NodeApp | undefined;
 
 /** A strategy as the driver sees it: its apps, and its own metrics over them (index = honest peer). */
 export interface StrategyRuntime {

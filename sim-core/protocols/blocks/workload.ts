@@ -106,8 +106,8 @@ export function withBlocks(inner: (env: StrategyEnv) => StrategyRuntime, cfg: Bl
     const innerApps: (NodeApp | undefined)[] = [];
     const runtime: StrategyRuntime = {
       ...base, // keeps the strategy's other hooks (nodeConfig, …)
-      appFor(index, identity) {
-        const app = base.appFor(index, identity);
+      appFor(index, identity, hostile) {
+        const app = base.appFor(index, identity, hostile);
         innerApps[index] = app;
         const overlayApp = app ? routed(app) : new PassThroughApp();
         const blocks = new BlockRelayApp({

@@ -27,7 +27,7 @@ export interface KademliaAppOptions {
   config: KademliaAppConfig;
   /** Bootstrap addresses every peer knows from the start (their peer numbers are learnt at handshake). */
   bootstrap: readonly Address[];
-  /** Honest peer index (metrics); indices ≥ peers.count are adversaries running the honest stack. */
+  /** Peer index (metrics): honest peers, churn arrivals past peers.count, or an adversary running the honest stack (then `honest` is false). */
   index: number;
   /** Whether this peer counts for the observer (the true closest is looked for among honest servers only). Default true. */
   honest?: boolean;
@@ -313,14 +313,14 @@ export class KademliaApp implements NodeApp {
   /** Observer's verdict: did the lookup find the closest live server to its target? */
   private scoreWorkload(run: LookupRun, report: LookupReport): void {
     const shared = this.ctx.shared;
-    const truth = shared.trueClosest(run.lookup.target);
-    const self = this.ctx.api.self;
+    // The truth is among the other peers (a lookup never answers with its own node); no other live peer: a failure.
+    const truth = shared.trueClosest(run.lookup.target, this.ctx.api.self);
     const found = report.success && report.result.length > 0 ? report.result[0] : -1;
-    const success = truth === self || found === truth;
+    const success = found >= 0 && found === truth;
     const truthJoined = shared.lastClosestJoined;
     this.workloadDone++;
     if (success) this.workloadSuccess++;
-    const okJoined = truthJoined === self || found === truthJoined;
+    const okJoined = found >= 0 && found === truthJoined;
     if (okJoined) shared.stats.workloadSuccessJoined++;
     // A converged verdict that is wrong by both measures (live, and live and joined): should not happen.
     if (report.success && !success && !okJoined && truth >= 0) shared.stats.workloadConvergedWrong++;

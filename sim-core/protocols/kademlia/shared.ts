@@ -122,12 +122,12 @@ export class KadShared {
   }
 
   /**
-   * Observer's privilege: the live, non-client honest peer whose id is
-   * closest to `target` (-1 if none), by a linear scan of the packed ids.
-   * The same scan leaves the closest such peer that has also joined in
-   * `lastClosestJoined`.
+   * Observer's privilege: the live, non-client honest peer other than
+   * `searcher` whose id is closest to `target` (-1 if none), by a linear
+   * scan of the packed ids. The same scan leaves the closest such peer that
+   * has also joined in `lastClosestJoined`.
    */
-  trueClosest(target: KadId): PeerNum {
+  trueClosest(target: KadId, searcher: PeerNum = -1): PeerNum {
     const w = this.ids.words;
     const t0 = target[0];
     let best = -1;
@@ -138,7 +138,7 @@ export class KadShared {
     let bestJD0 = 0;
     for (let i = 0; i < this.honest.length; i++) {
       const p = this.honest[i];
-      if (p === undefined || !this.live.get(p) || this.clients.get(p)) continue;
+      if (p === undefined || p === searcher || !this.live.get(p) || this.clients.get(p)) continue;
       const off = p * KAD_ID_WORDS;
       const d0 = (w[off] ^ t0) >>> 0;
       if (this.joinedFlags.get(p) && (bestJ < 0 || d0 < bestJD0 || (d0 === bestJD0 && closerAt(w, off, bestJOff, target)))) {

@@ -27,13 +27,13 @@ export interface KademliaRuntimeOptions {
 
 export function kademliaRuntime(env: StrategyEnv, settings: KademliaSettings, opts: KademliaRuntimeOptions = {}): StrategyRuntime {
   const config = kademliaAppConfigFrom(settings);
-  const honest = env.run.peers;
-  const shared = new KadShared(env.registry, honest);
+  const shared = new KadShared(env.registry, env.run.peers);
   return {
     name: 'kademlia',
     nodeConfig: (cfg) => ({ ...cfg, autoDial: false, outboundTarget: config.overlayLinks, maxOutbound: config.maxOutbound, maxInbound: config.maxInbound + config.rpcInbound }),
-    appFor: (index, identity) =>
-      new KademliaApp({ shared, config, bootstrap: env.bootstrap, index, self: identity.num, isClient: opts.isClient?.(index) ?? false, honest: index < honest }),
+    // Honest: every peer the scenario started or churn brought in (their indices go past peers.count), not adversaries.
+    appFor: (index, identity, hostile) =>
+      new KademliaApp({ shared, config, bootstrap: env.bootstrap, index, self: identity.num, isClient: opts.isClient?.(index) ?? false, honest: hostile !== true }),
     sample: (apps, world) => kademliaSample(apps, world, shared),
     finalMetrics: (apps, world) => kademliaFinalMetrics(apps, world, shared, config),
   };

@@ -152,7 +152,7 @@ export function nodeDriver(
     coalition ??= new SybilCoalition(chooseVictims(run, rng, spec.victims));
     const identity = mintAdversary(spec, ordinal);
     coalition.join(identity.num, ctx.address);
-    const inner = runtime.appFor(honest + ordinal, identity);
+    const inner = runtime.appFor(honest + ordinal, identity, true);
     const attack = new SybilApp(
       coalition,
       { attackIntervalUs: secondsToUs(spec.intervalS), gossipIntervalUs: secondsToUs(spec.gossipIntervalS), falseLinks: spec.falseLinks, mesh: spec.mesh, meshDegree: spec.meshDegree, ttl: 6 },
@@ -166,7 +166,7 @@ export function nodeDriver(
   /** A map poisoner: the honest stack, but it answers map-sync requests itself (first in the composite). */
   const poisonNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
     const identity = mintAdversary(spec, ordinal);
-    const inner = runtime.appFor(honest + ordinal, identity);
+    const inner = runtime.appFor(honest + ordinal, identity, true);
     const poison = new PoisonSyncApp(
       { chunks: spec.syncChunks, linksPerChunk: spec.syncLinksPerChunk, dialIntervalUs: secondsToUs(spec.intervalS), dialsPerRound: spec.dialsPerRound },
       () => peerNums,
@@ -179,7 +179,7 @@ export function nodeDriver(
   /** A sleeper: the honest stack (same strategy app), forging map events from forgeFromS on. */
   const sleeperNode = (ctx: HostContext<WireItem>, spec: AdversarySpec, ordinal: number): PeerNode => {
     const identity = mintAdversary(spec, ordinal);
-    const inner = runtime.appFor(honest + ordinal, identity);
+    const inner = runtime.appFor(honest + ordinal, identity, true);
     const forger = new SleeperApp(
       {
         forgeFromUs: secondsToUs(spec.forgeFromS),
