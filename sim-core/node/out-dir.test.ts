@@ -50,15 +50,24 @@ describe('prepareOutDir', () => {
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
-  it("force also removes the earlier run's other files it names (replays, graphs), so none outlives its summary", () => {
+  it("force also removes the earlier run's replays and graphs it names, and nothing else of the folder", () => {
     const out = join(dir, 'held-artifacts');
     mkdirSync(out);
-    for (const f of ['summary.json', 'replay.ndjson.gz', 'graph-30s.graphml', 'graph-end.graphml', 'notes.txt', 'my-graph.graphml.bak']) writeFileSync(join(out, f), 'x');
-    const artifacts = /^(replay\.ndjson\.gz|graph-.+\.graphml)$/;
+    for (const f of ['summary.json', 'replay.ndjson.gz', 'graph-30s.graphml', 'graph-12.5s.graphml', 'graph-end.graphml', 'notes.txt', 'graph-mynetwork.graphml', 'my-graph.graphml.bak']) writeFileSync(join(out, f), 'x');
+    mkdirSync(join(out, 'graph-60s.graphml'));
+    const artifacts = /^(replay\.ndjson\.gz|graph-(end|\d+(\.\d+)?s)\.graphml)$/;
     expect(() => prepareOutDir({ ...base, out, artifacts })).toThrow(/already holds results/);
-    expect(readdirSync(out)).toHaveLength(6);
+    expect(readdirSync(out)).toHaveLength(9);
     prepareOutDir({ ...base, out, artifacts, force: true });
-    expect(readdirSync(out).sort()).toEqual(['my-graph.graphml.bak', 'notes.txt']);
+    expect(readdirSync(out).sort()).toEqual(['graph-60s.graphml', 'graph-mynetwork.graphml', 'my-graph.graphml.bak', 'notes.txt']);
+  });
+
+  it('force in a folder without earlier results removes nothing (the files are the user’s)', () => {
+    const out = join(dir, 'no-results');
+    mkdirSync(out);
+    for (const f of ['replay.ndjson.gz', 'graph-end.graphml']) writeFileSync(join(out, f), 'x');
+    prepareOutDir({ ...base, out, artifacts: /^(replay\.ndjson\.gz|graph-end\.graphml)$/, force: true });
+    expect(readdirSync(out).sort()).toEqual(['graph-end.graphml', 'replay.ndjson.gz']);
   });
 
   it('names the flag it was given', () => {

@@ -32,13 +32,13 @@ export interface OutDirRequest {
   now?: Date;
 }
 
-/** Names in `dir` matching `pattern` (the first MAX_SCAN entries). */
+/** Regular files in `dir` whose names match `pattern` (among the first MAX_SCAN entries). */
 function oldArtifacts(dir: string, pattern: RegExp): string[] {
   const out: string[] = [];
   let seen = 0;
-  for (const name of readdirSync(dir)) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (++seen > MAX_SCAN) break;
-    if (pattern.test(name)) out.push(name);
+    if (entry.isFile() && pattern.test(entry.name)) out.push(entry.name);
   }
   return out;
 }
@@ -74,7 +74,8 @@ export function prepareOutDir(req: OutDirRequest): string {
       }
       checkWritable(flag, dir);
       // --force: the old results go now, so a run that dies early leaves none that look current.
-      const artifacts = req.force && req.artifacts ? oldArtifacts(dir, req.artifacts) : [];
+      // Only beside earlier results (a folder without them is the user's: nothing of it is ours to remove).
+      const artifacts = req.force && held.length > 0 && req.artifacts ? oldArtifacts(dir, req.artifacts) : [];
       for (const m of [...held, ...artifacts]) {
         try {
           rmSync(join(dir, m), { force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticCompare } from '../../sim-core/node/report/fixture.ts';
-import { MAX_METRIC_DEPTH, MAX_RESULT_COLUMNS, MAX_RESULT_RUNS, numericLeaves, parseResults } from './results.ts';
+import { MAX_METRIC_DEPTH, MAX_METRIC_LEAVES, MAX_RESULT_COLUMNS, MAX_RESULT_RUNS, numericLeaves, parseResults } from './results.ts';
 
 const series = [
   { tS: 0, messages: 0, bytes: 0, openConnections: 0 },
@@ -65,6 +65,12 @@ describe('loading CLI results', () => {
     named(JSON.stringify({ traceHash: 'h', metrics: {}, scenario: { toString: 1 } }), 'scenario');
     named(JSON.stringify({ strategies: Object.fromEntries(Array.from({ length: MAX_RESULT_COLUMNS + 1 }, (_, i) => [`s${i}`, { runs: [] }])), seeds: [1] }), 'strategies');
     named(JSON.stringify({ strategies: { a: { runs: Array.from({ length: MAX_RESULT_RUNS + 1 }, (_, i) => ({ seed: i })) } }, seeds: [1] }), `at most ${MAX_RESULT_RUNS} runs`);
+  });
+
+  it('keeps at most MAX_METRIC_LEAVES leaves, however wide one object is', () => {
+    const flat = Object.fromEntries(Array.from({ length: MAX_METRIC_LEAVES + 500 }, (_, i) => [`m${i}`, i]));
+    expect(numericLeaves(flat).size).toBe(MAX_METRIC_LEAVES);
+    expect(parseResults(JSON.stringify({ traceHash: 'h', metrics: flat }), 'wide.json').rows).toHaveLength(MAX_METRIC_LEAVES);
   });
 
   it('keeps metric leaves down to MAX_METRIC_DEPTH levels', () => {

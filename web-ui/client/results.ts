@@ -40,8 +40,10 @@ export function numericLeaves(tree: unknown, prefix = ''): Map<string, number> {
     for (const [k, v] of Object.entries(node)) {
       if (k === 'series') continue;
       const path = at ? `${at}.${k}` : k;
-      if (typeof v === 'number' && Number.isFinite(v)) out.set(path, v);
-      else if (isObj(v) && depth + 1 < MAX_METRIC_DEPTH) stack.push([v, path, depth + 1]);
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        if (out.size >= MAX_METRIC_LEAVES) break;
+        out.set(path, v);
+      } else if (isObj(v) && depth + 1 < MAX_METRIC_DEPTH) stack.push([v, path, depth + 1]);
     }
   }
   return out;

@@ -64,7 +64,7 @@ export async function compareCommand(file: string, opts: CompareOptions, runner:
   const columns = vary ? vary.variants.length * strategies.length : strategies.length;
   const total = columns * seeds.length;
   // Before any run: a bad folder must not cost the comparison (OutDirError: exit 2 in main).
-  const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: COMPARE_FOLDER, name: base.name, markers: ['compare.json', 'compare.csv', 'report.html'], artifacts: /^replay-.+\.ndjson\.gz$/ });
+  const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: COMPARE_FOLDER, name: base.name, markers: ['compare.json', 'compare.csv', 'report.html'], artifacts: /^replay-[\w.-]+-(v\d+-)?seed\d+\.ndjson\.gz$/ });
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
   log(
     `peermap compare ${base.name}: strategies ${strategies.join(', ')}; ` +

@@ -59,7 +59,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     throw e;
   }
   // Before any simulating: a bad folder must not cost the run (OutDirError: exit 2 in main).
-  const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: RUNS_FOLDER, name: scenario.name, markers: ['summary.json'], artifacts: /^(replay\.ndjson\.gz|graph-.+\.graphml)$/ });
+  const out = prepareOutDir({ out: opts.out, force: opts.force === true, defaultBase: RUNS_FOLDER, name: scenario.name, markers: ['summary.json'], artifacts: /^(replay\.ndjson\.gz|graph-(end|\d+(\.\d+)?s)\.graphml)$/ });
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
   log(describeScenario(scenario));
   log(`  output: ${out}`);
