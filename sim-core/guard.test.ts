@@ -35,8 +35,11 @@ function engineDefinedPower(code: string, marked = false): string | null {
   return null;
 }
 
+/** A line's code: nothing for a doc-comment line, else the line without its `//` comment (comments may name the APIs). */
+const codeOf = (line: string): string => (/^\s*(\*|\/\*)/.test(line) ? '' : line.replace(/\/\/.*$/, ''));
+
 function engineDefinedLine(line: string): boolean {
-  const code = /^\s*(\*|\/\*)/.test(line) ? '' : line.replace(/\/\/.*$/, '').replace(/'[^']*'|`[^`]*`/g, "''");
+  const code = codeOf(line).replace(/'[^']*'|`[^`]*`/g, "''");
   return ENGINE_MATH.test(code) || ENGINE_DEFINED.test(code) || engineDefinedPower(code, line.includes(INTEGER_EXPONENT)) !== null;
 }
 const ADAPTER_DIRS = new Set([join('sim-core', 'node'), join('sim-core', 'browser')]);
@@ -50,30 +53,26 @@ function* sources(dir: string): Generator<string> {
   }
 }
 
+/** `file:line: text` of every line of simulation code that `isOffence` flags. */
+function offendingLines(isOffence: (line: string) => boolean): string[] {
+  const offenders: string[] = [];
+  for (const file of sources('sim-core')) {
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (isOffence(line)) offenders.push(`${relative('.', file)}:${i + 1}: ${line.trim()}`);
+      });
+  }
+  return offenders;
+}
+
 describe('determinism guard', () => {
   it('sim-core (outside node/ and browser/ adapters) uses no ambient clock or randomness', () => {
-    const offenders: string[] = [];
-    for (const file of sources('sim-core')) {
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .forEach((line, i) => {
-          const code = /^\s*(\*|\/\*)/.test(line) ? '' : line.replace(/\/\/.*$/, ''); // comments may name the APIs
-          if (BANNED.test(code)) offenders.push(`${relative('.', file)}:${i + 1}: ${line.trim()}`);
-        });
-    }
-    expect(offenders, 'inject the clock and seeded streams instead').toEqual([]);
+    expect(offendingLines((line) => BANNED.test(codeOf(line))), 'inject the clock and seeded streams instead').toEqual([]);
   });
 
   it('sim-core (outside the adapters) leaves no last bit of a draw to the engine: no Math.log/cos/pow…, no fractional **', () => {
-    const offenders: string[] = [];
-    for (const file of sources('sim-core')) {
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .forEach((line, i) => {
-          if (engineDefinedLine(line)) offenders.push(`${relative('.', file)}:${i + 1}: ${line.trim()}`);
-        });
-    }
-    expect(offenders, 'use detLog/detExp/detPow/detCos/detSin (sim-core/engine/det-math.ts), minOf/maxOf (sim-core/engine/extremes.ts)').toEqual([]);
+    expect(offendingLines(engineDefinedLine), 'use detLog/detExp/detPow/detCos/detSin (sim-core/engine/det-math.ts), minOf/maxOf (sim-core/engine/extremes.ts)').toEqual([]);
   });
 
   it('the engine-math patterns catch what they must and let exact forms through', () => {

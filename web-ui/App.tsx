@@ -135,7 +135,8 @@ export function App() {
 
   /** Opens replay files' bytes in the worker (transferred, not copied): one lane each, on one timeline. */
   const loadReplay = useCallback(
-    async (files: { bytes: ArrayBuffer | Promise<ArrayBuffer>; source: string }[], autoplay = false) => {
+    // Bytes are read on demand: the count is checked before any file is fetched or read.
+    async (files: { bytes: () => Promise<ArrayBuffer>; source: string }[], autoplay = false) => {
       if (!api) return;
       setReplayError(undefined);
       setSelected({ lane: 0, peer: -1 });
@@ -147,7 +148,7 @@ export function App() {
         return;
       }
       try {
-        const list = await Promise.all(files.map(async (f) => ({ bytes: await f.bytes, source: f.source })));
+        const list = await Promise.all(files.map(async (f) => ({ bytes: await f.bytes(), source: f.source })));
         const info = await api.loadReplay(
           Comlink.transfer(
             list,
@@ -169,13 +170,9 @@ export function App() {
     if (!api) return;
     const urls = initial.replayUrls;
     if (urls.length > 0) {
-      // Counted before anything is fetched; each body read up to a cap.
-      if (urls.length > MAX_REPLAY_LANES) {
-        setReplayError(`at most ${MAX_REPLAY_LANES} replays side by side, got ${urls.length}`);
-        return;
-      }
+      // Each body read up to a cap.
       const files = urls.map((url) => ({
-        bytes: fetchCapped(url, MAX_REPLAY_FILE_BYTES).then((b) => b.buffer),
+        bytes: () => fetchCapped(url, MAX_REPLAY_FILE_BYTES).then((b) => b.buffer),
         source: url.split('/').pop() ?? url,
       }));
       void loadReplay(files, initial.autoplay);
@@ -212,7 +209,7 @@ export function App() {
       const files = [...(e.dataTransfer?.files ?? [])];
       if (files.length === 0) return;
       e.preventDefault();
-      void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })));
+      void loadReplay(files.map((f) => ({ bytes: () => f.arrayBuffer(), source: f.name })));
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
@@ -390,7 +387,7 @@ export function App() {
         <aside className="left">
           <ScenarioPanel choice={choice} onChange={setChoice} onLoad={() => load(choice)} error={loadError} />
           <PeerSearch addresses={frame?.lanes[selected.lane]?.addresses} places={info?.places} onSelect={(peer) => setSelected({ lane: selected.lane, peer })} />
-          <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: f.arrayBuffer(), source: f.name })))} />
+          <ReplayOpen error={replayError} onOpen={(files) => void loadReplay(files.map((f) => ({ bytes: () => f.arrayBuffer(), source: f.name })))} />
           <FaultPanel
             continents={info?.continents ?? []}
             recorded={store.recorded}

@@ -3,8 +3,10 @@
  * over the domains the draws use and beyond, and a digest of the outputs'
  * bits: the same digest in Node and in a browser means the same draws.
  * The inputs come from a 32-bit xorshift (no library), so a page can
- * rebuild them from this file alone.
+ * rebuild them from this file and det-math alone.
  */
+
+import { fromWords, hiWord, loWord } from './det-math.ts';
 
 export interface MathImpl {
   log(x: number): number;
@@ -36,15 +38,17 @@ interface Domain {
   eval(m: MathImpl, u: () => number): number;
 }
 
-const F64 = new Float64Array(1);
-const U32 = new Uint32Array(F64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-
-/** Any double at all (NaN, infinities and subnormals included), from 64 random bits. */
+/** Any double at all (NaN, infinities and subnormals included), from 64 random bits (low word drawn first). */
 function anyDouble(u: () => number): number {
-  U32[1 - HI] = (u() * 2 ** 32) >>> 0;
-  U32[HI] = (u() * 2 ** 32) >>> 0;
-  return F64[0];
+  const lo = (u() * 2 ** 32) >>> 0;
+  return fromWords((u() * 2 ** 32) >>> 0, lo);
+}
+
+/** FNV-1a step over the two words of `x`, low first; a NaN's bits are the engine's choice (the standard allows any), so every NaN hashes as one fixed pair. */
+function mixDouble(h: number, x: number): number {
+  const nan = Number.isNaN(x);
+  h = Math.imul(h ^ (nan ? 0 : loWord(x)), 0x01000193);
+  return Math.imul(h ^ (nan ? 0x7ff80000 : hiWord(x)), 0x01000193);
 }
 
 export const DOMAINS: readonly Domain[] = [
@@ -75,15 +79,7 @@ export function detMathDigest(m: MathImpl, perDomain = SAMPLES_PER_DOMAIN): Reco
   for (const [i, d] of DOMAINS.entries()) {
     const u = xorshift(0x9e3779b9 + i);
     let h = 0x811c9dc5;
-    for (let k = 0; k < perDomain; k++) {
-      const r = d.eval(m, u);
-      // A NaN's bits are the engine's choice (the standard allows any): hashed as one fixed pair.
-      F64[0] = r;
-      const lo = Number.isNaN(r) ? 0 : U32[1 - HI];
-      const hi = Number.isNaN(r) ? 0x7ff80000 : U32[HI];
-      h = Math.imul(h ^ lo, 0x01000193);
-      h = Math.imul(h ^ hi, 0x01000193);
-    }
+    for (let k = 0; k < perDomain; k++) h = mixDouble(h, d.eval(m, u));
     out[d.name] = (h >>> 0).toString(16).padStart(8, '0');
   }
   return out;
@@ -98,14 +94,10 @@ export interface DrawSources {
   powTrials(difficulty: number): number;
 }
 
-/** FNV-1a over the bits of `n` rounds of every draw (NaN never occurs here). */
+/** FNV-1a over the bits of `n` rounds of every draw. */
 export function drawsDigest(d: DrawSources, n = 20_000): string {
   let h = 0x811c9dc5;
-  const mix = (x: number) => {
-    F64[0] = x;
-    h = Math.imul(h ^ U32[1 - HI], 0x01000193);
-    h = Math.imul(h ^ U32[HI], 0x01000193);
-  };
+  const mix = (x: number) => (h = mixDouble(h, x));
   for (let i = 0; i < n; i++) {
     mix(d.exponential(1000));
     mix(d.normal());

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, HAVE_CHROMIUM, launchChromium, PAGE_TIMEOUT_MS } from '../../web-ui/e2e/chromium.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, PAGE_TIMEOUT_MS } from '../../web-ui/e2e/chromium.ts';
+import { useChromium } from '../../web-ui/e2e/use-chromium.ts';
 import { detCos, detExp, detLog, detLog1p, detPow, detSin } from './det-math.ts';
 import { detMathDigest } from './det-math-samples.ts';
 import { parseScenario } from '../scenario/load.ts';
@@ -36,17 +36,7 @@ globalThis.__trace = (text, overrides) => new Simulation(parseScenario(text, 'pa
 const CHURN = { text: readFileSync(join(import.meta.dirname, '../../scenarios/churn.yaml'), 'utf8'), overrides: { peers: 150, durationS: 900, sets: ['protocol.strategy=globalmap'] } };
 
 describe.skipIf(!HAVE_CHROMIUM)(`det-math in headless Chromium${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 2 * PAGE_TIMEOUT_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peermap-detmath-'));
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    context = await launchChromium(join(dir, 'profile'));
-  }, PAGE_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await context?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, PAGE_TIMEOUT_MS);
+  const { context } = useChromium('peermap-detmath-');
 
   let page: Page;
   const errors: string[] = [];
@@ -54,7 +44,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`det-math in headless Chromium${HAVE_CHROMIUM ? 
   beforeAll(async () => {
     const { build } = await import('esbuild');
     const bundle = await build({ stdin: { contents: ENTRY, resolveDir: import.meta.dirname, loader: 'ts' }, bundle: true, format: 'iife', write: false, target: 'es2022' });
-    page = await context.newPage();
+    page = await context().newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addScriptTag({ content: bundle.outputFiles[0].text });
   }, PAGE_TIMEOUT_MS);

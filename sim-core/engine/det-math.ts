@@ -18,18 +18,18 @@ const U32 = new Uint32Array(F64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 
-/** The sign and exponent word of `x`, as a signed 32-bit integer. */
-function hiWord(x: number): number {
+/** The sign and exponent word of `x`, as a signed 32-bit integer (exported for the samples' digests). */
+export function hiWord(x: number): number {
   F64[0] = x;
   return U32[HI] | 0;
 }
 
-function loWord(x: number): number {
+export function loWord(x: number): number {
   F64[0] = x;
   return U32[LO];
 }
 
-function fromWords(hi: number, lo: number): number {
+export function fromWords(hi: number, lo: number): number {
   U32[HI] = hi >>> 0;
   U32[LO] = lo >>> 0;
   return F64[0];
@@ -498,10 +498,9 @@ function remPio2(x: number): number {
   return n;
 }
 
+/** A finite argument past the reduction range is refused (±∞ and NaN give NaN below). */
 function checkTrigArg(x: number): void {
-  if (!(Math.abs(x) <= TRIG_ARG_MAX)) {
-    if (Number.isFinite(x)) throw new RangeError(`detCos/detSin: |x| must be at most ${TRIG_ARG_MAX}, got ${x}`);
-  }
+  if (Math.abs(x) > TRIG_ARG_MAX && Number.isFinite(x)) throw new RangeError(`detCos/detSin: |x| must be at most ${TRIG_ARG_MAX}, got ${x}`);
 }
 
 /** Cosine (fdlibm s_cos) for |x| ≤ TRIG_ARG_MAX; NaN for ±∞ and NaN. */

@@ -1,3 +1,5 @@
+import { readCapped } from './read-capped.ts';
+
 /**
  * A URL's body, read up to a cap: a link may point anywhere, so neither a
  * huge file nor an endless response may fill the page. Refused by its
@@ -14,24 +16,5 @@ export async function fetchCapped(url: string, maxBytes: number, fetchImpl: type
     throw tooLarge();
   }
   if (!r.body) return new Uint8Array(await r.arrayBuffer());
-  const reader = r.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return readCapped(r.body, maxBytes, tooLarge);
 }

@@ -1,4 +1,5 @@
 import { REPLAY_LIMITS } from '../../sim-core/record/format.ts';
+import { readCapped } from '../client/read-capped.ts';
 import { parseReplayText, ReplayFormatError } from '../../sim-core/record/reader.ts';
 import { Replay, stateCsr, type ReplayState } from '../../sim-core/record/replay.ts';
 import { ForceLayout } from './layout.ts';
@@ -14,27 +15,19 @@ export async function replayText(bytes: ArrayBuffer | Uint8Array, maxTextBytes: 
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const gz = u8.length >= 2 && u8[0] === 0x1f && u8[1] === 0x8b;
   const stream = new Blob([u8 as Uint8Array<ArrayBuffer>]).stream();
-  const reader = (gz ? stream.pipeThrough(new DecompressionStream('gzip')) : stream).getReader();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  let total = 0;
+  const tooLarge = () => new ReplayFormatError('file', `larger than ${maxTextBytes} bytes decompressed`);
+  let text: Uint8Array;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > maxTextBytes) {
-        await reader.cancel();
-        throw new ReplayFormatError('file', `larger than ${maxTextBytes} bytes decompressed`);
-      }
-      parts.push(decoder.decode(value, { stream: true }));
-    }
+    text = await readCapped(gz ? stream.pipeThrough(new DecompressionStream('gzip')) : stream, maxTextBytes, tooLarge);
   } catch (e) {
     if (e instanceof ReplayFormatError) throw e;
     throw new ReplayFormatError('file', `not a readable gzip file (${e instanceof Error ? e.message : String(e)})`);
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+  return new TextDecoder().decode(text);
+}
+
+function checkLaneCount(n: number): void {
+  if (n > MAX_REPLAY_LANES) throw new ReplayFormatError('file', `at most ${MAX_REPLAY_LANES} replays side by side, got ${n}`);
 }
 
 /**
@@ -43,7 +36,7 @@ export async function replayText(bytes: ArrayBuffer | Uint8Array, maxTextBytes: 
  * several small files cannot inflate into more than a tab holds.
  */
 export async function replayTexts(files: readonly { bytes: ArrayBuffer | Uint8Array; source: string }[]): Promise<ReplayFile[]> {
-  if (files.length > MAX_REPLAY_LANES) throw new ReplayFormatError('file', `at most ${MAX_REPLAY_LANES} replays side by side, got ${files.length}`);
+  checkLaneCount(files.length);
   const maxTextBytes = Math.min(REPLAY_LIMITS.maxTextBytes, Math.floor(MAX_REPLAY_TEXT_BYTES_TOTAL / Math.max(1, files.length)));
   return Promise.all(
     files.map(async (f) => {
@@ -175,7 +168,7 @@ export class ReplaySession {
   constructor(files: string | readonly ReplayFile[], source = 'replay') {
     const list = typeof files === 'string' ? [{ text: files, source }] : files;
     if (list.length === 0) throw new ReplayFormatError('file', 'no replay file given');
-    if (list.length > MAX_REPLAY_LANES) throw new ReplayFormatError('file', `at most ${MAX_REPLAY_LANES} replays side by side, got ${list.length}`);
+    checkLaneCount(list.length);
     this.lanes = list.map((f) => {
       try {
         return new ReplayLane(f, '');

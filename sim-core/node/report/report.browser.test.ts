@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, HAVE_CHROMIUM, launchChromium, PAGE_TIMEOUT_MS as WAIT_MS, watchPage } from '../../../web-ui/e2e/chromium.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, PAGE_TIMEOUT_MS as WAIT_MS, watchPage } from '../../../web-ui/e2e/chromium.ts';
+import { useChromium } from '../../../web-ui/e2e/use-chromium.ts';
 import { parseScenario } from '../../scenario/load.ts';
 import { runComparison } from '../compare/compare.ts';
 import { writeCompareOutputs } from '../compare/outputs.ts';
@@ -28,20 +28,10 @@ interface Loaded {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM ? '' : ' (SKIPPED: no /usr/bin/chromium)'}`, { timeout: 2 * WAIT_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peermap-report-'));
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    context = await launchChromium(join(dir, 'profile'));
-  }, WAIT_MS);
-
-  afterAll(async () => {
-    await context?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, WAIT_MS);
+  const { dir, context } = useChromium('peermap-report-');
 
   async function load(file: string): Promise<Loaded> {
-    const page = await context.newPage();
+    const page = await context().newPage();
     // Self-contained means it never asks for anything but itself.
     const { errors, external } = await watchPage(page, (url) => url.startsWith('file:'));
     await page.goto(pathToFileURL(file).href);
